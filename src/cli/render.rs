@@ -1,0 +1,40 @@
+//! Shared rendering: colour decided once, error chains, small helpers.
+
+use owo_colors::{OwoColorize, Stream};
+
+use super::ColorChoice;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    color: ColorChoice,
+}
+
+impl Style {
+    /// Decides colour once. `auto` follows the terminal and `NO_COLOR`.
+    pub fn new(color: ColorChoice) -> Self {
+        match color {
+            ColorChoice::Always => owo_colors::set_override(true),
+            ColorChoice::Never => owo_colors::set_override(false),
+            ColorChoice::Auto => {
+                if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                    owo_colors::set_override(false);
+                }
+            }
+        }
+        Self { color }
+    }
+    pub fn choice(&self) -> ColorChoice {
+        self.color
+    }
+}
+
+/// Prints an error and its causes to stderr.
+pub fn error(_style: &Style, err: &anyhow::Error) {
+    eprintln!(
+        "{} {err}",
+        "error:".if_supports_color(Stream::Stderr, |t| t.red().bold().to_string())
+    );
+    for cause in err.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+}

@@ -1,0 +1,1 @@
+//! Text → rule matches with captures and line numbers. No I/O.

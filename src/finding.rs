@@ -1,0 +1,1 @@
+//! A rule match plus probe evidence → Confirmed | Refuted | Inconclusive.

@@ -1,0 +1,1 @@
+//! The flowchart walkthrough as a pure state machine over rule data.

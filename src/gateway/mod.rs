@@ -1,0 +1,5 @@
+//! The embedded gateway: a minimal but real server (HTTP health, WebSocket
+//! with device tokens), the daemon control around it (start, stop, restart,
+//! status, pid and lock files) and the client side (`send`, `login`).
+
+pub mod pidfile;

@@ -1,0 +1,1 @@
+//! The diagnosis as data (`Serialize`): what `--json` prints.

@@ -1,0 +1,4 @@
+//! One integration-test binary: the real `clawdoc` binary, real processes,
+//! real files in a temporary `CLAWDOC_HOME`.
+
+mod harness;
