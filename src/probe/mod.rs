@@ -102,3 +102,79 @@ impl ProbeEnv {
         self.env.get(name).map(String::as_str).filter(|v| !v.is_empty())
     }
 }
+
+/// The fact catalogue: every fact a probe may report, as `probe.fact`, with
+/// its JSON type. Rule conditions may only name facts listed here (the rule
+/// linter checks), and each probe reports only facts listed here (a test
+/// checks), so the two sides cannot drift apart.
+pub const FACTS: &[(&str, &str)] = &[
+    // config
+    ("config.exists", "bool"),
+    ("config.parses", "bool"),
+    ("config.mode_set", "bool"),
+    ("config.mode", "string"),
+    ("config.port", "int"),
+    ("config.token_pinned", "bool"),
+    ("config.unknown_keys", "list"),
+    ("config.deprecated_keys", "list"),
+    ("config.bad_values", "list"),
+    ("config.problem_count", "int"),
+    // pid
+    ("pid.file_present", "bool"),
+    ("pid.file_valid", "bool"),
+    ("pid.pid", "int"),
+    ("pid.alive", "bool"),
+    ("pid.identity", "string"), // gateway | dead | stranger | unknown | none
+    ("pid.state", "string"),    // running | sleeping | disk_sleep | stopped | zombie | …
+    ("pid.hung", "bool"),
+    ("pid.stranger_cmdline", "string"),
+    // lock
+    ("lock.present", "bool"),
+    ("lock.held", "bool"),
+    ("lock.stale", "bool"),
+    ("lock.owner_pid", "int"),
+    // port
+    ("port.port", "int"),
+    ("port.listening", "bool"),
+    ("port.holder_pid", "int"),
+    ("port.holder_name", "string"),
+    ("port.holder_cmdline", "string"),
+    ("port.holder_is_gateway", "bool"),
+    // health
+    ("health.reachable", "bool"),
+    ("health.ready", "bool"),
+    ("health.status_code", "int"),
+    ("health.latency_ms", "float"),
+    // handshake: ok | token_mismatch | pairing_required | invalid_config | refused | error | skipped
+    ("health.handshake", "string"),
+    // oom
+    ("oom.killed", "bool"),
+    ("oom.victim_pid", "int"),
+    ("oom.victim_name", "string"),
+    ("oom.cgroup_oom_kills", "int"),
+    ("oom.low_memory", "bool"),
+    // disk
+    ("disk.free_bytes", "int"),
+    ("disk.free_inodes", "int"),
+    ("disk.writable", "bool"),
+    ("disk.full", "bool"),
+    ("disk.low", "bool"),
+    // token
+    ("token.pinned", "bool"),
+    ("token.identity_present", "bool"),
+    ("token.device_matches", "bool"),
+    // display
+    ("display.headless", "bool"),
+    // resources
+    ("resources.load1", "float"),
+    ("resources.mem_available_bytes", "int"),
+    ("resources.mem_total_bytes", "int"),
+    ("resources.swap_total_bytes", "int"),
+    ("resources.swap_free_bytes", "int"),
+    ("resources.low_memory", "bool"),
+];
+
+/// Is `name` (`probe.fact`) in the catalogue?
+pub fn is_known_fact(name: &str) -> bool {
+    FACTS.iter().any(|(n, _)| *n == name)
+}
