@@ -8,14 +8,29 @@
 //! through [`ProbeEnv`] so tests can use fixtures.
 
 use std::collections::BTreeMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::home::Home;
 use crate::procinfo::ProcRoot;
 use crate::vocab::ProbeName;
+
+pub mod config;
+pub mod disk;
+pub mod display;
+pub mod health;
+pub mod lock;
+pub mod oom;
+pub mod pid;
+pub mod port;
+pub mod resources;
+pub mod token;
+
+#[cfg(test)]
+pub(crate) mod testutil;
 
 /// Outcome of one probe, ordered from best to worst for reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -99,7 +114,10 @@ impl ProbeEnv {
         }
     }
     pub fn var(&self, name: &str) -> Option<&str> {
-        self.env.get(name).map(String::as_str).filter(|v| !v.is_empty())
+        self.env
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
     }
 }
 
@@ -119,6 +137,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("config.deprecated_keys", "list"),
     ("config.bad_values", "list"),
     ("config.problem_count", "int"),
+    // every problem as "path:line:col: message" (keys only in the lists above)
+    ("config.problems", "list"),
     // pid
     ("pid.file_present", "bool"),
     ("pid.file_valid", "bool"),
@@ -133,6 +153,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("lock.held", "bool"),
     ("lock.stale", "bool"),
     ("lock.owner_pid", "int"),
+    // the pid the gateway wrote into the lock file, if any
+    ("lock.recorded_pid", "int"),
     // port
     ("port.port", "int"),
     ("port.listening", "bool"),
@@ -145,6 +167,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("health.ready", "bool"),
     ("health.status_code", "int"),
     ("health.latency_ms", "float"),
+    // connected but no answer within the timeout (a hung gateway)
+    ("health.timed_out", "bool"),
     // handshake: ok | token_mismatch | pairing_required | invalid_config | refused | error | skipped
     ("health.handshake", "string"),
     // oom
@@ -153,12 +177,16 @@ pub const FACTS: &[(&str, &str)] = &[
     ("oom.victim_name", "string"),
     ("oom.cgroup_oom_kills", "int"),
     ("oom.low_memory", "bool"),
+    // where the kernel log came from: file | kmsg | journalctl | dmesg | none
+    ("oom.log_source", "string"),
     // disk
     ("disk.free_bytes", "int"),
     ("disk.free_inodes", "int"),
     ("disk.writable", "bool"),
     ("disk.full", "bool"),
     ("disk.low", "bool"),
+    // the directory checked: $CLAWDOC_HOME or its nearest existing ancestor
+    ("disk.path", "string"),
     // token
     ("token.pinned", "bool"),
     ("token.identity_present", "bool"),
@@ -177,4 +205,309 @@ pub const FACTS: &[(&str, &str)] = &[
 /// Is `name` (`probe.fact`) in the catalogue?
 pub fn is_known_fact(name: &str) -> bool {
     FACTS.iter().any(|(n, _)| *n == name)
+}
+
+/// The JSON type name a fact value has, in the catalogue's terms
+/// (`bool`, `int`, `float`, `string`, `list`), or `None` for anything else.
+pub fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
+    use serde_json::Value;
+    match value {
+        Value::Bool(_) => Some("bool"),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some("int"),
+        Value::Number(_) => Some("float"),
+        Value::String(_) => Some("string"),
+        Value::Array(items) if items.iter().all(Value::is_string) => Some("list"),
+        _ => None,
+    }
+}
+
+/// The catalogued type of a fact (`"bool"`, `"int"`, …).
+pub fn catalogued_type(name: &str) -> Option<&'static str> {
+    FACTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// Runs one probe, timing it. A panic inside the probe becomes an
+/// `Inconclusive` result instead of unwinding into the caller.
+pub fn run(name: ProbeName, env: &ProbeEnv) -> Evidence {
+    guarded(name, || dispatch(name, env))
+}
+
+fn guarded(name: ProbeName, probe: impl FnOnce() -> Evidence) -> Evidence {
+    let started = Instant::now();
+    let outcome = catch_unwind(AssertUnwindSafe(probe));
+    let mut evidence = outcome.unwrap_or_else(|panic| {
+        let why = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Evidence::inconclusive(name, format!("the {name} probe failed internally: {why}"))
+    });
+    evidence.probe = name;
+    evidence.elapsed = started.elapsed();
+    evidence
+}
+
+fn dispatch(name: ProbeName, env: &ProbeEnv) -> Evidence {
+    match name {
+        ProbeName::Config => config::probe(env),
+        ProbeName::Pid => pid::probe(env),
+        ProbeName::Lock => lock::probe(env),
+        ProbeName::Port => port::probe(env),
+        ProbeName::Health => health::probe(env),
+        ProbeName::Oom => oom::probe(env),
+        ProbeName::Disk => disk::probe(env),
+        ProbeName::Token => token::probe(env),
+        ProbeName::Display => display::probe(env),
+        ProbeName::Resources => resources::probe(env),
+    }
+}
+
+/// Probes that wait on something outside this process (a socket, a kernel
+/// log, a scan of every process's file descriptors, a subprocess). They get
+/// their own thread; the rest are cheap file reads and run inline.
+fn is_slow(name: ProbeName) -> bool {
+    matches!(name, ProbeName::Health | ProbeName::Oom | ProbeName::Port)
+}
+
+/// Runs `which` (duplicates run once each time they appear), the slow probes
+/// on scoped threads in parallel with the fast ones, and returns the evidence
+/// in `which` order. Never panics because a probe did.
+pub fn run_all(env: &ProbeEnv, which: &[ProbeName]) -> Vec<Evidence> {
+    if which.len() <= 1 || !which.iter().any(|n| is_slow(*n)) {
+        return which.iter().map(|n| run(*n, env)).collect();
+    }
+    let mut results: Vec<Option<Evidence>> = vec![None; which.len()];
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = which
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| is_slow(**n))
+            .map(|(i, n)| {
+                let name = *n;
+                (i, name, scope.spawn(move || run(name, env)))
+            })
+            .collect();
+        for (i, name) in which.iter().enumerate() {
+            if !is_slow(*name) {
+                results[i] = Some(run(*name, env));
+            }
+        }
+        for (i, name, handle) in handles {
+            // `run` catches panics, so a join error means something outside
+            // the probe itself broke; still report it, never propagate it.
+            results[i] = Some(handle.join().unwrap_or_else(|_| {
+                Evidence::inconclusive(name, format!("the {name} probe thread died"))
+            }));
+        }
+    });
+    results
+        .into_iter()
+        .map(|e| e.expect("every slot filled"))
+        .collect()
+}
+
+/// The config as the gateway would load it: the file plus the environment
+/// overrides captured in `env.env`.
+pub(crate) fn load_config(
+    env: &ProbeEnv,
+) -> Result<crate::config::Loaded, crate::config::LoadError> {
+    crate::config::load_with_env(&env.home.config_path(), &|k| env.var(k).map(String::from))
+}
+
+/// The port the gateway would use: the config's, else the default, with the
+/// `CLAWDOC_GATEWAY_PORT` override applied either way.
+pub(crate) fn configured_port(env: &ProbeEnv) -> u16 {
+    match load_config(env) {
+        Ok(loaded) => loaded.config.port,
+        Err(_) => env
+            .var(crate::config::ENV_PORT)
+            .and_then(|v| crate::config::check_port(v).ok())
+            .unwrap_or(crate::config::DEFAULT_PORT),
+    }
+}
+
+/// Reads the pid file, ignoring a missing or malformed one.
+pub(crate) fn recorded_gateway(env: &ProbeEnv) -> Option<crate::gateway::pidfile::PidRecord> {
+    crate::gateway::pidfile::read(&env.home.pid_path())
+        .ok()
+        .flatten()
+}
+
+/// A command line as one string, for facts and summaries.
+pub(crate) fn join_argv(argv: &[String]) -> String {
+    argv.join(" ")
+}
+
+/// Bytes as a short human figure (`1.5 GiB`), for summaries.
+pub(crate) fn human_bytes(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::testutil::{fixture, Staged};
+    use super::*;
+    use crate::gateway::pidfile::PidRecord;
+
+    /// Environments that between them make every probe report most of its
+    /// facts: fixtures (gateway alive, stranger, stale files, OOM log) and
+    /// the live machine.
+    fn envs() -> Vec<Staged> {
+        let mut out = Vec::new();
+
+        let mut s = Staged::new(Some("basic"), &[]);
+        s.write_home(
+            "config.toml",
+            "model = \"x\"\n[gateway]\nmode = \"local\"\nport = 3001\nfoo = 1\n",
+        );
+        s.write_home(
+            "gateway.pid",
+            &PidRecord {
+                pid: 100,
+                start_time: 5000,
+            }
+            .render(),
+        );
+        s.write_home("gateway.lock", "100\n");
+        s.write_home("identity.json", r#"{"device_id":"d"}"#);
+        let log = s.dir.path().join("kmsg.log");
+        std::fs::write(&log, "Out of memory: Killed process 100 (clawdoc)\n").unwrap();
+        s.env.kmsg_path = Some(log);
+        s.env.cgroup_root = fixture("cgroup");
+        s.set_var("DISPLAY", ":1");
+        out.push(s);
+
+        let mut s = Staged::new(Some("stranger6"), &[]);
+        s.write_home(
+            "gateway.pid",
+            &PidRecord {
+                pid: 4242,
+                start_time: 1,
+            }
+            .render(),
+        );
+        s.set_var("CLAWDOC_GATEWAY_PORT", "3001");
+        out.push(s);
+
+        let s = Staged::new(None, &[]);
+        s.write_home("config.toml", "[gateway\n");
+        s.write_home("gateway.pid", "garbage");
+        out.push(s);
+
+        out.push(Staged::new(None, &[]));
+        out
+    }
+
+    #[test]
+    fn every_reported_fact_is_catalogued_with_its_type() {
+        let mut seen = std::collections::BTreeSet::new();
+        for staged in envs() {
+            for evidence in run_all(&staged.env, ProbeName::ALL) {
+                for (name, value) in &evidence.facts {
+                    let prefix = format!("{}.", evidence.probe.as_str());
+                    assert!(
+                        name.starts_with(&prefix),
+                        "{name} reported by {}",
+                        evidence.probe
+                    );
+                    let want = catalogued_type(name)
+                        .unwrap_or_else(|| panic!("{name} is not in probe::FACTS"));
+                    assert_eq!(fact_type(value), Some(want), "{name} = {value}");
+                    seen.insert(name.clone());
+                }
+            }
+        }
+        // The envs above are meant to exercise most of the catalogue; a
+        // probe that silently stopped reporting would show up here.
+        let missing: Vec<_> = FACTS
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| !seen.contains(*n))
+            .collect();
+        let allowed_missing = [
+            "token.device_matches", // HANDSHAKE hook
+            "lock.owner_pid",       // needs a real held lock (lock.rs tests)
+            "health.status_code",   // needs a listener (health.rs tests)
+            "health.latency_ms",
+        ];
+        for name in &missing {
+            assert!(
+                allowed_missing.contains(name),
+                "no env reported {name}; all missing: {missing:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn catalogue_names_are_probe_dot_snake_case_and_unique() {
+        let probes: Vec<&str> = ProbeName::ALL.iter().map(|p| p.as_str()).collect();
+        let mut names = std::collections::BTreeSet::new();
+        for (name, ty) in FACTS {
+            let (probe, fact) = name.split_once('.').unwrap();
+            assert!(probes.contains(&probe), "{name}: unknown probe");
+            assert!(
+                fact.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name}"
+            );
+            assert!(
+                ["bool", "int", "float", "string", "list"].contains(ty),
+                "{name}: {ty}"
+            );
+            assert!(names.insert(*name), "{name} twice");
+        }
+    }
+
+    #[test]
+    fn run_all_keeps_order_and_times_each_probe() {
+        let s = Staged::new(Some("basic"), &[]);
+        let which = [
+            ProbeName::Health,
+            ProbeName::Display,
+            ProbeName::Port,
+            ProbeName::Config,
+            ProbeName::Oom,
+            ProbeName::Display,
+        ];
+        let results = run_all(&s.env, &which);
+        let got: Vec<ProbeName> = results.iter().map(|e| e.probe).collect();
+        assert_eq!(got, which);
+        assert!(results.iter().all(|e| e.elapsed > Duration::ZERO));
+        assert!(run_all(&s.env, &[]).is_empty());
+        assert_eq!(
+            run_all(&s.env, &[ProbeName::Disk])[0].probe,
+            ProbeName::Disk
+        );
+    }
+
+    #[test]
+    fn a_panicking_probe_is_inconclusive() {
+        let e = guarded(ProbeName::Port, || panic!("boom"));
+        assert_eq!(e.status, Status::Inconclusive);
+        assert_eq!(e.probe, ProbeName::Port);
+        assert!(e.summary.contains("boom"), "{}", e.summary);
+    }
+
+    #[test]
+    fn evidence_serializes_with_millis() {
+        let mut e =
+            Evidence::new(ProbeName::Display, Status::Warn, "x").fact("display.headless", true);
+        e.elapsed = Duration::from_micros(1500);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["status"], "warn");
+        assert_eq!(json["elapsed"], 1.5);
+        assert_eq!(json["facts"]["display.headless"], true);
+    }
 }

@@ -1,0 +1,238 @@
+//! The `health` probe: does the gateway answer `GET /health` on its port, is
+//! it ready, and how fast?
+//!
+//! `200` means ready; `503` is the gateway's "still starting" answer. The
+//! request goes to `127.0.0.1:<configured port>` with `.no_proxy()` (reqwest
+//! would otherwise route loopback through `HTTP_PROXY`) and `env.net_timeout`.
+//!
+//! Facts: `health.reachable` (a TCP connection was accepted),
+//! `health.timed_out` (connected, no answer in time: a hung gateway),
+//! `health.ready`, `health.status_code`, `health.latency_ms`,
+//! `health.handshake` (`skipped` until the WebSocket handshake is wired in at
+//! the `HANDSHAKE:` hook below).
+
+use std::time::Instant;
+
+use super::{configured_port, Evidence, ProbeEnv, Status};
+use crate::vocab::ProbeName;
+
+const NAME: ProbeName = ProbeName::Health;
+
+/// reqwest is built with `rustls-no-provider`; a client cannot be built until
+/// a process-wide crypto provider exists. Installing one twice is harmless.
+fn ensure_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// What one `GET /health` produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HealthOutcome {
+    Answered {
+        status: u16,
+        body: String,
+        latency_ms: f64,
+    },
+    Refused(String),
+    TimedOut {
+        latency_ms: f64,
+    },
+    Error(String),
+}
+
+pub fn get_health(port: u16, timeout: std::time::Duration) -> HealthOutcome {
+    ensure_crypto_provider();
+    let client = match reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => return HealthOutcome::Error(format!("cannot build an HTTP client: {e}")),
+    };
+    let started = Instant::now();
+    let result = client.get(format!("http://127.0.0.1:{port}/health")).send();
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    match result {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            // The body is informational; a broken body does not undo the status.
+            let body = response.text().unwrap_or_default();
+            HealthOutcome::Answered {
+                status,
+                body,
+                latency_ms,
+            }
+        }
+        Err(e) if e.is_connect() => HealthOutcome::Refused(root_cause(&e)),
+        Err(e) if e.is_timeout() => HealthOutcome::TimedOut { latency_ms },
+        Err(e) => HealthOutcome::Error(root_cause(&e)),
+    }
+}
+
+/// The innermost error message ("Connection refused (os error 111)").
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+pub fn probe(env: &ProbeEnv) -> Evidence {
+    let port = configured_port(env);
+    let url = format!("http://127.0.0.1:{port}/health");
+    let timeout = env.net_timeout;
+    let evidence = match get_health(port, timeout) {
+        HealthOutcome::Answered {
+            status,
+            body,
+            latency_ms,
+        } => {
+            let ready = status == 200;
+            let (verdict, summary) = if ready {
+                (
+                    Status::Ok,
+                    format!("{url} is ready ({status}, {latency_ms:.1} ms)"),
+                )
+            } else {
+                let detail = body.trim();
+                let detail = if detail.is_empty() || detail.len() > 200 {
+                    String::new()
+                } else {
+                    format!(": {detail}")
+                };
+                (
+                    Status::Fail,
+                    format!("{url} answered {status}, not ready{detail}"),
+                )
+            };
+            Evidence::new(NAME, verdict, summary)
+                .fact("health.reachable", true)
+                .fact("health.timed_out", false)
+                .fact("health.ready", ready)
+                .fact("health.status_code", status)
+                .fact("health.latency_ms", latency_ms)
+        }
+        HealthOutcome::Refused(why) => Evidence::new(
+            NAME,
+            Status::Fail,
+            format!("nothing answers on {url}: {why}"),
+        )
+        .fact("health.reachable", false)
+        .fact("health.timed_out", false)
+        .fact("health.ready", false),
+        HealthOutcome::TimedOut { latency_ms } => Evidence::new(
+            NAME,
+            Status::Fail,
+            format!(
+                "{url} accepted the connection but did not answer within {} ms (hung?)",
+                timeout.as_millis()
+            ),
+        )
+        .fact("health.reachable", true)
+        .fact("health.timed_out", true)
+        .fact("health.ready", false)
+        .fact("health.latency_ms", latency_ms),
+        HealthOutcome::Error(why) => {
+            return Evidence::inconclusive(NAME, format!("cannot check {url}: {why}"))
+                .fact("health.handshake", "skipped")
+        }
+    };
+    // HANDSHAKE: when `crate::gateway::client::handshake(&env.home, port,
+    // env.net_timeout) -> HandshakeOutcome` exists, call it here if the gateway
+    // is reachable, record `health.handshake` as ok | token_mismatch |
+    // pairing_required | invalid_config | refused | error, and turn a
+    // token_mismatch / invalid_config into `Status::Fail`. The token probe's
+    // `token.device_matches` comes from the same outcome (see token.rs).
+    evidence.fact("health.handshake", "skipped")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::testutil::Staged;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::time::Duration;
+
+    /// Serves one canned HTTP response to every connection until the test ends.
+    fn serve(status_line: &'static str, body: &'static str) -> u16 {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut buf = [0u8; 1024];
+                let _ = stream.read(&mut buf);
+                let reply = format!(
+                    "HTTP/1.1 {status_line}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(reply.as_bytes());
+            }
+        });
+        port
+    }
+
+    fn env_for(port: u16) -> Staged {
+        let mut s = Staged::new(None, &[]);
+        s.set_var("CLAWDOC_GATEWAY_PORT", port.to_string());
+        // A proxy in the environment must not matter (no_proxy).
+        s.set_var("HTTP_PROXY", "http://127.0.0.1:9");
+        s
+    }
+
+    #[test]
+    fn ready_gateway_is_ok() {
+        let port = serve("200 OK", r#"{"status":"ok","ready":true}"#);
+        let e = probe(&env_for(port).env);
+        assert_eq!(e.status, Status::Ok, "{}", e.summary);
+        assert_eq!(e.get("health.reachable"), Some(&true.into()));
+        assert_eq!(e.get("health.ready"), Some(&true.into()));
+        assert_eq!(e.get("health.status_code"), Some(&200.into()));
+        assert!(e.get("health.latency_ms").unwrap().as_f64().unwrap() >= 0.0);
+        assert_eq!(e.get("health.handshake"), Some(&"skipped".into()));
+    }
+
+    #[test]
+    fn starting_gateway_is_not_ready() {
+        let port = serve(
+            "503 Service Unavailable",
+            r#"{"status":"starting","ready":false}"#,
+        );
+        let e = probe(&env_for(port).env);
+        assert_eq!(e.status, Status::Fail);
+        assert_eq!(e.get("health.reachable"), Some(&true.into()));
+        assert_eq!(e.get("health.ready"), Some(&false.into()));
+        assert_eq!(e.get("health.status_code"), Some(&503.into()));
+        assert!(e.summary.contains("503"), "{}", e.summary);
+    }
+
+    #[test]
+    fn refused_connection_is_unreachable() {
+        let port = {
+            let l = TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let e = probe(&env_for(port).env);
+        assert_eq!(e.status, Status::Fail, "{}", e.summary);
+        assert_eq!(e.get("health.reachable"), Some(&false.into()));
+        assert_eq!(e.get("health.timed_out"), Some(&false.into()));
+    }
+
+    #[test]
+    fn silent_listener_times_out() {
+        // Accepted by the kernel (backlog) but never answered, like a
+        // SIGSTOPped gateway.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let mut s = env_for(port);
+        s.env.net_timeout = Duration::from_millis(300);
+        let e = probe(&s.env);
+        assert_eq!(e.status, Status::Fail, "{}", e.summary);
+        assert_eq!(e.get("health.reachable"), Some(&true.into()));
+        assert_eq!(e.get("health.timed_out"), Some(&true.into()));
+        drop(listener);
+    }
+}

@@ -1,0 +1,88 @@
+//! Test helpers for probes: staging fixture trees (fake `/proc`, kernel logs)
+//! into a temporary directory with placeholders filled in, and building a
+//! [`ProbeEnv`] that looks only at them.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::ProbeEnv;
+use crate::home::Home;
+use crate::procinfo::ProcRoot;
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
+
+/// Copies `from` to `to` recursively, keeping symlinks as symlinks (a fake
+/// `/proc/PID/fd/N -> socket:[INODE]` must stay a link), and replacing each
+/// `{KEY}` of `vars` in regular files.
+pub fn copy_tree(from: &Path, to: &Path, vars: &[(&str, String)]) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        let kind = entry.file_type().unwrap();
+        if kind.is_symlink() {
+            let link = std::fs::read_link(entry.path()).unwrap();
+            std::os::unix::fs::symlink(link, &target).unwrap();
+        } else if kind.is_dir() {
+            copy_tree(&entry.path(), &target, vars);
+        } else {
+            let text = std::fs::read_to_string(entry.path()).unwrap();
+            std::fs::write(&target, substitute(&text, vars)).unwrap();
+        }
+    }
+}
+
+pub fn substitute(text: &str, vars: &[(&str, String)]) -> String {
+    vars.iter().fold(text.to_string(), |acc, (k, v)| {
+        acc.replace(&format!("{{{k}}}"), v)
+    })
+}
+
+/// A temp home, a staged copy of `fixtures/proc/<name>` as the proc root, an
+/// empty environment and no kernel log.
+pub struct Staged {
+    pub dir: tempfile::TempDir,
+    pub env: ProbeEnv,
+}
+
+impl Staged {
+    pub fn new(proc_fixture: Option<&str>, vars: &[(&str, String)]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home).unwrap();
+        let proc_root = match proc_fixture {
+            Some(name) => {
+                let staged = dir.path().join("proc");
+                copy_tree(&fixture(&format!("proc/{name}")), &staged, vars);
+                ProcRoot::new(staged)
+            }
+            None => ProcRoot::default(),
+        };
+        let env = ProbeEnv {
+            home: Home::new(home),
+            proc_root,
+            kmsg_path: None,
+            cgroup_root: dir.path().join("no-cgroup"),
+            env: BTreeMap::new(),
+            net_timeout: Duration::from_millis(1500),
+        };
+        Self { dir, env }
+    }
+    pub fn home(&self) -> &Path {
+        self.env.home.root()
+    }
+    pub fn write_home(&self, rel: &str, text: &str) -> PathBuf {
+        let path = self.home().join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+    pub fn set_var(&mut self, key: &str, value: impl Into<String>) {
+        self.env.env.insert(key.to_string(), value.into());
+    }
+}

@@ -1,0 +1,143 @@
+//! The `token` probe: is the gateway token pinned (so paired devices survive
+//! a restart), and does this CLI have a device identity?
+//!
+//! Pinned means `gateway.token` in the config or `CLAWDOC_GATEWAY_TOKEN` in
+//! the environment. The identity is `$CLAWDOC_HOME/identity.json`, a JSON
+//! object with a `device_id`. Whether the CLI's device token matches the
+//! running gateway needs the WebSocket handshake; `token.device_matches` is
+//! reported once the `HANDSHAKE:` hook in `health.rs` is wired. No token
+//! value is ever read into facts or the summary.
+//!
+//! Facts: `token.pinned`, `token.identity_present`, `token.device_matches`
+//! (not yet).
+
+use super::{load_config, Evidence, ProbeEnv, Status};
+use crate::vocab::ProbeName;
+
+const NAME: ProbeName = ProbeName::Token;
+
+/// Does `identity.json` exist and name a device? `Err` explains why not.
+fn identity_state(env: &ProbeEnv) -> Result<(), String> {
+    let path = env.home.identity_path();
+    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            "this CLI has no device identity yet (not paired)".to_string()
+        }
+        _ => format!("cannot read {}: {e}", path.display()),
+    })?;
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
+        format!(
+            "{}:{}:{}: not valid JSON: {e}",
+            path.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    match value.get("device_id").and_then(|d| d.as_str()) {
+        Some(id) if !id.is_empty() => Ok(()),
+        _ => Err(format!("{} has no device_id", path.display())),
+    }
+}
+
+pub fn probe(env: &ProbeEnv) -> Evidence {
+    let pinned = match load_config(env) {
+        Ok(loaded) => loaded.config.token.is_some(),
+        // Without a readable config only the environment can pin it.
+        Err(_) => env
+            .var(crate::config::ENV_TOKEN)
+            .is_some_and(|t| crate::config::check_token(t).is_ok()),
+    };
+    let identity = identity_state(env);
+    let identity_present = identity.is_ok();
+    let (status, summary) = match (pinned, identity) {
+        (true, Ok(())) => (
+            Status::Ok,
+            "gateway token pinned; CLI device identity present".to_string(),
+        ),
+        (false, identity) => {
+            let also = identity
+                .err()
+                .map(|why| format!("; {why}"))
+                .unwrap_or_default();
+            (
+                Status::Warn,
+                format!(
+                    "gateway.token is not pinned: every restart invalidates paired devices{also}"
+                ),
+            )
+        }
+        (true, Err(why)) => (Status::Warn, format!("gateway token pinned, but {why}")),
+    };
+    // HANDSHAKE: set `token.device_matches` from the handshake outcome
+    // (ok -> true, token_mismatch -> false; absent otherwise) and make a
+    // mismatch `Status::Fail`.
+    Evidence::new(NAME, status, summary)
+        .fact("token.pinned", pinned)
+        .fact("token.identity_present", identity_present)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::testutil::Staged;
+
+    const TOKEN: &str = "s3cr3t-s3cr3t-s3cr3t-s3cr3t";
+
+    #[test]
+    fn pinned_with_identity_is_ok_and_secret_free() {
+        let s = Staged::new(None, &[]);
+        s.write_home(
+            "config.toml",
+            &format!("[gateway]\nmode = \"local\"\ntoken = \"{TOKEN}\"\n"),
+        );
+        s.write_home(
+            "identity.json",
+            r#"{"device_id":"cli-1","token":"dev-secret-value"}"#,
+        );
+        let e = probe(&s.env);
+        assert_eq!(e.status, Status::Ok, "{}", e.summary);
+        assert_eq!(e.get("token.pinned"), Some(&true.into()));
+        assert_eq!(e.get("token.identity_present"), Some(&true.into()));
+        assert!(e.get("token.device_matches").is_none());
+        let json = serde_json::to_string(&e).unwrap();
+        assert!(
+            !json.contains(TOKEN) && !json.contains("dev-secret-value"),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn unpinned_warns() {
+        let s = Staged::new(None, &[]);
+        s.write_home("config.toml", "[gateway]\nmode = \"local\"\n");
+        let e = probe(&s.env);
+        assert_eq!(e.status, Status::Warn);
+        assert_eq!(e.get("token.pinned"), Some(&false.into()));
+        assert_eq!(e.get("token.identity_present"), Some(&false.into()));
+    }
+
+    #[test]
+    fn env_token_pins_even_without_config() {
+        let mut s = Staged::new(None, &[]);
+        s.set_var("CLAWDOC_GATEWAY_TOKEN", TOKEN);
+        let e = probe(&s.env);
+        assert_eq!(e.get("token.pinned"), Some(&true.into()));
+        assert!(!e.summary.contains(TOKEN));
+    }
+
+    #[test]
+    fn corrupt_identity_is_not_present() {
+        let s = Staged::new(None, &[]);
+        s.write_home("config.toml", &format!("[gateway]\ntoken = \"{TOKEN}\"\n"));
+        s.write_home("identity.json", "{\"device_id\": ");
+        let e = probe(&s.env);
+        assert_eq!(e.get("token.identity_present"), Some(&false.into()));
+        assert_eq!(e.status, Status::Warn);
+        assert!(e.summary.contains("identity.json:1:"), "{}", e.summary);
+        s.write_home("identity.json", "{\"name\": \"x\"}");
+        assert_eq!(
+            probe(&s.env).get("token.identity_present"),
+            Some(&false.into())
+        );
+    }
+}
