@@ -2,3 +2,4 @@
 //! real files in a temporary `CLAWDOC_HOME`.
 
 mod harness;
+mod config_cmd;
