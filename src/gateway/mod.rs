@@ -3,3 +3,10 @@
 //! status, pid and lock files) and the client side (`send`, `login`).
 
 pub mod pidfile;
+pub mod devices;
+mod http;
+pub mod lock;
+pub mod logfile;
+pub mod protocol;
+pub mod server;
+mod ws;
