@@ -1096,6 +1096,67 @@ mod tests {
     }
 
     #[test]
+    fn a_child_that_never_gets_ready_times_out_and_is_stopped() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path().join("home"));
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        std::fs::create_dir_all(home.root()).unwrap();
+        std::fs::write(
+            home.config_path(),
+            format!("[gateway]\nmode = \"local\"\nport = {port}\n"),
+        )
+        .unwrap();
+        // Stands in for a gateway stuck before it binds (e.g. a slow disk).
+        let fake = dir.path().join("clawdoc-fake");
+        std::fs::write(
+            &fake,
+            "#!/bin/sh\necho \"stuck before bind ($1 $2)\" >&2\nexec sleep 30\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut events = Vec::new();
+        let err = start_program(&home, &fake, Some(Duration::from_secs(1)), &mut |p| {
+            events.push(p)
+        })
+        .unwrap_err();
+        match &err {
+            DaemonError::NotReady {
+                secs,
+                pid,
+                stopped_child,
+                last_log_lines,
+                ..
+            } => {
+                assert_eq!(*secs, 1);
+                assert!(*stopped_child);
+                assert_eq!(
+                    last_log_lines,
+                    &["stuck before bind (gateway run)".to_string()]
+                );
+                let root = ProcRoot::default();
+                assert!(
+                    crate::procinfo::stat(&root, *pid).is_err(),
+                    "child left running"
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(err.to_string(), "gateway did not become ready within 1s");
+        assert!(matches!(
+            events.first(),
+            Some(StartProgress::Spawned { .. })
+        ));
+        assert!(events
+            .iter()
+            .any(|e| matches!(e, StartProgress::Waiting { .. })));
+    }
+
+    #[test]
     fn error_messages_match_the_seed() {
         let e = DaemonError::RestartTimedOut {
             pid: 9,
