@@ -4,6 +4,7 @@
 
 pub mod daemon;
 pub mod pidfile;
+pub mod client;
 pub mod devices;
 mod http;
 pub mod lock;
