@@ -4,3 +4,4 @@
 mod harness;
 mod config_cmd;
 mod gateway_daemon;
+mod gateway_server;
