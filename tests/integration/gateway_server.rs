@@ -615,3 +615,52 @@ fn sigterm_closes_sockets_with_1012_removes_pid_file_and_exits_zero() {
     );
     assert!(TcpStream::connect(("127.0.0.1", gw.port)).is_err());
 }
+
+#[test]
+fn remote_mode_binds_all_interfaces_and_the_cli_must_be_approved() {
+    let env = TestEnv::new();
+    let port = free_port();
+    env.write(
+        "config.toml",
+        format!("[gateway]\nmode = \"remote\"\nport = {port}\ntoken = \"{PINNED}\"\n"),
+    );
+    let _gw = start(&env, port, &[]);
+    let log = env.read("logs/gateway.log");
+    assert!(log.contains(&format!("bound 0.0.0.0:{port}")), "{log}");
+    let health: serde_json::Value =
+        serde_json::from_str(&http(port, "GET", "/health").unwrap().body).unwrap();
+    assert_eq!(health["mode"], "remote");
+
+    // Not auto-approved outside local mode: pairing is required first.
+    let r = env.run(&["send", "hi"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr.contains("disconnected (1008): pairing required"),
+        "{r:?}"
+    );
+    let list = env.run(&["devices", "list", "--json"]);
+    let id = list.json()["pending"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(id.starts_with("cli-"), "{list:?}");
+    assert_eq!(env.run(&["devices", "approve", &id]).code, 0);
+    let r = env.run(&["send", "hi"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+#[test]
+fn a_silent_client_is_closed_after_the_handshake_timeout() {
+    let env = TestEnv::new();
+    let port = write_config(&env, "");
+    let _gw = start(&env, port, &[]);
+    let mut w = ws(port);
+    let started = Instant::now();
+    assert_eq!(close_of(&mut w), (1008, "handshake timeout".to_string()));
+    // The timeout is 5 s; allow for a loaded machine on the upper side.
+    assert!(
+        started.elapsed() >= Duration::from_secs(4),
+        "{:?}",
+        started.elapsed()
+    );
+}
