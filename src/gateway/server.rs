@@ -9,7 +9,7 @@
 //! listening on :PORT`. HTTP routes live in [`super::http`], the WebSocket
 //! session in [`super::ws`].
 //!
-//! On SIGTERM/SIGINT: stop accepting, close WebSockets with 1012 `service
+//! On SIGTERM/SIGINT/SIGHUP: stop accepting, close WebSockets with 1012 `service
 //! restart`, let HTTP connections finish (bounded), remove the pid file if
 //! it is still ours, release the lock, exit 0.
 
@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, watch};
 
-use super::lock::{GatewayLock, LockError};
+use super::lock::GatewayLock;
 use super::logfile::Logger;
 use super::pidfile::{self, PidRecord};
 use crate::config::{self, LoadError, Mode, ProblemKind, Secret};
@@ -68,7 +68,7 @@ struct Settings {
     config_problems: Vec<String>,
 }
 
-/// Runs the gateway in the foreground until SIGTERM/SIGINT. Returns the
+/// Runs the gateway in the foreground until SIGTERM/SIGINT/SIGHUP. Returns the
 /// process exit code: 0 after a clean shutdown, 1 when it could not start
 /// (the reason is in the log and on stderr).
 pub fn run(home: &Home) -> anyhow::Result<i32> {
@@ -85,12 +85,9 @@ pub fn run(home: &Home) -> anyhow::Result<i32> {
         return Ok(1);
     };
 
+    // Held by a live gateway: `gateway already running (pid N); lock timeout`.
     let _lock = match GatewayLock::acquire(&home.lock_path(), LOCK_WAIT) {
         Ok(lock) => lock,
-        Err(e @ LockError::Held { .. }) => {
-            log.error(format_args!("[gateway] {e}"));
-            return Ok(1);
-        }
         Err(e) => {
             log.error(format_args!("[gateway] {e}"));
             return Ok(1);
@@ -295,12 +292,15 @@ async fn serve(
 ) -> i32 {
     use tokio::signal::unix::{signal, SignalKind};
 
-    let (mut term, mut int) = match (
+    // SIGHUP too: a terminal closing under a foreground gateway should not
+    // leave a stale pid file behind.
+    let (mut term, mut int, mut hup) = match (
         signal(SignalKind::terminate()),
         signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
     ) {
-        (Ok(t), Ok(i)) => (t, i),
-        (Err(e), _) | (_, Err(e)) => {
+        (Ok(t), Ok(i), Ok(h)) => (t, i, h),
+        (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => {
             log.error(format_args!(
                 "[gateway] cannot install signal handlers: {e}"
             ));
@@ -379,6 +379,7 @@ async fn serve(
             },
             _ = term.recv() => break "SIGTERM",
             _ = int.recv() => break "SIGINT",
+            _ = hup.recv() => break "SIGHUP",
         }
     };
 

@@ -26,7 +26,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use super::devices::{self, DeviceStoreError};
+use super::devices;
 use super::logfile::now_rfc3339_millis;
 use super::protocol::{
     close, error_code, valid_device_id, valid_name, ClientFrame, Connect, HelloOk, LoginParams,
@@ -37,6 +37,9 @@ use super::server::Shared;
 use crate::config::Mode;
 
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
+
+/// Login sessions remembered at once.
+const MAX_LOGIN_SESSIONS: usize = 64;
 
 /// Frame and message limits shared by server and client.
 pub fn ws_config() -> WebSocketConfig {
@@ -193,9 +196,7 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr) -> Admission {
             ));
             return Admission::Close(close::POLICY, close::REASON_PAIRING_REQUIRED);
         }
-        Err(e @ DeviceStoreError::Malformed { .. })
-        | Err(e @ DeviceStoreError::Io { .. })
-        | Err(e @ DeviceStoreError::UnknownDevice { .. }) => {
+        Err(e) => {
             log.error(format_args!("[ws] cannot read the device store: {e}"));
             return Admission::Close(close::INTERNAL, "device store unreadable");
         }
@@ -332,11 +333,16 @@ fn login(shared: &Shared, id: u64, params: serde_json::Value) -> Response {
                 "http://127.0.0.1:{}/login/whatsapp?session={session}",
                 shared.port
             );
-            shared
+            let mut sessions = shared
                 .login_sessions
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert(session, "whatsapp".to_string());
+                .unwrap_or_else(|p| p.into_inner());
+            // Bounded: old sessions are simply forgotten.
+            if sessions.len() >= MAX_LOGIN_SESSIONS {
+                sessions.clear();
+            }
+            sessions.insert(session, "whatsapp".to_string());
+            drop(sessions);
             shared
                 .log
                 .info(format_args!("[whatsapp] login session started"));

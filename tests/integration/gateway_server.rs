@@ -664,3 +664,29 @@ fn a_silent_client_is_closed_after_the_handshake_timeout() {
         started.elapsed()
     );
 }
+
+#[test]
+fn without_a_config_file_the_environment_can_supply_the_mode() {
+    let env = TestEnv::new();
+    let port = free_port();
+    let port_text = port.to_string();
+    let gw = start(
+        &env,
+        port,
+        &[
+            ("CLAWDOC_GATEWAY_MODE", "local"),
+            ("CLAWDOC_GATEWAY_PORT", port_text.as_str()),
+        ],
+    );
+    let log = env.read("logs/gateway.log");
+    assert!(
+        log.contains("env override CLAWDOC_GATEWAY_MODE=local"),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("env override CLAWDOC_GATEWAY_PORT={port}")),
+        "{log}"
+    );
+    assert!(log.contains("no config file"), "{log}");
+    drop(gw);
+}
