@@ -36,6 +36,19 @@ pub const DETACHED_ENV: &str = "CLAWDOC_GATEWAY_DETACHED";
 
 /// How often readiness and process exit are polled.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(10);
+/// Polling interval for the first [`FAST_POLL_FOR`] of a start: a gateway
+/// is usually ready within a few milliseconds, and a refused connect costs
+/// microseconds, so a 10 ms grid would only add latency.
+const FAST_POLL: Duration = Duration::from_millis(2);
+const FAST_POLL_FOR: Duration = Duration::from_millis(250);
+
+fn poll_interval(elapsed: Duration) -> Duration {
+    if elapsed < FAST_POLL_FOR {
+        FAST_POLL
+    } else {
+        POLL_INTERVAL
+    }
+}
 /// Longest single `/health` request while polling.
 const HEALTH_REQUEST_TIMEOUT: Duration = Duration::from_millis(250);
 /// `/health` timeout for `status`.
@@ -503,7 +516,7 @@ pub fn start_program(
             elapsed,
             health: last_code,
         });
-        std::thread::sleep(POLL_INTERVAL);
+        std::thread::sleep(poll_interval(elapsed));
     }
 }
 
@@ -558,7 +571,7 @@ fn wait_for_existing(
             elapsed,
             health: last_code,
         });
-        std::thread::sleep(POLL_INTERVAL);
+        std::thread::sleep(poll_interval(elapsed));
     }
 }
 
@@ -728,7 +741,7 @@ pub fn stop(home: &Home, force: bool, timeout: Duration) -> Result<StopOutcome, 
                 forced: force,
             });
         }
-        std::thread::sleep(POLL_INTERVAL);
+        std::thread::sleep(poll_interval(started.elapsed()));
     }
     // A clean exit removes the pid file itself; after SIGKILL we do it.
     remove_pid_file_if(home, &record)?;
