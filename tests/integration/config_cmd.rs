@@ -287,3 +287,43 @@ fn token_in(text: &str) -> String {
         .unwrap_or_default()
         .to_string()
 }
+
+#[test]
+fn setup_interactive_in_a_terminal() {
+    let env = TestEnv::new();
+    let mut cmd = env.cmd(&["setup"]);
+    cmd.env("TERM", "xterm")
+        .stdin(std::process::Stdio::inherit());
+    let mut pty = rexpect::session::spawn_command(cmd, Some(10_000)).unwrap();
+    pty.exp_string("Gateway mode").unwrap();
+    // Down twice: hybrid.
+    pty.send("\x1b[B").unwrap();
+    pty.send("\x1b[B").unwrap();
+    pty.send("\r").unwrap();
+    pty.flush().unwrap();
+    pty.exp_string("Gateway port").unwrap();
+    pty.send_line("4999").unwrap();
+    pty.exp_string("wrote").unwrap();
+    pty.exp_eof().unwrap();
+    let text = env.read("config.toml");
+    assert!(text.contains("mode = \"hybrid\""), "{text}");
+    assert!(text.contains("port = 4999"), "{text}");
+    assert_eq!(mode_bits(&env, "config.toml"), 0o600);
+}
+
+#[test]
+fn set_token_is_never_echoed() {
+    let env = TestEnv::new();
+    let token = "pinned-token-0123456789abcdef";
+    let r = env.run(&["config", "set", "gateway.token", token]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("<redacted>"), "{r:?}");
+    let g = env.run(&["config", "get", "gateway.token"]);
+    let v = env.run(&["config", "validate", "--json"]);
+    for run in [&r, &g, &v] {
+        assert!(!run.all().contains(token), "{run:?}");
+    }
+    let bad = env.run(&["config", "set", "gateway.token", "short secret"]);
+    assert_eq!(bad.code, 2);
+    assert!(!bad.all().contains("short secret"), "{bad:?}");
+}
