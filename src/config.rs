@@ -308,16 +308,22 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, LoadError> {
     })
 }
 
-fn collect_leaves<'a>(table: &'a toml_edit::Table, prefix: &str, out: &mut Vec<(String, &'a toml_edit::Item)>) {
+/// Every leaf value with its dotted key. Standard, dotted and inline tables
+/// all count as tables (`gateway = { mode = "local" }` sets `gateway.mode`).
+fn collect_leaves<'a>(
+    table: &'a dyn toml_edit::TableLike,
+    prefix: &str,
+    out: &mut Vec<(String, &'a toml_edit::Item)>,
+) {
     for (k, item) in table.iter() {
         let key = if prefix.is_empty() {
             k.to_string()
         } else {
             format!("{prefix}.{k}")
         };
-        match item {
-            toml_edit::Item::Table(t) => collect_leaves(t, &key, out),
-            _ => out.push((key, item)),
+        match item.as_table_like() {
+            Some(t) => collect_leaves(t, &key, out),
+            None => out.push((key, item)),
         }
     }
 }
@@ -420,6 +426,14 @@ mod tests {
         assert!(matches!(&l.problems[0].kind, ProblemKind::DeprecatedKey { replacement, .. } if replacement == "ai.model"));
         assert_eq!((l.problems[1].line, l.problems[1].col), (6, 7));
         assert_eq!(l.problems[1].key(), "gateway.foo");
+    }
+
+    #[test]
+    fn inline_tables_are_tables() {
+        let l = p("gateway = { mode = \"local\", port = 4001 }\n");
+        assert!(l.problems.is_empty(), "{:?}", l.problems);
+        assert_eq!(l.config.mode, Some(Mode::Local));
+        assert_eq!(l.config.port, 4001);
     }
 
     #[test]

@@ -1,6 +1,17 @@
-//! `clawdoc send` and `clawdoc login`: this CLI as a gateway client.
+//! `clawdoc send` and `clawdoc login`: this CLI as a gateway device.
+//!
+//! Renders [`crate::gateway::client`] outcomes in the seed's wording:
+//! ```text
+//! [telegram] send failed: gateway not connected
+//! Error: connect ECONNREFUSED 127.0.0.1:3001
+//! ```
+//! Exit: 0 done; 1 the gateway refused or is unreachable (not connected,
+//! disconnected with a close code, request error, timeout); 2 local error
+//! (unreadable identity or device store).
 
-use super::{not_yet, Ctx, Exit};
+use super::{Ctx, Exit};
+use crate::gateway::client::{self, ClientError, DEFAULT_TIMEOUT};
+use crate::gateway::protocol::{close, error_code};
 
 #[derive(Debug, clap::Args)]
 pub struct SendArgs {
@@ -16,10 +27,68 @@ pub struct LoginArgs {
     pub provider: String,
 }
 
-pub fn send(_args: SendArgs, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("send")
+pub fn send(args: SendArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let port = client::client_port(&ctx.home);
+    match client::send(&ctx.home, port, &args.channel, &args.text, DEFAULT_TIMEOUT) {
+        Ok(receipt) => {
+            println!("[{}] sent {} chars", receipt.channel, receipt.chars);
+            Ok(Exit::Ok)
+        }
+        Err(e) => Ok(report(&format!("[{}] send failed", args.channel), &e)),
+    }
 }
 
-pub fn login(_args: LoginArgs, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("login")
+pub fn login(args: LoginArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let port = client::client_port(&ctx.home);
+    match client::login(&ctx.home, port, &args.provider, DEFAULT_TIMEOUT) {
+        Ok(reply) => {
+            match (&reply.url, &reply.message) {
+                (Some(url), _) => println!(
+                    "[{}] open this URL to link the device: {url}",
+                    reply.provider
+                ),
+                (None, Some(message)) => println!("[{}] {message}", reply.provider),
+                (None, None) => println!("[{}] logged in", reply.provider),
+            }
+            Ok(Exit::Ok)
+        }
+        Err(e) => Ok(report(&format!("[{}] login failed", args.provider), &e)),
+    }
+}
+
+/// Prints the failure, its low-level cause and a hint; returns the exit code.
+fn report(prefix: &str, e: &ClientError) -> Exit {
+    eprintln!("{prefix}: {e}");
+    if let Some(cause) = e.cause_line() {
+        eprintln!("Error: {cause}");
+    }
+    if let Some(hint) = hint(e) {
+        eprintln!("hint: {hint}");
+    }
+    match e {
+        ClientError::Identity { .. } | ClientError::DeviceStore(_) => Exit::Error,
+        _ => Exit::Problems,
+    }
+}
+
+fn hint(e: &ClientError) -> Option<String> {
+    Some(match e {
+        ClientError::NotConnected { .. } => {
+            "the gateway is not running: `clawdoc gateway start` (or `clawdoc doctor`)".into()
+        }
+        ClientError::Disconnected { code, .. } if *code == close::TOKEN_MISMATCH => {
+            "the gateway token changed since this device paired (not pinned?): `clawdoc doctor --fix` pins it and re-pairs"
+                .into()
+        }
+        ClientError::Disconnected { code, reason } if *code == close::POLICY && reason == close::REASON_PAIRING_REQUIRED => {
+            "this device is not paired: `clawdoc devices list`, then `clawdoc devices approve ID`".into()
+        }
+        ClientError::Request { code, .. } if code == error_code::INVALID_CONFIG => {
+            "`clawdoc config validate` lists the keys; fix them and restart the gateway".into()
+        }
+        ClientError::Request { code, .. } if code == error_code::PROVIDER_UNAVAILABLE => {
+            "this host has no display: use telegram or an API provider, or run the gateway in a desktop session".into()
+        }
+        _ => return None,
+    })
 }

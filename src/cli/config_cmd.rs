@@ -1,13 +1,261 @@
-//! `clawdoc config get|set|unset|validate|path`.
+//! `clawdoc config get|set|unset|validate|path`: reading and changing the
+//! gateway config from the command line. The edits themselves are
+//! `config::edit`; this file only renders and maps outcomes to exit codes.
+//!
+//! Exit codes:
+//! * `get`: 0 the key has a value, 1 the key is not set, 2 bad key or a config
+//!   that cannot be read.
+//! * `set` / `unset`: 0 written (or nothing to change), 2 refused (unknown key,
+//!   bad value, unreadable or syntactically broken file); a refused edit never
+//!   touches the file.
+//! * `validate`: 0 clean, 1 invalid (including a syntax error or a file that
+//!   is not UTF-8, reported with its line:col), 2 no config file at all or an
+//!   unreadable one.
 
-use super::{not_yet, Ctx, Exit};
+use std::path::Path;
+
+use anyhow::Context;
+use serde::Serialize;
+
+use super::{Ctx, Exit};
+use crate::config::{self, edit, LoadError};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
+    /// Print the effective value of a key (file, then environment overrides).
+    Get {
+        /// A dotted key, e.g. gateway.port.
+        key: String,
+    },
+    /// Set a key; the value is checked and the file's comments are kept.
+    Set {
+        /// A dotted key, e.g. gateway.mode.
+        key: String,
+        value: String,
+    },
+    /// Remove a key from the file.
+    Unset { key: String },
+    /// List every problem in the config with file:line:col.
+    Validate {
+        /// Machine-readable output.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the config file path.
     Path,
 }
 
-pub fn run(_cmd: Command, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("config")
+pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let path = ctx.home.config_path();
+    match cmd {
+        Command::Path => {
+            println!("{}", path.display());
+            Ok(Exit::Ok)
+        }
+        Command::Get { key } => get(&path, &key),
+        Command::Set { key, value } => {
+            edit_file(&path, true, |text| edit::set_in_text(text, &key, &value))?;
+            let shown = if key == "gateway.token" {
+                "<redacted>".to_string()
+            } else {
+                edit::typed_value(&key, &value)?
+                    .to_string()
+                    .trim()
+                    .to_string()
+            };
+            println!("set {key} = {shown} in {}", path.display());
+            Ok(Exit::Ok)
+        }
+        Command::Unset { key } => {
+            let changed = edit_file(&path, false, |text| edit::unset_in_text(text, &key))?;
+            if changed {
+                println!("removed {key} from {}", path.display());
+            } else {
+                println!("{key} is not set in {}", path.display());
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Validate { json } => validate(&path, json),
+    }
+}
+
+/// Reads the file, applies `change`, writes the result (backup, atomic,
+/// 0600) if anything changed. Returns whether the file changed.
+fn edit_file(
+    path: &Path,
+    create: bool,
+    change: impl FnOnce(&str) -> Result<String, edit::EditError>,
+) -> anyhow::Result<bool> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
+            let (line, col) = config::line_col(
+                &String::from_utf8_lossy(e.as_bytes()),
+                e.utf8_error().valid_up_to(),
+            );
+            anyhow::anyhow!(
+                "{}:{line}:{col}: the file is not valid UTF-8 (corrupt or binary); not editing it",
+                path.display()
+            )
+        })?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => String::new(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            anyhow::bail!(
+                "{}",
+                LoadError::Missing {
+                    path: path.to_path_buf()
+                }
+            )
+        }
+        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+    };
+    let new_text = change(&text).map_err(|e| match e {
+        edit::EditError::Syntax { .. } => anyhow::anyhow!("{}:{e}; not editing it", path.display()),
+        other => anyhow::Error::new(other),
+    })?;
+    if new_text == text && path.exists() {
+        return Ok(false);
+    }
+    edit::write_config(path, &new_text).with_context(|| format!("writing {}", path.display()))?;
+    Ok(true)
+}
+
+fn get(path: &Path, key: &str) -> anyhow::Result<Exit> {
+    if !config::KNOWN_KEYS.contains(&key) {
+        // Same error as `set` would give (unknown or deprecated key).
+        edit::typed_value(key, "")?;
+    }
+    let loaded = config::load_with_env(path, &|k| std::env::var(k).ok())?;
+    let c = &loaded.config;
+    let value = match key {
+        "gateway.mode" => c.mode.map(|m| m.as_str().to_string()),
+        "gateway.port" => Some(c.port.to_string()),
+        "gateway.token" => c.token.as_ref().map(ToString::to_string),
+        "gateway.startupTimeout" => Some(c.startup_timeout.as_secs().to_string()),
+        "ai.model" => c.ai_model.clone(),
+        _ => None,
+    };
+    match value {
+        Some(v) => {
+            println!("{v}");
+            Ok(Exit::Ok)
+        }
+        None => {
+            eprintln!("{key} is not set");
+            Ok(Exit::Problems)
+        }
+    }
+}
+
+/// `config validate --json`: stable field names.
+#[derive(Debug, Serialize)]
+struct ValidateReport {
+    path: String,
+    exists: bool,
+    valid: bool,
+    problems: Vec<ValidateProblem>,
+}
+
+#[derive(Debug, Serialize)]
+struct ValidateProblem {
+    line: usize,
+    col: usize,
+    /// `syntax`, `unknown_key`, `deprecated_key` or `bad_value`.
+    kind: String,
+    key: Option<String>,
+    replacement: Option<String>,
+    message: String,
+}
+
+fn validate(path: &Path, json: bool) -> anyhow::Result<Exit> {
+    let shown = path.display().to_string();
+    let mut report = ValidateReport {
+        path: shown.clone(),
+        exists: true,
+        valid: false,
+        problems: Vec::new(),
+    };
+    // Validation is about the file: environment overrides do not hide problems.
+    let exit = match config::load_with_env(path, &|_| None) {
+        Ok(loaded) => {
+            report.problems = loaded
+                .problems
+                .iter()
+                .map(|p| {
+                    let (kind, replacement) = match &p.kind {
+                        config::ProblemKind::UnknownKey { .. } => ("unknown_key", None),
+                        config::ProblemKind::DeprecatedKey { replacement, .. } => {
+                            ("deprecated_key", Some(replacement.clone()))
+                        }
+                        config::ProblemKind::BadValue { .. } => ("bad_value", None),
+                    };
+                    ValidateProblem {
+                        line: p.line,
+                        col: p.col,
+                        kind: kind.into(),
+                        key: Some(p.key().to_string()),
+                        replacement,
+                        message: p.message.clone(),
+                    }
+                })
+                .collect();
+            if loaded.config.mode.is_none()
+                && !report
+                    .problems
+                    .iter()
+                    .any(|p| p.key.as_deref() == Some("gateway.mode"))
+            {
+                // Not a schema error, but the gateway will refuse to start.
+                report.problems.push(ValidateProblem {
+                    line: 1,
+                    col: 1,
+                    kind: "missing_key".into(),
+                    key: Some("gateway.mode".into()),
+                    replacement: None,
+                    message: "gateway.mode is not set: the gateway will not start (set gateway.mode=local)".into(),
+                });
+            }
+            report.valid = report.problems.is_empty();
+            if report.valid {
+                Exit::Ok
+            } else {
+                Exit::Problems
+            }
+        }
+        Err(LoadError::Syntax {
+            line, col, message, ..
+        }) => {
+            report.problems.push(ValidateProblem {
+                line,
+                col,
+                kind: "syntax".into(),
+                key: None,
+                replacement: None,
+                message: format!("invalid TOML: {message}"),
+            });
+            Exit::Problems
+        }
+        Err(e @ LoadError::Missing { .. }) => {
+            report.exists = false;
+            if !json {
+                return Err(e.into());
+            }
+            Exit::Error
+        }
+        Err(e @ LoadError::Unreadable { .. }) => return Err(e.into()),
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else if report.valid {
+        println!("{shown}: ok");
+    } else {
+        for p in &report.problems {
+            println!("{shown}:{}:{}: {}", p.line, p.col, p.message);
+        }
+        println!(
+            "{} problem{} in {shown}",
+            report.problems.len(),
+            if report.problems.len() == 1 { "" } else { "s" }
+        );
+    }
+    Ok(exit)
 }

@@ -1,13 +1,77 @@
-//! `clawdoc devices list|approve|remove`.
+//! `clawdoc devices list|approve|remove`: the gateway's device store.
+//!
+//! Edits `devices.json` directly (under its lock); a running gateway re-reads
+//! it on every connect, so no restart is needed. Tokens are never shown: they
+//! are derived, not stored. Exit: 0 done; 2 unknown id or unreadable store.
 
-use super::{not_yet, Ctx, Exit};
+use super::{Ctx, Exit};
+use crate::gateway::devices::{self, Approved, Removed};
+use crate::gateway::logfile::now_rfc3339_millis;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// List paired and pending devices.
-    List,
+    /// List paired devices and pending pairing requests.
+    List(ListArgs),
+    /// Approve a pending pairing request.
+    Approve(IdArg),
+    /// Remove a paired device (it must pair again) or drop a pending request.
+    Remove(IdArg),
 }
 
-pub fn run(_cmd: Command, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("devices")
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Print JSON: `{"paired":[…],"pending":[…]}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IdArg {
+    /// Device id (see `clawdoc devices list`).
+    pub id: String,
+}
+
+pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let path = ctx.home.devices_path();
+    match cmd {
+        Command::List(args) => {
+            let store = devices::load(&path)?;
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&store)?);
+                return Ok(Exit::Ok);
+            }
+            println!("paired devices ({}):", store.paired.len());
+            for d in &store.paired {
+                let name = d.name.as_deref().unwrap_or("-");
+                println!("  {}  {}  {name}  paired {}", d.id, d.client, d.paired_at);
+            }
+            println!("pending requests ({}):", store.pending.len());
+            for p in &store.pending {
+                let name = p.name.as_deref().unwrap_or("-");
+                let peer = p.peer.as_deref().unwrap_or("-");
+                println!(
+                    "  {}  {}  {name}  from {peer}  requested {}",
+                    p.id, p.client, p.requested_at
+                );
+            }
+            if !store.pending.is_empty() {
+                println!("approve with: clawdoc devices approve ID");
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Approve(IdArg { id }) => {
+            match devices::update(&path, |s| s.approve(&id, &now_rfc3339_millis()))?? {
+                Approved::Newly => println!("approved {id}: it can connect now"),
+                Approved::AlreadyPaired => println!("{id} is already paired"),
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Remove(IdArg { id }) => {
+            match devices::update(&path, |s| s.remove(&id))?? {
+                Removed::Paired => println!("removed paired device {id}: it must pair again"),
+                Removed::Pending => println!("dropped the pending request of {id}"),
+            }
+            Ok(Exit::Ok)
+        }
+    }
 }

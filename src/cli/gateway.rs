@@ -1,16 +1,32 @@
 //! `clawdoc gateway run|start|stop|restart|status`, and the `restart` and
-//! `status` shortcuts.
+//! `status` shortcuts: argument parsing and rendering around
+//! `gateway::daemon` (the work) and `gateway::server` (the foreground gateway).
+//!
+//! Exit codes: 0 done (started, already running, stopped, nothing to stop;
+//! `status`: running and ready); 1 the gateway failed (did not become ready,
+//! exited during startup, will not stop, hung; `status`: anything but running
+//! and ready); 2 usage, I/O or environment errors (cannot spawn, cannot read
+//! /proc, cannot signal).
 
-use super::{not_yet, Ctx, Exit};
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Ctx, Exit};
+use crate::gateway::daemon::{
+    self, DaemonError, GatewayStatus, RunState, StartOutcome, StartProgress, StopOutcome,
+    DEFAULT_STOP_TIMEOUT,
+};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// Run the gateway in the foreground.
+    /// Run the gateway in the foreground (Ctrl-C or SIGTERM stops it).
     Run,
-    /// Start the gateway in the background and wait until it is ready.
-    Start,
-    /// Stop the gateway.
-    Stop,
+    /// Start the gateway in the background and wait until /health is ready.
+    Start(StartArgs),
+    /// Stop the gateway (only the verified gateway pid is ever signalled).
+    Stop(StopArgs),
     /// Restart the gateway.
     Restart(RestartArgs),
     /// Show the gateway state.
@@ -18,22 +34,296 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct RestartArgs {}
+pub struct StartArgs {
+    /// Seconds to wait for readiness (default: gateway.startupTimeout, 60).
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: Option<u64>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct StopArgs {
+    /// SIGKILL instead of SIGTERM, and remove the pid file (for a hung gateway).
+    #[arg(long)]
+    pub force: bool,
+    /// Seconds to wait for the gateway to exit.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_STOP_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestartArgs {
+    /// Seconds to wait for the old gateway to stop.
+    #[arg(long, value_name = "S", default_value_t = DEFAULT_STOP_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub timeout: u64,
+}
 
 #[derive(Debug, clap::Args)]
 pub struct StatusArgs {
+    /// Machine-readable output (stable field names; never a token).
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_cmd: Command, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("gateway")
+pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+    match cmd {
+        Command::Run => {
+            if std::env::var_os(daemon::DETACHED_ENV).is_some() {
+                // Spawned by `gateway start`: leave the caller's session so
+                // closing its terminal does not hang us up. Not done for a
+                // foreground run, where Ctrl-C must still reach us.
+                let _ = nix::unistd::setsid();
+            }
+            let code = crate::gateway::server::run(&ctx.home)?;
+            Ok(match code {
+                0 => Exit::Ok,
+                1 => Exit::Problems,
+                _ => Exit::Error,
+            })
+        }
+        Command::Start(args) => start(args, ctx),
+        Command::Stop(args) => stop(args, ctx),
+        Command::Restart(args) => restart(args, ctx),
+        Command::Status(args) => status(args, ctx),
+    }
 }
 
-pub fn restart(_args: RestartArgs, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("restart")
+fn start(args: StartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let mut ui = Progress::new();
+    let result = daemon::start(&ctx.home, args.timeout.map(Duration::from_secs), &mut |p| {
+        ui.on(p)
+    });
+    ui.finish();
+    match result {
+        Ok(outcome) => {
+            println!("{}", describe_start(&outcome));
+            Ok(Exit::Ok)
+        }
+        Err(e) => Ok(render_error(ctx, &e)),
+    }
 }
 
-pub fn status(_args: StatusArgs, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("status")
+fn stop(args: StopArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+    match daemon::stop(&ctx.home, args.force, Duration::from_secs(args.timeout)) {
+        Ok(outcome) => {
+            println!("{}", describe_stop(&outcome));
+            Ok(Exit::Ok)
+        }
+        Err(e) => Ok(render_error(ctx, &e)),
+    }
+}
+
+pub fn restart(args: RestartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let mut ui = Progress::new();
+    let result = daemon::restart(&ctx.home, Duration::from_secs(args.timeout), &mut |p| {
+        ui.on(p)
+    });
+    ui.finish();
+    match result {
+        Ok(outcome) => {
+            if outcome.stopped != StopOutcome::NotRunning {
+                println!("{}", describe_stop(&outcome.stopped));
+            }
+            println!("{}", describe_start(&outcome.started));
+            Ok(Exit::Ok)
+        }
+        Err(e) => Ok(render_error(ctx, &e)),
+    }
+}
+
+pub fn status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let st = daemon::status(&ctx.home);
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&st)?);
+    } else {
+        println!("{}", describe_status(&st));
+    }
+    Ok(if st.state == RunState::Running && st.ready {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
+}
+
+fn describe_start(outcome: &StartOutcome) -> String {
+    match outcome {
+        StartOutcome::AlreadyRunning { pid, port } => {
+            format!("gateway already running (pid {pid}, port {port})")
+        }
+        StartOutcome::Started { pid, port, elapsed } => format!(
+            "gateway started (pid {pid}, port {port}); ready in {} ms",
+            elapsed.as_millis()
+        ),
+    }
+}
+
+fn describe_stop(outcome: &StopOutcome) -> String {
+    match outcome {
+        StopOutcome::NotRunning => "gateway is not running (no pid file)".into(),
+        StopOutcome::Stopped {
+            pid,
+            forced: false,
+            elapsed,
+        } => {
+            format!(
+                "gateway stopped (pid {pid}, SIGTERM, {} ms)",
+                elapsed.as_millis()
+            )
+        }
+        StopOutcome::Stopped {
+            pid, forced: true, ..
+        } => {
+            format!("gateway killed (pid {pid}, SIGKILL); pid file removed")
+        }
+        StopOutcome::StalePidFileRemoved { pid } => {
+            format!("gateway is not running: removed the stale pid file (pid {pid} is dead)")
+        }
+        StopOutcome::StaleStranger {
+            pid,
+            comm,
+            cmdline,
+            reason,
+            pid_file_removed,
+        } => {
+            let shown = if cmdline.is_empty() {
+                comm.clone()
+            } else {
+                cmdline.join(" ")
+            };
+            format!(
+                "gateway is not running: the pid file is stale ({reason}).\n\
+                 pid {pid} now belongs to `{shown}`; it was NOT signalled.{}",
+                if *pid_file_removed {
+                    " Removed the stale pid file."
+                } else {
+                    ""
+                }
+            )
+        }
+        StopOutcome::MalformedPidFileRemoved { message } => {
+            format!("gateway is not running: removed a malformed pid file ({message})")
+        }
+    }
+}
+
+fn describe_status(st: &GatewayStatus) -> String {
+    let mut out = String::new();
+    let pid = st.pid.map(|p| format!("pid {p}, ")).unwrap_or_default();
+    let mode = st.mode.as_deref().unwrap_or("unset");
+    match st.state {
+        RunState::Running => out.push_str(&format!(
+            "gateway running ({pid}port {}, mode {mode}); /health ready in {:.1} ms",
+            st.port,
+            st.health_ms.unwrap_or_default()
+        )),
+        RunState::Starting => out.push_str(&format!(
+            "gateway starting ({pid}port {}, mode {mode}); /health answers {}",
+            st.port,
+            st.health_status.unwrap_or_default()
+        )),
+        RunState::Stopped => {
+            out.push_str(&format!("gateway stopped (port {}, mode {mode})", st.port))
+        }
+        other => out.push_str(&format!(
+            "gateway {} ({pid}port {}, mode {mode})",
+            other.as_str(),
+            st.port
+        )),
+    }
+    if let Some(d) = &st.detail {
+        out.push_str(&format!("\n  {d}"));
+    }
+    if let Some(e) = &st.config_error {
+        out.push_str(&format!("\n  config: {e}"));
+    }
+    out
+}
+
+/// Prints a daemon error with its log lines and hint; returns the exit code.
+fn render_error(ctx: &Ctx, e: &DaemonError) -> Exit {
+    super::render::error(&ctx.style, &anyhow::anyhow!("{e}"));
+    let lines = e.last_log_lines();
+    if !lines.is_empty() {
+        eprintln!("last gateway log lines:");
+        for l in lines {
+            eprintln!("  {l}");
+        }
+    }
+    if let Some(h) = e.hint() {
+        eprintln!("hint: {h}");
+    }
+    if e.is_gateway_fault() {
+        Exit::Problems
+    } else {
+        Exit::Error
+    }
+}
+
+/// A spinner on a terminal; plain notes otherwise.
+struct Progress {
+    bar: Option<ProgressBar>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner();
+            bar.set_style(
+                ProgressStyle::with_template("{spinner} {msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            bar.enable_steady_tick(Duration::from_millis(80));
+            bar
+        });
+        Self { bar }
+    }
+
+    fn note(&self, msg: String) {
+        match &self.bar {
+            Some(bar) => bar.println(msg),
+            None => eprintln!("{msg}"),
+        }
+    }
+
+    fn on(&mut self, p: StartProgress) {
+        match p {
+            StartProgress::RemovedStalePidFile { pid } => self.note(format!(
+                "note: removed a stale pid file (pid {pid} is dead)"
+            )),
+            StartProgress::RemovedStrangerPidFile { pid, comm, reason } => self.note(format!(
+                "note: removed a stale pid file: {reason}; pid {pid} ({comm}) was left alone"
+            )),
+            StartProgress::RemovedMalformedPidFile { message } => {
+                self.note(format!("note: removed a malformed pid file: {message}"))
+            }
+            StartProgress::WaitingForExisting { pid } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!(
+                        "a gateway (pid {pid}) is starting; waiting for /health"
+                    ));
+                }
+            }
+            StartProgress::Spawned { pid, port } => {
+                if let Some(bar) = &self.bar {
+                    bar.set_message(format!("starting the gateway (pid {pid}) on :{port}"));
+                }
+            }
+            StartProgress::Waiting { elapsed, health } => {
+                if let Some(bar) = &self.bar {
+                    let seen = health.map(|c| format!(", /health {c}")).unwrap_or_default();
+                    bar.set_message(format!(
+                        "waiting for /health ({:.1}s{seen})",
+                        elapsed.as_secs_f64()
+                    ));
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
 }

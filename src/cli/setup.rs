@@ -1,10 +1,138 @@
-//! `clawdoc setup`: write a config.
+//! `clawdoc setup`: write a working config (mode, port, a pinned random
+//! token) interactively with dialoguer, or from flags with
+//! `--non-interactive`. The text comes from `config::edit`; this file asks
+//! the questions and renders. The token is never printed.
+//!
+//! Exit codes: 0 written; 2 refused (a config exists and `--force` was not
+//! given, no terminal for the questions, bad flag values) or an I/O error.
 
-use super::{not_yet, Ctx, Exit};
+use std::io::IsTerminal;
+
+use anyhow::Context;
+
+use super::{Ctx, Exit};
+use crate::config::{self, edit, Mode, Secret};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Take every answer from the flags (defaults: mode local, port 3001);
+    /// needed when there is no terminal.
+    #[arg(long)]
+    pub non_interactive: bool,
+    /// local (127.0.0.1 only), remote (all interfaces) or hybrid.
+    #[arg(long, value_parser = parse_mode)]
+    pub mode: Option<Mode>,
+    /// The gateway port (1-65535).
+    #[arg(long, value_parser = parse_port)]
+    pub port: Option<u16>,
+    /// Replace an existing config (it is kept as config.toml.bak.1). The
+    /// pinned token is kept unless --rotate-token is given.
+    #[arg(long)]
+    pub force: bool,
+    /// With --force: write a new token (every paired device must re-pair).
+    #[arg(long, requires = "force")]
+    pub rotate_token: bool,
+}
 
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("setup")
+fn parse_mode(s: &str) -> Result<Mode, String> {
+    config::check_mode(s)
+}
+
+fn parse_port(s: &str) -> Result<u16, String> {
+    config::check_port(s)
+}
+
+const MODES: [Mode; 3] = [Mode::Local, Mode::Remote, Mode::Hybrid];
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let path = ctx.home.config_path();
+    let exists = path.exists();
+    if exists && !args.force {
+        anyhow::bail!(
+            "a config already exists at {}; pass --force to replace it (the old one is kept as a backup), \
+             or change single keys with `clawdoc config set`",
+            path.display()
+        );
+    }
+    // With --force, keep what the old file pinned unless told otherwise:
+    // rotating the token silently would break every paired device.
+    let previous = exists
+        .then(|| config::load_with_env(&path, &|_| None).ok())
+        .flatten();
+    let default_port = previous
+        .as_ref()
+        .map_or(config::DEFAULT_PORT, |l| l.config.port);
+    let default_mode = previous
+        .as_ref()
+        .and_then(|l| l.config.mode)
+        .unwrap_or(Mode::Local);
+
+    let (mode, port) = if args.non_interactive {
+        (
+            args.mode.unwrap_or(default_mode),
+            args.port.unwrap_or(default_port),
+        )
+    } else {
+        if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
+            anyhow::bail!(
+                "`clawdoc setup` asks questions and needs a terminal; without one, run \
+                 `clawdoc setup --non-interactive [--mode local] [--port N]`"
+            );
+        }
+        ask(
+            args.mode.unwrap_or(default_mode),
+            args.port.unwrap_or(default_port),
+        )?
+    };
+
+    let kept_token = previous
+        .as_ref()
+        .and_then(|l| l.config.token.clone())
+        .filter(|_| !args.rotate_token);
+    let token_note = if kept_token.is_some() {
+        "existing pinned token kept"
+    } else {
+        "new pinned token"
+    };
+    let token = kept_token.unwrap_or_else(Secret::generate);
+    let text = edit::default_config_text(port, &token);
+    let text = edit::set_in_text(&text, "gateway.mode", mode.as_str())?;
+    let backup =
+        edit::write_config(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+    println!(
+        "wrote {} (mode {mode}, port {port}, {token_note}; file mode 0600)",
+        path.display()
+    );
+    if let Some(b) = backup {
+        println!("previous config kept as {}", b.display());
+    }
+    println!("next: `clawdoc gateway start`");
+    Ok(Exit::Ok)
+}
+
+/// The interactive questions (dialoguer on stderr).
+fn ask(default_mode: Mode, default_port: u16) -> anyhow::Result<(Mode, u16)> {
+    let theme = dialoguer::theme::ColorfulTheme::default();
+    let labels = [
+        "local  — listen on 127.0.0.1 only (recommended)",
+        "remote — listen on all interfaces",
+        "hybrid — all interfaces; the local CLI is still trusted over loopback",
+    ];
+    let default_index = MODES.iter().position(|m| *m == default_mode).unwrap_or(0);
+    let choice = dialoguer::Select::with_theme(&theme)
+        .with_prompt("Gateway mode")
+        .items(labels)
+        .default(default_index)
+        .interact()
+        .context("reading the mode")?;
+    let port: String = dialoguer::Input::with_theme(&theme)
+        .with_prompt("Gateway port")
+        .default(default_port.to_string())
+        .validate_with(|s: &String| config::check_port(s).map(|_| ()))
+        .interact_text()
+        .context("reading the port")?;
+    Ok((
+        MODES[choice],
+        config::check_port(&port).map_err(anyhow::Error::msg)?,
+    ))
 }

@@ -2,4 +2,8 @@
 //! real files in a temporary `CLAWDOC_HOME`.
 
 mod harness;
+
+mod config_cmd;
+mod gateway_daemon;
+mod gateway_server;
 mod probes;

@@ -1,0 +1,571 @@
+//! This CLI as a gateway device: its identity (`identity.json`: device id
+//! and the device token the gateway issued, mode 0600), the blocking
+//! WebSocket client (tungstenite over a std `TcpStream`, no runtime: a CLI
+//! call connects, asks, closes) and the calls others use: [`handshake`] and
+//! [`repair`] for the doctor, [`send`] and [`login`] for the commands.
+//!
+//! Errors carry the seed's wording: `gateway not connected` with the cause
+//! `connect ECONNREFUSED 127.0.0.1:PORT`, `disconnected (4008): connect
+//! failed — device token mismatch`, `GatewayRequestError: …`. Nothing here
+//! prints; `cli::client` renders.
+
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use tungstenite::client::IntoClientRequest;
+use tungstenite::protocol::WebSocket;
+use tungstenite::{Error as WsError, HandshakeError, Message};
+
+use super::devices::{self, DeviceStoreError};
+use super::protocol::{
+    ClientFrame, Connect, LoginParams, Request, SendParams, ServerFrame, CLIENT_CLI,
+    MAX_FRAME_BYTES, WS_PATH,
+};
+use crate::config::{self, LoadError, Secret};
+use crate::home::Home;
+
+/// How long the commands wait for the gateway by default.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// This CLI's device identity. `Debug` never shows the token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Identity {
+    pub device_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    pub device_token: Option<Secret>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// Nothing answered on the port (the seed's `send failed` cause).
+    #[error("gateway not connected")]
+    NotConnected {
+        addr: SocketAddr,
+        /// `ECONNREFUSED`, `ETIMEDOUT`, …
+        code: String,
+        desc: String,
+    },
+    /// The gateway closed the connection with a close frame.
+    #[error("disconnected ({code}): {reason}")]
+    Disconnected { code: u16, reason: String },
+    /// The gateway answered the request with an error.
+    #[error("{message}")]
+    Request { code: String, message: String },
+    #[error("no answer from the gateway within {} ms", .0.as_millis())]
+    Timeout(Duration),
+    #[error("gateway protocol error: {0}")]
+    Protocol(String),
+    #[error("device identity {}: {message}", path.display())]
+    Identity { path: PathBuf, message: String },
+    #[error(transparent)]
+    DeviceStore(#[from] DeviceStoreError),
+}
+
+impl ClientError {
+    /// The low-level cause in Node's wording, e.g.
+    /// `connect ECONNREFUSED 127.0.0.1:3001`.
+    pub fn cause_line(&self) -> Option<String> {
+        match self {
+            ClientError::NotConnected { addr, code, .. } => Some(format!("connect {code} {addr}")),
+            _ => None,
+        }
+    }
+}
+
+/// What a handshake probe found (the doctor's token and pairing probes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandshakeOutcome {
+    Ok {
+        config_valid: bool,
+    },
+    /// Close 4008: the stored device token no longer matches the gateway's.
+    TokenMismatch,
+    /// Close 1008 `pairing required`.
+    PairingRequired,
+    /// Nothing listens on the port.
+    Refused,
+    Error(String),
+}
+
+/// What `hello-ok` said.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hello {
+    pub device_id: String,
+    pub config_valid: bool,
+    pub config_problems: Vec<String>,
+    pub mode: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SendReceipt {
+    pub channel: String,
+    pub chars: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoginReply {
+    pub provider: String,
+    pub url: Option<String>,
+    pub message: Option<String>,
+}
+
+/// The port the CLI should talk to: the config's (env overrides included),
+/// else `CLAWDOC_GATEWAY_PORT`, else 3001. A broken config does not stop
+/// a client from trying.
+pub fn client_port(home: &Home) -> u16 {
+    match config::load(home) {
+        Ok(loaded) => loaded.config.port,
+        Err(
+            LoadError::Missing { .. } | LoadError::Syntax { .. } | LoadError::Unreadable { .. },
+        ) => std::env::var(config::ENV_PORT)
+            .ok()
+            .and_then(|p| config::check_port(&p).ok())
+            .unwrap_or(config::DEFAULT_PORT),
+    }
+}
+
+/// Reads the identity, creating one (new random device id) on first use.
+pub fn load_identity(home: &Home) -> Result<Identity, ClientError> {
+    let path = home.identity_path();
+    if let Some(identity) = read_identity(&path)? {
+        return Ok(identity);
+    }
+    let fresh = Identity {
+        device_id: new_device_id(),
+        device_token: None,
+    };
+    save_identity(home, &fresh)?;
+    // Two first runs at once: whoever wrote last wins, and both use it.
+    Ok(read_identity(&path)?.unwrap_or(fresh))
+}
+
+fn read_identity(path: &Path) -> Result<Option<Identity>, ClientError> {
+    let bytes = match std::fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(ClientError::Identity {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })
+        }
+    };
+    let identity: Identity = serde_json::from_slice(&bytes).map_err(|e| ClientError::Identity {
+        path: path.to_path_buf(),
+        message: format!(
+            "malformed at {}:{}: {e} (run `clawdoc doctor --fix` or delete it to re-pair)",
+            e.line(),
+            e.column()
+        ),
+    })?;
+    if !super::protocol::valid_device_id(&identity.device_id) {
+        return Err(ClientError::Identity {
+            path: path.to_path_buf(),
+            message: "device_id must be 1-128 characters of [A-Za-z0-9._-]".into(),
+        });
+    }
+    Ok(Some(identity))
+}
+
+pub fn save_identity(home: &Home, identity: &Identity) -> Result<(), ClientError> {
+    let path = home.identity_path();
+    let mut json = serde_json::to_vec_pretty(identity).expect("identity serialises");
+    json.push(b'\n');
+    crate::fsutil::write_atomic(&path, &json, 0o600).map_err(|e| ClientError::Identity {
+        path,
+        message: format!("cannot write: {e}"),
+    })
+}
+
+fn new_device_id() -> String {
+    let mut bytes = [0u8; 12];
+    getrandom::fill(&mut bytes).expect("the OS random source is available");
+    format!("cli-{}", hex::encode(bytes))
+}
+
+/// A connected, admitted session (after `hello-ok`).
+pub struct Session {
+    ws: WebSocket<TcpStream>,
+    next_id: u64,
+    pub hello: Hello,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("hello", &self.hello)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Connects to the gateway on loopback as this CLI's device. A device token
+/// issued in `hello-ok` is stored in the identity file.
+pub fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Session, ClientError> {
+    let mut identity = load_identity(home)?;
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| {
+        let (code, desc) = super::server::errno_words(&e);
+        ClientError::NotConnected { addr, code, desc }
+    })?;
+    let _ = stream.set_nodelay(true);
+    stream
+        .set_read_timeout(Some(timeout))
+        .and_then(|()| stream.set_write_timeout(Some(timeout)))
+        .map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let request = format!("ws://{addr}{WS_PATH}")
+        .into_client_request()
+        .map_err(|e| ClientError::Protocol(e.to_string()))?;
+    let (mut ws, _response) =
+        tungstenite::client::client_with_config(request, stream, Some(super::ws::ws_config()))
+            .map_err(|e| match e {
+                HandshakeError::Interrupted(_) => ClientError::Timeout(timeout),
+                HandshakeError::Failure(e) => ws_error(e, timeout),
+            })?;
+
+    let connect = ClientFrame::Connect(Connect {
+        device_id: identity.device_id.clone(),
+        client: CLIENT_CLI.to_string(),
+        name: Some("clawdoc cli".to_string()),
+        token: identity.device_token.clone(),
+    });
+    send_json(&mut ws, &connect, timeout)?;
+    let hello = match read_frame(&mut ws, timeout)? {
+        ServerFrame::HelloOk(hello) => hello,
+        ServerFrame::Res(_) => {
+            return Err(ClientError::Protocol(
+                "expected hello-ok, got a response".into(),
+            ))
+        }
+    };
+    if let Some(token) = hello.device_token {
+        identity.device_token = Some(token);
+        save_identity(home, &identity)?;
+    }
+    Ok(Session {
+        ws,
+        next_id: 1,
+        hello: Hello {
+            device_id: hello.device_id,
+            config_valid: hello.config_valid,
+            config_problems: hello.config_problems,
+            mode: hello.mode,
+            version: hello.version,
+        },
+    })
+}
+
+impl Session {
+    /// Sends one request and waits for its response payload.
+    pub fn request(
+        &mut self,
+        method: &str,
+        params: serde_json::Value,
+        timeout: Duration,
+    ) -> Result<serde_json::Value, ClientError> {
+        let id = self.next_id;
+        self.next_id += 1;
+        let frame = ClientFrame::Req(Request {
+            id,
+            method: method.to_string(),
+            params,
+        });
+        send_json(&mut self.ws, &frame, timeout)?;
+        loop {
+            match read_frame(&mut self.ws, timeout)? {
+                ServerFrame::Res(res) if res.id == id => {
+                    if res.ok {
+                        return Ok(res.payload.unwrap_or(serde_json::Value::Null));
+                    }
+                    let err = res.error.unwrap_or_else(|| super::protocol::RequestError {
+                        code: "UNKNOWN".into(),
+                        message: "GatewayRequestError: request failed".into(),
+                    });
+                    return Err(ClientError::Request {
+                        code: err.code,
+                        message: err.message,
+                    });
+                }
+                _ => continue,
+            }
+        }
+    }
+
+    /// Closes politely (close frame, wait briefly for the gateway's reply).
+    pub fn close(mut self) {
+        let _ = self
+            .ws
+            .get_mut()
+            .set_read_timeout(Some(Duration::from_millis(500)));
+        let _ = self.ws.close(None);
+        while self.ws.read().is_ok() {}
+    }
+}
+
+fn ws_error(e: WsError, timeout: Duration) -> ClientError {
+    match e {
+        WsError::Io(io)
+            if matches!(
+                io.kind(),
+                io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+            ) =>
+        {
+            ClientError::Timeout(timeout)
+        }
+        WsError::ConnectionClosed | WsError::AlreadyClosed => ClientError::Disconnected {
+            code: 1006,
+            reason: "connection closed".into(),
+        },
+        WsError::Protocol(tungstenite::error::ProtocolError::ResetWithoutClosingHandshake) => {
+            ClientError::Disconnected {
+                code: 1006,
+                reason: "connection reset by the gateway".into(),
+            }
+        }
+        other => ClientError::Protocol(other.to_string()),
+    }
+}
+
+fn send_json(
+    ws: &mut WebSocket<TcpStream>,
+    frame: &ClientFrame,
+    timeout: Duration,
+) -> Result<(), ClientError> {
+    let text = serde_json::to_string(frame).expect("frames serialise");
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(ClientError::Protocol(format!(
+            "request too large ({} bytes; the limit is {MAX_FRAME_BYTES})",
+            text.len()
+        )));
+    }
+    ws.send(Message::text(text))
+        .map_err(|e| ws_error(e, timeout))
+}
+
+/// Reads the next data frame; a close frame becomes `Disconnected`.
+fn read_frame(
+    ws: &mut WebSocket<TcpStream>,
+    timeout: Duration,
+) -> Result<ServerFrame, ClientError> {
+    loop {
+        match ws.read().map_err(|e| ws_error(e, timeout))? {
+            Message::Text(text) => {
+                return serde_json::from_str(&text)
+                    .map_err(|e| ClientError::Protocol(format!("bad frame from gateway: {e}")))
+            }
+            Message::Close(frame) => {
+                // Finish the closing handshake; errors here change nothing.
+                let _ = ws.flush();
+                let (code, reason) = match frame {
+                    Some(f) => (u16::from(f.code), f.reason.to_string()),
+                    None => (1005, String::new()),
+                };
+                return Err(ClientError::Disconnected { code, reason });
+            }
+            Message::Binary(_) => {
+                return Err(ClientError::Protocol("unexpected binary frame".into()))
+            }
+            _ => continue,
+        }
+    }
+}
+
+/// Connects as the CLI device and reports how admission went. A newly
+/// issued device token is stored.
+pub fn handshake(home: &Home, port: u16, timeout: Duration) -> HandshakeOutcome {
+    match connect(home, port, timeout) {
+        Ok(session) => {
+            let config_valid = session.hello.config_valid;
+            session.close();
+            HandshakeOutcome::Ok { config_valid }
+        }
+        Err(e) => outcome_of(&e),
+    }
+}
+
+fn outcome_of(e: &ClientError) -> HandshakeOutcome {
+    match e {
+        ClientError::Disconnected { code, .. }
+            if *code == super::protocol::close::TOKEN_MISMATCH =>
+        {
+            HandshakeOutcome::TokenMismatch
+        }
+        ClientError::Disconnected { code, reason }
+            if *code == super::protocol::close::POLICY
+                && reason == super::protocol::close::REASON_PAIRING_REQUIRED =>
+        {
+            HandshakeOutcome::PairingRequired
+        }
+        ClientError::NotConnected { .. } => HandshakeOutcome::Refused,
+        other => HandshakeOutcome::Error(other.to_string()),
+    }
+}
+
+/// Re-pairs this CLI's device: removes it from the gateway's device store,
+/// drops the stored device token, then connects so the gateway pairs it
+/// again (auto-approved over loopback in local mode) and issues a fresh
+/// token. A malformed identity file is replaced by a new identity.
+pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientError> {
+    let identity = match load_identity(home) {
+        Ok(identity) => identity,
+        Err(ClientError::Identity { .. }) => Identity {
+            device_id: new_device_id(),
+            device_token: None,
+        },
+        Err(e) => return Err(e),
+    };
+    let id = identity.device_id.clone();
+    devices::update(&home.devices_path(), |store| {
+        let _ = store.remove(&id);
+    })?;
+    save_identity(
+        home,
+        &Identity {
+            device_id: id,
+            device_token: None,
+        },
+    )?;
+    let session = connect(home, port, timeout)?;
+    session.close();
+    Ok(())
+}
+
+/// `send {channel, text}`.
+pub fn send(
+    home: &Home,
+    port: u16,
+    channel: &str,
+    text: &str,
+    timeout: Duration,
+) -> Result<SendReceipt, ClientError> {
+    let mut session = connect(home, port, timeout)?;
+    let params = serde_json::to_value(SendParams {
+        channel: channel.to_string(),
+        text: text.to_string(),
+    })
+    .expect("params serialise");
+    let payload = session.request("send", params, timeout)?;
+    session.close();
+    Ok(SendReceipt {
+        channel: payload
+            .get("channel")
+            .and_then(|c| c.as_str())
+            .unwrap_or(channel)
+            .to_string(),
+        chars: payload.get("chars").and_then(|c| c.as_u64()).unwrap_or(0),
+    })
+}
+
+/// `login {provider}`.
+pub fn login(
+    home: &Home,
+    port: u16,
+    provider: &str,
+    timeout: Duration,
+) -> Result<LoginReply, ClientError> {
+    let mut session = connect(home, port, timeout)?;
+    let params = serde_json::to_value(LoginParams {
+        provider: provider.to_string(),
+    })
+    .expect("params serialise");
+    let payload = session.request("login", params, timeout)?;
+    session.close();
+    let field = |k: &str| payload.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    Ok(LoginReply {
+        provider: field("provider").unwrap_or_else(|| provider.to_string()),
+        url: field("url"),
+        message: field("message"),
+    })
+}
+
+/// `ping`: round trip through an admitted session.
+pub fn ping(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientError> {
+    let mut session = connect(home, port, timeout)?;
+    session.request("ping", serde_json::Value::Null, timeout)?;
+    session.close();
+    Ok(())
+}
+
+mod opt_secret {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use crate::config::Secret;
+
+    pub fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(secret) => s.serialize_some(secret.expose()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(Secret::new))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identity_is_created_once_with_mode_0600() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let a = load_identity(&home).unwrap();
+        assert!(a.device_id.starts_with("cli-") && a.device_id.len() == 28);
+        let b = load_identity(&home).unwrap();
+        assert_eq!(a.device_id, b.device_id);
+        let mode = std::fs::metadata(home.identity_path())
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+
+        save_identity(
+            &home,
+            &Identity {
+                device_id: a.device_id.clone(),
+                device_token: Some(Secret::new("tok-123")),
+            },
+        )
+        .unwrap();
+        let c = load_identity(&home).unwrap();
+        assert!(c.device_token.as_ref().unwrap().ct_eq("tok-123"));
+        assert!(!format!("{c:?}").contains("tok-123"));
+    }
+
+    #[test]
+    fn refused_connection_reads_like_node() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let err = send(&home, port, "telegram", "hi", Duration::from_secs(2)).unwrap_err();
+        assert_eq!(err.to_string(), "gateway not connected");
+        assert_eq!(
+            err.cause_line().unwrap(),
+            format!("connect ECONNREFUSED 127.0.0.1:{port}")
+        );
+        assert_eq!(outcome_of(&err), HandshakeOutcome::Refused);
+    }
+
+    #[test]
+    fn malformed_identity_names_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        std::fs::write(home.identity_path(), "{\"device_id\": 5}").unwrap();
+        let e = load_identity(&home).unwrap_err().to_string();
+        assert!(
+            e.contains("identity.json") && e.contains("malformed at 1:"),
+            "{e}"
+        );
+    }
+}
