@@ -1,2 +1,658 @@
-//! The closed set of fix actions ([`crate::vocab::FixAction`]): plan, apply by
-//! applicability, verify, and journal for undo.
+//! The closed set of fix actions ([`FixAction`]): what each one does, in what
+//! order they run, a preview for `--dry-run`, and the undo journal.
+//!
+//! A rule names an action and an applicability; this module is the only code
+//! that changes anything on the machine. Every action re-checks its
+//! precondition right before acting (a probe result can be stale by then) and
+//! never touches what is not provably the gateway's: process actions go
+//! through `gateway::daemon`, which verifies pid + start time + command line.
+//! Config writes go through `config::edit::write_config` (backup ring, atomic,
+//! 0600); the whole run is journaled so `clawdoc undo` can restore the files.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::{self, edit, Secret};
+use crate::gateway::{client, daemon, pidfile};
+use crate::home::Home;
+use crate::procinfo::{Identity, ProcRoot};
+use crate::vocab::FixAction;
+
+/// How long a graceful stop may take before a restart gives up.
+pub const RESTART_STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a forced stop may take (SIGKILL is immediate; reaping is not).
+pub const FORCE_STOP_TIMEOUT: Duration = Duration::from_secs(5);
+/// The startup timeout `raise_startup_timeout` sets.
+pub const RAISED_STARTUP_TIMEOUT_SECS: u64 = 120;
+
+#[derive(Debug, thiserror::Error)]
+pub enum FixError {
+    #[error("{action}: {message}")]
+    Failed { action: FixAction, message: String },
+    #[error("{action}: not applied: {reason}")]
+    Precondition { action: FixAction, reason: String },
+}
+
+fn failed(action: FixAction, message: impl std::fmt::Display) -> FixError {
+    FixError::Failed {
+        action,
+        message: message.to_string(),
+    }
+}
+
+fn precondition(action: FixAction, reason: impl Into<String>) -> FixError {
+    FixError::Precondition {
+        action,
+        reason: reason.into(),
+    }
+}
+
+/// Order in which actions run within one round: config first (a started
+/// gateway must see the final config), then clearing stale process state,
+/// then starting, then what needs a running gateway.
+pub fn phase(action: FixAction) -> u8 {
+    use FixAction::*;
+    match action {
+        QuarantineCorruptConfig | WriteDefaultConfig => 0,
+        SetModeLocal | MigrateDeprecatedKeys | RaiseStartupTimeout | MoveToFreePort => 1,
+        ForceStopGateway => 2,
+        RemoveStalePid | RemoveStaleLock => 3,
+        RestartGateway | StartGateway => 4,
+        PinTokenAndRepair | ApproveCliDevice => 5,
+        Advice => 6,
+    }
+}
+
+/// Does this action change the config file (so a running gateway must restart)?
+pub fn changes_config(action: FixAction) -> bool {
+    phase(action) <= 1 || action == FixAction::PinTokenAndRepair
+}
+
+/// What an action would do, for `--dry-run` and for the confirmation prompt.
+#[derive(Debug, Clone, Serialize)]
+pub struct Preview {
+    pub action: FixAction,
+    pub description: String,
+    /// A unified-style diff of the config file (tokens redacted), if it changes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+}
+
+/// What an applied action did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Applied {
+    pub action: FixAction,
+    pub summary: String,
+}
+
+/// Where fixes act. Tests and the CLI use the live proc root.
+#[derive(Debug, Clone)]
+pub struct FixEnv {
+    pub home: Home,
+    pub proc_root: ProcRoot,
+}
+
+impl FixEnv {
+    pub fn new(home: Home) -> Self {
+        Self {
+            home,
+            proc_root: ProcRoot::default(),
+        }
+    }
+}
+
+fn read_config_text(home: &Home) -> Option<String> {
+    std::fs::read(home.config_path())
+        .ok()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// The config text an action would write, or `None` if it does not edit it.
+fn planned_config(action: FixAction, env: &FixEnv) -> Result<Option<String>, FixError> {
+    let home = &env.home;
+    let current = read_config_text(home);
+    let edit_err = |e: edit::EditError| failed(action, e);
+    Ok(match action {
+        FixAction::WriteDefaultConfig => {
+            if current.is_some() {
+                return Err(precondition(action, "a config file already exists"));
+            }
+            Some(edit::default_config_text(pick_port(preferred_port()), &Secret::generate()))
+        }
+        FixAction::QuarantineCorruptConfig => Some(edit::default_config_text(
+            pick_port(preferred_port()),
+            &Secret::generate(),
+        )),
+        FixAction::SetModeLocal => {
+            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            Some(edit::set_in_text(&text, "gateway.mode", "local").map_err(edit_err)?)
+        }
+        FixAction::MigrateDeprecatedKeys => {
+            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            let (new, moved) = edit::migrate_deprecated_in_text(&text).map_err(edit_err)?;
+            if moved.is_empty() {
+                return Err(precondition(action, "no deprecated keys left"));
+            }
+            Some(new)
+        }
+        FixAction::RaiseStartupTimeout => {
+            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            Some(
+                edit::set_in_text(
+                    &text,
+                    "gateway.startupTimeout",
+                    &RAISED_STARTUP_TIMEOUT_SECS.to_string(),
+                )
+                .map_err(edit_err)?,
+            )
+        }
+        FixAction::MoveToFreePort => {
+            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            let port = effective_port(home);
+            let free = pick_port(port.checked_add(1).unwrap_or(1024));
+            Some(edit::set_in_text(&text, "gateway.port", &free.to_string()).map_err(edit_err)?)
+        }
+        FixAction::PinTokenAndRepair => {
+            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            if config::load(home).is_ok_and(|l| l.config.token.is_some()) {
+                None
+            } else {
+                Some(
+                    edit::set_in_text(&text, "gateway.token", Secret::generate().expose())
+                        .map_err(edit_err)?,
+                )
+            }
+        }
+        _ => None,
+    })
+}
+
+/// The port a fresh config should use: `CLAWDOC_GATEWAY_PORT` when set (it
+/// would override the file anyway), else the default.
+fn preferred_port() -> u16 {
+    std::env::var(config::ENV_PORT)
+        .ok()
+        .and_then(|v| config::check_port(&v).ok())
+        .unwrap_or(config::DEFAULT_PORT)
+}
+
+fn effective_port(home: &Home) -> u16 {
+    config::load(home)
+        .map(|l| l.config.port)
+        .unwrap_or(config::DEFAULT_PORT)
+}
+
+/// `preferred` if nobody listens there, else the next free port above it,
+/// else any free port the kernel picks.
+pub fn pick_port(preferred: u16) -> u16 {
+    let free = |p: u16| TcpListener::bind(("127.0.0.1", p)).is_ok();
+    let start = preferred.max(1024);
+    (start..start.saturating_add(200))
+        .find(|&p| free(p))
+        .or_else(|| {
+            TcpListener::bind("127.0.0.1:0")
+                .ok()
+                .and_then(|l| l.local_addr().ok())
+                .map(|a| a.port())
+        })
+        .unwrap_or(preferred)
+}
+
+/// Describes an action without doing it.
+pub fn preview(action: FixAction, env: &FixEnv) -> Preview {
+    let description = describe(action).to_string();
+    let diff = match planned_config(action, env) {
+        Ok(Some(new)) => {
+            let old = read_config_text(&env.home).unwrap_or_default();
+            Some(redacted_diff(&old, &new))
+        }
+        Ok(None) => None,
+        Err(e) => {
+            return Preview {
+                action,
+                description: format!("{description} ({e})"),
+                diff: None,
+            }
+        }
+    };
+    Preview {
+        action,
+        description,
+        diff,
+    }
+}
+
+pub fn describe(action: FixAction) -> &'static str {
+    use FixAction::*;
+    match action {
+        WriteDefaultConfig => "write a default config (mode local, a free port, a pinned token)",
+        SetModeLocal => "set gateway.mode = \"local\"",
+        MigrateDeprecatedKeys => "move deprecated keys to their new names (model → ai.model, port → gateway.port)",
+        QuarantineCorruptConfig => "keep the corrupt config aside and write a default one",
+        RaiseStartupTimeout => "raise gateway.startupTimeout to 120 s",
+        StartGateway => "start the gateway and wait until it is ready",
+        RestartGateway => "restart the gateway",
+        ForceStopGateway => "force-stop the verified gateway process (SIGKILL)",
+        RemoveStalePid => "remove the stale pid file",
+        RemoveStaleLock => "remove the stale lock file",
+        MoveToFreePort => "move the gateway to a free port",
+        PinTokenAndRepair => "pin gateway.token and re-pair this CLI's device",
+        ApproveCliDevice => "re-pair this CLI's device with the gateway",
+        Advice => "show what to do",
+    }
+}
+
+/// Applies one action. Display-only `advice` is never applied.
+pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
+    let home = &env.home;
+    let done = |summary: String| Ok(Applied { action, summary });
+    match action {
+        FixAction::Advice => Err(precondition(action, "display-only advice is never applied")),
+        FixAction::QuarantineCorruptConfig => {
+            let path = home.config_path();
+            let aside = corrupt_aside_path(&path);
+            if path.exists() {
+                std::fs::rename(&path, &aside).map_err(|e| failed(action, e))?;
+            }
+            let text = planned_config(action, env)?.unwrap_or_default();
+            edit::write_config(&path, &text).map_err(|e| failed(action, e))?;
+            done(format!(
+                "kept the corrupt config as {} and wrote a default config",
+                aside.display()
+            ))
+        }
+        FixAction::WriteDefaultConfig
+        | FixAction::SetModeLocal
+        | FixAction::MigrateDeprecatedKeys
+        | FixAction::RaiseStartupTimeout
+        | FixAction::MoveToFreePort => {
+            let text = planned_config(action, env)?
+                .ok_or_else(|| precondition(action, "nothing to change"))?;
+            let backup = edit::write_config(&home.config_path(), &text).map_err(|e| failed(action, e))?;
+            let mut summary = describe(action).to_string();
+            if action == FixAction::MoveToFreePort || action == FixAction::WriteDefaultConfig {
+                summary = format!("{summary}: gateway.port = {}", effective_port(home));
+            }
+            if let Some(b) = backup {
+                summary = format!("{summary} (backup: {})", b.display());
+            }
+            done(summary)
+        }
+        FixAction::StartGateway => {
+            match daemon::start(home, None, &mut |_| {}).map_err(|e| failed(action, e))? {
+                daemon::StartOutcome::AlreadyRunning { pid, .. } => {
+                    done(format!("the gateway was already running (pid {pid})"))
+                }
+                daemon::StartOutcome::Started { pid, port, elapsed } => done(format!(
+                    "started the gateway (pid {pid}, port {port}) in {} ms",
+                    elapsed.as_millis()
+                )),
+            }
+        }
+        FixAction::RestartGateway => {
+            let out = daemon::restart(home, RESTART_STOP_TIMEOUT, &mut |_| {}).map_err(|e| failed(action, e))?;
+            done(format!("restarted the gateway ({})", start_summary(&out.started)))
+        }
+        FixAction::ForceStopGateway => {
+            // daemon::stop signals only a pid whose start time and command
+            // line prove it is our gateway.
+            match daemon::stop(home, true, FORCE_STOP_TIMEOUT).map_err(|e| failed(action, e))? {
+                daemon::StopOutcome::Stopped { pid, .. } => done(format!("force-stopped the gateway (pid {pid})")),
+                other => done(format!("nothing to force-stop: {}", stop_summary(&other))),
+            }
+        }
+        FixAction::RemoveStalePid => {
+            let path = home.pid_path();
+            match pidfile::read(&path) {
+                Ok(None) => return Err(precondition(action, "there is no pid file")),
+                Ok(Some(rec)) => match rec.identify(&env.proc_root) {
+                    Identity::Gateway { .. } => {
+                        return Err(precondition(action, format!("pid {} is the live gateway", rec.pid)))
+                    }
+                    Identity::Unknown { error } => {
+                        return Err(precondition(action, format!("cannot tell who pid {} is: {error}", rec.pid)))
+                    }
+                    Identity::Dead | Identity::Stranger { .. } => {}
+                },
+                Err(_) => {} // malformed: stale by definition
+            }
+            std::fs::remove_file(&path).map_err(|e| failed(action, e))?;
+            done(format!("removed the stale pid file {}", path.display()))
+        }
+        FixAction::RemoveStaleLock => {
+            let path = home.lock_path();
+            if !path.exists() {
+                return Err(precondition(action, "there is no lock file"));
+            }
+            if crate::probe::lock::is_held(&env.proc_root, &path) {
+                return Err(precondition(action, "the lock is held by a live process"));
+            }
+            std::fs::remove_file(&path).map_err(|e| failed(action, e))?;
+            done(format!("removed the stale lock file {}", path.display()))
+        }
+        FixAction::PinTokenAndRepair => {
+            let mut steps = Vec::new();
+            if let Some(text) = planned_config(action, env)? {
+                edit::write_config(&home.config_path(), &text).map_err(|e| failed(action, e))?;
+                steps.push("pinned a new gateway.token".to_string());
+                let out = daemon::restart(home, RESTART_STOP_TIMEOUT, &mut |_| {}).map_err(|e| failed(action, e))?;
+                steps.push(format!("restarted the gateway ({})", start_summary(&out.started)));
+            }
+            let port = effective_port(home);
+            client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
+            steps.push("re-paired this CLI's device".to_string());
+            done(steps.join("; "))
+        }
+        FixAction::ApproveCliDevice => {
+            let port = effective_port(home);
+            client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
+            done("re-paired this CLI's device".to_string())
+        }
+    }
+}
+
+fn start_summary(s: &daemon::StartOutcome) -> String {
+    match s {
+        daemon::StartOutcome::AlreadyRunning { pid, port } => format!("already running, pid {pid}, port {port}"),
+        daemon::StartOutcome::Started { pid, port, .. } => format!("pid {pid}, port {port}"),
+    }
+}
+
+fn stop_summary(s: &daemon::StopOutcome) -> String {
+    match s {
+        daemon::StopOutcome::NotRunning => "no gateway was running".into(),
+        daemon::StopOutcome::Stopped { pid, .. } => format!("stopped pid {pid}"),
+        daemon::StopOutcome::StalePidFileRemoved { pid } => format!("removed a stale pid file (dead pid {pid})"),
+        daemon::StopOutcome::StaleStranger { pid, comm, .. } => {
+            format!("the pid file named pid {pid} ({comm}), which is not the gateway; it was left alone")
+        }
+        daemon::StopOutcome::MalformedPidFileRemoved { message } => format!("removed a malformed pid file ({message})"),
+    }
+}
+
+fn corrupt_aside_path(path: &Path) -> PathBuf {
+    let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".corrupt-{stamp}"));
+    path.with_file_name(name)
+}
+
+/// Replaces token values in config text, so diffs can be shown.
+pub fn redact_config(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            if trimmed.starts_with("token") && trimmed.contains('=') {
+                let indent = &line[..line.len() - trimmed.len()];
+                let key = trimmed.split('=').next().unwrap_or("token").trim_end();
+                format!("{indent}{key} = \"<redacted>\"")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A minimal line diff (common head and tail kept as context), tokens redacted.
+pub fn redacted_diff(old: &str, new: &str) -> String {
+    let (old, new) = (redact_config(old), redact_config(new));
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    let head = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let tail = a[head..]
+        .iter()
+        .rev()
+        .zip(b[head..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let mut out = String::from("--- config.toml\n+++ config.toml\n");
+    for line in &a[head..a.len() - tail] {
+        out.push_str(&format!("-{line}\n"));
+    }
+    for line in &b[head..b.len() - tail] {
+        out.push_str(&format!("+{line}\n"));
+    }
+    out
+}
+
+// ------------------------------------------------------------------ journal
+
+/// The files a doctor run may change and `undo` restores. Pid and lock files
+/// are not among them: they are only ever removed when provably stale, and
+/// putting a stale pid file back would help no one.
+fn journaled_files(home: &Home) -> Vec<PathBuf> {
+    vec![home.config_path(), home.devices_path(), home.identity_path()]
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub run_id: String,
+    pub started_at: String,
+    pub files: Vec<Snapshot>,
+    pub applied: Vec<JournalEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub path: PathBuf,
+    /// File name of the copy inside the run's journal directory; `None` when
+    /// the file did not exist before the run.
+    pub copy: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct JournalEntry {
+    pub rule_id: String,
+    pub action: FixAction,
+    pub summary: String,
+}
+
+/// The undo journal of one doctor run: `journal/<run-id>/` holding copies of
+/// the journaled files as they were before the run (mode 0600, dir 0700: the
+/// config holds the token) and `manifest.json`.
+pub struct Journal {
+    dir: PathBuf,
+    manifest: Manifest,
+}
+
+impl Journal {
+    /// Snapshots the journaled files. Called once, before the first fix.
+    pub fn begin(home: &Home) -> std::io::Result<Self> {
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+        let now = time::OffsetDateTime::now_utc();
+        let run_id = format!("{}-{:09}", now.unix_timestamp(), now.nanosecond());
+        let root = home.journal_dir();
+        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&root)?;
+        let dir = root.join(&run_id);
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
+        let mut files = Vec::new();
+        for path in journaled_files(home) {
+            let copy = match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                    crate::fsutil::write_atomic(&dir.join(&name), &bytes, 0o600)?;
+                    Some(name)
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+                Err(e) => return Err(e),
+            };
+            files.push(Snapshot { path, copy });
+        }
+        let journal = Self {
+            dir,
+            manifest: Manifest {
+                run_id,
+                started_at: now
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .unwrap_or_default(),
+                files,
+                applied: Vec::new(),
+            },
+        };
+        journal.save()?;
+        Ok(journal)
+    }
+
+    pub fn record(&mut self, rule_id: &str, applied: &Applied) -> std::io::Result<()> {
+        self.manifest.applied.push(JournalEntry {
+            rule_id: rule_id.to_string(),
+            action: applied.action,
+            summary: applied.summary.clone(),
+        });
+        self.save()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn save(&self) -> std::io::Result<()> {
+        let json = serde_json::to_vec_pretty(&self.manifest).map_err(std::io::Error::other)?;
+        crate::fsutil::write_atomic(&self.dir.join("manifest.json"), &json, 0o600)
+    }
+}
+
+/// What `undo` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct UndoReport {
+    pub run_id: String,
+    pub restored: Vec<PathBuf>,
+    pub removed: Vec<PathBuf>,
+    pub unchanged: Vec<PathBuf>,
+    /// Actions of that run that undo does not reverse (process changes).
+    pub not_reverted: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UndoError {
+    #[error("nothing to undo: no doctor run with applied fixes is journaled in {0}")]
+    NothingToUndo(PathBuf),
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: corrupt journal manifest: {message}")]
+    Corrupt { path: PathBuf, message: String },
+}
+
+/// Restores the files of the most recent journaled run that applied fixes,
+/// then marks that run undone (renamed `<run-id>.undone`) so a second undo
+/// goes one run further back.
+pub fn undo(home: &Home) -> Result<UndoReport, UndoError> {
+    let root = home.journal_dir();
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| UndoError::Io { path, source }
+    };
+    let mut runs: Vec<PathBuf> = match std::fs::read_dir(&root) {
+        Ok(rd) => rd
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.is_dir() && p.extension().is_none())
+            .collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(io(&root)(e)),
+    };
+    runs.sort();
+    while let Some(dir) = runs.pop() {
+        let manifest_path = dir.join("manifest.json");
+        let bytes = std::fs::read(&manifest_path).map_err(io(&manifest_path))?;
+        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| UndoError::Corrupt {
+            path: manifest_path.clone(),
+            message: e.to_string(),
+        })?;
+        if manifest.applied.is_empty() {
+            continue;
+        }
+        let mut report = UndoReport {
+            run_id: manifest.run_id.clone(),
+            restored: Vec::new(),
+            removed: Vec::new(),
+            unchanged: Vec::new(),
+            not_reverted: Vec::new(),
+        };
+        for snap in &manifest.files {
+            let current = std::fs::read(&snap.path).ok();
+            match &snap.copy {
+                Some(name) => {
+                    let copy_path = dir.join(name);
+                    let before = std::fs::read(&copy_path).map_err(io(&copy_path))?;
+                    if current.as_deref() == Some(&before[..]) {
+                        report.unchanged.push(snap.path.clone());
+                    } else {
+                        if current.is_some() {
+                            crate::fsutil::backup_ring(&snap.path).map_err(io(&snap.path))?;
+                        }
+                        crate::fsutil::write_atomic(&snap.path, &before, 0o600).map_err(io(&snap.path))?;
+                        report.restored.push(snap.path.clone());
+                    }
+                }
+                None => {
+                    if current.is_some() {
+                        crate::fsutil::backup_ring(&snap.path).map_err(io(&snap.path))?;
+                        std::fs::remove_file(&snap.path).map_err(io(&snap.path))?;
+                        report.removed.push(snap.path.clone());
+                    } else {
+                        report.unchanged.push(snap.path.clone());
+                    }
+                }
+            }
+        }
+        for entry in &manifest.applied {
+            if !changes_config(entry.action) {
+                report.not_reverted.push(entry.summary.clone());
+            }
+        }
+        let mut done_name = dir.file_name().unwrap_or_default().to_os_string();
+        done_name.push(".undone");
+        std::fs::rename(&dir, dir.with_file_name(done_name)).map_err(io(&dir))?;
+        return Ok(report);
+    }
+    Err(UndoError::NothingToUndo(root))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_redacts_tokens_and_shows_change() {
+        let old = "[gateway]\nport = 3001\ntoken = \"abcdefabcdefabcdef\"\n";
+        let new = "[gateway]\nmode = \"local\"\nport = 3001\ntoken = \"abcdefabcdefabcdef\"\n";
+        let d = redacted_diff(old, new);
+        assert!(d.contains("+mode = \"local\""), "{d}");
+        assert!(!d.contains("abcdef"), "{d}");
+        assert!(!d.lines().any(|l| l.starts_with("-[gateway]")));
+    }
+
+    #[test]
+    fn phases_put_config_before_start() {
+        assert!(phase(FixAction::SetModeLocal) < phase(FixAction::StartGateway));
+        assert!(phase(FixAction::RemoveStalePid) < phase(FixAction::StartGateway));
+        assert!(phase(FixAction::StartGateway) < phase(FixAction::PinTokenAndRepair));
+    }
+
+    #[test]
+    fn journal_undo_restores_and_removes() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path());
+        std::fs::write(home.config_path(), "# mine\n[gateway]\n").unwrap();
+        let mut j = Journal::begin(&home).unwrap();
+        std::fs::write(home.config_path(), "changed").unwrap();
+        std::fs::write(home.identity_path(), "{}").unwrap();
+        j.record("mode-unset", &Applied { action: FixAction::SetModeLocal, summary: "x".into() }).unwrap();
+        let r = undo(&home).unwrap();
+        assert_eq!(std::fs::read_to_string(home.config_path()).unwrap(), "# mine\n[gateway]\n");
+        assert!(!home.identity_path().exists());
+        assert_eq!(r.restored.len(), 1);
+        assert_eq!(r.removed.len(), 1);
+        assert!(matches!(undo(&home), Err(UndoError::NothingToUndo(_))));
+    }
+}

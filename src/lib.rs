@@ -20,6 +20,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod doctor;
 pub mod engine;
 pub mod finding;
 pub mod fix;

@@ -1,6 +1,16 @@
-//! `clawdoc doctor` and `clawdoc undo`.
+//! `clawdoc doctor` and `clawdoc undo`: render the doctor's report
+//! (flutter-doctor style) and ask before unsafe fixes.
 
-use super::{not_yet, Ctx, Exit};
+use std::io::{IsTerminal, Write};
+
+use owo_colors::{OwoColorize, Stream};
+
+use super::{Ctx, Exit};
+use crate::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy, FixView};
+use crate::fix::{self, Preview};
+use crate::probe::{ProbeEnv, Status};
+use crate::ruleset;
+use crate::vocab::Applicability;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,14 +36,252 @@ pub struct Args {
 
 #[derive(Debug, clap::Args)]
 pub struct UndoArgs {
+    /// Print what was restored as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("doctor")
+/// Confirms unsafe fixes: `--yes`, a TTY prompt, or no (never guesses).
+struct Prompter {
+    yes: bool,
+    interactive: bool,
 }
 
-pub fn undo(_args: UndoArgs, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("undo")
+impl Confirm for Prompter {
+    fn confirm(&mut self, finding: &Finding, fix: &FixView, preview: &Preview) -> bool {
+        if self.yes {
+            return true;
+        }
+        if !self.interactive {
+            return false;
+        }
+        let mut err = std::io::stderr();
+        let _ = writeln!(err, "\n{} [{}] {}", "unsafe fix".if_supports_color(Stream::Stderr, |t| t.yellow().to_string()), finding.rule_id, fix.title);
+        if let Some(why) = &fix.why {
+            let _ = writeln!(err, "  why unsafe: {why}");
+        }
+        if let Some(diff) = &preview.diff {
+            for line in diff.lines() {
+                let _ = writeln!(err, "  {line}");
+            }
+        }
+        dialoguer::Confirm::new()
+            .with_prompt(format!("Apply: {}?", preview.description))
+            .default(false)
+            .interact()
+            .unwrap_or(false)
+    }
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let rules = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
+    for e in &rules.errors {
+        eprintln!("warning: {e}");
+    }
+    let env = ProbeEnv::live(ctx.home.clone());
+    let threshold = if args.unsafe_fixes {
+        Some(Applicability::Unsafe)
+    } else if args.fix || args.dry_run {
+        Some(Applicability::Safe)
+    } else {
+        None
+    };
+    let policy = FixPolicy {
+        threshold,
+        dry_run: args.dry_run,
+    };
+    let mut prompter = Prompter {
+        yes: args.yes,
+        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal() && !args.json,
+    };
+    let report = doctor::run(&env, &rules, policy, &mut prompter);
+    if args.json {
+        let mut out = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        render(&report, &args, ctx)?;
+    }
+    Ok(if report.healthy { Exit::Ok } else { Exit::Problems })
+}
+
+fn mark(status: Status) -> String {
+    let s = Stream::Stdout;
+    match status {
+        Status::Ok => "[✓]".if_supports_color(s, |t| t.green().to_string()).to_string(),
+        Status::Warn => "[!]".if_supports_color(s, |t| t.yellow().to_string()).to_string(),
+        Status::Fail => "[✗]".if_supports_color(s, |t| t.red().to_string()).to_string(),
+        Status::Inconclusive => "[?]".if_supports_color(s, |t| t.dimmed().to_string()).to_string(),
+    }
+}
+
+fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    let fixing = report.final_diagnosis.is_some();
+    writeln!(out, "clawdoc doctor ({})", ctx.home.root().display())?;
+    render_areas(&mut out, &report.initial, args.verbose)?;
+    if report.initial.findings.is_empty() {
+        writeln!(out, "\nNo problems found.")?;
+    } else {
+        writeln!(out)?;
+        for f in &report.initial.findings {
+            render_finding(&mut out, f)?;
+        }
+    }
+    for h in &report.initial.history {
+        writeln!(
+            out,
+            "  (log line {} matched `{}` but it is not current: {})",
+            h.line,
+            h.rule_id,
+            h.why.join("; ")
+        )?;
+    }
+    if args.dry_run {
+        writeln!(out, "\nDry run: nothing was changed. These fixes would run:")?;
+        if report.plan.is_empty() {
+            writeln!(out, "  (none)")?;
+        }
+        for p in &report.plan {
+            writeln!(out, "  - {} [{}] ({})", p.preview.description, p.rule_id, p.applicability)?;
+            if let Some(diff) = &p.preview.diff {
+                for line in diff.lines() {
+                    writeln!(out, "      {line}")?;
+                }
+            }
+        }
+    }
+    if fixing {
+        writeln!(out, "\nApplied:")?;
+        if report.applied.is_empty() {
+            writeln!(out, "  (nothing)")?;
+        }
+        for a in &report.applied {
+            let m = if a.ok { mark(Status::Ok) } else { mark(Status::Fail) };
+            writeln!(out, "  {m} {} [{}]", a.summary, a.rule_id)?;
+        }
+        if let Some(d) = &report.final_diagnosis {
+            writeln!(out, "\nAfter fixing:")?;
+            render_areas(&mut out, d, false)?;
+        }
+        if let Some(v) = &report.verification {
+            let m = if v.health_ready && v.handshake == "ok" { mark(Status::Ok) } else { mark(Status::Fail) };
+            writeln!(out, "\nVerified: {m} {}", v.summary)?;
+        }
+        if let Some(j) = &report.journal {
+            writeln!(out, "Undo with `clawdoc undo` (journal: {j})")?;
+        }
+    }
+    let left: Vec<_> = report.left.iter().collect();
+    if !left.is_empty() {
+        writeln!(out, "\nLeft for you:")?;
+        for l in left {
+            writeln!(out, "  - [{}] {} ({})", l.rule_id, l.title, l.reason)?;
+            if let Some(t) = &l.text {
+                for line in t.lines() {
+                    writeln!(out, "      {line}")?;
+                }
+            }
+            for c in &l.commands {
+                writeln!(out, "      $ {c}")?;
+            }
+        }
+    }
+    let fixed = report.applied.iter().filter(|a| a.ok).count();
+    let remaining = report
+        .final_diagnosis
+        .as_ref()
+        .unwrap_or(&report.initial)
+        .findings
+        .len();
+    if fixing {
+        writeln!(out, "\nFixed {fixed}, left {remaining}.")?;
+    } else if remaining > 0 && !args.dry_run {
+        writeln!(out, "\n{remaining} problem(s). Run `clawdoc doctor --fix` to apply the safe fixes (`--unsafe-fixes` for the rest).")?;
+    }
+    if args.verbose {
+        writeln!(out, "\nFinished in {:.1} ms", report.elapsed.as_secs_f64() * 1000.0)?;
+    }
+    Ok(())
+}
+
+fn render_areas(out: &mut impl Write, d: &Diagnosis, verbose: bool) -> std::io::Result<()> {
+    for e in &d.evidence {
+        write!(out, "{} {:<10} {}", mark(e.status), e.probe.as_str(), e.summary)?;
+        if verbose {
+            write!(out, "  ({:.1} ms)", e.elapsed.as_secs_f64() * 1000.0)?;
+        }
+        writeln!(out)?;
+        if verbose {
+            for (k, v) in &e.facts {
+                writeln!(out, "        {k} = {v}")?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
+    let sev = match f.severity {
+        crate::vocab::Severity::Info | crate::vocab::Severity::Warning => mark(Status::Warn),
+        _ => mark(Status::Fail),
+    };
+    writeln!(out, "{sev} {} [{} · {}]", f.title, f.rule_id, f.category)?;
+    if !f.meaning.is_empty() {
+        writeln!(out, "    {}", f.meaning.trim())?;
+    }
+    if let Some(l) = &f.log_line {
+        writeln!(out, "    log line {}: {}", l.line, l.text)?;
+    }
+    if let crate::finding::Verdict::Confirmed { held } = &f.verdict {
+        for h in held {
+            writeln!(out, "    confirmed: {h}")?;
+        }
+    }
+    for e in &f.evidence {
+        writeln!(out, "    evidence: {e}")?;
+    }
+    for x in &f.fixes {
+        writeln!(out, "    fix ({}): {}", x.applicability, x.title)?;
+        if let Some(why) = &x.why {
+            writeln!(out, "      why unsafe: {why}")?;
+        }
+        for c in &x.commands {
+            writeln!(out, "      $ {c}")?;
+        }
+    }
+    if !f.section.is_empty() {
+        writeln!(out, "    see: {}", f.section)?;
+    }
+    Ok(())
+}
+
+pub fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+    match fix::undo(&ctx.home) {
+        Ok(report) => {
+            if args.json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                println!("Undid doctor run {}:", report.run_id);
+                for p in &report.restored {
+                    println!("  restored {}", p.display());
+                }
+                for p in &report.removed {
+                    println!("  removed {} (it did not exist before)", p.display());
+                }
+                for s in &report.not_reverted {
+                    println!("  not reverted (process change): {s}");
+                }
+                if report.restored.is_empty() && report.removed.is_empty() {
+                    println!("  no file had changed");
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        Err(fix::UndoError::NothingToUndo(dir)) => {
+            eprintln!("nothing to undo: no doctor run with applied fixes in {}", dir.display());
+            Ok(Exit::Problems)
+        }
+        Err(e) => Err(e.into()),
+    }
 }

@@ -144,7 +144,7 @@ pub fn load_identity(home: &Home) -> Result<Identity, ClientError> {
     Ok(read_identity(&path)?.unwrap_or(fresh))
 }
 
-fn read_identity(path: &Path) -> Result<Option<Identity>, ClientError> {
+pub fn read_identity(path: &Path) -> Result<Option<Identity>, ClientError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),

@@ -139,13 +139,47 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
                 .fact("health.handshake", "skipped")
         }
     };
-    // HANDSHAKE: when `crate::gateway::client::handshake(&env.home, port,
-    // env.net_timeout) -> HandshakeOutcome` exists, call it here if the gateway
-    // is reachable, record `health.handshake` as ok | token_mismatch |
-    // pairing_required | invalid_config | refused | error, and turn a
-    // token_mismatch / invalid_config into `Status::Fail`. The token probe's
-    // `token.device_matches` comes from the same outcome (see token.rs).
-    evidence.fact("health.handshake", "skipped")
+    if evidence.get("health.ready") != Some(&serde_json::Value::Bool(true)) {
+        return evidence.fact("health.handshake", "skipped");
+    }
+    handshake(env, port, evidence)
+}
+
+/// Connects as this CLI's device, but only when it already holds a device
+/// token: a device without one would be paired (or issued a token) by the
+/// gateway, and probes change nothing. That case reports `unpaired`.
+fn handshake(env: &ProbeEnv, port: u16, evidence: Evidence) -> Evidence {
+    use crate::gateway::client::{self, HandshakeOutcome};
+    let paired = matches!(
+        client::read_identity(&env.home.identity_path()),
+        Ok(Some(identity)) if identity.device_token.is_some()
+    );
+    if !paired {
+        return evidence.fact("health.handshake", "unpaired");
+    }
+    let (value, fail) = match client::handshake(&env.home, port, env.net_timeout) {
+        HandshakeOutcome::Ok { config_valid: true } => ("ok", None),
+        HandshakeOutcome::Ok { config_valid: false } => (
+            "invalid_config",
+            Some("the gateway answers requests with `GatewayRequestError: Invalid Config`"),
+        ),
+        HandshakeOutcome::TokenMismatch => (
+            "token_mismatch",
+            Some("this CLI's device token was rejected (close 4008, device token mismatch)"),
+        ),
+        HandshakeOutcome::PairingRequired => (
+            "pairing_required",
+            Some("this CLI's device is not paired (close 1008, pairing required)"),
+        ),
+        HandshakeOutcome::Refused => ("refused", Some("the WebSocket connection was refused")),
+        HandshakeOutcome::Error(_) => ("error", Some("the WebSocket handshake failed")),
+    };
+    let mut evidence = evidence.fact("health.handshake", value);
+    if let Some(why) = fail {
+        evidence.status = Status::Fail;
+        evidence.summary = format!("{}; {why}", evidence.summary);
+    }
+    evidence
 }
 
 #[cfg(test)]

@@ -169,7 +169,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("health.latency_ms", "float"),
     // connected but no answer within the timeout (a hung gateway)
     ("health.timed_out", "bool"),
-    // handshake: ok | token_mismatch | pairing_required | invalid_config | refused | error | skipped
+    // ok | invalid_config | token_mismatch | pairing_required | refused | error
+    // | unpaired (this CLI holds no device token yet) | skipped (not ready)
     ("health.handshake", "string"),
     // oom
     ("oom.killed", "bool"),
@@ -190,7 +191,6 @@ pub const FACTS: &[(&str, &str)] = &[
     // token
     ("token.pinned", "bool"),
     ("token.identity_present", "bool"),
-    ("token.device_matches", "bool"),
     // display
     ("display.headless", "bool"),
     // resources
@@ -437,7 +437,6 @@ mod tests {
             .filter(|n| !seen.contains(*n))
             .collect();
         let allowed_missing = [
-            "token.device_matches", // HANDSHAKE hook
             "lock.owner_pid",       // needs a real held lock (lock.rs tests)
             "health.status_code",   // needs a listener (health.rs tests)
             "health.latency_ms",

@@ -4,12 +4,11 @@
 //! Pinned means `gateway.token` in the config or `CLAWDOC_GATEWAY_TOKEN` in
 //! the environment. The identity is `$CLAWDOC_HOME/identity.json`, a JSON
 //! object with a `device_id`. Whether the CLI's device token matches the
-//! running gateway needs the WebSocket handshake; `token.device_matches` is
-//! reported once the `HANDSHAKE:` hook in `health.rs` is wired. No token
-//! value is ever read into facts or the summary.
+//! running gateway needs the WebSocket handshake, so the health probe
+//! answers it (`health.handshake`). No token value is ever read into facts or
+//! the summary.
 //!
-//! Facts: `token.pinned`, `token.identity_present`, `token.device_matches`
-//! (not yet).
+//! Facts: `token.pinned`, `token.identity_present`.
 
 use super::{load_config, Evidence, ProbeEnv, Status};
 use crate::vocab::ProbeName;
@@ -68,9 +67,8 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
         }
         (true, Err(why)) => (Status::Warn, format!("gateway token pinned, but {why}")),
     };
-    // HANDSHAKE: set `token.device_matches` from the handshake outcome
-    // (ok -> true, token_mismatch -> false; absent otherwise) and make a
-    // mismatch `Status::Fail`.
+    // Whether the device token still matches is the health probe's
+    // `health.handshake`: it needs the gateway, this probe only reads files.
     Evidence::new(NAME, status, summary)
         .fact("token.pinned", pinned)
         .fact("token.identity_present", identity_present)
@@ -98,7 +96,6 @@ mod tests {
         assert_eq!(e.status, Status::Ok, "{}", e.summary);
         assert_eq!(e.get("token.pinned"), Some(&true.into()));
         assert_eq!(e.get("token.identity_present"), Some(&true.into()));
-        assert!(e.get("token.device_matches").is_none());
         let json = serde_json::to_string(&e).unwrap();
         assert!(
             !json.contains(TOKEN) && !json.contains("dev-secret-value"),

@@ -92,6 +92,15 @@ impl TestEnv {
         Run::from(self.cmd(args).output().unwrap())
     }
 
+    /// Runs with extra environment variables.
+    pub fn run_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
+        let mut c = self.cmd(args);
+        for (k, v) in envs {
+            c.env(k, v);
+        }
+        Run::from(c.output().unwrap())
+    }
+
     pub fn run_stdin(&self, args: &[&str], input: &[u8]) -> Run {
         use std::io::Write;
         let mut child = self

@@ -4,6 +4,7 @@
 mod harness;
 
 mod config_cmd;
+mod doctor;
 mod gateway_daemon;
 mod gateway_server;
 mod probes;

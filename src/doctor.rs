@@ -1,0 +1,581 @@
+//! The one-shot doctor: probes + log tail → findings → fixes by safety tier
+//! → re-probe → verify. Pure orchestration over the other modules; the CLI
+//! renders what this returns and supplies the confirmation prompt.
+//!
+//! A pattern match is a hypothesis; a probe confirms or refutes it. A rule
+//! becomes a finding when its probe conditions are confirmed on this
+//! machine, whether it was raised by a log line or (for `standalone` rules)
+//! by the probe facts alone. A log line whose rule the probes refute is
+//! history, not a current problem, and is reported as such.
+
+use std::collections::BTreeSet;
+use std::io::{Read, Seek, SeekFrom};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::engine::Engine;
+use crate::finding::{assess, Verdict};
+use crate::fix::{self, Applied, FixEnv, Journal, Preview};
+use crate::probe::{self, Evidence, ProbeEnv, Status};
+use crate::ruleset::{Rule, RuleSet};
+use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
+
+/// How much of the gateway log the doctor reads (from the end).
+pub const LOG_TAIL_BYTES: u64 = 256 * 1024;
+/// Fix rounds before the doctor stops (each round re-probes).
+pub const MAX_ROUNDS: usize = 5;
+/// A line the gateway writes when a run begins; log lines before the last
+/// one belong to earlier runs.
+pub const START_MARKERS: &[&str] = &["[gateway] starting", "[gateway] start "];
+
+/// A rule confirmed (or seen) on this machine.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    pub rule_id: String,
+    pub category: Category,
+    pub title: String,
+    pub severity: Severity,
+    pub meaning: String,
+    pub section: String,
+    #[serde(flatten)]
+    pub verdict: Verdict,
+    /// The log line that raised it, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_line: Option<LogLine>,
+    /// Summaries of the probes the rule relies on.
+    pub evidence: Vec<String>,
+    pub fixes: Vec<FixView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogLine {
+    pub line: usize,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FixView {
+    pub action: FixAction,
+    pub title: String,
+    pub applicability: Applicability,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+}
+
+/// A log line whose rule the probes refute: it happened, it is not current.
+#[derive(Debug, Clone, Serialize)]
+pub struct History {
+    pub rule_id: String,
+    pub line: usize,
+    pub text: String,
+    pub why: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    pub evidence: Vec<Evidence>,
+    pub findings: Vec<Finding>,
+    pub history: Vec<History>,
+    pub log: LogScan,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LogScan {
+    pub path: String,
+    pub present: bool,
+    /// Lines of the current run that were matched against the rules.
+    pub lines: usize,
+}
+
+impl Diagnosis {
+    pub fn healthy(&self) -> bool {
+        self.findings.is_empty()
+    }
+    pub fn evidence(&self, probe: ProbeName) -> Option<&Evidence> {
+        self.evidence.iter().find(|e| e.probe == probe)
+    }
+}
+
+/// Runs every probe and the log tail through the rules.
+pub fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
+    let evidence = probe::run_all(env, ProbeName::ALL);
+    let (log, log_text) = read_log_tail(env);
+    judge(rules, evidence, log, &log_text)
+}
+
+fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
+    let path = env.home.log_path();
+    let mut scan = LogScan {
+        path: path.display().to_string(),
+        present: false,
+        lines: 0,
+    };
+    let Ok(mut file) = std::fs::File::open(&path) else {
+        return (scan, Vec::new());
+    };
+    scan.present = true;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let start = len.saturating_sub(LOG_TAIL_BYTES);
+    let mut bytes = Vec::new();
+    if file.seek(SeekFrom::Start(start)).is_err() || file.read_to_end(&mut bytes).is_err() {
+        return (scan, Vec::new());
+    }
+    if start > 0 {
+        // Drop the partial first line.
+        let cut = memchr::memchr(b'\n', &bytes).map(|i| i + 1).unwrap_or(bytes.len());
+        bytes.drain(..cut);
+    }
+    // Keep only the current run: from the last start marker on.
+    let text = String::from_utf8_lossy(&bytes);
+    let mut from = 0;
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if START_MARKERS.iter().any(|m| line.contains(m)) {
+            from = offset;
+        }
+        offset += line.len();
+    }
+    let current = text[from..].as_bytes().to_vec();
+    scan.lines = current.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+    (scan, current)
+}
+
+/// Turns evidence and log text into findings. Pure.
+pub fn judge(rules: &RuleSet, evidence: Vec<Evidence>, log: LogScan, log_text: &[u8]) -> Diagnosis {
+    let mut findings = Vec::new();
+    let mut history = Vec::new();
+    let mut seen = BTreeSet::new();
+    if let Ok(engine) = Engine::new(&rules.rules) {
+        for m in engine.lookup(log_text) {
+            let verdict = assess(m.rule, &evidence);
+            match verdict {
+                Verdict::Refuted { why } => history.push(History {
+                    rule_id: m.rule.id.clone(),
+                    line: m.line,
+                    text: m.text.clone(),
+                    why,
+                }),
+                Verdict::Inconclusive { ref why } if !m.rule.confirm.is_empty() => {
+                    // Declared conditions did not hold: not current.
+                    history.push(History {
+                        rule_id: m.rule.id.clone(),
+                        line: m.line,
+                        text: m.text.clone(),
+                        why: why.clone(),
+                    })
+                }
+                verdict => {
+                    seen.insert(m.rule.id.clone());
+                    findings.push(finding(
+                        m.rule,
+                        verdict,
+                        Some(LogLine {
+                            line: m.line,
+                            text: m.text.clone(),
+                        }),
+                        &m.captures,
+                        &evidence,
+                    ));
+                }
+            }
+        }
+    }
+    for rule in rules.rules.iter().filter(|r| r.standalone && !seen.contains(&r.id)) {
+        let verdict = assess(rule, &evidence);
+        if verdict.is_confirmed() {
+            findings.push(finding(rule, verdict, None, &Default::default(), &evidence));
+        }
+    }
+    // A finding about the same thing from the log and the probes: keep one.
+    // Most severe first, then the rule's own priority, then id (stable).
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| priority(rules, &b.rule_id).cmp(&priority(rules, &a.rule_id)))
+            .then_with(|| a.rule_id.cmp(&b.rule_id))
+    });
+    Diagnosis {
+        evidence,
+        findings,
+        history,
+        log,
+    }
+}
+
+fn priority(rules: &RuleSet, id: &str) -> i32 {
+    rules.get(id).map(|r| r.priority).unwrap_or(0)
+}
+
+fn finding(
+    rule: &Rule,
+    verdict: Verdict,
+    log_line: Option<LogLine>,
+    captures: &std::collections::BTreeMap<String, String>,
+    evidence: &[Evidence],
+) -> Finding {
+    // Facts can fill the same placeholders as captures (e.g. {port}).
+    let mut vars = captures.clone();
+    for e in evidence {
+        for (k, v) in &e.facts {
+            let text = match v {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                other => other.to_string(),
+            };
+            vars.entry(k.clone()).or_insert(text.clone());
+            if let Some(short) = k.split('.').nth(1) {
+                if k.starts_with("config.") || k.starts_with("port.") {
+                    vars.entry(short.to_string()).or_insert(text);
+                }
+            }
+        }
+    }
+    Finding {
+        rule_id: rule.id.clone(),
+        category: rule.category,
+        title: rule.title.clone(),
+        severity: rule.severity,
+        meaning: rule.meaning.clone(),
+        section: rule.section_title().to_string(),
+        verdict,
+        log_line,
+        evidence: evidence
+            .iter()
+            .filter(|e| rule.probes.contains(&e.probe))
+            .map(|e| format!("{}: {}", e.probe, e.summary))
+            .collect(),
+        fixes: rule
+            .fixes
+            .iter()
+            .map(|f| FixView {
+                action: f.action,
+                title: f.title.clone(),
+                applicability: f.applicability,
+                why: f.why.clone(),
+                text: f.text_with(&vars),
+                commands: f.commands_with(&vars),
+            })
+            .collect(),
+    }
+}
+
+// ------------------------------------------------------------------ fixing
+
+/// What the user allowed.
+#[derive(Debug, Clone, Copy)]
+pub struct FixPolicy {
+    /// Lowest applicability applied automatically: `Safe` for `--fix`,
+    /// `Unsafe` for `--unsafe-fixes`. `None`: diagnose only.
+    pub threshold: Option<Applicability>,
+    /// Print the plan, change nothing.
+    pub dry_run: bool,
+}
+
+/// Asks whether an unsafe fix may run (a TTY prompt, `--yes`, or a script).
+pub trait Confirm {
+    fn confirm(&mut self, finding: &Finding, fix: &FixView, preview: &Preview) -> bool;
+}
+
+/// Says yes to everything (for `--yes` and tests).
+pub struct AlwaysYes;
+impl Confirm for AlwaysYes {
+    fn confirm(&mut self, _: &Finding, _: &FixView, _: &Preview) -> bool {
+        true
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PlannedFix {
+    pub rule_id: String,
+    #[serde(flatten)]
+    pub preview: Preview,
+    pub applicability: Applicability,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AppliedFix {
+    pub rule_id: String,
+    pub action: FixAction,
+    pub ok: bool,
+    pub summary: String,
+}
+
+/// Why a finding's fix was not applied.
+#[derive(Debug, Clone, Serialize)]
+pub struct LeftFix {
+    pub rule_id: String,
+    pub action: FixAction,
+    pub title: String,
+    pub applicability: Applicability,
+    /// display-only | needs --fix | needs --unsafe-fixes | declined | failed | dry-run
+    pub reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verification {
+    pub health_ready: bool,
+    pub handshake: String,
+    pub summary: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DoctorReport {
+    pub healthy: bool,
+    pub initial: Diagnosis,
+    pub plan: Vec<PlannedFix>,
+    pub applied: Vec<AppliedFix>,
+    pub left: Vec<LeftFix>,
+    #[serde(rename = "final")]
+    pub final_diagnosis: Option<Diagnosis>,
+    pub verification: Option<Verification>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub journal: Option<String>,
+    pub rounds: usize,
+    #[serde(serialize_with = "ser_ms")]
+    pub elapsed: Duration,
+}
+
+fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64() * 1000.0)
+}
+
+/// Diagnoses, then (as far as `policy` allows) fixes, re-probes and verifies.
+pub fn run(env: &ProbeEnv, rules: &RuleSet, policy: FixPolicy, confirm: &mut dyn Confirm) -> DoctorReport {
+    let started = Instant::now();
+    let initial = diagnose(env, rules);
+    let fix_env = FixEnv {
+        home: env.home.clone(),
+        proc_root: env.proc_root.clone(),
+    };
+    let mut report = DoctorReport {
+        healthy: initial.healthy(),
+        initial: initial.clone(),
+        plan: Vec::new(),
+        applied: Vec::new(),
+        left: Vec::new(),
+        final_diagnosis: None,
+        verification: None,
+        journal: None,
+        rounds: 0,
+        elapsed: Duration::ZERO,
+    };
+    let Some(threshold) = policy.threshold.filter(|_| !policy.dry_run) else {
+        // Diagnose only, or a dry run: say what would happen, change nothing.
+        report.plan = plan(&initial, policy.threshold, &fix_env);
+        report.left = leftovers(&initial, policy.threshold, &[], policy.dry_run);
+        report.elapsed = started.elapsed();
+        return report;
+    };
+    let mut journal: Option<Journal> = None;
+    let mut attempted: BTreeSet<(String, FixAction)> = BTreeSet::new();
+    let mut declined: Vec<(String, FixAction)> = Vec::new();
+    let mut current = initial;
+    for round in 0..MAX_ROUNDS {
+        let mut steps: Vec<(&Finding, &FixView)> = current
+            .findings
+            .iter()
+            .flat_map(|f| f.fixes.iter().map(move |x| (f, x)))
+            .filter(|(f, x)| {
+                x.applicability != Applicability::DisplayOnly
+                    && x.applicability >= threshold
+                    && !attempted.contains(&(f.rule_id.clone(), x.action))
+            })
+            .collect();
+        steps.sort_by_key(|(_, x)| fix::phase(x.action));
+        let mut done_actions = BTreeSet::new();
+        let mut changed_config = false;
+        let mut progressed = false;
+        for (finding, view) in steps {
+            attempted.insert((finding.rule_id.clone(), view.action));
+            if !done_actions.insert(view.action) {
+                continue; // the same action already ran this round for another finding
+            }
+            if view.applicability == Applicability::Unsafe {
+                let preview = fix::preview(view.action, &fix_env);
+                if !confirm.confirm(finding, view, &preview) {
+                    declined.push((finding.rule_id.clone(), view.action));
+                    continue;
+                }
+            }
+            if journal.is_none() {
+                match Journal::begin(&env.home) {
+                    Ok(j) => {
+                        report.journal = Some(j.dir().display().to_string());
+                        journal = Some(j);
+                    }
+                    Err(e) => {
+                        report.applied.push(AppliedFix {
+                            rule_id: finding.rule_id.clone(),
+                            action: view.action,
+                            ok: false,
+                            summary: format!("not applied: cannot write the undo journal: {e}"),
+                        });
+                        continue;
+                    }
+                }
+            }
+            let outcome = fix::apply(view.action, &fix_env);
+            progressed = true;
+            match outcome {
+                Ok(applied) => {
+                    changed_config |= fix::changes_config(view.action);
+                    if let Some(j) = journal.as_mut() {
+                        let _ = j.record(&finding.rule_id, &applied);
+                    }
+                    report.applied.push(ok_fix(&finding.rule_id, applied));
+                }
+                Err(fix::FixError::Precondition { reason, .. }) => report.applied.push(AppliedFix {
+                    rule_id: finding.rule_id.clone(),
+                    action: view.action,
+                    ok: true,
+                    summary: format!("nothing to do: {reason}"),
+                }),
+                Err(e) => report.applied.push(AppliedFix {
+                    rule_id: finding.rule_id.clone(),
+                    action: view.action,
+                    ok: false,
+                    summary: e.to_string(),
+                }),
+            }
+        }
+        // A running gateway does not reread its config: restart it (safe).
+        if changed_config && !done_actions.contains(&FixAction::RestartGateway) && gateway_running(env) {
+            let outcome = fix::apply(FixAction::RestartGateway, &fix_env);
+            report.applied.push(match outcome {
+                Ok(applied) => ok_fix("config-changed", applied),
+                Err(e) => AppliedFix {
+                    rule_id: "config-changed".into(),
+                    action: FixAction::RestartGateway,
+                    ok: false,
+                    summary: e.to_string(),
+                },
+            });
+        }
+        report.rounds = round + 1;
+        current = diagnose(env, rules);
+        if !progressed {
+            break;
+        }
+    }
+    report.left = leftovers(&current, Some(threshold), &declined, false);
+    report.verification = Some(verify(&current));
+    report.healthy = current.healthy();
+    report.final_diagnosis = Some(current);
+    report.elapsed = started.elapsed();
+    report
+}
+
+fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
+    AppliedFix {
+        rule_id: rule_id.to_string(),
+        action: applied.action,
+        ok: true,
+        summary: applied.summary,
+    }
+}
+
+fn gateway_running(env: &ProbeEnv) -> bool {
+    matches!(
+        crate::gateway::pidfile::read(&env.home.pid_path()),
+        Ok(Some(rec)) if matches!(rec.identify(&env.proc_root), crate::procinfo::Identity::Gateway { .. })
+    )
+}
+
+/// The fixes that would run under `threshold`, with previews (dry run).
+fn plan(d: &Diagnosis, threshold: Option<Applicability>, env: &FixEnv) -> Vec<PlannedFix> {
+    let mut seen = BTreeSet::new();
+    let mut out: Vec<PlannedFix> = d
+        .findings
+        .iter()
+        .flat_map(|f| f.fixes.iter().map(move |x| (f, x)))
+        .filter(|(_, x)| x.applicability != Applicability::DisplayOnly)
+        .filter(|(_, x)| threshold.is_none_or(|t| x.applicability >= t))
+        .filter(|(_, x)| seen.insert(x.action))
+        .map(|(f, x)| PlannedFix {
+            rule_id: f.rule_id.clone(),
+            preview: fix::preview(x.action, env),
+            applicability: x.applicability,
+        })
+        .collect();
+    out.sort_by_key(|p| fix::phase(p.preview.action));
+    out
+}
+
+/// Every fix of a remaining finding that was not applied, and why.
+fn leftovers(
+    d: &Diagnosis,
+    threshold: Option<Applicability>,
+    declined: &[(String, FixAction)],
+    dry_run: bool,
+) -> Vec<LeftFix> {
+    d.findings
+        .iter()
+        .flat_map(|f| f.fixes.iter().map(move |x| (f, x)))
+        .map(|(f, x)| {
+            let reason = if x.applicability == Applicability::DisplayOnly {
+                "display-only"
+            } else if dry_run {
+                "dry-run"
+            } else if declined.iter().any(|(r, a)| *r == f.rule_id && *a == x.action) {
+                "declined"
+            } else if threshold.is_none() {
+                if x.applicability == Applicability::Safe {
+                    "needs --fix"
+                } else {
+                    "needs --unsafe-fixes"
+                }
+            } else if threshold.is_some_and(|t| x.applicability < t) {
+                "needs --unsafe-fixes"
+            } else {
+                "failed or did not help"
+            };
+            LeftFix {
+                rule_id: f.rule_id.clone(),
+                action: x.action,
+                title: x.title.clone(),
+                applicability: x.applicability,
+                reason: reason.to_string(),
+                text: x.text.clone(),
+                commands: x.commands.clone(),
+            }
+        })
+        .collect()
+}
+
+fn verify(d: &Diagnosis) -> Verification {
+    let health = d.evidence(ProbeName::Health);
+    let ready = health
+        .and_then(|e| e.get("health.ready"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
+    let handshake = health
+        .and_then(|e| e.get("health.handshake"))
+        .and_then(|v| v.as_str())
+        .unwrap_or("skipped")
+        .to_string();
+    let summary = match (ready, handshake.as_str()) {
+        (true, "ok") => "gateway ready; this CLI's device is connected".to_string(),
+        (true, other) => format!("gateway ready; device handshake: {other}"),
+        (false, _) => health
+            .map(|e| e.summary.clone())
+            .unwrap_or_else(|| "health was not probed".into()),
+    };
+    Verification {
+        health_ready: ready,
+        handshake,
+        summary,
+    }
+}
