@@ -2,3 +2,6 @@
 //! real files in a temporary `CLAWDOC_HOME`.
 
 mod harness;
+mod engine_lookup;
+mod engine_rules;
+mod engine_scan;
