@@ -1,1 +1,298 @@
-//! A rule match plus probe evidence → Confirmed | Refuted | Inconclusive.
+//! A rule plus probe evidence → Confirmed | Refuted | Inconclusive.
+//!
+//! Pure: no probing, no I/O. A rule's `[[confirm]]` and `[[refute]]` blocks
+//! are alternatives (OR) of conditions that must all hold (AND). Each
+//! condition is three-valued: it holds, it fails, or it cannot be decided
+//! (the probe did not run, could not look, or did not report the fact).
+//!
+//! Precedence, conservative first: a refuting block that holds wins (we do
+//! not fix what the machine says is not broken), then a confirming block
+//! that holds, else Inconclusive with every reason a block was undecided.
+
+use serde::Serialize;
+
+use crate::probe::{Evidence, Status};
+use crate::ruleset::{Condition, ConditionBlock, Op, Rule};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "verdict", rename_all = "snake_case")]
+pub enum Verdict {
+    /// A confirming block held: `held` shows each of its conditions with the
+    /// observed value, e.g. `port.holder_is_gateway == false (observed false)`.
+    Confirmed { held: Vec<String> },
+    /// A refuting block held.
+    Refuted { why: Vec<String> },
+    /// Neither side could be decided, or no confirming block held.
+    Inconclusive { why: Vec<String> },
+}
+
+impl Verdict {
+    pub fn is_confirmed(&self) -> bool {
+        matches!(self, Verdict::Confirmed { .. })
+    }
+    pub fn is_refuted(&self) -> bool {
+        matches!(self, Verdict::Refuted { .. })
+    }
+}
+
+/// The outcome of one condition.
+#[derive(Debug, Clone, PartialEq)]
+enum Truth {
+    Holds(String),
+    Fails(String),
+    Unknown(String),
+}
+
+/// Judges `rule` against the evidence the probes gathered.
+pub fn assess(rule: &Rule, evidence: &[Evidence]) -> Verdict {
+    if rule.confirm.is_empty() && rule.refute.is_empty() {
+        return Verdict::Inconclusive {
+            why: vec![format!("rule `{}` declares no probe conditions", rule.id)],
+        };
+    }
+    let mut undecided = Vec::new();
+    for block in &rule.refute {
+        match eval_block(block, evidence) {
+            Truth::Holds(s) => return Verdict::Refuted { why: split(s) },
+            Truth::Unknown(s) => undecided.push(s),
+            Truth::Fails(_) => {}
+        }
+    }
+    let mut failed = Vec::new();
+    for block in &rule.confirm {
+        match eval_block(block, evidence) {
+            Truth::Holds(s) => return Verdict::Confirmed { held: split(s) },
+            Truth::Unknown(s) => undecided.push(s),
+            Truth::Fails(s) => failed.push(s),
+        }
+    }
+    let mut why: Vec<String> = undecided;
+    if rule.confirm.is_empty() {
+        why.push("no confirming conditions declared".into());
+    }
+    why.extend(failed.into_iter().map(|s| format!("not confirmed: {s}")));
+    why.dedup();
+    Verdict::Inconclusive { why }
+}
+
+fn split(s: String) -> Vec<String> {
+    s.split("; ").map(str::to_string).collect()
+}
+
+/// AND of a block: any failing condition fails it; else any unknown makes
+/// it unknown; else it holds.
+fn eval_block(block: &ConditionBlock, evidence: &[Evidence]) -> Truth {
+    let results: Vec<Truth> = block.when.iter().map(|c| eval(c, evidence)).collect();
+    if let Some(Truth::Fails(s)) = results.iter().find(|t| matches!(t, Truth::Fails(_))) {
+        return Truth::Fails(s.clone());
+    }
+    let unknown: Vec<&str> = results
+        .iter()
+        .filter_map(|t| match t {
+            Truth::Unknown(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Truth::Unknown(unknown.join("; "));
+    }
+    Truth::Holds(
+        results
+            .iter()
+            .filter_map(|t| match t {
+                Truth::Holds(s) => Some(s.as_str()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+fn eval(cond: &Condition, evidence: &[Evidence]) -> Truth {
+    let Some(ev) = evidence.iter().find(|e| e.probe == cond.probe) else {
+        return Truth::Unknown(format!("probe `{}` did not run ({cond})", cond.probe));
+    };
+    let value = ev.get(&cond.fact);
+    if let Op::Exists(want) = cond.op {
+        // Existence is decidable even from an inconclusive probe only when
+        // the fact is there; absence from a probe that could not look says nothing.
+        return match (value.is_some(), want, ev.status) {
+            (true, true, _) => Truth::Holds(format!("{cond}")),
+            (true, false, _) => Truth::Fails(format!("{cond}: it is reported")),
+            (false, _, Status::Inconclusive) => Truth::Unknown(format!(
+                "probe `{}` was inconclusive: {}",
+                cond.probe, ev.summary
+            )),
+            (false, true, _) => Truth::Fails(format!("{cond}: it is not reported")),
+            (false, false, _) => Truth::Holds(format!("{cond}")),
+        };
+    }
+    let Some(value) = value else {
+        return if ev.status == Status::Inconclusive {
+            Truth::Unknown(format!(
+                "probe `{}` was inconclusive: {}",
+                cond.probe, ev.summary
+            ))
+        } else {
+            Truth::Unknown(format!(
+                "probe `{}` did not report `{}`",
+                cond.probe, cond.fact
+            ))
+        };
+    };
+    let observed = format!("observed {value}");
+    let holds = match &cond.op {
+        Op::Eq(want) => json_eq(value, want),
+        Op::Ne(want) => !json_eq(value, want),
+        Op::Gt(n) => value.as_f64().is_some_and(|v| v > *n),
+        Op::Lt(n) => value.as_f64().is_some_and(|v| v < *n),
+        Op::Contains(want) => match (value, want) {
+            (serde_json::Value::Array(items), w) => items.iter().any(|i| json_eq(i, w)),
+            (serde_json::Value::String(s), serde_json::Value::String(w)) => s.contains(w.as_str()),
+            _ => false,
+        },
+        Op::Exists(_) => unreachable!("handled above"),
+    };
+    if holds {
+        Truth::Holds(format!("{cond} ({observed})"))
+    } else {
+        Truth::Fails(format!("{cond} ({observed})"))
+    }
+}
+
+/// Equality that treats `3001` and `3001.0` alike.
+fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::Evidence;
+    use crate::ruleset::{compile::compile, Origin};
+    use crate::vocab::ProbeName;
+
+    fn rule(conditions: &str) -> Rule {
+        rule_with(r#"["port"]"#, conditions)
+    }
+
+    fn rule_with(probes: &str, conditions: &str) -> Rule {
+        let text = format!(
+            r#"
+title = "t"
+category = "port_in_use"
+severity = "error"
+section = "not-ready"
+meaning = "m"
+patterns = ['EADDRINUSE']
+probes = {probes}
+{conditions}
+[[example]]
+text = "EADDRINUSE"
+[[example]]
+text = "fine"
+matches = false
+"#
+        );
+        compile("t", "t.toml", Origin::Builtin, &text).unwrap_or_else(|e| panic!("{e:?}"))
+    }
+
+    const PORT: &str = r#"
+[[confirm]]
+when = [{ fact = "port.listening", eq = true }, { fact = "port.holder_is_gateway", eq = false }]
+[[refute]]
+when = [{ fact = "port.listening", eq = false }]
+"#;
+
+    fn port(listening: bool, gateway: Option<bool>) -> Evidence {
+        let e = Evidence::new(ProbeName::Port, Status::Ok, "x").fact("port.listening", listening);
+        match gateway {
+            Some(g) => e.fact("port.holder_is_gateway", g),
+            None => e,
+        }
+    }
+
+    #[test]
+    fn confirmed_when_every_condition_of_a_block_holds() {
+        let v = assess(&rule(PORT), &[port(true, Some(false))]);
+        assert_eq!(
+            v,
+            Verdict::Confirmed {
+                held: vec![
+                    "port.listening == true (observed true)".into(),
+                    "port.holder_is_gateway == false (observed false)".into()
+                ]
+            }
+        );
+    }
+
+    #[test]
+    fn refuted_wins_and_failed_confirm_is_inconclusive() {
+        assert!(assess(&rule(PORT), &[port(false, None)]).is_refuted());
+        // Gateway itself holds the port: not confirmed, not refuted.
+        let v = assess(&rule(PORT), &[port(true, Some(true))]);
+        assert!(
+            matches!(&v, Verdict::Inconclusive { why } if why[0].starts_with("not confirmed: port.holder_is_gateway")),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn missing_probe_inconclusive_probe_and_absent_fact() {
+        let v = assess(&rule(PORT), &[]);
+        assert!(
+            matches!(&v, Verdict::Inconclusive { why } if why.iter().any(|w| w.contains("did not run"))),
+            "{v:?}"
+        );
+        let v = assess(
+            &rule(PORT),
+            &[Evidence::inconclusive(ProbeName::Port, "no /proc/net/tcp")],
+        );
+        assert!(
+            matches!(&v, Verdict::Inconclusive { why } if why.iter().any(|w| w.contains("inconclusive: no /proc/net/tcp"))),
+            "{v:?}"
+        );
+        let v = assess(&rule(PORT), &[port(true, None)]);
+        assert!(
+            matches!(&v, Verdict::Inconclusive { why } if why.iter().any(|w| w.contains("did not report `port.holder_is_gateway`"))),
+            "{v:?}"
+        );
+    }
+
+    #[test]
+    fn every_operator() {
+        let r = rule_with(
+            r#"["port", "config"]"#,
+            r#"
+[[confirm]]
+when = [
+  { fact = "port.port", gt = 1024 },
+  { fact = "port.port", lt = 65536 },
+  { fact = "port.holder_name", contains = "pyth" },
+  { fact = "config.unknown_keys", contains = "foo" },
+  { fact = "config.deprecated_keys", ne = [] },
+  { fact = "port.holder_pid", exists = true },
+  { fact = "port.holder_cmdline", exists = false },
+]"#,
+        );
+        let port = Evidence::new(ProbeName::Port, Status::Fail, "held")
+            .fact("port.port", 3001)
+            .fact("port.holder_name", "python3")
+            .fact("port.holder_pid", 77);
+        let config = Evidence::new(ProbeName::Config, Status::Warn, "keys")
+            .fact("config.unknown_keys", serde_json::json!(["foo"]))
+            .fact("config.deprecated_keys", serde_json::json!(["model"]));
+        assert!(assess(&r, &[port.clone(), config.clone()]).is_confirmed());
+        let no_deprecated = config
+            .clone()
+            .fact("config.deprecated_keys", serde_json::json!([]));
+        assert!(!assess(&r, &[port.clone(), no_deprecated]).is_confirmed());
+        let low_port = port.clone().fact("port.port", 80);
+        assert!(!assess(&r, &[low_port, config.clone()]).is_confirmed());
+        let with_cmdline = port.fact("port.holder_cmdline", "python3 -c x");
+        assert!(!assess(&r, &[with_cmdline, config]).is_confirmed());
+    }
+}

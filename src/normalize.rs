@@ -1,2 +1,252 @@
-//! Input normalisation before matching: lossy UTF-8, ANSI escapes, CRLF,
-//! NFKC (full-width punctuation), JSON-lines message fields.
+//! Input normalisation before matching, one line at a time.
+//!
+//! Owns turning whatever a user pastes or a log holds into the text the rule
+//! patterns are written against: lossy UTF-8 (invalid bytes never fail),
+//! CRLF, ANSI colour/cursor escapes, NFKC (full-width punctuation and digits
+//! become ASCII), typographic dashes and quotes folded to ASCII, and
+//! JSON-lines records reduced to their string fields (message first) so the
+//! patterns match inside them. Line structure is preserved: one input line
+//! gives one output line, so line numbers stay true. No I/O here.
+
+use std::borrow::Cow;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Keys whose string values are the message of a JSON log record; they come
+/// first in the flattened text, every other string field follows.
+const MESSAGE_KEYS: &[&str] = &[
+    "msg", "message", "error", "err", "reason", "text", "detail", "details", "cause", "0", "1",
+];
+
+/// Normalises one line (without its `\n`). Borrowed when nothing changes,
+/// which is the common case for plain ASCII logs.
+pub fn line(raw: &[u8]) -> Cow<'_, str> {
+    let mut text: Cow<'_, str> = String::from_utf8_lossy(raw);
+    if let Some(stripped) = text.strip_suffix('\r') {
+        text = match text {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[..b.len() - 1]),
+            Cow::Owned(_) => Cow::Owned(stripped.to_string()),
+        };
+    }
+    if text.contains('\x1b') || text.contains('\u{9b}') {
+        text = Cow::Owned(strip_ansi(&text));
+    }
+    if !text.is_ascii() {
+        text = Cow::Owned(fold_unicode(&text));
+    }
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        if let Some(flat) = flatten_json(trimmed) {
+            return Cow::Owned(flat);
+        }
+    }
+    text
+}
+
+/// Normalises a whole text, keeping one output line per input line.
+pub fn text(raw: &[u8]) -> Vec<Cow<'_, str>> {
+    split_lines(raw).map(line).collect()
+}
+
+/// Splits on `\n` only (a trailing `\r` is handled by [`line`]); a final
+/// newline does not start an extra empty line.
+pub fn split_lines(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let body = raw.strip_suffix(b"\n").unwrap_or(raw);
+    let empty = raw.is_empty();
+    body.split(|b| *b == b'\n').filter(move |_| !empty)
+}
+
+/// Removes ANSI escape sequences: CSI (`ESC [` … final byte), OSC
+/// (`ESC ]` … BEL or `ESC \`), 8-bit CSI, and two-byte `ESC x` sequences.
+pub fn strip_ansi(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\x1b' => match chars.peek() {
+                Some('[') => {
+                    chars.next();
+                    skip_csi(&mut chars);
+                }
+                Some(']') => {
+                    chars.next();
+                    while let Some(c) = chars.next() {
+                        if c == '\x07' {
+                            break;
+                        }
+                        if c == '\x1b' {
+                            if chars.peek() == Some(&'\\') {
+                                chars.next();
+                            }
+                            break;
+                        }
+                    }
+                }
+                Some(_) => {
+                    chars.next();
+                }
+                None => {}
+            },
+            '\u{9b}' => skip_csi(&mut chars),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+    for c in chars.by_ref() {
+        if ('\x40'..='\x7e').contains(&c) {
+            break;
+        }
+    }
+}
+
+/// NFKC plus the folds NFKC leaves alone: dashes, curly quotes, odd spaces.
+fn fold_unicode(s: &str) -> String {
+    s.nfkc()
+        .map(|c| match c {
+            '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{fe58}' => '-',
+            '\u{2018}' | '\u{2019}' | '\u{201a}' | '\u{201b}' | '\u{2032}' => '\'',
+            '\u{201c}' | '\u{201d}' | '\u{201e}' | '\u{201f}' | '\u{2033}' | '\u{300c}'
+            | '\u{300d}' => '"',
+            '\u{3001}' => ',',
+            '\u{3002}' => '.',
+            c if c != '\t' && c.is_whitespace() => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// A JSON object on one line → its string fields, message fields first,
+/// separated by two spaces. `None` when the line is not a JSON object.
+fn flatten_json(s: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(s.trim_end()).ok()?;
+    let object = value.as_object()?;
+    let mut parts: Vec<String> = Vec::new();
+    for key in MESSAGE_KEYS {
+        if let Some(v) = object.get(*key) {
+            collect_strings(v, &mut parts);
+        }
+    }
+    for (key, v) in object {
+        if !MESSAGE_KEYS.contains(&key.as_str()) {
+            collect_strings(v, &mut parts);
+        }
+    }
+    let joined = parts.join("  ");
+    // Escaped newlines inside a message must not create lines of their own.
+    let joined = joined.replace(['\n', '\r'], " ");
+    Some(if joined.is_ascii() {
+        joined
+    } else {
+        fold_unicode(&joined)
+    })
+}
+
+fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
+    match v {
+        serde_json::Value::String(s) => out.push(s.clone()),
+        serde_json::Value::Array(items) => items.iter().for_each(|i| collect_strings(i, out)),
+        serde_json::Value::Object(map) => {
+            for key in MESSAGE_KEYS {
+                if let Some(inner) = map.get(*key) {
+                    collect_strings(inner, out);
+                }
+            }
+            for (key, inner) in map {
+                if !MESSAGE_KEYS.contains(&key.as_str()) {
+                    collect_strings(inner, out);
+                }
+            }
+        }
+        serde_json::Value::Number(n) => out.push(n.to_string()),
+        _ => {}
+    }
+}
+
+/// The input as a template: the parts that differ between two occurrences of
+/// one message (numbers, ports, pids, hex ids, paths, quoted values, times)
+/// replaced by placeholders, so similar messages compare equal.
+pub fn mask(s: &str) -> String {
+    static MASKS: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> =
+        std::sync::OnceLock::new();
+    let masks = MASKS.get_or_init(|| {
+        [
+            (r"\b\d{4}-\d{2}-\d{2}[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?", "<time>"),
+            (r"(?:~|\.{1,2})?/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]*)*", "<path>"),
+            (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}\b", "<uuid>"),
+            (r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b(?:0x)?[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*\b", "<hex>"),
+            (r"(?i)\bpid[ =:]*\d+", "pid <pid>"),
+            (r":\d{2,5}\b", ":<port>"),
+            (r"\b\d+(?:\.\d+)*", "<n>"),
+        ]
+        .into_iter()
+        .map(|(re, with)| (regex::Regex::new(re).expect("mask regexes are valid"), with))
+        .collect()
+    });
+    let mut out = s.to_string();
+    for (re, with) in masks {
+        if re.is_match(&out) {
+            out = re.replace_all(&out, *with).into_owned();
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_ascii_is_borrowed() {
+        assert!(matches!(line(b"gateway not connected"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn crlf_ansi_and_fullwidth() {
+        assert_eq!(
+            line(b"\x1b[31mError:\x1b[0m EADDRINUSE\r"),
+            "Error: EADDRINUSE"
+        );
+        assert_eq!(
+            line("ＥＡＤＤＲＩＮＵＳＥ：：：３００１".as_bytes()),
+            "EADDRINUSE:::3001"
+        );
+        assert_eq!(
+            line("connect failed — device token mismatch".as_bytes()),
+            "connect failed - device token mismatch"
+        );
+        assert_eq!(line("「錯誤」“model”".as_bytes()), "\"錯誤\"\"model\"");
+    }
+
+    #[test]
+    fn invalid_utf8_is_lossy() {
+        assert_eq!(line(b"bad \xff\xfe bytes"), "bad \u{fffd}\u{fffd} bytes");
+    }
+
+    #[test]
+    fn json_lines_message_first() {
+        let l = line(br#"{"ts":"2026-01-01","level":"warn","msg":"unknown config key: \"model\"","code":4008}"#);
+        assert!(l.starts_with("unknown config key: \"model\""), "{l}");
+        assert!(l.contains("4008"));
+        // Not JSON: untouched.
+        assert_eq!(line(b"{not json"), "{not json");
+    }
+
+    #[test]
+    fn mask_hides_variable_parts() {
+        assert_eq!(
+            mask("2026-03-01T10:00:00Z pid 4242 listen on 127.0.0.1:3001 at /home/u/.clawdoc/x.db id deadbeef1234"),
+            "<time> pid <pid> listen on <n>:<port> at <path> id <hex>"
+        );
+    }
+
+    #[test]
+    fn lines_keep_numbering() {
+        let lines = text(b"a\r\nb\n\nc\n");
+        assert_eq!(lines, vec!["a", "b", "", "c"]);
+        assert!(text(b"").is_empty());
+        assert_eq!(text(b"\n"), vec![""]);
+    }
+}

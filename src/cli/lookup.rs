@@ -1,6 +1,25 @@
 //! `clawdoc lookup`: paste an error, get the cause and the fix.
+//!
+//! Renders what [`crate::engine::Engine::lookup`] returns: the top cause in
+//! full (meaning, likely causes, fixes with their exact commands, flowchart
+//! section), then the other candidates; or, when nothing matched, the input
+//! as a masked template, the closest rules and how to teach clawdoc the
+//! message. `--probe` (confirming on this machine) belongs to the doctor.
 
-use super::{not_yet, Ctx, Exit};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+
+use owo_colors::{OwoColorize, Stream};
+use serde_json::json;
+
+use super::{Ctx, Exit};
+use crate::engine::{Engine, Match};
+use crate::normalize;
+use crate::ruleset::Rule;
+use crate::vocab::Applicability;
+
+/// Stdin beyond this is not read (use `clawdoc scan` for whole logs).
+pub const MAX_INPUT: u64 = 64 << 20;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -9,8 +28,246 @@ pub struct Args {
     /// Print the matches as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also run the matched rules' probes to confirm or refute them on this
+    /// machine (arrives with the doctor).
+    #[arg(long)]
+    pub probe: bool,
 }
 
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("lookup")
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let input = read_input(&args.text)?;
+    let set = super::rules::load_rules(ctx);
+    let engine = Engine::new(&set.rules)?;
+    let matches = engine.lookup(&input);
+    if args.probe {
+        return confirm_with_probes(&matches, ctx);
+    }
+    let out = std::io::stdout();
+    let mut out = out.lock();
+    if args.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json_matches(&matches))?
+        )?;
+    } else if matches.is_empty() {
+        render_no_match(&mut out, &engine, &input)?;
+    } else {
+        render_matches(&mut out, &matches)?;
+    }
+    Ok(if matches.is_empty() {
+        Exit::Problems
+    } else {
+        Exit::Ok
+    })
+}
+
+/// The hook for `lookup --probe`: the doctor (issue #4) runs each match's
+/// `rule.probes` and judges it with [`crate::finding::assess`].
+fn confirm_with_probes(_matches: &[Match<'_>], _ctx: &Ctx) -> anyhow::Result<Exit> {
+    anyhow::bail!("`clawdoc lookup --probe` is not available yet: it arrives with `clawdoc doctor`")
+}
+
+fn read_input(text: &[String]) -> anyhow::Result<Vec<u8>> {
+    if !text.is_empty() {
+        return Ok(text.join(" ").into_bytes());
+    }
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(MAX_INPUT)
+        .read_to_end(&mut buf)
+        .map_err(|e| anyhow::anyhow!("reading stdin: {e}"))?;
+    Ok(buf)
+}
+
+/// The `--json` document: exactly these fields, best match first.
+pub fn json_matches(matches: &[Match<'_>]) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = matches
+        .iter()
+        .map(|m| {
+            json!({
+                "rule_id": m.rule.id,
+                "category": m.rule.category,
+                "title": m.rule.title,
+                "severity": m.rule.severity,
+                "line": m.line,
+                "text": m.text,
+                "captures": m.captures,
+                "fixes": m.rule.fixes.iter().map(|f| json!({
+                    "id": f.id,
+                    "title": f.title_with(&m.captures),
+                    "applicability": f.applicability,
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    json!({ "matches": list })
+}
+
+fn bold(s: &str) -> String {
+    s.if_supports_color(Stream::Stdout, |t| t.bold().to_string())
+        .to_string()
+}
+
+fn dim(s: &str) -> String {
+    s.if_supports_color(Stream::Stdout, |t| t.dimmed().to_string())
+        .to_string()
+}
+
+fn tier(a: Applicability) -> String {
+    let label = format!("[{a}]");
+    match a {
+        Applicability::Safe => label
+            .if_supports_color(Stream::Stdout, |t| t.green().to_string())
+            .to_string(),
+        Applicability::Unsafe => label
+            .if_supports_color(Stream::Stdout, |t| t.yellow().to_string())
+            .to_string(),
+        Applicability::DisplayOnly => label
+            .if_supports_color(Stream::Stdout, |t| t.cyan().to_string())
+            .to_string(),
+    }
+}
+
+fn render_matches(out: &mut impl Write, matches: &[Match<'_>]) -> std::io::Result<()> {
+    let top = &matches[0];
+    writeln!(
+        out,
+        "{} {}  {}",
+        bold(&top.rule.title),
+        dim(&format!("({})", top.rule.id)),
+        dim(&format!("[{} · {}]", top.rule.category, top.rule.severity))
+    )?;
+    writeln!(out, "  line {}: {}", top.line, top.text)?;
+    if !top.captures.is_empty() {
+        let caps: Vec<String> = top
+            .captures
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        writeln!(out, "  captured: {}", caps.join(", "))?;
+    }
+    writeln!(out)?;
+    render_rule_body(out, top.rule, &top.captures)?;
+    if matches.len() > 1 {
+        writeln!(out)?;
+        writeln!(out, "{}", bold("Other candidates"))?;
+        for (i, m) in matches.iter().enumerate().skip(1) {
+            writeln!(
+                out,
+                "  {}. {}  {}  {}",
+                i + 1,
+                m.rule.title,
+                dim(&format!("({}, {})", m.rule.id, m.rule.category)),
+                dim(&format!("line {}", m.line))
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Meaning, causes, fixes with commands, section: shared with `rules show`.
+pub fn render_rule_body(
+    out: &mut impl Write,
+    rule: &Rule,
+    captures: &BTreeMap<String, String>,
+) -> std::io::Result<()> {
+    writeln!(out, "{}", bold("What it means"))?;
+    writeln!(out, "  {}", rule.meaning)?;
+    if !rule.causes.is_empty() {
+        writeln!(out, "{}", bold("Why, on a typical machine"))?;
+        for c in &rule.causes {
+            writeln!(out, "  - {c}")?;
+        }
+    }
+    if !rule.fixes.is_empty() {
+        writeln!(out, "{}", bold("Fixes"))?;
+        for f in &rule.fixes {
+            writeln!(
+                out,
+                "  {} {}",
+                tier(f.applicability),
+                f.title_with(captures)
+            )?;
+            if let Some(why) = &f.why {
+                writeln!(out, "      unsafe because: {why}")?;
+            }
+            if let Some(text) = f.text_with(captures) {
+                writeln!(out, "      {text}")?;
+            }
+            for c in f.commands_with(captures) {
+                writeln!(out, "      $ {c}")?;
+            }
+        }
+        let has_auto = rule
+            .fixes
+            .iter()
+            .any(|f| f.applicability != Applicability::DisplayOnly);
+        if has_auto {
+            writeln!(
+                out,
+                "  {}",
+                dim(
+                    "`clawdoc doctor --fix` applies safe fixes; add --unsafe-fixes for the others."
+                )
+            )?;
+        }
+    }
+    writeln!(out, "{} {}", bold("Flowchart:"), rule.section_title())?;
+    if !rule.probes.is_empty() {
+        let probes: Vec<&str> = rule.probes.iter().map(|p| p.as_str()).collect();
+        writeln!(
+            out,
+            "{} {}",
+            bold("Confirm on this machine:"),
+            dim(&format!("clawdoc doctor (probes: {})", probes.join(", ")))
+        )?;
+    }
+    Ok(())
+}
+
+fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> std::io::Result<()> {
+    let lines: Vec<String> = normalize::text(input)
+        .into_iter()
+        .map(|l| l.trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        writeln!(out, "No rule matched: the input is empty.")?;
+        writeln!(out, "Paste an error message: clawdoc lookup 'gateway not connected', or pipe a log excerpt on stdin.")?;
+        return Ok(());
+    }
+    writeln!(out, "{}", bold("No rule matched."))?;
+    writeln!(
+        out,
+        "Your input as a template (numbers, ports, pids, ids and paths masked):"
+    )?;
+    for l in lines.iter().take(5) {
+        writeln!(out, "  {}", crate::engine::clip(&normalize::mask(l), 200))?;
+    }
+    if lines.len() > 5 {
+        writeln!(out, "  … ({} more lines)", lines.len() - 5)?;
+    }
+    let closest = engine.closest(&lines.join(" "), 3);
+    if !closest.is_empty() {
+        writeln!(out, "{}", bold("Closest rules"))?;
+        for (rule, score) in closest {
+            writeln!(
+                out,
+                "  {}  {}  {}",
+                rule.id,
+                rule.title,
+                dim(&format!("(similarity {score:.2})"))
+            )?;
+        }
+    }
+    writeln!(out, "{}", bold("Teach clawdoc this message"))?;
+    writeln!(
+        out,
+        "  clawdoc rules new my-error --from-paste '{}'",
+        crate::engine::clip(&lines[0], 120).replace('\'', "'\\''")
+    )?;
+    writeln!(out, "  {}", dim("(scaffolds a rule file with your paste as its first example; then edit it and run `clawdoc rules test`)"))?;
+    Ok(())
 }

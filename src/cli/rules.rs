@@ -1,13 +1,489 @@
-//! `clawdoc rules …`: the rule set as a user-facing object.
+//! `clawdoc rules …`: the rule set as a user-facing object: list (with each
+//! rule's origin), show, test (every rule's examples, Missing / Noisy /
+//! Capture), lint (file:line:col + hint), patterns (for `rg -f`), new
+//! (scaffold from a paste), facts (the probe fact catalogue conditions use).
 
-use super::{not_yet, Ctx, Exit};
+use std::collections::BTreeMap;
+use std::io::{Read, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use owo_colors::{OwoColorize, Stream};
+use serde_json::json;
+
+use super::{Ctx, Exit};
+use crate::engine::Engine;
+use crate::normalize;
+use crate::ruleset::{self, Origin, RuleSet};
 
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
-    /// List every rule with its origin.
-    List,
+    /// List every rule with its category, severity and origin.
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one rule: meaning, causes, patterns, probes, fixes, examples.
+    Show {
+        id: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run every rule's examples: Missing (should match, did not), Noisy (matched, should not).
+    Test {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Check every rule file and report problems with file:line:col.
+    Lint {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print every pattern, one per line (usable as `rg -f`).
+    Patterns,
+    /// List the probe facts rule conditions may name.
+    Facts,
+    /// Scaffold a rule file, e.g. from a message no rule knows.
+    New {
+        /// The new rule's id (file stem: lowercase, digits, dashes).
+        id: String,
+        /// Use this text (or stdin when no TEXT) as the first example and pattern.
+        #[arg(long)]
+        from_paste: bool,
+        /// Directory to write to (default: --rules-dir, else $XDG_CONFIG_HOME/clawdoc/rules).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// The pasted text (stdin when absent).
+        text: Vec<String>,
+    },
 }
 
-pub fn run(_cmd: Command, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("rules")
+/// Loads built-ins plus the user directories for this invocation; broken
+/// rule files are reported on stderr and skipped, never fatal.
+pub fn load_rules(ctx: &Ctx) -> RuleSet {
+    let set = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
+    for e in &set.errors {
+        eprintln!(
+            "{} {e}",
+            "warning: rule skipped:".if_supports_color(Stream::Stderr, |t| t.yellow().to_string())
+        );
+    }
+    set
+}
+
+fn load_quiet(ctx: &Ctx) -> RuleSet {
+    ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()))
+}
+
+pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    match cmd {
+        Command::List { json } => {
+            let set = load_rules(ctx);
+            if json {
+                let list: Vec<_> = set
+                    .rules
+                    .iter()
+                    .map(|r| json!({"id": r.id, "title": r.title, "category": r.category, "severity": r.severity, "origin": r.origin}))
+                    .collect();
+                writeln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&json!({"rules": list}))?
+                )?;
+            } else {
+                let w = set.rules.iter().map(|r| r.id.len()).max().unwrap_or(2);
+                for r in &set.rules {
+                    writeln!(
+                        out,
+                        "{:<w$}  {:<18} {:<8} {:<9} {}",
+                        r.id,
+                        r.category.as_str(),
+                        r.severity.as_str(),
+                        r.origin,
+                        r.title
+                    )?;
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Show { id, json } => show(&mut out, ctx, &id, json),
+        Command::Test { json } => test(&mut out, ctx, json),
+        Command::Lint { json } => lint(&mut out, ctx, json),
+        Command::Patterns => {
+            let set = load_rules(ctx);
+            for r in &set.rules {
+                for p in &r.patterns {
+                    writeln!(out, "(?i){}", p.source)?;
+                }
+            }
+            Ok(Exit::Ok)
+        }
+        Command::Facts => {
+            for (name, ty) in crate::probe::FACTS {
+                writeln!(out, "{name:<32} {ty}")?;
+            }
+            Ok(Exit::Ok)
+        }
+        Command::New {
+            id,
+            from_paste,
+            dir,
+            text,
+        } => new(&mut out, ctx, &id, from_paste, dir, &text),
+    }
+}
+
+fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Result<Exit> {
+    let set = load_rules(ctx);
+    let Some(rule) = set.get(id) else {
+        let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+        let hint = ruleset::compile::did_you_mean(id, &ids)
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        anyhow::bail!("no rule `{id}`{hint}; `clawdoc rules list` shows them all");
+    };
+    if as_json {
+        let doc = json!({
+            "id": rule.id, "title": rule.title, "category": rule.category, "severity": rule.severity,
+            "role": rule.role, "priority": rule.priority, "section": rule.section, "meaning": rule.meaning,
+            "causes": rule.causes, "patterns": rule.patterns.iter().map(|p| &p.source).collect::<Vec<_>>(),
+            "probes": rule.probes, "standalone": rule.standalone, "confirm": rule.confirm, "refute": rule.refute,
+            "fixes": rule.fixes, "examples": rule.examples, "origin": rule.origin,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+        return Ok(Exit::Ok);
+    }
+    writeln!(
+        out,
+        "{}  ({})",
+        rule.title
+            .if_supports_color(Stream::Stdout, |t| t.bold().to_string()),
+        rule.id
+    )?;
+    writeln!(
+        out,
+        "  category {} · severity {} · {} · origin {}",
+        rule.category,
+        rule.severity,
+        rule.role.as_str(),
+        rule.origin
+    )?;
+    writeln!(out)?;
+    super::lookup::render_rule_body(out, rule, &BTreeMap::new())?;
+    writeln!(out, "Patterns")?;
+    for p in &rule.patterns {
+        writeln!(out, "  {}", p.source)?;
+    }
+    let blocks = |name: &str,
+                  blocks: &[ruleset::ConditionBlock],
+                  out: &mut dyn Write|
+     -> std::io::Result<()> {
+        for b in blocks {
+            let conds: Vec<String> = b.when.iter().map(|c| c.to_string()).collect();
+            writeln!(out, "  {name} when {}", conds.join(" and "))?;
+        }
+        Ok(())
+    };
+    if !rule.confirm.is_empty() || !rule.refute.is_empty() {
+        writeln!(
+            out,
+            "Probe conditions{}",
+            if rule.standalone {
+                " (standalone: raised from facts alone)"
+            } else {
+                ""
+            }
+        )?;
+        blocks("confirmed", &rule.confirm, out)?;
+        blocks("refuted", &rule.refute, out)?;
+    }
+    writeln!(out, "Examples")?;
+    for e in &rule.examples {
+        writeln!(
+            out,
+            "  {} {}",
+            if e.matches { "match:   " } else { "no match:" },
+            e.text
+        )?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// One failed example.
+struct Failure {
+    rule: String,
+    kind: &'static str,
+    text: String,
+    detail: String,
+}
+
+fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> {
+    let set = load_quiet(ctx);
+    let engine = Engine::new(&set.rules)?;
+    let mut failures = Vec::new();
+    let mut count = 0;
+    for (index, rule) in set.rules.iter().enumerate() {
+        for ex in &rule.examples {
+            count += 1;
+            let matches = engine.lookup(ex.text.as_bytes());
+            let hit = matches
+                .iter()
+                .find(|m| std::ptr::eq(m.rule, &set.rules[index]));
+            match (ex.matches, hit) {
+                (true, None) => failures.push(Failure {
+                    rule: rule.id.clone(),
+                    kind: "Missing",
+                    text: ex.text.clone(),
+                    detail: "should match, did not".into(),
+                }),
+                (false, Some(_)) => failures.push(Failure {
+                    rule: rule.id.clone(),
+                    kind: "Noisy",
+                    text: ex.text.clone(),
+                    detail: "matched, should not".into(),
+                }),
+                (true, Some(m)) => {
+                    for (k, want) in &ex.captures {
+                        if m.captures.get(k) != Some(want) {
+                            failures.push(Failure {
+                                rule: rule.id.clone(),
+                                kind: "Capture",
+                                text: ex.text.clone(),
+                                detail: format!(
+                                    "capture `{k}`: expected {want:?}, got {:?}",
+                                    m.captures.get(k)
+                                ),
+                            });
+                        }
+                    }
+                }
+                (false, None) => {}
+            }
+        }
+    }
+    if as_json {
+        let doc = json!({
+            "rules": set.rules.len(),
+            "examples": count,
+            "failures": failures.iter().map(|f| json!({"rule_id": f.rule, "kind": f.kind, "text": f.text, "detail": f.detail})).collect::<Vec<_>>(),
+            "errors": set.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else {
+        for f in &failures {
+            writeln!(out, "{:<8} {}: {:?} ({})", f.kind, f.rule, f.text, f.detail)?;
+        }
+        for e in &set.errors {
+            writeln!(out, "error    {e}")?;
+        }
+        writeln!(
+            out,
+            "{} rules, {} examples: {} failed{}",
+            set.rules.len(),
+            count,
+            failures.len(),
+            if set.errors.is_empty() {
+                String::new()
+            } else {
+                format!(", {} rule files did not load", set.errors.len())
+            }
+        )?;
+    }
+    Ok(if !set.errors.is_empty() {
+        Exit::Error
+    } else if failures.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
+}
+
+fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> {
+    let set = load_quiet(ctx);
+    if as_json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&json!({"rules": set.rules.len(), "errors": set.errors}))?
+        )?;
+    } else {
+        for e in &set.errors {
+            writeln!(
+                out,
+                "{} {e}",
+                "error:".if_supports_color(Stream::Stdout, |t| t.red().to_string())
+            )?;
+        }
+        writeln!(
+            out,
+            "{} rules loaded, {} problems",
+            set.rules.len(),
+            set.errors.len()
+        )?;
+    }
+    Ok(if set.errors.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
+}
+
+fn new(
+    out: &mut impl Write,
+    ctx: &Ctx,
+    id: &str,
+    from_paste: bool,
+    dir: Option<PathBuf>,
+    text: &[String],
+) -> anyhow::Result<Exit> {
+    let dir = dir
+        .or_else(|| ctx.rules_dir.clone())
+        .or_else(|| ruleset::user_dirs(None).into_iter().map(|(d, _)| d).next())
+        .context("no rule directory: pass --dir or --rules-dir")?;
+    let paste = if !from_paste {
+        String::new()
+    } else if text.is_empty() {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(1 << 20)
+            .read_to_end(&mut buf)
+            .context("reading stdin")?;
+        String::from_utf8_lossy(&buf).into_owned()
+    } else {
+        text.join(" ")
+    };
+    let first = normalize::text(paste.as_bytes())
+        .into_iter()
+        .map(|l| l.trim().to_string())
+        .find(|l| !l.is_empty());
+    if from_paste && first.is_none() {
+        anyhow::bail!("the paste is empty: pass the message as TEXT or on stdin");
+    }
+    let set = load_quiet(ctx);
+    let engine = Engine::new(&set.rules)?;
+    let closest = first
+        .as_deref()
+        .and_then(|f| engine.closest(f, 1).into_iter().next())
+        .map(|(r, _)| r);
+    let category = closest.map_or("not_connected", |r| r.category.as_str());
+    let section = closest.map_or("nothing-works", |r| r.section);
+    let example = first
+        .clone()
+        .unwrap_or_else(|| "the message this rule explains".into());
+    let pattern = first.as_deref().map_or_else(
+        || "the message this rule explains".to_string(),
+        pattern_from_paste,
+    );
+    let body = format!(
+        r#"# Scaffolded by `clawdoc rules new`. Edit the title, meaning, category and
+# fixes; then check it with `clawdoc rules lint` and `clawdoc rules test`.
+title = {title}
+category = "{category}"   # guessed from the closest rule; one of: {categories}
+severity = "error"
+section = "{section}"
+meaning = "Describe what this message means and why it happens."
+causes = []
+patterns = [{pattern}]
+probes = []
+
+[[fix]]
+action = "advice"
+applicability = "display-only"
+title = "What to do"
+commands = ["clawdoc doctor"]
+
+[[example]]
+text = {example}
+
+[[example]]
+text = "[gateway] listening on :3001"
+matches = false
+"#,
+        title = toml_string(&crate::engine::clip(&example, 80)),
+        categories = crate::vocab::Category::ALL
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(", "),
+        pattern = toml_literal(&pattern),
+        example = toml_string(&example),
+    );
+    // Validate before writing: a scaffold that does not load helps nobody.
+    let display = dir.join(format!("{id}.toml"));
+    if let Err(errors) = ruleset::compile::compile(
+        id,
+        &display.display().to_string(),
+        Origin::User(display.clone()),
+        &body,
+    ) {
+        let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        anyhow::bail!("cannot scaffold `{id}`:\n{}", list.join("\n"));
+    }
+    if display.exists() {
+        anyhow::bail!(
+            "{} already exists; pick another id or edit it",
+            display.display()
+        );
+    }
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::write(&display, body).with_context(|| format!("writing {}", display.display()))?;
+    writeln!(out, "wrote {}", display.display())?;
+    writeln!(
+        out,
+        "next: edit it, then `clawdoc rules test` (it loads from {})",
+        dir.display()
+    )?;
+    Ok(Exit::Ok)
+}
+
+/// A regex for the pasted line: literal text, with the masked parts
+/// (numbers, ports, pids, paths, ids) made variable.
+fn pattern_from_paste(line: &str) -> String {
+    let masked = normalize::mask(line);
+    let masked = masked.trim_start_matches("<time>").trim();
+    let mut out = String::new();
+    let mut rest = masked;
+    let holes = [
+        ("<port>", r"(?P<port>\d+)"),
+        ("<pid>", r"(?P<pid>\d+)"),
+        ("<n>", r"\d+(?:\.\d+)*"),
+        ("<path>", r"\S+"),
+        ("<hex>", r"[0-9a-f]+"),
+        ("<uuid>", r"[0-9a-f-]+"),
+        ("<time>", r"\S+"),
+    ];
+    let mut used = std::collections::BTreeSet::new();
+    'outer: while !rest.is_empty() {
+        for (hole, re) in holes {
+            if let Some(after) = rest.strip_prefix(hole) {
+                // A named group may appear once per pattern.
+                if re.contains("?P<") && !used.insert(hole) {
+                    out.push_str(r"\d+");
+                } else {
+                    out.push_str(re);
+                }
+                rest = after;
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().expect("rest is not empty");
+        out.push_str(&regex::escape(&c.to_string()));
+        rest = &rest[c.len_utf8()..];
+    }
+    out
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+fn toml_literal(s: &str) -> String {
+    if !s.contains('\'') {
+        format!("'{s}'")
+    } else {
+        toml_string(s)
+    }
 }

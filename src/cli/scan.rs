@@ -1,19 +1,123 @@
-//! `clawdoc scan`: run log files through the rules.
+//! `clawdoc scan`: run log files through the rules, fast and in bounded
+//! memory ([`crate::engine::Scanner`]). Per rule: count, first and last line,
+//! a sample. Exit 1 when any rule matched (problems found), 0 when none did.
 
+use std::fs::File;
+use std::io::Write;
 use std::path::PathBuf;
 
-use super::{not_yet, Ctx, Exit};
+use anyhow::Context;
+use owo_colors::{OwoColorize, Stream};
+use serde_json::json;
+
+use super::{Ctx, Exit};
+use crate::engine::{Engine, ScanSummary};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Log files (`-` for stdin).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
-    /// Print the summary as JSON.
+    /// Print the summary as JSON (one object; one per line, with "path", for several files).
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("scan")
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let set = super::rules::load_rules(ctx);
+    let engine = Engine::new(&set.rules)?;
+    let scanner = engine.scanner()?;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut any = false;
+    let several = args.files.len() > 1;
+    for path in &args.files {
+        let summary = if path.as_os_str() == "-" {
+            scanner
+                .scan(std::io::stdin().lock())
+                .context("reading stdin")?
+        } else {
+            let file =
+                File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+            scanner
+                .scan(file)
+                .with_context(|| format!("reading {}", path.display()))?
+        };
+        any |= summary.matched_lines > 0;
+        let name = if path.as_os_str() == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
+        if args.json {
+            let mut doc = json_summary(&summary);
+            if several {
+                doc["path"] = json!(name);
+                writeln!(out, "{}", serde_json::to_string(&doc)?)?;
+            } else {
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+            }
+        } else {
+            render(&mut out, &name, &summary)?;
+        }
+    }
+    Ok(if any { Exit::Problems } else { Exit::Ok })
+}
+
+/// `{"lines","matched_lines","rules":[{"rule_id","category","count","first_line","last_line","sample"}]}`
+pub fn json_summary(s: &ScanSummary<'_>) -> serde_json::Value {
+    json!({
+        "lines": s.lines,
+        "matched_lines": s.matched_lines,
+        "rules": s.rules.iter().map(|r| json!({
+            "rule_id": r.rule.id,
+            "category": r.rule.category,
+            "count": r.count,
+            "first_line": r.first_line,
+            "last_line": r.last_line,
+            "sample": r.sample,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Result<()> {
+    let head = format!("{name}: {} lines, {} matched", s.lines, s.matched_lines);
+    writeln!(
+        out,
+        "{}",
+        head.if_supports_color(Stream::Stdout, |t| t.bold().to_string())
+    )?;
+    if s.rules.is_empty() {
+        writeln!(out, "  no rule matched")?;
+        return Ok(());
+    }
+    let width = s
+        .rules
+        .iter()
+        .map(|r| r.rule.id.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    writeln!(
+        out,
+        "  {:<width$}  {:<18} {:>8} {:>9} {:>9}  SAMPLE",
+        "RULE", "CATEGORY", "COUNT", "FIRST", "LAST"
+    )?;
+    for r in &s.rules {
+        writeln!(
+            out,
+            "  {:<width$}  {:<18} {:>8} {:>9} {:>9}  {}",
+            r.rule.id,
+            r.rule.category.as_str(),
+            r.count,
+            r.first_line,
+            r.last_line,
+            crate::engine::clip(&r.sample, 100)
+        )?;
+    }
+    writeln!(
+        out,
+        "  explain one: clawdoc rules show <RULE>, or clawdoc lookup '<line>'"
+    )?;
+    Ok(())
 }

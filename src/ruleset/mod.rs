@@ -1,2 +1,223 @@
-//! Rules as data: the serde mirror of a rule file, where rules come from
-//! (embedded `rules/*.toml` and user directories), and their compiled form.
+//! Rules as data: the serde mirror of a rule file ([`schema`]), where rules
+//! come from ([`source`]: embedded `rules/*.toml` and user directories), and
+//! their validated, compiled form ([`compile`]).
+//!
+//! Loading never stops at a broken file: each error is kept with its
+//! file:line:col and a hint, and every other rule still loads. Later sources
+//! override earlier ones by id: built-ins, then `$XDG_CONFIG_HOME/clawdoc/rules`,
+//! then `--rules-dir` / `CLAWDOC_RULES_DIR`. Two files with one id inside
+//! the same source are an error (the second is reported).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub mod compile;
+pub mod schema;
+pub mod source;
+
+pub use compile::{Condition, ConditionBlock, Example, Fix, Op, Pattern, Role, Rule};
+
+/// The seed flowchart's sections (slug, title). A rule names the section
+/// whose advice it belongs to.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("start-blocked", "1. Gateway Start Blocked"),
+    ("not-connected", "2. Gateway Not Connected / Send Failed"),
+    ("not-ready", "3. Gateway Did Not Become Ready"),
+    ("restart-timeout", "4. Gateway Restart Timed Out"),
+    ("missing-config", "5. Missing Config"),
+    ("disconnected-4008", "6. Gateway Disconnected (4008)"),
+    (
+        "web-login-provider",
+        "7. GatewayRequestError: Web Login Provider",
+    ),
+    ("invalid-config", "8. GatewayRequestError: Invalid Config"),
+    ("nothing-works", "When nothing works"),
+];
+
+pub fn section_title(slug: &str) -> Option<&'static str> {
+    SECTIONS.iter().find(|(s, _)| *s == slug).map(|(_, t)| *t)
+}
+
+/// Where a rule came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Builtin,
+    User(PathBuf),
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Builtin => f.write_str("builtin"),
+            Origin::User(p) => write!(f, "{}", p.display()),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// A problem with one rule file. `pos` is 1-based (line, column) when the
+/// problem has a place in the file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleError {
+    pub path: String,
+    pub pos: Option<(usize, usize)>,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.pos {
+            Some((line, col)) => write!(f, "{}:{line}:{col}: {}", self.path, self.message)?,
+            None => write!(f, "{}: {}", self.path, self.message)?,
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The loaded rules (sorted by id) and every error met on the way.
+#[derive(Debug, Clone, Default)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub errors: Vec<RuleError>,
+}
+
+impl RuleSet {
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+    /// The built-in rules only.
+    pub fn builtin() -> RuleSet {
+        load(&[])
+    }
+}
+
+/// The user rule directories in override order: `$XDG_CONFIG_HOME/clawdoc/rules`
+/// (or `$HOME/.config/clawdoc/rules`), then the explicit one
+/// (`--rules-dir` / `CLAWDOC_RULES_DIR`). The boolean says whether the
+/// directory must exist (it was named explicitly).
+pub fn user_dirs(explicit: Option<&Path>) -> Vec<(PathBuf, bool)> {
+    let mut dirs = Vec::new();
+    let xdg = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".config"))
+        });
+    if let Some(base) = xdg {
+        dirs.push((base.join("clawdoc").join("rules"), false));
+    }
+    if let Some(dir) = explicit {
+        dirs.push((dir.to_path_buf(), true));
+    }
+    dirs
+}
+
+/// Loads built-ins then each user directory (later ones override by id).
+/// User directories named here must exist.
+pub fn load(user_dirs: &[PathBuf]) -> RuleSet {
+    let dirs: Vec<(PathBuf, bool)> = user_dirs.iter().map(|d| (d.clone(), true)).collect();
+    load_from(&dirs)
+}
+
+/// Like [`load`], with a per-directory "must exist" flag (see [`user_dirs`]).
+pub fn load_from(user_dirs: &[(PathBuf, bool)]) -> RuleSet {
+    let mut by_id: BTreeMap<String, Rule> = BTreeMap::new();
+    let mut errors = Vec::new();
+    let mut layers = vec![source::builtin()];
+    for (dir, required) in user_dirs {
+        let (files, errs) = source::user_dir(dir, *required);
+        errors.extend(errs);
+        layers.push(files);
+    }
+    for files in layers {
+        let mut seen: BTreeMap<String, String> = BTreeMap::new();
+        for file in files {
+            if let Some(first) = seen.get(&file.id) {
+                errors.push(RuleError {
+                    path: file.display_path.clone(),
+                    pos: Some((1, 1)),
+                    message: format!("duplicate rule id `{}`: already defined in {first}", file.id),
+                    hint: Some("rule ids are file stems and must be unique in a directory tree; rename one".into()),
+                });
+                continue;
+            }
+            seen.insert(file.id.clone(), file.display_path.clone());
+            match compile::compile(&file.id, &file.display_path, file.origin, &file.text) {
+                Ok(rule) => {
+                    by_id.insert(rule.id.clone(), rule);
+                }
+                Err(errs) => errors.extend(errs),
+            }
+        }
+    }
+    RuleSet {
+        rules: by_id.into_values().collect(),
+        errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_compiles() {
+        let set = RuleSet::builtin();
+        assert!(
+            set.errors.is_empty(),
+            "{}",
+            set.errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        assert_eq!(set.rules.len(), source::builtin().len());
+        assert!(set.rules.iter().all(|r| r.origin == Origin::Builtin));
+    }
+
+    #[test]
+    fn embedded_list_equals_rules_dir() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let mut on_disk: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().into_string().unwrap();
+                (name.ends_with(".toml") && !source::RESERVED.contains(&name.as_str()))
+                    .then(|| name.trim_end_matches(".toml").to_string())
+            })
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<String> = source::builtin().into_iter().map(|f| f.id).collect();
+        assert_eq!(embedded, on_disk);
+        for file in source::builtin() {
+            let disk = std::fs::read_to_string(dir.join(format!("{}.toml", file.id))).unwrap();
+            assert_eq!(disk, file.text, "{} is stale in the binary", file.id);
+        }
+    }
+
+    #[test]
+    fn every_category_has_a_rule() {
+        let set = RuleSet::builtin();
+        for c in crate::vocab::Category::ALL {
+            assert!(
+                set.rules.iter().any(|r| r.category == *c),
+                "no rule for {c}"
+            );
+        }
+    }
+}

@@ -5,6 +5,9 @@ mod harness;
 
 mod config_cmd;
 mod doctor;
+mod engine_lookup;
+mod engine_rules;
+mod engine_scan;
 mod gateway_daemon;
 mod gateway_server;
 mod probes;

@@ -1,0 +1,892 @@
+//! Raw rule (serde mirror) → validated, compiled [`Rule`].
+//!
+//! Owns every check a rule file must pass and the position each error points
+//! at: names from the closed vocabularies (category, severity, probe, fix
+//! action, applicability), regexes (with the regex error's own column mapped
+//! into the file), probe conditions (fact names from `probe::FACTS`, each
+//! fact's probe listed in `probes`, exactly one operator, operand types),
+//! fix applicability rules, command placeholders, examples both ways. All
+//! errors of a file are collected; a file with any error yields no rule.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::ops::Range;
+use std::str::FromStr;
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Serialize;
+use toml::Spanned;
+
+use super::schema::{RawBlock, RawCondition, RawFix, RawRule, RULE_FIELDS};
+use super::{Origin, RuleError, SECTIONS};
+use crate::probe;
+use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, UnknownName};
+
+/// Where a rule sits in a causal chain. Ranking puts root causes before the
+/// symptoms they produce (`EADDRINUSE` before `did not become ready`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Symptom,
+    RootCause,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Symptom => "symptom",
+            Role::RootCause => "root_cause",
+        }
+    }
+    /// The default when a rule does not say: the three "the gateway is not
+    /// there" categories are symptoms of something else, the rest are causes.
+    pub fn default_for(category: Category) -> Role {
+        match category {
+            Category::NotConnected | Category::NotReady | Category::RestartTimeout => Role::Symptom,
+            _ => Role::RootCause,
+        }
+    }
+}
+
+/// One compiled pattern. Every pattern is case-insensitive, ASCII-only
+/// (`(?i-u)`: input is NFKC-normalised first, and byte matching keeps both
+/// compile and scan fast) and multi-line (`^`/`$` at line boundaries).
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub source: String,
+    pub regex: Regex,
+}
+
+/// Builds a pattern exactly as the engine and `rules patterns` use it.
+pub fn build_regex(source: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(source)
+        .case_insensitive(true)
+        .unicode(false)
+        .multi_line(true)
+        .build()
+}
+
+/// A fix the rule offers: a closed action implemented in Rust, never a shell
+/// string. `commands` are only ever shown (with `{capture}` substituted).
+#[derive(Debug, Clone, Serialize)]
+pub struct Fix {
+    pub id: String,
+    pub action: FixAction,
+    pub applicability: Applicability,
+    pub title: String,
+    /// Why an unsafe fix is unsafe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why: Option<String>,
+    /// Display-only text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub commands: Vec<String>,
+}
+
+impl Fix {
+    /// The commands with `{name}` replaced by the capture of that name;
+    /// a capture the match did not produce shows as `<name>`.
+    pub fn commands_with(&self, captures: &BTreeMap<String, String>) -> Vec<String> {
+        self.commands
+            .iter()
+            .map(|c| substitute(c, captures))
+            .collect()
+    }
+    /// The title with captures substituted.
+    pub fn title_with(&self, captures: &BTreeMap<String, String>) -> String {
+        substitute(&self.title, captures)
+    }
+    /// The text with captures substituted, like [`Fix::commands_with`].
+    pub fn text_with(&self, captures: &BTreeMap<String, String>) -> Option<String> {
+        self.text.as_deref().map(|t| substitute(t, captures))
+    }
+}
+
+/// Replaces `{name}` placeholders; `{{` and `}}` are literal braces.
+pub fn substitute(template: &str, captures: &BTreeMap<String, String>) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(i) = rest.find(['{', '}']) {
+        out.push_str(&rest[..i]);
+        let tail = &rest[i..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            out.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if let (true, Some(end)) = (tail.starts_with('{'), tail.find('}')) {
+            let name = &tail[1..end];
+            match captures.get(name) {
+                Some(v) => out.push_str(v),
+                None => {
+                    out.push('<');
+                    out.push_str(name);
+                    out.push('>');
+                }
+            }
+            rest = &tail[end + 1..];
+        } else {
+            out.push_str(&tail[..1]);
+            rest = &tail[1..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(i) = rest.find('{') {
+        let tail = &rest[i..];
+        if let Some(stripped) = tail.strip_prefix("{{") {
+            rest = stripped;
+            continue;
+        }
+        match tail.find('}') {
+            Some(end) => {
+                names.push(&tail[1..end]);
+                rest = &tail[end + 1..];
+            }
+            None => break,
+        }
+    }
+    names
+}
+
+/// A comparison against one probe fact.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    Eq(serde_json::Value),
+    Ne(serde_json::Value),
+    Gt(f64),
+    Lt(f64),
+    Exists(bool),
+    /// A list fact contains the value, or a string fact contains the substring.
+    Contains(serde_json::Value),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Condition {
+    /// Full dotted name, e.g. `port.holder_is_gateway`.
+    pub fact: String,
+    pub probe: ProbeName,
+    pub op: Op,
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.op {
+            Op::Eq(v) => write!(f, "{} == {v}", self.fact),
+            Op::Ne(v) => write!(f, "{} != {v}", self.fact),
+            Op::Gt(n) => write!(f, "{} > {n}", self.fact),
+            Op::Lt(n) => write!(f, "{} < {n}", self.fact),
+            Op::Exists(true) => write!(f, "{} is reported", self.fact),
+            Op::Exists(false) => write!(f, "{} is not reported", self.fact),
+            Op::Contains(v) => write!(f, "{} contains {v}", self.fact),
+        }
+    }
+}
+
+/// All conditions must hold (AND); a rule's blocks are alternatives (OR).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionBlock {
+    pub when: Vec<Condition>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Example {
+    pub text: String,
+    pub matches: bool,
+    pub captures: BTreeMap<String, String>,
+}
+
+/// A compiled rule, ready for the engine, the doctor and the walkthrough.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub role: Role,
+    pub priority: i32,
+    /// The flowchart section slug (see [`SECTIONS`]).
+    pub section: &'static str,
+    pub meaning: String,
+    pub causes: Vec<String>,
+    pub patterns: Vec<Pattern>,
+    pub probes: Vec<ProbeName>,
+    /// The doctor may raise this rule from probe facts alone.
+    pub standalone: bool,
+    pub confirm: Vec<ConditionBlock>,
+    pub refute: Vec<ConditionBlock>,
+    pub fixes: Vec<Fix>,
+    pub examples: Vec<Example>,
+    pub origin: Origin,
+}
+
+impl Rule {
+    /// The human title of the rule's flowchart section.
+    pub fn section_title(&self) -> &'static str {
+        super::section_title(self.section).unwrap_or(self.section)
+    }
+    /// Capture names any pattern of this rule can produce.
+    pub fn capture_names(&self) -> BTreeSet<String> {
+        self.patterns
+            .iter()
+            .flat_map(|p| p.regex.capture_names().flatten().map(str::to_string))
+            .collect()
+    }
+}
+
+/// The most an action may be declared as. An action that changes what other
+/// parties rely on (a port, a token, a running process, a config the user
+/// wrote) can never be `safe`; only `advice` may be (and must be) display-only.
+pub fn max_applicability(action: FixAction) -> Applicability {
+    match action {
+        FixAction::Advice => Applicability::DisplayOnly,
+        FixAction::MoveToFreePort
+        | FixAction::ForceStopGateway
+        | FixAction::PinTokenAndRepair
+        | FixAction::QuarantineCorruptConfig => Applicability::Unsafe,
+        _ => Applicability::Safe,
+    }
+}
+
+/// The text and its positions, for turning byte spans into line:col.
+struct Ctx<'a> {
+    text: &'a str,
+    path: &'a str,
+    errors: Vec<RuleError>,
+}
+
+impl Ctx<'_> {
+    fn err(&mut self, span: Range<usize>, message: impl Into<String>, hint: Option<String>) {
+        let (line, col) = line_col(self.text, span.start);
+        self.errors.push(RuleError {
+            path: self.path.to_string(),
+            pos: Some((line, col)),
+            message: message.into(),
+            hint,
+        });
+    }
+    fn vocab<T: FromStr<Err = UnknownName>>(
+        &mut self,
+        value: &Spanned<String>,
+        what: &str,
+    ) -> Option<T> {
+        match value.get_ref().parse::<T>() {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let hint = did_you_mean(&e.name, &e.expected)
+                    .map(|s| {
+                        format!(
+                            "did you mean `{s}`? {what} is one of: {}",
+                            e.expected.join(", ")
+                        )
+                    })
+                    .unwrap_or_else(|| format!("{what} is one of: {}", e.expected.join(", ")));
+                self.err(
+                    value.span(),
+                    format!("unknown {what} `{}`", e.name),
+                    Some(hint),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    crate::config::line_col(text, offset)
+}
+
+pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(name, c), *c))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// Parses and validates one rule file. `id` is the file stem; `path` is what
+/// errors print (`builtin:rules/<id>.toml` for built-ins).
+pub fn compile(id: &str, path: &str, origin: Origin, text: &str) -> Result<Rule, Vec<RuleError>> {
+    let mut cx = Ctx {
+        text,
+        path,
+        errors: Vec::new(),
+    };
+    if !is_valid_id(id) {
+        cx.err(
+            0..0,
+            format!("rule id `{id}` (the file name) is not valid"),
+            Some("rename the file: ids are lowercase letters, digits and dashes, e.g. `port-in-use.toml`".into()),
+        );
+    }
+    let raw: RawRule = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().trim().to_string();
+            let hint = toml_hint(&message);
+            cx.err(span, message, hint);
+            return Err(cx.errors);
+        }
+    };
+    let rule = check(&mut cx, id, origin, raw);
+    match rule {
+        Some(rule) if cx.errors.is_empty() => Ok(rule),
+        _ => Err(cx.errors),
+    }
+}
+
+fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
+        && id.as_bytes()[0].is_ascii_alphanumeric()
+}
+
+fn toml_hint(message: &str) -> Option<String> {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or_default();
+        let all = [
+            RULE_FIELDS,
+            &["when", "fact", "eq", "ne", "gt", "lt", "exists", "contains"],
+            &[
+                "action",
+                "applicability",
+                "why",
+                "text",
+                "commands",
+                "matches",
+                "captures",
+            ],
+        ]
+        .concat();
+        return Some(match did_you_mean(field, &all) {
+            Some(s) => format!(
+                "did you mean `{s}`? (rule files reject unknown fields so typos are not ignored)"
+            ),
+            None => "remove it: rule files reject unknown fields so typos are not ignored".into(),
+        });
+    }
+    if message.starts_with("missing field") {
+        return Some("see `clawdoc rules show port-in-use` for a complete rule".into());
+    }
+    None
+}
+
+fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rule> {
+    if let Some(declared) = &raw.id {
+        if declared.get_ref() != id {
+            cx.err(
+                declared.span(),
+                format!(
+                    "id `{}` does not match the file name `{id}.toml`",
+                    declared.get_ref()
+                ),
+                Some(format!(
+                    "the id is the file stem: remove `id` or rename the file to `{}.toml`",
+                    declared.get_ref()
+                )),
+            );
+        }
+    }
+    if raw.title.get_ref().trim().is_empty() {
+        cx.err(raw.title.span(), "title is empty", None);
+    }
+    let category = cx.vocab::<Category>(&raw.category, "category");
+    let severity = cx.vocab::<Severity>(&raw.severity, "severity");
+    let role = match &raw.role {
+        None => category.map(Role::default_for),
+        Some(r) => match r.get_ref().as_str() {
+            "root_cause" => Some(Role::RootCause),
+            "symptom" => Some(Role::Symptom),
+            other => {
+                cx.err(
+                    r.span(),
+                    format!("unknown role `{other}`"),
+                    Some("role is `root_cause` or `symptom`".into()),
+                );
+                None
+            }
+        },
+    };
+    let section = SECTIONS
+        .iter()
+        .find(|(slug, _)| *slug == raw.section.get_ref())
+        .map(|(slug, _)| *slug);
+    if section.is_none() {
+        let slugs: Vec<&str> = SECTIONS.iter().map(|(s, _)| *s).collect();
+        let hint = match did_you_mean(raw.section.get_ref(), &slugs) {
+            Some(s) => format!("did you mean `{s}`? sections are: {}", slugs.join(", ")),
+            None => format!("sections are: {}", slugs.join(", ")),
+        };
+        cx.err(
+            raw.section.span(),
+            format!("unknown flowchart section `{}`", raw.section.get_ref()),
+            Some(hint),
+        );
+    }
+
+    let patterns = check_patterns(cx, &raw);
+    let probes: Vec<ProbeName> = raw
+        .probes
+        .iter()
+        .filter_map(|p| cx.vocab::<ProbeName>(p, "probe"))
+        .collect();
+    let confirm = check_blocks(cx, &raw.confirm, &probes, &raw.probes);
+    let refute = check_blocks(cx, &raw.refute, &probes, &raw.probes);
+    let standalone = raw
+        .standalone
+        .as_ref()
+        .map(|s| *s.get_ref())
+        .unwrap_or(false);
+    if let Some(s) = &raw.standalone {
+        if *s.get_ref() && raw.confirm.is_empty() {
+            cx.err(
+                s.span(),
+                "a standalone rule needs at least one [[confirm]] block",
+                Some(
+                    "standalone means the doctor raises it from probe facts alone; say which facts"
+                        .into(),
+                ),
+            );
+        }
+    }
+
+    let capture_names: BTreeSet<String> = patterns
+        .iter()
+        .flat_map(|p: &Pattern| p.regex.capture_names().flatten().map(str::to_string))
+        .collect();
+    let fixes = check_fixes(cx, &raw.fixes, &capture_names);
+
+    let mut examples = Vec::new();
+    for ex in &raw.examples {
+        for name in ex.get_ref().captures.keys() {
+            if !capture_names.contains(name) {
+                cx.err(
+                    ex.span(),
+                    format!("example expects capture `{name}` that no pattern defines"),
+                    Some(format!("patterns define: {}", join_or_none(&capture_names))),
+                );
+            }
+        }
+        let ex = ex.get_ref();
+        examples.push(Example {
+            text: ex.text.clone(),
+            matches: ex.matches,
+            captures: ex.captures.clone(),
+        });
+    }
+    let end = cx.text.len();
+    if !examples.iter().any(|e| e.matches) {
+        cx.err(
+            end..end,
+            "no [[example]] that must match",
+            Some(
+                "add `[[example]]` with `text = \"…\"` (a real message this rule explains)".into(),
+            ),
+        );
+    }
+    if !examples.iter().any(|e| !e.matches) {
+        cx.err(end..end, "no [[example]] that must not match", Some("add `[[example]]` with `matches = false` (a similar message this rule must not claim)".into()));
+    }
+
+    Some(Rule {
+        id: id.to_string(),
+        title: raw.title.into_inner(),
+        category: category?,
+        severity: severity?,
+        role: role?,
+        priority: raw.priority,
+        section: section?,
+        meaning: raw.meaning,
+        causes: raw.causes,
+        patterns,
+        probes,
+        standalone,
+        confirm,
+        refute,
+        fixes,
+        examples,
+        origin,
+    })
+}
+
+fn join_or_none(names: &BTreeSet<String>) -> String {
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
+    if raw.patterns.get_ref().is_empty() {
+        cx.err(
+            raw.patterns.span(),
+            "`patterns` is empty",
+            Some("a rule needs at least one regex".into()),
+        );
+    }
+    let mut out = Vec::new();
+    for p in raw.patterns.get_ref() {
+        let source = p.get_ref();
+        if source.trim().is_empty() {
+            cx.err(
+                p.span(),
+                "empty pattern",
+                Some("an empty pattern matches every line".into()),
+            );
+            continue;
+        }
+        if source.contains('\n') {
+            cx.err(
+                p.span(),
+                "pattern contains a line break",
+                Some("rules match one line at a time; match each line with its own pattern".into()),
+            );
+            continue;
+        }
+        // Parse with regex-syntax first: its error carries a span inside the
+        // pattern, which maps to a column in the file.
+        let mut parser = regex_syntax::ParserBuilder::new()
+            .case_insensitive(true)
+            .unicode(false)
+            .utf8(false)
+            .multi_line(true)
+            .build();
+        if let Err(e) = parser.parse(source) {
+            let (offset, kind) = match &e {
+                regex_syntax::Error::Parse(a) => (a.span().start.offset, a.kind().to_string()),
+                regex_syntax::Error::Translate(t) => (t.span().start.offset, t.kind().to_string()),
+                other => (0, other.to_string()),
+            };
+            let span = p.span();
+            let literal = cx.text.get(span.clone()).unwrap_or_default();
+            // Exact column only when the TOML literal holds the pattern verbatim.
+            let at =
+                if literal.len() == source.len() + 2 && &literal[1..literal.len() - 1] == source {
+                    span.start + 1 + offset
+                } else {
+                    span.start
+                };
+            cx.err(
+                at..at,
+                format!("invalid regex: {kind}"),
+                Some(regex_hint(&kind)),
+            );
+            continue;
+        }
+        match build_regex(source) {
+            Ok(regex) => out.push(Pattern {
+                source: source.clone(),
+                regex,
+            }),
+            Err(e) => cx.err(
+                p.span(),
+                format!("invalid regex: {e}"),
+                Some("simplify the pattern".into()),
+            ),
+        }
+    }
+    out
+}
+
+fn regex_hint(kind: &str) -> String {
+    if kind.contains("Unicode") || kind.contains("invalid UTF-8") {
+        "patterns are ASCII-only (`(?i-u)`): input is NFKC-normalised first, so write the ASCII form".into()
+    } else {
+        "patterns use Rust regex syntax; write them as '…' literal strings so backslashes need no doubling".into()
+    }
+}
+
+fn fact_type(name: &str) -> Option<&'static str> {
+    probe::FACTS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| *t)
+}
+
+fn check_blocks(
+    cx: &mut Ctx<'_>,
+    blocks: &[Spanned<RawBlock>],
+    probes: &[ProbeName],
+    raw_probes: &[Spanned<String>],
+) -> Vec<ConditionBlock> {
+    let mut out = Vec::new();
+    for block in blocks {
+        if block.get_ref().when.is_empty() {
+            cx.err(
+                block.span(),
+                "empty `when`: a block with no conditions would always hold",
+                None,
+            );
+            continue;
+        }
+        let mut when = Vec::new();
+        for cond in &block.get_ref().when {
+            if let Some(c) = check_condition(cx, cond, probes, raw_probes) {
+                when.push(c);
+            }
+        }
+        out.push(ConditionBlock { when });
+    }
+    out
+}
+
+fn check_condition(
+    cx: &mut Ctx<'_>,
+    cond: &Spanned<RawCondition>,
+    probes: &[ProbeName],
+    raw_probes: &[Spanned<String>],
+) -> Option<Condition> {
+    let c = cond.get_ref();
+    let fact = c.fact.get_ref();
+    let Some(ty) = fact_type(fact) else {
+        let names: Vec<&str> = probe::FACTS.iter().map(|(n, _)| *n).collect();
+        let hint = match did_you_mean(fact, &names) {
+            Some(s) => format!("did you mean `{s}`? facts are `probe.fact` names from the probe catalogue (`clawdoc rules facts` lists them)"),
+            None => "facts are `probe.fact` names from the probe catalogue (`clawdoc rules facts` lists them)".into(),
+        };
+        cx.err(c.fact.span(), format!("unknown fact `{fact}`"), Some(hint));
+        return None;
+    };
+    let probe_name = fact.split('.').next().unwrap_or_default();
+    let probe = ProbeName::from_str(probe_name).ok()?;
+    if !probes.contains(&probe) && !raw_probes.iter().any(|p| p.get_ref() == probe_name) {
+        cx.err(
+            c.fact.span(),
+            format!("fact `{fact}` comes from probe `{probe_name}`, which this rule does not list in `probes`"),
+            Some(format!("add \"{probe_name}\" to `probes`")),
+        );
+    }
+    let mut ops: Vec<Op> = Vec::new();
+    let bad = |cx: &mut Ctx<'_>, msg: String| cx.err(cond.span(), msg, None);
+    let json = |v: &toml::Value| serde_json::to_value(v).unwrap_or(serde_json::Value::Null);
+    let number = |v: &toml::Value| match v {
+        toml::Value::Integer(i) => Some(*i as f64),
+        toml::Value::Float(f) => Some(*f),
+        _ => None,
+    };
+    if let Some(v) = &c.eq {
+        ops.push(Op::Eq(json(v)));
+    }
+    if let Some(v) = &c.ne {
+        ops.push(Op::Ne(json(v)));
+    }
+    for (name, value, make) in [
+        ("gt", &c.gt, Op::Gt as fn(f64) -> Op),
+        ("lt", &c.lt, Op::Lt as fn(f64) -> Op),
+    ] {
+        if let Some(v) = value {
+            match number(v) {
+                Some(n) if matches!(ty, "int" | "float") => ops.push(make(n)),
+                Some(_) => bad(
+                    cx,
+                    format!("`{name}` compares numbers, but `{fact}` is a {ty}"),
+                ),
+                None => bad(cx, format!("`{name}` needs a number, found {v}")),
+            }
+        }
+    }
+    if let Some(e) = c.exists {
+        ops.push(Op::Exists(e));
+    }
+    if let Some(v) = &c.contains {
+        if matches!(ty, "list" | "string") {
+            ops.push(Op::Contains(json(v)));
+        } else {
+            bad(
+                cx,
+                format!("`contains` applies to lists and strings, but `{fact}` is a {ty}"),
+            );
+        }
+    }
+    for op in &ops {
+        if let Op::Eq(v) | Op::Ne(v) = op {
+            if !value_fits(v, ty) {
+                bad(cx, format!("`{fact}` is a {ty}; it can never equal {v}"));
+            }
+        }
+    }
+    let provided = [
+        c.eq.is_some(),
+        c.ne.is_some(),
+        c.gt.is_some(),
+        c.lt.is_some(),
+        c.exists.is_some(),
+        c.contains.is_some(),
+    ]
+    .iter()
+    .filter(|b| **b)
+    .count();
+    if provided != 1 {
+        cx.err(
+            cond.span(),
+            format!("a condition needs exactly one operator, found {provided}"),
+            Some(
+                "operators: eq, ne, gt, lt, exists, contains; write two conditions to combine them"
+                    .into(),
+            ),
+        );
+        return None;
+    }
+    let op = ops.pop()?;
+    Some(Condition {
+        fact: fact.clone(),
+        probe,
+        op,
+    })
+}
+
+fn value_fits(v: &serde_json::Value, ty: &str) -> bool {
+    match ty {
+        "bool" => v.is_boolean(),
+        "int" | "float" => v.is_number(),
+        "string" => v.is_string(),
+        "list" => v.is_array(),
+        _ => true,
+    }
+}
+
+fn check_fixes(
+    cx: &mut Ctx<'_>,
+    fixes: &[Spanned<RawFix>],
+    captures: &BTreeSet<String>,
+) -> Vec<Fix> {
+    let mut out: Vec<Fix> = Vec::new();
+    for spanned in fixes {
+        let raw = spanned.get_ref();
+        let action = cx.vocab::<FixAction>(&raw.action, "fix action");
+        let applicability = cx.vocab::<Applicability>(&raw.applicability, "applicability");
+        let (Some(action), Some(applicability)) = (action, applicability) else {
+            continue;
+        };
+        let max = max_applicability(action);
+        if action == FixAction::Advice && applicability != Applicability::DisplayOnly {
+            cx.err(
+                raw.applicability.span(),
+                "`advice` only shows text: its applicability is `display-only`",
+                None,
+            );
+        } else if action != FixAction::Advice && applicability == Applicability::DisplayOnly {
+            cx.err(
+                raw.applicability.span(),
+                format!("`{action}` changes the machine, so it cannot be `display-only`"),
+                Some(
+                    "use `action = \"advice\"` for a fix that only shows text and commands".into(),
+                ),
+            );
+        } else if applicability > max {
+            cx.err(
+                raw.applicability.span(),
+                format!("`{action}` can never be `{applicability}`; at most `{max}`"),
+                Some(
+                    "it changes something other parties rely on; declare it `unsafe` and say `why`"
+                        .into(),
+                ),
+            );
+        }
+        if applicability == Applicability::Unsafe
+            && raw.why.as_deref().is_none_or(|w| w.trim().is_empty())
+        {
+            cx.err(
+                spanned.span(),
+                format!("unsafe fix `{action}` needs `why` (what can go wrong)"),
+                None,
+            );
+        }
+        if applicability == Applicability::DisplayOnly
+            && raw.text.is_none()
+            && raw.commands.is_empty()
+        {
+            cx.err(
+                spanned.span(),
+                "a display-only fix needs `text` or `commands`",
+                None,
+            );
+        }
+        for cmd in &raw.commands {
+            for name in placeholders(cmd.get_ref()) {
+                if !captures.contains(name) {
+                    cx.err(
+                        cmd.span(),
+                        format!("command uses `{{{name}}}` but no pattern captures `{name}`"),
+                        Some(format!(
+                            "name a capture group `(?P<{name}>…)` or write the value; captures: {}",
+                            join_or_none(captures)
+                        )),
+                    );
+                }
+            }
+        }
+        let id = raw
+            .id
+            .clone()
+            .unwrap_or_else(|| action.as_str().to_string());
+        if out.iter().any(|f| f.id == id) {
+            cx.err(
+                spanned.span(),
+                format!("duplicate fix id `{id}` in this rule"),
+                Some("give one of them an `id`".into()),
+            );
+        }
+        out.push(Fix {
+            id,
+            action,
+            applicability,
+            title: raw.title.clone(),
+            why: raw.why.clone(),
+            text: raw.text.clone(),
+            commands: raw.commands.iter().map(|c| c.get_ref().clone()).collect(),
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn substitute_captures() {
+        let mut caps = BTreeMap::new();
+        caps.insert("port".to_string(), "3001".to_string());
+        assert_eq!(substitute("lsof -i :{port}", &caps), "lsof -i :3001");
+        assert_eq!(substitute("kill {pid} {{x}}", &caps), "kill <pid> {x}");
+        assert_eq!(
+            substitute("unbalanced { brace", &caps),
+            "unbalanced { brace"
+        );
+        assert_eq!(placeholders("a {port} b {{x}} {pid}"), vec!["port", "pid"]);
+    }
+
+    #[test]
+    fn applicability_ceiling() {
+        assert_eq!(
+            max_applicability(FixAction::MoveToFreePort),
+            Applicability::Unsafe
+        );
+        assert_eq!(
+            max_applicability(FixAction::SetModeLocal),
+            Applicability::Safe
+        );
+        assert_eq!(
+            max_applicability(FixAction::Advice),
+            Applicability::DisplayOnly
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! `clawdoc rules …` through the real binary: broken rule files reported with
+//! file:line:col and a hint (snapshot) while every other rule loads; user
+//! rules override built-ins and show their origin; `rules test`, `patterns`,
+//! `show`, `new --from-paste`.
+
+use crate::harness::{repo, TestEnv};
+
+fn fixtures(dir: &str) -> String {
+    repo()
+        .join("fixtures/rules")
+        .join(dir)
+        .display()
+        .to_string()
+}
+
+#[test]
+fn broken_rules_are_reported_with_positions_and_hints() {
+    let env = TestEnv::new();
+    let dir = fixtures("broken");
+    let run = env.run(&["--rules-dir", &dir, "rules", "lint"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    insta::with_settings!({filters => vec![(regex::escape(&dir).as_str(), "[FIXTURES]")]}, {
+        insta::assert_snapshot!("broken_rules_lint", run.stdout);
+    });
+}
+
+#[test]
+fn broken_rules_never_stop_the_others() {
+    let env = TestEnv::new();
+    let dir = fixtures("broken");
+    // The good user rule in the broken directory still works, and so do the built-ins.
+    let run = env.run(&[
+        "--rules-dir",
+        &dir,
+        "lookup",
+        "--json",
+        "flux capacitor 88 offline",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["matches"][0]["rule_id"], "custom-ok");
+    assert_eq!(run.json()["matches"][0]["captures"]["code"], "88");
+    assert!(
+        run.stderr.contains("bad-regex.toml:6:33: invalid regex"),
+        "{run:?}"
+    );
+    let run = env.run(&["--rules-dir", &dir, "lookup", "--json", "EADDRINUSE"]);
+    assert_eq!(
+        run.json()["matches"][0]["rule_id"],
+        "port-in-use",
+        "{run:?}"
+    );
+    // The same through the environment variable.
+    let mut cmd = env.cmd(&["rules", "list"]);
+    cmd.env("CLAWDOC_RULES_DIR", &dir);
+    let out = cmd.output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("custom-ok"));
+    // rules test refuses to call a set with broken files green.
+    let run = env.run(&["--rules-dir", &dir, "rules", "test"]);
+    assert_eq!(run.code, 2, "{run:?}");
+}
+
+#[test]
+fn user_rules_override_builtins_and_show_origin() {
+    let env = TestEnv::new();
+    let dir = fixtures("good");
+    let run = env.run(&["--rules-dir", &dir, "rules", "list", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let rules = run.json()["rules"].as_array().unwrap().clone();
+    let oom = rules.iter().find(|r| r["id"] == "oom").unwrap();
+    assert_eq!(oom["title"], "Local OOM rule (user override)");
+    assert!(
+        oom["origin"]
+            .as_str()
+            .unwrap()
+            .ends_with("fixtures/rules/good/oom.toml"),
+        "{oom}"
+    );
+    let port = rules.iter().find(|r| r["id"] == "port-in-use").unwrap();
+    assert_eq!(port["origin"], "builtin");
+    assert!(rules.iter().any(|r| r["id"] == "quota-hit"));
+    // The override replaced the built-in patterns.
+    let run = env.run(&["--rules-dir", &dir, "lookup", "--json", "Killed"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    // XDG_CONFIG_HOME/clawdoc/rules is read too, and --rules-dir wins over it.
+    let xdg = env.path("xdg");
+    std::fs::create_dir_all(xdg.join("clawdoc/rules")).unwrap();
+    let quota = std::fs::read_to_string(repo().join("fixtures/rules/good/quota-hit.toml")).unwrap();
+    std::fs::write(
+        xdg.join("clawdoc/rules/quota-hit.toml"),
+        quota.replace("Upstream model quota hit", "XDG quota"),
+    )
+    .unwrap();
+    let mut cmd = env.cmd(&["rules", "show", "quota-hit", "--json"]);
+    cmd.env("XDG_CONFIG_HOME", &xdg);
+    let out = cmd.output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["title"], "XDG quota");
+    let mut cmd = env.cmd(&["--rules-dir", &dir, "rules", "show", "quota-hit", "--json"]);
+    cmd.env("XDG_CONFIG_HOME", &xdg);
+    let json: serde_json::Value = serde_json::from_slice(&cmd.output().unwrap().stdout).unwrap();
+    assert_eq!(json["title"], "Upstream model quota hit");
+}
+
+#[test]
+fn rules_test_passes_for_builtins_and_reports_missing_and_noisy() {
+    let env = TestEnv::new();
+    let run = env.run(&["rules", "test"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.contains(" 0 failed"), "{run:?}");
+
+    let dir = env.path("myrules");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("wobbly.toml"),
+        r#"title = "Wobbly"
+category = "not_ready"
+severity = "warning"
+section = "not-ready"
+meaning = "m"
+patterns = ['wobbl(?P<kind>e|y)']
+[[example]]
+text = "the gateway is wobbly"
+captures = { kind = "e" }
+[[example]]
+text = "a stable gateway"
+[[example]]
+text = "wobble wobble"
+matches = false
+"#,
+    )
+    .unwrap();
+    let run = env.run(&[
+        "--rules-dir",
+        dir.to_str().unwrap(),
+        "rules",
+        "test",
+        "--json",
+    ]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let kinds: Vec<(String, String)> = run.json()["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["kind"].as_str().unwrap().to_string(),
+                f["text"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            ("Capture".to_string(), "the gateway is wobbly".to_string()),
+            ("Missing".to_string(), "a stable gateway".to_string()),
+            ("Noisy".to_string(), "wobble wobble".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn patterns_are_one_per_line_and_valid_for_rg() {
+    let env = TestEnv::new();
+    let run = env.run(&["rules", "patterns"]);
+    assert_eq!(run.code, 0);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert!(lines.len() > 100, "{}", lines.len());
+    for l in &lines {
+        assert!(l.starts_with("(?i)"), "{l}");
+        regex::bytes::Regex::new(l).unwrap_or_else(|e| panic!("{l}: {e}"));
+    }
+}
+
+#[test]
+fn show_displays_conditions_and_examples() {
+    let env = TestEnv::new();
+    let run = env.run(&["rules", "show", "port-in-use"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stdout
+            .contains("confirmed when port.listening == true and port.holder_is_gateway == false"),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("origin builtin"), "{run:?}");
+    let run = env.run(&["rules", "show", "port-in-us"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("did you mean `port-in-use`"), "{run:?}");
+}
+
+#[test]
+fn new_from_paste_scaffolds_a_rule_that_loads_and_passes() {
+    let env = TestEnv::new();
+    let dir = env.path("mine");
+    let d = dir.to_str().unwrap();
+    let paste = "2026-03-01T10:00:00Z frobnicator jammed on :8080 (pid 4242)";
+    let run = env.run(&[
+        "--rules-dir",
+        d,
+        "rules",
+        "new",
+        "frobnicator-jam",
+        "--from-paste",
+        paste,
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let text = std::fs::read_to_string(dir.join("frobnicator-jam.toml")).unwrap();
+    assert!(text.contains(paste), "{text}");
+    let run = env.run(&["--rules-dir", d, "rules", "test"]);
+    assert_eq!(run.code, 0, "{run:?}\n{text}");
+    // The same message with other numbers is now recognised.
+    let run = env.run(&[
+        "--rules-dir",
+        d,
+        "lookup",
+        "--json",
+        "frobnicator jammed on :9090 (pid 7)",
+    ]);
+    assert_eq!(
+        run.json()["matches"][0]["rule_id"],
+        "frobnicator-jam",
+        "{run:?}"
+    );
+    assert_eq!(run.json()["matches"][0]["captures"]["port"], "9090");
+    // Never overwrites.
+    let run = env.run(&[
+        "--rules-dir",
+        d,
+        "rules",
+        "new",
+        "frobnicator-jam",
+        "--from-paste",
+        paste,
+    ]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("already exists"));
+}
+
+#[test]
+fn missing_rules_dir_is_reported_not_fatal() {
+    let env = TestEnv::new();
+    let run = env.run(&[
+        "--rules-dir",
+        "/nonexistent/clawdoc-rules",
+        "lookup",
+        "--json",
+        "EADDRINUSE",
+    ]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("/nonexistent/clawdoc-rules: rule directory does not exist"),
+        "{run:?}"
+    );
+}
