@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::finding::{assess, Verdict};
 use crate::fix::{self, Applied, FixEnv, Journal, Preview};
-use crate::probe::{self, Evidence, ProbeEnv, Status};
+use crate::probe::{self, Evidence, ProbeEnv};
 use crate::ruleset::{Rule, RuleSet};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 
@@ -258,7 +258,7 @@ fn finding(
             .iter()
             .map(|f| FixView {
                 action: f.action,
-                title: f.title.clone(),
+                title: crate::ruleset::compile::substitute(&f.title, &vars),
                 applicability: f.applicability,
                 why: f.why.clone(),
                 text: f.text_with(&vars),

@@ -327,10 +327,14 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
             if !path.exists() {
                 return Err(precondition(action, "there is no lock file"));
             }
-            if crate::probe::lock::is_held(&env.proc_root, &path) {
+            // Take the lock ourselves while unlinking, so a gateway starting
+            // right now cannot lose a lock it just acquired.
+            let file = std::fs::File::open(&path).map_err(|e| failed(action, e))?;
+            if !fs4::fs_std::FileExt::try_lock_exclusive(&file).map_err(|e| failed(action, e))? {
                 return Err(precondition(action, "the lock is held by a live process"));
             }
             std::fs::remove_file(&path).map_err(|e| failed(action, e))?;
+            let _ = fs4::fs_std::FileExt::unlock(&file);
             done(format!("removed the stale lock file {}", path.display()))
         }
         FixAction::PinTokenAndRepair => {

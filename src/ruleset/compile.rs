@@ -116,12 +116,14 @@ pub fn substitute(template: &str, captures: &BTreeMap<String, String>) -> String
             continue;
         }
         if let (true, Some(end)) = (tail.starts_with('{'), tail.find('}')) {
-            let name = &tail[1..end];
-            match captures.get(name) {
+            // `{a|b}`: the first of a, b that is known (a capture, or a
+            // probe fact in the doctor), else `<a>` as a placeholder.
+            let names = &tail[1..end];
+            match names.split('|').find_map(|n| captures.get(n.trim())) {
                 Some(v) => out.push_str(v),
                 None => {
                     out.push('<');
-                    out.push_str(name);
+                    out.push_str(names.split('|').next().unwrap_or(names).trim());
                     out.push('>');
                 }
             }
@@ -821,7 +823,12 @@ fn check_fixes(
         }
         for cmd in &raw.commands {
             for name in placeholders(cmd.get_ref()) {
-                if !captures.contains(name) {
+                // `{a|b}`: fine when any alternative is a capture or a probe fact.
+                let known = name
+                    .split('|')
+                    .map(str::trim)
+                    .any(|n| captures.contains(n) || crate::probe::is_known_fact(n));
+                if !known {
                     cx.err(
                         cmd.span(),
                         format!("command uses `{{{name}}}` but no pattern captures `{name}`"),
