@@ -226,7 +226,8 @@ mod tests {
         assert_eq!(e.get("health.ready"), Some(&true.into()));
         assert_eq!(e.get("health.status_code"), Some(&200.into()));
         assert!(e.get("health.latency_ms").unwrap().as_f64().unwrap() >= 0.0);
-        assert_eq!(e.get("health.handshake"), Some(&"skipped".into()));
+        // No identity in the temp home: the probe must not pair (write) one.
+        assert_eq!(e.get("health.handshake"), Some(&"unpaired".into()));
     }
 
     #[test]
