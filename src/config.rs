@@ -214,7 +214,10 @@ pub fn load(home: &Home) -> Result<Loaded, LoadError> {
 }
 
 /// Loads a config file, applying overrides from `env` (injectable for tests).
-pub fn load_with_env(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Loaded, LoadError> {
+pub fn load_with_env(
+    path: &Path,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Loaded, LoadError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -252,10 +255,7 @@ pub fn load_with_env(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Resul
 /// deprecated and bad values are collected as [`Problem`]s.
 pub fn parse(path: &Path, text: &str) -> Result<Loaded, LoadError> {
     let doc = toml_edit::Document::parse(text).map_err(|e| {
-        let (line, col) = e
-            .span()
-            .map(|s| line_col(text, s.start))
-            .unwrap_or((1, 1));
+        let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         LoadError::Syntax {
             path: path.to_path_buf(),
             line,
@@ -329,7 +329,11 @@ fn collect_leaves<'a>(
 }
 
 /// Checks and stores one known key. The error is the user-facing reason.
-fn apply_value(config: &mut GatewayConfig, key: &str, item: &toml_edit::Item) -> Result<(), String> {
+fn apply_value(
+    config: &mut GatewayConfig,
+    key: &str,
+    item: &toml_edit::Item,
+) -> Result<(), String> {
     let as_text = |item: &toml_edit::Item| -> String {
         item.as_value()
             .map(|v| v.to_string().trim().to_string())
@@ -337,23 +341,36 @@ fn apply_value(config: &mut GatewayConfig, key: &str, item: &toml_edit::Item) ->
     };
     match key {
         "gateway.mode" => {
-            let s = item.as_str().ok_or_else(|| format!("gateway.mode must be a string, found {}", as_text(item)))?;
+            let s = item
+                .as_str()
+                .ok_or_else(|| format!("gateway.mode must be a string, found {}", as_text(item)))?;
             config.mode = Some(check_mode(s)?);
         }
         "gateway.port" => {
-            let n = item.as_integer().ok_or_else(|| format!("gateway.port must be an integer, found {}", as_text(item)))?;
+            let n = item.as_integer().ok_or_else(|| {
+                format!("gateway.port must be an integer, found {}", as_text(item))
+            })?;
             config.port = check_port(&n.to_string())?;
         }
         "gateway.token" => {
-            let s = item.as_str().ok_or_else(|| "gateway.token must be a string".to_string())?;
+            let s = item
+                .as_str()
+                .ok_or_else(|| "gateway.token must be a string".to_string())?;
             config.token = Some(check_token(s)?);
         }
         "gateway.startupTimeout" => {
-            let n = item.as_integer().ok_or_else(|| format!("gateway.startupTimeout must be an integer (seconds), found {}", as_text(item)))?;
+            let n = item.as_integer().ok_or_else(|| {
+                format!(
+                    "gateway.startupTimeout must be an integer (seconds), found {}",
+                    as_text(item)
+                )
+            })?;
             config.startup_timeout = check_timeout(&n.to_string())?;
         }
         "ai.model" => {
-            let s = item.as_str().ok_or_else(|| format!("ai.model must be a string, found {}", as_text(item)))?;
+            let s = item
+                .as_str()
+                .ok_or_else(|| format!("ai.model must be a string, found {}", as_text(item)))?;
             config.ai_model = Some(s.to_string());
         }
         _ => return Err(format!("unknown config key: \"{key}\"")),
@@ -362,20 +379,25 @@ fn apply_value(config: &mut GatewayConfig, key: &str, item: &toml_edit::Item) ->
 }
 
 pub fn check_mode(s: &str) -> Result<Mode, String> {
-    Mode::parse(s).ok_or_else(|| format!("gateway.mode must be local, remote or hybrid, found \"{s}\""))
+    Mode::parse(s)
+        .ok_or_else(|| format!("gateway.mode must be local, remote or hybrid, found \"{s}\""))
 }
 
 pub fn check_port(s: &str) -> Result<u16, String> {
     match s.trim().parse::<u32>() {
         Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
-        _ => Err(format!("gateway.port must be an integer from 1 to 65535, found {s}")),
+        _ => Err(format!(
+            "gateway.port must be an integer from 1 to 65535, found {s}"
+        )),
     }
 }
 
 pub fn check_timeout(s: &str) -> Result<Duration, String> {
     match s.trim().parse::<u64>() {
         Ok(n) if (1..=3600).contains(&n) => Ok(Duration::from_secs(n)),
-        _ => Err(format!("gateway.startupTimeout must be seconds from 1 to 3600, found {s}")),
+        _ => Err(format!(
+            "gateway.startupTimeout must be seconds from 1 to 3600, found {s}"
+        )),
     }
 }
 
@@ -388,7 +410,10 @@ pub fn check_token(s: &str) -> Result<Secret, String> {
 
 fn apply_env(loaded: &mut Loaded, env: &dyn Fn(&str) -> Option<String>) {
     let c = &mut loaded.config;
-    if let Some(m) = env(ENV_MODE).filter(|v| !v.is_empty()).and_then(|v| Mode::parse(&v)) {
+    if let Some(m) = env(ENV_MODE)
+        .filter(|v| !v.is_empty())
+        .and_then(|v| Mode::parse(&v))
+    {
         c.mode = Some(m);
     }
     if let Some(p) = env(ENV_PORT).and_then(|v| check_port(&v).ok()) {
@@ -423,7 +448,9 @@ mod tests {
         assert_eq!(l.config.port, 4000);
         assert_eq!(l.problems.len(), 2);
         assert_eq!(l.problems[0].line, 2);
-        assert!(matches!(&l.problems[0].kind, ProblemKind::DeprecatedKey { replacement, .. } if replacement == "ai.model"));
+        assert!(
+            matches!(&l.problems[0].kind, ProblemKind::DeprecatedKey { replacement, .. } if replacement == "ai.model")
+        );
         assert_eq!((l.problems[1].line, l.problems[1].col), (6, 7));
         assert_eq!(l.problems[1].key(), "gateway.foo");
     }
@@ -441,7 +468,9 @@ mod tests {
         let l = p("[gateway]\nport = 70000\nmode = \"lan\"\n");
         assert_eq!(l.problems.len(), 2);
         assert_eq!(l.config.port, DEFAULT_PORT);
-        let e = parse(Path::new("c.toml"), "[gateway\nmode=1").unwrap_err().to_string();
+        let e = parse(Path::new("c.toml"), "[gateway\nmode=1")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("c.toml:1:"), "{e}");
     }
 

@@ -127,7 +127,9 @@ fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
     }
     if start > 0 {
         // Drop the partial first line.
-        let cut = memchr::memchr(b'\n', &bytes).map(|i| i + 1).unwrap_or(bytes.len());
+        let cut = memchr::memchr(b'\n', &bytes)
+            .map(|i| i + 1)
+            .unwrap_or(bytes.len());
         bytes.drain(..cut);
     }
     // Keep only the current run: from the last start marker on.
@@ -141,7 +143,10 @@ fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
         offset += line.len();
     }
     let current = text[from..].as_bytes().to_vec();
-    scan.lines = current.split(|b| *b == b'\n').filter(|l| !l.is_empty()).count();
+    scan.lines = current
+        .split(|b| *b == b'\n')
+        .filter(|l| !l.is_empty())
+        .count();
     (scan, current)
 }
 
@@ -185,7 +190,11 @@ pub fn judge(rules: &RuleSet, evidence: Vec<Evidence>, log: LogScan, log_text: &
             }
         }
     }
-    for rule in rules.rules.iter().filter(|r| r.standalone && !seen.contains(&r.id)) {
+    for rule in rules
+        .rules
+        .iter()
+        .filter(|r| r.standalone && !seen.contains(&r.id))
+    {
         let verdict = assess(rule, &evidence);
         if verdict.is_confirmed() {
             findings.push(finding(rule, verdict, None, &Default::default(), &evidence));
@@ -226,7 +235,11 @@ fn finding(
                 serde_json::Value::String(s) => s.clone(),
                 serde_json::Value::Array(items) => items
                     .iter()
-                    .map(|i| i.as_str().map(str::to_string).unwrap_or_else(|| i.to_string()))
+                    .map(|i| {
+                        i.as_str()
+                            .map(str::to_string)
+                            .unwrap_or_else(|| i.to_string())
+                    })
                     .collect::<Vec<_>>()
                     .join(", "),
                 other => other.to_string(),
@@ -353,7 +366,12 @@ fn ser_ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
 }
 
 /// Diagnoses, then (as far as `policy` allows) fixes, re-probes and verifies.
-pub fn run(env: &ProbeEnv, rules: &RuleSet, policy: FixPolicy, confirm: &mut dyn Confirm) -> DoctorReport {
+pub fn run(
+    env: &ProbeEnv,
+    rules: &RuleSet,
+    policy: FixPolicy,
+    confirm: &mut dyn Confirm,
+) -> DoctorReport {
     let started = Instant::now();
     let initial = diagnose(env, rules);
     let fix_env = FixEnv {
@@ -437,12 +455,14 @@ pub fn run(env: &ProbeEnv, rules: &RuleSet, policy: FixPolicy, confirm: &mut dyn
                     }
                     report.applied.push(ok_fix(&finding.rule_id, applied));
                 }
-                Err(fix::FixError::Precondition { reason, .. }) => report.applied.push(AppliedFix {
-                    rule_id: finding.rule_id.clone(),
-                    action: view.action,
-                    ok: true,
-                    summary: format!("nothing to do: {reason}"),
-                }),
+                Err(fix::FixError::Precondition { reason, .. }) => {
+                    report.applied.push(AppliedFix {
+                        rule_id: finding.rule_id.clone(),
+                        action: view.action,
+                        ok: true,
+                        summary: format!("nothing to do: {reason}"),
+                    })
+                }
                 Err(e) => report.applied.push(AppliedFix {
                     rule_id: finding.rule_id.clone(),
                     action: view.action,
@@ -452,7 +472,10 @@ pub fn run(env: &ProbeEnv, rules: &RuleSet, policy: FixPolicy, confirm: &mut dyn
             }
         }
         // A running gateway does not reread its config: restart it (safe).
-        if changed_config && !done_actions.contains(&FixAction::RestartGateway) && gateway_running(env) {
+        if changed_config
+            && !done_actions.contains(&FixAction::RestartGateway)
+            && gateway_running(env)
+        {
             let outcome = fix::apply(FixAction::RestartGateway, &fix_env);
             report.applied.push(match outcome {
                 Ok(applied) => ok_fix("config-changed", applied),
@@ -529,7 +552,10 @@ fn leftovers(
                 "display-only"
             } else if dry_run {
                 "dry-run"
-            } else if declined.iter().any(|(r, a)| *r == f.rule_id && *a == x.action) {
+            } else if declined
+                .iter()
+                .any(|(r, a)| *r == f.rule_id && *a == x.action)
+            {
                 "declined"
             } else if threshold.is_none() {
                 if x.applicability == Applicability::Safe {

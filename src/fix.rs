@@ -120,7 +120,10 @@ fn planned_config(action: FixAction, env: &FixEnv) -> Result<Option<String>, Fix
             if current.is_some() {
                 return Err(precondition(action, "a config file already exists"));
             }
-            Some(edit::default_config_text(pick_port(preferred_port()), &Secret::generate()))
+            Some(edit::default_config_text(
+                pick_port(preferred_port()),
+                &Secret::generate(),
+            ))
         }
         FixAction::QuarantineCorruptConfig => Some(edit::default_config_text(
             pick_port(preferred_port()),
@@ -230,7 +233,9 @@ pub fn describe(action: FixAction) -> &'static str {
     match action {
         WriteDefaultConfig => "write a default config (mode local, a free port, a pinned token)",
         SetModeLocal => "set gateway.mode = \"local\"",
-        MigrateDeprecatedKeys => "move deprecated keys to their new names (model → ai.model, port → gateway.port)",
+        MigrateDeprecatedKeys => {
+            "move deprecated keys to their new names (model → ai.model, port → gateway.port)"
+        }
         QuarantineCorruptConfig => "keep the corrupt config aside and write a default one",
         RaiseStartupTimeout => "raise gateway.startupTimeout to 120 s",
         StartGateway => "start the gateway and wait until it is ready",
@@ -271,7 +276,8 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
         | FixAction::MoveToFreePort => {
             let text = planned_config(action, env)?
                 .ok_or_else(|| precondition(action, "nothing to change"))?;
-            let backup = edit::write_config(&home.config_path(), &text).map_err(|e| failed(action, e))?;
+            let backup =
+                edit::write_config(&home.config_path(), &text).map_err(|e| failed(action, e))?;
             let mut summary = describe(action).to_string();
             if action == FixAction::MoveToFreePort || action == FixAction::WriteDefaultConfig {
                 summary = format!("{summary}: gateway.port = {}", effective_port(home));
@@ -293,14 +299,20 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
             }
         }
         FixAction::RestartGateway => {
-            let out = daemon::restart(home, RESTART_STOP_TIMEOUT, &mut |_| {}).map_err(|e| failed(action, e))?;
-            done(format!("restarted the gateway ({})", start_summary(&out.started)))
+            let out = daemon::restart(home, RESTART_STOP_TIMEOUT, &mut |_| {})
+                .map_err(|e| failed(action, e))?;
+            done(format!(
+                "restarted the gateway ({})",
+                start_summary(&out.started)
+            ))
         }
         FixAction::ForceStopGateway => {
             // daemon::stop signals only a pid whose start time and command
             // line prove it is our gateway.
             match daemon::stop(home, true, FORCE_STOP_TIMEOUT).map_err(|e| failed(action, e))? {
-                daemon::StopOutcome::Stopped { pid, .. } => done(format!("force-stopped the gateway (pid {pid})")),
+                daemon::StopOutcome::Stopped { pid, .. } => {
+                    done(format!("force-stopped the gateway (pid {pid})"))
+                }
                 other => done(format!("nothing to force-stop: {}", stop_summary(&other))),
             }
         }
@@ -310,10 +322,16 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
                 Ok(None) => return Err(precondition(action, "there is no pid file")),
                 Ok(Some(rec)) => match rec.identify(&env.proc_root) {
                     Identity::Gateway { .. } => {
-                        return Err(precondition(action, format!("pid {} is the live gateway", rec.pid)))
+                        return Err(precondition(
+                            action,
+                            format!("pid {} is the live gateway", rec.pid),
+                        ))
                     }
                     Identity::Unknown { error } => {
-                        return Err(precondition(action, format!("cannot tell who pid {} is: {error}", rec.pid)))
+                        return Err(precondition(
+                            action,
+                            format!("cannot tell who pid {} is: {error}", rec.pid),
+                        ))
                     }
                     Identity::Dead | Identity::Stranger { .. } => {}
                 },
@@ -342,8 +360,12 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
             if let Some(text) = planned_config(action, env)? {
                 edit::write_config(&home.config_path(), &text).map_err(|e| failed(action, e))?;
                 steps.push("pinned a new gateway.token".to_string());
-                let out = daemon::restart(home, RESTART_STOP_TIMEOUT, &mut |_| {}).map_err(|e| failed(action, e))?;
-                steps.push(format!("restarted the gateway ({})", start_summary(&out.started)));
+                let out = daemon::restart(home, RESTART_STOP_TIMEOUT, &mut |_| {})
+                    .map_err(|e| failed(action, e))?;
+                steps.push(format!(
+                    "restarted the gateway ({})",
+                    start_summary(&out.started)
+                ));
             }
             let port = effective_port(home);
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
@@ -360,7 +382,9 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
 
 fn start_summary(s: &daemon::StartOutcome) -> String {
     match s {
-        daemon::StartOutcome::AlreadyRunning { pid, port } => format!("already running, pid {pid}, port {port}"),
+        daemon::StartOutcome::AlreadyRunning { pid, port } => {
+            format!("already running, pid {pid}, port {port}")
+        }
         daemon::StartOutcome::Started { pid, port, .. } => format!("pid {pid}, port {port}"),
     }
 }
@@ -369,11 +393,15 @@ fn stop_summary(s: &daemon::StopOutcome) -> String {
     match s {
         daemon::StopOutcome::NotRunning => "no gateway was running".into(),
         daemon::StopOutcome::Stopped { pid, .. } => format!("stopped pid {pid}"),
-        daemon::StopOutcome::StalePidFileRemoved { pid } => format!("removed a stale pid file (dead pid {pid})"),
+        daemon::StopOutcome::StalePidFileRemoved { pid } => {
+            format!("removed a stale pid file (dead pid {pid})")
+        }
         daemon::StopOutcome::StaleStranger { pid, comm, .. } => {
             format!("the pid file named pid {pid} ({comm}), which is not the gateway; it was left alone")
         }
-        daemon::StopOutcome::MalformedPidFileRemoved { message } => format!("removed a malformed pid file ({message})"),
+        daemon::StopOutcome::MalformedPidFileRemoved { message } => {
+            format!("removed a malformed pid file ({message})")
+        }
     }
 }
 
@@ -429,7 +457,11 @@ pub fn redacted_diff(old: &str, new: &str) -> String {
 /// are not among them: they are only ever removed when provably stale, and
 /// putting a stale pid file back would help no one.
 fn journaled_files(home: &Home) -> Vec<PathBuf> {
-    vec![home.config_path(), home.devices_path(), home.identity_path()]
+    vec![
+        home.config_path(),
+        home.devices_path(),
+        home.identity_path(),
+    ]
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -470,7 +502,10 @@ impl Journal {
         let now = time::OffsetDateTime::now_utc();
         let run_id = format!("{}-{:09}", now.unix_timestamp(), now.nanosecond());
         let root = home.journal_dir();
-        std::fs::DirBuilder::new().recursive(true).mode(0o700).create(&root)?;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(&root)?;
         let dir = root.join(&run_id);
         std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
@@ -478,7 +513,11 @@ impl Journal {
         for path in journaled_files(home) {
             let copy = match std::fs::read(&path) {
                 Ok(bytes) => {
-                    let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+                    let name = path
+                        .file_name()
+                        .unwrap_or_default()
+                        .to_string_lossy()
+                        .into_owned();
                     crate::fsutil::write_atomic(&dir.join(&name), &bytes, 0o600)?;
                     Some(name)
                 }
@@ -568,10 +607,11 @@ pub fn undo(home: &Home) -> Result<UndoReport, UndoError> {
     while let Some(dir) = runs.pop() {
         let manifest_path = dir.join("manifest.json");
         let bytes = std::fs::read(&manifest_path).map_err(io(&manifest_path))?;
-        let manifest: Manifest = serde_json::from_slice(&bytes).map_err(|e| UndoError::Corrupt {
-            path: manifest_path.clone(),
-            message: e.to_string(),
-        })?;
+        let manifest: Manifest =
+            serde_json::from_slice(&bytes).map_err(|e| UndoError::Corrupt {
+                path: manifest_path.clone(),
+                message: e.to_string(),
+            })?;
         if manifest.applied.is_empty() {
             continue;
         }
@@ -594,7 +634,8 @@ pub fn undo(home: &Home) -> Result<UndoReport, UndoError> {
                         if current.is_some() {
                             crate::fsutil::backup_ring(&snap.path).map_err(io(&snap.path))?;
                         }
-                        crate::fsutil::write_atomic(&snap.path, &before, 0o600).map_err(io(&snap.path))?;
+                        crate::fsutil::write_atomic(&snap.path, &before, 0o600)
+                            .map_err(io(&snap.path))?;
                         report.restored.push(snap.path.clone());
                     }
                 }
@@ -651,9 +692,19 @@ mod tests {
         let mut j = Journal::begin(&home).unwrap();
         std::fs::write(home.config_path(), "changed").unwrap();
         std::fs::write(home.identity_path(), "{}").unwrap();
-        j.record("mode-unset", &Applied { action: FixAction::SetModeLocal, summary: "x".into() }).unwrap();
+        j.record(
+            "mode-unset",
+            &Applied {
+                action: FixAction::SetModeLocal,
+                summary: "x".into(),
+            },
+        )
+        .unwrap();
         let r = undo(&home).unwrap();
-        assert_eq!(std::fs::read_to_string(home.config_path()).unwrap(), "# mine\n[gateway]\n");
+        assert_eq!(
+            std::fs::read_to_string(home.config_path()).unwrap(),
+            "# mine\n[gateway]\n"
+        );
         assert!(!home.identity_path().exists());
         assert_eq!(r.restored.len(), 1);
         assert_eq!(r.removed.len(), 1);

@@ -75,7 +75,10 @@ mod tests {
             write_atomic(&p, format!("v{i}").as_bytes(), 0o600).unwrap();
         }
         assert_eq!(fs::read_to_string(&p).unwrap(), "v7");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         assert_eq!(fs::read_to_string(backup_path(&p, 1)).unwrap(), "v6");
         assert_eq!(fs::read_to_string(backup_path(&p, 5)).unwrap(), "v2");
         assert!(!backup_path(&p, 6).exists());

@@ -164,9 +164,11 @@ pub fn identify(root: &ProcRoot, pid: i32, start_time: u64) -> Identity {
     let stat = match stat(root, pid) {
         Ok(stat) => stat,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Identity::Dead,
-        Err(e) => return Identity::Unknown {
-            error: e.to_string(),
-        },
+        Err(e) => {
+            return Identity::Unknown {
+                error: e.to_string(),
+            }
+        }
     };
     let argv = cmdline(root, pid).unwrap_or_default();
     if stat.state == ProcState::Zombie && argv.is_empty() {
@@ -219,7 +221,9 @@ mod tests {
     #[test]
     fn gateway_cmdline_shape() {
         let v = |s: &str| s.split(' ').map(String::from).collect::<Vec<_>>();
-        assert!(is_gateway_cmdline(&v("/x/target/debug/clawdoc gateway run")));
+        assert!(is_gateway_cmdline(&v(
+            "/x/target/debug/clawdoc gateway run"
+        )));
         assert!(is_gateway_cmdline(&v("clawdoc --color never gateway run")));
         assert!(!is_gateway_cmdline(&v("python3 -m http.server")));
         assert!(!is_gateway_cmdline(&v("clawdoc gateway stop")));

@@ -56,7 +56,13 @@ impl Confirm for Prompter {
             return false;
         }
         let mut err = std::io::stderr();
-        let _ = writeln!(err, "\n{} [{}] {}", "unsafe fix".if_supports_color(Stream::Stderr, |t| t.yellow().to_string()), finding.rule_id, fix.title);
+        let _ = writeln!(
+            err,
+            "\n{} [{}] {}",
+            "unsafe fix".if_supports_color(Stream::Stderr, |t| t.yellow().to_string()),
+            finding.rule_id,
+            fix.title
+        );
         if let Some(why) = &fix.why {
             let _ = writeln!(err, "  why unsafe: {why}");
         }
@@ -92,7 +98,9 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     };
     let mut prompter = Prompter {
         yes: args.yes,
-        interactive: std::io::stdin().is_terminal() && std::io::stderr().is_terminal() && !args.json,
+        interactive: std::io::stdin().is_terminal()
+            && std::io::stderr().is_terminal()
+            && !args.json,
     };
     let report = doctor::run(&env, &rules, policy, &mut prompter);
     if args.json {
@@ -102,16 +110,28 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     } else {
         render(&report, &args, ctx)?;
     }
-    Ok(if report.healthy { Exit::Ok } else { Exit::Problems })
+    Ok(if report.healthy {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
 }
 
 fn mark(status: Status) -> String {
     let s = Stream::Stdout;
     match status {
-        Status::Ok => "[✓]".if_supports_color(s, |t| t.green().to_string()).to_string(),
-        Status::Warn => "[!]".if_supports_color(s, |t| t.yellow().to_string()).to_string(),
-        Status::Fail => "[✗]".if_supports_color(s, |t| t.red().to_string()).to_string(),
-        Status::Inconclusive => "[?]".if_supports_color(s, |t| t.dimmed().to_string()).to_string(),
+        Status::Ok => "[✓]"
+            .if_supports_color(s, |t| t.green().to_string())
+            .to_string(),
+        Status::Warn => "[!]"
+            .if_supports_color(s, |t| t.yellow().to_string())
+            .to_string(),
+        Status::Fail => "[✗]"
+            .if_supports_color(s, |t| t.red().to_string())
+            .to_string(),
+        Status::Inconclusive => "[?]"
+            .if_supports_color(s, |t| t.dimmed().to_string())
+            .to_string(),
     }
 }
 
@@ -138,12 +158,19 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
         )?;
     }
     if args.dry_run {
-        writeln!(out, "\nDry run: nothing was changed. These fixes would run:")?;
+        writeln!(
+            out,
+            "\nDry run: nothing was changed. These fixes would run:"
+        )?;
         if report.plan.is_empty() {
             writeln!(out, "  (none)")?;
         }
         for p in &report.plan {
-            writeln!(out, "  - {} [{}] ({})", p.preview.description, p.rule_id, p.applicability)?;
+            writeln!(
+                out,
+                "  - {} [{}] ({})",
+                p.preview.description, p.rule_id, p.applicability
+            )?;
             if let Some(diff) = &p.preview.diff {
                 for line in diff.lines() {
                     writeln!(out, "      {line}")?;
@@ -157,7 +184,11 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
             writeln!(out, "  (nothing)")?;
         }
         for a in &report.applied {
-            let m = if a.ok { mark(Status::Ok) } else { mark(Status::Fail) };
+            let m = if a.ok {
+                mark(Status::Ok)
+            } else {
+                mark(Status::Fail)
+            };
             writeln!(out, "  {m} {} [{}]", a.summary, a.rule_id)?;
         }
         if let Some(d) = &report.final_diagnosis {
@@ -165,7 +196,11 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
             render_areas(&mut out, d, false)?;
         }
         if let Some(v) = &report.verification {
-            let m = if v.health_ready && v.handshake == "ok" { mark(Status::Ok) } else { mark(Status::Fail) };
+            let m = if v.health_ready && v.handshake == "ok" {
+                mark(Status::Ok)
+            } else {
+                mark(Status::Fail)
+            };
             writeln!(out, "\nVerified: {m} {}", v.summary)?;
         }
         if let Some(j) = &report.journal {
@@ -200,14 +235,24 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
         writeln!(out, "\n{remaining} problem(s). Run `clawdoc doctor --fix` to apply the safe fixes (`--unsafe-fixes` for the rest).")?;
     }
     if args.verbose {
-        writeln!(out, "\nFinished in {:.1} ms", report.elapsed.as_secs_f64() * 1000.0)?;
+        writeln!(
+            out,
+            "\nFinished in {:.1} ms",
+            report.elapsed.as_secs_f64() * 1000.0
+        )?;
     }
     Ok(())
 }
 
 fn render_areas(out: &mut impl Write, d: &Diagnosis, verbose: bool) -> std::io::Result<()> {
     for e in &d.evidence {
-        write!(out, "{} {:<10} {}", mark(e.status), e.probe.as_str(), e.summary)?;
+        write!(
+            out,
+            "{} {:<10} {}",
+            mark(e.status),
+            e.probe.as_str(),
+            e.summary
+        )?;
         if verbose {
             write!(out, "  ({:.1} ms)", e.elapsed.as_secs_f64() * 1000.0)?;
         }
@@ -279,7 +324,10 @@ pub fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Err(fix::UndoError::NothingToUndo(dir)) => {
-            eprintln!("nothing to undo: no doctor run with applied fixes in {}", dir.display());
+            eprintln!(
+                "nothing to undo: no doctor run with applied fixes in {}",
+                dir.display()
+            );
             Ok(Exit::Problems)
         }
         Err(e) => Err(e.into()),

@@ -4,7 +4,8 @@
 //! full (meaning, likely causes, fixes with their exact commands, flowchart
 //! section), then the other candidates; or, when nothing matched, the input
 //! as a masked template, the closest rules and how to teach clawdoc the
-//! message. `--probe` (confirming on this machine) belongs to the doctor.
+//! message. `--probe` runs the matched rules' probes and marks each
+//! candidate confirmed, refuted or inconclusive on this machine.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -14,9 +15,11 @@ use serde_json::json;
 
 use super::{Ctx, Exit};
 use crate::engine::{Engine, Match};
+use crate::finding::{assess, Verdict};
 use crate::normalize;
+use crate::probe::ProbeEnv;
 use crate::ruleset::Rule;
-use crate::vocab::Applicability;
+use crate::vocab::{Applicability, ProbeName};
 
 /// Stdin beyond this is not read (use `clawdoc scan` for whole logs).
 pub const MAX_INPUT: u64 = 64 << 20;
@@ -29,7 +32,7 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
     /// Also run the matched rules' probes to confirm or refute them on this
-    /// machine (arrives with the doctor).
+    /// machine (read-only).
     #[arg(long)]
     pub probe: bool,
 }
@@ -40,7 +43,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let engine = Engine::new(&set.rules)?;
     let matches = engine.lookup(&input);
     if args.probe {
-        return confirm_with_probes(&matches, ctx);
+        return confirm_with_probes(&matches, args.json, ctx);
     }
     let out = std::io::stdout();
     let mut out = out.lock();
@@ -62,10 +65,73 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     })
 }
 
-/// The hook for `lookup --probe`: the doctor (issue #4) runs each match's
-/// `rule.probes` and judges it with [`crate::finding::assess`].
-fn confirm_with_probes(_matches: &[Match<'_>], _ctx: &Ctx) -> anyhow::Result<Exit> {
-    anyhow::bail!("`clawdoc lookup --probe` is not available yet: it arrives with `clawdoc doctor`")
+/// `lookup --probe`: runs the probes the matched rules name, here and now,
+/// and marks each candidate confirmed, refuted or inconclusive
+/// ([`crate::finding::assess`]). Probes only read; nothing is changed.
+fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let mut wanted: Vec<ProbeName> = matches
+        .iter()
+        .flat_map(|m| m.rule.probes.iter().copied())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let env = ProbeEnv::live(ctx.home.clone());
+    let evidence = crate::probe::run_all(&env, &wanted);
+    let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
+    let mut out = std::io::stdout().lock();
+    if json {
+        let mut doc = json_matches(matches);
+        if let Some(list) = doc["matches"].as_array_mut() {
+            for (entry, verdict) in list.iter_mut().zip(&verdicts) {
+                // {"verdict": "confirmed", "held": [...]} merged into the match.
+                if let (Some(entry), serde_json::Value::Object(fields)) =
+                    (entry.as_object_mut(), serde_json::to_value(verdict)?)
+                {
+                    entry.extend(fields);
+                }
+            }
+        }
+        doc["evidence"] = serde_json::to_value(&evidence)?;
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
+    } else if matches.is_empty() {
+        writeln!(
+            out,
+            "Nothing matched, so there is nothing to probe. Try `clawdoc doctor`."
+        )?;
+    } else {
+        writeln!(out, "{}", bold("Checked on this machine:"))?;
+        for (m, verdict) in matches.iter().zip(&verdicts) {
+            let (mark, label, reasons) = match verdict {
+                Verdict::Confirmed { held } => ("✓", "confirmed", held),
+                Verdict::Refuted { why } => ("✗", "refuted", why),
+                Verdict::Inconclusive { why } => ("?", "inconclusive", why),
+            };
+            writeln!(
+                out,
+                "{mark} {label:<12} {} {}",
+                m.rule.title,
+                dim(&format!("({})", m.rule.id))
+            )?;
+            for r in reasons {
+                writeln!(out, "      {}", dim(r))?;
+            }
+        }
+        writeln!(out)?;
+        for e in &evidence {
+            writeln!(out, "  {:<10} {}", e.probe.as_str(), e.summary)?;
+        }
+        if verdicts.iter().any(Verdict::is_confirmed) {
+            writeln!(
+                out,
+                "\nRun `clawdoc doctor --fix` to apply the safe fixes for what is confirmed."
+            )?;
+        }
+    }
+    Ok(if matches.is_empty() {
+        Exit::Problems
+    } else {
+        Exit::Ok
+    })
 }
 
 fn read_input(text: &[String]) -> anyhow::Result<Vec<u8>> {

@@ -106,7 +106,10 @@ mod tests {
     #[test]
     fn round_trip_and_errors() {
         let p = Path::new("gateway.pid");
-        let r = PidRecord { pid: 42, start_time: 7 };
+        let r = PidRecord {
+            pid: 42,
+            start_time: 7,
+        };
         assert_eq!(PidRecord::parse(p, &r.render()).unwrap(), r);
         let e = PidRecord::parse(p, "abc\n").unwrap_err().to_string();
         assert!(e.contains("gateway.pid:1"), "{e}");

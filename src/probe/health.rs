@@ -159,7 +159,9 @@ fn handshake(env: &ProbeEnv, port: u16, evidence: Evidence) -> Evidence {
     }
     let (value, fail) = match client::handshake(&env.home, port, env.net_timeout) {
         HandshakeOutcome::Ok { config_valid: true } => ("ok", None),
-        HandshakeOutcome::Ok { config_valid: false } => (
+        HandshakeOutcome::Ok {
+            config_valid: false,
+        } => (
             "invalid_config",
             Some("the gateway answers requests with `GatewayRequestError: Invalid Config`"),
         ),

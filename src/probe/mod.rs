@@ -437,8 +437,8 @@ mod tests {
             .filter(|n| !seen.contains(*n))
             .collect();
         let allowed_missing = [
-            "lock.owner_pid",       // needs a real held lock (lock.rs tests)
-            "health.status_code",   // needs a listener (health.rs tests)
+            "lock.owner_pid",     // needs a real held lock (lock.rs tests)
+            "health.status_code", // needs a listener (health.rs tests)
             "health.latency_ms",
         ];
         for name in &missing {

@@ -29,9 +29,12 @@ fn good_config(env: &TestEnv, port: u16) {
 
 /// `GET /health` status code, or None when nothing answers.
 fn health(port: u16) -> Option<u16> {
-    let mut s = TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).ok()?;
+    let mut s =
+        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500))
+            .ok()?;
     s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").ok()?;
+    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .ok()?;
     let mut buf = String::new();
     let _ = s.read_to_string(&mut buf);
     buf.split_whitespace().nth(1)?.parse().ok()
@@ -47,7 +50,9 @@ fn doctor(env: &TestEnv, args: &[&str], envs: &[(&str, &str)]) -> (Run, Value) {
 }
 
 fn findings<'a>(report: &'a Value, which: &str) -> &'a Vec<Value> {
-    report[which]["findings"].as_array().unwrap_or_else(|| panic!("no {which}.findings in {report:#}"))
+    report[which]["findings"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no {which}.findings in {report:#}"))
 }
 
 fn categories(report: &Value, which: &str) -> Vec<String> {
@@ -61,7 +66,12 @@ fn finding<'a>(report: &'a Value, category: &str) -> &'a Value {
     findings(report, "initial")
         .iter()
         .find(|f| f["category"] == category)
-        .unwrap_or_else(|| panic!("no {category} finding in {:#}", report["initial"]["findings"]))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {category} finding in {:#}",
+                report["initial"]["findings"]
+            )
+        })
 }
 
 #[track_caller]
@@ -80,12 +90,17 @@ fn stop(env: &TestEnv) {
 
 fn no_token_anywhere(env: &TestEnv, outputs: &[&Run]) {
     let cfg = env.read("config.toml");
-    let token = cfg
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("token = \"").map(|t| t.trim_end_matches('"').to_string()));
+    let token = cfg.lines().find_map(|l| {
+        l.trim()
+            .strip_prefix("token = \"")
+            .map(|t| t.trim_end_matches('"').to_string())
+    });
     for t in token.iter().chain(std::iter::once(&TOKEN.to_string())) {
         for r in outputs {
-            assert!(!r.all().contains(t.as_str()), "token leaked in output: {r:?}");
+            assert!(
+                !r.all().contains(t.as_str()),
+                "token leaked in output: {r:?}"
+            );
         }
     }
 }
@@ -94,13 +109,22 @@ fn no_token_anywhere(env: &TestEnv, outputs: &[&Run]) {
 fn fault_01_mode_unset() {
     let env = TestEnv::new();
     let port = free_port();
-    write_config(&env, &format!("# keep me\n[gateway]\nport = {port}\ntoken = \"{TOKEN}\"\n"));
+    write_config(
+        &env,
+        &format!("# keep me\n[gateway]\nport = {port}\ntoken = \"{TOKEN}\"\n"),
+    );
     let (_, before) = doctor(&env, &[], &[]);
-    assert!(categories(&before, "initial").contains(&"mode_unset".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"mode_unset".to_string()),
+        "{before:#}"
+    );
     let (run, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     let cfg = env.read("config.toml");
-    assert!(cfg.contains("# keep me") && cfg.contains("mode = \"local\""), "{cfg}");
+    assert!(
+        cfg.contains("# keep me") && cfg.contains("mode = \"local\""),
+        "{cfg}"
+    );
     no_token_anywhere(&env, &[&run]);
     stop(&env);
 }
@@ -112,9 +136,15 @@ fn fault_02_gateway_stopped() {
     good_config(&env, port);
     let send = env.run(&["send", "--channel", "telegram", "hi"]);
     assert_eq!(send.code, 1);
-    assert!(send.all().contains("send failed: gateway not connected"), "{send:?}");
+    assert!(
+        send.all().contains("send failed: gateway not connected"),
+        "{send:?}"
+    );
     let (_, before) = doctor(&env, &[], &[]);
-    assert!(categories(&before, "initial").contains(&"not_connected".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"not_connected".to_string()),
+        "{before:#}"
+    );
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
@@ -129,8 +159,14 @@ fn fault_03_port_held_by_stranger() {
     let (_, before) = doctor(&env, &[], &[]);
     let f = finding(&before, "port_in_use");
     let text = f.to_string();
-    assert!(text.contains(&stranger.to_string()), "finding must name the holder pid {stranger}: {f:#}");
-    assert!(text.contains("python3"), "finding must name the holder command: {f:#}");
+    assert!(
+        text.contains(&stranger.to_string()),
+        "finding must name the holder pid {stranger}: {f:#}"
+    );
+    assert!(
+        text.contains("python3"),
+        "finding must name the holder command: {f:#}"
+    );
     // --fix alone does not move the port (unsafe).
     let (_, safe) = doctor(&env, &["--fix"], &[]);
     assert_eq!(safe["healthy"], false);
@@ -139,11 +175,18 @@ fn fault_03_port_held_by_stranger() {
     let cfg = env.read("config.toml");
     let new_port: u16 = cfg
         .lines()
-        .find_map(|l| l.trim().strip_prefix("port = ").and_then(|p| p.parse().ok()))
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("port = ")
+                .and_then(|p| p.parse().ok())
+        })
         .unwrap();
     assert_ne!(new_port, port);
     assert_fixed_and_healthy(&env, &after, new_port);
-    assert!(pid_alive(stranger), "the stranger holding the port was harmed");
+    assert!(
+        pid_alive(stranger),
+        "the stranger holding the port was harmed"
+    );
     stop(&env);
 }
 
@@ -154,21 +197,40 @@ fn fault_04_hung_gateway() {
     good_config(&env, port);
     let start = env.run(&["gateway", "start"]);
     assert_eq!(start.code, 0, "{start:?}");
-    let pid: i32 = env.read("gateway.pid").lines().next().unwrap().parse().unwrap();
+    let pid: i32 = env
+        .read("gateway.pid")
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     nix_kill(pid, "-STOP");
     let restart = env.run(&["restart", "--timeout", "1"]);
     assert_ne!(restart.code, 0);
-    assert!(restart.all().contains("gateway did not stop within"), "{restart:?}");
+    assert!(
+        restart.all().contains("gateway did not stop within"),
+        "{restart:?}"
+    );
     let (_, before) = doctor(&env, &[], &[]);
-    assert!(categories(&before, "initial").contains(&"restart_timeout".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"restart_timeout".to_string()),
+        "{before:#}"
+    );
     let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
-    assert!(wait_until(Duration::from_secs(5), || !pid_alive(pid as u32)), "old hung gateway still alive");
+    assert!(
+        wait_until(Duration::from_secs(5), || !pid_alive(pid as u32)),
+        "old hung gateway still alive"
+    );
     stop(&env);
 }
 
 fn nix_kill(pid: i32, sig: &str) {
-    let ok = std::process::Command::new("kill").args([sig, &pid.to_string()]).status().unwrap().success();
+    let ok = std::process::Command::new("kill")
+        .args([sig, &pid.to_string()])
+        .status()
+        .unwrap()
+        .success();
     assert!(ok);
 }
 
@@ -178,14 +240,24 @@ fn fault_05_no_config_fresh_machine() {
     let port = free_port().to_string();
     let envs = [("CLAWDOC_GATEWAY_PORT", port.as_str())];
     let (_, before) = doctor(&env, &[], &envs);
-    assert!(categories(&before, "initial").contains(&"missing_config".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"missing_config".to_string()),
+        "{before:#}"
+    );
     let (run, after) = doctor(&env, &["--fix"], &envs);
     assert_eq!(after["healthy"], true, "{after:#}");
     assert_eq!(health(port.parse().unwrap()), Some(200));
     let cfg = env.read("config.toml");
-    assert!(cfg.contains("mode = \"local\"") && cfg.contains("token = "), "{cfg}");
+    assert!(
+        cfg.contains("mode = \"local\"") && cfg.contains("token = "),
+        "{cfg}"
+    );
     use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(env.path("config.toml")).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(env.path("config.toml"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600);
     no_token_anywhere(&env, &[&run]);
     let send = env.run_env(&["send", "--channel", "telegram", "hi"], &envs);
@@ -197,7 +269,10 @@ fn fault_05_no_config_fresh_machine() {
 fn fault_06_token_not_pinned_4008() {
     let env = TestEnv::new();
     let port = free_port();
-    write_config(&env, &format!("[gateway]\nmode = \"local\"\nport = {port}\n"));
+    write_config(
+        &env,
+        &format!("[gateway]\nmode = \"local\"\nport = {port}\n"),
+    );
     assert_eq!(env.run(&["gateway", "start"]).code, 0);
     assert_eq!(env.run(&["send", "--channel", "telegram", "one"]).code, 0);
     assert_eq!(env.run(&["restart"]).code, 0);
@@ -205,7 +280,10 @@ fn fault_06_token_not_pinned_4008() {
     assert_eq!(send.code, 1);
     assert!(send.all().contains("disconnected (4008)"), "{send:?}");
     let (_, before) = doctor(&env, &[], &[]);
-    assert!(categories(&before, "initial").contains(&"token_mismatch".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"token_mismatch".to_string()),
+        "{before:#}"
+    );
     let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     assert!(env.read("config.toml").contains("token = "));
@@ -223,13 +301,31 @@ fn fault_07_headless_whatsapp_login() {
     assert_eq!(env.run(&["gateway", "start"]).code, 0);
     let login = env.run(&["login", "whatsapp"]);
     assert_eq!(login.code, 1);
-    assert!(login.all().contains("Web Login Provider is not available"), "{login:?}");
+    assert!(
+        login.all().contains("Web Login Provider is not available"),
+        "{login:?}"
+    );
     let cfg_before = env.read("config.toml");
     let (_, report) = doctor(&env, &["--fix"], &[]);
     let f = finding(&report, "web_login_provider");
-    assert!(f["fixes"].as_array().unwrap().iter().all(|x| x["applicability"] == "display-only"), "{f:#}");
-    assert_eq!(env.read("config.toml"), cfg_before, "a display-only finding changed the config");
-    assert!(report["left"].as_array().unwrap().iter().any(|l| l["reason"] == "display-only"));
+    assert!(
+        f["fixes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["applicability"] == "display-only"),
+        "{f:#}"
+    );
+    assert_eq!(
+        env.read("config.toml"),
+        cfg_before,
+        "a display-only finding changed the config"
+    );
+    assert!(report["left"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["reason"] == "display-only"));
     stop(&env);
 }
 
@@ -245,17 +341,32 @@ fn fault_08_unknown_and_deprecated_keys() {
     let send = env.run(&["send", "--channel", "telegram", "hi"]);
     assert!(send.all().contains("Invalid Config"), "{send:?}");
     let (_, before) = doctor(&env, &[], &[]);
-    assert!(categories(&before, "initial").contains(&"invalid_config".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"invalid_config".to_string()),
+        "{before:#}"
+    );
     let (_, after) = doctor(&env, &["--fix"], &[]);
     let cfg = env.read("config.toml");
     assert!(cfg.contains("# my settings"), "comment lost: {cfg}");
     let parsed: toml::Table = cfg.parse().unwrap();
-    assert!(parsed.get("model").is_none(), "deprecated top-level key left: {cfg}");
+    assert!(
+        parsed.get("model").is_none(),
+        "deprecated top-level key left: {cfg}"
+    );
     assert_eq!(parsed["ai"]["model"].as_str(), Some("claude"), "{cfg}");
-    assert!(cfg.contains("# the model"), "the key's own comment was lost: {cfg}");
-    assert!(cfg.contains("frobnicate"), "unknown keys must be listed, not deleted: {cfg}");
+    assert!(
+        cfg.contains("# the model"),
+        "the key's own comment was lost: {cfg}"
+    );
+    assert!(
+        cfg.contains("frobnicate"),
+        "unknown keys must be listed, not deleted: {cfg}"
+    );
     let left = after["left"].to_string();
-    assert!(left.contains("frobnicate"), "unknown key not listed for the user: {after:#}");
+    assert!(
+        left.contains("frobnicate"),
+        "unknown key not listed for the user: {after:#}"
+    );
     assert_eq!(health(port), Some(200));
     stop(&env);
 }
@@ -275,7 +386,10 @@ fn fault_09_stale_pid_file() {
     let (pid, start) = dead_pid();
     env.write("gateway.pid", format!("{pid}\nstarttime={start}\n"));
     let (_, before) = doctor(&env, &[], &[]);
-    assert!(categories(&before, "initial").contains(&"stale_pid".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"stale_pid".to_string()),
+        "{before:#}"
+    );
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
@@ -289,7 +403,10 @@ fn fault_10_stale_lock_file() {
     let (pid, _) = dead_pid();
     env.write("gateway.lock", format!("{pid}\n"));
     let (_, before) = doctor(&env, &[], &[]);
-    assert!(categories(&before, "initial").contains(&"stale_pid".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"stale_pid".to_string()),
+        "{before:#}"
+    );
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
@@ -302,13 +419,27 @@ fn fault_11_pid_reuse_never_signalled() {
     good_config(&env, port);
     let sleeper = env.spawn_sleeper();
     let stat = std::fs::read_to_string(format!("/proc/{sleeper}/stat")).unwrap();
-    let start: u64 = stat.rsplit(')').next().unwrap().split_whitespace().nth(19).unwrap().parse().unwrap();
+    let start: u64 = stat
+        .rsplit(')')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .nth(19)
+        .unwrap()
+        .parse()
+        .unwrap();
     env.write("gateway.pid", format!("{sleeper}\nstarttime={start}\n"));
     let (_, before) = doctor(&env, &[], &[]);
-    assert!(categories(&before, "initial").contains(&"stale_pid".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"stale_pid".to_string()),
+        "{before:#}"
+    );
     let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
-    assert!(pid_alive(sleeper), "the unrelated process named by the pid file was signalled");
+    assert!(
+        pid_alive(sleeper),
+        "the unrelated process named by the pid file was signalled"
+    );
     stop(&env);
 }
 
@@ -318,9 +449,17 @@ fn fault_12_oom_killed() {
     let port = free_port();
     good_config(&env, port);
     assert_eq!(env.run(&["gateway", "start"]).code, 0);
-    let pid: i32 = env.read("gateway.pid").lines().next().unwrap().parse().unwrap();
+    let pid: i32 = env
+        .read("gateway.pid")
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
     nix_kill(pid, "-KILL");
-    assert!(wait_until(Duration::from_secs(5), || !pid_alive(pid as u32)));
+    assert!(wait_until(Duration::from_secs(5), || !pid_alive(
+        pid as u32
+    )));
     let kmsg = env.write(
         "kmsg.log",
         format!(
@@ -333,8 +472,14 @@ fn fault_12_oom_killed() {
     let (_, before) = doctor(&env, &[], &envs);
     let f = finding(&before, "oom");
     let text = f.to_string().to_lowercase();
-    assert!(text.contains("oom") || text.contains("out of memory"), "{f:#}");
-    assert!(text.contains("swap") || text.contains("memory"), "advice on memory/swap expected: {f:#}");
+    assert!(
+        text.contains("oom") || text.contains("out of memory"),
+        "{f:#}"
+    );
+    assert!(
+        text.contains("swap") || text.contains("memory"),
+        "advice on memory/swap expected: {f:#}"
+    );
     let (_, after) = doctor(&env, &["--fix"], &envs);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
@@ -345,12 +490,22 @@ fn fault_13_disk_full_is_display_only() {
     let env = TestEnv::new();
     let port = free_port();
     good_config(&env, port);
-    let fixture = env.write("statvfs.toml", "free_bytes = 4096\ntotal_bytes = 10737418240\nfree_inodes = 0\ntotal_inodes = 655360\n");
+    let fixture = env.write(
+        "statvfs.toml",
+        "free_bytes = 4096\ntotal_bytes = 10737418240\nfree_inodes = 0\ntotal_inodes = 655360\n",
+    );
     let fixture = fixture.to_str().unwrap();
     let envs = [("CLAWDOC_DISK_FIXTURE", fixture)];
     let (_, before) = doctor(&env, &[], &envs);
     let f = finding(&before, "disk");
-    assert!(f["fixes"].as_array().unwrap().iter().all(|x| x["applicability"] == "display-only"), "{f:#}");
+    assert!(
+        f["fixes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|x| x["applicability"] == "display-only"),
+        "{f:#}"
+    );
     let cfg_before = env.read("config.toml");
     let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &envs);
     assert!(categories(&after, "final").contains(&"disk".to_string()));
@@ -363,10 +518,15 @@ fn fault_14_corrupt_config() {
     let env = TestEnv::new();
     let port = free_port().to_string();
     let envs = [("CLAWDOC_GATEWAY_PORT", port.as_str())];
-    let garbage: Vec<u8> = (0..512u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let garbage: Vec<u8> = (0..512u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     env.write("config.toml", &garbage);
     let (_, before) = doctor(&env, &[], &envs);
-    assert!(categories(&before, "initial").contains(&"invalid_config".to_string()), "{before:#}");
+    assert!(
+        categories(&before, "initial").contains(&"invalid_config".to_string()),
+        "{before:#}"
+    );
     // Safe fixes alone must not replace the user's (corrupt) file.
     let (_, safe) = doctor(&env, &["--fix"], &envs);
     assert_eq!(safe["healthy"], false);
@@ -376,7 +536,11 @@ fn fault_14_corrupt_config() {
     let aside: Vec<_> = std::fs::read_dir(env.home())
         .unwrap()
         .filter_map(Result::ok)
-        .filter(|e| e.file_name().to_string_lossy().starts_with("config.toml.corrupt-"))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("config.toml.corrupt-")
+        })
         .collect();
     assert_eq!(aside.len(), 1, "the corrupt config must be kept aside");
     assert_eq!(std::fs::read(aside[0].path()).unwrap(), garbage);
@@ -391,7 +555,10 @@ fn dry_run_changes_nothing_and_undo_restores() {
     write_config(&env, &original);
     let dry = env.run(&["doctor", "--fix", "--dry-run"]);
     assert_eq!(env.read("config.toml"), original);
-    assert!(dry.stdout.contains("+mode = \"local\""), "dry run must show the config diff: {dry:?}");
+    assert!(
+        dry.stdout.contains("+mode = \"local\""),
+        "dry run must show the config diff: {dry:?}"
+    );
     assert!(!dry.all().contains(TOKEN));
     assert!(!env.path("gateway.pid").exists());
     let (_, after) = doctor(&env, &["--fix"], &[]);
@@ -416,4 +583,27 @@ fn healthy_system_exits_zero_and_human_report() {
     assert!(r.stdout.contains("[✓] config"), "{r:?}");
     assert!(r.stdout.contains("No problems found"), "{r:?}");
     stop(&env);
+}
+
+#[test]
+fn lookup_probe_confirms_and_refutes_on_this_machine() {
+    let mut env = TestEnv::new();
+    let port = free_port();
+    good_config(&env, port);
+    let msg = format!("Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}");
+    let free = env.run(&["lookup", "--probe", "--json", &msg]);
+    assert_eq!(free.code, 0, "{free:?}");
+    assert_eq!(free.json()["matches"][0]["verdict"], "refuted", "{free:?}");
+    let holder = env.spawn_port_holder(port);
+    let held = env.run(&["lookup", "--probe", "--json", &msg]);
+    let top = &held.json()["matches"][0];
+    assert_eq!(top["rule_id"], "port-in-use");
+    assert_eq!(top["verdict"], "confirmed", "{held:?}");
+    assert!(
+        held.stdout.contains(&holder.to_string()),
+        "evidence must name the holder: {held:?}"
+    );
+    let human = env.run(&["lookup", "--probe", &msg]);
+    assert!(human.stdout.contains("✓ confirmed"), "{human:?}");
+    assert!(pid_alive(holder));
 }

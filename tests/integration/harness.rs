@@ -34,14 +34,22 @@ impl Run {
     }
     #[track_caller]
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 }
 
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
+        write!(
+            f,
+            "exit {}\n--- stdout\n{}\n--- stderr\n{}",
+            self.code, self.stdout, self.stderr
+        )
     }
 }
 
@@ -55,7 +63,11 @@ pub fn repo() -> PathBuf {
 
 /// A port nobody listens on right now (bound then released).
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 impl TestEnv {
@@ -153,7 +165,9 @@ impl TestEnv {
         let mut child = child;
         let mut line = String::new();
         use std::io::BufRead;
-        std::io::BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
         assert_eq!(line.trim(), "ready");
         self.adopt(child)
     }
@@ -174,7 +188,11 @@ impl Drop for TestEnv {
         // A gateway started by the test through `gateway start` is detached:
         // stop it by its pid file so no process outlives the test.
         if let Ok(text) = std::fs::read_to_string(self.path("gateway.pid")) {
-            if let Some(pid) = text.lines().next().and_then(|l| l.trim().parse::<i32>().ok()) {
+            if let Some(pid) = text
+                .lines()
+                .next()
+                .and_then(|l| l.trim().parse::<i32>().ok())
+            {
                 let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
                 if String::from_utf8_lossy(&cmdline).contains(&*self.home().to_string_lossy())
                     || is_our_gateway(pid, self.home())
@@ -194,8 +212,12 @@ fn is_our_gateway(pid: i32, home: &Path) -> bool {
 }
 
 fn unsafe_kill(pid: i32) {
-    let _ = Command::new("kill").args(["-CONT", &pid.to_string()]).status();
-    let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-CONT", &pid.to_string()])
+        .status();
+    let _ = Command::new("kill")
+        .args(["-KILL", &pid.to_string()])
+        .status();
 }
 
 /// Polls `check` until it returns true or `deadline` passes.
