@@ -318,7 +318,10 @@ pub struct PlannedFix {
 pub struct AppliedFix {
     pub rule_id: String,
     pub action: FixAction,
+    /// The action did not fail.
     pub ok: bool,
+    /// The action changed something (false for "nothing to do").
+    pub changed: bool,
     pub summary: String,
 }
 
@@ -417,6 +420,11 @@ pub fn run(
         let mut changed_config = false;
         let mut progressed = false;
         for (finding, view) in steps {
+            // Starting, restarting and pairing depend on the config: once
+            // it changed this round, re-probe before going further.
+            if changed_config && fix::phase(view.action) >= fix::phase(FixAction::StartGateway) {
+                break;
+            }
             attempted.insert((finding.rule_id.clone(), view.action));
             if !done_actions.insert(view.action) {
                 continue; // the same action already ran this round for another finding
@@ -439,6 +447,7 @@ pub fn run(
                             rule_id: finding.rule_id.clone(),
                             action: view.action,
                             ok: false,
+                            changed: false,
                             summary: format!("not applied: cannot write the undo journal: {e}"),
                         });
                         continue;
@@ -449,7 +458,9 @@ pub fn run(
             progressed = true;
             match outcome {
                 Ok(applied) => {
-                    changed_config |= fix::changes_config(view.action);
+                    // Only edits the gateway has not seen yet; pin_token_and_repair
+                    // restarts the gateway itself.
+                    changed_config |= fix::phase(view.action) <= 1;
                     if let Some(j) = journal.as_mut() {
                         let _ = j.record(&finding.rule_id, &applied);
                     }
@@ -460,6 +471,7 @@ pub fn run(
                         rule_id: finding.rule_id.clone(),
                         action: view.action,
                         ok: true,
+                        changed: false,
                         summary: format!("nothing to do: {reason}"),
                     })
                 }
@@ -467,6 +479,7 @@ pub fn run(
                     rule_id: finding.rule_id.clone(),
                     action: view.action,
                     ok: false,
+                    changed: false,
                     summary: e.to_string(),
                 }),
             }
@@ -483,6 +496,7 @@ pub fn run(
                     rule_id: "config-changed".into(),
                     action: FixAction::RestartGateway,
                     ok: false,
+                    changed: false,
                     summary: e.to_string(),
                 },
             });
@@ -506,6 +520,7 @@ fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
         rule_id: rule_id.to_string(),
         action: applied.action,
         ok: true,
+        changed: true,
         summary: applied.summary,
     }
 }

@@ -241,11 +241,11 @@ pub fn describe(action: FixAction) -> &'static str {
         StartGateway => "start the gateway and wait until it is ready",
         RestartGateway => "restart the gateway",
         ForceStopGateway => "force-stop the verified gateway process (SIGKILL)",
-        RemoveStalePid => "remove the stale pid file",
+        RemoveStalePid => "repair the stale pid file (remove it, or point it back at the gateway holding the lock)",
         RemoveStaleLock => "remove the stale lock file",
         MoveToFreePort => "move the gateway to a free port",
         PinTokenAndRepair => "pin gateway.token and re-pair this CLI's device",
-        ApproveCliDevice => "re-pair this CLI's device with the gateway",
+        ApproveCliDevice => "pair this CLI's device with the gateway",
         Advice => "show what to do",
     }
 }
@@ -337,6 +337,18 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
                 },
                 Err(_) => {} // malformed: stale by definition
             }
+            // A live gateway of this home may still hold the lock (the pid
+            // file was clobbered while it ran): point the pid file back at it
+            // rather than orphan it. The lock file is this home's, so its
+            // holder running `clawdoc gateway run` is provably our gateway.
+            if let Some(record) = lock_holding_gateway(env) {
+                pidfile::write(&path, &record).map_err(|e| failed(action, e))?;
+                return done(format!(
+                    "rewrote the stale pid file {} for the running gateway (pid {}, which holds the lock)",
+                    path.display(),
+                    record.pid
+                ));
+            }
             std::fs::remove_file(&path).map_err(|e| failed(action, e))?;
             done(format!("removed the stale pid file {}", path.display()))
         }
@@ -368,15 +380,63 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
                 ));
             }
             let port = effective_port(home);
+            if let Some(aside) =
+                set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
+            {
+                steps.push(format!(
+                    "kept the unreadable device store as {}",
+                    aside.display()
+                ));
+            }
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
             steps.push("re-paired this CLI's device".to_string());
             done(steps.join("; "))
         }
         FixAction::ApproveCliDevice => {
+            let mut steps = Vec::new();
+            if let Some(aside) =
+                set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
+            {
+                steps.push(format!(
+                    "kept the unreadable device store as {} (devices must pair again)",
+                    aside.display()
+                ));
+            }
             let port = effective_port(home);
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
-            done("re-paired this CLI's device".to_string())
+            steps.push("paired this CLI's device with the gateway".to_string());
+            done(steps.join("; "))
         }
+    }
+}
+
+/// The pid record of the process holding this home's `gateway.lock`, if it
+/// is running `clawdoc gateway run`.
+fn lock_holding_gateway(env: &FixEnv) -> Option<pidfile::PidRecord> {
+    let crate::probe::lock::LockState::Held { owner_pid } =
+        crate::probe::lock::lock_state(&env.proc_root, &env.home.lock_path()).ok()?
+    else {
+        return None;
+    };
+    let stat = crate::procinfo::stat(&env.proc_root, owner_pid).ok()?;
+    let argv = crate::procinfo::cmdline(&env.proc_root, owner_pid).ok()?;
+    crate::procinfo::is_gateway_cmdline(&argv).then_some(pidfile::PidRecord {
+        pid: owner_pid,
+        start_time: stat.start_time,
+    })
+}
+
+/// A device store that is not JSON blocks every pairing: keep it aside
+/// (never delete it) so a fresh one can be written. Returns where it went.
+fn set_aside_corrupt_device_store(home: &Home) -> std::io::Result<Option<PathBuf>> {
+    let path = home.devices_path();
+    match crate::gateway::devices::load(&path) {
+        Err(crate::gateway::devices::DeviceStoreError::Malformed { .. }) => {
+            let aside = corrupt_aside_path(&path);
+            std::fs::rename(&path, &aside)?;
+            Ok(Some(aside))
+        }
+        _ => Ok(None),
     }
 }
 

@@ -222,7 +222,7 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
             }
         }
     }
-    let fixed = report.applied.iter().filter(|a| a.ok).count();
+    let fixed = report.applied.iter().filter(|a| a.changed).count();
     let remaining = report
         .final_diagnosis
         .as_ref()

@@ -107,7 +107,20 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
                     format!("{url} answered {status}, not ready{detail}"),
                 )
             };
+            let (ours, answering_pid) = answered_by_ours(env, &body);
+            let (verdict, summary) = if ready && !ours {
+                let who = answering_pid
+                    .map(|p| format!("pid {p}"))
+                    .unwrap_or_else(|| "a server that is not a clawdoc gateway".into());
+                (
+                    Status::Fail,
+                    format!("{url} answers, but it is {who}, not this home's gateway"),
+                )
+            } else {
+                (verdict, summary)
+            };
             Evidence::new(NAME, verdict, summary)
+                .fact("health.ours", ours)
                 .fact("health.reachable", true)
                 .fact("health.timed_out", false)
                 .fact("health.ready", ready)
@@ -142,7 +155,30 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
     if evidence.get("health.ready") != Some(&serde_json::Value::Bool(true)) {
         return evidence.fact("health.handshake", "skipped");
     }
+    if evidence.get("health.ours") == Some(&serde_json::Value::Bool(false)) {
+        return evidence.fact("health.handshake", "skipped");
+    }
     handshake(env, port, evidence)
+}
+
+/// Is the process answering `/health` (its `pid` field) this home's gateway,
+/// the one `gateway.pid` records and that passes the identity check? Another
+/// home's gateway, or any other server, on our port is not.
+fn answered_by_ours(env: &ProbeEnv, body: &str) -> (bool, Option<i64>) {
+    let pid = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v.get("pid").and_then(serde_json::Value::as_i64));
+    let ours = match (pid, super::recorded_gateway(env)) {
+        (Some(pid), Some(record)) => {
+            i64::from(record.pid) == pid
+                && matches!(
+                    record.identify(&env.proc_root),
+                    crate::procinfo::Identity::Gateway { .. }
+                )
+        }
+        _ => false,
+    };
+    (ours, pid)
 }
 
 /// Connects as this CLI's device, but only when it already holds a device
@@ -220,16 +256,23 @@ mod tests {
     }
 
     #[test]
-    fn ready_gateway_is_ok() {
-        let port = serve("200 OK", r#"{"status":"ok","ready":true}"#);
-        let e = probe(&env_for(port).env);
-        assert_eq!(e.status, Status::Ok, "{}", e.summary);
+    fn ready_server_that_is_not_our_gateway_fails() {
+        // 200 from something that is not the gateway gateway.pid records
+        // (here: no pid file at all). Our own gateway answering is covered
+        // end to end by the doctor's integration tests.
+        let port = serve("200 OK", r#"{"status":"ok","ready":true,"pid":4242}"#);
+        let staged = env_for(port);
+        let e = probe(&staged.env);
+        assert_eq!(e.status, Status::Fail, "{}", e.summary);
+        assert!(e.summary.contains("pid 4242"), "{}", e.summary);
         assert_eq!(e.get("health.reachable"), Some(&true.into()));
         assert_eq!(e.get("health.ready"), Some(&true.into()));
+        assert_eq!(e.get("health.ours"), Some(&false.into()));
         assert_eq!(e.get("health.status_code"), Some(&200.into()));
         assert!(e.get("health.latency_ms").unwrap().as_f64().unwrap() >= 0.0);
-        // No identity in the temp home: the probe must not pair (write) one.
-        assert_eq!(e.get("health.handshake"), Some(&"unpaired".into()));
+        // Not ours: no handshake, and nothing paired or written.
+        assert_eq!(e.get("health.handshake"), Some(&"skipped".into()));
+        assert!(!staged.home().join("identity.json").exists());
     }
 
     #[test]

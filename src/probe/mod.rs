@@ -172,6 +172,8 @@ pub const FACTS: &[(&str, &str)] = &[
     // ok | invalid_config | token_mismatch | pairing_required | refused | error
     // | unpaired (this CLI holds no device token yet) | skipped (not ready)
     ("health.handshake", "string"),
+    // the process answering /health is the gateway gateway.pid records
+    ("health.ours", "bool"),
     // oom
     ("oom.killed", "bool"),
     ("oom.victim_pid", "int"),
@@ -440,6 +442,7 @@ mod tests {
             "lock.owner_pid",     // needs a real held lock (lock.rs tests)
             "health.status_code", // needs a listener (health.rs tests)
             "health.latency_ms",
+            "health.ours", // needs a real gateway (doctor integration tests)
         ];
         for name in &missing {
             assert!(

@@ -9,7 +9,8 @@
 //!
 //! The holder is the gateway when it is the pid recorded in `gateway.pid` and
 //! passes the identity check, or, without a matching pid file, when its
-//! command line is `clawdoc … gateway run`.
+//! command line is `clawdoc … gateway run` and it holds this home's
+//! `gateway.lock` (a gateway of another home is a stranger here).
 //!
 //! Facts: `port.port`, `port.listening`, `port.holder_pid`,
 //! `port.holder_name` (comm), `port.holder_cmdline`, `port.holder_is_gateway`.
@@ -165,7 +166,16 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
         Some(record) if record.pid == pid => {
             matches!(record.identify(root), Identity::Gateway { .. })
         }
-        _ => procinfo::is_gateway_cmdline(&argv),
+        // No pid file names it: it is *this home's* gateway only if it also
+        // holds this home's lock. A gateway of another CLAWDOC_HOME on our
+        // port is a stranger to us.
+        _ => {
+            procinfo::is_gateway_cmdline(&argv)
+                && matches!(
+                    super::lock::lock_state(root, &env.home.lock_path()),
+                    Ok(super::lock::LockState::Held { owner_pid }) if owner_pid == pid
+                )
+        }
     };
     let cmdline = if argv.is_empty() {
         format!("[{comm}]")
@@ -245,14 +255,45 @@ mod tests {
         assert_eq!(e.get("port.holder_name"), Some(&"clawdoc".into()));
     }
 
+    /// Makes fixture pid 100 hold this home's `gateway.lock` in the staged
+    /// `/proc/locks` (its `{LOCK_*}` placeholders name the lock's inode).
+    fn hold_lock(s: &Staged) {
+        use std::os::unix::fs::MetadataExt;
+        let lock = s.write_home("gateway.lock", "100\n");
+        let meta = std::fs::metadata(&lock).unwrap();
+        let locks = s.env.proc_root.path().join("locks");
+        let text = std::fs::read_to_string(&locks)
+            .unwrap()
+            .replace(
+                "{LOCK_MAJOR}",
+                &format!("{:02x}", nix::sys::stat::major(meta.dev())),
+            )
+            .replace(
+                "{LOCK_MINOR}",
+                &format!("{:02x}", nix::sys::stat::minor(meta.dev())),
+            )
+            .replace("{LOCK_INODE}", &meta.ino().to_string());
+        std::fs::write(locks, text).unwrap();
+    }
+
     #[test]
-    fn gateway_holder_by_cmdline_without_pid_file() {
-        let e = probe(&staged("basic", 3001).env);
+    fn gateway_holder_by_cmdline_and_lock_without_pid_file() {
+        let s = staged("basic", 3001);
+        hold_lock(&s);
+        let e = probe(&s.env);
         assert_eq!(e.get("port.holder_is_gateway"), Some(&true.into()));
         assert_eq!(
             e.get("port.holder_cmdline"),
             Some(&"/usr/local/bin/clawdoc gateway run".into())
         );
+    }
+
+    #[test]
+    fn a_gateway_of_another_home_is_a_stranger() {
+        // Same command line, but it does not hold this home's lock.
+        let e = probe(&staged("basic", 3001).env);
+        assert_eq!(e.get("port.holder_is_gateway"), Some(&false.into()));
+        assert_eq!(e.status, Status::Fail);
     }
 
     #[test]

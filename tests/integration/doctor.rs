@@ -607,3 +607,88 @@ fn lookup_probe_confirms_and_refutes_on_this_machine() {
     assert!(human.stdout.contains("✓ confirmed"), "{human:?}");
     assert!(pid_alive(holder));
 }
+
+#[test]
+fn garbage_state_files_are_repaired_without_orphaning_the_gateway() {
+    let env = TestEnv::new();
+    let port = free_port();
+    good_config(&env, port);
+    assert_eq!(env.run(&["gateway", "start"]).code, 0);
+    assert_eq!(env.run(&["send", "--channel", "telegram", "pair"]).code, 0);
+    let pid: u32 = env
+        .read("gateway.pid")
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let noise: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 11) as u8)
+        .collect();
+    env.write("gateway.pid", b"garbage\x00\xff\n");
+    env.write("devices.json", &noise);
+    env.write("identity.json", &noise);
+    {
+        use std::io::Write;
+        let mut log = std::fs::OpenOptions::new()
+            .append(true)
+            .open(env.path("logs/gateway.log"))
+            .unwrap();
+        log.write_all(&noise).unwrap();
+    }
+    let (_, before) = doctor(&env, &[], &[]);
+    assert!(
+        categories(&before, "initial").contains(&"stale_pid".to_string()),
+        "{before:#}"
+    );
+    let (_, after) = doctor(&env, &["--fix"], &[]);
+    assert_fixed_and_healthy(&env, &after, port);
+    // The running gateway was kept and is tracked again, not orphaned.
+    assert!(pid_alive(pid));
+    assert_eq!(
+        env.read("gateway.pid").lines().next().unwrap(),
+        pid.to_string()
+    );
+    let kept: Vec<_> = std::fs::read_dir(env.home())
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("devices.json.corrupt-")
+        })
+        .collect();
+    assert_eq!(
+        kept.len(),
+        1,
+        "the unreadable device store must be kept aside"
+    );
+    let stop = env.run(&["gateway", "stop"]);
+    assert_eq!(stop.code, 0, "{stop:?}");
+    assert!(wait_until(Duration::from_secs(5), || !pid_alive(pid)));
+}
+
+#[test]
+fn a_gateway_of_another_home_on_our_port_is_a_stranger() {
+    let other = TestEnv::new();
+    let port = free_port();
+    good_config(&other, port);
+    assert_eq!(other.run(&["gateway", "start"]).code, 0);
+    let other_pid: u32 = other
+        .read("gateway.pid")
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let env = TestEnv::new();
+    good_config(&env, port);
+    let (_, report) = doctor(&env, &[], &[]);
+    let f = finding(&report, "port_in_use");
+    assert!(f.to_string().contains(&other_pid.to_string()), "{f:#}");
+    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
+    assert_eq!(after["healthy"], true, "{after:#}");
+    assert!(pid_alive(other_pid), "the other home's gateway was harmed");
+    stop(&env);
+    stop(&other);
+}
