@@ -75,6 +75,20 @@ pub fn assess(rule: &Rule, evidence: &[Evidence]) -> Verdict {
     Verdict::Inconclusive { why }
 }
 
+/// Evaluates conditions that must all hold (a flowchart check): `Some(true)`
+/// holds, `Some(false)` fails, `None` cannot be decided from the evidence.
+/// The string explains the outcome.
+pub fn eval_all(conditions: &[Condition], evidence: &[Evidence]) -> (Option<bool>, String) {
+    let block = ConditionBlock {
+        when: conditions.to_vec(),
+    };
+    match eval_block(&block, evidence) {
+        Truth::Holds(s) => (Some(true), s),
+        Truth::Fails(s) => (Some(false), s),
+        Truth::Unknown(s) => (None, s),
+    }
+}
+
 fn split(s: String) -> Vec<String> {
     s.split("; ").map(str::to_string).collect()
 }

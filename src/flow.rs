@@ -1,1 +1,707 @@
-//! The flowchart walkthrough as a pure state machine over rule data.
+//! The troubleshooting flowchart as data (`rules/flowchart.toml`) and the
+//! walk through it as a pure state machine.
+//!
+//! The chart has three kinds of node: a `question` only a person can answer
+//! (which message do you see?), a `check` that probe facts answer (asked as
+//! a yes/no question only when the probes cannot tell), and an `end`. A
+//! target `rule:<id>` ends the walk at a rule, whose fixes the caller offers.
+//! [`Walk`] resolves every check it can from the evidence and stops only for
+//! what it must ask; it does no I/O, so the CLI and tests drive it alike.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::finding::eval_all;
+use crate::probe::Evidence;
+use crate::ruleset::compile::{compile_conditions, line_col};
+use crate::ruleset::schema::RawCondition;
+use crate::ruleset::{Condition, RuleError, RuleSet};
+use crate::vocab::Category;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChart {
+    start: Spanned<String>,
+    #[serde(rename = "node")]
+    nodes: Vec<Spanned<RawNode>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNode {
+    id: Spanned<String>,
+    /// The flowchart section of the seed this node belongs to.
+    section: Option<String>,
+    question: Option<String>,
+    #[serde(default)]
+    choices: Vec<Spanned<RawChoice>>,
+    check: Option<String>,
+    #[serde(default)]
+    when: Vec<Spanned<RawCondition>>,
+    yes: Option<Spanned<String>>,
+    no: Option<Spanned<String>>,
+    end: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChoice {
+    label: String,
+    next: Spanned<String>,
+    /// Categories of a pasted message that pick this choice without asking.
+    #[serde(default)]
+    categories: Vec<Spanned<String>>,
+}
+
+/// Where an edge goes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Target {
+    Node(String),
+    Rule(String),
+}
+
+impl Target {
+    fn parse(s: &str) -> Target {
+        match s.strip_prefix("rule:") {
+            Some(id) => Target::Rule(id.trim().to_string()),
+            None => Target::Node(s.trim().to_string()),
+        }
+    }
+    /// Stable name for drawings.
+    pub fn key(&self) -> String {
+        match self {
+            Target::Node(id) => id.clone(),
+            Target::Rule(id) => format!("rule:{id}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    pub label: String,
+    pub next: Target,
+    pub categories: Vec<Category>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum NodeKind {
+    Question {
+        text: String,
+        choices: Vec<Choice>,
+    },
+    Check {
+        text: String,
+        when: Vec<Condition>,
+        yes: Target,
+        no: Target,
+    },
+    End {
+        text: String,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Node {
+    pub id: String,
+    pub section: Option<String>,
+    #[serde(flatten)]
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Flowchart {
+    pub start: String,
+    /// In file order (drawings follow it).
+    pub nodes: Vec<Node>,
+}
+
+impl Flowchart {
+    pub fn node(&self, id: &str) -> Option<&Node> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    /// The built-in chart, checked against `rules`.
+    pub fn builtin(rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {
+        let text = crate::ruleset::source::builtin_flowchart().ok_or_else(|| {
+            vec![RuleError {
+                path: "builtin:rules/flowchart.toml".into(),
+                pos: None,
+                message: "the build has no flowchart".into(),
+                hint: None,
+            }]
+        })?;
+        Flowchart::parse("builtin:rules/flowchart.toml", text, rules)
+    }
+
+    /// Parses and validates a chart: every target exists, checks have both
+    /// branches, conditions name known facts, and no path loops.
+    pub fn parse(path: &str, text: &str, rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {
+        let chart_text = text;
+        let err = |span: Option<std::ops::Range<usize>>, message: String, hint: Option<String>| {
+            RuleError {
+                path: path.to_string(),
+                pos: span.map(|s| line_col(text, s.start)),
+                message,
+                hint,
+            }
+        };
+        let raw: RawChart = toml::from_str(text).map_err(|e| {
+            vec![err(
+                e.span(),
+                e.message().to_string(),
+                Some("see rules/flowchart.toml for the shape".into()),
+            )]
+        })?;
+        let mut errors = Vec::new();
+        let ids: BTreeSet<String> = raw
+            .nodes
+            .iter()
+            .map(|n| n.get_ref().id.get_ref().clone())
+            .collect();
+        let check_target = |t: &Spanned<String>, errors: &mut Vec<RuleError>| -> Target {
+            let target = Target::parse(t.get_ref());
+            let known = match &target {
+                Target::Node(id) => ids.contains(id),
+                Target::Rule(id) => rules.get(id).is_some(),
+            };
+            if !known {
+                errors.push(err(
+                    Some(t.span()),
+                    format!("`{}` names no node or rule", t.get_ref()),
+                    Some("targets are node ids or `rule:<rule-id>`".into()),
+                ));
+            }
+            target
+        };
+        let mut nodes = Vec::new();
+        let mut seen = BTreeSet::new();
+        for spanned in &raw.nodes {
+            let n = spanned.get_ref();
+            let id = n.id.get_ref().clone();
+            if !seen.insert(id.clone()) {
+                errors.push(err(
+                    Some(n.id.span()),
+                    format!("duplicate node id `{id}`"),
+                    None,
+                ));
+            }
+            let kinds = [n.question.is_some(), n.check.is_some(), n.end.is_some()];
+            if kinds.iter().filter(|k| **k).count() != 1 {
+                errors.push(err(
+                    Some(spanned.span()),
+                    format!("node `{id}` must have exactly one of `question`, `check`, `end`"),
+                    None,
+                ));
+                continue;
+            }
+            let kind = if let Some(text) = &n.question {
+                if n.choices.is_empty() {
+                    errors.push(err(
+                        Some(spanned.span()),
+                        format!("question `{id}` has no choices"),
+                        None,
+                    ));
+                }
+                let choices = n
+                    .choices
+                    .iter()
+                    .map(|c| {
+                        let c_ref = c.get_ref();
+                        let categories = c_ref
+                            .categories
+                            .iter()
+                            .filter_map(|cat| match cat.get_ref().parse::<Category>() {
+                                Ok(c) => Some(c),
+                                Err(e) => {
+                                    errors.push(err(Some(cat.span()), e.to_string(), None));
+                                    None
+                                }
+                            })
+                            .collect();
+                        Choice {
+                            label: c_ref.label.clone(),
+                            next: check_target(&c_ref.next, &mut errors),
+                            categories,
+                        }
+                    })
+                    .collect();
+                NodeKind::Question {
+                    text: text.clone(),
+                    choices,
+                }
+            } else if let Some(text) = &n.check {
+                let (Some(yes), Some(no)) = (&n.yes, &n.no) else {
+                    errors.push(err(
+                        Some(spanned.span()),
+                        format!("check `{id}` needs both `yes` and `no`"),
+                        None,
+                    ));
+                    continue;
+                };
+                if n.when.is_empty() {
+                    errors.push(err(
+                        Some(spanned.span()),
+                        format!("check `{id}` has no `when` conditions"),
+                        None,
+                    ));
+                }
+                // Condition spans are offsets into the whole chart text.
+                let when = compile_conditions(path, chart_text, &n.when).unwrap_or_else(|es| {
+                    errors.extend(es);
+                    Vec::new()
+                });
+                NodeKind::Check {
+                    text: text.clone(),
+                    when,
+                    yes: check_target(yes, &mut errors),
+                    no: check_target(no, &mut errors),
+                }
+            } else {
+                NodeKind::End {
+                    text: n.end.clone().unwrap_or_default(),
+                }
+            };
+            nodes.push(Node {
+                id,
+                section: n.section.clone(),
+                kind,
+            });
+        }
+        if !ids.contains(raw.start.get_ref()) {
+            errors.push(err(
+                Some(raw.start.span()),
+                format!("start node `{}` does not exist", raw.start.get_ref()),
+                None,
+            ));
+        }
+        let chart = Flowchart {
+            start: raw.start.get_ref().clone(),
+            nodes,
+        };
+        if errors.is_empty() {
+            if let Some(cycle) = chart.find_cycle() {
+                errors.push(err(
+                    None,
+                    format!("the chart loops: {}", cycle.join(" → ")),
+                    Some("a walk must always end".into()),
+                ));
+            }
+        }
+        if errors.is_empty() {
+            Ok(chart)
+        } else {
+            Err(errors)
+        }
+    }
+
+    fn edges(&self, node: &Node) -> Vec<(String, Target)> {
+        match &node.kind {
+            NodeKind::Question { choices, .. } => choices
+                .iter()
+                .map(|c| (c.label.clone(), c.next.clone()))
+                .collect(),
+            NodeKind::Check { yes, no, .. } => {
+                vec![("yes".into(), yes.clone()), ("no".into(), no.clone())]
+            }
+            NodeKind::End { .. } => Vec::new(),
+        }
+    }
+
+    fn find_cycle(&self) -> Option<Vec<String>> {
+        fn visit(
+            chart: &Flowchart,
+            id: &str,
+            stack: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(pos) = stack.iter().position(|s| s == id) {
+                let mut cycle = stack[pos..].to_vec();
+                cycle.push(id.to_string());
+                return Some(cycle);
+            }
+            if done.contains(id) {
+                return None;
+            }
+            let node = chart.node(id)?;
+            stack.push(id.to_string());
+            for (_, t) in chart.edges(node) {
+                if let Target::Node(next) = t {
+                    if let Some(c) = visit(chart, &next, stack, done) {
+                        return Some(c);
+                    }
+                }
+            }
+            stack.pop();
+            done.insert(id.to_string());
+            None
+        }
+        let mut done = BTreeSet::new();
+        self.nodes
+            .iter()
+            .find_map(|n| visit(self, &n.id, &mut Vec::new(), &mut done))
+    }
+
+    /// Mermaid `flowchart TD` source.
+    pub fn to_mermaid(&self, rules: &RuleSet) -> String {
+        let mut out = String::from("flowchart TD\n");
+        let ident = |k: &str| k.replace([':', '-', '.'], "_");
+        let quote = |s: &str| s.replace('"', "#quot;");
+        let mut rule_nodes = BTreeMap::new();
+        for n in &self.nodes {
+            let (open, close, text) = match &n.kind {
+                NodeKind::Question { text, .. } => ("[/", "/]", text),
+                NodeKind::Check { text, .. } => ("{", "}", text),
+                NodeKind::End { text } => ("([", "])", text),
+            };
+            out.push_str(&format!(
+                "    {}{open}\"{}\"{close}\n",
+                ident(&n.id),
+                quote(text)
+            ));
+            for (label, t) in self.edges(n) {
+                if let Target::Rule(id) = &t {
+                    rule_nodes.insert(
+                        t.key(),
+                        rules
+                            .get(id)
+                            .map(|r| r.title.clone())
+                            .unwrap_or_else(|| id.clone()),
+                    );
+                }
+                out.push_str(&format!(
+                    "    {} -->|\"{}\"| {}\n",
+                    ident(&n.id),
+                    quote(&label),
+                    ident(&t.key())
+                ));
+            }
+        }
+        for (key, title) in rule_nodes {
+            out.push_str(&format!("    {}[[\"{}\"]]\n", ident(&key), quote(&title)));
+        }
+        out
+    }
+
+    /// Graphviz `digraph` source.
+    pub fn to_dot(&self, rules: &RuleSet) -> String {
+        let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let mut out = String::from(
+            "digraph clawdoc {\n    rankdir=TB;\n    node [fontname=\"Helvetica\"];\n",
+        );
+        let mut rule_nodes = BTreeMap::new();
+        for n in &self.nodes {
+            let (shape, text) = match &n.kind {
+                NodeKind::Question { text, .. } => ("parallelogram", text),
+                NodeKind::Check { text, .. } => ("diamond", text),
+                NodeKind::End { text } => ("oval", text),
+            };
+            out.push_str(&format!(
+                "    \"{}\" [shape={shape}, label=\"{}\"];\n",
+                esc(&n.id),
+                esc(text)
+            ));
+            for (label, t) in self.edges(n) {
+                if let Target::Rule(id) = &t {
+                    rule_nodes.insert(
+                        t.key(),
+                        rules
+                            .get(id)
+                            .map(|r| r.title.clone())
+                            .unwrap_or_else(|| id.clone()),
+                    );
+                }
+                out.push_str(&format!(
+                    "    \"{}\" -> \"{}\" [label=\"{}\"];\n",
+                    esc(&n.id),
+                    esc(&t.key()),
+                    esc(&label)
+                ));
+            }
+        }
+        for (key, title) in rule_nodes {
+            out.push_str(&format!(
+                "    \"{}\" [shape=box, style=bold, label=\"{}\"];\n",
+                esc(&key),
+                esc(&title)
+            ));
+        }
+        out.push_str("}\n");
+        out
+    }
+}
+
+/// How a step of the walk was decided.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DecidedBy {
+    /// The probes answered (with the facts that did).
+    Probes(String),
+    /// The pasted message's category picked the choice.
+    Message(Category),
+    /// The person answered.
+    User,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrailStep {
+    pub node: String,
+    pub text: String,
+    pub answer: String,
+    pub by: DecidedBy,
+}
+
+/// What the walk needs next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Step {
+    /// Pick one of `choices` (a question only a person can answer).
+    Choose {
+        node: String,
+        text: String,
+        choices: Vec<String>,
+    },
+    /// Yes or no: a check the probes could not decide.
+    YesNo {
+        node: String,
+        text: String,
+        why_asked: String,
+    },
+    /// The walk ends at this rule.
+    Rule { rule_id: String },
+    /// The walk ends here.
+    End { text: String },
+}
+
+/// A walk through the chart, deciding checks from evidence.
+pub struct Walk<'c> {
+    chart: &'c Flowchart,
+    evidence: &'c [Evidence],
+    hint: Option<Category>,
+    at: Target,
+    pub trail: Vec<TrailStep>,
+}
+
+impl<'c> Walk<'c> {
+    /// `hint`: the category of a pasted message, which answers the first
+    /// question whose choices name it.
+    pub fn new(chart: &'c Flowchart, evidence: &'c [Evidence], hint: Option<Category>) -> Self {
+        Self {
+            chart,
+            evidence,
+            hint,
+            at: Target::Node(chart.start.clone()),
+            trail: Vec::new(),
+        }
+    }
+
+    /// Advances through every step the evidence decides; returns the first
+    /// that needs a person, or the end.
+    pub fn next(&mut self) -> Step {
+        // The chart is acyclic (checked at parse), so this terminates.
+        loop {
+            let id = match &self.at {
+                Target::Rule(rule_id) => {
+                    return Step::Rule {
+                        rule_id: rule_id.clone(),
+                    }
+                }
+                Target::Node(id) => id.clone(),
+            };
+            let Some(node) = self.chart.node(&id) else {
+                return Step::End {
+                    text: format!("the flowchart has no node `{id}`"),
+                };
+            };
+            match &node.kind {
+                NodeKind::End { text } => return Step::End { text: text.clone() },
+                NodeKind::Question { text, choices } => {
+                    if let Some(cat) = self.hint {
+                        if let Some(choice) = choices.iter().find(|c| c.categories.contains(&cat)) {
+                            self.trail.push(TrailStep {
+                                node: id.clone(),
+                                text: text.clone(),
+                                answer: choice.label.clone(),
+                                by: DecidedBy::Message(cat),
+                            });
+                            self.at = choice.next.clone();
+                            continue;
+                        }
+                    }
+                    return Step::Choose {
+                        node: id,
+                        text: text.clone(),
+                        choices: choices.iter().map(|c| c.label.clone()).collect(),
+                    };
+                }
+                NodeKind::Check {
+                    text,
+                    when,
+                    yes,
+                    no,
+                } => match eval_all(when, self.evidence) {
+                    (Some(holds), why) => {
+                        self.trail.push(TrailStep {
+                            node: id.clone(),
+                            text: text.clone(),
+                            answer: if holds { "yes" } else { "no" }.into(),
+                            by: DecidedBy::Probes(why),
+                        });
+                        self.at = if holds { yes.clone() } else { no.clone() };
+                    }
+                    (None, why) => {
+                        return Step::YesNo {
+                            node: id,
+                            text: text.clone(),
+                            why_asked: why,
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    /// Answers the current question with choice `index`.
+    pub fn choose(&mut self, index: usize) -> Result<(), String> {
+        let Target::Node(id) = &self.at else {
+            return Err("the walk has ended".into());
+        };
+        let node = self.chart.node(id).ok_or("no such node")?;
+        let NodeKind::Question { text, choices } = &node.kind else {
+            return Err(format!("`{id}` is not a question"));
+        };
+        let choice = choices
+            .get(index)
+            .ok_or_else(|| format!("choice {} is out of range (1–{})", index + 1, choices.len()))?;
+        self.trail.push(TrailStep {
+            node: id.clone(),
+            text: text.clone(),
+            answer: choice.label.clone(),
+            by: DecidedBy::User,
+        });
+        self.at = choice.next.clone();
+        Ok(())
+    }
+
+    /// Answers the current check the probes could not decide.
+    pub fn answer(&mut self, yes_answer: bool) -> Result<(), String> {
+        let Target::Node(id) = &self.at else {
+            return Err("the walk has ended".into());
+        };
+        let node = self.chart.node(id).ok_or("no such node")?;
+        let NodeKind::Check { text, yes, no, .. } = &node.kind else {
+            return Err(format!("`{id}` is not a check"));
+        };
+        self.trail.push(TrailStep {
+            node: id.clone(),
+            text: text.clone(),
+            answer: if yes_answer { "yes" } else { "no" }.into(),
+            by: DecidedBy::User,
+        });
+        self.at = if yes_answer { yes.clone() } else { no.clone() };
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::probe::{Evidence, Status};
+    use crate::vocab::ProbeName;
+
+    fn chart() -> (RuleSet, Flowchart) {
+        let rules = RuleSet::builtin();
+        let chart = Flowchart::builtin(&rules).unwrap_or_else(|e| {
+            panic!(
+                "{}",
+                e.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            )
+        });
+        (rules, chart)
+    }
+
+    fn ev(probe: ProbeName, facts: &[(&str, serde_json::Value)]) -> Evidence {
+        let mut e = Evidence::new(probe, Status::Ok, "");
+        for (k, v) in facts {
+            e = e.fact(k, v.clone());
+        }
+        e
+    }
+
+    #[test]
+    fn builtin_chart_loads_and_every_rule_it_names_exists() {
+        let (_, chart) = chart();
+        assert_eq!(chart.start, "symptom");
+    }
+
+    #[test]
+    fn probes_answer_checks_and_only_the_symptom_is_asked() {
+        let (_, chart) = chart();
+        let evidence = vec![ev(ProbeName::Config, &[("config.exists", false.into())])];
+        let mut walk = Walk::new(&chart, &evidence, None);
+        let Step::Choose { choices, .. } = walk.next() else {
+            panic!("expected the symptom question")
+        };
+        let i = choices
+            .iter()
+            .position(|c| c.starts_with("Missing config"))
+            .unwrap();
+        walk.choose(i).unwrap();
+        assert_eq!(
+            walk.next(),
+            Step::Rule {
+                rule_id: "missing-config".into()
+            }
+        );
+        assert!(matches!(walk.trail[1].by, DecidedBy::Probes(_)));
+    }
+
+    #[test]
+    fn a_message_category_skips_the_question_and_unknown_facts_are_asked() {
+        let (_, chart) = chart();
+        let mut walk = Walk::new(&chart, &[], Some(Category::WebLoginProvider));
+        match walk.next() {
+            Step::YesNo { node, .. } => assert_eq!(node, "headless"),
+            other => panic!("expected a yes/no question, got {other:?}"),
+        }
+        walk.answer(false).unwrap();
+        assert!(matches!(walk.next(), Step::End { .. }));
+    }
+
+    #[test]
+    fn loops_and_dangling_targets_are_rejected_with_positions() {
+        let rules = RuleSet::builtin();
+        let looped = "start = \"a\"\n[[node]]\nid = \"a\"\ncheck = \"x\"\nwhen = [{ fact = \"config.exists\", eq = true }]\nyes = \"b\"\nno = \"rule:missing-config\"\n[[node]]\nid = \"b\"\ncheck = \"y\"\nwhen = [{ fact = \"config.exists\", eq = true }]\nyes = \"a\"\nno = \"nowhere\"\n";
+        let errs = Flowchart::parse("f.toml", looped, &rules).unwrap_err();
+        let text: Vec<String> = errs.iter().map(|e| e.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|e| e.starts_with("f.toml:13:") && e.contains("nowhere")),
+            "{text:?}"
+        );
+        let fixed = looped.replace("\"nowhere\"", "\"rule:mode-unset\"");
+        let errs = Flowchart::parse("f.toml", &fixed, &rules).unwrap_err();
+        assert!(errs[0].message.contains("loops"), "{errs:?}");
+        let bad_fact = fixed.replace("config.exists", "config.exist");
+        let errs = Flowchart::parse("f.toml", &bad_fact, &rules).unwrap_err();
+        assert!(errs[0].to_string().starts_with("f.toml:5:"), "{errs:?}");
+    }
+
+    #[test]
+    fn drawings_name_every_node() {
+        let (rules, chart) = chart();
+        let mermaid = chart.to_mermaid(&rules);
+        let dot = chart.to_dot(&rules);
+        for n in &chart.nodes {
+            assert!(dot.contains(&format!("\"{}\"", n.id)), "{}", n.id);
+            assert!(mermaid.contains(&n.id.replace('-', "_")), "{}", n.id);
+        }
+        assert!(mermaid.starts_with("flowchart TD"));
+        assert!(dot.contains("rule:port-in-use"));
+    }
+}

@@ -1,10 +1,40 @@
-//! `clawdoc flowchart`: draw the flowchart data.
+//! `clawdoc flowchart`: draw the flowchart data (`rules/flowchart.toml`) as
+//! Mermaid or Graphviz dot, with rule titles at the ends.
 
-use super::{not_yet, Ctx, Exit};
+use std::io::Write;
+
+use super::{Ctx, Exit};
+use crate::flow::Flowchart;
+use crate::ruleset;
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Format {
+    Mermaid,
+    Dot,
+    Json,
+}
 
 #[derive(Debug, clap::Args)]
-pub struct Args {}
+pub struct Args {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Mermaid)]
+    pub format: Format,
+}
 
-pub fn run(_args: Args, _ctx: &Ctx) -> anyhow::Result<Exit> {
-    not_yet("flowchart")
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let rules = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
+    let chart = Flowchart::builtin(&rules).map_err(|errs| {
+        anyhow::anyhow!(errs
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("\n"))
+    })?;
+    let text = match args.format {
+        Format::Mermaid => chart.to_mermaid(&rules),
+        Format::Dot => chart.to_dot(&rules),
+        Format::Json => serde_json::to_string_pretty(&chart)? + "\n",
+    };
+    std::io::stdout().lock().write_all(text.as_bytes())?;
+    Ok(Exit::Ok)
 }

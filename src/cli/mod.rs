@@ -176,8 +176,3 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
     })
 }
-
-/// The error for a command whose work has not landed yet.
-pub(crate) fn not_yet(what: &str) -> anyhow::Result<Exit> {
-    anyhow::bail!("`clawdoc {what}` is not implemented yet")
-}

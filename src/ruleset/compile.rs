@@ -622,6 +622,29 @@ fn fact_type(name: &str) -> Option<&'static str> {
         .map(|(_, t)| *t)
 }
 
+/// Compiles conditions written outside a rule (the flowchart's checks):
+/// every probe counts as listed. Errors carry `path:line:col` like a rule's.
+pub fn compile_conditions(
+    path: &str,
+    text: &str,
+    raw: &[Spanned<RawCondition>],
+) -> Result<Vec<Condition>, Vec<RuleError>> {
+    let mut cx = Ctx {
+        text,
+        path,
+        errors: Vec::new(),
+    };
+    let conditions: Vec<Condition> = raw
+        .iter()
+        .filter_map(|c| check_condition(&mut cx, c, ProbeName::ALL, &[]))
+        .collect();
+    if cx.errors.is_empty() {
+        Ok(conditions)
+    } else {
+        Err(cx.errors)
+    }
+}
+
 fn check_blocks(
     cx: &mut Ctx<'_>,
     blocks: &[Spanned<RawBlock>],
