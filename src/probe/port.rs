@@ -2,7 +2,13 @@
 //! process holds it, and is that process our gateway?
 //!
 //! Listening sockets come from `<proc_root>/net/tcp` and `net/tcp6` (state
-//! `0A`); a socket's inode is matched to its owner by scanning
+//! `0A`); on the live `/proc` the same inodes are asked of the kernel's
+//! socket diagnostics over netlink (`NETLINK_SOCK_DIAG`, listeners only, as
+//! `ss -ltn` does), falling back to the tables if that fails. Reading the
+//! tables walks every bucket of the established-connection hash twice (once
+//! per table) whatever the port: about 1.1 ms per table here, and far more
+//! on a host with many connections; the listener-only dump took 0.03 ms.
+//! A socket's inode is matched to its owner by scanning
 //! `<proc_root>/PID/fd/*` for `socket:[INODE]` links (hand-parsed so any
 //! proc root works). The port is the config's (default 3001) with the
 //! `CLAWDOC_GATEWAY_PORT` override.
@@ -42,6 +48,106 @@ pub fn listening_inodes(table: &str, port: u16) -> Vec<u64> {
             (*state == TCP_LISTEN && local_port == port && inode != 0).then_some(inode)
         })
         .collect()
+}
+
+/// `sock_diag` constants (linux/netlink.h, sock_diag.h, inet_diag.h).
+mod diag {
+    pub const NETLINK_SOCK_DIAG: i32 = 4;
+    pub const SOCK_DIAG_BY_FAMILY: u16 = 20;
+    pub const NLM_F_REQUEST: u16 = 0x1;
+    pub const NLM_F_DUMP: u16 = 0x300;
+    pub const NLMSG_ERROR: u16 = 2;
+    pub const NLMSG_DONE: u16 = 3;
+    pub const TCP_LISTEN: u8 = 10;
+    pub const NLMSG_HDR_LEN: usize = 16;
+    /// `struct inet_diag_msg`: the local port (big-endian) at 4, the
+    /// state at 1, the inode at 68.
+    pub const MSG_LEN: usize = 72;
+}
+
+/// The `SOCK_DIAG_BY_FAMILY` dump request for TCP listeners of `family`:
+/// an `nlmsghdr` and an `inet_diag_req_v2` whose state mask is LISTEN only,
+/// so the kernel walks only its listening hash.
+fn diag_request(family: u8) -> Vec<u8> {
+    let mut req = Vec::with_capacity(72);
+    req.extend_from_slice(&72u32.to_ne_bytes()); // nlmsg_len
+    req.extend_from_slice(&diag::SOCK_DIAG_BY_FAMILY.to_ne_bytes());
+    req.extend_from_slice(&(diag::NLM_F_REQUEST | diag::NLM_F_DUMP).to_ne_bytes());
+    req.extend_from_slice(&1u32.to_ne_bytes()); // seq
+    req.extend_from_slice(&0u32.to_ne_bytes()); // pid: the kernel fills it
+    req.extend_from_slice(&[family, 6 /* IPPROTO_TCP */, 0, 0]);
+    req.extend_from_slice(&(1u32 << diag::TCP_LISTEN).to_ne_bytes()); // idiag_states
+    req.resize(72, 0); // inet_diag_sockid: zero, not used by a dump
+    req
+}
+
+/// Feeds one datagram of the dump's answer into `inodes`; `Ok(true)` once
+/// the dump is done.
+fn parse_diag_reply(mut data: &[u8], port: u16, inodes: &mut BTreeSet<u64>) -> io::Result<bool> {
+    let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, format!("sock_diag: {what}"));
+    let ne_u32 = |b: &[u8], at: usize| u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+    while data.len() >= diag::NLMSG_HDR_LEN {
+        let len = ne_u32(data, 0) as usize;
+        let kind = u16::from_ne_bytes([data[4], data[5]]);
+        if len < diag::NLMSG_HDR_LEN || len > data.len() {
+            return Err(bad("truncated message"));
+        }
+        let payload = &data[diag::NLMSG_HDR_LEN..len];
+        match kind {
+            diag::NLMSG_DONE => return Ok(true),
+            diag::NLMSG_ERROR => {
+                // A negative errno; zero would be an acknowledgement.
+                let errno = payload.get(..4).map(|b| ne_u32(b, 0) as i32).unwrap_or(0);
+                if errno != 0 {
+                    return Err(io::Error::from_raw_os_error(errno.saturating_neg()));
+                }
+            }
+            diag::SOCK_DIAG_BY_FAMILY if payload.len() >= diag::MSG_LEN => {
+                let state = payload[1];
+                let local_port = u16::from_be_bytes([payload[4], payload[5]]);
+                let inode = u64::from(ne_u32(payload, 68));
+                if state == diag::TCP_LISTEN && local_port == port && inode != 0 {
+                    inodes.insert(inode);
+                }
+            }
+            _ => {}
+        }
+        // Messages are 4-byte aligned.
+        data = data.get(len.next_multiple_of(4)..).unwrap_or_default();
+    }
+    Ok(false)
+}
+
+/// Inodes of the TCP sockets (IPv4 and IPv6) listening on `port`, from the
+/// kernel's socket diagnostics. Reads nothing of `/proc`.
+pub fn listening_inodes_netlink(port: u16) -> io::Result<BTreeSet<u64>> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    use std::io::Read;
+    let mut inodes = BTreeSet::new();
+    for family in [libc::AF_INET as u8, libc::AF_INET6 as u8] {
+        let mut socket = Socket::new(
+            Domain::from(libc::AF_NETLINK),
+            Type::DGRAM,
+            Some(Protocol::from(diag::NETLINK_SOCK_DIAG)),
+        )?;
+        socket.set_read_timeout(Some(std::time::Duration::from_secs(1)))?;
+        // Unconnected, a netlink datagram goes to the kernel.
+        socket.send(&diag_request(family))?;
+        let mut buf = vec![0u8; 32 * 1024];
+        loop {
+            let n = socket.read(&mut buf)?;
+            if n == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    "sock_diag: no answer",
+                ));
+            }
+            if parse_diag_reply(&buf[..n], port, &mut inodes)? {
+                break;
+            }
+        }
+    }
+    Ok(inodes)
 }
 
 /// Who owns a socket inode.
@@ -107,13 +213,24 @@ fn holds_any(root: &ProcRoot, pid: i32, wanted: &BTreeSet<String>) -> Option<boo
 pub fn probe(env: &ProbeEnv) -> Evidence {
     let port = configured_port(env);
     let root = &env.proc_root;
+    // Netlink answers for this process's network namespace, which is what
+    // the live `/proc/net` shows; a fixture root is read as files.
+    let live = root.path() == ProcRoot::default().path();
     let mut inodes = BTreeSet::new();
     let mut tables_read = 0;
-    for table in ["net/tcp", "net/tcp6"] {
-        // A host without IPv6 has no tcp6; one readable table is enough.
-        if let Ok(text) = std::fs::read_to_string(root.path().join(table)) {
-            tables_read += 1;
-            inodes.extend(listening_inodes(&text, port));
+    match live.then(|| listening_inodes_netlink(port)) {
+        Some(Ok(found)) => {
+            inodes = found;
+            tables_read = 2;
+        }
+        _ => {
+            for table in ["net/tcp", "net/tcp6"] {
+                // A host without IPv6 has no tcp6; one readable table is enough.
+                if let Ok(text) = std::fs::read_to_string(root.path().join(table)) {
+                    tables_read += 1;
+                    inodes.extend(listening_inodes(&text, port));
+                }
+            }
         }
     }
     if tables_read == 0 {
@@ -227,6 +344,54 @@ mod tests {
         let tcp6 = std::fs::read_to_string(fixture("proc/basic/net/tcp6")).unwrap();
         assert_eq!(listening_inodes(&tcp6, 5000), vec![33333]);
         assert!(listening_inodes("garbage\nmore garbage\n", 1).is_empty());
+    }
+
+    #[test]
+    fn netlink_and_proc_tables_agree_on_live_listeners() {
+        let v4 = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = v4.local_addr().unwrap().port();
+        let v6 = TcpListener::bind(("::1", port)).ok(); // no IPv6 here is fine
+        let from_tables: BTreeSet<u64> = ["/proc/net/tcp", "/proc/net/tcp6"]
+            .iter()
+            .filter_map(|t| std::fs::read_to_string(t).ok())
+            .flat_map(|text| listening_inodes(&text, port))
+            .collect();
+        let from_netlink = listening_inodes_netlink(port).unwrap();
+        assert_eq!(from_netlink, from_tables);
+        assert_eq!(from_netlink.len(), 1 + usize::from(v6.is_some()));
+        drop((v4, v6));
+        assert!(listening_inodes_netlink(port).unwrap().is_empty());
+    }
+
+    #[test]
+    fn diag_reply_parsing() {
+        fn msg(kind: u16, payload: &[u8]) -> Vec<u8> {
+            let mut m = Vec::new();
+            m.extend_from_slice(&((16 + payload.len()) as u32).to_ne_bytes());
+            m.extend_from_slice(&kind.to_ne_bytes());
+            m.extend_from_slice(&[0; 10]);
+            m.extend_from_slice(payload);
+            m.resize(m.len().next_multiple_of(4), 0);
+            m
+        }
+        fn socket(state: u8, port: u16, inode: u32) -> Vec<u8> {
+            let mut p = vec![0u8; 72];
+            p[0] = libc::AF_INET as u8;
+            p[1] = state;
+            p[4..6].copy_from_slice(&port.to_be_bytes());
+            p[68..72].copy_from_slice(&inode.to_ne_bytes());
+            p
+        }
+        let mut data = msg(20, &socket(10, 3001, 111));
+        data.extend(msg(20, &socket(10, 3002, 222))); // another port
+        data.extend(msg(20, &socket(1, 3001, 333))); // not listening
+        let mut inodes = BTreeSet::new();
+        assert!(!parse_diag_reply(&data, 3001, &mut inodes).unwrap());
+        assert_eq!(inodes, BTreeSet::from([111]));
+        assert!(parse_diag_reply(&msg(3, &[0; 4]), 3001, &mut inodes).unwrap());
+        let err = parse_diag_reply(&msg(2, &(-13i32).to_ne_bytes()), 3001, &mut inodes);
+        assert_eq!(err.unwrap_err().raw_os_error(), Some(13));
+        assert!(parse_diag_reply(&data[..20], 3001, &mut inodes).is_err());
     }
 
     #[test]
