@@ -11,3 +11,4 @@ mod engine_scan;
 mod gateway_daemon;
 mod gateway_server;
 mod probes;
+mod walk;
