@@ -499,7 +499,7 @@ impl<'c> Walk<'c> {
 
     /// Advances through every step the evidence decides; returns the first
     /// that needs a person, or the end.
-    pub fn next(&mut self) -> Step {
+    pub fn advance(&mut self) -> Step {
         // The chart is acyclic (checked at parse), so this terminates.
         loop {
             let id = match &self.at {
@@ -644,7 +644,7 @@ mod tests {
         let (_, chart) = chart();
         let evidence = vec![ev(ProbeName::Config, &[("config.exists", false.into())])];
         let mut walk = Walk::new(&chart, &evidence, None);
-        let Step::Choose { choices, .. } = walk.next() else {
+        let Step::Choose { choices, .. } = walk.advance() else {
             panic!("expected the symptom question")
         };
         let i = choices
@@ -653,7 +653,7 @@ mod tests {
             .unwrap();
         walk.choose(i).unwrap();
         assert_eq!(
-            walk.next(),
+            walk.advance(),
             Step::Rule {
                 rule_id: "missing-config".into()
             }
@@ -665,12 +665,12 @@ mod tests {
     fn a_message_category_skips_the_question_and_unknown_facts_are_asked() {
         let (_, chart) = chart();
         let mut walk = Walk::new(&chart, &[], Some(Category::WebLoginProvider));
-        match walk.next() {
+        match walk.advance() {
             Step::YesNo { node, .. } => assert_eq!(node, "headless"),
             other => panic!("expected a yes/no question, got {other:?}"),
         }
         walk.answer(false).unwrap();
-        assert!(matches!(walk.next(), Step::End { .. }));
+        assert!(matches!(walk.advance(), Step::End { .. }));
     }
 
     #[test]

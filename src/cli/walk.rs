@@ -146,7 +146,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     }
     let mut walk = Walk::new(&chart, &evidence, hint);
     let end = loop {
-        match walk.next() {
+        match walk.advance() {
             Step::Choose { text, choices, .. } => {
                 let i = answers.choose(&text, &choices)?;
                 walk.choose(i).map_err(anyhow::Error::msg)?;
@@ -241,22 +241,20 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             // Verify: is the rule still confirmed on this machine?
             let after = probe::run_all(&env, ProbeName::ALL);
             let still = assess(rule, &after).is_confirmed();
-            if !args.json {
-                if !applied.is_empty() {
-                    writeln!(
-                        out,
-                        "\nAfter fixing: {}",
-                        if still {
-                            "the problem is still there"
-                        } else {
-                            "the problem is gone"
-                        }
-                    )?;
-                    if let Some(h) = after.iter().find(|e| e.probe == ProbeName::Health) {
-                        writeln!(out, "  health: {}", h.summary)?;
+            if !args.json && !applied.is_empty() {
+                writeln!(
+                    out,
+                    "\nAfter fixing: {}",
+                    if still {
+                        "the problem is still there"
+                    } else {
+                        "the problem is gone"
                     }
-                    writeln!(out, "Undo with `clawdoc undo`.")?;
+                )?;
+                if let Some(h) = after.iter().find(|e| e.probe == ProbeName::Health) {
+                    writeln!(out, "  health: {}", h.summary)?;
                 }
+                writeln!(out, "Undo with `clawdoc undo`.")?;
             }
             if still || (applied.is_empty() && verdict.is_confirmed()) {
                 Exit::Problems
