@@ -323,6 +323,8 @@ struct ScanState {
     counts: Vec<Option<(u64, u64, u64, String)>>, // count, first, last, sample
     last_seen: Vec<u64>,
     set_buf: Vec<bool>,
+    /// Reused buffer for lines with colour codes.
+    scratch: Vec<u8>,
     /// Rules hit so far by an overlong line still being read.
     long_line: Option<Vec<(usize, String)>>,
 }
@@ -360,6 +362,7 @@ impl<'e, 'r> Scanner<'e, 'r> {
             counts: vec![None; rules.len()],
             last_seen: vec![0; rules.len()],
             set_buf: vec![false; self.engine.set.len()],
+            scratch: Vec::new(),
             long_line: None,
         };
         let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + OVERLAP);
@@ -475,6 +478,22 @@ impl<'e, 'r> Scanner<'e, 'r> {
 
     /// Which rules one line hits, with the sample to keep for each.
     fn verify(&self, raw: &[u8], special: bool, st: &mut ScanState) -> Vec<(usize, String)> {
+        if special && !raw.iter().any(|&b| b >= 0x80 || b == b'\\') {
+            // Colour codes only: strip them byte-wise and let the combined
+            // regex say whether the line is worth the RegexSet.
+            let mut plain = std::mem::take(&mut st.scratch);
+            plain.clear();
+            normalize::strip_ansi_bytes(raw.strip_suffix(b"\r").unwrap_or(raw), &mut plain);
+            let hits = if self.combined.is_match(&plain) {
+                self.rules_hit(&plain, st, || {
+                    clip(String::from_utf8_lossy(&plain).trim(), SAMPLE_CHARS)
+                })
+            } else {
+                Vec::new()
+            };
+            st.scratch = plain;
+            return hits;
+        }
         let text: Cow<'_, str> = if special {
             normalize::line(raw)
         } else {
