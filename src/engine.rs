@@ -2,9 +2,11 @@
 //! reader a caller hands to [`Scanner::scan`]; knows nothing of probes.
 //!
 //! * [`Engine::lookup`]: a pasted message or excerpt. Each line is
-//!   normalised ([`crate::normalize`]), one `RegexSet` pass finds which
-//!   patterns hit, then only those patterns run again for captures. Results
-//!   are ranked (see [`rank`]).
+//!   normalised ([`crate::normalize`]) and ASCII-lowercased (patterns are
+//!   case-folded at load), one `RegexSet` pass (a multi-pattern regex with
+//!   all-matches semantics) finds which patterns hit, then only those
+//!   patterns run again for captures, taken from the line with its case
+//!   intact. Results are ranked (see [`rank`]).
 //! * [`Scanner::scan`]: a whole log with bounded memory. One combined regex
 //!   (every pattern, capture names removed) runs over ~1 MiB blocks of whole
 //!   lines; each hit is mapped back to its line, which the `RegexSet` then
@@ -17,7 +19,10 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
-use regex::bytes::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::{Regex, RegexBuilder};
+use regex_automata::nfa::thompson::WhichCaptures;
+use regex_automata::util::syntax;
+use regex_automata::{meta, Input, MatchKind, PatternSet};
 use serde::Serialize;
 
 use crate::normalize;
@@ -37,12 +42,17 @@ pub const SAMPLE_CHARS: usize = 240;
 pub enum EngineError {
     #[error("the rule patterns do not compile together: {0}")]
     Compile(#[from] regex::Error),
+    #[error("the rule patterns do not compile together: {0}")]
+    Set(#[from] Box<meta::BuildError>),
 }
 
 /// The rules, compiled for matching.
 pub struct Engine<'r> {
     rules: &'r [Rule],
-    set: RegexSet,
+    /// All patterns, all-matches semantics: the `RegexSet`. Built without a
+    /// literal prefilter: that halves its construction, which dominates a
+    /// one-line lookup, and the inputs it sees are single lines.
+    set: meta::Regex,
     /// For each pattern of `set`: (rule index, pattern index in the rule).
     owners: Vec<(usize, usize)>,
 }
@@ -71,16 +81,26 @@ impl<'r> Engine<'r> {
         let mut owners = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
             for (pi, p) in rule.patterns.iter().enumerate() {
-                sources.push(p.source.as_str());
+                sources.push(p.folded.as_str());
                 owners.push((ri, pi));
             }
         }
-        let set = RegexSetBuilder::new(&sources)
-            .case_insensitive(true)
-            .unicode(false)
-            .multi_line(true)
-            .crlf(true)
-            .build()?;
+        let set = match build_set(&sources) {
+            Ok(set) => set,
+            Err(first) => {
+                // A pattern that does not compile (only possible for a rule
+                // loaded without validation) must not take the others down.
+                let keep: Vec<usize> = (0..sources.len())
+                    .filter(|&i| crate::ruleset::compile::build_regex(sources[i]).is_ok())
+                    .collect();
+                if keep.len() == sources.len() {
+                    return Err(first.into());
+                }
+                owners = keep.iter().map(|&i| owners[i]).collect();
+                let kept: Vec<&str> = keep.iter().map(|&i| sources[i]).collect();
+                build_set(&kept)?
+            }
+        };
         Ok(Self { rules, set, owners })
     }
 
@@ -91,12 +111,18 @@ impl<'r> Engine<'r> {
     /// Every rule hit by one (already normalised) line, with the captures and
     /// the longest match length. Pattern order decides capture precedence.
     pub fn match_line(&self, line: &str) -> Vec<LineHit> {
-        let bytes = line.as_bytes();
+        let original = line.as_bytes();
+        let lower = original.to_ascii_lowercase();
+        let mut set = PatternSet::new(self.set.pattern_len());
+        self.set
+            .which_overlapping_matches(&Input::new(&lower), &mut set);
         let mut hits: Vec<LineHit> = Vec::new();
-        for pattern_index in self.set.matches(bytes).iter() {
-            let (ri, pi) = self.owners[pattern_index];
-            let regex = &self.rules[ri].patterns[pi].regex;
-            let Some(caps) = regex.captures(bytes) else {
+        for pattern_id in set.iter() {
+            let (ri, pi) = self.owners[pattern_id.as_usize()];
+            let Some(regex) = self.rules[ri].patterns[pi].regex() else {
+                continue;
+            };
+            let Some(caps) = regex.captures(&lower) else {
                 continue;
             };
             let len = caps.get(0).map_or(0, |m| m.len());
@@ -114,9 +140,10 @@ impl<'r> Engine<'r> {
             hit.specificity = hit.specificity.max(len);
             for name in regex.capture_names().flatten() {
                 if let Some(m) = caps.name(name) {
-                    hit.captures
-                        .entry(name.to_string())
-                        .or_insert_with(|| String::from_utf8_lossy(m.as_bytes()).into_owned());
+                    // Same offsets in the original: ASCII folding keeps lengths.
+                    hit.captures.entry(name.to_string()).or_insert_with(|| {
+                        String::from_utf8_lossy(&original[m.range()]).into_owned()
+                    });
                 }
             }
         }
@@ -243,16 +270,40 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Every pattern as one alternation, with named groups made non-capturing
-/// (the same name in two patterns would not compile together).
+/// Every (case-folded) pattern as one alternation, with named groups made
+/// non-capturing (the same name in two patterns would not compile together).
 pub fn combined_pattern(rules: &[Rule]) -> String {
     let mut parts = Vec::new();
     for rule in rules {
         for p in &rule.patterns {
-            parts.push(format!("(?:{})", strip_capture_names(&p.source)));
+            if p.regex().is_some() {
+                parts.push(format!("(?:{})", strip_capture_names(&p.folded)));
+            }
         }
     }
     parts.join("|")
+}
+
+fn build_set(folded: &[&str]) -> Result<meta::Regex, Box<meta::BuildError>> {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::All)
+                .which_captures(WhichCaptures::None)
+                .auto_prefilter(false)
+                // Lines are short; a small lazy-DFA cache saves page faults
+                // that showed in a one-line lookup's system time.
+                .hybrid_cache_capacity(256 << 10),
+        )
+        .syntax(
+            syntax::Config::new()
+                .unicode(false)
+                .utf8(false)
+                .multi_line(true)
+                .crlf(true),
+        )
+        .build_many(folded)
+        .map_err(Box::new)
 }
 
 /// `(?P<port>\d+)` → `(?:\d+)`, using the regex parser for exact spans.
@@ -322,7 +373,11 @@ struct ScanState {
     matched_lines: u64,
     counts: Vec<Option<(u64, u64, u64, String)>>, // count, first, last, sample
     last_seen: Vec<u64>,
-    set_buf: Vec<bool>,
+    set_buf: PatternSet,
+    /// The line being attributed, lowercased.
+    lower: Vec<u8>,
+    /// Reused buffer for lines with colour codes.
+    scratch: Vec<u8>,
     /// Rules hit so far by an overlong line still being read.
     long_line: Option<Vec<(usize, String)>>,
 }
@@ -359,7 +414,9 @@ impl<'e, 'r> Scanner<'e, 'r> {
             matched_lines: 0,
             counts: vec![None; rules.len()],
             last_seen: vec![0; rules.len()],
-            set_buf: vec![false; self.engine.set.len()],
+            set_buf: PatternSet::new(self.engine.set.pattern_len()),
+            lower: Vec::new(),
+            scratch: Vec::new(),
             long_line: None,
         };
         let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + OVERLAP);
@@ -475,6 +532,22 @@ impl<'e, 'r> Scanner<'e, 'r> {
 
     /// Which rules one line hits, with the sample to keep for each.
     fn verify(&self, raw: &[u8], special: bool, st: &mut ScanState) -> Vec<(usize, String)> {
+        if special && !raw.iter().any(|&b| b >= 0x80 || b == b'\\') {
+            // Colour codes only: strip them byte-wise and let the combined
+            // regex say whether the line is worth the RegexSet.
+            let mut plain = std::mem::take(&mut st.scratch);
+            plain.clear();
+            normalize::strip_ansi_bytes(raw.strip_suffix(b"\r").unwrap_or(raw), &mut plain);
+            let hits = if self.combined.is_match(&plain) {
+                self.rules_hit(&plain, st, || {
+                    clip(String::from_utf8_lossy(&plain).trim(), SAMPLE_CHARS)
+                })
+            } else {
+                Vec::new()
+            };
+            st.scratch = plain;
+            return hits;
+        }
         let text: Cow<'_, str> = if special {
             normalize::line(raw)
         } else {
@@ -489,14 +562,19 @@ impl<'e, 'r> Scanner<'e, 'r> {
         st: &mut ScanState,
         sample: impl Fn() -> String,
     ) -> Vec<(usize, String)> {
-        st.set_buf.iter_mut().for_each(|b| *b = false);
-        if !self.engine.set.matches_read_at(&mut st.set_buf, text, 0) {
+        st.set_buf.clear();
+        st.lower.clear();
+        st.lower.extend(text.iter().map(u8::to_ascii_lowercase));
+        self.engine
+            .set
+            .which_overlapping_matches(&Input::new(&st.lower), &mut st.set_buf);
+        if st.set_buf.is_empty() {
             return Vec::new();
         }
         let mut hits: Vec<(usize, String)> = Vec::new();
-        for (pattern_index, hit) in st.set_buf.iter().enumerate() {
-            let rule = self.engine.owners[pattern_index].0;
-            if *hit && !hits.iter().any(|(r, _)| *r == rule) {
+        for pattern_id in st.set_buf.iter() {
+            let rule = self.engine.owners[pattern_id.as_usize()].0;
+            if !hits.iter().any(|(r, _)| *r == rule) {
                 let sample = if st.counts[rule].is_none() {
                     sample()
                 } else {

@@ -309,4 +309,308 @@ when = [
         let with_cmdline = port.fact("port.holder_cmdline", "python3 -c x");
         assert!(!assess(&r, &[with_cmdline, config]).is_confirmed());
     }
+
+    /// The built-in rules judged on the facts the doctor's probes report:
+    /// each standalone problem is confirmed by facts alone, and healthy
+    /// facts refute it.
+    #[test]
+    fn builtin_rules_confirm_and_refute_on_probe_facts() {
+        use serde_json::json;
+        let set = crate::ruleset::RuleSet::builtin();
+        let ev = |probe: ProbeName, facts: &[(&str, serde_json::Value)]| {
+            facts
+                .iter()
+                .fold(Evidence::new(probe, Status::Ok, "fixture"), |e, (k, v)| {
+                    e.fact(k, v.clone())
+                })
+        };
+        let config = |exists: bool, parses: bool, mode: bool| {
+            ev(
+                ProbeName::Config,
+                &[
+                    ("config.exists", json!(exists)),
+                    ("config.parses", json!(parses)),
+                    ("config.mode_set", json!(mode)),
+                    ("config.unknown_keys", json!([])),
+                    ("config.deprecated_keys", json!([])),
+                    ("config.bad_values", json!([])),
+                    ("config.problem_count", json!(0)),
+                ],
+            )
+        };
+        let healthy = vec![
+            config(true, true, true),
+            ev(
+                ProbeName::Pid,
+                &[
+                    ("pid.file_present", json!(true)),
+                    ("pid.identity", json!("gateway")),
+                    ("pid.hung", json!(false)),
+                ],
+            ),
+            ev(
+                ProbeName::Lock,
+                &[
+                    ("lock.present", json!(true)),
+                    ("lock.held", json!(true)),
+                    ("lock.stale", json!(false)),
+                ],
+            ),
+            ev(
+                ProbeName::Port,
+                &[
+                    ("port.listening", json!(true)),
+                    ("port.holder_is_gateway", json!(true)),
+                ],
+            ),
+            ev(
+                ProbeName::Health,
+                &[
+                    ("health.reachable", json!(true)),
+                    ("health.ready", json!(true)),
+                    ("health.handshake", json!("ok")),
+                ],
+            ),
+            ev(
+                ProbeName::Oom,
+                &[
+                    ("oom.killed", json!(false)),
+                    ("oom.cgroup_oom_kills", json!(0)),
+                ],
+            ),
+            ev(
+                ProbeName::Disk,
+                &[
+                    ("disk.full", json!(false)),
+                    ("disk.low", json!(false)),
+                    ("disk.writable", json!(true)),
+                ],
+            ),
+            ev(
+                ProbeName::Token,
+                &[
+                    ("token.pinned", json!(true)),
+                    ("token.identity_present", json!(true)),
+                ],
+            ),
+            ev(ProbeName::Display, &[("display.headless", json!(false))]),
+        ];
+        // On a healthy machine nothing is confirmed, and every rule is refuted.
+        for rule in &set.rules {
+            let v = assess(rule, &healthy);
+            assert!(v.is_refuted(), "{} on a healthy machine: {v:?}", rule.id);
+        }
+        let with = |replace: Evidence| -> Vec<Evidence> {
+            let mut e: Vec<Evidence> = healthy
+                .iter()
+                .filter(|h| h.probe != replace.probe)
+                .cloned()
+                .collect();
+            e.push(replace);
+            e
+        };
+        let cases: Vec<(&str, Vec<Evidence>)> = vec![
+            ("missing-config", with(config(false, false, false))),
+            ("mode-unset", with(config(true, true, false))),
+            ("corrupt-config", with(config(true, false, false))),
+            (
+                "unknown-config-key",
+                with(config(true, true, true).fact("config.unknown_keys", json!(["gatway.port"]))),
+            ),
+            (
+                "deprecated-config-key",
+                with(config(true, true, true).fact("config.deprecated_keys", json!(["model"]))),
+            ),
+            (
+                "invalid-config",
+                with(config(true, true, true).fact("config.bad_values", json!(["gateway.port"]))),
+            ),
+            (
+                "port-in-use",
+                with(ev(
+                    ProbeName::Port,
+                    &[
+                        ("port.listening", json!(true)),
+                        ("port.holder_is_gateway", json!(false)),
+                    ],
+                )),
+            ),
+            (
+                "stale-pid",
+                with(ev(
+                    ProbeName::Pid,
+                    &[
+                        ("pid.file_present", json!(true)),
+                        ("pid.identity", json!("dead")),
+                    ],
+                )),
+            ),
+            (
+                "pid-reused",
+                with(ev(
+                    ProbeName::Pid,
+                    &[
+                        ("pid.file_present", json!(true)),
+                        ("pid.identity", json!("stranger")),
+                    ],
+                )),
+            ),
+            (
+                "stale-lock",
+                with(ev(
+                    ProbeName::Lock,
+                    &[
+                        ("lock.present", json!(true)),
+                        ("lock.held", json!(false)),
+                        ("lock.stale", json!(true)),
+                    ],
+                )),
+            ),
+            (
+                "restart-timeout",
+                with(ev(
+                    ProbeName::Pid,
+                    &[
+                        ("pid.file_present", json!(true)),
+                        ("pid.identity", json!("gateway")),
+                        ("pid.hung", json!(true)),
+                    ],
+                )),
+            ),
+            (
+                "token-mismatch",
+                with(ev(
+                    ProbeName::Health,
+                    &[
+                        ("health.reachable", json!(true)),
+                        ("health.ready", json!(true)),
+                        ("health.handshake", json!("token_mismatch")),
+                    ],
+                )),
+            ),
+            (
+                "pairing-required",
+                with(ev(
+                    ProbeName::Health,
+                    &[
+                        ("health.reachable", json!(true)),
+                        ("health.ready", json!(true)),
+                        ("health.handshake", json!("pairing_required")),
+                    ],
+                )),
+            ),
+            // An OOM kill is current while the killed gateway is down.
+            ("oom", {
+                let mut e = with(ev(
+                    ProbeName::Oom,
+                    &[
+                        ("oom.killed", json!(true)),
+                        ("oom.cgroup_oom_kills", json!(1)),
+                    ],
+                ));
+                e.retain(|x| x.probe != ProbeName::Pid && x.probe != ProbeName::Health);
+                e.push(ev(
+                    ProbeName::Pid,
+                    &[
+                        ("pid.identity", json!("dead")),
+                        ("pid.file_present", json!(true)),
+                    ],
+                ));
+                e.push(ev(
+                    ProbeName::Health,
+                    &[
+                        ("health.reachable", json!(false)),
+                        ("health.ready", json!(false)),
+                    ],
+                ));
+                e
+            }),
+            (
+                "disk-full",
+                with(ev(
+                    ProbeName::Disk,
+                    &[
+                        ("disk.full", json!(true)),
+                        ("disk.low", json!(true)),
+                        ("disk.writable", json!(true)),
+                    ],
+                )),
+            ),
+            (
+                "permissions",
+                with(ev(
+                    ProbeName::Disk,
+                    &[
+                        ("disk.full", json!(false)),
+                        ("disk.low", json!(false)),
+                        ("disk.writable", json!(false)),
+                    ],
+                )),
+            ),
+            (
+                "web-login-provider",
+                with(ev(ProbeName::Display, &[("display.headless", json!(true))])),
+            ),
+        ];
+        for (id, evidence) in cases {
+            let rule = set.get(id).unwrap();
+            let v = assess(rule, &evidence);
+            assert!(v.is_confirmed(), "{id}: {v:?}");
+        }
+        // Gateway not running: config fine, nothing answers, no live gateway pid.
+        let mut down = with(ev(
+            ProbeName::Health,
+            &[
+                ("health.reachable", json!(false)),
+                ("health.handshake", json!("refused")),
+            ],
+        ));
+        down.retain(|e| e.probe != ProbeName::Pid);
+        down.push(ev(
+            ProbeName::Pid,
+            &[
+                ("pid.file_present", json!(false)),
+                ("pid.identity", json!("none")),
+            ],
+        ));
+        assert!(assess(set.get("not-connected").unwrap(), &down).is_confirmed());
+    }
+
+    /// Standalone means "a real problem by facts alone"; rules that need the
+    /// text (a headless host is not a problem by itself) are not standalone.
+    #[test]
+    fn standalone_rules_are_the_fact_only_problems() {
+        let set = crate::ruleset::RuleSet::builtin();
+        let standalone: Vec<&str> = set
+            .rules
+            .iter()
+            .filter(|r| r.standalone)
+            .map(|r| r.id.as_str())
+            .collect();
+        for id in [
+            "missing-config",
+            "mode-unset",
+            "port-in-use",
+            "stale-pid",
+            "pid-reused",
+            "stale-lock",
+            "deprecated-config-key",
+            "unknown-config-key",
+            "restart-timeout",
+            "not-connected",
+            "token-mismatch",
+            "oom",
+            "disk-full",
+            "permissions",
+        ] {
+            assert!(standalone.contains(&id), "{id} should be standalone");
+        }
+        for id in ["web-login-provider", "not-ready", "auth-missing"] {
+            assert!(!standalone.contains(&id), "{id} needs the text");
+        }
+        assert!(
+            set.rules.iter().all(|r| !r.confirm.is_empty()),
+            "every rule says which facts confirm it"
+        );
+    }
 }

@@ -94,6 +94,49 @@ pub fn strip_ansi(s: &str) -> String {
     out
 }
 
+/// [`strip_ansi`] for ASCII bytes, into a reused buffer (the scan's fast
+/// path for coloured log lines).
+pub fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        i += 1;
+        if b != 0x1b {
+            out.push(b);
+            continue;
+        }
+        match raw.get(i) {
+            Some(b'[') => {
+                i += 1;
+                while i < raw.len() {
+                    i += 1;
+                    if (0x40..=0x7e).contains(&raw[i - 1]) {
+                        break;
+                    }
+                }
+            }
+            Some(b']') => {
+                i += 1;
+                while i < raw.len() {
+                    let c = raw[i];
+                    i += 1;
+                    if c == 0x07 {
+                        break;
+                    }
+                    if c == 0x1b {
+                        if raw.get(i) == Some(&b'\\') {
+                            i += 1;
+                        }
+                        break;
+                    }
+                }
+            }
+            Some(_) => i += 1,
+            None => {}
+        }
+    }
+}
+
 fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
     for c in chars.by_ref() {
         if ('\x40'..='\x7e').contains(&c) {
@@ -218,6 +261,21 @@ mod tests {
             "connect failed - device token mismatch"
         );
         assert_eq!(line("「錯誤」“model”".as_bytes()), "\"錯誤\"\"model\"");
+    }
+
+    #[test]
+    fn ansi_bytes_match_ansi_text() {
+        for s in [
+            "\x1b[31mred\x1b[0m plain",
+            "\x1b]0;title\x07after",
+            "\x1b]8;;x\x1b\\link",
+            "trailing \x1b",
+            "\x1b(Bok",
+        ] {
+            let mut out = Vec::new();
+            strip_ansi_bytes(s.as_bytes(), &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), strip_ansi(s), "{s:?}");
+        }
     }
 
     #[test]

@@ -12,6 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
+use std::sync::OnceLock;
 
 use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
@@ -48,22 +49,89 @@ impl Role {
     }
 }
 
-/// One compiled pattern. Every pattern is case-insensitive, ASCII-only
-/// (`(?i-u)`: input is NFKC-normalised first, and byte matching keeps both
-/// compile and scan fast) and multi-line (`^`/`$` at line boundaries).
-#[derive(Debug, Clone)]
+/// One pattern. Matching is always case-insensitive and ASCII-only: the
+/// pattern is case-folded once ([`fold_case`]) and matched against
+/// lowercased, NFKC-normalised input, so captures keep the input's case (same
+/// byte offsets). `^`/`$` work at line boundaries. The regex for captures is
+/// compiled on first use: a lookup only pays for the patterns that hit.
+#[derive(Debug)]
 pub struct Pattern {
     pub source: String,
-    pub regex: Regex,
+    /// `source` with its literal letters lowercased.
+    pub folded: String,
+    regex: OnceLock<Option<Regex>>,
 }
 
-/// Builds a pattern exactly as the engine and `rules patterns` use it.
-pub fn build_regex(source: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(source)
-        .case_insensitive(true)
+impl Clone for Pattern {
+    fn clone(&self) -> Self {
+        Self {
+            source: self.source.clone(),
+            folded: self.folded.clone(),
+            regex: self.regex.clone(),
+        }
+    }
+}
+
+impl Pattern {
+    pub fn new(source: &str) -> Self {
+        Self {
+            source: source.to_string(),
+            folded: fold_case(source),
+            regex: OnceLock::new(),
+        }
+    }
+    /// The compiled regex (matches lowercased text); `None` only if the
+    /// pattern does not compile, which validation reports at load.
+    pub fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| build_regex(&self.folded).ok())
+            .as_ref()
+    }
+}
+
+/// Builds a folded pattern exactly as the engine uses it.
+pub fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(folded)
         .unicode(false)
         .multi_line(true)
+        .crlf(true)
         .build()
+}
+
+/// Lowercases the literal ASCII letters of a regex, leaving escapes (`\D`,
+/// `\B`, `\x4F`), group names (`(?P<Name>`) and flag groups (`(?U)`) alone.
+pub fn fold_case(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '(' if chars.peek() == Some(&'?') => {
+                out.push(c);
+                out.push(chars.next().unwrap_or('?'));
+                // Copy a group name or flags verbatim, up to `>`, `:` or `)`.
+                let named = matches!(chars.peek(), Some('P') | Some('<'));
+                for inner in chars.by_ref() {
+                    out.push(inner);
+                    let end = if named {
+                        inner == '>'
+                    } else {
+                        inner == ':' || inner == ')'
+                    };
+                    if end {
+                        break;
+                    }
+                }
+            }
+            c => out.push(c.to_ascii_lowercase()),
+        }
+    }
+    out
 }
 
 /// A fix the rule offers: a closed action implemented in Rust, never a shell
@@ -238,7 +306,8 @@ impl Rule {
     pub fn capture_names(&self) -> BTreeSet<String> {
         self.patterns
             .iter()
-            .flat_map(|p| p.regex.capture_names().flatten().map(str::to_string))
+            .filter_map(Pattern::regex)
+            .flat_map(|r| r.capture_names().flatten().map(str::to_string))
             .collect()
     }
 }
@@ -262,6 +331,7 @@ struct Ctx<'a> {
     text: &'a str,
     path: &'a str,
     errors: Vec<RuleError>,
+    validate_regexes: bool,
 }
 
 impl Ctx<'_> {
@@ -318,10 +388,24 @@ pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
 /// Parses and validates one rule file. `id` is the file stem; `path` is what
 /// errors print (`builtin:rules/<id>.toml` for built-ins).
 pub fn compile(id: &str, path: &str, origin: Origin, text: &str) -> Result<Rule, Vec<RuleError>> {
+    compile_with(id, path, origin, text, true)
+}
+
+/// [`compile`], optionally without compiling the regexes. Built-in rules
+/// skip that at run time (it is most of the start-up cost of a lookup):
+/// `ruleset::tests::every_builtin_compiles` validates them fully instead.
+pub fn compile_with(
+    id: &str,
+    path: &str,
+    origin: Origin,
+    text: &str,
+    validate_regexes: bool,
+) -> Result<Rule, Vec<RuleError>> {
     let mut cx = Ctx {
         text,
         path,
         errors: Vec::new(),
+        validate_regexes,
     };
     if !is_valid_id(id) {
         cx.err(
@@ -464,16 +548,22 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
         }
     }
 
-    let capture_names: BTreeSet<String> = patterns
-        .iter()
-        .flat_map(|p: &Pattern| p.regex.capture_names().flatten().map(str::to_string))
-        .collect();
-    let fixes = check_fixes(cx, &raw.fixes, &capture_names);
+    let validate = cx.validate_regexes;
+    let capture_names: BTreeSet<String> = if validate {
+        patterns
+            .iter()
+            .filter_map(Pattern::regex)
+            .flat_map(|r| r.capture_names().flatten().map(str::to_string))
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+    let fixes = check_fixes(cx, &raw.fixes, validate.then_some(&capture_names));
 
     let mut examples = Vec::new();
     for ex in &raw.examples {
         for name in ex.get_ref().captures.keys() {
-            if !capture_names.contains(name) {
+            if validate && !capture_names.contains(name) {
                 cx.err(
                     ex.span(),
                     format!("example expects capture `{name}` that no pattern defines"),
@@ -562,15 +652,19 @@ fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
             );
             continue;
         }
+        let pattern = Pattern::new(source);
+        if !cx.validate_regexes {
+            out.push(pattern);
+            continue;
+        }
         // Parse with regex-syntax first: its error carries a span inside the
-        // pattern, which maps to a column in the file.
+        // pattern (folding keeps offsets), which maps to a column in the file.
         let mut parser = regex_syntax::ParserBuilder::new()
-            .case_insensitive(true)
             .unicode(false)
             .utf8(false)
             .multi_line(true)
             .build();
-        if let Err(e) = parser.parse(source) {
+        if let Err(e) = parser.parse(&pattern.folded) {
             let (offset, kind) = match &e {
                 regex_syntax::Error::Parse(a) => (a.span().start.offset, a.kind().to_string()),
                 regex_syntax::Error::Translate(t) => (t.span().start.offset, t.kind().to_string()),
@@ -592,11 +686,11 @@ fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
             );
             continue;
         }
-        match build_regex(source) {
-            Ok(regex) => out.push(Pattern {
-                source: source.clone(),
-                regex,
-            }),
+        match build_regex(&pattern.folded) {
+            Ok(regex) => {
+                let _ = pattern.regex.set(Some(regex));
+                out.push(pattern);
+            }
             Err(e) => cx.err(
                 p.span(),
                 format!("invalid regex: {e}"),
@@ -633,6 +727,7 @@ pub fn compile_conditions(
         text,
         path,
         errors: Vec::new(),
+        validate_regexes: false,
     };
     let conditions: Vec<Condition> = raw
         .iter()
@@ -787,10 +882,11 @@ fn value_fits(v: &serde_json::Value, ty: &str) -> bool {
     }
 }
 
+/// `captures` is `None` when regexes are not compiled (trusted built-ins).
 fn check_fixes(
     cx: &mut Ctx<'_>,
     fixes: &[Spanned<RawFix>],
-    captures: &BTreeSet<String>,
+    captures: Option<&BTreeSet<String>>,
 ) -> Vec<Fix> {
     let mut out: Vec<Fix> = Vec::new();
     for spanned in fixes {
@@ -845,6 +941,7 @@ fn check_fixes(
             );
         }
         for cmd in &raw.commands {
+            let Some(captures) = captures else { continue };
             for name in placeholders(cmd.get_ref()) {
                 // `{a|b}`: fine when any alternative is a capture or a probe fact.
                 let known = name
@@ -902,6 +999,16 @@ mod tests {
             "unbalanced { brace"
         );
         assert_eq!(placeholders("a {port} b {{x}} {pid}"), vec!["port", "pid"]);
+    }
+
+    #[test]
+    fn fold_case_lowercases_literals_only() {
+        assert_eq!(fold_case(r"EADDRINUSE\D\B\x4F"), r"eaddrinuse\D\B\x4f");
+        assert_eq!(
+            fold_case(r"(?P<Port>\d+) (?U)X (?i:Y) [A-Z]"),
+            r"(?P<Port>\d+) (?U)x (?i:y) [a-z]"
+        );
+        assert_eq!(fold_case("caf\u{e9} \\"), "caf\u{e9} \\");
     }
 
     #[test]

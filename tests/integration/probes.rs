@@ -60,7 +60,7 @@ fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
 lock.write("%d\n" % os.getpid()); lock.flush()
 s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(16)
 print("ready %d" % s.getsockname()[1], flush=True)
-body = b'{"status":"ok","ready":true}'
+body = b'{"status":"ok","ready":true,"pid":%d}' % os.getpid()
 while True:
     c, _ = s.accept()
     c.recv(4096)
