@@ -287,7 +287,7 @@ pub fn render_rule_body(
             out,
             "{} {}",
             bold("Confirm on this machine:"),
-            dim(&format!("clawdoc doctor (probes: {})", probes.join(", ")))
+            dim(&format!("clawdoc lookup --probe … or clawdoc doctor (probes: {})", probes.join(", ")))
         )?;
     }
     Ok(())
