@@ -94,31 +94,33 @@ pub fn strip_ansi(s: &str) -> String {
     out
 }
 
-/// [`strip_ansi`] for ASCII bytes, into a reused buffer (the scan's fast
-/// path for coloured log lines).
+/// [`strip_ansi`] on bytes, appending to a reused buffer: the scan strips
+/// colour codes from whole blocks with it. Runs between escapes are copied
+/// in bulk; a sequence never swallows a newline, so line numbers hold.
 pub fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        i += 1;
-        if b != 0x1b {
-            out.push(b);
-            continue;
-        }
+    while let Some(at) = memchr::memchr(0x1b, &raw[i..]) {
+        out.extend_from_slice(&raw[i..i + at]);
+        i += at + 1;
         match raw.get(i) {
             Some(b'[') => {
                 i += 1;
-                while i < raw.len() {
+                while let Some(&c) = raw.get(i) {
+                    if c == b'\n' {
+                        break;
+                    }
                     i += 1;
-                    if (0x40..=0x7e).contains(&raw[i - 1]) {
+                    if (0x40..=0x7e).contains(&c) {
                         break;
                     }
                 }
             }
             Some(b']') => {
                 i += 1;
-                while i < raw.len() {
-                    let c = raw[i];
+                while let Some(&c) = raw.get(i) {
+                    if c == b'\n' {
+                        break;
+                    }
                     i += 1;
                     if c == 0x07 {
                         break;
@@ -131,10 +133,11 @@ pub fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
                     }
                 }
             }
+            Some(b'\n') | None => {}
             Some(_) => i += 1,
-            None => {}
         }
     }
+    out.extend_from_slice(&raw[i..]);
 }
 
 fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
@@ -276,6 +279,13 @@ mod tests {
             strip_ansi_bytes(s.as_bytes(), &mut out);
             assert_eq!(String::from_utf8(out).unwrap(), strip_ansi(s), "{s:?}");
         }
+    }
+
+    #[test]
+    fn ansi_never_swallows_a_newline() {
+        let mut out = Vec::new();
+        strip_ansi_bytes(b"a\x1b[12\nb\x1b]0;t\nc\x1b\nd", &mut out);
+        assert_eq!(out, b"a\nb\nc\nd");
     }
 
     #[test]
