@@ -72,6 +72,9 @@ fn read_input(text: &[String]) -> anyhow::Result<Vec<u8>> {
     if !text.is_empty() {
         return Ok(text.join(" ").into_bytes());
     }
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("Paste the error or log excerpt, then press Ctrl-D (or pass it as an argument).");
+    }
     let mut buf = Vec::new();
     std::io::stdin()
         .lock()

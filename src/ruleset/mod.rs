@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod compile;
+pub mod flowchart;
 pub mod schema;
 pub mod source;
 

@@ -254,3 +254,93 @@ fn missing_rules_dir_is_reported_not_fatal() {
         "{run:?}"
     );
 }
+
+#[test]
+fn flowchart_draws_every_rule_in_mermaid_dot_and_json() {
+    let env = TestEnv::new();
+    let rules = env.run(&["rules", "list", "--json"]).json();
+    let ids: Vec<String> = rules["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+
+    let run = env.run(&["flowchart", "--format", "mermaid"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let m = &run.stdout;
+    assert!(m.starts_with("flowchart TD\n"), "{m}");
+    for id in &ids {
+        assert!(
+            m.contains(&format!("[[\"{id}: ")),
+            "rule {id} not drawn:\n{m}"
+        );
+    }
+    assert!(
+        m.contains("subgraph s_not_ready[\"3. Gateway Did Not Become Ready\"]"),
+        "{m}"
+    );
+    assert!(
+        m.contains("[unsafe] Move the gateway to a free port"),
+        "{m}"
+    );
+    // Every edge joins declared nodes.
+    let declared: std::collections::BTreeSet<&str> = m
+        .lines()
+        .filter_map(|l| {
+            let l = l.trim();
+            let end = l.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+            (l.starts_with("n_") && !l.contains("-->") && !l.contains("-.->")).then(|| &l[..end])
+        })
+        .collect();
+    for l in m
+        .lines()
+        .filter(|l| l.contains("-->") || l.contains("-.->"))
+    {
+        let parts: Vec<&str> = l.split_whitespace().collect();
+        let (from, to) = (parts[0], parts[parts.len() - 1]);
+        assert!(
+            declared.contains(from) && declared.contains(to),
+            "dangling edge {l}"
+        );
+    }
+
+    let run = env.run(&["flowchart", "--format", "dot"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let d = &run.stdout;
+    assert!(d.starts_with("digraph clawdoc {"), "{d}");
+    assert_eq!(d.matches('{').count(), d.matches('}').count(), "{d}");
+    assert!(
+        d.contains("\"healthy\" -> \"done\" [label=\"yes\"];"),
+        "{d}"
+    );
+
+    let run = env.run(&["flowchart", "--format", "json"]);
+    let json = run.json();
+    assert_eq!(json["start"], "first-aid");
+    let healthy = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "healthy")
+        .unwrap();
+    assert_eq!(healthy["answers"][0]["when"][0]["fact"], "health.ready");
+}
+
+#[test]
+fn a_broken_user_flowchart_is_reported_with_its_position() {
+    let env = TestEnv::new();
+    let dir = env.path("rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("flowchart.toml"),
+        "start = \"a\"\n[[node]]\nid = \"a\"\nkind = \"action\"\ntitle = \"x\"\nnext = \"b\"\n",
+    )
+    .unwrap();
+    let run = env.run(&["--rules-dir", dir.to_str().unwrap(), "flowchart"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr.contains("flowchart.toml:6:8: no node `b`"),
+        "{run:?}"
+    );
+}
