@@ -76,8 +76,11 @@ fn fixes(node: &Node, rules: &RuleSet) -> Vec<(String, String)> {
         .collect()
 }
 
+/// A section (slug, title) and its nodes.
+type Section<'a> = (&'static str, &'static str, Vec<&'a Node>);
+
 /// Nodes grouped by section slug (in the seed's order), then the rest.
-fn by_section(chart: &Flowchart) -> (Vec<(&'static str, &'static str, Vec<&Node>)>, Vec<&Node>) {
+fn by_section(chart: &Flowchart) -> (Vec<Section<'_>>, Vec<&Node>) {
     let mut grouped: BTreeMap<usize, Vec<&Node>> = BTreeMap::new();
     let mut loose = Vec::new();
     for node in &chart.nodes {
