@@ -162,7 +162,7 @@ impl<'r> Engine<'r> {
                 let m = by_rule.entry(hit.rule).or_insert_with(|| Match {
                     rule: &self.rules[hit.rule],
                     line: index + 1,
-                    text: clip(line.trim(), SAMPLE_CHARS),
+                    text: clip(&normalize::redact(line.trim()), SAMPLE_CHARS),
                     captures: BTreeMap::new(),
                     hits: 0,
                     specificity: 0,
@@ -726,16 +726,16 @@ impl<'r> Scanner<'r> {
                 folded.make_ascii_lowercase();
                 if self.combined.is_match(&folded) {
                     let hits = self.rules_hit(&folded, &mut sc.set_buf);
-                    result.record(line_no + 1, &hits, || clip(text.trim(), SAMPLE_CHARS));
+                    result.record(line_no + 1, &hits, || {
+                        clip(&normalize::redact(text.trim()), SAMPLE_CHARS)
+                    });
                 }
                 sc.plain_lower = folded;
             } else {
                 let hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
                 result.record(line_no + 1, &hits, || {
-                    clip(
-                        String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line)).trim(),
-                        SAMPLE_CHARS,
-                    )
+                    let text = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
+                    clip(&normalize::redact(text.trim()), SAMPLE_CHARS)
                 });
             }
             let after = end + 1;
@@ -785,10 +785,8 @@ impl<'r> Scanner<'r> {
             if long.sample.is_none() {
                 let from = m.start().saturating_sub(60);
                 let to = (m.end() + 120).min(window.len());
-                long.sample = Some(clip(
-                    String::from_utf8_lossy(&window[from..to]).trim(),
-                    SAMPLE_CHARS,
-                ));
+                let text = String::from_utf8_lossy(&window[from..to]);
+                long.sample = Some(clip(&normalize::redact(text.trim()), SAMPLE_CHARS));
             }
         }
         sc.lower = lower;

@@ -240,6 +240,32 @@ pub fn mask(s: &str) -> String {
     out
 }
 
+/// Hides secret values a log line may carry (`token=…`, `password: …`,
+/// `Bearer …`), so no output of clawdoc repeats them. A value is treated as
+/// a secret when it follows such a key and looks random: at least 12
+/// characters with a digit, or 24 without.
+pub fn redact(s: &str) -> Cow<'_, str> {
+    static SECRET: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = SECRET.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?i)((?:token|password|passwd|secret|api[_-]?key|authorization|bearer)(?:["']?\s*[:=]\s*["']?|\s+))([A-Za-z0-9._~+/=-]{12,})"#,
+        )
+        .expect("the secret pattern is valid")
+    });
+    if !re.is_match(s) {
+        return Cow::Borrowed(s);
+    }
+    re.replace_all(s, |caps: &regex::Captures<'_>| {
+        let value = &caps[2];
+        let random = value.len() >= 24 || value.bytes().any(|b| b.is_ascii_digit());
+        if random {
+            format!("{}<redacted>", &caps[1])
+        } else {
+            caps[0].to_string()
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +333,32 @@ mod tests {
         assert_eq!(
             mask("2026-03-01T10:00:00Z pid 4242 listen on 127.0.0.1:3001 at /home/u/.clawdoc/x.db id deadbeef1234"),
             "<time> pid <pid> listen on <n>:<port> at <path> id <hex>"
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let t = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        assert_eq!(
+            redact(&format!("connect token={t} failed")),
+            "connect token=<redacted> failed"
+        );
+        assert_eq!(
+            redact(&format!("gateway.token = \"{t}\"")),
+            "gateway.token = \"<redacted>\""
+        );
+        assert_eq!(
+            redact("Authorization: Bearer abcdefghijklmnopqrstuvwxyzABCD"),
+            "Authorization: Bearer <redacted>"
+        );
+        // Words are not secrets.
+        assert_eq!(
+            redact("unauthorized: gateway token mismatch (rotate/reissue device token)"),
+            "unauthorized: gateway token mismatch (rotate/reissue device token)"
+        );
+        assert_eq!(
+            redact("token is not pinned; paired devices will need re-pairing"),
+            "token is not pinned; paired devices will need re-pairing"
         );
     }
 
