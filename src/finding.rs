@@ -75,6 +75,20 @@ pub fn assess(rule: &Rule, evidence: &[Evidence]) -> Verdict {
     Verdict::Inconclusive { why }
 }
 
+/// Whether all `conditions` hold on the evidence: `Some(true)`,
+/// `Some(false)` (one fails), or `None` (undecided: a probe did not run or
+/// could not look). For the walkthrough's "let the probes answer" step.
+pub fn holds(conditions: &[Condition], evidence: &[Evidence]) -> Option<bool> {
+    let block = ConditionBlock {
+        when: conditions.to_vec(),
+    };
+    match eval_block(&block, evidence) {
+        Truth::Holds(_) => Some(true),
+        Truth::Fails(_) => Some(false),
+        Truth::Unknown(_) => None,
+    }
+}
+
 fn split(s: String) -> Vec<String> {
     s.split("; ").map(str::to_string).collect()
 }
@@ -260,6 +274,17 @@ when = [{ fact = "port.listening", eq = false }]
             matches!(&v, Verdict::Inconclusive { why } if why.iter().any(|w| w.contains("did not report `port.holder_is_gateway`"))),
             "{v:?}"
         );
+    }
+
+    #[test]
+    fn flowchart_answers_are_decided_by_facts() {
+        let rules = crate::ruleset::RuleSet::builtin();
+        let chart = crate::ruleset::flowchart::load(&[], &rules).unwrap();
+        let healthy = chart.get("healthy").unwrap();
+        let up = Evidence::new(ProbeName::Health, Status::Ok, "up").fact("health.ready", true);
+        assert_eq!(holds(&healthy.answers[0].when, &[up.clone()]), Some(true));
+        assert_eq!(holds(&healthy.answers[1].when, &[up]), Some(false));
+        assert_eq!(holds(&healthy.answers[0].when, &[]), None);
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub fn redact(s: &str) -> Cow<'_, str> {
     static SECRET: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = SECRET.get_or_init(|| {
         regex::Regex::new(
-            r#"(?i)((?:token|password|passwd|secret|api[_-]?key|authorization|bearer)(?:["']?\s*[:=]\s*["']?|\s+))([A-Za-z0-9._~+/=-]{12,})"#,
+            r#"(?i-u)((?:token|password|passwd|secret|api[_-]?key|authorization|bearer)(?:["']?\s*[:=]\s*["']?|\s+))([A-Za-z0-9._~+/=-]{12,})"#,
         )
         .expect("the secret pattern is valid")
     });

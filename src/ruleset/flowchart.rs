@@ -22,10 +22,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
-use super::compile::{did_you_mean, line_col};
+use super::compile::{did_you_mean, line_col, Condition, Op};
 use super::schema::RawCondition;
 use super::{RuleError, RuleSet};
 use crate::probe;
+use crate::vocab::ProbeName;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -73,20 +74,13 @@ struct RawAnswer {
     when: Vec<Spanned<RawCondition>>,
 }
 
-/// A fact test that answers a question without asking (`walk` runs probes first).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct FactTest {
-    pub fact: String,
-    pub op: &'static str,
-    pub value: serde_json::Value,
-}
-
 #[derive(Debug, Clone, Serialize)]
 pub struct Answer {
     pub label: String,
     pub goto: String,
-    /// All must hold for the probes to pick this answer.
-    pub when: Vec<FactTest>,
+    /// Probe facts that pick this answer without asking (all must hold;
+    /// judge them with [`crate::finding::holds`]).
+    pub when: Vec<Condition>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -248,34 +242,36 @@ pub fn parse(path: &str, text: &str, rules: &RuleSet) -> Result<Flowchart, Vec<R
                     let hint = did_you_mean(fact, &names).map(|s| format!("did you mean `{s}`?"));
                     err(cond.fact.span(), format!("unknown fact `{fact}`"), hint);
                 }
-                let ops: Vec<(&'static str, serde_json::Value)> = [
-                    ("eq", cond.eq.as_ref()),
-                    ("ne", cond.ne.as_ref()),
-                    ("gt", cond.gt.as_ref()),
-                    ("lt", cond.lt.as_ref()),
-                    ("contains", cond.contains.as_ref()),
-                ]
-                .into_iter()
-                .filter_map(|(op, v)| v.map(|v| (op, serde_json::to_value(v).unwrap_or_default())))
-                .chain(cond.exists.map(|e| ("exists", serde_json::Value::Bool(e))))
-                .collect();
-                if ops.len() != 1 {
-                    err(
+                let json = |v: &toml::Value| serde_json::to_value(v).unwrap_or_default();
+                let number = |v: &toml::Value| json(v).as_f64();
+                let mut ops: Vec<Option<Op>> = Vec::new();
+                ops.extend(cond.eq.as_ref().map(|v| Some(Op::Eq(json(v)))));
+                ops.extend(cond.ne.as_ref().map(|v| Some(Op::Ne(json(v)))));
+                ops.extend(cond.gt.as_ref().map(|v| number(v).map(Op::Gt)));
+                ops.extend(cond.lt.as_ref().map(|v| number(v).map(Op::Lt)));
+                ops.extend(cond.exists.map(|e| Some(Op::Exists(e))));
+                ops.extend(cond.contains.as_ref().map(|v| Some(Op::Contains(json(v)))));
+                let probe = fact
+                    .split('.')
+                    .next()
+                    .and_then(|p| p.parse::<ProbeName>().ok());
+                match (ops.as_slice(), probe) {
+                    ([Some(op)], Some(probe)) => when.push(Condition {
+                        fact: fact.clone(),
+                        probe,
+                        op: op.clone(),
+                    }),
+                    ([None], _) => err(c.span(), "`gt` and `lt` need a number".into(), None),
+                    ([_], None) => {}
+                    _ => err(
                         c.span(),
                         format!(
                             "a condition needs exactly one operator, found {}",
                             ops.len()
                         ),
                         None,
-                    );
-                    continue;
+                    ),
                 }
-                let (op, value) = ops.into_iter().next().expect("one operator");
-                when.push(FactTest {
-                    fact: fact.clone(),
-                    op,
-                    value,
-                });
             }
             answers.push(Answer {
                 label: a.label.clone(),
