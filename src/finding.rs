@@ -282,7 +282,10 @@ when = [{ fact = "port.listening", eq = false }]
         let chart = crate::ruleset::flowchart::load(&[], &rules).unwrap();
         let healthy = chart.get("healthy").unwrap();
         let up = Evidence::new(ProbeName::Health, Status::Ok, "up").fact("health.ready", true);
-        assert_eq!(holds(&healthy.answers[0].when, std::slice::from_ref(&up)), Some(true));
+        assert_eq!(
+            holds(&healthy.answers[0].when, std::slice::from_ref(&up)),
+            Some(true)
+        );
         assert_eq!(holds(&healthy.answers[1].when, &[up]), Some(false));
         assert_eq!(holds(&healthy.answers[0].when, &[]), None);
     }
