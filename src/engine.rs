@@ -15,7 +15,6 @@
 //!   A line longer than [`MAX_LINE`] is matched in overlapping windows and
 //!   still counts once.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
@@ -163,7 +162,7 @@ impl<'r> Engine<'r> {
                 let m = by_rule.entry(hit.rule).or_insert_with(|| Match {
                     rule: &self.rules[hit.rule],
                     line: index + 1,
-                    text: clip(line.trim(), SAMPLE_CHARS),
+                    text: clip(&normalize::redact(line.trim()), SAMPLE_CHARS),
                     captures: BTreeMap::new(),
                     hits: 0,
                     specificity: 0,
@@ -206,24 +205,50 @@ impl<'r> Engine<'r> {
         scored
     }
 
-    /// A scanner for whole logs (builds the combined regex).
-    pub fn scanner(&self) -> Result<Scanner<'_, 'r>, EngineError> {
-        let combined = combined_pattern(self.rules);
-        let combined = RegexBuilder::new(&combined)
-            .case_insensitive(true)
+    /// A scanner for whole logs: builds the combined regex and a set tuned
+    /// for throughput (prefilter on, full-size lazy-DFA cache).
+    pub fn scanner(&self) -> Result<Scanner<'r>, EngineError> {
+        let combined = RegexBuilder::new(&combined_pattern(self.rules))
             .unicode(false)
             .multi_line(true)
             .crlf(true)
             .size_limit(64 << 20)
             .dfa_size_limit(64 << 20)
             .build()?;
-        let special = RegexBuilder::new(r"(?-u)[\x80-\xFF\x1B\\]")
-            .unicode(false)
-            .build()?;
+        let mut folded = Vec::new();
+        let mut owners = Vec::new();
+        for (ri, rule) in self.rules.iter().enumerate() {
+            for (pi, p) in rule.patterns.iter().enumerate() {
+                if p.regex().is_some() {
+                    folded.push(p.folded.as_str());
+                    owners.push((ri, pi));
+                }
+            }
+        }
+        let set = meta::Builder::new()
+            .configure(
+                meta::Config::new()
+                    .match_kind(MatchKind::All)
+                    .which_captures(WhichCaptures::None),
+            )
+            .syntax(
+                syntax::Config::new()
+                    .unicode(false)
+                    .utf8(false)
+                    .multi_line(true)
+                    .crlf(true),
+            )
+            .build_many(&folded)
+            .map_err(Box::new)?;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, 4);
         Ok(Scanner {
-            engine: self,
+            rules: self.rules,
             combined,
-            special,
+            set,
+            owners,
+            threads,
         })
     }
 }
@@ -361,124 +386,289 @@ pub struct ScanSummary<'r> {
     pub rules: Vec<RuleCount<'r>>,
 }
 
-/// A log scanner: the combined regex plus the engine's `RegexSet`.
-pub struct Scanner<'e, 'r> {
-    engine: &'e Engine<'r>,
+/// A log scanner. Blocks of whole lines are matched on worker threads (one
+/// per core, at most four) and merged in order, so line numbers are exact.
+/// Each block is lowercased once (patterns are case-folded), so the combined
+/// regex is case-sensitive and as fast as it gets for this many patterns.
+pub struct Scanner<'r> {
+    rules: &'r [Rule],
     combined: Regex,
-    special: Regex,
+    set: meta::Regex,
+    owners: Vec<(usize, usize)>,
+    threads: usize,
 }
 
-struct ScanState {
+/// Totals for one block, line numbers relative to the block (1-based).
+#[derive(Debug, Default)]
+struct BlockResult {
     lines: u64,
     matched_lines: u64,
-    counts: Vec<Option<(u64, u64, u64, String)>>, // count, first, last, sample
-    last_seen: Vec<u64>,
-    set_buf: PatternSet,
-    /// The line being attributed, lowercased.
-    lower: Vec<u8>,
-    /// Reused buffer for lines with colour codes.
-    scratch: Vec<u8>,
-    /// Rules hit so far by an overlong line still being read.
-    long_line: Option<Vec<(usize, String)>>,
+    /// (rule, count, first, last, sample)
+    rules: Vec<(usize, u64, u64, u64, String)>,
 }
 
-impl ScanState {
-    fn record(&mut self, line_no: u64, hits: &[(usize, String)]) {
+impl BlockResult {
+    fn record(&mut self, line_no: u64, hits: &[usize], sample: impl Fn() -> String) {
         if hits.is_empty() {
             return;
         }
         self.matched_lines += 1;
-        for (rule, sample) in hits {
-            if self.last_seen[*rule] == line_no {
-                continue;
-            }
-            self.last_seen[*rule] = line_no;
-            match &mut self.counts[*rule] {
-                Some((count, _, last, _)) => {
-                    *count += 1;
-                    *last = line_no;
+        let mut text: Option<String> = None;
+        for &rule in hits {
+            match self.rules.iter_mut().find(|r| r.0 == rule) {
+                Some(r) => {
+                    r.1 += 1;
+                    r.2 = r.2.min(line_no);
+                    r.3 = r.3.max(line_no);
                 }
-                slot @ None => *slot = Some((1, line_no, line_no, sample.clone())),
+                None => {
+                    let sample = text.get_or_insert_with(&sample).clone();
+                    self.rules.push((rule, 1, line_no, line_no, sample));
+                }
             }
         }
     }
 }
 
-impl<'e, 'r> Scanner<'e, 'r> {
-    /// Reads `reader` to the end in blocks; memory stays under
-    /// [`BLOCK`] + [`MAX_LINE`] whatever the input.
-    pub fn scan<R: Read>(&self, mut reader: R) -> io::Result<ScanSummary<'r>> {
-        let rules = self.engine.rules;
-        let mut st = ScanState {
-            lines: 0,
-            matched_lines: 0,
-            counts: vec![None; rules.len()],
-            last_seen: vec![0; rules.len()],
-            set_buf: PatternSet::new(self.engine.set.pattern_len()),
-            lower: Vec::new(),
-            scratch: Vec::new(),
-            long_line: None,
-        };
-        let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + OVERLAP);
-        let mut target = BLOCK;
-        let mut eof = false;
-        loop {
-            while buf.len() < target && !eof {
-                let start = buf.len();
-                buf.resize(target, 0);
-                let n = loop {
-                    match reader.read(&mut buf[start..]) {
-                        Ok(n) => break n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                        Err(e) => return Err(e),
-                    }
-                };
-                buf.truncate(start + n);
-                eof = n == 0;
-            }
-            if buf.is_empty() {
-                break;
-            }
-            match memchr::memrchr(b'\n', &buf) {
-                Some(last) => {
-                    let mut block = &buf[..=last];
-                    if st.long_line.is_some() {
-                        // The first line of this block ends the overlong line.
-                        let end = memchr::memchr(b'\n', block).unwrap_or(last);
-                        self.window(&block[..end], &mut st);
-                        self.finish_long_line(&mut st);
-                        block = &block[end + 1..];
-                    }
-                    self.block(block, true, &mut st);
-                    buf.drain(..=last);
-                    target = BLOCK;
+/// Running totals across blocks, merged in input order.
+struct Totals {
+    lines: u64,
+    matched_lines: u64,
+    counts: Vec<Option<(u64, u64, u64, String)>>,
+}
+
+impl Totals {
+    fn merge(&mut self, block: BlockResult) {
+        let offset = self.lines;
+        for (rule, count, first, last, sample) in block.rules {
+            match &mut self.counts[rule] {
+                Some((c, _, l, _)) => {
+                    *c += count;
+                    *l = offset + last;
                 }
-                None if eof => {
-                    if st.long_line.is_some() {
-                        self.window(&buf, &mut st);
-                        self.finish_long_line(&mut st);
-                    } else {
-                        self.block(&buf, false, &mut st);
-                    }
-                    buf.clear();
-                }
-                None if buf.len() >= MAX_LINE => {
-                    // An overlong line: match what we have, keep an overlap.
-                    st.long_line.get_or_insert_with(Vec::new);
-                    self.window(&buf, &mut st);
-                    buf.drain(..buf.len() - OVERLAP);
-                    target = MAX_LINE;
-                }
-                None => target = (buf.len() + BLOCK).min(MAX_LINE),
+                slot @ None => *slot = Some((count, offset + first, offset + last, sample)),
             }
         }
-        let mut rules_out: Vec<RuleCount<'r>> = st
+        self.lines += block.lines;
+        self.matched_lines += block.matched_lines;
+    }
+}
+
+/// Per-thread buffers, reused from block to block.
+struct Scratch {
+    set_buf: PatternSet,
+    lower: Vec<u8>,
+    plain_block: Vec<u8>,
+    plain_lower: Vec<u8>,
+}
+
+/// An overlong line being read in windows (on the reading thread).
+#[derive(Default)]
+struct LongLine {
+    hits: Vec<usize>,
+    sample: Option<String>,
+}
+
+/// The next line needing normalisation at or after `from` (colour codes are
+/// already gone): one holding a backslash (JSON escapes) or a non-ASCII byte.
+fn next_special(block: &[u8], from: usize, ascii: bool) -> Option<usize> {
+    let rest = block.get(from..)?;
+    let escape = memchr::memchr(b'\\', rest);
+    if ascii {
+        return escape.map(|i| from + i);
+    }
+    let limit = escape.unwrap_or(rest.len());
+    let high = first_non_ascii(&rest[..limit]);
+    high.or(escape).map(|i| from + i)
+}
+
+fn first_non_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for chunk in bytes.chunks(64) {
+        if !chunk.is_ascii() {
+            return chunk.iter().position(|b| *b >= 0x80).map(|i| at + i);
+        }
+        at += chunk.len();
+    }
+    None
+}
+
+/// A block for a worker: sequence number, buffer, the range of whole lines
+/// in it, and whether the last line ends with `\n`. Buffers go back to the
+/// reader with the result, so steady state neither allocates nor zeroes.
+type Job = (u64, Vec<u8>, std::ops::Range<usize>, bool);
+type Done = (u64, BlockResult, Vec<u8>);
+
+impl<'r> Scanner<'r> {
+    /// Uses `threads` worker threads (at least one).
+    pub fn with_threads(mut self, threads: usize) -> Self {
+        self.threads = threads.max(1);
+        self
+    }
+
+    fn scratch(&self) -> Scratch {
+        Scratch {
+            set_buf: PatternSet::new(self.set.pattern_len()),
+            lower: Vec::new(),
+            plain_block: Vec::new(),
+            plain_lower: Vec::new(),
+        }
+    }
+
+    /// Reads `reader` to the end. Memory stays bounded whatever the input:
+    /// a few blocks in flight per worker plus at most one [`MAX_LINE`]
+    /// window for an overlong line.
+    pub fn scan<R: Read>(&self, mut reader: R) -> io::Result<ScanSummary<'r>> {
+        let mut totals = Totals {
+            lines: 0,
+            matched_lines: 0,
+            counts: vec![None; self.rules.len()],
+        };
+        std::thread::scope(|scope| -> io::Result<()> {
+            let (job_tx, job_rx) = std::sync::mpsc::sync_channel::<Job>(self.threads);
+            let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+            let (done_tx, done_rx) = std::sync::mpsc::channel::<Done>();
+            for _ in 0..self.threads {
+                let job_rx = job_rx.clone();
+                let done_tx = done_tx.clone();
+                scope.spawn(move || {
+                    let mut scratch = self.scratch();
+                    loop {
+                        let job = match job_rx.lock() {
+                            Ok(rx) => rx.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok((seq, data, range, terminated)) = job else {
+                            return;
+                        };
+                        let result = self.block(&data[range], terminated, &mut scratch);
+                        if done_tx.send((seq, result, data)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            drop(done_tx);
+            let mut pending: BTreeMap<u64, BlockResult> = BTreeMap::new();
+            let mut pool: Vec<Vec<u8>> = Vec::new();
+            let mut next_merge = 0u64;
+            let mut collect = |done: Done,
+                               pending: &mut BTreeMap<u64, BlockResult>,
+                               pool: &mut Vec<Vec<u8>>,
+                               totals: &mut Totals| {
+                pending.insert(done.0, done.1);
+                if pool.len() < 2 * self.threads + 2 {
+                    pool.push(done.2);
+                }
+                while let Some(r) = pending.remove(&next_merge) {
+                    totals.merge(r);
+                    next_merge += 1;
+                }
+            };
+            let mut seq = 0u64;
+            let mut scratch = self.scratch();
+            let mut long_line: Option<LongLine> = None;
+            let mut buf: Vec<u8> = vec![0; BLOCK + OVERLAP];
+            let mut filled = 0usize;
+            let mut target = BLOCK;
+            let mut eof = false;
+            let send = |job: Job| {
+                job_tx
+                    .send(job)
+                    .map_err(|_| io::Error::other("a scan worker stopped"))
+            };
+            let read_result = (|| -> io::Result<()> {
+                loop {
+                    while filled < target && !eof {
+                        if buf.len() < target {
+                            buf.resize(target, 0);
+                        }
+                        let n = loop {
+                            match reader.read(&mut buf[filled..target]) {
+                                Ok(n) => break n,
+                                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                                Err(e) => return Err(e),
+                            }
+                        };
+                        filled += n;
+                        eof = n == 0;
+                    }
+                    while let Ok(done) = done_rx.try_recv() {
+                        collect(done, &mut pending, &mut pool, &mut totals);
+                    }
+                    if filled == 0 {
+                        return Ok(());
+                    }
+                    match memchr::memrchr(b'\n', &buf[..filled]) {
+                        Some(last) => {
+                            let mut from = 0;
+                            if let Some(mut long) = long_line.take() {
+                                // The first line of this block ends the overlong line.
+                                let end = memchr::memchr(b'\n', &buf[..filled]).unwrap_or(last);
+                                self.window(&buf[..end], &mut long, &mut scratch);
+                                pending.insert(seq, finish_long_line(long));
+                                seq += 1;
+                                from = end + 1;
+                            }
+                            // Hand the whole lines over; keep the partial last line.
+                            let tail = filled - (last + 1);
+                            let mut next = pool.pop().unwrap_or_else(|| vec![0; BLOCK + OVERLAP]);
+                            if next.len() < tail.max(BLOCK) {
+                                next.resize(tail.max(BLOCK), 0);
+                            }
+                            next[..tail].copy_from_slice(&buf[last + 1..filled]);
+                            let block = std::mem::replace(&mut buf, next);
+                            filled = tail;
+                            if from <= last {
+                                send((seq, block, from..last + 1, true))?;
+                                seq += 1;
+                            }
+                            target = BLOCK;
+                        }
+                        None if eof => {
+                            match long_line.take() {
+                                Some(mut long) => {
+                                    self.window(&buf[..filled], &mut long, &mut scratch);
+                                    pending.insert(seq, finish_long_line(long));
+                                }
+                                None => {
+                                    let block = std::mem::take(&mut buf);
+                                    send((seq, block, 0..filled, false))?;
+                                }
+                            }
+                            seq += 1;
+                            filled = 0;
+                        }
+                        None if filled >= MAX_LINE => {
+                            // An overlong line: match what we have, keep an overlap.
+                            let long = long_line.get_or_insert_with(LongLine::default);
+                            self.window(&buf[..filled], long, &mut scratch);
+                            buf.copy_within(filled - OVERLAP..filled, 0);
+                            filled = OVERLAP;
+                            target = MAX_LINE;
+                        }
+                        None => target = (filled + BLOCK).min(MAX_LINE),
+                    }
+                }
+            })();
+            drop(job_tx);
+            for done in done_rx.iter() {
+                collect(done, &mut pending, &mut pool, &mut totals);
+            }
+            // Long-line results inserted by the reader may be the last ones.
+            while let Some(r) = pending.remove(&next_merge) {
+                totals.merge(r);
+                next_merge += 1;
+            }
+            read_result
+        })?;
+        let mut rules_out: Vec<RuleCount<'r>> = totals
             .counts
             .into_iter()
             .enumerate()
             .filter_map(|(i, c)| {
                 c.map(|(count, first_line, last_line, sample)| RuleCount {
-                    rule: &rules[i],
+                    rule: &self.rules[i],
                     count,
                     first_line,
                     last_line,
@@ -492,123 +682,125 @@ impl<'e, 'r> Scanner<'e, 'r> {
                 .then_with(|| a.rule.id.cmp(&b.rule.id))
         });
         Ok(ScanSummary {
-            lines: st.lines,
-            matched_lines: st.matched_lines,
+            lines: totals.lines,
+            matched_lines: totals.matched_lines,
             rules: rules_out,
         })
     }
 
-    /// Whole lines: `terminated` when the block ends with `\n`.
-    fn block(&self, block: &[u8], terminated: bool, st: &mut ScanState) {
-        if block.is_empty() {
-            return;
+    /// Whole lines: `terminated` when the block ends with `\n`. Colour codes
+    /// are stripped from the whole block at once (newlines are kept, so line
+    /// numbers hold), then the block is lowercased for the combined regex.
+    fn block(&self, raw: &[u8], terminated: bool, sc: &mut Scratch) -> BlockResult {
+        let mut result = BlockResult::default();
+        if raw.is_empty() {
+            return result;
         }
-        let base = st.lines;
+        let mut stripped = std::mem::take(&mut sc.plain_block);
+        let has_escapes = memchr::memchr(0x1b, raw).is_some();
+        if has_escapes {
+            stripped.clear();
+            normalize::strip_ansi_bytes(raw, &mut stripped);
+        }
+        let block: &[u8] = if has_escapes { &stripped } else { raw };
+        let mut lower = std::mem::take(&mut sc.lower);
+        lower.clear();
+        lower.extend_from_slice(block);
+        lower.make_ascii_lowercase();
+        let ascii = block.is_ascii();
         let mut cursor = 0usize; // newlines before `cursor` are counted in `line_no`
-        let mut line_no = base;
-        let mut next_hit = self.combined.find_at(block, 0).map(|m| m.start());
-        let mut next_special = self.special.find_at(block, 0).map(|m| m.start());
-        while let Some(p) = min_some(next_hit, next_special) {
+        let mut line_no = 0u64;
+        let mut next_hit = self.combined.find_at(&lower, 0).map(|m| m.start());
+        let mut special_at = next_special(block, 0, ascii);
+        while let Some(p) = min_some(next_hit, special_at) {
             let start = memchr::memrchr(b'\n', &block[..p]).map_or(0, |i| i + 1);
             let end = memchr::memchr(b'\n', &block[p..]).map_or(block.len(), |i| p + i);
             line_no += memchr::memchr_iter(b'\n', &block[cursor..start]).count() as u64;
             cursor = start;
-            let special = next_special.is_some_and(|s| s < end);
-            let hits = self.verify(&block[start..end], special, st);
-            st.record(line_no + 1, &hits);
+            let line = &block[start..end];
+            if special_at.is_some_and(|s| s < end) {
+                let text = normalize::line(line);
+                let mut folded = std::mem::take(&mut sc.plain_lower);
+                folded.clear();
+                folded.extend_from_slice(text.as_bytes());
+                folded.make_ascii_lowercase();
+                if self.combined.is_match(&folded) {
+                    let hits = self.rules_hit(&folded, &mut sc.set_buf);
+                    result.record(line_no + 1, &hits, || {
+                        clip(&normalize::redact(text.trim()), SAMPLE_CHARS)
+                    });
+                }
+                sc.plain_lower = folded;
+            } else {
+                let hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
+                result.record(line_no + 1, &hits, || {
+                    let text = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
+                    clip(&normalize::redact(text.trim()), SAMPLE_CHARS)
+                });
+            }
             let after = end + 1;
             if after >= block.len() {
                 break;
             }
             if next_hit.is_some_and(|h| h < after) {
-                next_hit = self.combined.find_at(block, after).map(|m| m.start());
+                next_hit = self.combined.find_at(&lower, after).map(|m| m.start());
             }
-            if next_special.is_some_and(|s| s < after) {
-                next_special = self.special.find_at(block, after).map(|m| m.start());
+            if special_at.is_some_and(|s| s < after) {
+                special_at = next_special(block, after, ascii);
             }
         }
-        st.lines = base + memchr::memchr_iter(b'\n', block).count() as u64 + u64::from(!terminated);
+        result.lines = memchr::memchr_iter(b'\n', block).count() as u64 + u64::from(!terminated);
+        sc.lower = lower;
+        sc.plain_block = stripped;
+        result
     }
 
-    /// Which rules one line hits, with the sample to keep for each.
-    fn verify(&self, raw: &[u8], special: bool, st: &mut ScanState) -> Vec<(usize, String)> {
-        if special && !raw.iter().any(|&b| b >= 0x80 || b == b'\\') {
-            // Colour codes only: strip them byte-wise and let the combined
-            // regex say whether the line is worth the RegexSet.
-            let mut plain = std::mem::take(&mut st.scratch);
-            plain.clear();
-            normalize::strip_ansi_bytes(raw.strip_suffix(b"\r").unwrap_or(raw), &mut plain);
-            let hits = if self.combined.is_match(&plain) {
-                self.rules_hit(&plain, st, || {
-                    clip(String::from_utf8_lossy(&plain).trim(), SAMPLE_CHARS)
-                })
-            } else {
-                Vec::new()
-            };
-            st.scratch = plain;
-            return hits;
-        }
-        let text: Cow<'_, str> = if special {
-            normalize::line(raw)
-        } else {
-            String::from_utf8_lossy(raw.strip_suffix(b"\r").unwrap_or(raw))
-        };
-        self.rules_hit(text.as_bytes(), st, || clip(text.trim(), SAMPLE_CHARS))
-    }
-
-    fn rules_hit(
-        &self,
-        text: &[u8],
-        st: &mut ScanState,
-        sample: impl Fn() -> String,
-    ) -> Vec<(usize, String)> {
-        st.set_buf.clear();
-        st.lower.clear();
-        st.lower.extend(text.iter().map(u8::to_ascii_lowercase));
-        self.engine
-            .set
-            .which_overlapping_matches(&Input::new(&st.lower), &mut st.set_buf);
-        if st.set_buf.is_empty() {
-            return Vec::new();
-        }
-        let mut hits: Vec<(usize, String)> = Vec::new();
-        for pattern_id in st.set_buf.iter() {
-            let rule = self.engine.owners[pattern_id.as_usize()].0;
-            if !hits.iter().any(|(r, _)| *r == rule) {
-                let sample = if st.counts[rule].is_none() {
-                    sample()
-                } else {
-                    String::new()
-                };
-                hits.push((rule, sample));
+    /// The rules a lowercased line hits (each once, in rule order).
+    fn rules_hit(&self, lower: &[u8], set_buf: &mut PatternSet) -> Vec<usize> {
+        set_buf.clear();
+        self.set
+            .which_overlapping_matches(&Input::new(lower), set_buf);
+        let mut hits: Vec<usize> = Vec::new();
+        for pattern_id in set_buf.iter() {
+            let rule = self.owners[pattern_id.as_usize()].0;
+            if !hits.contains(&rule) {
+                hits.push(rule);
             }
         }
         hits
     }
 
-    /// One window of an overlong line: remember the rules it hits.
-    fn window(&self, window: &[u8], st: &mut ScanState) {
-        let Some(m) = self.combined.find(window) else {
-            return;
-        };
-        let from = m.start().saturating_sub(60);
-        let to = (m.end() + 120).min(window.len());
-        let around = String::from_utf8_lossy(&window[from..to]).into_owned();
-        let hits = self.rules_hit(window, st, || clip(around.trim(), SAMPLE_CHARS));
-        let pending = st.long_line.get_or_insert_with(Vec::new);
-        for (rule, sample) in hits {
-            if !pending.iter().any(|(r, _)| *r == rule) {
-                pending.push((rule, sample));
+    /// One window of an overlong line (matched raw, lowercased).
+    fn window(&self, window: &[u8], long: &mut LongLine, sc: &mut Scratch) {
+        let mut lower = std::mem::take(&mut sc.lower);
+        lower.clear();
+        lower.extend_from_slice(window);
+        lower.make_ascii_lowercase();
+        if let Some(m) = self.combined.find(&lower) {
+            for rule in self.rules_hit(&lower, &mut sc.set_buf) {
+                if !long.hits.contains(&rule) {
+                    long.hits.push(rule);
+                }
+            }
+            if long.sample.is_none() {
+                let from = m.start().saturating_sub(60);
+                let to = (m.end() + 120).min(window.len());
+                let text = String::from_utf8_lossy(&window[from..to]);
+                long.sample = Some(clip(&normalize::redact(text.trim()), SAMPLE_CHARS));
             }
         }
+        sc.lower = lower;
     }
+}
 
-    fn finish_long_line(&self, st: &mut ScanState) {
-        let hits = st.long_line.take().unwrap_or_default();
-        st.lines += 1;
-        let line_no = st.lines;
-        st.record(line_no, &hits);
-    }
+fn finish_long_line(long: LongLine) -> BlockResult {
+    let mut result = BlockResult {
+        lines: 1,
+        ..BlockResult::default()
+    };
+    let sample = long.sample.unwrap_or_default();
+    result.record(1, &long.hits, || sample.clone());
+    result
 }
 
 fn min_some(a: Option<usize>, b: Option<usize>) -> Option<usize> {
@@ -688,5 +880,71 @@ mod tests {
         let s = scanner.scan(&log[..]).unwrap();
         assert_eq!((s.lines, s.matched_lines), (2, 2));
         assert_eq!(s.rules[0].count, 2);
+    }
+
+    #[test]
+    fn threads_do_not_change_results() {
+        let set = RuleSet::builtin();
+        let engine = Engine::new(&set.rules).unwrap();
+        let mut log = Vec::new();
+        let mut want_lines = Vec::new();
+        for i in 1..=60_000u64 {
+            if i % 997 == 0 {
+                log.extend_from_slice(
+                    format!("line {i} Error: listen EADDRINUSE: address already in use :::3001\n")
+                        .as_bytes(),
+                );
+                want_lines.push(i);
+            } else if i % 1499 == 0 {
+                log.extend_from_slice(
+                    format!("\x1b[31mline {i}\x1b[0m gateway not connected\n").as_bytes(),
+                );
+            } else {
+                log.extend_from_slice(
+                    format!("line {i} [gateway] GET /health 200 3ms padding padding padding\n")
+                        .as_bytes(),
+                );
+            }
+        }
+        let one = engine
+            .scanner()
+            .unwrap()
+            .with_threads(1)
+            .scan(&log[..])
+            .unwrap();
+        let four = engine
+            .scanner()
+            .unwrap()
+            .with_threads(4)
+            .scan(&log[..])
+            .unwrap();
+        assert!(log.len() > 3 * BLOCK, "spans several blocks");
+        assert_eq!(one.lines, 60_000);
+        assert_eq!(format!("{:?}", one.rules), format!("{:?}", four.rules));
+        assert_eq!(
+            (one.lines, one.matched_lines),
+            (four.lines, four.matched_lines)
+        );
+        let port = one
+            .rules
+            .iter()
+            .find(|r| r.rule.id == "port-in-use")
+            .unwrap();
+        assert_eq!(port.count, want_lines.len() as u64);
+        assert_eq!(
+            (port.first_line, port.last_line),
+            (want_lines[0], *want_lines.last().unwrap())
+        );
+        let nc = one
+            .rules
+            .iter()
+            .find(|r| r.rule.id == "not-connected")
+            .unwrap();
+        assert_eq!(nc.first_line, 1499);
+        assert!(
+            nc.sample.starts_with("line 1499 gateway not connected"),
+            "{}",
+            nc.sample
+        );
     }
 }

@@ -137,6 +137,33 @@ impl Flowchart {
         Flowchart::parse("builtin:rules/flowchart.toml", text, rules)
     }
 
+    /// The chart from the last user rule directory that has a
+    /// `flowchart.toml`, else the built-in one; checked against `rules`.
+    pub fn load(
+        user_dirs: &[(std::path::PathBuf, bool)],
+        rules: &RuleSet,
+    ) -> Result<Flowchart, Vec<RuleError>> {
+        for (dir, _) in user_dirs.iter().rev() {
+            let path = dir.join("flowchart.toml");
+            match std::fs::read(&path) {
+                Ok(bytes) => {
+                    let text = String::from_utf8_lossy(&bytes);
+                    return Flowchart::parse(&path.display().to_string(), &text, rules);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(vec![RuleError {
+                        path: path.display().to_string(),
+                        pos: None,
+                        message: format!("cannot read: {e}"),
+                        hint: None,
+                    }])
+                }
+            }
+        }
+        Flowchart::builtin(rules)
+    }
+
     /// Parses and validates a chart: every target exists, checks have both
     /// branches, conditions name known facts, and no path loops.
     pub fn parse(path: &str, text: &str, rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {

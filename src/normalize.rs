@@ -94,31 +94,33 @@ pub fn strip_ansi(s: &str) -> String {
     out
 }
 
-/// [`strip_ansi`] for ASCII bytes, into a reused buffer (the scan's fast
-/// path for coloured log lines).
+/// [`strip_ansi`] on bytes, appending to a reused buffer: the scan strips
+/// colour codes from whole blocks with it. Runs between escapes are copied
+/// in bulk; a sequence never swallows a newline, so line numbers hold.
 pub fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
-    while i < raw.len() {
-        let b = raw[i];
-        i += 1;
-        if b != 0x1b {
-            out.push(b);
-            continue;
-        }
+    while let Some(at) = memchr::memchr(0x1b, &raw[i..]) {
+        out.extend_from_slice(&raw[i..i + at]);
+        i += at + 1;
         match raw.get(i) {
             Some(b'[') => {
                 i += 1;
-                while i < raw.len() {
+                while let Some(&c) = raw.get(i) {
+                    if c == b'\n' {
+                        break;
+                    }
                     i += 1;
-                    if (0x40..=0x7e).contains(&raw[i - 1]) {
+                    if (0x40..=0x7e).contains(&c) {
                         break;
                     }
                 }
             }
             Some(b']') => {
                 i += 1;
-                while i < raw.len() {
-                    let c = raw[i];
+                while let Some(&c) = raw.get(i) {
+                    if c == b'\n' {
+                        break;
+                    }
                     i += 1;
                     if c == 0x07 {
                         break;
@@ -131,10 +133,11 @@ pub fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
                     }
                 }
             }
+            Some(b'\n') | None => {}
             Some(_) => i += 1,
-            None => {}
         }
     }
+    out.extend_from_slice(&raw[i..]);
 }
 
 fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
@@ -237,6 +240,32 @@ pub fn mask(s: &str) -> String {
     out
 }
 
+/// Hides secret values a log line may carry (`token=…`, `password: …`,
+/// `Bearer …`), so no output of clawdoc repeats them. A value is treated as
+/// a secret when it follows such a key and looks random: at least 12
+/// characters with a digit, or 24 without.
+pub fn redact(s: &str) -> Cow<'_, str> {
+    static SECRET: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = SECRET.get_or_init(|| {
+        regex::Regex::new(
+            r#"(?i-u)((?:token|password|passwd|secret|api[_-]?key|authorization|bearer)(?:["']?\s*[:=]\s*["']?|\s+))([A-Za-z0-9._~+/=-]{12,})"#,
+        )
+        .expect("the secret pattern is valid")
+    });
+    if !re.is_match(s) {
+        return Cow::Borrowed(s);
+    }
+    re.replace_all(s, |caps: &regex::Captures<'_>| {
+        let value = &caps[2];
+        let random = value.len() >= 24 || value.bytes().any(|b| b.is_ascii_digit());
+        if random {
+            format!("{}<redacted>", &caps[1])
+        } else {
+            caps[0].to_string()
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +308,13 @@ mod tests {
     }
 
     #[test]
+    fn ansi_never_swallows_a_newline() {
+        let mut out = Vec::new();
+        strip_ansi_bytes(b"a\x1b[12\nb\x1b]0;t\nc\x1b\nd", &mut out);
+        assert_eq!(out, b"a\nb\nc\nd");
+    }
+
+    #[test]
     fn invalid_utf8_is_lossy() {
         assert_eq!(line(b"bad \xff\xfe bytes"), "bad \u{fffd}\u{fffd} bytes");
     }
@@ -297,6 +333,32 @@ mod tests {
         assert_eq!(
             mask("2026-03-01T10:00:00Z pid 4242 listen on 127.0.0.1:3001 at /home/u/.clawdoc/x.db id deadbeef1234"),
             "<time> pid <pid> listen on <n>:<port> at <path> id <hex>"
+        );
+    }
+
+    #[test]
+    fn secrets_are_redacted() {
+        let t = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+        assert_eq!(
+            redact(&format!("connect token={t} failed")),
+            "connect token=<redacted> failed"
+        );
+        assert_eq!(
+            redact(&format!("gateway.token = \"{t}\"")),
+            "gateway.token = \"<redacted>\""
+        );
+        assert_eq!(
+            redact("Authorization: Bearer abcdefghijklmnopqrstuvwxyzABCD"),
+            "Authorization: Bearer <redacted>"
+        );
+        // Words are not secrets.
+        assert_eq!(
+            redact("unauthorized: gateway token mismatch (rotate/reissue device token)"),
+            "unauthorized: gateway token mismatch (rotate/reissue device token)"
+        );
+        assert_eq!(
+            redact("token is not pinned; paired devices will need re-pairing"),
+            "token is not pinned; paired devices will need re-pairing"
         );
     }
 

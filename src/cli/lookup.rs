@@ -138,12 +138,22 @@ fn read_input(text: &[String]) -> anyhow::Result<Vec<u8>> {
     if !text.is_empty() {
         return Ok(text.join(" ").into_bytes());
     }
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        eprintln!("Paste the error or log excerpt, then press Ctrl-D (or pass it as an argument).");
+    }
     let mut buf = Vec::new();
     std::io::stdin()
         .lock()
-        .take(MAX_INPUT)
+        .take(MAX_INPUT + 1)
         .read_to_end(&mut buf)
         .map_err(|e| anyhow::anyhow!("reading stdin: {e}"))?;
+    if buf.len() as u64 > MAX_INPUT {
+        buf.truncate(MAX_INPUT as usize);
+        eprintln!(
+            "note: only the first {} MiB were read; `clawdoc scan -` reads logs of any size",
+            MAX_INPUT >> 20
+        );
+    }
     Ok(buf)
 }
 
@@ -287,7 +297,10 @@ pub fn render_rule_body(
             out,
             "{} {}",
             bold("Confirm on this machine:"),
-            dim(&format!("clawdoc lookup --probe … or clawdoc doctor (probes: {})", probes.join(", ")))
+            dim(&format!(
+                "clawdoc lookup --probe … or clawdoc doctor (probes: {})",
+                probes.join(", ")
+            ))
         )?;
     }
     Ok(())
@@ -310,7 +323,11 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
         "Your input as a template (numbers, ports, pids, ids and paths masked):"
     )?;
     for l in lines.iter().take(5) {
-        writeln!(out, "  {}", crate::engine::clip(&normalize::mask(l), 200))?;
+        writeln!(
+            out,
+            "  {}",
+            crate::engine::clip(&normalize::mask(&normalize::redact(l)), 200)
+        )?;
     }
     if lines.len() > 5 {
         writeln!(out, "  … ({} more lines)", lines.len() - 5)?;
@@ -332,7 +349,7 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
     writeln!(
         out,
         "  clawdoc rules new my-error --from-paste '{}'",
-        crate::engine::clip(&lines[0], 120).replace('\'', "'\\''")
+        crate::engine::clip(&normalize::redact(&lines[0]), 120).replace('\'', "'\\''")
     )?;
     writeln!(out, "  {}", dim("(scaffolds a rule file with your paste as its first example; then edit it and run `clawdoc rules test`)"))?;
     Ok(())

@@ -39,7 +39,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print every pattern, one per line (usable as `rg -f`).
+    /// Print every pattern, one per line (usable as `rg -f`; capture names dropped).
     Patterns,
     /// List the probe facts rule conditions may name.
     Facts,
@@ -115,7 +115,9 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
             let set = load_rules(ctx);
             for r in &set.rules {
                 for p in &r.patterns {
-                    writeln!(out, "(?i){}", p.source)?;
+                    // Capture names are dropped: grep tools join the lines
+                    // into one regex, where a repeated name is an error.
+                    writeln!(out, "(?i){}", crate::engine::strip_capture_names(&p.source))?;
                 }
             }
             Ok(Exit::Ok)

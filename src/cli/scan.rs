@@ -1,6 +1,7 @@
 //! `clawdoc scan`: run log files through the rules, fast and in bounded
 //! memory ([`crate::engine::Scanner`]). Per rule: count, first and last line,
 //! a sample. Exit 1 when any rule matched (problems found), 0 when none did.
+//! `CLAWDOC_SCAN_THREADS` sets the number of matching threads.
 
 use std::fs::File;
 use std::io::Write;
@@ -26,7 +27,14 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let set = super::rules::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
-    let scanner = engine.scanner()?;
+    let mut scanner = engine.scanner()?;
+    // Worker threads default to one per core (at most four).
+    if let Some(n) = std::env::var("CLAWDOC_SCAN_THREADS")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+    {
+        scanner = scanner.with_threads(n);
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut any = false;

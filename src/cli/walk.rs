@@ -116,8 +116,9 @@ impl Answers for Scripted {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
-    let rules = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
-    let chart = Flowchart::builtin(&rules).map_err(|errs| {
+    let dirs = ruleset::user_dirs(ctx.rules_dir.as_deref());
+    let rules = ruleset::load_from(&dirs);
+    let chart = Flowchart::load(&dirs, &rules).map_err(|errs| {
         anyhow::anyhow!(errs
             .iter()
             .map(|e| e.to_string())

@@ -331,3 +331,27 @@ fn garbage_input_never_panics() {
     let run = env.run_stdin(&["lookup", "--json"], &huge);
     assert_eq!(run.json()["matches"][0]["category"], "port_in_use");
 }
+
+#[test]
+fn secrets_in_pasted_logs_are_never_repeated() {
+    let env = TestEnv::new();
+    let token = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
+    let paste = format!("unauthorized: gateway token mismatch token={token}\nsomething odd with password: {token}\n");
+    let run = env.run_stdin(&["lookup", "--json"], paste.as_bytes());
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(
+        !run.stdout.contains(token) && run.stdout.contains("token=<redacted>"),
+        "{run:?}"
+    );
+    let run = env.run_stdin(&["lookup"], paste.as_bytes());
+    assert!(!run.all().contains(token), "{run:?}");
+    let run = env.run_stdin(
+        &["lookup"],
+        format!("frobnicated secret={token}").as_bytes(),
+    );
+    assert_eq!(run.code, 1);
+    assert!(!run.all().contains(token), "{run:?}");
+    let log = env.write("g.log", &paste);
+    let run = env.run(&["scan", "--json", log.to_str().unwrap()]);
+    assert!(!run.all().contains(token), "{run:?}");
+}

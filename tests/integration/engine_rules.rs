@@ -169,6 +169,8 @@ fn patterns_are_one_per_line_and_valid_for_rg() {
         assert!(l.starts_with("(?i)"), "{l}");
         regex::bytes::Regex::new(l).unwrap_or_else(|e| panic!("{l}: {e}"));
     }
+    // Tools like ripgrep join the lines with `|`: that must compile too.
+    regex::bytes::Regex::new(&lines.join("|")).unwrap();
 }
 
 #[test]
@@ -249,6 +251,89 @@ fn missing_rules_dir_is_reported_not_fatal() {
     assert!(
         run.stderr
             .contains("/nonexistent/clawdoc-rules: rule directory does not exist"),
+        "{run:?}"
+    );
+}
+
+#[test]
+fn flowchart_draws_every_rule_in_mermaid_dot_and_json() {
+    let env = TestEnv::new();
+    let rules = env.run(&["rules", "list", "--json"]).json();
+    let ids: Vec<String> = rules["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+
+    let run = env.run(&["flowchart", "--format", "mermaid"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let m = &run.stdout;
+    assert!(m.starts_with("flowchart TD\n"), "{m}");
+    // Every rule is reachable from the chart: it ends somewhere.
+    for id in &ids {
+        let node = format!("rule_{}", id.replace('-', "_"));
+        assert!(
+            m.contains(&format!("{node}[[")),
+            "rule {id} not drawn:\n{m}"
+        );
+    }
+    // Every edge joins declared nodes.
+    let declared: std::collections::BTreeSet<&str> = m
+        .lines()
+        .filter(|l| !l.contains("-->"))
+        .filter_map(|l| {
+            let l = l.trim();
+            let end = l.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))?;
+            (end > 0).then(|| &l[..end])
+        })
+        .collect();
+    for l in m.lines().filter(|l| l.contains("-->")) {
+        let parts: Vec<&str> = l.split_whitespace().collect();
+        let (from, to) = (parts[0], parts[parts.len() - 1]);
+        assert!(
+            declared.contains(from) && declared.contains(to),
+            "dangling edge {l}"
+        );
+    }
+
+    let run = env.run(&["flowchart", "--format", "dot"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let d = &run.stdout;
+    assert!(d.starts_with("digraph clawdoc {"), "{d}");
+    assert_eq!(d.matches('{').count(), d.matches('}').count(), "{d}");
+    assert!(
+        d.contains("\"has-config\" -> \"rule:missing-config\" [label=\"no\"];"),
+        "{d}"
+    );
+
+    let run = env.run(&["flowchart", "--format", "json"]);
+    let json = run.json();
+    assert_eq!(json["start"], "symptom");
+    let check = json["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["id"] == "has-config")
+        .unwrap();
+    assert_eq!(check["when"][0]["fact"], "config.exists");
+}
+
+#[test]
+fn a_broken_user_flowchart_is_reported_with_its_position() {
+    let env = TestEnv::new();
+    let dir = env.path("rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("flowchart.toml"),
+        "start = \"a\"\n[[node]]\nid = \"a\"\ncheck = \"x?\"\nwhen = [{ fact = \"config.exists\", eq = true }]\nyes = \"b\"\nno = \"rule:missing-config\"\n",
+    )
+    .unwrap();
+    let run = env.run(&["--rules-dir", dir.to_str().unwrap(), "flowchart"]);
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(
+        run.stderr
+            .contains("flowchart.toml:6:7: `b` names no node or rule"),
         "{run:?}"
     );
 }
