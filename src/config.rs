@@ -120,6 +120,25 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Serde for `Option<Secret>` (`#[serde(with = "crate::config::opt_secret")]`):
+/// the raw value on the wire or on disk, redacted in `Debug`/`Display`.
+pub mod opt_secret {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Secret;
+
+    pub fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(secret) => s.serialize_some(secret.expose()),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(Secret::new))
+    }
+}
+
 /// The effective configuration (file, then environment overrides).
 #[derive(Debug, Clone, PartialEq)]
 pub struct GatewayConfig {

@@ -5,7 +5,7 @@ use std::io::Write;
 
 use super::{Ctx, Exit};
 use crate::flow::Flowchart;
-use crate::ruleset;
+use crate::ruleset::{self, RuleSet};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum Format {
@@ -21,7 +21,9 @@ pub struct Args {
     pub format: Format,
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+/// The rules and the flowchart as this invocation sees them (user rule
+/// directories included), or every problem with file:line:col.
+pub fn load_chart(ctx: &Ctx) -> anyhow::Result<(RuleSet, Flowchart)> {
     let dirs = ruleset::user_dirs(ctx.rules_dir.as_deref());
     let rules = ruleset::load_from(&dirs);
     let chart = Flowchart::load(&dirs, &rules).map_err(|errs| {
@@ -31,6 +33,11 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             .collect::<Vec<_>>()
             .join("\n"))
     })?;
+    Ok((rules, chart))
+}
+
+pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let (rules, chart) = load_chart(ctx)?;
     let text = match args.format {
         Format::Mermaid => chart.to_mermaid(&rules),
         Format::Dot => chart.to_dot(&rules),

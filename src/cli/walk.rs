@@ -13,9 +13,9 @@ use super::{Ctx, Exit};
 use crate::engine::Engine;
 use crate::finding::{assess, Verdict};
 use crate::fix::{self, FixEnv, Journal};
-use crate::flow::{DecidedBy, Flowchart, Step, Walk};
+use crate::flow::{DecidedBy, Step, Walk};
 use crate::probe::{self, ProbeEnv};
-use crate::ruleset::{self, Rule};
+use crate::ruleset::Rule;
 use crate::vocab::{Applicability, Category, ProbeName};
 
 #[derive(Debug, clap::Args)]
@@ -116,15 +116,7 @@ impl Answers for Scripted {
 }
 
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
-    let dirs = ruleset::user_dirs(ctx.rules_dir.as_deref());
-    let rules = ruleset::load_from(&dirs);
-    let chart = Flowchart::load(&dirs, &rules).map_err(|errs| {
-        anyhow::anyhow!(errs
-            .iter()
-            .map(|e| e.to_string())
-            .collect::<Vec<_>>()
-            .join("\n"))
-    })?;
+    let (rules, chart) = super::flowchart::load_chart(ctx)?;
     let mut answers: Box<dyn Answers> = match args.answers.clone() {
         Some(path) => Box::new(Scripted::load(path)?),
         None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => Box::new(Terminal),

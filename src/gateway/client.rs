@@ -35,7 +35,11 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 #[serde(deny_unknown_fields)]
 pub struct Identity {
     pub device_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::config::opt_secret"
+    )]
     pub device_token: Option<Secret>,
 }
 
@@ -488,23 +492,6 @@ pub fn ping(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientError
     session.request("ping", serde_json::Value::Null, timeout)?;
     session.close();
     Ok(())
-}
-
-mod opt_secret {
-    use serde::{Deserialize, Deserializer, Serializer};
-
-    use crate::config::Secret;
-
-    pub fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(secret) => s.serialize_some(secret.expose()),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
-        Ok(Option::<String>::deserialize(d)?.map(Secret::new))
-    }
 }
 
 #[cfg(test)]

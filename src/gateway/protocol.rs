@@ -17,7 +17,7 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde::{Deserialize, Serialize};
 
 use crate::config::Secret;
 
@@ -76,7 +76,11 @@ pub struct Connect {
     pub client: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::config::opt_secret"
+    )]
     pub token: Option<Secret>,
 }
 
@@ -104,7 +108,11 @@ pub struct HelloOk {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub config_problems: Vec<String>,
     /// Issued only when the device connected without a token.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secret")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::config::opt_secret"
+    )]
     pub device_token: Option<Secret>,
     pub version: String,
     pub mode: String,
@@ -181,21 +189,6 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// Serde for `Option<Secret>`: the raw value on the wire, redacted in Debug.
-mod opt_secret {
-    use super::*;
-
-    pub fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
-        match v {
-            Some(secret) => s.serialize_some(secret.expose()),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
-        Ok(Option::<String>::deserialize(d)?.map(Secret::new))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -62,6 +62,17 @@ fn categories(report: &Value, which: &str) -> Vec<String> {
         .collect()
 }
 
+/// Runs `doctor --json` and asserts a finding of `category` before any fix.
+#[track_caller]
+fn diagnosed(env: &TestEnv, envs: &[(&str, &str)], category: &str) -> Value {
+    let (_, report) = doctor(env, &[], envs);
+    assert!(
+        categories(&report, "initial").contains(&category.to_string()),
+        "no {category} finding: {report:#}"
+    );
+    report
+}
+
 fn finding<'a>(report: &'a Value, category: &str) -> &'a Value {
     findings(report, "initial")
         .iter()
@@ -113,11 +124,7 @@ fn fault_01_mode_unset() {
         &env,
         &format!("# keep me\n[gateway]\nport = {port}\ntoken = \"{TOKEN}\"\n"),
     );
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"mode_unset".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "mode_unset");
     let (run, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     let cfg = env.read("config.toml");
@@ -140,11 +147,7 @@ fn fault_02_gateway_stopped() {
         send.all().contains("send failed: gateway not connected"),
         "{send:?}"
     );
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"not_connected".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "not_connected");
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
@@ -211,11 +214,7 @@ fn fault_04_hung_gateway() {
         restart.all().contains("gateway did not stop within"),
         "{restart:?}"
     );
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"restart_timeout".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "restart_timeout");
     let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     assert!(
@@ -239,11 +238,7 @@ fn fault_05_no_config_fresh_machine() {
     let env = TestEnv::new();
     let port = free_port().to_string();
     let envs = [("CLAWDOC_GATEWAY_PORT", port.as_str())];
-    let (_, before) = doctor(&env, &[], &envs);
-    assert!(
-        categories(&before, "initial").contains(&"missing_config".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &envs, "missing_config");
     let (run, after) = doctor(&env, &["--fix"], &envs);
     assert_eq!(after["healthy"], true, "{after:#}");
     assert_eq!(health(port.parse().unwrap()), Some(200));
@@ -279,11 +274,7 @@ fn fault_06_token_not_pinned_4008() {
     let send = env.run(&["send", "--channel", "telegram", "two"]);
     assert_eq!(send.code, 1);
     assert!(send.all().contains("disconnected (4008)"), "{send:?}");
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"token_mismatch".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "token_mismatch");
     let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     assert!(env.read("config.toml").contains("token = "));
@@ -340,11 +331,7 @@ fn fault_08_unknown_and_deprecated_keys() {
     assert_eq!(env.run(&["gateway", "start"]).code, 0);
     let send = env.run(&["send", "--channel", "telegram", "hi"]);
     assert!(send.all().contains("Invalid Config"), "{send:?}");
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"invalid_config".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "invalid_config");
     let (_, after) = doctor(&env, &["--fix"], &[]);
     let cfg = env.read("config.toml");
     assert!(cfg.contains("# my settings"), "comment lost: {cfg}");
@@ -385,11 +372,7 @@ fn fault_09_stale_pid_file() {
     good_config(&env, port);
     let (pid, start) = dead_pid();
     env.write("gateway.pid", format!("{pid}\nstarttime={start}\n"));
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"stale_pid".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "stale_pid");
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
@@ -402,11 +385,7 @@ fn fault_10_stale_lock_file() {
     good_config(&env, port);
     let (pid, _) = dead_pid();
     env.write("gateway.lock", format!("{pid}\n"));
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"stale_pid".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "stale_pid");
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
@@ -429,11 +408,7 @@ fn fault_11_pid_reuse_never_signalled() {
         .parse()
         .unwrap();
     env.write("gateway.pid", format!("{sleeper}\nstarttime={start}\n"));
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"stale_pid".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "stale_pid");
     let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     assert!(
@@ -522,11 +497,7 @@ fn fault_14_corrupt_config() {
         .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
         .collect();
     env.write("config.toml", &garbage);
-    let (_, before) = doctor(&env, &[], &envs);
-    assert!(
-        categories(&before, "initial").contains(&"invalid_config".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &envs, "invalid_config");
     // Safe fixes alone must not replace the user's (corrupt) file.
     let (_, safe) = doctor(&env, &["--fix"], &envs);
     assert_eq!(safe["healthy"], false);
@@ -636,11 +607,7 @@ fn garbage_state_files_are_repaired_without_orphaning_the_gateway() {
             .unwrap();
         log.write_all(&noise).unwrap();
     }
-    let (_, before) = doctor(&env, &[], &[]);
-    assert!(
-        categories(&before, "initial").contains(&"stale_pid".to_string()),
-        "{before:#}"
-    );
+    diagnosed(&env, &[], "stale_pid");
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     // The running gateway was kept and is tracked again, not orphaned.
