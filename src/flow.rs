@@ -372,43 +372,60 @@ impl Flowchart {
             .find_map(|n| visit(self, &n.id, &mut Vec::new(), &mut done))
     }
 
+    /// The drawing as plain data: every node with its shape and text, every
+    /// edge with its label, and the rule ends with their titles. Both
+    /// formats below render this.
+    fn drawing(&self, rules: &RuleSet) -> Drawing {
+        let mut d = Drawing::default();
+        for n in &self.nodes {
+            let (shape, text) = match &n.kind {
+                NodeKind::Question { text, .. } => (Shape::Question, text),
+                NodeKind::Check { text, .. } => (Shape::Check, text),
+                NodeKind::End { text } => (Shape::End, text),
+            };
+            d.nodes.push((n.id.clone(), shape, text.clone()));
+            for (label, t) in self.edges(n) {
+                if let Target::Rule(id) = &t {
+                    let title = rules
+                        .get(id)
+                        .map(|r| r.title.clone())
+                        .unwrap_or_else(|| id.clone());
+                    d.rules.insert(t.key(), title);
+                }
+                d.edges.push((n.id.clone(), label, t.key()));
+            }
+        }
+        d
+    }
+
     /// Mermaid `flowchart TD` source.
     pub fn to_mermaid(&self, rules: &RuleSet) -> String {
-        let mut out = String::from("flowchart TD\n");
         let ident = |k: &str| k.replace([':', '-', '.'], "_");
         let quote = |s: &str| s.replace('"', "#quot;");
-        let mut rule_nodes = BTreeMap::new();
-        for n in &self.nodes {
-            let (open, close, text) = match &n.kind {
-                NodeKind::Question { text, .. } => ("[/", "/]", text),
-                NodeKind::Check { text, .. } => ("{", "}", text),
-                NodeKind::End { text } => ("([", "])", text),
+        let d = self.drawing(rules);
+        let mut out = String::from("flowchart TD\n");
+        for (id, shape, text) in &d.nodes {
+            let (open, close) = match shape {
+                Shape::Question => ("[/", "/]"),
+                Shape::Check => ("{", "}"),
+                Shape::End => ("([", "])"),
             };
             out.push_str(&format!(
                 "    {}{open}\"{}\"{close}\n",
-                ident(&n.id),
+                ident(id),
                 quote(text)
             ));
-            for (label, t) in self.edges(n) {
-                if let Target::Rule(id) = &t {
-                    rule_nodes.insert(
-                        t.key(),
-                        rules
-                            .get(id)
-                            .map(|r| r.title.clone())
-                            .unwrap_or_else(|| id.clone()),
-                    );
-                }
-                out.push_str(&format!(
-                    "    {} -->|\"{}\"| {}\n",
-                    ident(&n.id),
-                    quote(&label),
-                    ident(&t.key())
-                ));
-            }
         }
-        for (key, title) in rule_nodes {
-            out.push_str(&format!("    {}[[\"{}\"]]\n", ident(&key), quote(&title)));
+        for (from, label, to) in &d.edges {
+            out.push_str(&format!(
+                "    {} -->|\"{}\"| {}\n",
+                ident(from),
+                quote(label),
+                ident(to)
+            ));
+        }
+        for (key, title) in &d.rules {
+            out.push_str(&format!("    {}[[\"{}\"]]\n", ident(key), quote(title)));
         }
         out
     }
@@ -416,49 +433,54 @@ impl Flowchart {
     /// Graphviz `digraph` source.
     pub fn to_dot(&self, rules: &RuleSet) -> String {
         let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
+        let d = self.drawing(rules);
         let mut out = String::from(
             "digraph clawdoc {\n    rankdir=TB;\n    node [fontname=\"Helvetica\"];\n",
         );
-        let mut rule_nodes = BTreeMap::new();
-        for n in &self.nodes {
-            let (shape, text) = match &n.kind {
-                NodeKind::Question { text, .. } => ("parallelogram", text),
-                NodeKind::Check { text, .. } => ("diamond", text),
-                NodeKind::End { text } => ("oval", text),
+        for (id, shape, text) in &d.nodes {
+            let shape = match shape {
+                Shape::Question => "parallelogram",
+                Shape::Check => "diamond",
+                Shape::End => "oval",
             };
             out.push_str(&format!(
                 "    \"{}\" [shape={shape}, label=\"{}\"];\n",
-                esc(&n.id),
+                esc(id),
                 esc(text)
             ));
-            for (label, t) in self.edges(n) {
-                if let Target::Rule(id) = &t {
-                    rule_nodes.insert(
-                        t.key(),
-                        rules
-                            .get(id)
-                            .map(|r| r.title.clone())
-                            .unwrap_or_else(|| id.clone()),
-                    );
-                }
-                out.push_str(&format!(
-                    "    \"{}\" -> \"{}\" [label=\"{}\"];\n",
-                    esc(&n.id),
-                    esc(&t.key()),
-                    esc(&label)
-                ));
-            }
         }
-        for (key, title) in rule_nodes {
+        for (from, label, to) in &d.edges {
+            out.push_str(&format!(
+                "    \"{}\" -> \"{}\" [label=\"{}\"];\n",
+                esc(from),
+                esc(to),
+                esc(label)
+            ));
+        }
+        for (key, title) in &d.rules {
             out.push_str(&format!(
                 "    \"{}\" [shape=box, style=bold, label=\"{}\"];\n",
-                esc(&key),
-                esc(&title)
+                esc(key),
+                esc(title)
             ));
         }
         out.push_str("}\n");
         out
     }
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Shape {
+    Question,
+    Check,
+    End,
+}
+
+#[derive(Debug, Default)]
+struct Drawing {
+    nodes: Vec<(String, Shape, String)>,
+    edges: Vec<(String, String, String)>,
+    rules: BTreeMap<String, String>,
 }
 
 /// How a step of the walk was decided.
