@@ -108,7 +108,9 @@ pub fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
     judge(rules, evidence, log, &log_text)
 }
 
-fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
+/// The gateway log of the current run (from the last start marker), at most
+/// [`LOG_TAIL_BYTES`] from the end.
+pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
     let path = env.home.log_path();
     let mut scan = LogScan {
         path: path.display().to_string(),

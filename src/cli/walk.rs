@@ -124,11 +124,20 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             "`clawdoc walk` asks questions and stdin is not a terminal: pass --answers FILE, or run `clawdoc doctor` for a non-interactive diagnosis"
         ),
     };
-    let hint = match &args.message {
-        Some(text) => category_of(&rules.rules, text)?,
-        None => None,
-    };
     let env = ProbeEnv::live(ctx.home.clone());
+    // The symptom: the pasted message, else what the gateway's current log
+    // says, so the first question is asked only when neither tells.
+    let (hint, from_log) = match &args.message {
+        Some(text) => (category_of(&rules.rules, text.as_bytes())?, None),
+        None => {
+            let (_, log) = crate::doctor::read_log_tail(&env);
+            let engine = Engine::new(&rules.rules)?;
+            match engine.lookup(&log).first() {
+                Some(m) => (Some(m.rule.category), Some(m.text.clone())),
+                None => (None, None),
+            }
+        }
+    };
     let evidence = probe::run_all(&env, ProbeName::ALL);
     let mut out = std::io::stdout().lock();
     if !args.json {
@@ -161,6 +170,9 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         for step in &walk.trail {
             let by = match &step.by {
                 DecidedBy::Probes(why) => format!("probes: {why}"),
+                DecidedBy::Message(cat) if from_log.is_some() => {
+                    format!("the gateway log shows {cat}")
+                }
                 DecidedBy::Message(cat) => format!("your message looks like {cat}"),
                 DecidedBy::User => "you".to_string(),
             };
@@ -273,12 +285,9 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     Ok(exit)
 }
 
-fn category_of(rules: &[Rule], text: &str) -> anyhow::Result<Option<Category>> {
+fn category_of(rules: &[Rule], text: &[u8]) -> anyhow::Result<Option<Category>> {
     let engine = Engine::new(rules)?;
-    Ok(engine
-        .lookup(text.as_bytes())
-        .first()
-        .map(|m| m.rule.category))
+    Ok(engine.lookup(text).first().map(|m| m.rule.category))
 }
 
 fn render_rule(out: &mut impl Write, rule: &Rule, verdict: &Verdict) -> std::io::Result<()> {

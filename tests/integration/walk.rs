@@ -134,3 +134,29 @@ fn flowchart_draws_mermaid_and_dot() {
     let j = env.run(&["flowchart", "--format", "json"]);
     assert_eq!(j.json()["start"], "symptom");
 }
+
+#[test]
+fn walk_reads_the_symptom_from_the_gateway_log() {
+    let mut env = TestEnv::new();
+    let port = free_port();
+    env.write(
+        "config.toml",
+        format!("[gateway]\nmode = \"local\"\nport = {port}\ntoken = \"{TOKEN}\"\n"),
+    );
+    let stranger = env.spawn_port_holder(port);
+    env.write(
+        "logs/gateway.log",
+        format!(
+            "2026-11-25T10:00:00Z INFO [gateway] listening on :{port}\n\
+             2026-11-25T11:00:00Z INFO [gateway] starting clawdoc gateway 0.1.0\n\
+             2026-11-25T11:00:00Z ERROR Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}\n"
+        ),
+    );
+    let file = answers(&env, "no\n"); // decline the unsafe port move
+    let r = env.run(&["walk", "--json", "--answers", &file]);
+    let doc = r.json();
+    assert_eq!(doc["outcome"]["value"], "port-in-use", "{doc:#}");
+    assert_eq!(doc["trail"][0]["by"]["message"], "port_in_use", "{doc:#}");
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(crate::harness::pid_alive(stranger));
+}
