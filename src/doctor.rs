@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::finding::{assess, Verdict};
 use crate::fix::{self, Applied, FixEnv, Journal, Preview};
-use crate::probe::{self, Evidence, ProbeEnv};
+use crate::probe::{self, Evidence, ProbeEnv, Status};
 use crate::ruleset::{Rule, RuleSet};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 
@@ -93,8 +93,22 @@ pub struct LogScan {
 }
 
 impl Diagnosis {
+    /// No finding, and the gateway answers. A failing health probe that no
+    /// rule explains (e.g. a config path that cannot be read) is still not
+    /// healthy: the doctor must never say "all good" next to a red health.
     pub fn healthy(&self) -> bool {
-        self.findings.is_empty()
+        self.findings.is_empty() && self.unexplained_failures().is_empty()
+    }
+    /// Failing areas no finding accounts for: the health probe failing with
+    /// no finding at all. Shown so the user is not told "no problems".
+    pub fn unexplained_failures(&self) -> Vec<&Evidence> {
+        if !self.findings.is_empty() {
+            return Vec::new();
+        }
+        self.evidence
+            .iter()
+            .filter(|e| e.probe == ProbeName::Health && e.status == Status::Fail)
+            .collect()
     }
     pub fn evidence(&self, probe: ProbeName) -> Option<&Evidence> {
         self.evidence.iter().find(|e| e.probe == probe)

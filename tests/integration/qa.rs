@@ -1,0 +1,37 @@
+//! QA regressions: odd states and bad input a user hits at 2 a.m. that the
+//! feature suites did not cover. Each test reproduces one bug found in QA.
+
+use std::process::Stdio;
+
+use crate::harness::{free_port, TestEnv};
+
+fn stop(env: &TestEnv) {
+    let _ = env.run(&["gateway", "stop", "--force"]);
+}
+
+/// A config path that cannot be read (here: a directory) leaves the gateway
+/// unable to start. The doctor must not call that healthy.
+#[test]
+fn doctor_is_not_healthy_when_the_config_cannot_be_read() {
+    let env = TestEnv::new();
+    let port = free_port().to_string();
+    std::fs::create_dir(env.path("config.toml")).unwrap();
+    let envs = [("CLAWDOC_GATEWAY_PORT", port.as_str())];
+
+    let r = env.run_env(&["doctor"], &envs);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(!r.stdout.contains("No problems found"), "{r:?}");
+    assert!(r.stdout.contains("config.toml"), "{r:?}");
+
+    let r = env.run_env(&["doctor", "--json"], &envs);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(r.json()["healthy"], false, "{r:?}");
+
+    let r = env.run_env(&["doctor", "--fix"], &envs);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        env.path("config.toml").is_dir(),
+        "the directory was left alone"
+    );
+    stop(&env);
+}
