@@ -35,3 +35,28 @@ fn doctor_is_not_healthy_when_the_config_cannot_be_read() {
     );
     stop(&env);
 }
+
+/// In remote mode the gateway does not auto-approve the CLI's device, but
+/// the doctor runs on the gateway's own machine and home: pairing this CLI
+/// must still work end to end.
+#[test]
+fn doctor_fix_pairs_the_cli_in_remote_mode() {
+    let env = TestEnv::new();
+    let port = free_port().to_string();
+    let r = env.run(&[
+        "setup",
+        "--non-interactive",
+        "--mode",
+        "remote",
+        "--port",
+        &port,
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["doctor", "--fix"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["send", "--channel", "telegram", "hi"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["doctor"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    stop(&env);
+}
