@@ -36,6 +36,48 @@ fn doctor_is_not_healthy_when_the_config_cannot_be_read() {
     stop(&env);
 }
 
+/// Two `doctor --fix` on one fresh home at once: one config, one token, one
+/// gateway; the CLI device still works after a restart (a second default
+/// config written over the first would change the token under the running
+/// gateway: 4008 after the next restart).
+#[test]
+fn two_doctor_fix_runs_at_once_write_one_config() {
+    for _ in 0..5 {
+        let env = TestEnv::new();
+        let port = free_port().to_string();
+        let spawn = || {
+            env.cmd(&["doctor", "--fix"])
+                .env("CLAWDOC_GATEWAY_PORT", &port)
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        let a = a.wait_with_output().unwrap();
+        let b = b.wait_with_output().unwrap();
+        let codes = (a.status.code(), b.status.code());
+        let text = format!(
+            "{}{}{}{}",
+            String::from_utf8_lossy(&a.stdout),
+            String::from_utf8_lossy(&a.stderr),
+            String::from_utf8_lossy(&b.stdout),
+            String::from_utf8_lossy(&b.stderr)
+        );
+        assert_eq!(codes, (Some(0), Some(0)), "{text}");
+        assert!(
+            !env.path("config.toml.bak.1").exists(),
+            "a second default config overwrote the first:\n{text}"
+        );
+        let envs = [("CLAWDOC_GATEWAY_PORT", port.as_str())];
+        let r = env.run_env(&["restart"], &envs);
+        assert_eq!(r.code, 0, "{r:?}");
+        let r = env.run_env(&["send", "--channel", "telegram", "hi"], &envs);
+        assert_eq!(r.code, 0, "{r:?}\n{text}");
+        stop(&env);
+    }
+}
+
 /// In remote mode the gateway does not auto-approve the CLI's device, but
 /// the doctor runs on the gateway's own machine and home: pairing this CLI
 /// must still work end to end.
