@@ -102,3 +102,23 @@ fn doctor_fix_pairs_the_cli_in_remote_mode() {
     assert_eq!(r.code, 0, "{r:?}");
     stop(&env);
 }
+
+/// `config get` prints the effective value; when the file holds a bad value
+/// for the key, the user must be told (with file:line:col) that the default
+/// is used instead, not silently handed the default.
+#[test]
+fn config_get_warns_about_a_bad_value_in_the_file() {
+    let env = TestEnv::new();
+    env.write(
+        "config.toml",
+        "[gateway]\nmode = \"local\"\nport = \"abc\"\n",
+    );
+    let r = env.run(&["config", "get", "gateway.port"]);
+    assert_eq!(r.stdout.trim(), "3001", "{r:?}");
+    assert!(r.stderr.contains("config.toml:3:8"), "{r:?}");
+    assert!(r.stderr.contains("gateway.port"), "{r:?}");
+    // Other keys are not affected.
+    let r = env.run(&["config", "get", "gateway.mode"]);
+    assert_eq!((r.code, r.stdout.trim()), (0, "local"), "{r:?}");
+    assert!(r.stderr.is_empty(), "{r:?}");
+}
