@@ -122,3 +122,22 @@ fn config_get_warns_about_a_bad_value_in_the_file() {
     assert_eq!((r.code, r.stdout.trim()), (0, "local"), "{r:?}");
     assert!(r.stderr.is_empty(), "{r:?}");
 }
+
+/// A paste with a control character (a stray escape byte from a terminal)
+/// must still scaffold a rule that loads: TOML literal strings cannot hold
+/// control characters.
+#[test]
+fn rules_new_from_a_paste_with_control_characters() {
+    let env = TestEnv::new();
+    let r = env.run(&[
+        "rules",
+        "new",
+        "ctl-paste",
+        "--from-paste",
+        "gateway \u{1} exploded on port 4242",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let r = env.run(&["rules", "test"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(!r.all().contains("skipped"), "{r:?}");
+}
