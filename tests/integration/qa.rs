@@ -141,3 +141,17 @@ fn rules_new_from_a_paste_with_control_characters() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(!r.all().contains("skipped"), "{r:?}");
 }
+
+/// `lookup` reads invalid UTF-8 lossily on stdin; an argument with the same
+/// bytes (a paste from a mis-encoded log) must work the same way.
+#[test]
+fn lookup_argument_with_invalid_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let env = TestEnv::new();
+    let arg = std::ffi::OsStr::from_bytes(b"\xff\xfe listen EADDRINUSE \xc3");
+    let out = env.cmd(&["lookup", "--json"]).arg(arg).output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}{:?}", out.stderr);
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(json["matches"][0]["category"], "port_in_use", "{json:#}");
+}
