@@ -17,7 +17,7 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::finding::{assess, Verdict};
 use crate::fix::{self, Applied, FixEnv, Journal, Preview};
-use crate::probe::{self, Evidence, ProbeEnv};
+use crate::probe::{self, Evidence, ProbeEnv, Status};
 use crate::ruleset::{Rule, RuleSet};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 
@@ -93,8 +93,22 @@ pub struct LogScan {
 }
 
 impl Diagnosis {
+    /// No finding, and the gateway answers. A failing health probe that no
+    /// rule explains (e.g. a config path that cannot be read) is still not
+    /// healthy: the doctor must never say "all good" next to a red health.
     pub fn healthy(&self) -> bool {
-        self.findings.is_empty()
+        self.findings.is_empty() && self.unexplained_failures().is_empty()
+    }
+    /// Failing areas no finding accounts for: the health probe failing with
+    /// no finding at all. Shown so the user is not told "no problems".
+    pub fn unexplained_failures(&self) -> Vec<&Evidence> {
+        if !self.findings.is_empty() {
+            return Vec::new();
+        }
+        self.evidence
+            .iter()
+            .filter(|e| e.probe == ProbeName::Health && e.status == Status::Fail)
+            .collect()
     }
     pub fn evidence(&self, probe: ProbeName) -> Option<&Evidence> {
         self.evidence.iter().find(|e| e.probe == probe)
@@ -378,6 +392,12 @@ pub fn run(
     confirm: &mut dyn Confirm,
 ) -> DoctorReport {
     let started = Instant::now();
+    // Two fixing runs on one home would both see the same fault and both
+    // fix it (e.g. each write a default config with its own token under the
+    // gateway the other started): the second waits, then diagnoses afresh.
+    let _turn = (policy.threshold.is_some() && !policy.dry_run)
+        .then(|| take_fixing_turn(&env.home))
+        .flatten();
     let initial = diagnose(env, rules);
     let fix_env = FixEnv {
         home: env.home.clone(),
@@ -515,6 +535,29 @@ pub fn run(
     report.final_diagnosis = Some(current);
     report.elapsed = started.elapsed();
     report
+}
+
+/// Blocks until no other `doctor --fix` runs on this home; the returned
+/// file holds the lock until dropped (close-on-exec: a gateway started by
+/// the fixes does not inherit it). Best effort: a home that cannot hold the
+/// lock file (not writable, not a directory) runs unserialised, and the
+/// fixes report why they fail.
+fn take_fixing_turn(home: &crate::home::Home) -> Option<std::fs::File> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(home.root())
+        .ok()?;
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .mode(0o600)
+        .open(home.doctor_lock_path())
+        .ok()?;
+    fs4::fs_std::FileExt::lock_exclusive(&file).ok()?;
+    Some(file)
 }
 
 fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {

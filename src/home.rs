@@ -60,6 +60,10 @@ impl Home {
     pub fn identity_path(&self) -> PathBuf {
         self.root.join("identity.json")
     }
+    /// Held (flock) by a `doctor --fix` run so two runs on one home take turns.
+    pub fn doctor_lock_path(&self) -> PathBuf {
+        self.root.join("doctor.lock")
+    }
     /// Journal of applied fixes, with backups, for `clawdoc undo`.
     pub fn journal_dir(&self) -> PathBuf {
         self.root.join("journal")

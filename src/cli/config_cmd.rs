@@ -125,6 +125,21 @@ fn get(path: &Path, key: &str) -> anyhow::Result<Exit> {
         edit::typed_value(key, "")?;
     }
     let loaded = config::load_with_env(path, &|k| std::env::var(k).ok())?;
+    // A bad value in the file is ignored (the default or an override wins):
+    // say where it is, so the printed value does not pass for the file's.
+    for p in loaded
+        .problems
+        .iter()
+        .filter(|p| matches!(p.kind, config::ProblemKind::BadValue { .. }) && p.key() == key)
+    {
+        eprintln!(
+            "warning: {}:{}:{}: {}; it is ignored",
+            path.display(),
+            p.line,
+            p.col,
+            p.message
+        );
+    }
     let c = &loaded.config;
     let value = match key {
         "gateway.mode" => c.mode.map(|m| m.as_str().to_string()),

@@ -140,7 +140,9 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
     let fixing = report.final_diagnosis.is_some();
     writeln!(out, "clawdoc doctor ({})", ctx.home.root().display())?;
     render_areas(&mut out, &report.initial, args.verbose)?;
-    if report.initial.findings.is_empty() {
+    if !report.initial.unexplained_failures().is_empty() {
+        render_unexplained(&mut out, &report.initial)?;
+    } else if report.initial.findings.is_empty() {
         writeln!(out, "\nNo problems found.")?;
     } else {
         writeln!(out)?;
@@ -231,6 +233,12 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
         .len();
     if fixing {
         writeln!(out, "\nFixed {fixed}, left {remaining}.")?;
+        if !report.healthy && remaining == 0 {
+            writeln!(
+                out,
+                "The gateway is still not healthy and no rule explains why: see the areas marked [✗] / [?] above and `clawdoc logs --tail 50`."
+            )?;
+        }
     } else if remaining > 0 && !args.dry_run {
         writeln!(out, "\n{remaining} problem(s). Run `clawdoc doctor --fix` to apply the safe fixes (`--unsafe-fixes` for the rest).")?;
     }
@@ -241,6 +249,24 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
             report.elapsed.as_secs_f64() * 1000.0
         )?;
     }
+    Ok(())
+}
+
+/// The gateway fails but no rule explains why: never "no problems".
+fn render_unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\n{} The gateway is not healthy and no rule explains why. Look at:",
+        mark(Status::Fail)
+    )?;
+    for e in d
+        .evidence
+        .iter()
+        .filter(|e| matches!(e.status, Status::Fail | Status::Inconclusive))
+    {
+        writeln!(out, "    {}: {}", e.probe.as_str(), e.summary)?;
+    }
+    writeln!(out, "    $ clawdoc logs --tail 50")?;
     Ok(())
 }
 

@@ -113,12 +113,15 @@ fn last_lines(file: &mut File, n: usize) -> io::Result<(String, u64)> {
         return Ok((String::new(), len));
     }
     const BLOCK: u64 = 64 * 1024;
+    // Blocks newest first; newline count kept as they come, so a long line
+    // (no newline for megabytes) costs one pass, not one copy per block.
     let mut start = len;
-    let mut buf: Vec<u8> = Vec::new();
+    let mut blocks: Vec<Vec<u8>> = Vec::new();
+    let mut newlines = 0;
+    let mut ends_with_newline = false;
     loop {
-        let newlines = memchr::memchr_iter(b'\n', &buf).count();
         // A trailing newline ends the last line; it does not start a new one.
-        let needed = n + usize::from(buf.last() == Some(&b'\n'));
+        let needed = n + usize::from(ends_with_newline);
         if start == 0 || newlines >= needed {
             break;
         }
@@ -126,10 +129,15 @@ fn last_lines(file: &mut File, n: usize) -> io::Result<(String, u64)> {
         let mut block = vec![0u8; (start - from) as usize];
         file.seek(SeekFrom::Start(from))?;
         file.read_exact(&mut block)?;
-        block.extend_from_slice(&buf);
-        buf = block;
+        if blocks.is_empty() {
+            ends_with_newline = block.last() == Some(&b'\n');
+        }
+        newlines += memchr::memchr_iter(b'\n', &block).count();
+        blocks.push(block);
         start = from;
     }
+    blocks.reverse();
+    let buf = blocks.concat();
     let body = buf.strip_suffix(b"\n").unwrap_or(&buf);
     let cut = memchr::memrchr_iter(b'\n', body)
         .nth(n - 1)
@@ -163,5 +171,21 @@ mod tests {
         let mut f = File::open(&p).unwrap();
         assert_eq!(last_lines(&mut f, 1).unwrap().0, "no newline at end");
         assert_eq!(last_lines(&mut f, 0).unwrap().0, "");
+    }
+
+    #[test]
+    fn last_lines_with_a_line_longer_than_many_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("log");
+        let long = "x".repeat(1_000_000);
+        let text = format!("first\n{long}\nlast\n");
+        std::fs::write(&p, &text).unwrap();
+        let mut f = File::open(&p).unwrap();
+        assert_eq!(last_lines(&mut f, 1).unwrap().0, "last\n");
+        assert_eq!(last_lines(&mut f, 2).unwrap().0, format!("{long}\nlast\n"));
+        assert_eq!(last_lines(&mut f, 3).unwrap().0, text);
+        std::fs::write(&p, &long).unwrap();
+        let mut f = File::open(&p).unwrap();
+        assert_eq!(last_lines(&mut f, 1).unwrap().0, long);
     }
 }

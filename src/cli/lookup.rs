@@ -26,8 +26,9 @@ pub const MAX_INPUT: u64 = 64 << 20;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// The error text; read from stdin when absent.
-    pub text: Vec<String>,
+    /// The error text; read from stdin when absent. Any bytes (invalid
+    /// UTF-8 is read lossily, like stdin).
+    pub text: Vec<std::ffi::OsString>,
     /// Print the matches as JSON.
     #[arg(long)]
     pub json: bool,
@@ -134,9 +135,11 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
     })
 }
 
-fn read_input(text: &[String]) -> anyhow::Result<Vec<u8>> {
+fn read_input(text: &[std::ffi::OsString]) -> anyhow::Result<Vec<u8>> {
     if !text.is_empty() {
-        return Ok(text.join(" ").into_bytes());
+        use std::os::unix::ffi::OsStrExt;
+        let parts: Vec<&[u8]> = text.iter().map(|t| t.as_bytes()).collect();
+        return Ok(parts.join(&b' '));
     }
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
         eprintln!("Paste the error or log excerpt, then press Ctrl-D (or pass it as an argument).");

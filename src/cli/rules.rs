@@ -482,8 +482,10 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// A TOML literal string (no backslash doubling in regexes) when the text
+/// allows one: literal strings cannot hold `'` or control characters.
 fn toml_literal(s: &str) -> String {
-    if !s.contains('\'') {
+    if !s.contains('\'') && !s.chars().any(|c| c.is_control() && c != '\t') {
         format!("'{s}'")
     } else {
         toml_string(s)

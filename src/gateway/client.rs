@@ -429,11 +429,29 @@ pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientErr
     save_identity(
         home,
         &Identity {
-            device_id: id,
+            device_id: id.clone(),
             device_token: None,
         },
     )?;
-    let session = connect(home, port, timeout)?;
+    let session = match connect(home, port, timeout) {
+        Ok(session) => session,
+        // Remote and hybrid gateways do not auto-approve even the local CLI:
+        // its connect left a pending request. This runs as the gateway's
+        // owner, in its home, so approve our own request (exactly what
+        // `clawdoc devices approve ID` would do) and connect again.
+        Err(e) if outcome_of(&e) == HandshakeOutcome::PairingRequired => {
+            devices::update(&home.devices_path(), |store| {
+                store.pair(
+                    &id,
+                    CLIENT_CLI,
+                    Some("clawdoc cli".to_string()),
+                    &super::logfile::now_rfc3339_millis(),
+                )
+            })?;
+            connect(home, port, timeout)?
+        }
+        Err(e) => return Err(e),
+    };
     session.close();
     Ok(())
 }

@@ -11,4 +11,5 @@ mod engine_scan;
 mod gateway_daemon;
 mod gateway_server;
 mod probes;
+mod qa;
 mod walk;
