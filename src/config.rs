@@ -397,6 +397,24 @@ fn apply_value(
     Ok(())
 }
 
+/// The port a loaded config (or its failure) means: the file's port with
+/// the environment applied, or, when the file cannot be loaded, the
+/// `CLAWDOC_GATEWAY_PORT` override, else the default. Every caller that must
+/// find the gateway without a usable config agrees through this.
+pub fn port_of(loaded: Result<&Loaded, &LoadError>, env: &dyn Fn(&str) -> Option<String>) -> u16 {
+    match loaded {
+        Ok(l) => l.config.port,
+        Err(_) => env(ENV_PORT)
+            .and_then(|v| check_port(&v).ok())
+            .unwrap_or(DEFAULT_PORT),
+    }
+}
+
+/// [`port_of`] for `$CLAWDOC_HOME/config.toml` and the process environment.
+pub fn effective_port(home: &Home) -> u16 {
+    port_of(load(home).as_ref(), &|k| std::env::var(k).ok())
+}
+
 pub fn check_mode(s: &str) -> Result<Mode, String> {
     Mode::parse(s)
         .ok_or_else(|| format!("gateway.mode must be local, remote or hybrid, found \"{s}\""))

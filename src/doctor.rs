@@ -537,12 +537,13 @@ pub fn run(
     report
 }
 
-/// Blocks until no other `doctor --fix` runs on this home; the returned
+/// Blocks until no other `doctor --fix` (or `walk` applying a fix) runs on
+/// this home; the returned
 /// file holds the lock until dropped (close-on-exec: a gateway started by
 /// the fixes does not inherit it). Best effort: a home that cannot hold the
 /// lock file (not writable, not a directory) runs unserialised, and the
 /// fixes report why they fail.
-fn take_fixing_turn(home: &crate::home::Home) -> Option<std::fs::File> {
+pub fn take_fixing_turn(home: &crate::home::Home) -> Option<std::fs::File> {
     use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
     std::fs::DirBuilder::new()
         .recursive(true)

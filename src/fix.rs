@@ -183,9 +183,7 @@ fn preferred_port() -> u16 {
 }
 
 fn effective_port(home: &Home) -> u16 {
-    config::load(home)
-        .map(|l| l.config.port)
-        .unwrap_or(config::DEFAULT_PORT)
+    config::effective_port(home)
 }
 
 /// `preferred` if nobody listens there, else the next free port above it,
@@ -682,7 +680,24 @@ pub fn undo(home: &Home) -> Result<UndoReport, UndoError> {
             unchanged: Vec::new(),
             not_reverted: Vec::new(),
         };
+        let allowed = journaled_files(home);
         for snap in &manifest.files {
+            // The manifest is a file on disk: restore only the files a doctor
+            // run journals, never a path it was edited to name.
+            if !allowed.contains(&snap.path)
+                || snap
+                    .copy
+                    .as_deref()
+                    .is_some_and(|c| c.contains('/') || c == ".." || c == ".")
+            {
+                return Err(UndoError::Corrupt {
+                    path: manifest_path.clone(),
+                    message: format!(
+                        "it names {}, which is not a file clawdoc journals",
+                        snap.path.display()
+                    ),
+                });
+            }
             let current = std::fs::read(&snap.path).ok();
             match &snap.copy {
                 Some(name) => {
@@ -769,5 +784,32 @@ mod tests {
         assert_eq!(r.restored.len(), 1);
         assert_eq!(r.removed.len(), 1);
         assert!(matches!(undo(&home), Err(UndoError::NothingToUndo(_))));
+    }
+
+    #[test]
+    fn undo_refuses_a_manifest_naming_other_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path().join("home"));
+        std::fs::create_dir_all(home.root()).unwrap();
+        std::fs::write(home.config_path(), "[gateway]\n").unwrap();
+        let mut j = Journal::begin(&home).unwrap();
+        j.record(
+            "x",
+            &Applied {
+                action: FixAction::SetModeLocal,
+                summary: "x".into(),
+            },
+        )
+        .unwrap();
+        let manifest = j.dir().join("manifest.json");
+        let outside = dir.path().join("victim");
+        std::fs::write(&outside, "keep").unwrap();
+        let text = std::fs::read_to_string(&manifest).unwrap().replace(
+            &home.config_path().display().to_string(),
+            &outside.display().to_string(),
+        );
+        std::fs::write(&manifest, text).unwrap();
+        assert!(matches!(undo(&home), Err(UndoError::Corrupt { .. })));
+        assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
     }
 }

@@ -350,6 +350,9 @@ pub fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Err(fix::UndoError::NothingToUndo(dir)) => {
+            if args.json {
+                println!("{}", serde_json::json!({ "nothing_to_undo": true }));
+            }
             eprintln!(
                 "nothing to undo: no doctor run with applied fixes in {}",
                 dir.display()

@@ -198,6 +198,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             }
             let fix_env = FixEnv::new(ctx.home.clone());
             let mut journal: Option<Journal> = None;
+            let mut _turn: Option<std::fs::File> = None; // held until the walk ends
             for f in &rule.fixes {
                 if f.applicability == Applicability::DisplayOnly {
                     continue;
@@ -220,6 +221,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     continue;
                 }
                 if journal.is_none() {
+                    // Take turns with any `doctor --fix` on this home.
+                    _turn = crate::doctor::take_fixing_turn(&ctx.home);
                     journal = Some(Journal::begin(&ctx.home).context("writing the undo journal")?);
                 }
                 match fix::apply(f.action, &fix_env) {

@@ -24,7 +24,7 @@ use super::protocol::{
     ClientFrame, Connect, LoginParams, Request, SendParams, ServerFrame, CLIENT_CLI,
     MAX_FRAME_BYTES, WS_PATH,
 };
-use crate::config::{self, LoadError, Secret};
+use crate::config::{self, Secret};
 use crate::home::Home;
 
 /// How long the commands wait for the gateway by default.
@@ -122,15 +122,7 @@ pub struct LoginReply {
 /// else `CLAWDOC_GATEWAY_PORT`, else 3001. A broken config does not stop
 /// a client from trying.
 pub fn client_port(home: &Home) -> u16 {
-    match config::load(home) {
-        Ok(loaded) => loaded.config.port,
-        Err(
-            LoadError::Missing { .. } | LoadError::Syntax { .. } | LoadError::Unreadable { .. },
-        ) => std::env::var(config::ENV_PORT)
-            .ok()
-            .and_then(|p| config::check_port(&p).ok())
-            .unwrap_or(config::DEFAULT_PORT),
-    }
+    config::effective_port(home)
 }
 
 /// Reads the identity, creating one (new random device id) on first use.

@@ -860,7 +860,7 @@ pub fn status(home: &Home) -> GatewayStatus {
             None,
         ),
         Err(e) => (
-            config::GatewayConfig::default().port,
+            config::port_of(Err(&e), &|k| std::env::var(k).ok()),
             None,
             Some(e.to_string()),
         ),

@@ -320,13 +320,9 @@ pub(crate) fn load_config(
 /// The port the gateway would use: the config's, else the default, with the
 /// `CLAWDOC_GATEWAY_PORT` override applied either way.
 pub(crate) fn configured_port(env: &ProbeEnv) -> u16 {
-    match load_config(env) {
-        Ok(loaded) => loaded.config.port,
-        Err(_) => env
-            .var(crate::config::ENV_PORT)
-            .and_then(|v| crate::config::check_port(v).ok())
-            .unwrap_or(crate::config::DEFAULT_PORT),
-    }
+    crate::config::port_of(load_config(env).as_ref(), &|k| {
+        env.var(k).map(str::to_string)
+    })
 }
 
 /// Reads the pid file, ignoring a missing or malformed one.

@@ -155,3 +155,19 @@ fn lookup_argument_with_invalid_utf8() {
     let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(json["matches"][0]["category"], "port_in_use", "{json:#}");
 }
+
+#[test]
+fn status_and_undo_json_follow_the_environment_and_say_nothing_to_undo() {
+    let env = TestEnv::new();
+    std::fs::create_dir_all(env.path("config.toml")).unwrap(); // unreadable as a config
+    let port = free_port().to_string();
+    let st = env.run_env(
+        &["status", "--json"],
+        &[("CLAWDOC_GATEWAY_PORT", port.as_str())],
+    );
+    assert_eq!(st.code, 1, "{st:?}");
+    assert_eq!(st.json()["port"].to_string(), port, "{st:?}");
+    let undo = env.run(&["undo", "--json"]);
+    assert_eq!(undo.code, 1, "{undo:?}");
+    assert_eq!(undo.json()["nothing_to_undo"], true);
+}
