@@ -162,7 +162,7 @@ impl<'r> Engine<'r> {
                 let m = by_rule.entry(hit.rule).or_insert_with(|| Match {
                     rule: &self.rules[hit.rule],
                     line: index + 1,
-                    text: clip(&normalize::redact(line.trim()), SAMPLE_CHARS),
+                    text: clip_printable(&normalize::redact(line.trim()), SAMPLE_CHARS),
                     captures: BTreeMap::new(),
                     hits: 0,
                     specificity: 0,
@@ -288,6 +288,11 @@ pub fn rank(matches: &mut [Match<'_>]) {
 }
 
 /// Truncates to `max` characters (on a char boundary), marking the cut.
+/// [`clip`] of [`normalize::printable`] text: for anything shown to a person.
+pub fn clip_printable(s: &str, max: usize) -> String {
+    clip(&normalize::printable(s), max)
+}
+
 pub fn clip(s: &str, max: usize) -> String {
     match s.char_indices().nth(max) {
         Some((i, _)) => format!("{}…", &s[..i]),
@@ -727,7 +732,7 @@ impl<'r> Scanner<'r> {
                 if self.combined.is_match(&folded) {
                     let hits = self.rules_hit(&folded, &mut sc.set_buf);
                     result.record(line_no + 1, &hits, || {
-                        clip(&normalize::redact(text.trim()), SAMPLE_CHARS)
+                        clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
                     });
                 }
                 sc.plain_lower = folded;
@@ -735,7 +740,7 @@ impl<'r> Scanner<'r> {
                 let hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
                 result.record(line_no + 1, &hits, || {
                     let text = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
-                    clip(&normalize::redact(text.trim()), SAMPLE_CHARS)
+                    clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
                 });
             }
             let after = end + 1;
@@ -786,7 +791,10 @@ impl<'r> Scanner<'r> {
                 let from = m.start().saturating_sub(60);
                 let to = (m.end() + 120).min(window.len());
                 let text = String::from_utf8_lossy(&window[from..to]);
-                long.sample = Some(clip(&normalize::redact(text.trim()), SAMPLE_CHARS));
+                long.sample = Some(clip_printable(
+                    &normalize::redact(text.trim()),
+                    SAMPLE_CHARS,
+                ));
             }
         }
         sc.lower = lower;

@@ -214,6 +214,22 @@ fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
 /// The input as a template: the parts that differ between two occurrences of
 /// one message (numbers, ports, pids, hex ids, paths, quoted values, times)
 /// replaced by placeholders, so similar messages compare equal.
+/// Text safe to print on a terminal: control characters (C0 but tab, DEL,
+/// C1) become `\u{FFFD}`, so a pasted or logged escape sequence cannot move
+/// the cursor, retitle the window or hide text.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| (c.is_control() && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c);
+    if s.chars().any(bad) {
+        Cow::Owned(
+            s.chars()
+                .map(|c| if bad(c) { '\u{FFFD}' } else { c })
+                .collect(),
+        )
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
 pub fn mask(s: &str) -> String {
     static MASKS: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> =
         std::sync::OnceLock::new();

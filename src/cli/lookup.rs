@@ -329,7 +329,7 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
         writeln!(
             out,
             "  {}",
-            crate::engine::clip(&normalize::mask(&normalize::redact(l)), 200)
+            crate::engine::clip_printable(&normalize::mask(&normalize::redact(l)), 200)
         )?;
     }
     if lines.len() > 5 {
@@ -352,7 +352,7 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
     writeln!(
         out,
         "  clawdoc rules new my-error --from-paste '{}'",
-        crate::engine::clip(&normalize::redact(&lines[0]), 120).replace('\'', "'\\''")
+        crate::engine::clip_printable(&normalize::redact(&lines[0]), 120).replace('\'', "'\\''")
     )?;
     writeln!(out, "  {}", dim("(scaffolds a rule file with your paste as its first example; then edit it and run `clawdoc rules test`)"))?;
     Ok(())

@@ -120,7 +120,7 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
             r.count,
             r.first_line,
             r.last_line,
-            crate::engine::clip(&r.sample, 100)
+            crate::engine::clip_printable(&r.sample, 100)
         )?;
     }
     writeln!(

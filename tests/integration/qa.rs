@@ -171,3 +171,30 @@ fn status_and_undo_json_follow_the_environment_and_say_nothing_to_undo() {
     assert_eq!(undo.code, 1, "{undo:?}");
     assert_eq!(undo.json()["nothing_to_undo"], true);
 }
+
+#[test]
+fn control_characters_in_input_are_not_echoed_to_the_terminal() {
+    let env = TestEnv::new();
+    let r = env.run_stdin(&["lookup"], b"weird \x07\x08\x0b\x7f thing\n");
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stdout.contains("weird"), "{r:?}");
+    assert!(
+        !r.stdout
+            .bytes()
+            .any(|b| b < 0x20 && b != b'\n' && b != b'\t' || b == 0x7f),
+        "{:?}",
+        r.stdout
+    );
+    let m = env.run_stdin(
+        &["lookup"],
+        b"send failed: gateway not connected \x07\x08\n",
+    );
+    assert_eq!(m.code, 0, "{m:?}");
+    assert!(
+        !m.stdout
+            .bytes()
+            .any(|b| b < 0x20 && b != b'\n' && b != b'\t'),
+        "{:?}",
+        m.stdout
+    );
+}
