@@ -357,7 +357,6 @@ pub(crate) fn human_bytes(bytes: u64) -> String {
 mod tests {
     use super::testutil::{fixture, Staged};
     use super::*;
-    use crate::gateway::pidfile::PidRecord;
 
     /// Environments that between them make every probe report most of its
     /// facts: fixtures (gateway alive, stranger, stale files, OOM log) and
@@ -370,14 +369,7 @@ mod tests {
             "config.toml",
             "model = \"x\"\n[gateway]\nmode = \"local\"\nport = 3001\nfoo = 1\n",
         );
-        s.write_home(
-            "gateway.pid",
-            &PidRecord {
-                pid: 100,
-                start_time: 5000,
-            }
-            .render(),
-        );
+        s.write_pid(100, 5000);
         s.write_home("gateway.lock", "100\n");
         s.write_home("identity.json", r#"{"device_id":"d"}"#);
         let log = s.dir.path().join("kmsg.log");
@@ -388,14 +380,7 @@ mod tests {
         out.push(s);
 
         let mut s = Staged::new(Some("stranger6"), &[]);
-        s.write_home(
-            "gateway.pid",
-            &PidRecord {
-                pid: 4242,
-                start_time: 1,
-            }
-            .render(),
-        );
+        s.write_pid(4242, 1);
         s.set_var("CLAWDOC_GATEWAY_PORT", "3001");
         out.push(s);
 

@@ -417,14 +417,7 @@ mod tests {
     #[test]
     fn other_victims_only_warn() {
         let mut s = Staged::new(Some("basic"), &[]);
-        s.write_home(
-            "gateway.pid",
-            &PidRecord {
-                pid: 100,
-                start_time: 5000,
-            }
-            .render(),
-        );
+        s.write_pid(100, 5000);
         let text = "3,1,1,-;Out of memory: Killed process 777 (chrome) total-vm:1kB\n";
         let path = s.dir.path().join("k.log");
         std::fs::write(&path, text).unwrap();

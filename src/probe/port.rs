@@ -324,7 +324,6 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::pidfile::PidRecord;
     use crate::probe::testutil::{fixture, Staged};
     use std::net::TcpListener;
 
@@ -405,14 +404,7 @@ mod tests {
     #[test]
     fn gateway_holder_by_pid_file_identity() {
         let s = staged("basic", 3001);
-        s.write_home(
-            "gateway.pid",
-            &PidRecord {
-                pid: 100,
-                start_time: 5000,
-            }
-            .render(),
-        );
+        s.write_pid(100, 5000);
         let e = probe(&s.env);
         assert_eq!(e.status, Status::Ok, "{}", e.summary);
         assert_eq!(e.get("port.holder_pid"), Some(&100.into()));
@@ -466,14 +458,7 @@ mod tests {
         // The holder is pid 100, but the pid file records another start time:
         // the identity check wins over the command line.
         let s = staged("basic", 3001);
-        s.write_home(
-            "gateway.pid",
-            &PidRecord {
-                pid: 100,
-                start_time: 1,
-            }
-            .render(),
-        );
+        s.write_pid(100, 1);
         let e = probe(&s.env);
         assert_eq!(e.get("port.holder_is_gateway"), Some(&false.into()));
         assert_eq!(e.status, Status::Fail);

@@ -82,6 +82,11 @@ impl Staged {
         std::fs::write(&path, text).unwrap();
         path
     }
+    /// Writes `gateway.pid` naming `pid` with `start_time`.
+    pub fn write_pid(&self, pid: i32, start_time: u64) -> PathBuf {
+        let record = crate::gateway::pidfile::PidRecord { pid, start_time };
+        self.write_home("gateway.pid", &record.render())
+    }
     pub fn set_var(&mut self, key: &str, value: impl Into<String>) {
         self.env.env.insert(key.to_string(), value.into());
     }
