@@ -355,21 +355,11 @@ mod tests {
 
     /// Serves one canned HTTP response to every connection until the test ends.
     fn serve(status_line: &'static str, body: &'static str) -> u16 {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut buf = [0u8; 1024];
-                let _ = stream.read(&mut buf);
-                let reply = format!(
-                    "HTTP/1.1 {status_line}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = stream.write_all(reply.as_bytes());
-            }
-        });
-        port
+        let reply = format!(
+            "HTTP/1.1 {status_line}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        serve_raw(reply.leak().as_bytes())
     }
 
     fn env_for(port: u16) -> Staged {
