@@ -45,12 +45,17 @@ pub fn parse_meminfo(text: &str) -> Option<MemInfo> {
         text.lines().find_map(|line| {
             let rest = line.strip_prefix(name)?.strip_prefix(':')?;
             let kib: u64 = rest.split_whitespace().next()?.parse().ok()?;
-            Some(kib * 1024)
+            // More than 16 EiB is not a reading; treat it as malformed.
+            kib.checked_mul(1024)
         })
     };
     let total = field("MemTotal")?;
     let available = field("MemAvailable").or_else(|| {
-        Some(field("MemFree")? + field("Buffers").unwrap_or(0) + field("Cached").unwrap_or(0))
+        Some(
+            field("MemFree")?
+                .saturating_add(field("Buffers").unwrap_or(0))
+                .saturating_add(field("Cached").unwrap_or(0)),
+        )
     })?;
     Some(MemInfo {
         total,
@@ -146,6 +151,21 @@ mod tests {
             Some(&(2_000_000u64 * 1024).into())
         );
         assert_eq!(e.get("resources.low_memory"), Some(&false.into()));
+    }
+
+    /// Found by `fuzz/` target `procfs`: `kib * 1024` overflowed (a panic in
+    /// debug builds, a wrapped, tiny figure in release).
+    #[test]
+    fn absurd_meminfo_figures_do_not_overflow() {
+        // 2^54 KiB is 2^64 bytes.
+        assert_eq!(parse_meminfo("MemTotal: 18014398509481984 kB\n"), None);
+        let m = parse_meminfo(
+            "MemTotal: 8000000 kB\nMemFree: 18014398509481983 kB\n\
+             Buffers: 18014398509481983 kB\nCached: 18014398509481983 kB\n",
+        )
+        .unwrap();
+        assert_eq!(m.total, 8_000_000 * 1024);
+        assert_eq!(m.available, u64::MAX);
     }
 
     #[test]
