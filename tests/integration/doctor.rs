@@ -767,3 +767,37 @@ fn fault_13b_real_full_tmpfs() {
     );
     let _ = run(&["gateway", "stop", "--force"]);
 }
+
+#[test]
+fn an_unpinned_token_is_flagged_before_it_causes_4008() {
+    let env = TestEnv::new();
+    let port = free_port();
+    write_config(
+        &env,
+        &format!("[gateway]\nmode = \"local\"\nport = {port}\n"),
+    );
+    assert_eq!(env.run(&["gateway", "start"]).code, 0);
+    assert_eq!(env.run(&["send", "--channel", "telegram", "pair"]).code, 0);
+    let report = diagnosed(&env, &[], "token_mismatch");
+    assert!(
+        findings(&report, "initial")
+            .iter()
+            .any(|f| f["rule_id"] == "token-not-pinned"),
+        "{report:#}"
+    );
+    let (_, safe) = doctor(&env, &["--fix"], &[]);
+    assert_eq!(
+        safe["healthy"], false,
+        "pinning restarts the gateway: unsafe, not applied by --fix"
+    );
+    assert!(!env.read("config.toml").contains("token"));
+    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
+    assert_fixed_and_healthy(&env, &after, port);
+    assert_eq!(env.run(&["restart"]).code, 0);
+    assert_eq!(
+        env.run(&["send", "--channel", "telegram", "after restart"])
+            .code,
+        0
+    );
+    stop(&env);
+}
