@@ -89,20 +89,8 @@ RUNS=${RUNS:-30}
 FIX_RUNS=${FIX_RUNS:-15}
 FAULTS=${FAULTS:-"1 2 5 6 8 8d 9"}
 
-need=()
-for tool in hyperfine python3 curl ss; do
-    command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
-done
-if ((${#need[@]})); then
-    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-        echo "installing: ${need[*]}" >&2
-        apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine python3 curl iproute2 >/dev/null
-    else
-        echo "missing tools: ${need[*]} (apt-get install hyperfine python3 curl iproute2)" >&2
-        exit 2
-    fi
-fi
+. bench/lib.sh
+require hyperfine=hyperfine python3=python3 curl=curl ss=iproute2
 
 if [[ -n ${CLAWDOC_BIN:-} ]]; then
     BIN=$(realpath "$CLAWDOC_BIN")

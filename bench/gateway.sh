@@ -16,20 +16,8 @@ cd "$(dirname "$0")/.."
 RUNS=${RUNS:-30}
 DURATION=${DURATION:-5s}
 
-need=()
-for tool in wrk nginx hyperfine python3; do
-    command -v "$tool" >/dev/null 2>&1 || need+=("$tool")
-done
-if ((${#need[@]})); then
-    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null; then
-        echo "installing: ${need[*]}" >&2
-        apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx hyperfine python3 >/dev/null
-    else
-        echo "missing tools: ${need[*]} (apt-get install wrk nginx hyperfine)" >&2
-        exit 2
-    fi
-fi
+. bench/lib.sh
+require wrk=wrk nginx=nginx hyperfine=hyperfine python3=python3
 export PATH="$PATH:/usr/sbin"
 
 cargo build --release --quiet

@@ -7,10 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mb=${1:-1024}
 runs=${RUNS:-3}
-if ! command -v rg >/dev/null; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq && apt-get install -y -qq ripgrep >/dev/null
-fi
+. bench/lib.sh
+require rg=ripgrep
 cargo build --release --locked -q
 bin=target/release/clawdoc
 dir=target/bench
