@@ -231,13 +231,7 @@ impl<'r> Engine<'r> {
                     .match_kind(MatchKind::All)
                     .which_captures(WhichCaptures::None),
             )
-            .syntax(
-                syntax::Config::new()
-                    .unicode(false)
-                    .utf8(false)
-                    .multi_line(true)
-                    .crlf(true),
-            )
+            .syntax(pattern_syntax())
             .build_many(&folded)
             .map_err(Box::new)?;
         let threads = std::thread::available_parallelism()
@@ -288,6 +282,16 @@ pub fn rank(matches: &mut [Match<'_>]) {
 }
 
 /// Truncates to `max` characters (on a char boundary), marking the cut.
+/// How every rule-pattern set is parsed: bytes (input may be any bytes),
+/// ASCII classes, `^`/`$` at line ends, CRLF-aware.
+fn pattern_syntax() -> syntax::Config {
+    syntax::Config::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+        .crlf(true)
+}
+
 /// [`clip`] of [`normalize::printable`] text: for anything shown to a person.
 pub fn clip_printable(s: &str, max: usize) -> String {
     clip(&normalize::printable(s), max)
@@ -325,13 +329,7 @@ fn build_set(folded: &[&str]) -> Result<meta::Regex, Box<meta::BuildError>> {
                 // that showed in a one-line lookup's system time.
                 .hybrid_cache_capacity(256 << 10),
         )
-        .syntax(
-            syntax::Config::new()
-                .unicode(false)
-                .utf8(false)
-                .multi_line(true)
-                .crlf(true),
-        )
+        .syntax(pattern_syntax())
         .build_many(folded)
         .map_err(Box::new)
 }

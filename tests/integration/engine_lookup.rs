@@ -3,7 +3,7 @@
 //! odd input (ANSI, CRLF, JSON lines, full-width, invalid UTF-8, garbage)
 //! never panics, and the JSON/exit-code contract holds.
 
-use crate::harness::{repo, TestEnv};
+use crate::harness::{repo, sorted_keys, TestEnv};
 
 /// `<placeholder>` → a plausible value, as the real gateway would print it.
 fn fill(message: &str) -> String {
@@ -144,13 +144,7 @@ fn json_contract_and_exit_codes() {
     assert_eq!(run.code, 0, "{run:?}");
     let json = run.json();
     let first = &json["matches"][0];
-    let mut keys: Vec<&str> = first
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
+    let keys = sorted_keys(first);
     assert_eq!(
         keys,
         ["captures", "category", "fixes", "line", "rule_id", "severity", "text", "title"]
@@ -159,13 +153,7 @@ fn json_contract_and_exit_codes() {
     assert_eq!(first["captures"]["port"], "3001");
     assert_eq!(first["line"], 1);
     let fix = &first["fixes"][0];
-    let mut fix_keys: Vec<&str> = fix
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    fix_keys.sort();
+    let fix_keys = sorted_keys(fix);
     assert_eq!(fix_keys, ["applicability", "id", "title"]);
     assert_eq!(fix["id"], "start_gateway");
     assert_eq!(fix["applicability"], "safe");

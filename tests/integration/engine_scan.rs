@@ -1,7 +1,7 @@
 //! `clawdoc scan` through the real binary: per-rule counts, first/last line
 //! and sample; JSON shape; stdin; odd input; bounded memory on a huge line.
 
-use crate::harness::{repo, TestEnv};
+use crate::harness::{repo, sorted_keys, TestEnv};
 
 #[test]
 fn scan_reports_counts_lines_and_samples() {
@@ -10,13 +10,7 @@ fn scan_reports_counts_lines_and_samples() {
     let run = env.run(&["scan", "--json", path.to_str().unwrap()]);
     assert_eq!(run.code, 1, "{run:?}");
     let json = run.json();
-    let mut keys: Vec<&str> = json
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    keys.sort();
+    let keys = sorted_keys(&json);
     assert_eq!(keys, ["lines", "matched_lines", "rules"]);
     assert_eq!(json["lines"], 14);
     assert_eq!(json["matched_lines"], 7);
@@ -43,13 +37,7 @@ fn scan_reports_counts_lines_and_samples() {
     assert_eq!(rule("not-ready")["count"], 1);
     assert_eq!(rule("deprecated-config-key")["first_line"], 11);
     assert_eq!(rule("oom")["first_line"], 13);
-    let mut rule_keys: Vec<&str> = port
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
-    rule_keys.sort();
+    let rule_keys = sorted_keys(&port);
     assert_eq!(
         rule_keys,
         [

@@ -232,6 +232,19 @@ pub fn wait_until(deadline: Duration, mut check: impl FnMut() -> bool) -> bool {
     check()
 }
 
+/// The keys of a JSON object, sorted (for checking `--json` shapes).
+#[track_caller]
+pub fn sorted_keys(v: &serde_json::Value) -> Vec<String> {
+    let mut keys: Vec<String> = v
+        .as_object()
+        .unwrap_or_else(|| panic!("not a JSON object: {v}"))
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
 pub fn pid_alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
         && !std::fs::read_to_string(format!("/proc/{pid}/stat"))

@@ -203,11 +203,7 @@ fn control_characters_in_input_are_not_echoed_to_the_terminal() {
 /// top-level shape of each diagnostic command's document.
 #[test]
 fn json_field_names_are_stable() {
-    let keys = |v: &serde_json::Value| -> Vec<String> {
-        let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
-        k.sort();
-        k
-    };
+    let keys = crate::harness::sorted_keys;
     let env = TestEnv::new();
     let port = free_port().to_string();
     let envs = [("CLAWDOC_GATEWAY_PORT", port.as_str())];
