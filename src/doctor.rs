@@ -18,7 +18,7 @@ use crate::engine::Engine;
 use crate::finding::{assess, Verdict};
 use crate::fix::{self, Applied, FixEnv, Journal, Preview};
 use crate::probe::{self, Evidence, ProbeEnv, Status};
-use crate::ruleset::{Rule, RuleSet};
+use crate::ruleset::{Fix, Rule, RuleSet};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 
 /// How much of the gateway log the doctor reads (from the end).
@@ -45,26 +45,13 @@ pub struct Finding {
     pub log_line: Option<LogLine>,
     /// Summaries of the probes the rule relies on.
     pub evidence: Vec<String>,
-    pub fixes: Vec<FixView>,
+    pub fixes: Vec<Fix>,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LogLine {
     pub line: usize,
     pub text: String,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct FixView {
-    pub action: FixAction,
-    pub title: String,
-    pub applicability: Applicability,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub why: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub commands: Vec<String>,
 }
 
 /// A log line whose rule the probes refute: it happened, it is not current.
@@ -282,18 +269,7 @@ fn finding(
             .filter(|e| rule.probes.contains(&e.probe))
             .map(|e| format!("{}: {}", e.probe, e.summary))
             .collect(),
-        fixes: rule
-            .fixes
-            .iter()
-            .map(|f| FixView {
-                action: f.action,
-                title: crate::ruleset::compile::substitute(&f.title, &vars),
-                applicability: f.applicability,
-                why: f.why.clone(),
-                text: f.text_with(&vars),
-                commands: f.commands_with(&vars),
-            })
-            .collect(),
+        fixes: rule.fixes.iter().map(|f| f.rendered(&vars)).collect(),
     }
 }
 
@@ -311,13 +287,13 @@ pub struct FixPolicy {
 
 /// Asks whether an unsafe fix may run (a TTY prompt, `--yes`, or a script).
 pub trait Confirm {
-    fn confirm(&mut self, finding: &Finding, fix: &FixView, preview: &Preview) -> bool;
+    fn confirm(&mut self, finding: &Finding, fix: &Fix, preview: &Preview) -> bool;
 }
 
 /// Says yes to everything (for `--yes` and tests).
 pub struct AlwaysYes;
 impl Confirm for AlwaysYes {
-    fn confirm(&mut self, _: &Finding, _: &FixView, _: &Preview) -> bool {
+    fn confirm(&mut self, _: &Finding, _: &Fix, _: &Preview) -> bool {
         true
     }
 }
@@ -427,7 +403,7 @@ pub fn run(
     let mut declined: Vec<(String, FixAction)> = Vec::new();
     let mut current = initial;
     for round in 0..MAX_ROUNDS {
-        let mut steps: Vec<(&Finding, &FixView)> = current
+        let mut steps: Vec<(&Finding, &Fix)> = current
             .findings
             .iter()
             .flat_map(|f| f.fixes.iter().map(move |x| (f, x)))

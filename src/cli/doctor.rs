@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use owo_colors::{OwoColorize, Stream};
 
 use super::{Ctx, Exit};
-use crate::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy, FixView};
+use crate::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
 use crate::fix::{self, Preview};
 use crate::probe::{ProbeEnv, Status};
 use crate::ruleset;
@@ -48,7 +48,7 @@ struct Prompter {
 }
 
 impl Confirm for Prompter {
-    fn confirm(&mut self, finding: &Finding, fix: &FixView, preview: &Preview) -> bool {
+    fn confirm(&mut self, finding: &Finding, fix: &crate::ruleset::Fix, preview: &Preview) -> bool {
         if self.yes {
             return true;
         }

@@ -169,6 +169,16 @@ impl Fix {
     pub fn text_with(&self, captures: &BTreeMap<String, String>) -> Option<String> {
         self.text.as_deref().map(|t| substitute(t, captures))
     }
+    /// This fix as shown for one match or finding: title, text and commands
+    /// with `values` (captures, probe facts) substituted.
+    pub fn rendered(&self, values: &BTreeMap<String, String>) -> Fix {
+        Fix {
+            title: self.title_with(values),
+            text: self.text_with(values),
+            commands: self.commands_with(values),
+            ..self.clone()
+        }
+    }
 }
 
 /// Replaces `{name}` placeholders; `{{` and `}}` are literal braces.
