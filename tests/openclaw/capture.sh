@@ -48,9 +48,12 @@ http() {
 }
 # The lock files of the state dir and /tmp/openclaw-state-locks-<uid> (names, sizes, JSON ones verbatim).
 locks() {
-    local name=${1:-locks.txt} f
+    local name=${1:-locks.txt} f hash
+    # The state-lock dir is shared by every state dir: keep this one's, named
+    # by sha256(realpath $STATE/state/openclaw.sqlite)[:8].
+    hash=$(printf '%s' "$(realpath -m "$S/state/openclaw.sqlite")" | sha256sum | cut -c1-8)
     {
-        for f in "$S"/tmp/openclaw-*/* /tmp/openclaw-state-locks-"$(id -u)"/*; do
+        for f in "$S"/tmp/openclaw-*/* /tmp/openclaw-state-locks-"$(id -u)"/*."$hash".lock.sqlite; do
             [[ -e $f ]] || continue
             echo "== $f ($(stat -c %s "$f") bytes)"
             [[ $f == *.lock ]] && { cat "$f"; echo; }
@@ -174,6 +177,162 @@ case_unknown_key() {
     cli config-validate.txt config validate
     finish
     fallback_log
+}
+
+# startup_http: polls /healthz and /readyz every 0.1 s from launch until
+# /readyz answers 200 (or 150 s), writing each change of answer with the
+# seconds since launch to $F/http-startup.txt. Prints the seconds to ready.
+startup_http() {
+    local t0=$1 last="" cur h r el
+    while :; do
+        h=$(oc_http "$PORT" /healthz)
+        r=$(oc_http "$PORT" /readyz)
+        el=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+        # uptimeMs/eventLoop numbers change on every call: compare without them.
+        cur="healthz=$h | readyz=$(echo "$r" | sed -E 's/"(uptimeMs|eventLoop)":[^,}]*(\{[^}]*\})?,?//g')"
+        [[ $cur != "$last" ]] && echo "+${el}s GET /healthz -> $h ; GET /readyz -> $r" >>"$F/http-startup.txt"
+        last=$cur
+        [[ $r == 200* ]] && { echo "$el"; return 0; }
+        [[ -e $S/gateway.exit ]] && { echo "gateway exited: $(cat "$S/gateway.exit")" >&2; return 1; }
+        awk -v e="$el" 'BEGIN { exit !(e > 150) }' && { echo "not ready after 150 s" >&2; return 1; }
+        sleep 0.1
+    done
+}
+# proc_tree PID DEST: a small fake /proc of PID and its children (stat,
+# cmdline, comm, status, fd/N -> socket:[INODE] links for its sockets, also
+# listed in fd-sockets.txt) plus net/tcp{,6} with the header and PID's
+# listening sockets, in the format of fixtures/proc/ (src/probe/testutil.rs).
+proc_tree() {
+    local pid=$1 dest=$2 p fd link inodes=() f
+    rm -rf "$dest" && mkdir -p "$dest/net"
+    for p in "$pid" $(pgrep -P "$pid"); do
+        mkdir -p "$dest/$p/fd"
+        for f in stat cmdline comm status; do cp "/proc/$p/$f" "$dest/$p/$f"; done
+        for fd in /proc/$p/fd/*; do
+            link=$(readlink "$fd") || continue
+            [[ $link == socket:* ]] || continue
+            ln -s "$link" "$dest/$p/fd/${fd##*/}"
+            echo "$p fd ${fd##*/} -> $link" >>"$dest/fd-sockets.txt"
+            [[ $p == "$pid" ]] && inodes+=("${link//[^0-9]/}")
+        done
+    done
+    for f in tcp tcp6; do
+        head -1 "/proc/net/$f" >"$dest/net/$f"
+        awk -v list=" ${inodes[*]} " '$4 == "0A" && index(list, " " $10 " ")' "/proc/net/$f" >>"$dest/net/$f"
+    done
+    sed -i -e "s|$CACHE|{OPENCLAW_CACHE}|g" -e "s|$S|{STATE}|g" "$dest"/*/cmdline
+}
+
+case_healthy_run() {
+    local t0 pid pid2 secs
+    begin healthy-run
+    local G=$ROOT/fixtures/openclaw/gateway-down
+    rm -rf "$G" && mkdir -p "$G"
+    command_txt
+    t0=$(date +%s.%N)
+    pid=$(oc_start "$S")
+    secs=$(startup_http "$t0") || { finish; return 1; }
+    echo "launch to /readyz 200: $secs s" >>"$F/notes.txt"
+    sanitize "$F/http-startup.txt"
+    http http.txt
+    locks locks.txt
+    ps -o pid,ppid,pgid,sid,rss,stat,comm,args -p "$pid" --ppid "$pid" | sed "s|$CACHE|{OPENCLAW_CACHE}|g" >"$F/processes.txt"
+    ss -ltnp | grep ":$PORT " >"$F/listeners.txt"
+    proc_tree "$pid" "$ROOT/fixtures/proc/openclaw"
+    echo "gateway pid $pid (fixtures/proc/openclaw is its /proc)" >>"$F/notes.txt"
+    cli cli.txt gateway status
+    cli cli.txt health
+    cli cli.txt status
+    cli cli.txt devices list
+    cli cli.txt gateway call health
+    cli cli.txt gateway stop
+    t0=$(date +%s.%N)
+    cli cli.txt gateway restart
+    echo "--- after \`openclaw gateway restart\` returned" >>"$F/http-startup.txt"
+    secs=$(F=$F startup_http "$t0" 2>&1)
+    echo "gateway restart: /readyz 200 again $secs s after the restart command began" >>"$F/notes.txt"
+    pid2=$(ss -ltnpH "sport = :$PORT" | grep -o 'pid=[0-9]*' | head -1)
+    echo "listener after restart: $pid2 (before: pid=$pid)" >>"$F/notes.txt"
+    http http.txt
+    locks locks-after-restart.txt
+    echo "SIGTERM -> exit $(oc_stop "$S")" >>"$F/notes.txt"
+    finish
+    # Gateway down: the same state dir after the stop.
+    F=$G
+    echo "the healthy-run state dir after SIGTERM (gateway.exit $(cat "$S/gateway.exit"))" >"$F/notes.txt"
+    http http.txt
+    locks locks.txt
+    cli cli.txt gateway status
+    cli cli.txt health
+    cli cli.txt status
+    pgrep -f "$S" >/dev/null && echo "processes still naming the state dir: $(pgrep -f "$S" | tr '\n' ' ')" >>"$F/notes.txt"
+    true
+}
+
+case_port_stranger() {
+    local spid alive
+    begin port-stranger
+    mkdir -p "$S/stranger-root"
+    (cd "$S/stranger-root" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >"$S/stranger.out" 2>&1) &
+    spid=$!
+    sleep 1
+    echo "stranger: python3 -m http.server $PORT --bind 127.0.0.1 (pid $spid)" >"$F/notes.txt"
+    T0=$(now_iso)
+    run_to_exit
+    alive=$(kill -0 "$spid" 2>/dev/null && echo alive || echo dead)
+    echo "stranger after the gateway gave up: $alive" >>"$F/notes.txt"
+    ss -ltnp | grep ":$PORT " | sed "s/pid=$spid/pid=STRANGER/" >"$F/listeners.txt"
+    http http.txt
+    sed -i -E 's/(-> [0-9]+ .{0,160}).*/\1…/' "$F/http.txt"
+    locks locks.txt
+    kill "$spid"; wait "$spid" 2>/dev/null
+    finish
+}
+
+# The runtime token (only shown to a terminal: run under script(1)).
+runtime_token() {
+    script -qec "env $(oc_env "$S" | tr '\n' ' ') openclaw gateway auth-token --show" /dev/null </dev/null 2>&1 |
+        tr -d '\r' | grep -Eo '[A-Za-z0-9_-]{24,}' | tail -1
+}
+case_runtime_token() {
+    local t1 t2 secs
+    begin runtime-token runtime
+    # Also checks port precedence: env host:port beats gateway.port (run 1),
+    # --port beats the env (run 2).
+    export OC_EXTRA_ENV="OPENCLAW_GATEWAY_PORT=127.0.0.1:18801"
+    PORT=18801
+    command_txt
+    oc_start "$S" >/dev/null
+    secs=$(oc_wait_ready "$S" 18801 150) || { finish; unset OC_EXTRA_ENV; return 1; }
+    echo "run 1: config port 18789, OPENCLAW_GATEWAY_PORT=127.0.0.1:18801 -> ready on 18801 after $secs s" >>"$F/notes.txt"
+    ss -ltnp | grep -E ':(18789|18801|18802) ' >"$F/listeners-run1.txt"
+    t1=$(runtime_token)
+    echo "run 1 runtime token read with \`openclaw gateway auth-token --show\` under script(1): ${t1:+${#t1} chars}" >>"$F/notes.txt"
+    cli cli.txt gateway auth-token --show
+    echo "SIGTERM run 1 -> exit $(oc_stop "$S")" >>"$F/notes.txt"
+    cp "$S/gateway.out" "$S/gateway-run1.out"
+    echo "openclaw gateway run --port 18802   # run 2, same env" >>"$F/command.txt"
+    PORT=18802
+    oc_start "$S" --port 18802 >/dev/null
+    secs=$(oc_wait_ready "$S" 18802 150) || { finish; unset OC_EXTRA_ENV; return 1; }
+    echo "run 2: --port 18802 with the same env -> ready on 18802 after $secs s" >>"$F/notes.txt"
+    ss -ltnp | grep -E ':(18789|18801|18802) ' >"$F/listeners-run2.txt"
+    t2=$(runtime_token)
+    [[ -n $t1 && $t1 != "$t2" ]] && echo "run 2 runtime token differs from run 1's" >>"$F/notes.txt"
+    if [[ -n $t1 ]]; then
+        cli cli-old-token.txt gateway call health --url ws://127.0.0.1:18802 --token "$t1"
+        sed -i "s|$t1|<RUN1-TOKEN>|g" "$F/cli-old-token.txt"
+    fi
+    [[ -n $t2 ]] && { cli cli-new-token.txt gateway call health --url ws://127.0.0.1:18802 --token "$t2"; sed -i "s|$t2|<RUN2-TOKEN>|g" "$F/cli-new-token.txt"; }
+    for t in "$t1" "$t2"; do [[ -n $t ]] && sed -i "s|$t|<TOKEN>|g" "$F"/cli*.txt "$S/gateway.out" "$S/gateway-run1.out" "$S/logs/openclaw.log"; done
+    http http.txt
+    locks locks.txt
+    echo "SIGTERM run 2 -> exit $(oc_stop "$S")" >>"$F/notes.txt"
+    keep_log console-run1.txt "$S/gateway-run1.out"
+    finish
+    mv "$F/console.txt" "$F/console-run2.txt"
+    unset OC_EXTRA_ENV
+    PORT=18789
 }
 
 # ------------------------------------------------------------------ dispatch

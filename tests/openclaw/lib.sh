@@ -62,11 +62,12 @@ EOT
 )
 }
 
-# The environment a gateway/CLI for DIR runs with (one assignment a line).
+# The environment a gateway/CLI for DIR runs with (one assignment a line),
+# plus the words of $OC_EXTRA_ENV (e.g. OC_EXTRA_ENV="OPENCLAW_GATEWAY_PORT=127.0.0.1:18801").
 oc_env() {
     local dir=$1
     printf '%s\n' "HOME=$dir/home" "TMPDIR=$dir/ostmp" "OPENCLAW_STATE_DIR=$dir" \
-        "OPENCLAW_CONFIG_PATH=$dir/openclaw.json" "NO_COLOR=1"
+        "OPENCLAW_CONFIG_PATH=$dir/openclaw.json" "NO_COLOR=1" ${OC_EXTRA_ENV:-}
 }
 
 # Runs an openclaw CLI command against DIR: oc_cli DIR ARGS…
@@ -87,13 +88,13 @@ oc_start() {
     # The subshell records the gateway's own pid ($!) and waits for its exit
     # code; the gateway is the one signalled, never the subshell.
     setsid bash -c '
-        dir=$1; shift
-        env $(printf "%s " "${@:1:5}") openclaw gateway run "${@:6}" \
+        dir=$1 n=$2; shift 2
+        env "${@:1:n}" openclaw gateway run "${@:n+1}" \
             >"$dir/gateway.out" 2>&1 </dev/null &
         echo $! >"$dir/gateway.harness-pid"
         wait $!
         echo $? >"$dir/gateway.exit"
-    ' oc-start "$dir" $(oc_env "$dir") "$@" >/dev/null 2>&1 </dev/null &
+    ' oc-start "$dir" "$(oc_env "$dir" | wc -l)" $(oc_env "$dir") "$@" >/dev/null 2>&1 </dev/null &
     local i
     for ((i = 0; i < 100; i++)); do
         [[ -s $dir/gateway.harness-pid ]] && { cat "$dir/gateway.harness-pid"; return 0; }
