@@ -289,13 +289,19 @@ case_port_stranger() {
     finish
 }
 
-# The runtime token (only shown to a terminal: run under script(1)).
-runtime_token() {
-    script -qec "env $(oc_env "$S" | tr '\n' ' ') openclaw gateway auth-token --show" /dev/null </dev/null 2>&1 |
-        tr -d '\r' | grep -Eo '[A-Za-z0-9_-]{24,}' | tail -1
+# `openclaw gateway auth-token --show` under a terminal (script(1)): it only
+# ever reveals a *configured* token, so with a runtime token it refuses.
+auth_token_tty() {
+    {
+        echo "\$ script -qec 'openclaw gateway auth-token --show' /dev/null"
+        script -qec "env $(oc_env "$S" | tr '\n' ' ') openclaw gateway auth-token --show" /dev/null </dev/null 2>&1 |
+            tr -d '\r' | sed 's/\x1b\[[0-9;?<>]*[a-zA-Z]//g'
+        echo "# exit ${PIPESTATUS[0]}"
+    } >>"$F/cli-auth-token-tty.txt"
+    sanitize "$F/cli-auth-token-tty.txt"
 }
 case_runtime_token() {
-    local t1 t2 secs
+    local secs
     begin runtime-token runtime
     # Also checks port precedence: env host:port beats gateway.port (run 1),
     # --port beats the env (run 2).
@@ -306,9 +312,9 @@ case_runtime_token() {
     secs=$(oc_wait_ready "$S" 18801 150) || { finish; unset OC_EXTRA_ENV; return 1; }
     echo "run 1: config port 18789, OPENCLAW_GATEWAY_PORT=127.0.0.1:18801 -> ready on 18801 after $secs s" >>"$F/notes.txt"
     ss -ltnp | grep -E ':(18789|18801|18802) ' >"$F/listeners-run1.txt"
-    t1=$(runtime_token)
-    echo "run 1 runtime token read with \`openclaw gateway auth-token --show\` under script(1): ${t1:+${#t1} chars}" >>"$F/notes.txt"
     cli cli.txt gateway auth-token --show
+    auth_token_tty
+    cli cli.txt health
     echo "SIGTERM run 1 -> exit $(oc_stop "$S")" >>"$F/notes.txt"
     cp "$S/gateway.out" "$S/gateway-run1.out"
     echo "openclaw gateway run --port 18802   # run 2, same env" >>"$F/command.txt"
@@ -317,14 +323,10 @@ case_runtime_token() {
     secs=$(oc_wait_ready "$S" 18802 150) || { finish; unset OC_EXTRA_ENV; return 1; }
     echo "run 2: --port 18802 with the same env -> ready on 18802 after $secs s" >>"$F/notes.txt"
     ss -ltnp | grep -E ':(18789|18801|18802) ' >"$F/listeners-run2.txt"
-    t2=$(runtime_token)
-    [[ -n $t1 && $t1 != "$t2" ]] && echo "run 2 runtime token differs from run 1's" >>"$F/notes.txt"
-    if [[ -n $t1 ]]; then
-        cli cli-old-token.txt gateway call health --url ws://127.0.0.1:18802 --token "$t1"
-        sed -i "s|$t1|<RUN1-TOKEN>|g" "$F/cli-old-token.txt"
-    fi
-    [[ -n $t2 ]] && { cli cli-new-token.txt gateway call health --url ws://127.0.0.1:18802 --token "$t2"; sed -i "s|$t2|<RUN2-TOKEN>|g" "$F/cli-new-token.txt"; }
-    for t in "$t1" "$t2"; do [[ -n $t ]] && sed -i "s|$t|<TOKEN>|g" "$F"/cli*.txt "$S/gateway.out" "$S/gateway-run1.out" "$S/logs/openclaw.log"; done
+    # A client still holding a token the gateway does not have (the runtime
+    # token of run 1 cannot be read back: it is never printed or stored).
+    cli cli-wrong-token.txt gateway call health --url ws://127.0.0.1:18802 --token not-the-runtime-token-of-this-run
+    cli cli.txt gateway call health --url ws://127.0.0.1:18802
     http http.txt
     locks locks.txt
     echo "SIGTERM run 2 -> exit $(oc_stop "$S")" >>"$F/notes.txt"
@@ -333,6 +335,110 @@ case_runtime_token() {
     mv "$F/console.txt" "$F/console-run2.txt"
     unset OC_EXTRA_ENV
     PORT=18789
+}
+
+case_oom() {
+    begin oom
+    export OC_EXTRA_ENV="NODE_OPTIONS=--max-old-space-size=48"
+    T0=$(now_iso)
+    run_to_exit
+    unset OC_EXTRA_ENV
+    locks locks.txt
+    finish
+    dmesg 2>/dev/null | grep -i 'openclaw\|out of memory' | tail -5 >"$F/dmesg.txt"
+    [[ -s $F/dmesg.txt ]] || rm -f "$F/dmesg.txt"
+}
+
+# A small tmpfs as the state dir (you must be root). full: filled up after the
+# config is written; ro: remounted read-only after the config is written.
+tmpfs_state() {
+    local how=$1
+    mountpoint -q "$S" && umount "$S"
+    rm -rf "$S" && mkdir -p "$S"
+    mount -t tmpfs -o size=16m,mode=0755 "clawdoc-oc-$C" "$S" || return
+    oc_state_in_place
+    if [[ $how == full ]]; then
+        dd if=/dev/zero of="$S/filler" bs=64k status=none 2>/dev/null
+        echo "state dir: tmpfs size=16m, filled (df: $(df -h --output=size,used,avail "$S" | tail -1 | tr -s ' '))" >>"$F/notes.txt"
+    else
+        mount -o remount,ro "$S"
+        echo "state dir: tmpfs remounted read-only ($(findmnt -no OPTIONS "$S"))" >>"$F/notes.txt"
+    fi
+}
+# oc_state without the rm -rf (the state dir is a mount point).
+oc_state_in_place() {
+    local keep=$S.cfg
+    oc_state "$keep" "$PORT" token
+    sed "s|$keep|$S|g" "$keep/openclaw.json" >"$S/openclaw.json"
+    chmod 600 "$S/openclaw.json"
+    mkdir -p "$S/logs" "$S/home" "$S/ostmp"
+    rm -rf "$keep"
+}
+tmpfs_case() {
+    local how=$1
+    begin "$2"
+    tmpfs_state "$how" || { echo "mount failed (root needed)" >"$F/notes.txt"; return 1; }
+    T0=$(now_iso)
+    run_to_exit
+    http http.txt
+    locks locks.txt
+    finish
+    fallback_log
+    [[ $how == ro ]] && mount -o remount,rw "$S"
+    umount "$S"
+}
+case_state_full() { tmpfs_case full state-full; }
+case_state_readonly() { tmpfs_case ro state-readonly; }
+
+# Locks left by a dead gateway: gateway.<sha256(configPath)[:8]>.lock and
+# gateway.state.lock naming a pid that has exited, and a legacy session
+# write lock agents/main/sessions/<id>.jsonl.lock (generic file-lock payload
+# {pid, createdAt, starttime}). Also checks OPENCLAW_GATEWAY_PORT=host:port
+# beats gateway.port.
+case_dead_locks() {
+    local dead hash lockdir secs pid
+    begin dead-locks
+    sleep 0 & dead=$!
+    wait "$dead"
+    hash=$(printf '%s' "$S/openclaw.json" | sha256sum | cut -c1-8)
+    lockdir=$S/tmp/openclaw-$(id -u)
+    mkdir -p "$lockdir" "$S/agents/main/sessions"
+    for f in "$lockdir/gateway.$hash.lock" "$lockdir/gateway.state.lock"; do
+        cat >"$f" <<EOT
+{
+  "pid": $dead,
+  "ownerId": "00000000-0000-4000-8000-000000000000",
+  "createdAt": "2026-11-29T00:00:00.000Z",
+  "configPath": "$S/openclaw.json",
+  "stateDir": "$S",
+  "port": 18789,
+  "startTime": 12345
+}
+EOT
+    done
+    printf '{"pid":%s,"createdAt":"2026-11-29T00:00:00.000Z","starttime":12345}\n' "$dead" \
+        >"$S/agents/main/sessions/0c0ffee0-0000-4000-8000-000000000000.jsonl.lock"
+    : >"$S/agents/main/sessions/0c0ffee0-0000-4000-8000-000000000000.jsonl"
+    echo "dead owner pid $dead (exited before the gateway started)" >"$F/notes.txt"
+    locks locks-before.txt
+    export OC_EXTRA_ENV="OPENCLAW_GATEWAY_PORT=127.0.0.1:18801"
+    PORT=18801
+    command_txt
+    pid=$(oc_start "$S")
+    secs=$(oc_wait_ready "$S" 18801 150) && echo "ready on 18801 (env host:port beats gateway.port 18789) after $secs s" >>"$F/notes.txt"
+    http http.txt
+    locks locks-running.txt
+    # The lock-dir sqlite files are held with POSIX locks: /proc/locks lines for their inodes.
+    for f in "$lockdir"/*.sqlite /tmp/openclaw-state-locks-"$(id -u)"/*; do
+        ino=$(stat -c %i "$f")
+        grep -E ":$ino " /proc/locks | sed "s|^|$(basename "$f"): |"
+    done | sed "s/ $pid / GATEWAY_PID /" >"$F/proc-locks.txt"
+    echo "SIGTERM -> exit $(oc_stop "$S")" >>"$F/notes.txt"
+    locks locks-after.txt
+    unset OC_EXTRA_ENV
+    PORT=18789
+    finish
+    sed -i "s/\b$dead\b/{DEAD_PID}/g" "$F"/locks-*.txt "$F/notes.txt"
 }
 
 # ------------------------------------------------------------------ dispatch
