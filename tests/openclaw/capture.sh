@@ -31,7 +31,7 @@ keep() {
 # Console with one line per distinct message kind kept when it is huge.
 keep_log() {
     local name=$1 src=$2 max=${3:-400}
-    [[ -e $src ]] || return 0
+    [[ -s $src ]] || return 0
     if (($(wc -l <"$src") > max)); then
         { head -n $((max / 2)) "$src"; echo "… [$(($(wc -l <"$src") - max)) lines trimmed by capture.sh] …"; tail -n $((max / 2)) "$src"; } >"$F/$name"
     else
@@ -69,13 +69,13 @@ cli() {
     local name=$1 t0 t1 rc
     shift
     t0=$(date +%s.%N)
-    oc_cli "$S" "$@" >"$S/cli.out" 2>&1 </dev/null
+    oc_cli "$S" "$@" >"$(oc_run_dir "$S")/cli.out" 2>&1 </dev/null
     rc=$?
     t1=$(date +%s.%N)
     {
         echo "\$ openclaw $*"
         echo "# exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
-        cat "$S/cli.out"
+        cat "$(oc_run_dir "$S")/cli.out"
         echo
     } >>"$F/$name"
     sanitize "$F/$name"
@@ -111,7 +111,7 @@ run_to_exit() {
 }
 finish() {
     keep openclaw.json "$S/openclaw.json"
-    keep_log console.txt "$S/gateway.out"
+    keep_log console.txt "$(oc_run_dir "$S")/gateway.out"
     keep_log file-log.jsonl "$S/logs/openclaw.log"
     ls "$S/logs" >"$F/logs-dir.txt" 2>/dev/null
     [[ -e $S/logs/gateway-restart.log ]] && keep_log gateway-restart.log "$S/logs/gateway-restart.log"
@@ -193,7 +193,7 @@ startup_http() {
         [[ $cur != "$last" ]] && echo "+${el}s GET /healthz -> $h ; GET /readyz -> $r" >>"$F/http-startup.txt"
         last=$cur
         [[ $r == 200* ]] && { echo "$el"; return 0; }
-        [[ -e $S/gateway.exit ]] && { echo "gateway exited: $(cat "$S/gateway.exit")" >&2; return 1; }
+        [[ -e $(oc_run_dir "$S")/gateway.exit ]] && { echo "gateway exited: $(cat "$(oc_run_dir "$S")/gateway.exit")" >&2; return 1; }
         awk -v e="$el" 'BEGIN { exit !(e > 150) }' && { echo "not ready after 150 s" >&2; return 1; }
         sleep 0.1
     done
@@ -259,7 +259,7 @@ case_healthy_run() {
     finish
     # Gateway down: the same state dir after the stop.
     F=$G
-    echo "the healthy-run state dir after SIGTERM (gateway.exit $(cat "$S/gateway.exit"))" >"$F/notes.txt"
+    echo "the healthy-run state dir after SIGTERM (gateway.exit $(cat "$(oc_run_dir "$S")/gateway.exit"))" >"$F/notes.txt"
     http http.txt
     locks locks.txt
     cli cli.txt gateway status
@@ -316,7 +316,7 @@ case_runtime_token() {
     auth_token_tty
     cli cli.txt health
     echo "SIGTERM run 1 -> exit $(oc_stop "$S")" >>"$F/notes.txt"
-    cp "$S/gateway.out" "$S/gateway-run1.out"
+    cp "$(oc_run_dir "$S")/gateway.out" "$(oc_run_dir "$S")/gateway-run1.out"
     echo "openclaw gateway run --port 18802   # run 2, same env" >>"$F/command.txt"
     PORT=18802
     oc_start "$S" --port 18802 >/dev/null
@@ -330,16 +330,20 @@ case_runtime_token() {
     http http.txt
     locks locks.txt
     echo "SIGTERM run 2 -> exit $(oc_stop "$S")" >>"$F/notes.txt"
-    keep_log console-run1.txt "$S/gateway-run1.out"
+    keep_log console-run1.txt "$(oc_run_dir "$S")/gateway-run1.out"
     finish
     mv "$F/console.txt" "$F/console-run2.txt"
     unset OC_EXTRA_ENV
     PORT=18789
 }
 
-case_oom() {
-    begin oom
-    export OC_EXTRA_ENV="NODE_OPTIONS=--max-old-space-size=48"
+# oom: a heap too small for the CLI bootstrap (48 MB, dies before the first
+# log line); oom-late: one that lets the gateway start logging (OOM_LATE_MB).
+case_oom() { oom_case oom 48; }
+case_oom_late() { oom_case oom-late "${OOM_LATE_MB:-160}"; }
+oom_case() {
+    begin "$1"
+    export OC_EXTRA_ENV="NODE_OPTIONS=--max-old-space-size=$2"
     T0=$(now_iso)
     run_to_exit
     unset OC_EXTRA_ENV
@@ -377,6 +381,7 @@ oc_state_in_place() {
 tmpfs_case() {
     local how=$1
     begin "$2"
+    export OC_RUNDIR=$SCRATCH/$2.run
     tmpfs_state "$how" || { echo "mount failed (root needed)" >"$F/notes.txt"; return 1; }
     T0=$(now_iso)
     run_to_exit
@@ -386,6 +391,7 @@ tmpfs_case() {
     fallback_log
     [[ $how == ro ]] && mount -o remount,rw "$S"
     umount "$S"
+    unset OC_RUNDIR
 }
 case_state_full() { tmpfs_case full state-full; }
 case_state_readonly() { tmpfs_case ro state-readonly; }

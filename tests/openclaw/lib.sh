@@ -11,6 +11,8 @@
 #   oc_stop   DIR [SECONDS]                # SIGTERM the recorded pid, wait; prints exit code
 #   oc_env    DIR                          # prints the env assignments used for DIR
 #
+# Harness files (gateway.out, gateway.harness-pid, gateway.exit) go to
+# $OC_RUNDIR when set (for a state dir that is full or read-only), else DIR.
 # Files in DIR: openclaw.json (config, mode 0600), gateway.out (console,
 # stdout+stderr), gateway.harness-pid (pid of the gateway process itself, NOT an
 # OpenClaw file), gateway.exit (its exit code once it ended), logs/openclaw.log
@@ -21,6 +23,8 @@
 
 OC_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export OPENCLAW_NO_AUTO_UPDATE=1 DO_NOT_TRACK=1 OPENCLAW_DISABLE_BONJOUR=1
+
+oc_run_dir() { echo "${OC_RUNDIR:-$1}"; }
 
 oc_setup() {
     local cache=${CLAWDOC_OPENCLAW_CACHE:-$HOME/.cache/clawdoc-openclaw}
@@ -78,29 +82,29 @@ oc_cli() {
 }
 
 # oc_start DIR [ARGS…]: `openclaw gateway run ARGS…` detached (own session),
-# console to DIR/gateway.out; the gateway's pid goes to DIR/gateway.harness-pid
-# and, when it ends, its exit code to DIR/gateway.exit.
+# console to RUN/gateway.out; the gateway's pid goes to RUN/gateway.harness-pid
+# and, when it ends, its exit code to RUN/gateway.exit (RUN: oc_run_dir DIR).
 oc_start() {
-    local dir=$1
+    local dir=$1 run i
     shift
-    rm -f "$dir/gateway.exit" "$dir/gateway.harness-pid"
-    mkdir -p "$dir/home" "$dir/ostmp"
+    run=$(oc_run_dir "$dir")
+    mkdir -p "$run"
+    rm -f "$run/gateway.exit" "$run/gateway.harness-pid"
+    mkdir -p "$dir/home" "$dir/ostmp" 2>/dev/null
     # The subshell records the gateway's own pid ($!) and waits for its exit
     # code; the gateway is the one signalled, never the subshell.
     setsid bash -c '
-        dir=$1 n=$2; shift 2
-        env "${@:1:n}" openclaw gateway run "${@:n+1}" \
-            >"$dir/gateway.out" 2>&1 </dev/null &
-        echo $! >"$dir/gateway.harness-pid"
+        run=$1 n=$2; shift 2
+        env "${@:1:n}" openclaw gateway run "${@:n+1}" >"$run/gateway.out" 2>&1 </dev/null &
+        echo $! >"$run/gateway.harness-pid"
         wait $!
-        echo $? >"$dir/gateway.exit"
-    ' oc-start "$dir" "$(oc_env "$dir" | wc -l)" $(oc_env "$dir") "$@" >/dev/null 2>&1 </dev/null &
-    local i
+        echo $? >"$run/gateway.exit"
+    ' oc-start "$run" "$(oc_env "$dir" | wc -l)" $(oc_env "$dir") "$@" >/dev/null 2>&1 </dev/null &
     for ((i = 0; i < 100; i++)); do
-        [[ -s $dir/gateway.harness-pid ]] && { cat "$dir/gateway.harness-pid"; return 0; }
+        [[ -s $run/gateway.harness-pid ]] && { cat "$run/gateway.harness-pid"; return 0; }
         sleep 0.02
     done
-    echo "oc_start: no pid recorded in $dir" >&2
+    echo "oc_start: no pid recorded in $run" >&2
     return 1
 }
 
@@ -119,8 +123,8 @@ oc_wait_ready() {
     start=$(date +%s.%N)
     while :; do
         [[ $(oc_http "$port" /readyz) == 200* ]] && break
-        if [[ -e $dir/gateway.exit ]]; then
-            echo "oc_wait_ready: gateway exited with $(cat "$dir/gateway.exit")" >&2
+        if [[ -e $(oc_run_dir "$dir")/gateway.exit ]]; then
+            echo "oc_wait_ready: gateway exited with $(cat "$(oc_run_dir "$dir")/gateway.exit")" >&2
             return 1
         fi
         now=$(date +%s.%N)
@@ -138,7 +142,7 @@ oc_wait_ready() {
 oc_wait_exit() {
     local dir=$1 secs=${2:-60} i
     for ((i = 0; i < secs * 10; i++)); do
-        [[ -s $dir/gateway.exit ]] && { cat "$dir/gateway.exit"; return 0; }
+        [[ -s $(oc_run_dir "$dir")/gateway.exit ]] && { cat "$(oc_run_dir "$dir")/gateway.exit"; return 0; }
         sleep 0.1
     done
     echo "oc_wait_exit: still running after ${secs}s" >&2
@@ -150,8 +154,8 @@ oc_wait_exit() {
 # Prints the exit code.
 oc_stop() {
     local dir=$1 secs=${2:-30} pid
-    pid=$(cat "$dir/gateway.harness-pid" 2>/dev/null) || { echo "oc_stop: no pid in $dir" >&2; return 1; }
-    if [[ ! -s $dir/gateway.exit ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q openclaw; then
+    pid=$(cat "$(oc_run_dir "$dir")/gateway.harness-pid" 2>/dev/null) || { echo "oc_stop: no pid in $dir" >&2; return 1; }
+    if [[ ! -s $(oc_run_dir "$dir")/gateway.exit ]] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q openclaw; then
         kill -TERM "$pid" 2>/dev/null
         if ! oc_wait_exit "$dir" "$secs" >/dev/null; then
             kill -KILL "$pid" 2>/dev/null
