@@ -447,6 +447,56 @@ EOT
     sed -i "s/\b$dead\b/{DEAD_PID}/g" "$F"/locks-*.txt "$F/notes.txt"
 }
 
+# CLI-only facts (no gateway): config path and port precedence (incl.
+# --profile) as the CLI resolves them, and `openclaw config set` (time, output,
+# what it does to a JSON5 file, backups).
+case_cli_facts() {
+    local h
+    begin cli-facts
+    h=$S/home
+    mkdir -p "$h/.openclaw" "$h/.openclaw-work" "$S/alt"
+    facts() { # facts "ENV…" ARGS…: runs openclaw with only PATH/HOME/TMPDIR + ENV
+        local envs=$1 out rc t0 t1
+        shift
+        t0=$(date +%s.%N)
+        out=$(env -i PATH="$PATH" HOME="$h" TMPDIR="$S/ostmp" NO_COLOR=1 OPENCLAW_NO_AUTO_UPDATE=1 \
+            DO_NOT_TRACK=1 OPENCLAW_DISABLE_BONJOUR=1 $envs openclaw "$@" 2>&1 </dev/null)
+        rc=$?
+        t1=$(date +%s.%N)
+        { echo "\$ ${envs:+$envs }openclaw $*"; echo "# exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+          echo "$out" | grep -E '^(/|~|Config|Gateway: bind|Gateway port|Error|Invalid|Missing)|openclaw\.json' | head -5; echo; } >>"$F/precedence.txt"
+    }
+    facts "" config file
+    facts "OPENCLAW_STATE_DIR=$S/alt" config file
+    facts "OPENCLAW_STATE_DIR=$S/alt OPENCLAW_CONFIG_PATH=$S/alt/other.json" config file
+    facts "" --profile work config file
+    facts "OPENCLAW_PROFILE=work" config file
+    facts "OPENCLAW_STATE_DIR=$S/alt" --profile work config file
+    # Port as `gateway status` resolves it (config with no gateway.port).
+    printf '{ gateway: { mode: "local" } }\n' >"$h/.openclaw/openclaw.json"
+    printf '{ gateway: { mode: "local" } }\n' >"$h/.openclaw-work/openclaw.json"
+    facts "" gateway status
+    facts "OPENCLAW_GATEWAY_PORT=127.0.0.1:18811" gateway status
+    facts "OPENCLAW_GATEWAY_PORT=[::1]:18812" gateway status
+    facts "OPENCLAW_GATEWAY_PORT=18813" gateway status
+    facts "" --profile work gateway status
+    sanitize "$F/precedence.txt"
+    # `config set gateway.auth.token` on a JSON5 file with a comment.
+    oc_state "$S/cs" "$PORT" none
+    cp "$S/cs/openclaw.json" "$F/config-set-before.json5"
+    local t0 t1 rc
+    t0=$(date +%s.%N)
+    oc_cli "$S/cs" config set gateway.auth.token clawdoc-test-token-0123456789abcdef >"$S/cs.out" 2>&1 </dev/null
+    rc=$?
+    t1=$(date +%s.%N)
+    { echo "\$ openclaw config set gateway.auth.token clawdoc-test-token-0123456789abcdef"
+      echo "# exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"; cat "$S/cs.out"
+      echo; echo "# files after:"; (cd "$S/cs" && ls -l openclaw.json* | awk '{print $1, $NF}'); } >"$F/config-set.txt"
+    cp "$S/cs/openclaw.json" "$F/config-set-after.json"
+    for f in "$F"/config-set*; do sed -i -e "s|$S/cs|{STATE}|g" "$f"; done
+    sanitize "$F"/config-set*
+}
+
 # ------------------------------------------------------------------ dispatch
 (($#)) || { echo "usage: $0 CASE… ($(declare -F | sed -n 's/^declare -f case_//p' | tr _ - | tr '\n' ' '))" >&2; exit 2; }
 for c in "$@"; do
