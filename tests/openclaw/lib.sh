@@ -11,15 +11,15 @@
 #   oc_stop   DIR [SECONDS]                # SIGTERM the recorded pid, wait; prints exit code
 #   oc_env    DIR                          # prints the env assignments used for DIR
 #
-# Harness files (gateway.out, gateway.harness-pid, gateway.exit) go to
-# $OC_RUNDIR when set (for a state dir that is full or read-only), else DIR.
-# Files in DIR: openclaw.json (config, mode 0600), gateway.out (console,
-# stdout+stderr), gateway.harness-pid (pid of the gateway process itself, NOT an
-# OpenClaw file), gateway.exit (its exit code once it ended), logs/openclaw.log
-# (tslog JSON file log), home/ (HOME), ostmp/ (TMPDIR; not tmp/, which is
-# OpenClaw's own lock dir $STATE/tmp/openclaw-<uid>).
+# Files in DIR: openclaw.json (config, mode 0600), logs/openclaw.log (tslog
+# JSON file log), home/ (HOME), ostmp/ (TMPDIR; not tmp/, which is OpenClaw's
+# own lock dir $STATE/tmp/openclaw-<uid>). Harness files, in $OC_RUNDIR when
+# set (for a state dir that is full or read-only), else in DIR: gateway.out
+# (console, stdout+stderr), gateway.harness-pid (pid of the gateway process
+# itself; NOT an OpenClaw file), gateway.exit (its exit code once it ended).
+# Paths must not contain spaces (oc_env's words are split).
 # Writing openclaw.json directly is deliberate: `openclaw config set` costs
-# ~4.5 s per call.
+# 4.5-12 s per call.
 
 OC_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export OPENCLAW_NO_AUTO_UPDATE=1 DO_NOT_TRACK=1 OPENCLAW_DISABLE_BONJOUR=1
@@ -41,6 +41,7 @@ oc_setup() {
 OC_TOKEN=${OC_TOKEN:-0123456789abcdef0123456789abcdef0123456789abcdef}
 oc_state() {
     local dir=$1 port=${2:-18789} auth=${3:-token} extra=${4:-} authline
+    [[ $dir == /?*/?* ]] || { echo "oc_state: refusing state dir '$dir' (absolute, 2+ levels)" >&2; return 2; }
     rm -rf "$dir" && mkdir -p "$dir/logs" "$dir/home" "$dir/ostmp" || return
     case $auth in
     token) authline="auth: { mode: \"token\", token: \"$OC_TOKEN\" }," ;;
