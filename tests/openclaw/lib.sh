@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourceable helpers to run the real OpenClaw gateway in a throwaway state dir
 # (used by the OpenClaw fault matrix, the fixture capture and bench/openclaw_*.sh;
 # the Rust integration tests mirror them). Every gateway runs on loopback, in
@@ -77,17 +78,19 @@ oc_env() {
 
 # Runs an openclaw CLI command against DIR: oc_cli DIR ARGS…
 oc_cli() {
-    local dir=$1
+    local dir=$1 envs
     shift
-    env $(oc_env "$dir") openclaw "$@"
+    mapfile -t envs < <(oc_env "$dir")
+    env "${envs[@]}" openclaw "$@"
 }
 
 # oc_start DIR [ARGS…]: `openclaw gateway run ARGS…` detached (own session),
 # console to RUN/gateway.out; the gateway's pid goes to RUN/gateway.harness-pid
 # and, when it ends, its exit code to RUN/gateway.exit (RUN: oc_run_dir DIR).
 oc_start() {
-    local dir=$1 run i
+    local dir=$1 run i envs
     shift
+    mapfile -t envs < <(oc_env "$dir")
     run=$(oc_run_dir "$dir")
     mkdir -p "$run"
     rm -f "$run/gateway.exit" "$run/gateway.harness-pid"
@@ -100,7 +103,7 @@ oc_start() {
         echo $! >"$run/gateway.harness-pid"
         wait $!
         echo $? >"$run/gateway.exit"
-    ' oc-start "$run" "$(oc_env "$dir" | wc -l)" $(oc_env "$dir") "$@" >/dev/null 2>&1 </dev/null &
+    ' oc-start "$run" "${#envs[@]}" "${envs[@]}" "$@" >/dev/null 2>&1 </dev/null &
     for ((i = 0; i < 100; i++)); do
         [[ -s $run/gateway.harness-pid ]] && { cat "$run/gateway.harness-pid"; return 0; }
         sleep 0.02
