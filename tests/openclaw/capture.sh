@@ -126,8 +126,7 @@ fallback_log() {
     local f
     for f in "$S"/ostmp/openclaw*/openclaw-*.log /tmp/openclaw*/openclaw-*.log; do
         [[ -e $f ]] || continue
-        echo "$f" | sed "s|$S|{STATE}|" >>"$F/fallback-log-path.txt"
-        python3 - "$f" "$T0" >>"$F/fallback-log.jsonl" <<'PY'
+        python3 - "$f" "$T0" >"$S/fallback.part" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     try:
@@ -136,12 +135,13 @@ for line in open(sys.argv[1]):
     except ValueError:
         pass
 PY
+        [[ -s $S/fallback.part ]] || continue
+        echo "$f" | sed "s|$S|{STATE}|" >>"$F/fallback-log-path.txt"
+        cat "$S/fallback.part" >>"$F/fallback-log.jsonl"
     done
-    if [[ -s $F/fallback-log.jsonl ]]; then
-        sanitize "$F/fallback-log.jsonl"
-    else
-        rm -f "$F/fallback-log.jsonl" "$F/fallback-log-path.txt"
-    fi
+    rm -f "$S/fallback.part"
+    [[ -s $F/fallback-log.jsonl ]] && sanitize "$F/fallback-log.jsonl"
+    true
 }
 now_iso() { date -u +%Y-%m-%dT%H:%M:%S.%3N; }
 
