@@ -26,10 +26,10 @@ use crate::home::Home;
 pub mod edit;
 
 pub const DEFAULT_PORT: u16 = 3001;
-pub const DEFAULT_STARTUP_TIMEOUT_SECS: u64 = 60;
-pub const ENV_MODE: &str = "CLAWDOC_GATEWAY_MODE";
-pub const ENV_PORT: &str = "CLAWDOC_GATEWAY_PORT";
-pub const ENV_TOKEN: &str = "CLAWDOC_GATEWAY_TOKEN";
+pub(crate) const DEFAULT_STARTUP_TIMEOUT_SECS: u64 = 60;
+pub(crate) const ENV_MODE: &str = "CLAWDOC_GATEWAY_MODE";
+pub(crate) const ENV_PORT: &str = "CLAWDOC_GATEWAY_PORT";
+pub(crate) const ENV_TOKEN: &str = "CLAWDOC_GATEWAY_TOKEN";
 
 /// Every key the gateway understands, dotted.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -41,7 +41,7 @@ pub const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// Keys older guides use, and where they moved.
-pub const DEPRECATED_KEYS: &[(&str, &str)] = &[
+pub(crate) const DEPRECATED_KEYS: &[(&str, &str)] = &[
     ("model", "ai.model"),
     ("port", "gateway.port"),
     ("mode", "gateway.mode"),
@@ -68,7 +68,7 @@ impl Mode {
             Mode::Hybrid => "hybrid",
         }
     }
-    pub fn parse(s: &str) -> Option<Mode> {
+    pub(crate) fn parse(s: &str) -> Option<Mode> {
         match s.trim().to_ascii_lowercase().as_str() {
             "local" => Some(Mode::Local),
             "remote" => Some(Mode::Remote),
@@ -90,14 +90,14 @@ impl fmt::Display for Mode {
 pub struct Secret(String);
 
 impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
+    pub(crate) fn new(s: impl Into<String>) -> Self {
         Self(s.into())
     }
     /// The raw value: only for deriving keys and writing the config file.
     pub fn expose(&self) -> &str {
         &self.0
     }
-    pub fn ct_eq(&self, other: &str) -> bool {
+    pub(crate) fn ct_eq(&self, other: &str) -> bool {
         use subtle::ConstantTimeEq;
         self.0.as_bytes().ct_eq(other.as_bytes()).into()
     }
@@ -122,19 +122,19 @@ impl fmt::Display for Secret {
 
 /// Serde for `Option<Secret>` (`#[serde(with = "crate::config::opt_secret")]`):
 /// the raw value on the wire or on disk, redacted in `Debug`/`Display`.
-pub mod opt_secret {
+pub(crate) mod opt_secret {
     use serde::{Deserialize, Deserializer, Serializer};
 
     use super::Secret;
 
-    pub fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
         match v {
             Some(secret) => s.serialize_some(secret.expose()),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
         Ok(Option::<String>::deserialize(d)?.map(Secret::new))
     }
 }
@@ -216,16 +216,7 @@ pub struct Loaded {
     pub problems: Vec<Problem>,
 }
 
-impl Loaded {
-    pub fn unknown_or_deprecated(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| {
-            matches!(
-                p.kind,
-                ProblemKind::UnknownKey { .. } | ProblemKind::DeprecatedKey { .. }
-            )
-        })
-    }
-}
+impl Loaded {}
 
 /// Loads `$CLAWDOC_HOME/config.toml` with the process environment's overrides.
 pub fn load(home: &Home) -> Result<Loaded, LoadError> {
@@ -272,7 +263,7 @@ pub fn load_with_env(
 
 /// Parses config text (no environment). Syntax errors are fatal; unknown,
 /// deprecated and bad values are collected as [`Problem`]s.
-pub fn parse(path: &Path, text: &str) -> Result<Loaded, LoadError> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Loaded, LoadError> {
     let doc = toml_edit::Document::parse(text).map_err(|e| {
         let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         LoadError::Syntax {
@@ -401,7 +392,10 @@ fn apply_value(
 /// the environment applied, or, when the file cannot be loaded, the
 /// `CLAWDOC_GATEWAY_PORT` override, else the default. Every caller that must
 /// find the gateway without a usable config agrees through this.
-pub fn port_of(loaded: Result<&Loaded, &LoadError>, env: &dyn Fn(&str) -> Option<String>) -> u16 {
+pub(crate) fn port_of(
+    loaded: Result<&Loaded, &LoadError>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> u16 {
     match loaded {
         Ok(l) => l.config.port,
         Err(_) => env(ENV_PORT)
@@ -411,7 +405,7 @@ pub fn port_of(loaded: Result<&Loaded, &LoadError>, env: &dyn Fn(&str) -> Option
 }
 
 /// [`port_of`] for `$CLAWDOC_HOME/config.toml` and the process environment.
-pub fn effective_port(home: &Home) -> u16 {
+pub(crate) fn effective_port(home: &Home) -> u16 {
     port_of(load(home).as_ref(), &|k| std::env::var(k).ok())
 }
 
@@ -429,7 +423,7 @@ pub fn check_port(s: &str) -> Result<u16, String> {
     }
 }
 
-pub fn check_timeout(s: &str) -> Result<Duration, String> {
+pub(crate) fn check_timeout(s: &str) -> Result<Duration, String> {
     match s.trim().parse::<u64>() {
         Ok(n) if (1..=3600).contains(&n) => Ok(Duration::from_secs(n)),
         _ => Err(format!(
@@ -438,7 +432,7 @@ pub fn check_timeout(s: &str) -> Result<Duration, String> {
     }
 }
 
-pub fn check_token(s: &str) -> Result<Secret, String> {
+pub(crate) fn check_token(s: &str) -> Result<Secret, String> {
     if s.len() < 16 || s.chars().any(char::is_whitespace) {
         return Err("gateway.token must be at least 16 characters without spaces".into());
     }

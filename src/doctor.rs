@@ -22,12 +22,12 @@ use crate::ruleset::{Fix, Rule, RuleSet};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 
 /// How much of the gateway log the doctor reads (from the end).
-pub const LOG_TAIL_BYTES: u64 = 256 * 1024;
+pub(crate) const LOG_TAIL_BYTES: u64 = 256 * 1024;
 /// Fix rounds before the doctor stops (each round re-probes).
-pub const MAX_ROUNDS: usize = 5;
+pub(crate) const MAX_ROUNDS: usize = 5;
 /// A line the gateway writes when a run begins; log lines before the last
 /// one belong to earlier runs.
-pub const START_MARKERS: &[&str] = &["[gateway] starting", "[gateway] start "];
+pub(crate) const START_MARKERS: &[&str] = &["[gateway] starting", "[gateway] start "];
 
 /// A rule confirmed (or seen) on this machine.
 #[derive(Debug, Clone, Serialize)]
@@ -83,7 +83,7 @@ impl Diagnosis {
     /// No finding, and the gateway answers. A failing health probe that no
     /// rule explains (e.g. a config path that cannot be read) is still not
     /// healthy: the doctor must never say "all good" next to a red health.
-    pub fn healthy(&self) -> bool {
+    pub(crate) fn healthy(&self) -> bool {
         self.findings.is_empty() && self.unexplained_failures().is_empty()
     }
     /// Failing areas no finding accounts for: the health probe failing with
@@ -97,13 +97,13 @@ impl Diagnosis {
             .filter(|e| e.probe == ProbeName::Health && e.status == Status::Fail)
             .collect()
     }
-    pub fn evidence(&self, probe: ProbeName) -> Option<&Evidence> {
+    pub(crate) fn evidence(&self, probe: ProbeName) -> Option<&Evidence> {
         self.evidence.iter().find(|e| e.probe == probe)
     }
 }
 
 /// Runs every probe and the log tail through the rules.
-pub fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
+pub(crate) fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
     let evidence = probe::run_all(env, ProbeName::ALL);
     let (log, log_text) = read_log_tail(env);
     judge(rules, evidence, log, &log_text)
@@ -154,7 +154,12 @@ pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
 }
 
 /// Turns evidence and log text into findings. Pure.
-pub fn judge(rules: &RuleSet, evidence: Vec<Evidence>, log: LogScan, log_text: &[u8]) -> Diagnosis {
+pub(crate) fn judge(
+    rules: &RuleSet,
+    evidence: Vec<Evidence>,
+    log: LogScan,
+    log_text: &[u8],
+) -> Diagnosis {
     let mut findings = Vec::new();
     let mut history = Vec::new();
     let mut seen = BTreeSet::new();
@@ -288,14 +293,6 @@ pub struct FixPolicy {
 /// Asks whether an unsafe fix may run (a TTY prompt, `--yes`, or a script).
 pub trait Confirm {
     fn confirm(&mut self, finding: &Finding, fix: &Fix, preview: &Preview) -> bool;
-}
-
-/// Says yes to everything (for `--yes` and tests).
-pub struct AlwaysYes;
-impl Confirm for AlwaysYes {
-    fn confirm(&mut self, _: &Finding, _: &Fix, _: &Preview) -> bool {
-        true
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -71,7 +71,7 @@ impl Target {
         }
     }
     /// Stable name for drawings.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             Target::Node(id) => id.clone(),
             Target::Rule(id) => format!("rule:{id}"),
@@ -120,12 +120,12 @@ pub struct Flowchart {
 }
 
 impl Flowchart {
-    pub fn node(&self, id: &str) -> Option<&Node> {
+    pub(crate) fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
     }
 
     /// The built-in chart, checked against `rules`.
-    pub fn builtin(rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {
+    pub(crate) fn builtin(rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {
         let text = crate::ruleset::source::builtin_flowchart().ok_or_else(|| {
             vec![RuleError {
                 path: "builtin:rules/flowchart.toml".into(),
@@ -166,7 +166,11 @@ impl Flowchart {
 
     /// Parses and validates a chart: every target exists, checks have both
     /// branches, conditions name known facts, and no path loops.
-    pub fn parse(path: &str, text: &str, rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {
+    pub(crate) fn parse(
+        path: &str,
+        text: &str,
+        rules: &RuleSet,
+    ) -> Result<Flowchart, Vec<RuleError>> {
         let chart_text = text;
         let err = |span: Option<std::ops::Range<usize>>, message: String, hint: Option<String>| {
             RuleError {

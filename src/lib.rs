@@ -18,7 +18,6 @@
 //!   [`config`] its configuration.
 //! * [`cli`] is the only module that touches the terminal.
 
-pub mod cli;
 pub mod config;
 pub mod doctor;
 pub mod engine;

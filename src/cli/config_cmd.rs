@@ -18,10 +18,10 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::{Ctx, Exit};
-use crate::config::{self, edit, LoadError};
+use clawdoc::config::{self, edit, LoadError};
 
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Print the effective value of a key (file, then environment overrides).
     Get {
         /// A dotted key, e.g. gateway.port.
@@ -45,7 +45,7 @@ pub enum Command {
     Path,
 }
 
-pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.config_path();
     match cmd {
         Command::Path => {

@@ -6,14 +6,14 @@ use std::io::{IsTerminal, Write};
 use owo_colors::{OwoColorize, Stream};
 
 use super::{Ctx, Exit};
-use crate::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
-use crate::fix::{self, Preview};
-use crate::probe::{ProbeEnv, Status};
-use crate::ruleset;
-use crate::vocab::Applicability;
+use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
+use clawdoc::fix::{self, Preview};
+use clawdoc::probe::{ProbeEnv, Status};
+use clawdoc::ruleset;
+use clawdoc::vocab::Applicability;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Apply safe fixes.
     #[arg(long)]
     pub fix: bool,
@@ -35,7 +35,7 @@ pub struct Args {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct UndoArgs {
+pub(crate) struct UndoArgs {
     /// Print what was restored as JSON.
     #[arg(long)]
     pub json: bool,
@@ -48,7 +48,12 @@ struct Prompter {
 }
 
 impl Confirm for Prompter {
-    fn confirm(&mut self, finding: &Finding, fix: &crate::ruleset::Fix, preview: &Preview) -> bool {
+    fn confirm(
+        &mut self,
+        finding: &Finding,
+        fix: &clawdoc::ruleset::Fix,
+        preview: &Preview,
+    ) -> bool {
         if self.yes {
             return true;
         }
@@ -79,7 +84,7 @@ impl Confirm for Prompter {
     }
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let rules = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
     for e in &rules.errors {
         eprintln!("warning: {e}");
@@ -294,7 +299,7 @@ fn render_areas(out: &mut impl Write, d: &Diagnosis, verbose: bool) -> std::io::
 
 fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
     let sev = match f.severity {
-        crate::vocab::Severity::Info | crate::vocab::Severity::Warning => mark(Status::Warn),
+        clawdoc::vocab::Severity::Info | clawdoc::vocab::Severity::Warning => mark(Status::Warn),
         _ => mark(Status::Fail),
     };
     writeln!(out, "{sev} {} [{} · {}]", f.title, f.rule_id, f.category)?;
@@ -304,7 +309,7 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
     if let Some(l) = &f.log_line {
         writeln!(out, "    log line {}: {}", l.line, l.text)?;
     }
-    if let crate::finding::Verdict::Confirmed { held } = &f.verdict {
+    if let clawdoc::finding::Verdict::Confirmed { held } = &f.verdict {
         for h in held {
             writeln!(out, "    confirmed: {h}")?;
         }
@@ -327,7 +332,7 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match fix::undo(&ctx.home) {
         Ok(report) => {
             if args.json {

@@ -4,18 +4,18 @@
 use std::io::Write;
 
 use super::{Ctx, Exit};
-use crate::flow::Flowchart;
-use crate::ruleset::{self, RuleSet};
+use clawdoc::flow::Flowchart;
+use clawdoc::ruleset::{self, RuleSet};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Mermaid,
     Dot,
     Json,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Mermaid)]
     pub format: Format,
@@ -23,7 +23,7 @@ pub struct Args {
 
 /// The rules and the flowchart as this invocation sees them (user rule
 /// directories included), or every problem with file:line:col.
-pub fn load_chart(ctx: &Ctx) -> anyhow::Result<(RuleSet, Flowchart)> {
+pub(crate) fn load_chart(ctx: &Ctx) -> anyhow::Result<(RuleSet, Flowchart)> {
     let dirs = ruleset::user_dirs(ctx.rules_dir.as_deref());
     let rules = ruleset::load_from(&dirs);
     let chart = Flowchart::load(&dirs, &rules).map_err(|errs| {
@@ -36,7 +36,7 @@ pub fn load_chart(ctx: &Ctx) -> anyhow::Result<(RuleSet, Flowchart)> {
     Ok((rules, chart))
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let (rules, chart) = load_chart(ctx)?;
     let text = match args.format {
         Format::Mermaid => chart.to_mermaid(&rules),

@@ -1,6 +1,6 @@
 //! `clawdoc lookup`: paste an error, get the cause and the fix.
 //!
-//! Renders what [`crate::engine::Engine::lookup`] returns: the top cause in
+//! Renders what [`clawdoc::engine::Engine::lookup`] returns: the top cause in
 //! full (meaning, likely causes, fixes with their exact commands, flowchart
 //! section), then the other candidates; or, when nothing matched, the input
 //! as a masked template, the closest rules and how to teach clawdoc the
@@ -14,18 +14,18 @@ use owo_colors::{OwoColorize, Stream};
 use serde_json::json;
 
 use super::{Ctx, Exit};
-use crate::engine::{Engine, Match};
-use crate::finding::{assess, Verdict};
-use crate::normalize;
-use crate::probe::ProbeEnv;
-use crate::ruleset::Rule;
-use crate::vocab::{Applicability, ProbeName};
+use clawdoc::engine::{Engine, Match};
+use clawdoc::finding::{assess, Verdict};
+use clawdoc::normalize;
+use clawdoc::probe::ProbeEnv;
+use clawdoc::ruleset::Rule;
+use clawdoc::vocab::{Applicability, ProbeName};
 
 /// Stdin beyond this is not read (use `clawdoc scan` for whole logs).
-pub const MAX_INPUT: u64 = 64 << 20;
+pub(crate) const MAX_INPUT: u64 = 64 << 20;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The error text; read from stdin when absent. Any bytes (invalid
     /// UTF-8 is read lossily, like stdin).
     pub text: Vec<std::ffi::OsString>,
@@ -38,7 +38,7 @@ pub struct Args {
     pub probe: bool,
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
     let set = super::rules::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
@@ -68,7 +68,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
 
 /// `lookup --probe`: runs the probes the matched rules name, here and now,
 /// and marks each candidate confirmed, refuted or inconclusive
-/// ([`crate::finding::assess`]). Probes only read; nothing is changed.
+/// ([`clawdoc::finding::assess`]). Probes only read; nothing is changed.
 fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::Result<Exit> {
     let mut wanted: Vec<ProbeName> = matches
         .iter()
@@ -77,7 +77,7 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
     wanted.sort();
     wanted.dedup();
     let env = ProbeEnv::live(ctx.home.clone());
-    let evidence = crate::probe::run_all(&env, &wanted);
+    let evidence = clawdoc::probe::run_all(&env, &wanted);
     let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
     let mut out = std::io::stdout().lock();
     if json {
@@ -161,7 +161,7 @@ fn read_input(text: &[std::ffi::OsString]) -> anyhow::Result<Vec<u8>> {
 }
 
 /// The `--json` document: exactly these fields, best match first.
-pub fn json_matches(matches: &[Match<'_>]) -> serde_json::Value {
+pub(crate) fn json_matches(matches: &[Match<'_>]) -> serde_json::Value {
     let list: Vec<serde_json::Value> = matches
         .iter()
         .map(|m| {
@@ -247,7 +247,7 @@ fn render_matches(out: &mut impl Write, matches: &[Match<'_>]) -> std::io::Resul
 }
 
 /// Meaning, causes, fixes with commands, section: shared with `rules show`.
-pub fn render_rule_body(
+pub(crate) fn render_rule_body(
     out: &mut impl Write,
     rule: &Rule,
     captures: &BTreeMap<String, String>,
@@ -329,7 +329,7 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
         writeln!(
             out,
             "  {}",
-            crate::engine::clip_printable(&normalize::mask(&normalize::redact(l)), 200)
+            clawdoc::engine::clip_printable(&normalize::mask(&normalize::redact(l)), 200)
         )?;
     }
     if lines.len() > 5 {
@@ -352,7 +352,7 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
     writeln!(
         out,
         "  clawdoc rules new my-error --from-paste '{}'",
-        crate::engine::clip_printable(&normalize::redact(&lines[0]), 120).replace('\'', "'\\''")
+        clawdoc::engine::clip_printable(&normalize::redact(&lines[0]), 120).replace('\'', "'\\''")
     )?;
     writeln!(out, "  {}", dim("(scaffolds a rule file with your paste as its first example; then edit it and run `clawdoc rules test`)"))?;
     Ok(())

@@ -10,21 +10,21 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::home::Home;
+use clawdoc::home::Home;
 
-pub mod client;
-pub mod config_cmd;
-pub mod devices;
-pub mod doctor;
-pub mod flowchart;
-pub mod gateway;
-pub mod logs;
-pub mod lookup;
-pub mod render;
-pub mod rules;
-pub mod scan;
-pub mod setup;
-pub mod walk;
+pub(crate) mod client;
+pub(crate) mod config_cmd;
+pub(crate) mod devices;
+pub(crate) mod doctor;
+pub(crate) mod flowchart;
+pub(crate) mod gateway;
+pub(crate) mod logs;
+pub(crate) mod lookup;
+pub(crate) mod render;
+pub(crate) mod rules;
+pub(crate) mod scan;
+pub(crate) mod setup;
+pub(crate) mod walk;
 
 /// The process exit status, as a type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +44,7 @@ impl From<Exit> for ExitCode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -57,7 +57,7 @@ pub enum ColorChoice {
     about = "Diagnose and fix an OpenClaw-style AI gateway: paste an error, run the doctor, or walk the flowchart",
     propagate_version = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// When to colour output (NO_COLOR is honoured under `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -71,7 +71,7 @@ pub struct Cli {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Explain a pasted error message or log excerpt (stdin when no TEXT).
     Lookup(lookup::Args),
     /// Run log files through the rules: counts, first/last line, a sample.
@@ -112,13 +112,13 @@ pub enum Command {
 
 /// What every command gets: where state lives and how to render.
 #[derive(Debug, Clone)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub home: Home,
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
 }
 
-pub fn main() -> ExitCode {
+pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

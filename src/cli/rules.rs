@@ -12,12 +12,12 @@ use owo_colors::{OwoColorize, Stream};
 use serde_json::json;
 
 use super::{Ctx, Exit};
-use crate::engine::Engine;
-use crate::normalize;
-use crate::ruleset::{self, Origin, RuleSet};
+use clawdoc::engine::Engine;
+use clawdoc::normalize;
+use clawdoc::ruleset::{self, Origin, RuleSet};
 
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List every rule with its category, severity and origin.
     List {
         #[arg(long)]
@@ -60,7 +60,7 @@ pub enum Command {
 
 /// Loads built-ins plus the user directories for this invocation; broken
 /// rule files are reported on stderr and skipped, never fatal.
-pub fn load_rules(ctx: &Ctx) -> RuleSet {
+pub(crate) fn load_rules(ctx: &Ctx) -> RuleSet {
     let set = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
     for e in &set.errors {
         eprintln!(
@@ -75,7 +75,7 @@ fn load_quiet(ctx: &Ctx) -> RuleSet {
     ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()))
 }
 
-pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cmd {
@@ -117,13 +117,17 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                 for p in &r.patterns {
                     // Capture names are dropped: grep tools join the lines
                     // into one regex, where a repeated name is an error.
-                    writeln!(out, "(?i){}", crate::engine::strip_capture_names(&p.source))?;
+                    writeln!(
+                        out,
+                        "(?i){}",
+                        clawdoc::engine::strip_capture_names(&p.source)
+                    )?;
                 }
             }
             Ok(Exit::Ok)
         }
         Command::Facts => {
-            for (name, ty) in crate::probe::FACTS {
+            for (name, ty) in clawdoc::probe::FACTS {
                 writeln!(out, "{name:<32} {ty}")?;
             }
             Ok(Exit::Ok)
@@ -404,8 +408,8 @@ text = {example}
 text = "[gateway] listening on :3001"
 matches = false
 "#,
-        title = toml_string(&crate::engine::clip(&example, 80)),
-        categories = crate::vocab::Category::ALL
+        title = toml_string(&clawdoc::engine::clip(&example, 80)),
+        categories = clawdoc::vocab::Category::ALL
             .iter()
             .map(|c| c.as_str())
             .collect::<Vec<_>>()

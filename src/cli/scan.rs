@@ -1,5 +1,5 @@
 //! `clawdoc scan`: run log files through the rules, fast and in bounded
-//! memory ([`crate::engine::Scanner`]). Per rule: count, first and last line,
+//! memory ([`clawdoc::engine::Scanner`]). Per rule: count, first and last line,
 //! a sample. Exit 1 when any rule matched (problems found), 0 when none did.
 //! `CLAWDOC_SCAN_THREADS` sets the number of matching threads.
 
@@ -12,10 +12,10 @@ use owo_colors::{OwoColorize, Stream};
 use serde_json::json;
 
 use super::{Ctx, Exit};
-use crate::engine::{Engine, ScanSummary};
+use clawdoc::engine::{Engine, ScanSummary};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Log files (`-` for stdin).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -24,7 +24,7 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let set = super::rules::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
     let mut scanner = engine.scanner()?;
@@ -73,7 +73,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
 }
 
 /// `{"lines","matched_lines","rules":[{"rule_id","category","count","first_line","last_line","sample"}]}`
-pub fn json_summary(s: &ScanSummary<'_>) -> serde_json::Value {
+pub(crate) fn json_summary(s: &ScanSummary<'_>) -> serde_json::Value {
     json!({
         "lines": s.lines,
         "matched_lines": s.matched_lines,
@@ -120,7 +120,7 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
             r.count,
             r.first_line,
             r.last_line,
-            crate::engine::clip_printable(&r.sample, 100)
+            clawdoc::engine::clip_printable(&r.sample, 100)
         )?;
     }
     writeln!(

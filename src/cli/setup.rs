@@ -11,10 +11,10 @@ use std::io::IsTerminal;
 use anyhow::Context;
 
 use super::{Ctx, Exit};
-use crate::config::{self, edit, Mode, Secret};
+use clawdoc::config::{self, edit, Mode, Secret};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Take every answer from the flags (defaults: mode local, port 3001);
     /// needed when there is no terminal.
     #[arg(long)]
@@ -44,7 +44,7 @@ fn parse_port(s: &str) -> Result<u16, String> {
 
 const MODES: [Mode; 3] = [Mode::Local, Mode::Remote, Mode::Hybrid];
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.config_path();
     let exists = path.exists();
     if exists && !args.force {

@@ -10,16 +10,16 @@ use anyhow::Context;
 use serde_json::json;
 
 use super::{Ctx, Exit};
-use crate::engine::Engine;
-use crate::finding::{assess, Verdict};
-use crate::fix::{self, FixEnv, Journal};
-use crate::flow::{DecidedBy, Step, Walk};
-use crate::probe::{self, ProbeEnv};
-use crate::ruleset::Rule;
-use crate::vocab::{Applicability, Category, ProbeName};
+use clawdoc::engine::Engine;
+use clawdoc::finding::{assess, Verdict};
+use clawdoc::fix::{self, FixEnv, Journal};
+use clawdoc::flow::{DecidedBy, Step, Walk};
+use clawdoc::probe::{self, ProbeEnv};
+use clawdoc::ruleset::Rule;
+use clawdoc::vocab::{Applicability, Category, ProbeName};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The error message you see; picks the first question's answer.
     #[arg(long, short = 'm', value_name = "TEXT")]
     pub message: Option<String>,
@@ -115,7 +115,7 @@ impl Answers for Scripted {
     }
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let (rules, chart) = super::flowchart::load_chart(ctx)?;
     let mut answers: Box<dyn Answers> = match args.answers.clone() {
         Some(path) => Box::new(Scripted::load(path)?),
@@ -130,7 +130,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let (hint, from_log) = match &args.message {
         Some(text) => (category_of(&rules.rules, text.as_bytes())?, None),
         None => {
-            let (_, log) = crate::doctor::read_log_tail(&env);
+            let (_, log) = clawdoc::doctor::read_log_tail(&env);
             let engine = Engine::new(&rules.rules)?;
             match engine.lookup(&log).first() {
                 Some(m) => (Some(m.rule.category), Some(m.text.clone())),
@@ -222,7 +222,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 }
                 if journal.is_none() {
                     // Take turns with any `doctor --fix` on this home.
-                    _turn = crate::doctor::take_fixing_turn(&ctx.home);
+                    _turn = clawdoc::doctor::take_fixing_turn(&ctx.home);
                     journal = Some(Journal::begin(&ctx.home).context("writing the undo journal")?);
                 }
                 match fix::apply(f.action, &fix_env) {

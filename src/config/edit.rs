@@ -46,7 +46,7 @@ fn suggestion_text(s: &Option<String>) -> String {
 
 /// One deprecated key moved by [`migrate_deprecated_in_text`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Migration {
+pub(crate) struct Migration {
     pub from: String,
     pub to: String,
     /// The replacement was already set: it was kept and the old key dropped.
@@ -104,7 +104,7 @@ pub fn unset_in_text(text: &str, key: &str) -> Result<String, EditError> {
 /// comments attached to it. When the replacement is already set the existing
 /// value wins and the old key is dropped. Unknown keys are left alone.
 /// Returns the new text and `(from, to)` for each key handled.
-pub fn migrate_deprecated_in_text(
+pub(crate) fn migrate_deprecated_in_text(
     text: &str,
 ) -> Result<(String, Vec<(String, String)>), EditError> {
     let (text, migrations) = migrate_deprecated_detailed(text)?;
@@ -116,7 +116,9 @@ pub fn migrate_deprecated_in_text(
 
 /// [`migrate_deprecated_in_text`], saying for each key whether the
 /// replacement already existed.
-pub fn migrate_deprecated_detailed(text: &str) -> Result<(String, Vec<Migration>), EditError> {
+pub(crate) fn migrate_deprecated_detailed(
+    text: &str,
+) -> Result<(String, Vec<Migration>), EditError> {
     let mut doc = parse_doc(text)?;
     let mut done = Vec::new();
     for (from, to) in DEPRECATED_KEYS {

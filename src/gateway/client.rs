@@ -33,7 +33,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 /// This CLI's device identity. `Debug` never shows the token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Identity {
+pub(crate) struct Identity {
     pub device_id: String,
     #[serde(
         default,
@@ -97,7 +97,7 @@ pub enum HandshakeOutcome {
 
 /// What `hello-ok` said.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hello {
+pub(crate) struct Hello {
     pub device_id: String,
     pub config_valid: bool,
     pub config_problems: Vec<String>,
@@ -126,7 +126,7 @@ pub fn client_port(home: &Home) -> u16 {
 }
 
 /// Reads the identity, creating one (new random device id) on first use.
-pub fn load_identity(home: &Home) -> Result<Identity, ClientError> {
+pub(crate) fn load_identity(home: &Home) -> Result<Identity, ClientError> {
     let path = home.identity_path();
     if let Some(identity) = read_identity(&path)? {
         return Ok(identity);
@@ -140,7 +140,7 @@ pub fn load_identity(home: &Home) -> Result<Identity, ClientError> {
     Ok(read_identity(&path)?.unwrap_or(fresh))
 }
 
-pub fn read_identity(path: &Path) -> Result<Option<Identity>, ClientError> {
+pub(crate) fn read_identity(path: &Path) -> Result<Option<Identity>, ClientError> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -168,7 +168,7 @@ pub fn read_identity(path: &Path) -> Result<Option<Identity>, ClientError> {
     Ok(Some(identity))
 }
 
-pub fn save_identity(home: &Home, identity: &Identity) -> Result<(), ClientError> {
+pub(crate) fn save_identity(home: &Home, identity: &Identity) -> Result<(), ClientError> {
     let path = home.identity_path();
     let mut json = serde_json::to_vec_pretty(identity).expect("identity serialises");
     json.push(b'\n');
@@ -185,7 +185,7 @@ fn new_device_id() -> String {
 }
 
 /// A connected, admitted session (after `hello-ok`).
-pub struct Session {
+pub(crate) struct Session {
     ws: WebSocket<TcpStream>,
     next_id: u64,
     pub hello: Hello,
@@ -201,7 +201,7 @@ impl std::fmt::Debug for Session {
 
 /// Connects to the gateway on loopback as this CLI's device. A device token
 /// issued in `hello-ok` is stored in the identity file.
-pub fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Session, ClientError> {
+pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Session, ClientError> {
     let mut identity = load_identity(home)?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| {
@@ -257,7 +257,7 @@ pub fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Session, Cli
 
 impl Session {
     /// Sends one request and waits for its response payload.
-    pub fn request(
+    pub(crate) fn request(
         &mut self,
         method: &str,
         params: serde_json::Value,
@@ -292,7 +292,7 @@ impl Session {
     }
 
     /// Closes politely (close frame, wait briefly for the gateway's reply).
-    pub fn close(mut self) {
+    pub(crate) fn close(mut self) {
         let _ = self
             .ws
             .get_mut()
@@ -494,14 +494,6 @@ pub fn login(
         url: field("url"),
         message: field("message"),
     })
-}
-
-/// `ping`: round trip through an admitted session.
-pub fn ping(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientError> {
-    let mut session = connect(home, port, timeout)?;
-    session.request("ping", serde_json::Value::Null, timeout)?;
-    session.close();
-    Ok(())
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ use crate::procinfo::{Identity, ProcRoot, ProcState};
 pub const DETACHED_ENV: &str = "CLAWDOC_GATEWAY_DETACHED";
 
 /// How often readiness and process exit are polled.
-pub const POLL_INTERVAL: Duration = Duration::from_millis(10);
+pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// Polling interval for the first [`FAST_POLL_FOR`] of a start: a gateway
 /// is usually ready within a few milliseconds, and a refused connect costs
 /// microseconds, so a 10 ms grid would only add latency.
@@ -62,7 +62,7 @@ const LAST_LOG_LINES: usize = 12;
 
 /// One answer from `GET /health`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Health {
+pub(crate) struct Health {
     /// HTTP status: 200 when ready, 503 while starting.
     pub code: u16,
     pub ready: bool,
@@ -74,7 +74,7 @@ pub struct Health {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum HealthError {
+pub(crate) enum HealthError {
     #[error("connect 127.0.0.1:{port}: {source}")]
     Connect {
         port: u16,
@@ -89,13 +89,14 @@ pub enum HealthError {
 
 impl HealthError {
     /// `ECONNREFUSED`: nothing listens on the port.
-    pub fn is_refused(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_refused(&self) -> bool {
         matches!(self, HealthError::Connect { source, .. } if source.kind() == io::ErrorKind::ConnectionRefused)
     }
 }
 
 /// `GET /health` on `127.0.0.1:port`, all within `timeout`.
-pub fn check_health(port: u16, timeout: Duration) -> Result<Health, HealthError> {
+pub(crate) fn check_health(port: u16, timeout: Duration) -> Result<Health, HealthError> {
     let started = Instant::now();
     let deadline = started + timeout;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
@@ -378,7 +379,7 @@ pub fn start(
 
 /// [`start`] with an explicit `clawdoc` executable (for callers that are not
 /// the `clawdoc` binary itself, such as tests of the library).
-pub fn start_program(
+pub(crate) fn start_program(
     home: &Home,
     program: &Path,
     timeout: Option<Duration>,
@@ -620,7 +621,7 @@ fn open_log(path: &Path) -> Result<File, DaemonError> {
 
 /// The last `max` lines written to the log after byte `offset` (from the
 /// start if the file was rotated and is now shorter).
-pub fn log_lines_since(path: &Path, offset: u64, max: usize) -> Vec<String> {
+pub(crate) fn log_lines_since(path: &Path, offset: u64, max: usize) -> Vec<String> {
     let Ok(mut file) = File::open(path) else {
         return Vec::new();
     };

@@ -6,7 +6,7 @@ pub mod client;
 pub mod daemon;
 pub mod devices;
 mod http;
-pub mod lock;
+pub(crate) mod lock;
 pub mod logfile;
 pub mod pidfile;
 pub mod protocol;

@@ -54,7 +54,7 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub fn config_valid(&self) -> bool {
+    pub(crate) fn config_valid(&self) -> bool {
         self.config_problems.is_empty()
     }
 }
@@ -267,13 +267,13 @@ fn log_env_overrides(log: &Logger, env: &dyn Fn(&str) -> Option<String>) {
 
 /// `Error: listen EADDRINUSE: address already in use 127.0.0.1:3001`
 /// (the wording of the Node gateway, so the same rules match both).
-pub fn listen_error(e: &io::Error, addr: SocketAddr) -> String {
+pub(crate) fn listen_error(e: &io::Error, addr: SocketAddr) -> String {
     let (code, desc) = errno_words(e);
     format!("Error: listen {code}: {desc} {addr}")
 }
 
 /// `("EADDRINUSE", "address already in use")` for an OS error.
-pub fn errno_words(e: &io::Error) -> (String, String) {
+pub(crate) fn errno_words(e: &io::Error) -> (String, String) {
     match e.raw_os_error() {
         Some(raw) => {
             let errno = nix::errno::Errno::from_raw(raw);

@@ -42,7 +42,7 @@ type Socket = WebSocketStream<TokioIo<Upgraded>>;
 const MAX_LOGIN_SESSIONS: usize = 64;
 
 /// Frame and message limits shared by server and client.
-pub fn ws_config() -> WebSocketConfig {
+pub(super) fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .max_frame_size(Some(MAX_FRAME_BYTES))
         .max_message_size(Some(MAX_FRAME_BYTES))

@@ -30,7 +30,7 @@ use super::{human_bytes, Evidence, ProbeEnv, Status};
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Disk;
-pub const FIXTURE_ENV: &str = "CLAWDOC_DISK_FIXTURE";
+pub(crate) const FIXTURE_ENV: &str = "CLAWDOC_DISK_FIXTURE";
 const MIB: u64 = 1024 * 1024;
 const FULL_BYTES: u64 = MIB;
 const LOW_BYTES: u64 = 100 * MIB;
@@ -38,7 +38,7 @@ const LOW_BYTES: u64 = 100 * MIB;
 /// Space on one filesystem, as seen by an unprivileged writer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Space {
+pub(crate) struct Space {
     pub free_bytes: u64,
     pub total_bytes: u64,
     pub free_inodes: u64,
@@ -47,10 +47,10 @@ pub struct Space {
 }
 
 impl Space {
-    pub fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.free_bytes < FULL_BYTES || (self.total_inodes > 0 && self.free_inodes == 0)
     }
-    pub fn is_low(&self) -> bool {
+    pub(crate) fn is_low(&self) -> bool {
         let bytes_low =
             self.free_bytes < LOW_BYTES || self.free_bytes.saturating_mul(20) < self.total_bytes;
         let inodes_low =
@@ -93,11 +93,11 @@ fn read_fixture(path: &Path) -> Result<(Space, bool), String> {
 }
 
 /// `path` if it exists, else its nearest existing ancestor.
-pub fn nearest_existing(path: &Path) -> Option<PathBuf> {
+pub(crate) fn nearest_existing(path: &Path) -> Option<PathBuf> {
     path.ancestors().find(|p| p.exists()).map(Path::to_path_buf)
 }
 
-pub fn space_of(path: &Path) -> nix::Result<Space> {
+pub(crate) fn space_of(path: &Path) -> nix::Result<Space> {
     let v = nix::sys::statvfs::statvfs(path)?;
     let block = v.fragment_size() as u64;
     Ok(Space {
@@ -109,14 +109,14 @@ pub fn space_of(path: &Path) -> nix::Result<Space> {
 }
 
 /// Can a file be created in `dir`? The file is removed when dropped.
-pub fn can_create_in(dir: &Path) -> Result<(), std::io::Error> {
+pub(crate) fn can_create_in(dir: &Path) -> Result<(), std::io::Error> {
     tempfile::Builder::new()
         .prefix(".clawdoc-probe-")
         .tempfile_in(dir)
         .map(drop)
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let home = env.home.root();
     let Some(dir) = nearest_existing(home) else {
         return Evidence::inconclusive(

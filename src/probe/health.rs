@@ -28,7 +28,7 @@ const MAX_RESPONSE: usize = 64 * 1024;
 
 /// What one `GET /health` produced.
 #[derive(Debug, Clone, PartialEq)]
-pub enum HealthOutcome {
+pub(crate) enum HealthOutcome {
     Answered {
         status: u16,
         body: String,
@@ -42,7 +42,7 @@ pub enum HealthOutcome {
 }
 
 /// `GET /health` on `127.0.0.1:port`, connect and answer within `timeout`.
-pub fn get_health(port: u16, timeout: Duration) -> HealthOutcome {
+pub(crate) fn get_health(port: u16, timeout: Duration) -> HealthOutcome {
     let started = Instant::now();
     let deadline = started + timeout;
     let elapsed_ms = || started.elapsed().as_secs_f64() * 1000.0;
@@ -204,7 +204,7 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     out
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let port = configured_port(env);
     let url = format!("http://127.0.0.1:{port}/health");
     let timeout = env.net_timeout;

@@ -29,7 +29,7 @@ const NAME: ProbeName = ProbeName::Lock;
 
 /// One line of `/proc/locks`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LockEntry {
+pub(crate) struct LockEntry {
     /// `FLOCK`, `POSIX`, `OFDLCK`, …
     pub class: String,
     /// `WRITE` or `READ`.
@@ -42,7 +42,7 @@ pub struct LockEntry {
 }
 
 /// Parses `/proc/locks`, skipping waiters (`->` lines) and anything malformed.
-pub fn parse_locks(text: &str) -> Vec<LockEntry> {
+pub(crate) fn parse_locks(text: &str) -> Vec<LockEntry> {
     text.lines().filter_map(parse_lock_line).collect()
 }
 
@@ -73,7 +73,7 @@ fn parse_lock_line(line: &str) -> Option<LockEntry> {
 
 /// What is known about the lock file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum LockState {
+pub(crate) enum LockState {
     Absent,
     Held { owner_pid: i32 },
     NotHeld,
@@ -84,7 +84,7 @@ pub enum LockState {
 /// filesystems report a different device to `stat`) the owner must also
 /// have the file open, so an unrelated file with the same inode number on
 /// another filesystem does not count.
-pub fn lock_state(root: &ProcRoot, path: &Path) -> io::Result<LockState> {
+pub(crate) fn lock_state(root: &ProcRoot, path: &Path) -> io::Result<LockState> {
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(LockState::Absent),
@@ -149,7 +149,7 @@ fn held_through_fdinfo(root: &ProcRoot, pid: i32, path: &Path, inode: u64) -> Op
 
 /// The locks listed in one `/proc/PID/fdinfo/FD` file
 /// (`lock:\t1: FLOCK  ADVISORY  WRITE 11673 fe:00:10010797 0 EOF`).
-pub fn fdinfo_locks(text: &str) -> Vec<LockEntry> {
+pub(crate) fn fdinfo_locks(text: &str) -> Vec<LockEntry> {
     text.lines()
         .filter_map(|line| line.strip_prefix("lock:"))
         .filter_map(parse_lock_line)
@@ -162,7 +162,7 @@ fn recorded_pid(path: &Path) -> Option<i32> {
     text.lines().next()?.trim().parse().ok().filter(|p| *p > 0)
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let path = env.home.lock_path();
     let shown = path.display();
     let state = match lock_state(&env.proc_root, &path) {

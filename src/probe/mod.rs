@@ -18,16 +18,16 @@ use crate::home::Home;
 use crate::procinfo::ProcRoot;
 use crate::vocab::ProbeName;
 
-pub mod config;
-pub mod disk;
-pub mod display;
-pub mod health;
-pub mod lock;
-pub mod oom;
-pub mod pid;
-pub mod port;
-pub mod resources;
-pub mod token;
+pub(crate) mod config;
+pub(crate) mod disk;
+pub(crate) mod display;
+pub(crate) mod health;
+pub(crate) mod lock;
+pub(crate) mod oom;
+pub(crate) mod pid;
+pub(crate) mod port;
+pub(crate) mod resources;
+pub(crate) mod token;
 
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -44,7 +44,7 @@ pub enum Status {
 
 /// A fact value. Kept to JSON scalars and string lists so rule conditions
 /// can compare them declaratively.
-pub type Facts = BTreeMap<String, serde_json::Value>;
+pub(crate) type Facts = BTreeMap<String, serde_json::Value>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
@@ -63,7 +63,7 @@ fn ser_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Erro
 }
 
 impl Evidence {
-    pub fn new(probe: ProbeName, status: Status, summary: impl Into<String>) -> Self {
+    pub(crate) fn new(probe: ProbeName, status: Status, summary: impl Into<String>) -> Self {
         Self {
             probe,
             status,
@@ -73,10 +73,10 @@ impl Evidence {
         }
     }
     /// An inconclusive result: the probe could not look.
-    pub fn inconclusive(probe: ProbeName, why: impl Into<String>) -> Self {
+    pub(crate) fn inconclusive(probe: ProbeName, why: impl Into<String>) -> Self {
         Self::new(probe, Status::Inconclusive, why)
     }
-    pub fn fact(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+    pub(crate) fn fact(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
         self.facts.insert(name.to_string(), value.into());
         self
     }
@@ -113,7 +113,7 @@ impl ProbeEnv {
             net_timeout: Duration::from_millis(1500),
         }
     }
-    pub fn var(&self, name: &str) -> Option<&str> {
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.env
             .get(name)
             .map(String::as_str)
@@ -205,13 +205,14 @@ pub const FACTS: &[(&str, &str)] = &[
 ];
 
 /// Is `name` (`probe.fact`) in the catalogue?
-pub fn is_known_fact(name: &str) -> bool {
+pub(crate) fn is_known_fact(name: &str) -> bool {
     FACTS.iter().any(|(n, _)| *n == name)
 }
 
 /// The JSON type name a fact value has, in the catalogue's terms
 /// (`bool`, `int`, `float`, `string`, `list`), or `None` for anything else.
-pub fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
+#[cfg(test)]
+pub(crate) fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
     use serde_json::Value;
     match value {
         Value::Bool(_) => Some("bool"),
@@ -224,7 +225,8 @@ pub fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
 }
 
 /// The catalogued type of a fact (`"bool"`, `"int"`, …).
-pub fn catalogued_type(name: &str) -> Option<&'static str> {
+#[cfg(test)]
+pub(crate) fn catalogued_type(name: &str) -> Option<&'static str> {
     FACTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 

@@ -40,7 +40,7 @@ const MAX_KMSG_RECORDS: usize = 1 << 20;
 
 /// One OOM kill found in the kernel log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OomKill {
+pub(crate) struct OomKill {
     pub pid: i32,
     pub name: String,
 }
@@ -72,7 +72,7 @@ fn may_hold_kills(log: &str) -> bool {
 
 /// Every OOM kill in a kernel log, in log order, one entry per kill (the
 /// kernel reports one kill on up to three lines).
-pub fn find_kills(log: &str) -> Vec<OomKill> {
+pub(crate) fn find_kills(log: &str) -> Vec<OomKill> {
     let mut kills: Vec<OomKill> = Vec::new();
     if !may_hold_kills(log) {
         return kills;
@@ -99,13 +99,13 @@ pub fn find_kills(log: &str) -> Vec<OomKill> {
 }
 
 /// Is this kill the gateway's: the recorded pid, or a gateway name?
-pub fn is_gateway_kill(kill: &OomKill, recorded_pid: Option<i32>) -> bool {
+pub(crate) fn is_gateway_kill(kill: &OomKill, recorded_pid: Option<i32>) -> bool {
     recorded_pid == Some(kill.pid) || GATEWAY_NAMES.contains(&kill.name.as_str())
 }
 
 /// Where the kernel log text came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogSource {
+pub(crate) enum LogSource {
     File,
     Kmsg,
     Journalctl,
@@ -113,7 +113,7 @@ pub enum LogSource {
 }
 
 impl LogSource {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::File => "file",
             Self::Kmsg => "kmsg",
@@ -125,7 +125,7 @@ impl LogSource {
 
 /// The kernel log, from the first source that can be read; the errors of
 /// every source tried when none can.
-pub fn kernel_log(kmsg_path: Option<&Path>) -> Result<(LogSource, String), String> {
+pub(crate) fn kernel_log(kmsg_path: Option<&Path>) -> Result<(LogSource, String), String> {
     if let Some(path) = kmsg_path {
         return std::fs::read(path)
             .map(|b| (LogSource::File, String::from_utf8_lossy(&b).into_owned()))
@@ -216,7 +216,11 @@ fn run_bounded(program: &str, args: &[&str], bound: Duration) -> Result<String, 
 
 /// The cgroup `oom_kill` counter for `pid` (or this process when `None` or
 /// unreadable): v2 `memory.events`, else v1 `memory.oom_control`.
-pub fn cgroup_oom_kills(proc_root: &ProcRoot, cgroup_root: &Path, pid: Option<i32>) -> Option<u64> {
+pub(crate) fn cgroup_oom_kills(
+    proc_root: &ProcRoot,
+    cgroup_root: &Path,
+    pid: Option<i32>,
+) -> Option<u64> {
     let text = pid
         .and_then(|p| std::fs::read_to_string(proc_root.pid_dir(p).join("cgroup")).ok())
         .or_else(|| std::fs::read_to_string(proc_root.path().join("self/cgroup")).ok())?;
@@ -247,7 +251,7 @@ pub fn cgroup_oom_kills(proc_root: &ProcRoot, cgroup_root: &Path, pid: Option<i3
     })
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     // The pid file may be stale (the gateway it names is the one that died);
     // its pid is exactly what the kernel log would name.
     let recorded_pid = super::recorded_gateway(env).map(|r| r.pid);

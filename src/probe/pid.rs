@@ -23,7 +23,7 @@ fn state_name(state: ProcState) -> String {
         .unwrap_or_else(|| "other".into())
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let path = env.home.pid_path();
     let shown = path.display();
     let record = match pidfile::read(&path) {

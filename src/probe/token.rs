@@ -38,7 +38,7 @@ fn identity_state(env: &ProbeEnv) -> Result<(), String> {
     }
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let pinned = match load_config(env) {
         Ok(loaded) => loaded.config.token.is_some(),
         // Without a readable config only the environment can pin it.

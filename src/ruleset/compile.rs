@@ -41,7 +41,7 @@ impl Role {
     }
     /// The default when a rule does not say: the three "the gateway is not
     /// there" categories are symptoms of something else, the rest are causes.
-    pub fn default_for(category: Category) -> Role {
+    pub(crate) fn default_for(category: Category) -> Role {
         match category {
             Category::NotConnected | Category::NotReady | Category::RestartTimeout => Role::Symptom,
             _ => Role::RootCause,
@@ -73,7 +73,7 @@ impl Clone for Pattern {
 }
 
 impl Pattern {
-    pub fn new(source: &str) -> Self {
+    pub(crate) fn new(source: &str) -> Self {
         Self {
             source: source.to_string(),
             folded: fold_case(source),
@@ -82,7 +82,7 @@ impl Pattern {
     }
     /// The compiled regex (matches lowercased text); `None` only if the
     /// pattern does not compile, which validation reports at load.
-    pub fn regex(&self) -> Option<&Regex> {
+    pub(crate) fn regex(&self) -> Option<&Regex> {
         self.regex
             .get_or_init(|| build_regex(&self.folded).ok())
             .as_ref()
@@ -90,7 +90,7 @@ impl Pattern {
 }
 
 /// Builds a folded pattern exactly as the engine uses it.
-pub fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
+pub(crate) fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(folded)
         .unicode(false)
         .multi_line(true)
@@ -100,7 +100,7 @@ pub fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
 
 /// Lowercases the literal ASCII letters of a regex, leaving escapes (`\D`,
 /// `\B`, `\x4F`), group names (`(?P<Name>`) and flag groups (`(?U)`) alone.
-pub fn fold_case(pattern: &str) -> String {
+pub(crate) fn fold_case(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
@@ -171,7 +171,7 @@ impl Fix {
     }
     /// This fix as shown for one match or finding: title, text and commands
     /// with `values` (captures, probe facts) substituted.
-    pub fn rendered(&self, values: &BTreeMap<String, String>) -> Fix {
+    pub(crate) fn rendered(&self, values: &BTreeMap<String, String>) -> Fix {
         Fix {
             title: self.title_with(values),
             text: self.text_with(values),
@@ -182,7 +182,7 @@ impl Fix {
 }
 
 /// Replaces `{name}` placeholders; `{{` and `}}` are literal braces.
-pub fn substitute(template: &str, captures: &BTreeMap<String, String>) -> String {
+pub(crate) fn substitute(template: &str, captures: &BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(i) = rest.find(['{', '}']) {
@@ -312,20 +312,12 @@ impl Rule {
     pub fn section_title(&self) -> &'static str {
         super::section_title(self.section).unwrap_or(self.section)
     }
-    /// Capture names any pattern of this rule can produce.
-    pub fn capture_names(&self) -> BTreeSet<String> {
-        self.patterns
-            .iter()
-            .filter_map(Pattern::regex)
-            .flat_map(|r| r.capture_names().flatten().map(str::to_string))
-            .collect()
-    }
 }
 
 /// The most an action may be declared as. An action that changes what other
 /// parties rely on (a port, a token, a running process, a config the user
 /// wrote) can never be `safe`; only `advice` may be (and must be) display-only.
-pub fn max_applicability(action: FixAction) -> Applicability {
+pub(crate) fn max_applicability(action: FixAction) -> Applicability {
     match action {
         FixAction::Advice => Applicability::DisplayOnly,
         FixAction::MoveToFreePort
@@ -382,7 +374,7 @@ impl Ctx<'_> {
 }
 
 /// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     crate::config::line_col(text, offset)
 }
 
@@ -404,7 +396,7 @@ pub fn compile(id: &str, path: &str, origin: Origin, text: &str) -> Result<Rule,
 /// [`compile`], optionally without compiling the regexes. Built-in rules
 /// skip that at run time (it is most of the start-up cost of a lookup):
 /// `ruleset::tests::every_builtin_compiles` validates them fully instead.
-pub fn compile_with(
+pub(crate) fn compile_with(
     id: &str,
     path: &str,
     origin: Origin,
@@ -728,7 +720,7 @@ fn fact_type(name: &str) -> Option<&'static str> {
 
 /// Compiles conditions written outside a rule (the flowchart's checks):
 /// every probe counts as listed. Errors carry `path:line:col` like a rule's.
-pub fn compile_conditions(
+pub(crate) fn compile_conditions(
     path: &str,
     text: &str,
     raw: &[Spanned<RawCondition>],

@@ -15,14 +15,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod compile;
-pub mod schema;
-pub mod source;
+pub(crate) mod schema;
+pub(crate) mod source;
 
-pub use compile::{Condition, ConditionBlock, Example, Fix, Op, Pattern, Role, Rule};
+pub use compile::{Condition, ConditionBlock, Fix, Op, Role, Rule};
 
 /// The seed flowchart's sections (slug, title). A rule names the section
 /// whose advice it belongs to.
-pub const SECTIONS: &[(&str, &str)] = &[
+pub(crate) const SECTIONS: &[(&str, &str)] = &[
     ("start-blocked", "1. Gateway Start Blocked"),
     ("not-connected", "2. Gateway Not Connected / Send Failed"),
     ("not-ready", "3. Gateway Did Not Become Ready"),
@@ -37,7 +37,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("nothing-works", "When nothing works"),
 ];
 
-pub fn section_title(slug: &str) -> Option<&'static str> {
+pub(crate) fn section_title(slug: &str) -> Option<&'static str> {
     SECTIONS.iter().find(|(s, _)| *s == slug).map(|(_, t)| *t)
 }
 
@@ -128,7 +128,7 @@ pub fn user_dirs(explicit: Option<&Path>) -> Vec<(PathBuf, bool)> {
 
 /// Loads built-ins then each user directory (later ones override by id).
 /// User directories named here must exist.
-pub fn load(user_dirs: &[PathBuf]) -> RuleSet {
+pub(crate) fn load(user_dirs: &[PathBuf]) -> RuleSet {
     let dirs: Vec<(PathBuf, bool)> = user_dirs.iter().map(|d| (d.clone(), true)).collect();
     load_from(&dirs)
 }
