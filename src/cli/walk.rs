@@ -151,7 +151,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         match walk.advance() {
             Step::Choose { text, choices, .. } => {
                 let i = answers.choose(&text, &choices)?;
-                walk.choose(i).map_err(anyhow::Error::msg)?;
+                walk.choose(i)?;
             }
             Step::YesNo {
                 text, why_asked, ..
@@ -160,7 +160,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     writeln!(out, "(the probes could not tell: {why_asked})")?;
                 }
                 let yes = answers.yes_no(&text)?;
-                walk.answer(yes).map_err(anyhow::Error::msg)?;
+                walk.answer(yes)?;
             }
             end => break end,
         }

@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Key, RawString, Table, TableLike, Value};
 
 use super::{
-    check_mode, check_port, check_timeout, check_token, Secret, DEPRECATED_KEYS, KNOWN_KEYS,
+    check_mode, check_port, check_timeout, check_token, Secret, ValueError, DEPRECATED_KEYS,
+    KNOWN_KEYS,
 };
 
 /// Why an edit was refused. Messages never contain a token value.
@@ -206,15 +207,16 @@ pub fn typed_value(key: &str, raw: &str) -> Result<Value, EditError> {
         key: key.to_string(),
         message,
     };
+    let checked = |why: ValueError| bad(why.to_string());
     match key {
-        "gateway.mode" => Ok(Value::from(check_mode(raw).map_err(bad)?.as_str())),
-        "gateway.port" => Ok(Value::from(i64::from(check_port(raw).map_err(bad)?))),
+        "gateway.mode" => Ok(Value::from(check_mode(raw).map_err(checked)?.as_str())),
+        "gateway.port" => Ok(Value::from(i64::from(check_port(raw).map_err(checked)?))),
         "gateway.startupTimeout" => {
-            let secs = check_timeout(raw).map_err(bad)?.as_secs();
+            let secs = check_timeout(raw).map_err(checked)?.as_secs();
             Ok(Value::from(secs as i64))
         }
         "gateway.token" => {
-            check_token(raw).map_err(bad)?;
+            check_token(raw).map_err(checked)?;
             Ok(Value::from(raw))
         }
         "ai.model" => {

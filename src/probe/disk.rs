@@ -69,18 +69,38 @@ struct Fixture {
     writable: Option<bool>,
 }
 
-fn read_fixture(path: &Path) -> Result<(Space, bool), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let f: Fixture = toml::from_str(&text).map_err(|e| {
-        let at = e
+/// A disk fixture that cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum FixtureError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}{at}: {message}", path.display())]
+    Parse {
+        path: std::path::PathBuf,
+        /// `:line:col`, when the error has a place.
+        at: String,
+        message: String,
+    },
+}
+
+fn read_fixture(path: &Path) -> Result<(Space, bool), FixtureError> {
+    let text = std::fs::read_to_string(path).map_err(|source| FixtureError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let f: Fixture = toml::from_str(&text).map_err(|e| FixtureError::Parse {
+        path: path.to_path_buf(),
+        at: e
             .span()
             .map(|s| {
                 let (line, col) = crate::config::line_col(&text, s.start);
                 format!(":{line}:{col}")
             })
-            .unwrap_or_default();
-        format!("{}{at}: {}", path.display(), e.message())
+            .unwrap_or_default(),
+        message: e.message().to_string(),
     })?;
     let free_inodes = f.free_inodes.unwrap_or(1_000_000);
     let space = Space {

@@ -15,26 +15,43 @@ use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Token;
 
+/// Why the CLI's device identity is not usable.
+#[derive(Debug, thiserror::Error)]
+enum IdentityProblem {
+    #[error("this CLI has no device identity yet (not paired)")]
+    Missing,
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}:{}:{}: not valid JSON: {source}", path.display(), source.line(), source.column())]
+    NotJson {
+        path: std::path::PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("{} has no device_id", path.display())]
+    NoDeviceId { path: std::path::PathBuf },
+}
+
 /// Does `identity.json` exist and name a device? `Err` explains why not.
-fn identity_state(env: &ProbeEnv) -> Result<(), String> {
+fn identity_state(env: &ProbeEnv) -> Result<(), IdentityProblem> {
     let path = env.home.identity_path();
     let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "this CLI has no device identity yet (not paired)".to_string()
-        }
-        _ => format!("cannot read {}: {e}", path.display()),
+        std::io::ErrorKind::NotFound => IdentityProblem::Missing,
+        _ => IdentityProblem::Unreadable {
+            path: path.clone(),
+            source: e,
+        },
     })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        format!(
-            "{}:{}:{}: not valid JSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_slice(&bytes).map_err(|source| IdentityProblem::NotJson {
+            path: path.clone(),
+            source,
+        })?;
     match value.get("device_id").and_then(|d| d.as_str()) {
         Some(id) if !id.is_empty() => Ok(()),
-        _ => Err(format!("{} has no device_id", path.display())),
+        _ => Err(IdentityProblem::NoDeviceId { path }),
     }
 }
 
