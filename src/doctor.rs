@@ -546,7 +546,7 @@ fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
 
 fn gateway_running(env: &ProbeEnv) -> bool {
     matches!(
-        crate::gateway::pidfile::read(&env.home.pid_path()),
+        crate::state::pid::read(&env.home.pid_path()),
         Ok(Some(rec)) if matches!(rec.identify(&env.proc_root), crate::procinfo::Identity::Gateway { .. })
     )
 }

@@ -15,10 +15,12 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::client;
 use crate::config::{self, edit, Secret};
-use crate::gateway::{client, daemon, pidfile};
+use crate::gateway::daemon;
 use crate::home::Home;
 use crate::procinfo::{Identity, ProcRoot};
+use crate::state::pid as pidfile;
 use crate::vocab::FixAction;
 
 /// How long a graceful stop may take before a restart gives up.
@@ -428,8 +430,8 @@ fn lock_holding_gateway(env: &FixEnv) -> Option<pidfile::PidRecord> {
 /// (never delete it) so a fresh one can be written. Returns where it went.
 fn set_aside_corrupt_device_store(home: &Home) -> std::io::Result<Option<PathBuf>> {
     let path = home.devices_path();
-    match crate::gateway::devices::load(&path) {
-        Err(crate::gateway::devices::DeviceStoreError::Malformed { .. }) => {
+    match crate::state::devices::load(&path) {
+        Err(crate::state::devices::DeviceStoreError::Malformed { .. }) => {
             let aside = corrupt_aside_path(&path);
             std::fs::rename(&path, &aside)?;
             Ok(Some(aside))

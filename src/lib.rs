@@ -18,6 +18,7 @@
 //!   [`config`] its configuration.
 //! * [`cli`] is the only module that touches the terminal.
 
+pub mod client;
 pub mod config;
 pub mod doctor;
 pub mod engine;
@@ -30,6 +31,8 @@ pub mod home;
 pub mod normalize;
 pub mod probe;
 pub mod procinfo;
+pub mod protocol;
 pub mod report;
 pub mod ruleset;
+pub mod state;
 pub mod vocab;

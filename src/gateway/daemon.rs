@@ -5,7 +5,7 @@
 //!
 //! Owns the health probe (a raw HTTP/1.1 `GET /health` over loopback, so no
 //! proxy variable can reroute it). Does not own the server itself
-//! (`gateway::server`) or the pid file format (`gateway::pidfile`).
+//! (`gateway::server`) or the pid file format (`state::pid`).
 //!
 //! Safety rule: a signal is only ever sent to a pid whose pid, start time and
 //! command line all match the pid file ([`PidRecord::identify`] says
@@ -25,9 +25,9 @@ use nix::unistd::Pid;
 use serde::Serialize;
 
 use crate::config;
-use crate::gateway::pidfile::{self, PidRecord};
 use crate::home::{Home, HOME_ENV};
 use crate::procinfo::{Identity, ProcRoot, ProcState};
+use crate::state::pid::{self as pidfile, PidRecord};
 
 /// Set in the environment of a gateway spawned by [`start`]: `gateway run`
 /// then calls `setsid` so the gateway leaves the caller's session (no SIGHUP

@@ -24,9 +24,9 @@ use tokio::sync::{mpsc, watch};
 
 use super::lock::GatewayLock;
 use super::logfile::Logger;
-use super::pidfile::{self, PidRecord};
 use crate::config::{self, LoadError, Mode, ProblemKind, Secret};
 use crate::home::Home;
+use crate::state::pid::{self as pidfile, PidRecord};
 
 /// How long a starting gateway waits for a stopping one to release the lock.
 const LOCK_WAIT: Duration = Duration::from_secs(1);
@@ -205,7 +205,7 @@ fn prepare(home: &Home, log: &Logger, env: &dyn Fn(&str) -> Option<String>) -> O
     if !config_problems.is_empty() {
         log.warn(format_args!(
             "[gateway] config is invalid: requests will fail with \"{}\" until {path} is fixed and the gateway restarted",
-            super::protocol::MSG_INVALID_CONFIG
+            crate::protocol::MSG_INVALID_CONFIG
         ));
     }
 

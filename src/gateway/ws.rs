@@ -26,15 +26,15 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use super::devices;
 use super::logfile::now_rfc3339_millis;
-use super::protocol::{
+use super::server::Shared;
+use crate::config::Mode;
+use crate::protocol::{
     close, error_code, valid_device_id, valid_name, ClientFrame, Connect, HelloOk, LoginParams,
     Response, SendParams, ServerFrame, CLIENT_CLI, HANDSHAKE_TIMEOUT, MAX_FRAME_BYTES,
     MSG_INVALID_CONFIG, MSG_WEB_LOGIN_UNAVAILABLE,
 };
-use super::server::Shared;
-use crate::config::Mode;
+use crate::state::devices;
 
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
@@ -42,7 +42,7 @@ type Socket = WebSocketStream<TokioIo<Upgraded>>;
 const MAX_LOGIN_SESSIONS: usize = 64;
 
 /// Frame and message limits shared by server and client.
-pub(super) fn ws_config() -> WebSocketConfig {
+pub(crate) fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .max_frame_size(Some(MAX_FRAME_BYTES))
         .max_message_size(Some(MAX_FRAME_BYTES))

@@ -310,7 +310,7 @@ fn answered_by_ours(env: &ProbeEnv, body: &str) -> (bool, Option<i64>) {
 /// token: a device without one would be paired (or issued a token) by the
 /// gateway, and probes change nothing. That case reports `unpaired`.
 fn handshake(env: &ProbeEnv, port: u16, evidence: Evidence) -> Evidence {
-    use crate::gateway::client::{self, HandshakeOutcome};
+    use crate::client::{self, HandshakeOutcome};
     let paired = matches!(
         client::read_identity(&env.home.identity_path()),
         Ok(Some(identity)) if identity.device_token.is_some()

@@ -328,10 +328,8 @@ pub(crate) fn configured_port(env: &ProbeEnv) -> u16 {
 }
 
 /// Reads the pid file, ignoring a missing or malformed one.
-pub(crate) fn recorded_gateway(env: &ProbeEnv) -> Option<crate::gateway::pidfile::PidRecord> {
-    crate::gateway::pidfile::read(&env.home.pid_path())
-        .ok()
-        .flatten()
+pub(crate) fn recorded_gateway(env: &ProbeEnv) -> Option<crate::state::pid::PidRecord> {
+    crate::state::pid::read(&env.home.pid_path()).ok().flatten()
 }
 
 /// A command line as one string, for facts and summaries.

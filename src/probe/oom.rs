@@ -357,8 +357,8 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::pidfile::PidRecord;
     use crate::probe::testutil::{fixture, substitute, Staged};
+    use crate::state::pid::PidRecord;
 
     fn kmsg(s: &Staged, name: &str, vars: &[(&str, String)]) -> PathBuf {
         let text = std::fs::read_to_string(fixture(&format!("kmsg/{name}"))).unwrap();

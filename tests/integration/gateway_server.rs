@@ -7,7 +7,7 @@ use std::net::TcpStream;
 use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use clawdoc::gateway::client::{self, HandshakeOutcome};
+use clawdoc::client::{self, HandshakeOutcome};
 use clawdoc::home::Home;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message, WebSocket};

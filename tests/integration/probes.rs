@@ -10,10 +10,10 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use clawdoc::gateway::pidfile::{self, PidRecord};
 use clawdoc::home::Home;
 use clawdoc::probe::{self, Evidence, ProbeEnv, Status};
 use clawdoc::procinfo::{self, ProcRoot};
+use clawdoc::state::pid::{self as pidfile, PidRecord};
 use clawdoc::vocab::ProbeName;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;

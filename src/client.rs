@@ -19,13 +19,13 @@ use tungstenite::client::IntoClientRequest;
 use tungstenite::protocol::WebSocket;
 use tungstenite::{Error as WsError, HandshakeError, Message};
 
-use super::devices::{self, DeviceStoreError};
-use super::protocol::{
+use crate::config::{self, Secret};
+use crate::home::Home;
+use crate::protocol::{
     ClientFrame, Connect, LoginParams, Request, SendParams, ServerFrame, CLIENT_CLI,
     MAX_FRAME_BYTES, WS_PATH,
 };
-use crate::config::{self, Secret};
-use crate::home::Home;
+use crate::state::devices::{self, DeviceStoreError};
 
 /// How long the commands wait for the gateway by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -159,7 +159,7 @@ pub(crate) fn read_identity(path: &Path) -> Result<Option<Identity>, ClientError
             e.column()
         ),
     })?;
-    if !super::protocol::valid_device_id(&identity.device_id) {
+    if !crate::protocol::valid_device_id(&identity.device_id) {
         return Err(ClientError::Identity {
             path: path.to_path_buf(),
             message: "device_id must be 1-128 characters of [A-Za-z0-9._-]".into(),
@@ -205,7 +205,7 @@ pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Sessi
     let mut identity = load_identity(home)?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| {
-        let (code, desc) = super::server::errno_words(&e);
+        let (code, desc) = crate::gateway::server::errno_words(&e);
         ClientError::NotConnected { addr, code, desc }
     })?;
     let _ = stream.set_nodelay(true);
@@ -216,12 +216,15 @@ pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Sessi
     let request = format!("ws://{addr}{WS_PATH}")
         .into_client_request()
         .map_err(|e| ClientError::Protocol(e.to_string()))?;
-    let (mut ws, _response) =
-        tungstenite::client::client_with_config(request, stream, Some(super::ws::ws_config()))
-            .map_err(|e| match e {
-                HandshakeError::Interrupted(_) => ClientError::Timeout(timeout),
-                HandshakeError::Failure(e) => ws_error(e, timeout),
-            })?;
+    let (mut ws, _response) = tungstenite::client::client_with_config(
+        request,
+        stream,
+        Some(crate::gateway::ws::ws_config()),
+    )
+    .map_err(|e| match e {
+        HandshakeError::Interrupted(_) => ClientError::Timeout(timeout),
+        HandshakeError::Failure(e) => ws_error(e, timeout),
+    })?;
 
     let connect = ClientFrame::Connect(Connect {
         device_id: identity.device_id.clone(),
@@ -277,7 +280,7 @@ impl Session {
                     if res.ok {
                         return Ok(res.payload.unwrap_or(serde_json::Value::Null));
                     }
-                    let err = res.error.unwrap_or_else(|| super::protocol::RequestError {
+                    let err = res.error.unwrap_or_else(|| crate::protocol::RequestError {
                         code: "UNKNOWN".into(),
                         message: "GatewayRequestError: request failed".into(),
                     });
@@ -386,13 +389,13 @@ pub fn handshake(home: &Home, port: u16, timeout: Duration) -> HandshakeOutcome 
 fn outcome_of(e: &ClientError) -> HandshakeOutcome {
     match e {
         ClientError::Disconnected { code, .. }
-            if *code == super::protocol::close::TOKEN_MISMATCH =>
+            if *code == crate::protocol::close::TOKEN_MISMATCH =>
         {
             HandshakeOutcome::TokenMismatch
         }
         ClientError::Disconnected { code, reason }
-            if *code == super::protocol::close::POLICY
-                && reason == super::protocol::close::REASON_PAIRING_REQUIRED =>
+            if *code == crate::protocol::close::POLICY
+                && reason == crate::protocol::close::REASON_PAIRING_REQUIRED =>
         {
             HandshakeOutcome::PairingRequired
         }
@@ -437,7 +440,7 @@ pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientErr
                     &id,
                     CLIENT_CLI,
                     Some("clawdoc cli".to_string()),
-                    &super::logfile::now_rfc3339_millis(),
+                    &crate::gateway::logfile::now_rfc3339_millis(),
                 )
             })?;
             connect(home, port, timeout)?

@@ -1,0 +1,6 @@
+//! On-disk state formats shared by the gateway, the probes and the fixes:
+//! the pid file, the device store. Formats and their readers and writers
+//! only; who acts on them lives above.
+
+pub mod devices;
+pub mod pid;
