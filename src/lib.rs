@@ -27,6 +27,7 @@ pub mod fix;
 pub mod flow;
 pub mod fsutil;
 pub mod gateway;
+pub mod health;
 pub mod home;
 pub mod normalize;
 pub mod probe;

@@ -4,13 +4,11 @@
 //! where the fix is unsafe) and checks the gateway is healthy afterwards and
 //! that nothing else was harmed.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::harness::{free_port, pid_alive, wait_until, Run, TestEnv};
+use crate::harness::{free_port, health_status, pid_alive, wait_until, Run, TestEnv};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
@@ -25,19 +23,6 @@ fn good_config(env: &TestEnv, port: u16) {
         env,
         &format!("# my gateway\n[gateway]\nmode = \"local\"\nport = {port}\ntoken = \"{TOKEN}\"\n"),
     );
-}
-
-/// `GET /health` status code, or None when nothing answers.
-fn health(port: u16) -> Option<u16> {
-    let mut s =
-        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500))
-            .ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .ok()?;
-    let mut buf = String::new();
-    let _ = s.read_to_string(&mut buf);
-    buf.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn doctor(env: &TestEnv, args: &[&str], envs: &[(&str, &str)]) -> (Run, Value) {
@@ -90,7 +75,11 @@ fn assert_fixed_and_healthy(env: &TestEnv, report: &Value, port: u16) {
     assert_eq!(report["healthy"], true, "not healthy after fix: {report:#}");
     assert_eq!(report["verification"]["health_ready"], true, "{report:#}");
     assert_eq!(report["verification"]["handshake"], "ok", "{report:#}");
-    assert_eq!(health(port), Some(200), "gateway not answering on {port}");
+    assert_eq!(
+        health_status(port),
+        Some(200),
+        "gateway not answering on {port}"
+    );
     let send = env.run(&["send", "--channel", "telegram", "hello"]);
     assert_eq!(send.code, 0, "send after fix: {send:?}");
 }
@@ -241,7 +230,7 @@ fn fault_05_no_config_fresh_machine() {
     diagnosed(&env, &envs, "missing_config");
     let (run, after) = doctor(&env, &["--fix"], &envs);
     assert_eq!(after["healthy"], true, "{after:#}");
-    assert_eq!(health(port.parse().unwrap()), Some(200));
+    assert_eq!(health_status(port.parse().unwrap()), Some(200));
     let cfg = env.read("config.toml");
     assert!(
         cfg.contains("mode = \"local\"") && cfg.contains("token = "),
@@ -354,7 +343,7 @@ fn fault_08_unknown_and_deprecated_keys() {
         left.contains("frobnicate"),
         "unknown key not listed for the user: {after:#}"
     );
-    assert_eq!(health(port), Some(200));
+    assert_eq!(health_status(port), Some(200));
     stop(&env);
 }
 
