@@ -413,8 +413,8 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
 /// The pid record of the process holding this home's `gateway.lock`, if it
 /// is running `clawdoc gateway run`.
 fn lock_holding_gateway(env: &FixEnv) -> Option<pidfile::PidRecord> {
-    let crate::probe::lock::LockState::Held { owner_pid } =
-        crate::probe::lock::lock_state(&env.proc_root, &env.home.lock_path()).ok()?
+    let crate::state::lock::LockState::Held { owner_pid } =
+        crate::state::lock::lock_state(&env.proc_root, &env.home.lock_path()).ok()?
     else {
         return None;
     };

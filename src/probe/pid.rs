@@ -8,9 +8,9 @@
 //! for any live pid), `pid.hung` (the gateway is stopped `T`, in `D` or a
 //! zombie), `pid.stranger_cmdline` (the live process that reused the pid).
 
-use super::lock::{lock_state, LockState};
 use super::{join_argv, Evidence, ProbeEnv, Status};
 use crate::procinfo::{self, Identity, ProcState};
+use crate::state::lock::{lock_state, LockState};
 use crate::state::pid::{self as pidfile, PidFileError};
 use crate::vocab::ProbeName;
 

@@ -289,8 +289,8 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         _ => {
             procinfo::is_gateway_cmdline(&argv)
                 && matches!(
-                    super::lock::lock_state(root, &env.home.lock_path()),
-                    Ok(super::lock::LockState::Held { owner_pid }) if owner_pid == pid
+                    crate::state::lock::lock_state(root, &env.home.lock_path()),
+                    Ok(crate::state::lock::LockState::Held { owner_pid }) if owner_pid == pid
                 )
         }
     };

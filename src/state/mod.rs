@@ -3,4 +3,5 @@
 //! only; who acts on them lives above.
 
 pub mod devices;
+pub(crate) mod lock;
 pub mod pid;
