@@ -132,7 +132,7 @@ fn answered_by_ours(env: &ProbeEnv, body: &str) -> (bool, Option<i64>) {
 fn handshake(env: &ProbeEnv, port: u16, evidence: Evidence) -> Evidence {
     use crate::client::{self, HandshakeOutcome};
     let paired = matches!(
-        client::read_identity(&env.home.identity_path()),
+        crate::state::identity::read(&env.home.identity_path()),
         Ok(Some(identity)) if identity.device_token.is_some()
     );
     if !paired {

@@ -20,38 +20,15 @@ const NAME: ProbeName = ProbeName::Token;
 enum IdentityProblem {
     #[error("this CLI has no device identity yet (not paired)")]
     Missing,
-    #[error("cannot read {}: {source}", path.display())]
-    Unreadable {
-        path: std::path::PathBuf,
-        source: std::io::Error,
-    },
-    #[error("{}:{}:{}: not valid JSON: {source}", path.display(), source.line(), source.column())]
-    NotJson {
-        path: std::path::PathBuf,
-        source: serde_json::Error,
-    },
-    #[error("{} has no device_id", path.display())]
-    NoDeviceId { path: std::path::PathBuf },
+    #[error(transparent)]
+    Unusable(#[from] crate::state::identity::IdentityError),
 }
 
 /// Does `identity.json` exist and name a device? `Err` explains why not.
 fn identity_state(env: &ProbeEnv) -> Result<(), IdentityProblem> {
-    let path = env.home.identity_path();
-    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => IdentityProblem::Missing,
-        _ => IdentityProblem::Unreadable {
-            path: path.clone(),
-            source: e,
-        },
-    })?;
-    let value: serde_json::Value =
-        serde_json::from_slice(&bytes).map_err(|source| IdentityProblem::NotJson {
-            path: path.clone(),
-            source,
-        })?;
-    match value.get("device_id").and_then(|d| d.as_str()) {
-        Some(id) if !id.is_empty() => Ok(()),
-        _ => Err(IdentityProblem::NoDeviceId { path }),
+    match crate::state::identity::read(&env.home.identity_path())? {
+        Some(_) => Ok(()),
+        None => Err(IdentityProblem::Missing),
     }
 }
 
@@ -107,7 +84,7 @@ mod tests {
         );
         s.write_home(
             "identity.json",
-            r#"{"device_id":"cli-1","token":"dev-secret-value"}"#,
+            r#"{"device_id":"cli-1","device_token":"dev-secret-value"}"#,
         );
         let e = probe(&s.env);
         assert_eq!(e.status, Status::Ok, "{}", e.summary);
