@@ -145,7 +145,7 @@ pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Sessi
     let mut identity = load_identity(home)?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| {
-        let (code, desc) = crate::gateway::server::errno_words(&e);
+        let (code, desc) = crate::text::errno_words(&e);
         ClientError::NotConnected { addr, code, desc }
     })?;
     let _ = stream.set_nodelay(true);
@@ -159,7 +159,7 @@ pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Sessi
     let (mut ws, _response) = tungstenite::client::client_with_config(
         request,
         stream,
-        Some(crate::gateway::ws::ws_config()),
+        Some(crate::protocol::ws_config()),
     )
     .map_err(|e| match e {
         HandshakeError::Interrupted(_) => ClientError::Timeout(timeout),
@@ -380,7 +380,7 @@ pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientErr
                     &id,
                     CLIENT_CLI,
                     Some("clawdoc cli".to_string()),
-                    &crate::gateway::logfile::now_rfc3339_millis(),
+                    &crate::text::now_rfc3339_millis(),
                 )
             })?;
             connect(home, port, timeout)?

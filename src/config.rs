@@ -15,6 +15,7 @@
 //! model = "…"
 //! ```
 
+use crate::text::line_col;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -470,15 +471,6 @@ fn apply_env(loaded: &mut Loaded, env: &dyn Fn(&str) -> Option<String>) {
     if let Some(t) = env(ENV_TOKEN).and_then(|v| check_token(&v).ok()) {
         c.token = Some(t);
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 #[cfg(test)]

@@ -15,9 +15,10 @@ use toml::Spanned;
 
 use crate::finding::eval_all;
 use crate::probe::Evidence;
-use crate::ruleset::compile::{compile_conditions, line_col};
+use crate::ruleset::compile::compile_conditions;
 use crate::ruleset::schema::RawCondition;
 use crate::ruleset::{Condition, RuleError, RuleSet};
+use crate::text::line_col;
 use crate::vocab::Category;
 
 #[derive(Debug, Deserialize)]

@@ -36,4 +36,5 @@ pub mod protocol;
 pub mod report;
 pub mod ruleset;
 pub mod state;
+pub mod text;
 pub mod vocab;

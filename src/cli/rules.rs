@@ -145,7 +145,7 @@ fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Res
     let set = load_rules(ctx);
     let Some(rule) = set.get(id) else {
         let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
-        let hint = ruleset::compile::did_you_mean(id, &ids)
+        let hint = clawdoc::text::did_you_mean(id, &ids)
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
         anyhow::bail!("no rule `{id}`{hint}; `clawdoc rules list` shows them all");

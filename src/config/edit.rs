@@ -239,17 +239,7 @@ pub fn typed_value(key: &str, raw: &str) -> Result<Value, EditError> {
 }
 
 fn unknown_key(key: &str) -> EditError {
-    let suggestion = KNOWN_KEYS
-        .iter()
-        .map(|k| {
-            (
-                strsim::jaro_winkler(&k.to_ascii_lowercase(), &key.to_ascii_lowercase()),
-                k,
-            )
-        })
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| (*k).to_string());
+    let suggestion = crate::text::did_you_mean(key, KNOWN_KEYS).map(str::to_string);
     EditError::UnknownKey {
         key: key.to_string(),
         suggestion,
@@ -260,7 +250,7 @@ fn parse_doc(text: &str) -> Result<DocumentMut, EditError> {
     text.parse::<DocumentMut>().map_err(|e| {
         let (line, col) = e
             .span()
-            .map(|s| super::line_col(text, s.start))
+            .map(|s| crate::text::line_col(text, s.start))
             .unwrap_or((1, 1));
         EditError::Syntax {
             line,

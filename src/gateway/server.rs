@@ -13,6 +13,7 @@
 //! restart`, let HTTP connections finish (bounded), remove the pid file if
 //! it is still ours, release the lock, exit 0.
 
+use crate::text::errno_words;
 use std::collections::HashMap;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -270,17 +271,6 @@ fn log_env_overrides(log: &Logger, env: &dyn Fn(&str) -> Option<String>) {
 pub(crate) fn listen_error(e: &io::Error, addr: SocketAddr) -> String {
     let (code, desc) = errno_words(e);
     format!("Error: listen {code}: {desc} {addr}")
-}
-
-/// `("EADDRINUSE", "address already in use")` for an OS error.
-pub(crate) fn errno_words(e: &io::Error) -> (String, String) {
-    match e.raw_os_error() {
-        Some(raw) => {
-            let errno = nix::errno::Errno::from_raw(raw);
-            (format!("{errno:?}"), errno.desc().to_lowercase())
-        }
-        None => ("EUNKNOWN".to_string(), e.to_string()),
-    }
 }
 
 async fn serve(

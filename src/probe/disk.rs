@@ -96,7 +96,7 @@ fn read_fixture(path: &Path) -> Result<(Space, bool), FixtureError> {
         at: e
             .span()
             .map(|s| {
-                let (line, col) = crate::config::line_col(&text, s.start);
+                let (line, col) = crate::text::line_col(&text, s.start);
                 format!(":{line}:{col}")
             })
             .unwrap_or_default(),

@@ -8,6 +8,7 @@
 //! fix applicability rules, command placeholders, examples both ways. All
 //! errors of a file are collected; a file with any error yields no rule.
 
+use crate::text::{did_you_mean, line_col};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
@@ -371,20 +372,6 @@ impl Ctx<'_> {
             }
         }
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    crate::config::line_col(text, offset)
-}
-
-pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(name, c), *c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// Parses and validates one rule file. `id` is the file stem; `path` is what
