@@ -127,7 +127,7 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Facts => {
-            for (name, ty) in clawdoc::probe::FACTS {
+            for (name, ty) in clawdoc::vocab::FACTS {
                 writeln!(out, "{name:<32} {ty}")?;
             }
             Ok(Exit::Ok)

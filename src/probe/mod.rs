@@ -121,94 +121,6 @@ impl ProbeEnv {
     }
 }
 
-/// The fact catalogue: every fact a probe may report, as `probe.fact`, with
-/// its JSON type. Rule conditions may only name facts listed here (the rule
-/// linter checks), and each probe reports only facts listed here (a test
-/// checks), so the two sides cannot drift apart.
-pub const FACTS: &[(&str, &str)] = &[
-    // config
-    ("config.exists", "bool"),
-    ("config.parses", "bool"),
-    ("config.mode_set", "bool"),
-    ("config.mode", "string"),
-    ("config.port", "int"),
-    ("config.token_pinned", "bool"),
-    ("config.unknown_keys", "list"),
-    ("config.deprecated_keys", "list"),
-    ("config.bad_values", "list"),
-    ("config.problem_count", "int"),
-    // every problem as "path:line:col: message" (keys only in the lists above)
-    ("config.problems", "list"),
-    // pid
-    ("pid.file_present", "bool"),
-    ("pid.file_valid", "bool"),
-    ("pid.pid", "int"),
-    ("pid.alive", "bool"),
-    ("pid.identity", "string"), // gateway | dead | stranger | unknown | none
-    ("pid.state", "string"),    // running | sleeping | disk_sleep | stopped | zombie | …
-    ("pid.hung", "bool"),
-    ("pid.stranger_cmdline", "string"),
-    // lock
-    ("lock.present", "bool"),
-    ("lock.held", "bool"),
-    ("lock.stale", "bool"),
-    ("lock.owner_pid", "int"),
-    // the pid the gateway wrote into the lock file, if any
-    ("lock.recorded_pid", "int"),
-    // port
-    ("port.port", "int"),
-    ("port.listening", "bool"),
-    ("port.holder_pid", "int"),
-    ("port.holder_name", "string"),
-    ("port.holder_cmdline", "string"),
-    ("port.holder_is_gateway", "bool"),
-    // health
-    ("health.reachable", "bool"),
-    ("health.ready", "bool"),
-    ("health.status_code", "int"),
-    ("health.latency_ms", "float"),
-    // connected but no answer within the timeout (a hung gateway)
-    ("health.timed_out", "bool"),
-    // ok | invalid_config | token_mismatch | pairing_required | refused | error
-    // | unpaired (this CLI holds no device token yet) | skipped (not ready)
-    ("health.handshake", "string"),
-    // the process answering /health is the gateway gateway.pid records
-    ("health.ours", "bool"),
-    // oom
-    ("oom.killed", "bool"),
-    ("oom.victim_pid", "int"),
-    ("oom.victim_name", "string"),
-    ("oom.cgroup_oom_kills", "int"),
-    ("oom.low_memory", "bool"),
-    // where the kernel log came from: file | kmsg | journalctl | dmesg | none
-    ("oom.log_source", "string"),
-    // disk
-    ("disk.free_bytes", "int"),
-    ("disk.free_inodes", "int"),
-    ("disk.writable", "bool"),
-    ("disk.full", "bool"),
-    ("disk.low", "bool"),
-    // the directory checked: $CLAWDOC_HOME or its nearest existing ancestor
-    ("disk.path", "string"),
-    // token
-    ("token.pinned", "bool"),
-    ("token.identity_present", "bool"),
-    // display
-    ("display.headless", "bool"),
-    // resources
-    ("resources.load1", "float"),
-    ("resources.mem_available_bytes", "int"),
-    ("resources.mem_total_bytes", "int"),
-    ("resources.swap_total_bytes", "int"),
-    ("resources.swap_free_bytes", "int"),
-    ("resources.low_memory", "bool"),
-];
-
-/// Is `name` (`probe.fact`) in the catalogue?
-pub(crate) fn is_known_fact(name: &str) -> bool {
-    FACTS.iter().any(|(n, _)| *n == name)
-}
-
 /// The JSON type name a fact value has, in the catalogue's terms
 /// (`bool`, `int`, `float`, `string`, `list`), or `None` for anything else.
 #[cfg(test)]
@@ -222,12 +134,6 @@ pub(crate) fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
         Value::Array(items) if items.iter().all(Value::is_string) => Some("list"),
         _ => None,
     }
-}
-
-/// The catalogued type of a fact (`"bool"`, `"int"`, …).
-#[cfg(test)]
-pub(crate) fn catalogued_type(name: &str) -> Option<&'static str> {
-    FACTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
 /// Runs one probe, timing it. A panic inside the probe becomes an
@@ -405,8 +311,8 @@ mod tests {
                         "{name} reported by {}",
                         evidence.probe
                     );
-                    let want = catalogued_type(name)
-                        .unwrap_or_else(|| panic!("{name} is not in probe::FACTS"));
+                    let want = crate::vocab::fact_type(name)
+                        .unwrap_or_else(|| panic!("{name} is not in vocab::crate::vocab::FACTS"));
                     assert_eq!(fact_type(value), Some(want), "{name} = {value}");
                     seen.insert(name.clone());
                 }
@@ -414,7 +320,7 @@ mod tests {
         }
         // The envs above are meant to exercise most of the catalogue; a
         // probe that silently stopped reporting would show up here.
-        let missing: Vec<_> = FACTS
+        let missing: Vec<_> = crate::vocab::FACTS
             .iter()
             .map(|(n, _)| *n)
             .filter(|n| !seen.contains(*n))
@@ -437,7 +343,7 @@ mod tests {
     fn catalogue_names_are_probe_dot_snake_case_and_unique() {
         let probes: Vec<&str> = ProbeName::ALL.iter().map(|p| p.as_str()).collect();
         let mut names = std::collections::BTreeSet::new();
-        for (name, ty) in FACTS {
+        for (name, ty) in crate::vocab::FACTS {
             let (probe, fact) = name.split_once('.').unwrap();
             assert!(probes.contains(&probe), "{name}: unknown probe");
             assert!(

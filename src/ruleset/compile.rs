@@ -3,7 +3,7 @@
 //! Owns every check a rule file must pass and the position each error points
 //! at: names from the closed vocabularies (category, severity, probe, fix
 //! action, applicability), regexes (with the regex error's own column mapped
-//! into the file), probe conditions (fact names from `probe::FACTS`, each
+//! into the file), probe conditions (fact names from `vocab::FACTS`, each
 //! fact's probe listed in `probes`, exactly one operator, operand types),
 //! fix applicability rules, command placeholders, examples both ways. All
 //! errors of a file are collected; a file with any error yields no rule.
@@ -20,8 +20,8 @@ use serde::Serialize;
 use toml::Spanned;
 
 use super::schema::{RawBlock, RawCondition, RawFix, RawRule, RULE_FIELDS};
-use super::{Origin, RuleError, SECTIONS};
-use crate::probe;
+use super::{Origin, RuleError};
+use crate::vocab::{fact_type, SECTIONS};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, UnknownName};
 
 /// Where a rule sits in a causal chain. Ranking puts root causes before the
@@ -311,7 +311,7 @@ pub struct Rule {
 impl Rule {
     /// The human title of the rule's flowchart section.
     pub fn section_title(&self) -> &'static str {
-        super::section_title(self.section).unwrap_or(self.section)
+        crate::vocab::section_title(self.section).unwrap_or(self.section)
     }
 }
 
@@ -698,13 +698,6 @@ fn regex_hint(kind: &str) -> String {
     }
 }
 
-fn fact_type(name: &str) -> Option<&'static str> {
-    probe::FACTS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-}
-
 /// Compiles conditions written outside a rule (the flowchart's checks):
 /// every probe counts as listed. Errors carry `path:line:col` like a rule's.
 pub(crate) fn compile_conditions(
@@ -765,7 +758,7 @@ fn check_condition(
     let c = cond.get_ref();
     let fact = c.fact.get_ref();
     let Some(ty) = fact_type(fact) else {
-        let names: Vec<&str> = probe::FACTS.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = crate::vocab::FACTS.iter().map(|(n, _)| *n).collect();
         let hint = match did_you_mean(fact, &names) {
             Some(s) => format!("did you mean `{s}`? facts are `probe.fact` names from the probe catalogue (`clawdoc rules facts` lists them)"),
             None => "facts are `probe.fact` names from the probe catalogue (`clawdoc rules facts` lists them)".into(),
@@ -936,7 +929,7 @@ fn check_fixes(
                 let known = name
                     .split('|')
                     .map(str::trim)
-                    .any(|n| captures.contains(n) || crate::probe::is_known_fact(n));
+                    .any(|n| captures.contains(n) || crate::vocab::is_known_fact(n));
                 if !known {
                     cx.err(
                         cmd.span(),
