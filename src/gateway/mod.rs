@@ -7,4 +7,5 @@ mod http;
 pub(crate) mod lock;
 pub mod logfile;
 pub mod server;
+mod shared;
 pub(crate) mod ws;

@@ -25,6 +25,7 @@ use tokio::sync::{mpsc, watch};
 
 use super::lock::GatewayLock;
 use super::logfile::Logger;
+use super::shared::Shared;
 use crate::config::{self, LoadError, Mode, ProblemKind, Secret};
 use crate::home::Home;
 use crate::state::pid::{self as pidfile, PidRecord};
@@ -33,32 +34,6 @@ use crate::state::pid::{self as pidfile, PidRecord};
 const LOCK_WAIT: Duration = Duration::from_secs(1);
 /// How long shutdown waits for open connections to finish.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Everything a running gateway's connections share.
-pub(crate) struct Shared {
-    pub home: Home,
-    pub log: Arc<Logger>,
-    pub mode: Mode,
-    pub port: u16,
-    pub token: Secret,
-    pub token_pinned: bool,
-    /// Unknown or deprecated keys found at start; non-empty = invalid config.
-    pub config_problems: Vec<String>,
-    /// `DISPLAY` or `WAYLAND_DISPLAY` set in the gateway's environment.
-    pub has_display: bool,
-    pub started: Instant,
-    pub ready: AtomicBool,
-    pub stopping: AtomicBool,
-    pub shutdown: watch::Receiver<bool>,
-    /// Login sessions handed out by `login` (session id → provider).
-    pub login_sessions: Mutex<HashMap<String, String>>,
-}
-
-impl Shared {
-    pub(crate) fn config_valid(&self) -> bool {
-        self.config_problems.is_empty()
-    }
-}
 
 /// What startup decided, before anything is bound.
 struct Settings {

@@ -26,7 +26,7 @@ use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use super::server::Shared;
+use super::shared::Shared;
 use crate::config::Mode;
 use crate::protocol::{
     close, error_code, valid_device_id, valid_name, ClientFrame, Connect, HelloOk, LoginParams,
