@@ -40,7 +40,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
-    let set = super::rules::load_rules(ctx);
+    let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
     let matches = engine.lookup(&input);
     if args.probe {

@@ -26,6 +26,23 @@ pub(crate) mod scan;
 pub(crate) mod setup;
 pub(crate) mod walk;
 
+/// Loads built-ins plus the user directories for this invocation; broken
+/// rule files are reported on stderr and skipped, never fatal.
+pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
+    let set = clawdoc::ruleset::load_from(&clawdoc::ruleset::user_dirs(ctx.rules_dir.as_deref()));
+    for e in &set.errors {
+        eprintln!(
+            "{} {e}",
+            owo_colors::OwoColorize::if_supports_color(
+                &"warning: rule skipped:",
+                owo_colors::Stream::Stderr,
+                |t| owo_colors::OwoColorize::yellow(t).to_string()
+            )
+        );
+    }
+    set
+}
+
 /// The process exit status, as a type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {

@@ -11,7 +11,7 @@ use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
 use serde_json::json;
 
-use super::{Ctx, Exit};
+use super::{load_rules, Ctx, Exit};
 use clawdoc::engine::Engine;
 use clawdoc::normalize;
 use clawdoc::ruleset::{self, Origin, RuleSet};
@@ -56,19 +56,6 @@ pub(crate) enum Command {
         /// The pasted text (stdin when absent).
         text: Vec<String>,
     },
-}
-
-/// Loads built-ins plus the user directories for this invocation; broken
-/// rule files are reported on stderr and skipped, never fatal.
-pub(crate) fn load_rules(ctx: &Ctx) -> RuleSet {
-    let set = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
-    for e in &set.errors {
-        eprintln!(
-            "{} {e}",
-            "warning: rule skipped:".if_supports_color(Stream::Stderr, |t| t.yellow().to_string())
-        );
-    }
-    set
 }
 
 fn load_quiet(ctx: &Ctx) -> RuleSet {
