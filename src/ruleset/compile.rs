@@ -99,40 +99,77 @@ pub(crate) fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-/// Lowercases the literal ASCII letters of a regex, leaving escapes (`\D`,
-/// `\B`, `\x4F`), group names (`(?P<Name>`) and flag groups (`(?U)`) alone.
+/// Lowercases every literal ASCII letter of a regex, however it is written
+/// (`A`, `\x41`, `\u{41}`, class members and ranges), leaving classes
+/// (`\D`), assertions (`\B`), group names and flags alone. Folds the parsed
+/// pattern, not its text, so an escape can never keep an uppercase letter
+/// the lowercased input cannot contain. A pattern that does not parse is
+/// returned as written (validation reports it).
 pub(crate) fn fold_case(pattern: &str) -> String {
+    use regex_syntax::ast::{parse::Parser, print::Printer};
+    let Ok(mut ast) = Parser::new().parse(pattern) else {
+        return pattern.to_string();
+    };
+    fold_ast(&mut ast);
     let mut out = String::with_capacity(pattern.len());
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                out.push(c);
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
-            }
-            '(' if chars.peek() == Some(&'?') => {
-                out.push(c);
-                out.push(chars.next().unwrap_or('?'));
-                // Copy a group name or flags verbatim, up to `>`, `:` or `)`.
-                let named = matches!(chars.peek(), Some('P') | Some('<'));
-                for inner in chars.by_ref() {
-                    out.push(inner);
-                    let end = if named {
-                        inner == '>'
-                    } else {
-                        inner == ':' || inner == ')'
-                    };
-                    if end {
-                        break;
-                    }
-                }
-            }
-            c => out.push(c.to_ascii_lowercase()),
+    match Printer::new().print(&ast, &mut out) {
+        Ok(()) => out,
+        Err(_) => pattern.to_string(),
+    }
+}
+
+fn fold_literal(lit: &mut regex_syntax::ast::Literal) {
+    if lit.c.is_ascii_uppercase() {
+        lit.c = lit.c.to_ascii_lowercase();
+        lit.kind = regex_syntax::ast::LiteralKind::Verbatim;
+    }
+}
+
+fn fold_ast(ast: &mut regex_syntax::ast::Ast) {
+    use regex_syntax::ast::Ast;
+    match ast {
+        Ast::Literal(lit) => fold_literal(lit),
+        Ast::ClassBracketed(class) => fold_class_set(&mut class.kind),
+        Ast::Repetition(rep) => fold_ast(&mut rep.ast),
+        Ast::Group(group) => fold_ast(&mut group.ast),
+        Ast::Alternation(alt) => alt.asts.iter_mut().for_each(fold_ast),
+        Ast::Concat(concat) => concat.asts.iter_mut().for_each(fold_ast),
+        Ast::Empty(_)
+        | Ast::Flags(_)
+        | Ast::Dot(_)
+        | Ast::Assertion(_)
+        | Ast::ClassUnicode(_)
+        | Ast::ClassPerl(_) => {}
+    }
+}
+
+fn fold_class_set(set: &mut regex_syntax::ast::ClassSet) {
+    use regex_syntax::ast::ClassSet;
+    match set {
+        ClassSet::Item(item) => fold_class_item(item),
+        ClassSet::BinaryOp(op) => {
+            fold_class_set(&mut op.lhs);
+            fold_class_set(&mut op.rhs);
         }
     }
-    out
+}
+
+fn fold_class_item(item: &mut regex_syntax::ast::ClassSetItem) {
+    use regex_syntax::ast::ClassSetItem;
+    match item {
+        ClassSetItem::Literal(lit) => fold_literal(lit),
+        // `A-Z` becomes `a-z`; a range that is not all uppercase letters
+        // (`0-Z`) is left as written rather than widened.
+        ClassSetItem::Range(range)
+            if range.start.c.is_ascii_uppercase() && range.end.c.is_ascii_uppercase() =>
+        {
+            fold_literal(&mut range.start);
+            fold_literal(&mut range.end);
+        }
+        ClassSetItem::Bracketed(class) => fold_class_set(&mut class.kind),
+        ClassSetItem::Union(union) => union.items.iter_mut().for_each(fold_class_item),
+        _ => {}
+    }
 }
 
 /// A fix the rule offers: a closed action implemented in Rust, never a shell
@@ -646,14 +683,14 @@ fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
             out.push(pattern);
             continue;
         }
-        // Parse with regex-syntax first: its error carries a span inside the
-        // pattern (folding keeps offsets), which maps to a column in the file.
+        // Parse the source with regex-syntax first: its error carries a span
+        // inside the pattern as written, which maps to a column in the file.
         let mut parser = regex_syntax::ParserBuilder::new()
             .unicode(false)
             .utf8(false)
             .multi_line(true)
             .build();
-        if let Err(e) = parser.parse(&pattern.folded) {
+        if let Err(e) = parser.parse(source) {
             let (offset, kind) = match &e {
                 regex_syntax::Error::Parse(a) => (a.span().start.offset, a.kind().to_string()),
                 regex_syntax::Error::Translate(t) => (t.span().start.offset, t.kind().to_string()),
@@ -985,11 +1022,13 @@ mod tests {
 
     #[test]
     fn fold_case_lowercases_literals_only() {
-        assert_eq!(fold_case(r"EADDRINUSE\D\B\x4F"), r"eaddrinuse\D\B\x4f");
+        assert_eq!(fold_case(r"EADDRINUSE\D\B\x4F"), r"eaddrinuse\D\Bo");
         assert_eq!(
-            fold_case(r"(?P<Port>\d+) (?U)X (?i:Y) [A-Z]"),
-            r"(?P<Port>\d+) (?U)x (?i:y) [a-z]"
+            fold_case(r"(?P<Port>\d+) (?U)X (?i:Y) [A-Z\x42]"),
+            r"(?P<Port>\d+) (?U)x (?i:y) [a-zb]"
         );
+        assert_eq!(fold_case(r"[0-Z]\u{41}"), r"[0-Z]a");
+        // Does not parse: returned as written for validation to report.
         assert_eq!(fold_case("caf\u{e9} \\"), "caf\u{e9} \\");
     }
 

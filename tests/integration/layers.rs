@@ -101,8 +101,14 @@ fn no_module_names_a_higher_layer() {
     assert!(table.len() >= 20, "layer table not found: {table:?}");
     // Every library module is placed in the table.
     for line in lib.lines() {
-        if let Some(name) = line.strip_prefix("pub mod ").and_then(|l| l.strip_suffix(';')) {
-            assert!(table.contains_key(name), "`{name}` has no layer in src/lib.rs");
+        if let Some(name) = line
+            .strip_prefix("pub mod ")
+            .and_then(|l| l.strip_suffix(';'))
+        {
+            assert!(
+                table.contains_key(name),
+                "`{name}` has no layer in src/lib.rs"
+            );
         }
     }
     let bad = upward_imports(&repo().join("src"), &table);
@@ -121,5 +127,8 @@ fn the_check_catches_an_upward_import() {
     let table = layer_table("//! | 6 | fix |\n//! | 4 | probe |\n//! | 0 | vocab |\n");
     let bad = upward_imports(dir.path(), &table);
     assert_eq!(bad.len(), 1, "{bad:?}");
-    assert!(bad[0].contains("probe/x.rs:3: probe (layer 4) names fix (layer 6)"), "{bad:?}");
+    assert!(
+        bad[0].contains("probe/x.rs:3: probe (layer 4) names fix (layer 6)"),
+        "{bad:?}"
+    );
 }
