@@ -8,7 +8,7 @@ use owo_colors::{OwoColorize, Stream};
 use super::{Ctx, Exit};
 use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
 use clawdoc::fix::{self, Preview};
-use clawdoc::probe::{ProbeEnv, Status};
+use clawdoc::probe::Status;
 use clawdoc::ruleset;
 use clawdoc::vocab::Applicability;
 
@@ -89,7 +89,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     for e in &rules.errors {
         eprintln!("warning: {e}");
     }
-    let env = ProbeEnv::live(ctx.home.clone());
+    let env = ctx.probe_env();
     let threshold = if args.unsafe_fixes {
         Some(Applicability::Unsafe)
     } else if args.fix || args.dry_run {

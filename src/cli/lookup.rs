@@ -17,7 +17,6 @@ use super::{Ctx, Exit};
 use clawdoc::engine::{Engine, Match};
 use clawdoc::finding::{assess, Verdict};
 use clawdoc::normalize;
-use clawdoc::probe::ProbeEnv;
 use clawdoc::ruleset::Rule;
 use clawdoc::vocab::{Applicability, ProbeName};
 
@@ -76,7 +75,7 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         .collect();
     wanted.sort();
     wanted.dedup();
-    let env = ProbeEnv::live(ctx.home.clone());
+    let env = ctx.probe_env();
     let evidence = clawdoc::probe::run_all(&env, &wanted);
     let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
     let mut out = std::io::stdout().lock();

@@ -83,6 +83,17 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "CLAWDOC_RULES_DIR", value_name = "DIR")]
     pub rules_dir: Option<PathBuf>,
 
+    /// Test hook: read this file as the kernel log (hidden; announced on
+    /// stderr whenever used). A flag, not an environment variable, so a
+    /// stray variable can never make a normal run report an OOM kill.
+    #[arg(long, global = true, hide = true, value_name = "FILE")]
+    pub test_kmsg: Option<PathBuf>,
+
+    /// Test hook: statvfs numbers for the disk probe from this TOML file
+    /// (hidden; announced on stderr whenever used).
+    #[arg(long, global = true, hide = true, value_name = "FILE")]
+    pub test_disk_fixture: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -133,6 +144,31 @@ pub(crate) struct Ctx {
     pub home: Home,
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
+    test_kmsg: Option<PathBuf>,
+    test_disk_fixture: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// The probes' view of this machine, with any test hook applied and
+    /// announced (so a hooked run can never pass for a real one).
+    pub(crate) fn probe_env(&self) -> clawdoc::probe::ProbeEnv {
+        let mut env = clawdoc::probe::ProbeEnv::live(self.home.clone());
+        if let Some(path) = &self.test_kmsg {
+            eprintln!(
+                "note: test hook: kernel log read from {} (--test-kmsg)",
+                path.display()
+            );
+            env.kmsg_path = Some(path.clone());
+        }
+        if let Some(path) = &self.test_disk_fixture {
+            eprintln!(
+                "note: test hook: disk numbers read from {} (--test-disk-fixture)",
+                path.display()
+            );
+            env.disk_fixture = Some(path.clone());
+        }
+        env
+    }
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -152,6 +188,8 @@ pub(crate) fn main() -> ExitCode {
         home: Home::from_env(),
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
+        test_kmsg: cli.test_kmsg.clone(),
+        test_disk_fixture: cli.test_disk_fixture.clone(),
     };
     match run(cli.command, &ctx) {
         Ok(exit) => exit.into(),

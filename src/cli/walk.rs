@@ -14,7 +14,7 @@ use clawdoc::engine::Engine;
 use clawdoc::finding::{assess, Verdict};
 use clawdoc::fix::{self, FixEnv, Journal};
 use clawdoc::flow::{DecidedBy, Step, Walk};
-use clawdoc::probe::{self, ProbeEnv};
+use clawdoc::probe;
 use clawdoc::ruleset::Rule;
 use clawdoc::vocab::{Applicability, Category, ProbeName};
 
@@ -124,7 +124,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             "`clawdoc walk` asks questions and stdin is not a terminal: pass --answers FILE, or run `clawdoc doctor` for a non-interactive diagnosis"
         ),
     };
-    let env = ProbeEnv::live(ctx.home.clone());
+    let env = ctx.probe_env();
     // The symptom: the pasted message, else what the gateway's current log
     // says, so the first question is asked only when neither tells.
     let (hint, from_log) = match &args.message {

@@ -6,10 +6,11 @@
 //! and removes a temporary file there (`.clawdoc-probe-*`; never a user file).
 //! Full: under 1 MiB free or no free inodes. Low: under 100 MiB or under 5%.
 //!
-//! **Fixture override.** When `CLAWDOC_DISK_FIXTURE` (in [`ProbeEnv::env`],
-//! i.e. the process environment for the binary) names a TOML file, its
-//! numbers replace the live filesystem's and nothing is created, so tests can
-//! stage a full or read-only state directory:
+//! **Fixture override.** When [`ProbeEnv::disk_fixture`] names a TOML file
+//! (tests only: the binary's hidden, announced `--test-disk-fixture`; no
+//! environment variable reaches it), its numbers replace the live
+//! filesystem's and nothing is created, so tests can stage a full or
+//! read-only state directory:
 //!
 //! ```toml
 //! free_bytes = 0          # required
@@ -30,7 +31,6 @@ use super::{human_bytes, Evidence, ProbeEnv, Status};
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Disk;
-pub(crate) const FIXTURE_ENV: &str = "CLAWDOC_DISK_FIXTURE";
 const MIB: u64 = 1024 * 1024;
 const FULL_BYTES: u64 = MIB;
 const LOW_BYTES: u64 = 100 * MIB;
@@ -145,10 +145,10 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         );
     };
     let shown = dir.display().to_string();
-    let (space, writable, write_error) = if let Some(fixture) = env.var(FIXTURE_ENV) {
-        match read_fixture(Path::new(fixture)) {
+    let (space, writable, write_error) = if let Some(fixture) = &env.disk_fixture {
+        match read_fixture(fixture) {
             Ok((space, writable)) => (space, writable, None),
-            Err(why) => return Evidence::inconclusive(NAME, format!("bad {FIXTURE_ENV}: {why}")),
+            Err(why) => return Evidence::inconclusive(NAME, format!("bad disk fixture: {why}")),
         }
     } else {
         let space = match space_of(&dir) {
@@ -202,7 +202,7 @@ mod tests {
         let mut s = Staged::new(None, &[]);
         let path = s.dir.path().join("statvfs.toml");
         std::fs::write(&path, toml).unwrap();
-        s.set_var(FIXTURE_ENV, path.display().to_string());
+        s.env.disk_fixture = Some(path.clone());
         probe(&s.env)
     }
 

@@ -91,8 +91,14 @@ impl Evidence {
 pub struct ProbeEnv {
     pub home: Home,
     pub proc_root: ProcRoot,
-    /// A kernel log file to read instead of `/dev/kmsg` / `journalctl -k` / `dmesg`.
+    /// A kernel log file to read instead of `/dev/kmsg` / `journalctl -k` /
+    /// `dmesg`. Only tests set it (the binary's hidden `--test-kmsg`, which
+    /// it announces); no environment variable reaches it.
     pub kmsg_path: Option<PathBuf>,
+    /// A TOML file whose numbers replace the live filesystem's for the disk
+    /// probe (see `probe::disk`). Only tests set it (the hidden
+    /// `--test-disk-fixture`, announced).
+    pub disk_fixture: Option<PathBuf>,
     /// Root of the cgroup v2 hierarchy (default `/sys/fs/cgroup`).
     pub cgroup_root: PathBuf,
     /// Environment variables the probes consult (DISPLAY, WAYLAND_DISPLAY,
@@ -107,7 +113,8 @@ impl ProbeEnv {
         Self {
             home,
             proc_root: ProcRoot::default(),
-            kmsg_path: std::env::var_os("CLAWDOC_KMSG").map(PathBuf::from),
+            kmsg_path: None,
+            disk_fixture: None,
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
             env: std::env::vars().collect(),
             net_timeout: Duration::from_millis(1500),

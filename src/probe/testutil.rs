@@ -67,6 +67,7 @@ impl Staged {
             home: Home::new(home),
             proc_root,
             kmsg_path: None,
+            disk_fixture: None,
             cgroup_root: dir.path().join("no-cgroup"),
             env: BTreeMap::new(),
             net_timeout: Duration::from_millis(1500),

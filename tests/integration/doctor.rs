@@ -432,8 +432,18 @@ fn fault_12_oom_killed() {
         ),
     );
     let kmsg = kmsg.to_str().unwrap();
-    let envs = [("CLAWDOC_KMSG", kmsg)];
-    let (_, before) = doctor(&env, &[], &envs);
+    let hook = ["--test-kmsg", kmsg];
+    // A stray environment variable is not a test hook: no OOM without the flag.
+    let (_, plain) = doctor(&env, &[], &[("CLAWDOC_KMSG", kmsg)]);
+    assert!(
+        !categories(&plain, "initial").contains(&"oom".to_string()),
+        "{plain:#}"
+    );
+    let (run, before) = doctor(&env, &hook, &[]);
+    assert!(
+        run.stderr.contains("test hook: kernel log read from"),
+        "{run:?}"
+    );
     let f = finding(&before, "oom");
     let text = f.to_string().to_lowercase();
     assert!(
@@ -444,7 +454,7 @@ fn fault_12_oom_killed() {
         text.contains("swap") || text.contains("memory"),
         "advice on memory/swap expected: {f:#}"
     );
-    let (_, after) = doctor(&env, &["--fix"], &envs);
+    let (_, after) = doctor(&env, &["--fix", hook[0], hook[1]], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
 }
@@ -459,8 +469,18 @@ fn fault_13_disk_full_is_display_only() {
         "free_bytes = 4096\ntotal_bytes = 10737418240\nfree_inodes = 0\ntotal_inodes = 655360\n",
     );
     let fixture = fixture.to_str().unwrap();
-    let envs = [("CLAWDOC_DISK_FIXTURE", fixture)];
-    let (_, before) = doctor(&env, &[], &envs);
+    let hook = ["--test-disk-fixture", fixture];
+    // A stray environment variable is not a test hook: the real disk is not full.
+    let (_, plain) = doctor(&env, &[], &[("CLAWDOC_DISK_FIXTURE", fixture)]);
+    assert!(
+        !categories(&plain, "initial").contains(&"disk".to_string()),
+        "{plain:#}"
+    );
+    let (run, before) = doctor(&env, &hook, &[]);
+    assert!(
+        run.stderr.contains("test hook: disk numbers read from"),
+        "{run:?}"
+    );
     let f = finding(&before, "disk");
     assert!(
         f["fixes"]
@@ -471,7 +491,11 @@ fn fault_13_disk_full_is_display_only() {
         "{f:#}"
     );
     let cfg_before = env.read("config.toml");
-    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &envs);
+    let (_, after) = doctor(
+        &env,
+        &["--fix", "--unsafe-fixes", "--yes", hook[0], hook[1]],
+        &[],
+    );
     assert!(categories(&after, "final").contains(&"disk".to_string()));
     assert_eq!(env.read("config.toml"), cfg_before);
     stop(&env);
