@@ -77,6 +77,10 @@ pub struct LogScan {
     pub present: bool,
     /// Lines of the current run that were matched against the rules.
     pub lines: usize,
+    /// Why the log could not be analysed (the rules did not build into an
+    /// engine). A diagnosis with this set is never called healthy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Diagnosis {
@@ -84,7 +88,9 @@ impl Diagnosis {
     /// rule explains (e.g. a config path that cannot be read) is still not
     /// healthy: the doctor must never say "all good" next to a red health.
     pub(crate) fn healthy(&self) -> bool {
-        self.findings.is_empty() && self.unexplained_failures().is_empty()
+        self.findings.is_empty()
+            && self.unexplained_failures().is_empty()
+            && self.log.error.is_none()
     }
     /// Failing areas no finding accounts for: the health probe failing with
     /// no finding at all. Shown so the user is not told "no problems".
@@ -114,6 +120,7 @@ pub(crate) fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
 pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
     let path = env.home.log_path();
     let mut scan = LogScan {
+        error: None,
         path: path.display().to_string(),
         present: false,
         lines: 0,
@@ -157,13 +164,16 @@ pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
 pub(crate) fn judge(
     rules: &RuleSet,
     evidence: Vec<Evidence>,
-    log: LogScan,
+    mut log: LogScan,
     log_text: &[u8],
 ) -> Diagnosis {
     let mut findings = Vec::new();
     let mut history = Vec::new();
     let mut seen = BTreeSet::new();
-    if let Ok(engine) = Engine::new(&rules.rules) {
+    let engine = Engine::new(&rules.rules)
+        .map_err(|e| log.error = Some(format!("log not analysed: the rules did not build: {e}")))
+        .ok();
+    if let Some(engine) = engine {
         for m in engine.lookup(log_text) {
             let verdict = assess(m.rule, &evidence);
             match verdict {
@@ -637,5 +647,41 @@ fn verify(d: &Diagnosis) -> Verification {
         health_ready: ready,
         handshake,
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ruleset::compile::Pattern;
+
+    /// Patterns that each compile alone but not together (over the
+    /// engine's size limit): the doctor must say the log was not analysed,
+    /// never report a clean bill of health.
+    #[test]
+    fn an_engine_that_does_not_build_is_reported() {
+        let set = RuleSet::builtin();
+        let mut rules = set.rules.clone();
+        // One alone is under the regex size limit; six together are over.
+        let big = r"(?:[a-z0-9]{100}){500}";
+        assert!(crate::ruleset::compile::build_regex(big).is_ok());
+        for rule in rules.iter_mut().take(2) {
+            rule.patterns = (0..3).map(|_| Pattern::new(big)).collect();
+        }
+        let broken = RuleSet {
+            rules,
+            ..set.clone()
+        };
+        assert!(Engine::new(&broken.rules).is_err(), "not big enough");
+        let log = LogScan {
+            path: "gateway.log".into(),
+            present: true,
+            lines: 1,
+            error: None,
+        };
+        let d = judge(&broken, Vec::new(), log, b"EADDRINUSE 3001\n");
+        let why = d.log.error.as_deref().unwrap_or_default();
+        assert!(why.contains("log not analysed"), "{why}");
+        assert!(!d.healthy());
     }
 }

@@ -145,9 +145,12 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
     let fixing = report.final_diagnosis.is_some();
     writeln!(out, "clawdoc doctor ({})", ctx.home.root().display())?;
     render_areas(&mut out, &report.initial, args.verbose)?;
+    if let Some(why) = &report.initial.log.error {
+        writeln!(out, "{} {why}", mark(Status::Inconclusive))?;
+    }
     if !report.initial.unexplained_failures().is_empty() {
         render_unexplained(&mut out, &report.initial)?;
-    } else if report.initial.findings.is_empty() {
+    } else if report.initial.findings.is_empty() && report.initial.log.error.is_none() {
         writeln!(out, "\nNo problems found.")?;
     } else {
         writeln!(out)?;
