@@ -489,7 +489,7 @@ struct Drawing {
 }
 
 /// How a step of the walk was decided.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecidedBy {
     /// The probes answered (with the facts that did).
@@ -500,7 +500,7 @@ pub enum DecidedBy {
     User,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TrailStep {
     pub node: String,
     pub text: String,

@@ -41,7 +41,9 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let text = match args.format {
         Format::Mermaid => chart.to_mermaid(&rules),
         Format::Dot => chart.to_dot(&rules),
-        Format::Json => serde_json::to_string_pretty(&chart)? + "\n",
+        Format::Json => {
+            serde_json::to_string_pretty(&clawdoc::report::Versioned::new(&chart))? + "\n"
+        }
     };
     std::io::stdout().lock().write_all(text.as_bytes())?;
     Ok(Exit::Ok)
