@@ -15,6 +15,7 @@
 //! model = "…"
 //! ```
 
+use crate::text::line_col;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -26,10 +27,10 @@ use crate::home::Home;
 pub mod edit;
 
 pub const DEFAULT_PORT: u16 = 3001;
-pub const DEFAULT_STARTUP_TIMEOUT_SECS: u64 = 60;
-pub const ENV_MODE: &str = "CLAWDOC_GATEWAY_MODE";
-pub const ENV_PORT: &str = "CLAWDOC_GATEWAY_PORT";
-pub const ENV_TOKEN: &str = "CLAWDOC_GATEWAY_TOKEN";
+pub(crate) const DEFAULT_STARTUP_TIMEOUT_SECS: u64 = 60;
+pub(crate) const ENV_MODE: &str = "CLAWDOC_GATEWAY_MODE";
+pub(crate) const ENV_PORT: &str = "CLAWDOC_GATEWAY_PORT";
+pub(crate) const ENV_TOKEN: &str = "CLAWDOC_GATEWAY_TOKEN";
 
 /// Every key the gateway understands, dotted.
 pub const KNOWN_KEYS: &[&str] = &[
@@ -41,7 +42,7 @@ pub const KNOWN_KEYS: &[&str] = &[
 ];
 
 /// Keys older guides use, and where they moved.
-pub const DEPRECATED_KEYS: &[(&str, &str)] = &[
+pub(crate) const DEPRECATED_KEYS: &[(&str, &str)] = &[
     ("model", "ai.model"),
     ("port", "gateway.port"),
     ("mode", "gateway.mode"),
@@ -68,7 +69,7 @@ impl Mode {
             Mode::Hybrid => "hybrid",
         }
     }
-    pub fn parse(s: &str) -> Option<Mode> {
+    pub(crate) fn parse(s: &str) -> Option<Mode> {
         match s.trim().to_ascii_lowercase().as_str() {
             "local" => Some(Mode::Local),
             "remote" => Some(Mode::Remote),
@@ -90,14 +91,14 @@ impl fmt::Display for Mode {
 pub struct Secret(String);
 
 impl Secret {
-    pub fn new(s: impl Into<String>) -> Self {
+    pub(crate) fn new(s: impl Into<String>) -> Self {
         Self(s.into())
     }
     /// The raw value: only for deriving keys and writing the config file.
     pub fn expose(&self) -> &str {
         &self.0
     }
-    pub fn ct_eq(&self, other: &str) -> bool {
+    pub(crate) fn ct_eq(&self, other: &str) -> bool {
         use subtle::ConstantTimeEq;
         self.0.as_bytes().ct_eq(other.as_bytes()).into()
     }
@@ -122,19 +123,19 @@ impl fmt::Display for Secret {
 
 /// Serde for `Option<Secret>` (`#[serde(with = "crate::config::opt_secret")]`):
 /// the raw value on the wire or on disk, redacted in `Debug`/`Display`.
-pub mod opt_secret {
+pub(crate) mod opt_secret {
     use serde::{Deserialize, Deserializer, Serializer};
 
     use super::Secret;
 
-    pub fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(v: &Option<Secret>, s: S) -> Result<S::Ok, S::Error> {
         match v {
             Some(secret) => s.serialize_some(secret.expose()),
             None => s.serialize_none(),
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Secret>, D::Error> {
         Ok(Option::<String>::deserialize(d)?.map(Secret::new))
     }
 }
@@ -216,16 +217,7 @@ pub struct Loaded {
     pub problems: Vec<Problem>,
 }
 
-impl Loaded {
-    pub fn unknown_or_deprecated(&self) -> impl Iterator<Item = &Problem> {
-        self.problems.iter().filter(|p| {
-            matches!(
-                p.kind,
-                ProblemKind::UnknownKey { .. } | ProblemKind::DeprecatedKey { .. }
-            )
-        })
-    }
-}
+impl Loaded {}
 
 /// Loads `$CLAWDOC_HOME/config.toml` with the process environment's overrides.
 pub fn load(home: &Home) -> Result<Loaded, LoadError> {
@@ -272,7 +264,7 @@ pub fn load_with_env(
 
 /// Parses config text (no environment). Syntax errors are fatal; unknown,
 /// deprecated and bad values are collected as [`Problem`]s.
-pub fn parse(path: &Path, text: &str) -> Result<Loaded, LoadError> {
+pub(crate) fn parse(path: &Path, text: &str) -> Result<Loaded, LoadError> {
     let doc = toml_edit::Document::parse(text).map_err(|e| {
         let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((1, 1));
         LoadError::Syntax {
@@ -316,8 +308,8 @@ pub fn parse(path: &Path, text: &str) -> Result<Loaded, LoadError> {
             );
             continue;
         }
-        if let Err(message) = apply_value(&mut config, &key, item) {
-            problem(ProblemKind::BadValue { key: key.clone() }, message);
+        if let Err(why) = apply_value(&mut config, &key, item) {
+            problem(ProblemKind::BadValue { key: key.clone() }, why.to_string());
         }
     }
     Ok(Loaded {
@@ -347,52 +339,74 @@ fn collect_leaves<'a>(
     }
 }
 
-/// Checks and stores one known key. The error is the user-facing reason.
+/// Why a value cannot be used for a config key (or its environment
+/// override). The message is the user-facing reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("gateway.mode must be local, remote or hybrid, found \"{0}\"")]
+    Mode(String),
+    #[error("gateway.port must be an integer from 1 to 65535, found {0}")]
+    Port(String),
+    #[error("gateway.startupTimeout must be seconds from 1 to 3600, found {0}")]
+    Timeout(String),
+    #[error("gateway.token must be at least 16 characters without spaces")]
+    Token,
+    /// Never echoes the value: it may be a secret.
+    #[error("gateway.token must be a string")]
+    TokenType,
+    #[error("{key} must be {expected}, found {found}")]
+    WrongType {
+        key: &'static str,
+        expected: &'static str,
+        found: String,
+    },
+}
+
+/// Checks and stores one known key (the caller has checked it is known).
 fn apply_value(
     config: &mut GatewayConfig,
     key: &str,
     item: &toml_edit::Item,
-) -> Result<(), String> {
+) -> Result<(), ValueError> {
     let as_text = |item: &toml_edit::Item| -> String {
         item.as_value()
             .map(|v| v.to_string().trim().to_string())
             .unwrap_or_else(|| "a table".into())
     };
+    let wrong = |key: &'static str, expected: &'static str| ValueError::WrongType {
+        key,
+        expected,
+        found: as_text(item),
+    };
     match key {
         "gateway.mode" => {
             let s = item
                 .as_str()
-                .ok_or_else(|| format!("gateway.mode must be a string, found {}", as_text(item)))?;
+                .ok_or_else(|| wrong("gateway.mode", "a string"))?;
             config.mode = Some(check_mode(s)?);
         }
         "gateway.port" => {
-            let n = item.as_integer().ok_or_else(|| {
-                format!("gateway.port must be an integer, found {}", as_text(item))
-            })?;
+            let n = item
+                .as_integer()
+                .ok_or_else(|| wrong("gateway.port", "an integer"))?;
             config.port = check_port(&n.to_string())?;
         }
         "gateway.token" => {
-            let s = item
-                .as_str()
-                .ok_or_else(|| "gateway.token must be a string".to_string())?;
+            let s = item.as_str().ok_or(ValueError::TokenType)?;
             config.token = Some(check_token(s)?);
         }
         "gateway.startupTimeout" => {
-            let n = item.as_integer().ok_or_else(|| {
-                format!(
-                    "gateway.startupTimeout must be an integer (seconds), found {}",
-                    as_text(item)
-                )
-            })?;
+            let n = item
+                .as_integer()
+                .ok_or_else(|| wrong("gateway.startupTimeout", "an integer (seconds)"))?;
             config.startup_timeout = check_timeout(&n.to_string())?;
         }
         "ai.model" => {
-            let s = item
-                .as_str()
-                .ok_or_else(|| format!("ai.model must be a string, found {}", as_text(item)))?;
+            let s = item.as_str().ok_or_else(|| wrong("ai.model", "a string"))?;
             config.ai_model = Some(s.to_string());
         }
-        _ => return Err(format!("unknown config key: \"{key}\"")),
+        // Unknown keys are reported before a value is applied.
+        _ => {}
     }
     Ok(())
 }
@@ -401,7 +415,10 @@ fn apply_value(
 /// the environment applied, or, when the file cannot be loaded, the
 /// `CLAWDOC_GATEWAY_PORT` override, else the default. Every caller that must
 /// find the gateway without a usable config agrees through this.
-pub fn port_of(loaded: Result<&Loaded, &LoadError>, env: &dyn Fn(&str) -> Option<String>) -> u16 {
+pub(crate) fn port_of(
+    loaded: Result<&Loaded, &LoadError>,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> u16 {
     match loaded {
         Ok(l) => l.config.port,
         Err(_) => env(ENV_PORT)
@@ -411,36 +428,31 @@ pub fn port_of(loaded: Result<&Loaded, &LoadError>, env: &dyn Fn(&str) -> Option
 }
 
 /// [`port_of`] for `$CLAWDOC_HOME/config.toml` and the process environment.
-pub fn effective_port(home: &Home) -> u16 {
+pub(crate) fn effective_port(home: &Home) -> u16 {
     port_of(load(home).as_ref(), &|k| std::env::var(k).ok())
 }
 
-pub fn check_mode(s: &str) -> Result<Mode, String> {
-    Mode::parse(s)
-        .ok_or_else(|| format!("gateway.mode must be local, remote or hybrid, found \"{s}\""))
+pub fn check_mode(s: &str) -> Result<Mode, ValueError> {
+    Mode::parse(s).ok_or_else(|| ValueError::Mode(s.to_string()))
 }
 
-pub fn check_port(s: &str) -> Result<u16, String> {
+pub fn check_port(s: &str) -> Result<u16, ValueError> {
     match s.trim().parse::<u32>() {
         Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
-        _ => Err(format!(
-            "gateway.port must be an integer from 1 to 65535, found {s}"
-        )),
+        _ => Err(ValueError::Port(s.to_string())),
     }
 }
 
-pub fn check_timeout(s: &str) -> Result<Duration, String> {
+pub(crate) fn check_timeout(s: &str) -> Result<Duration, ValueError> {
     match s.trim().parse::<u64>() {
         Ok(n) if (1..=3600).contains(&n) => Ok(Duration::from_secs(n)),
-        _ => Err(format!(
-            "gateway.startupTimeout must be seconds from 1 to 3600, found {s}"
-        )),
+        _ => Err(ValueError::Timeout(s.to_string())),
     }
 }
 
-pub fn check_token(s: &str) -> Result<Secret, String> {
+pub(crate) fn check_token(s: &str) -> Result<Secret, ValueError> {
     if s.len() < 16 || s.chars().any(char::is_whitespace) {
-        return Err("gateway.token must be at least 16 characters without spaces".into());
+        return Err(ValueError::Token);
     }
     Ok(Secret::new(s))
 }
@@ -459,15 +471,6 @@ fn apply_env(loaded: &mut Loaded, env: &dyn Fn(&str) -> Option<String>) {
     if let Some(t) = env(ENV_TOKEN).and_then(|v| check_token(&v).ok()) {
         c.token = Some(t);
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 #[cfg(test)]

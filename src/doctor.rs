@@ -22,12 +22,12 @@ use crate::ruleset::{Fix, Rule, RuleSet};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 
 /// How much of the gateway log the doctor reads (from the end).
-pub const LOG_TAIL_BYTES: u64 = 256 * 1024;
+pub(crate) const LOG_TAIL_BYTES: u64 = 256 * 1024;
 /// Fix rounds before the doctor stops (each round re-probes).
-pub const MAX_ROUNDS: usize = 5;
+pub(crate) const MAX_ROUNDS: usize = 5;
 /// A line the gateway writes when a run begins; log lines before the last
 /// one belong to earlier runs.
-pub const START_MARKERS: &[&str] = &["[gateway] starting", "[gateway] start "];
+pub(crate) const START_MARKERS: &[&str] = &["[gateway] starting", "[gateway] start "];
 
 /// A rule confirmed (or seen) on this machine.
 #[derive(Debug, Clone, Serialize)]
@@ -77,14 +77,20 @@ pub struct LogScan {
     pub present: bool,
     /// Lines of the current run that were matched against the rules.
     pub lines: usize,
+    /// Why the log could not be analysed (the rules did not build into an
+    /// engine). A diagnosis with this set is never called healthy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Diagnosis {
     /// No finding, and the gateway answers. A failing health probe that no
     /// rule explains (e.g. a config path that cannot be read) is still not
     /// healthy: the doctor must never say "all good" next to a red health.
-    pub fn healthy(&self) -> bool {
-        self.findings.is_empty() && self.unexplained_failures().is_empty()
+    pub(crate) fn healthy(&self) -> bool {
+        self.findings.is_empty()
+            && self.unexplained_failures().is_empty()
+            && self.log.error.is_none()
     }
     /// Failing areas no finding accounts for: the health probe failing with
     /// no finding at all. Shown so the user is not told "no problems".
@@ -97,13 +103,13 @@ impl Diagnosis {
             .filter(|e| e.probe == ProbeName::Health && e.status == Status::Fail)
             .collect()
     }
-    pub fn evidence(&self, probe: ProbeName) -> Option<&Evidence> {
+    pub(crate) fn evidence(&self, probe: ProbeName) -> Option<&Evidence> {
         self.evidence.iter().find(|e| e.probe == probe)
     }
 }
 
 /// Runs every probe and the log tail through the rules.
-pub fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
+pub(crate) fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
     let evidence = probe::run_all(env, ProbeName::ALL);
     let (log, log_text) = read_log_tail(env);
     judge(rules, evidence, log, &log_text)
@@ -114,6 +120,7 @@ pub fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
 pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
     let path = env.home.log_path();
     let mut scan = LogScan {
+        error: None,
         path: path.display().to_string(),
         present: false,
         lines: 0,
@@ -154,11 +161,19 @@ pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
 }
 
 /// Turns evidence and log text into findings. Pure.
-pub fn judge(rules: &RuleSet, evidence: Vec<Evidence>, log: LogScan, log_text: &[u8]) -> Diagnosis {
+pub(crate) fn judge(
+    rules: &RuleSet,
+    evidence: Vec<Evidence>,
+    mut log: LogScan,
+    log_text: &[u8],
+) -> Diagnosis {
     let mut findings = Vec::new();
     let mut history = Vec::new();
     let mut seen = BTreeSet::new();
-    if let Ok(engine) = Engine::new(&rules.rules) {
+    let engine = Engine::new(&rules.rules)
+        .map_err(|e| log.error = Some(format!("log not analysed: the rules did not build: {e}")))
+        .ok();
+    if let Some(engine) = engine {
         for m in engine.lookup(log_text) {
             let verdict = assess(m.rule, &evidence);
             match verdict {
@@ -288,14 +303,6 @@ pub struct FixPolicy {
 /// Asks whether an unsafe fix may run (a TTY prompt, `--yes`, or a script).
 pub trait Confirm {
     fn confirm(&mut self, finding: &Finding, fix: &Fix, preview: &Preview) -> bool;
-}
-
-/// Says yes to everything (for `--yes` and tests).
-pub struct AlwaysYes;
-impl Confirm for AlwaysYes {
-    fn confirm(&mut self, _: &Finding, _: &Fix, _: &Preview) -> bool {
-        true
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -549,7 +556,7 @@ fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
 
 fn gateway_running(env: &ProbeEnv) -> bool {
     matches!(
-        crate::gateway::pidfile::read(&env.home.pid_path()),
+        crate::state::pid::read(&env.home.pid_path()),
         Ok(Some(rec)) if matches!(rec.identify(&env.proc_root), crate::procinfo::Identity::Gateway { .. })
     )
 }
@@ -640,5 +647,41 @@ fn verify(d: &Diagnosis) -> Verification {
         health_ready: ready,
         handshake,
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ruleset::compile::Pattern;
+
+    /// Patterns that each compile alone but not together (over the
+    /// engine's size limit): the doctor must say the log was not analysed,
+    /// never report a clean bill of health.
+    #[test]
+    fn an_engine_that_does_not_build_is_reported() {
+        let set = RuleSet::builtin();
+        let mut rules = set.rules.clone();
+        // One alone is under the regex size limit; six together are over.
+        let big = r"(?:[a-z0-9]{100}){500}";
+        assert!(crate::ruleset::compile::build_regex(big).is_ok());
+        for rule in rules.iter_mut().take(2) {
+            rule.patterns = (0..3).map(|_| Pattern::new(big)).collect();
+        }
+        let broken = RuleSet {
+            rules,
+            ..set.clone()
+        };
+        assert!(Engine::new(&broken.rules).is_err(), "not big enough");
+        let log = LogScan {
+            path: "gateway.log".into(),
+            present: true,
+            lines: 1,
+            error: None,
+        };
+        let d = judge(&broken, Vec::new(), log, b"EADDRINUSE 3001\n");
+        let why = d.log.error.as_deref().unwrap_or_default();
+        assert!(why.contains("log not analysed"), "{why}");
+        assert!(!d.healthy());
     }
 }

@@ -28,14 +28,14 @@ use crate::normalize;
 use crate::ruleset::{Role, Rule};
 
 /// Lines are read in blocks of about this size.
-pub const BLOCK: usize = 1 << 20;
+pub(crate) const BLOCK: usize = 1 << 20;
 /// A line longer than this is matched in windows of this size.
-pub const MAX_LINE: usize = 8 << 20;
+pub(crate) const MAX_LINE: usize = 8 << 20;
 /// Bytes each window shares with the previous one, so a match that
 /// straddles a window edge is still found (patterns are far shorter).
-pub const OVERLAP: usize = 4096;
+pub(crate) const OVERLAP: usize = 4096;
 /// Longest line text kept in a match or a scan sample.
-pub const SAMPLE_CHARS: usize = 240;
+pub(crate) const SAMPLE_CHARS: usize = 240;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -103,13 +103,9 @@ impl<'r> Engine<'r> {
         Ok(Self { rules, set, owners })
     }
 
-    pub fn rules(&self) -> &'r [Rule] {
-        self.rules
-    }
-
     /// Every rule hit by one (already normalised) line, with the captures and
     /// the longest match length. Pattern order decides capture precedence.
-    pub fn match_line(&self, line: &str) -> Vec<LineHit> {
+    pub(crate) fn match_line(&self, line: &str) -> Vec<LineHit> {
         let original = line.as_bytes();
         let lower = original.to_ascii_lowercase();
         let mut set = PatternSet::new(self.set.pattern_len());
@@ -249,7 +245,7 @@ impl<'r> Engine<'r> {
 
 /// One rule's hit on one line.
 #[derive(Debug, Clone)]
-pub struct LineHit {
+pub(crate) struct LineHit {
     pub rule: usize,
     pub captures: BTreeMap<String, String>,
     pub specificity: usize,
@@ -269,7 +265,7 @@ pub struct LineHit {
 ///    failed — device token mismatch` matches the token-mismatch pattern
 ///    across the whole line, the generic 4008 pattern only its start.
 /// 4. **Earliest line**, then **rule id**: deterministic ties.
-pub fn rank(matches: &mut [Match<'_>]) {
+pub(crate) fn rank(matches: &mut [Match<'_>]) {
     matches.sort_by(|a, b| {
         let role = |m: &Match<'_>| m.rule.role == Role::RootCause;
         role(b)
@@ -306,7 +302,7 @@ pub fn clip(s: &str, max: usize) -> String {
 
 /// Every (case-folded) pattern as one alternation, with named groups made
 /// non-capturing (the same name in two patterns would not compile together).
-pub fn combined_pattern(rules: &[Rule]) -> String {
+pub(crate) fn combined_pattern(rules: &[Rule]) -> String {
     let mut parts = Vec::new();
     for rule in rules {
         for p in &rule.patterns {

@@ -30,7 +30,8 @@ impl Verdict {
     pub fn is_confirmed(&self) -> bool {
         matches!(self, Verdict::Confirmed { .. })
     }
-    pub fn is_refuted(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_refuted(&self) -> bool {
         matches!(self, Verdict::Refuted { .. })
     }
 }
@@ -78,7 +79,7 @@ pub fn assess(rule: &Rule, evidence: &[Evidence]) -> Verdict {
 /// Evaluates conditions that must all hold (a flowchart check): `Some(true)`
 /// holds, `Some(false)` fails, `None` cannot be decided from the evidence.
 /// The string explains the outcome.
-pub fn eval_all(conditions: &[Condition], evidence: &[Evidence]) -> (Option<bool>, String) {
+pub(crate) fn eval_all(conditions: &[Condition], evidence: &[Evidence]) -> (Option<bool>, String) {
     let block = ConditionBlock {
         when: conditions.to_vec(),
     };

@@ -15,18 +15,20 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::client;
 use crate::config::{self, edit, Secret};
-use crate::gateway::{client, daemon, pidfile};
+use crate::gateway::daemon;
 use crate::home::Home;
 use crate::procinfo::{Identity, ProcRoot};
+use crate::state::pid as pidfile;
 use crate::vocab::FixAction;
 
 /// How long a graceful stop may take before a restart gives up.
-pub const RESTART_STOP_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const RESTART_STOP_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a forced stop may take (SIGKILL is immediate; reaping is not).
-pub const FORCE_STOP_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const FORCE_STOP_TIMEOUT: Duration = Duration::from_secs(5);
 /// The startup timeout `raise_startup_timeout` sets.
-pub const RAISED_STARTUP_TIMEOUT_SECS: u64 = 120;
+pub(crate) const RAISED_STARTUP_TIMEOUT_SECS: u64 = 120;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
@@ -53,7 +55,7 @@ fn precondition(action: FixAction, reason: impl Into<String>) -> FixError {
 /// Order in which actions run within one round: config first (a started
 /// gateway must see the final config), then clearing stale process state,
 /// then starting, then what needs a running gateway.
-pub fn phase(action: FixAction) -> u8 {
+pub(crate) fn phase(action: FixAction) -> u8 {
     use FixAction::*;
     match action {
         QuarantineCorruptConfig | WriteDefaultConfig => 0,
@@ -67,7 +69,7 @@ pub fn phase(action: FixAction) -> u8 {
 }
 
 /// Does this action change the config file (so a running gateway must restart)?
-pub fn changes_config(action: FixAction) -> bool {
+pub(crate) fn changes_config(action: FixAction) -> bool {
     phase(action) <= 1 || action == FixAction::PinTokenAndRepair
 }
 
@@ -188,7 +190,7 @@ fn effective_port(home: &Home) -> u16 {
 
 /// `preferred` if nobody listens there, else the next free port above it,
 /// else any free port the kernel picks.
-pub fn pick_port(preferred: u16) -> u16 {
+pub(crate) fn pick_port(preferred: u16) -> u16 {
     let free = |p: u16| TcpListener::bind(("127.0.0.1", p)).is_ok();
     let start = preferred.max(1024);
     (start..start.saturating_add(200))
@@ -226,7 +228,7 @@ pub fn preview(action: FixAction, env: &FixEnv) -> Preview {
     }
 }
 
-pub fn describe(action: FixAction) -> &'static str {
+pub(crate) fn describe(action: FixAction) -> &'static str {
     use FixAction::*;
     match action {
         WriteDefaultConfig => "write a default config (mode local, a free port, a pinned token)",
@@ -411,8 +413,8 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
 /// The pid record of the process holding this home's `gateway.lock`, if it
 /// is running `clawdoc gateway run`.
 fn lock_holding_gateway(env: &FixEnv) -> Option<pidfile::PidRecord> {
-    let crate::probe::lock::LockState::Held { owner_pid } =
-        crate::probe::lock::lock_state(&env.proc_root, &env.home.lock_path()).ok()?
+    let crate::state::lock::LockState::Held { owner_pid } =
+        crate::state::lock::lock_state(&env.proc_root, &env.home.lock_path()).ok()?
     else {
         return None;
     };
@@ -428,8 +430,8 @@ fn lock_holding_gateway(env: &FixEnv) -> Option<pidfile::PidRecord> {
 /// (never delete it) so a fresh one can be written. Returns where it went.
 fn set_aside_corrupt_device_store(home: &Home) -> std::io::Result<Option<PathBuf>> {
     let path = home.devices_path();
-    match crate::gateway::devices::load(&path) {
-        Err(crate::gateway::devices::DeviceStoreError::Malformed { .. }) => {
+    match crate::state::devices::load(&path) {
+        Err(crate::state::devices::DeviceStoreError::Malformed { .. }) => {
             let aside = corrupt_aside_path(&path);
             std::fs::rename(&path, &aside)?;
             Ok(Some(aside))
@@ -471,7 +473,7 @@ fn corrupt_aside_path(path: &Path) -> PathBuf {
 }
 
 /// Replaces token values in config text, so diffs can be shown.
-pub fn redact_config(text: &str) -> String {
+pub(crate) fn redact_config(text: &str) -> String {
     text.lines()
         .map(|line| {
             let trimmed = line.trim_start();
@@ -488,7 +490,7 @@ pub fn redact_config(text: &str) -> String {
 }
 
 /// A minimal line diff (common head and tail kept as context), tokens redacted.
-pub fn redacted_diff(old: &str, new: &str) -> String {
+pub(crate) fn redacted_diff(old: &str, new: &str) -> String {
     let (old, new) = (redact_config(old), redact_config(new));
     let a: Vec<&str> = old.lines().collect();
     let b: Vec<&str> = new.lines().collect();
@@ -523,7 +525,7 @@ fn journaled_files(home: &Home) -> Vec<PathBuf> {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub run_id: String,
     pub started_at: String,
     pub files: Vec<Snapshot>,
@@ -531,7 +533,7 @@ pub struct Manifest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub path: PathBuf,
     /// File name of the copy inside the run's journal directory; `None` when
     /// the file did not exist before the run.
@@ -539,7 +541,7 @@ pub struct Snapshot {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct JournalEntry {
+pub(crate) struct JournalEntry {
     pub rule_id: String,
     pub action: FixAction,
     pub summary: String,
@@ -608,7 +610,7 @@ impl Journal {
         self.save()
     }
 
-    pub fn dir(&self) -> &Path {
+    pub(crate) fn dir(&self) -> &Path {
         &self.dir
     }
 

@@ -15,9 +15,10 @@ use toml::Spanned;
 
 use crate::finding::eval_all;
 use crate::probe::Evidence;
-use crate::ruleset::compile::{compile_conditions, line_col};
+use crate::ruleset::compile::compile_conditions;
 use crate::ruleset::schema::RawCondition;
 use crate::ruleset::{Condition, RuleError, RuleSet};
+use crate::text::line_col;
 use crate::vocab::Category;
 
 #[derive(Debug, Deserialize)]
@@ -71,7 +72,7 @@ impl Target {
         }
     }
     /// Stable name for drawings.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         match self {
             Target::Node(id) => id.clone(),
             Target::Rule(id) => format!("rule:{id}"),
@@ -120,12 +121,12 @@ pub struct Flowchart {
 }
 
 impl Flowchart {
-    pub fn node(&self, id: &str) -> Option<&Node> {
+    pub(crate) fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
     }
 
     /// The built-in chart, checked against `rules`.
-    pub fn builtin(rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {
+    pub(crate) fn builtin(rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {
         let text = crate::ruleset::source::builtin_flowchart().ok_or_else(|| {
             vec![RuleError {
                 path: "builtin:rules/flowchart.toml".into(),
@@ -166,7 +167,11 @@ impl Flowchart {
 
     /// Parses and validates a chart: every target exists, checks have both
     /// branches, conditions name known facts, and no path loops.
-    pub fn parse(path: &str, text: &str, rules: &RuleSet) -> Result<Flowchart, Vec<RuleError>> {
+    pub(crate) fn parse(
+        path: &str,
+        text: &str,
+        rules: &RuleSet,
+    ) -> Result<Flowchart, Vec<RuleError>> {
         let chart_text = text;
         let err = |span: Option<std::ops::Range<usize>>, message: String, hint: Option<String>| {
             RuleError {
@@ -373,9 +378,9 @@ impl Flowchart {
     }
 
     /// The drawing as plain data: every node with its shape and text, every
-    /// edge with its label, and the rule ends with their titles. Both
-    /// formats below render this.
-    fn drawing(&self, rules: &RuleSet) -> Drawing {
+    /// edge with its label, and the rule ends with their titles. The
+    /// renderers (`cli::flowchart`: Mermaid, Graphviz dot) draw this.
+    pub fn drawing(&self, rules: &RuleSet) -> Drawing {
         let mut d = Drawing::default();
         for n in &self.nodes {
             let (shape, text) = match &n.kind {
@@ -397,94 +402,29 @@ impl Flowchart {
         }
         d
     }
-
-    /// Mermaid `flowchart TD` source.
-    pub fn to_mermaid(&self, rules: &RuleSet) -> String {
-        let ident = |k: &str| k.replace([':', '-', '.'], "_");
-        let quote = |s: &str| s.replace('"', "#quot;");
-        let d = self.drawing(rules);
-        let mut out = String::from("flowchart TD\n");
-        for (id, shape, text) in &d.nodes {
-            let (open, close) = match shape {
-                Shape::Question => ("[/", "/]"),
-                Shape::Check => ("{", "}"),
-                Shape::End => ("([", "])"),
-            };
-            out.push_str(&format!(
-                "    {}{open}\"{}\"{close}\n",
-                ident(id),
-                quote(text)
-            ));
-        }
-        for (from, label, to) in &d.edges {
-            out.push_str(&format!(
-                "    {} -->|\"{}\"| {}\n",
-                ident(from),
-                quote(label),
-                ident(to)
-            ));
-        }
-        for (key, title) in &d.rules {
-            out.push_str(&format!("    {}[[\"{}\"]]\n", ident(key), quote(title)));
-        }
-        out
-    }
-
-    /// Graphviz `digraph` source.
-    pub fn to_dot(&self, rules: &RuleSet) -> String {
-        let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
-        let d = self.drawing(rules);
-        let mut out = String::from(
-            "digraph clawdoc {\n    rankdir=TB;\n    node [fontname=\"Helvetica\"];\n",
-        );
-        for (id, shape, text) in &d.nodes {
-            let shape = match shape {
-                Shape::Question => "parallelogram",
-                Shape::Check => "diamond",
-                Shape::End => "oval",
-            };
-            out.push_str(&format!(
-                "    \"{}\" [shape={shape}, label=\"{}\"];\n",
-                esc(id),
-                esc(text)
-            ));
-        }
-        for (from, label, to) in &d.edges {
-            out.push_str(&format!(
-                "    \"{}\" -> \"{}\" [label=\"{}\"];\n",
-                esc(from),
-                esc(to),
-                esc(label)
-            ));
-        }
-        for (key, title) in &d.rules {
-            out.push_str(&format!(
-                "    \"{}\" [shape=box, style=bold, label=\"{}\"];\n",
-                esc(key),
-                esc(title)
-            ));
-        }
-        out.push_str("}\n");
-        out
-    }
 }
 
+/// How a node is drawn.
 #[derive(Debug, Clone, Copy)]
-enum Shape {
+pub enum Shape {
     Question,
     Check,
     End,
 }
 
+/// A flowchart as something to draw: no format of its own.
 #[derive(Debug, Default)]
-struct Drawing {
-    nodes: Vec<(String, Shape, String)>,
-    edges: Vec<(String, String, String)>,
-    rules: BTreeMap<String, String>,
+pub struct Drawing {
+    /// (node id, shape, text), in file order.
+    pub nodes: Vec<(String, Shape, String)>,
+    /// (from, label, to); `to` is a node id or a `rule:<id>` key.
+    pub edges: Vec<(String, String, String)>,
+    /// `rule:<id>` key → the rule's title.
+    pub rules: BTreeMap<String, String>,
 }
 
 /// How a step of the walk was decided.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecidedBy {
     /// The probes answered (with the facts that did).
@@ -495,7 +435,7 @@ pub enum DecidedBy {
     User,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TrailStep {
     pub node: String,
     pub text: String,
@@ -613,17 +553,21 @@ impl<'c> Walk<'c> {
     }
 
     /// Answers the current question with choice `index`.
-    pub fn choose(&mut self, index: usize) -> Result<(), String> {
+    pub fn choose(&mut self, index: usize) -> Result<(), WalkError> {
         let Target::Node(id) = &self.at else {
-            return Err("the walk has ended".into());
+            return Err(WalkError::Ended);
         };
-        let node = self.chart.node(id).ok_or("no such node")?;
+        let node = self
+            .chart
+            .node(id)
+            .ok_or_else(|| WalkError::NoSuchNode(id.clone()))?;
         let NodeKind::Question { text, choices } = &node.kind else {
-            return Err(format!("`{id}` is not a question"));
+            return Err(WalkError::NotAQuestion(id.clone()));
         };
-        let choice = choices
-            .get(index)
-            .ok_or_else(|| format!("choice {} is out of range (1–{})", index + 1, choices.len()))?;
+        let choice = choices.get(index).ok_or(WalkError::OutOfRange {
+            choice: index + 1,
+            count: choices.len(),
+        })?;
         self.trail.push(TrailStep {
             node: id.clone(),
             text: text.clone(),
@@ -635,13 +579,16 @@ impl<'c> Walk<'c> {
     }
 
     /// Answers the current check the probes could not decide.
-    pub fn answer(&mut self, yes_answer: bool) -> Result<(), String> {
+    pub fn answer(&mut self, yes_answer: bool) -> Result<(), WalkError> {
         let Target::Node(id) = &self.at else {
-            return Err("the walk has ended".into());
+            return Err(WalkError::Ended);
         };
-        let node = self.chart.node(id).ok_or("no such node")?;
+        let node = self
+            .chart
+            .node(id)
+            .ok_or_else(|| WalkError::NoSuchNode(id.clone()))?;
         let NodeKind::Check { text, yes, no, .. } = &node.kind else {
-            return Err(format!("`{id}` is not a check"));
+            return Err(WalkError::NotACheck(id.clone()));
         };
         self.trail.push(TrailStep {
             node: id.clone(),
@@ -652,6 +599,21 @@ impl<'c> Walk<'c> {
         self.at = if yes_answer { yes.clone() } else { no.clone() };
         Ok(())
     }
+}
+
+/// An answer the walk cannot take where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WalkError {
+    #[error("the walk has ended")]
+    Ended,
+    #[error("no such node `{0}`")]
+    NoSuchNode(String),
+    #[error("`{0}` is not a question")]
+    NotAQuestion(String),
+    #[error("`{0}` is not a check")]
+    NotACheck(String),
+    #[error("choice {choice} is out of range (1–{count})")]
+    OutOfRange { choice: usize, count: usize },
 }
 
 #[cfg(test)]
@@ -742,15 +704,15 @@ mod tests {
     }
 
     #[test]
-    fn drawings_name_every_node() {
+    fn the_drawing_names_every_node_and_rule_end() {
         let (rules, chart) = chart();
-        let mermaid = chart.to_mermaid(&rules);
-        let dot = chart.to_dot(&rules);
+        let d = chart.drawing(&rules);
         for n in &chart.nodes {
-            assert!(dot.contains(&format!("\"{}\"", n.id)), "{}", n.id);
-            assert!(mermaid.contains(&n.id.replace('-', "_")), "{}", n.id);
+            assert!(d.nodes.iter().any(|(id, _, _)| id == &n.id), "{}", n.id);
         }
-        assert!(mermaid.starts_with("flowchart TD"));
-        assert!(dot.contains("rule:port-in-use"));
+        assert_eq!(
+            d.rules.get("rule:port-in-use").map(String::as_str),
+            rules.get("port-in-use").map(|r| r.title.as_str())
+        );
     }
 }

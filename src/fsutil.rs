@@ -9,10 +9,10 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// How many backups `backup_ring` keeps.
-pub const BACKUPS: usize = 5;
+pub(crate) const BACKUPS: usize = 5;
 
 /// Writes `bytes` to `path` atomically with the given permission bits.
-pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let dir = path
         .parent()
@@ -34,7 +34,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
 }
 
 /// The path of backup number `n` (1 = newest) of `path`.
-pub fn backup_path(path: &Path, n: usize) -> PathBuf {
+pub(crate) fn backup_path(path: &Path, n: usize) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".bak.{n}"));
     path.with_file_name(name)
@@ -42,7 +42,7 @@ pub fn backup_path(path: &Path, n: usize) -> PathBuf {
 
 /// Copies the current `path` (if it exists) to `.bak.1`, shifting older
 /// backups down and dropping the oldest. Returns the backup written.
-pub fn backup_ring(path: &Path) -> io::Result<Option<PathBuf>> {
+pub(crate) fn backup_ring(path: &Path) -> io::Result<Option<PathBuf>> {
     use std::os::unix::fs::PermissionsExt;
     let current = match fs::read(path) {
         Ok(bytes) => bytes,

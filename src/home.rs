@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 /// Environment variable that moves the whole state directory.
-pub const HOME_ENV: &str = "CLAWDOC_HOME";
+pub(crate) const HOME_ENV: &str = "CLAWDOC_HOME";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Home {
@@ -39,14 +39,14 @@ impl Home {
         self.root.join("config.toml")
     }
     /// Pid and process start time of the running gateway.
-    pub fn pid_path(&self) -> PathBuf {
+    pub(crate) fn pid_path(&self) -> PathBuf {
         self.root.join("gateway.pid")
     }
     /// Held with an OS file lock while a gateway runs.
-    pub fn lock_path(&self) -> PathBuf {
+    pub(crate) fn lock_path(&self) -> PathBuf {
         self.root.join("gateway.lock")
     }
-    pub fn log_dir(&self) -> PathBuf {
+    pub(crate) fn log_dir(&self) -> PathBuf {
         self.root.join("logs")
     }
     pub fn log_path(&self) -> PathBuf {
@@ -57,15 +57,15 @@ impl Home {
         self.root.join("devices.json")
     }
     /// This CLI's own device identity (client side, mode 0600).
-    pub fn identity_path(&self) -> PathBuf {
+    pub(crate) fn identity_path(&self) -> PathBuf {
         self.root.join("identity.json")
     }
     /// Held (flock) by a `doctor --fix` run so two runs on one home take turns.
-    pub fn doctor_lock_path(&self) -> PathBuf {
+    pub(crate) fn doctor_lock_path(&self) -> PathBuf {
         self.root.join("doctor.lock")
     }
     /// Journal of applied fixes, with backups, for `clawdoc undo`.
-    pub fn journal_dir(&self) -> PathBuf {
+    pub(crate) fn journal_dir(&self) -> PathBuf {
         self.root.join("journal")
     }
 }

@@ -1,6 +1,8 @@
 //! The `clawdoc` binary: parse, run, exit code. Everything else is in
-//! `clawdoc::cli` (rendering) and the library (logic).
+//! `cli` (rendering) and the library (logic).
+
+mod cli;
 
 fn main() -> std::process::ExitCode {
-    clawdoc::cli::main()
+    cli::main()
 }

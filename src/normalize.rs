@@ -20,7 +20,7 @@ const MESSAGE_KEYS: &[&str] = &[
 
 /// Normalises one line (without its `\n`). Borrowed when nothing changes,
 /// which is the common case for plain ASCII logs.
-pub fn line(raw: &[u8]) -> Cow<'_, str> {
+pub(crate) fn line(raw: &[u8]) -> Cow<'_, str> {
     let mut text: Cow<'_, str> = String::from_utf8_lossy(raw);
     if let Some(stripped) = text.strip_suffix('\r') {
         text = match text {
@@ -50,54 +50,25 @@ pub fn text(raw: &[u8]) -> Vec<Cow<'_, str>> {
 
 /// Splits on `\n` only (a trailing `\r` is handled by [`line`]); a final
 /// newline does not start an extra empty line.
-pub fn split_lines(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
+pub(crate) fn split_lines(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
     let body = raw.strip_suffix(b"\n").unwrap_or(raw);
     let empty = raw.is_empty();
     body.split(|b| *b == b'\n').filter(move |_| !empty)
 }
 
-/// Removes ANSI escape sequences: CSI (`ESC [` … final byte), OSC
-/// (`ESC ]` … BEL or `ESC \`), 8-bit CSI, and two-byte `ESC x` sequences.
-pub fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\x1b' => match chars.peek() {
-                Some('[') => {
-                    chars.next();
-                    skip_csi(&mut chars);
-                }
-                Some(']') => {
-                    chars.next();
-                    while let Some(c) = chars.next() {
-                        if c == '\x07' {
-                            break;
-                        }
-                        if c == '\x1b' {
-                            if chars.peek() == Some(&'\\') {
-                                chars.next();
-                            }
-                            break;
-                        }
-                    }
-                }
-                Some(_) => {
-                    chars.next();
-                }
-                None => {}
-            },
-            '\u{9b}' => skip_csi(&mut chars),
-            _ => out.push(c),
-        }
-    }
-    out
+/// Removes ANSI escape sequences from text: [`strip_ansi_bytes`], the one
+/// stripper.
+pub(crate) fn strip_ansi(s: &str) -> String {
+    let mut out = Vec::with_capacity(s.len());
+    strip_ansi_bytes(s.as_bytes(), &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// [`strip_ansi`] on bytes, appending to a reused buffer: the scan strips
+/// Removes ANSI escape sequences (CSI `ESC [` … final byte, OSC `ESC ]` …
+/// BEL or `ESC \\`, two-byte `ESC x`), appending to a reused buffer: the scan strips
 /// colour codes from whole blocks with it. Runs between escapes are copied
 /// in bulk; a sequence never swallows a newline, so line numbers hold.
-pub fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while let Some(at) = memchr::memchr(0x1b, &raw[i..]) {
         out.extend_from_slice(&raw[i..i + at]);
@@ -138,14 +109,6 @@ pub fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&raw[i..]);
-}
-
-fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    for c in chars.by_ref() {
-        if ('\x40'..='\x7e').contains(&c) {
-            break;
-        }
-    }
 }
 
 /// NFKC plus the folds NFKC leaves alone: dashes, curly quotes, odd spaces.
@@ -217,7 +180,7 @@ fn collect_strings(v: &serde_json::Value, out: &mut Vec<String>) {
 /// Text safe to print on a terminal: control characters (C0 but tab, DEL,
 /// C1) become `\u{FFFD}`, so a pasted or logged escape sequence cannot move
 /// the cursor, retitle the window or hide text.
-pub fn printable(s: &str) -> Cow<'_, str> {
+pub(crate) fn printable(s: &str) -> Cow<'_, str> {
     let bad = |c: char| (c.is_control() && c != '\t') || ('\u{80}'..='\u{9f}').contains(&c);
     if s.chars().any(bad) {
         Cow::Owned(

@@ -21,10 +21,10 @@ impl ProcRoot {
     pub fn new(path: impl Into<PathBuf>) -> Self {
         Self(path.into())
     }
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.0
     }
-    pub fn pid_dir(&self, pid: i32) -> PathBuf {
+    pub(crate) fn pid_dir(&self, pid: i32) -> PathBuf {
         self.0.join(pid.to_string())
     }
 }
@@ -46,7 +46,7 @@ pub enum ProcState {
 }
 
 impl ProcState {
-    pub fn from_letter(c: char) -> Self {
+    pub(crate) fn from_letter(c: char) -> Self {
         match c {
             'R' => Self::Running,
             'S' => Self::Sleeping,
@@ -59,7 +59,7 @@ impl ProcState {
         }
     }
     /// A process in this state will not answer requests or signals promptly.
-    pub fn is_hung(self) -> bool {
+    pub(crate) fn is_hung(self) -> bool {
         matches!(self, Self::Stopped | Self::DiskSleep | Self::Zombie)
     }
 }
@@ -79,7 +79,7 @@ pub struct ProcStat {
 
 /// Parses the text of a `/proc/PID/stat` file. `comm` may hold spaces and
 /// parentheses, so fields are counted from the last `)`.
-pub fn parse_stat(text: &str) -> Option<ProcStat> {
+pub(crate) fn parse_stat(text: &str) -> Option<ProcStat> {
     let open = text.find('(')?;
     let close = text.rfind(')')?;
     let pid = text[..open].trim().parse().ok()?;
@@ -109,7 +109,7 @@ pub fn stat(root: &ProcRoot, pid: i32) -> io::Result<ProcStat> {
 }
 
 /// The command line as argv; empty for kernel threads and zombies.
-pub fn cmdline(root: &ProcRoot, pid: i32) -> io::Result<Vec<String>> {
+pub(crate) fn cmdline(root: &ProcRoot, pid: i32) -> io::Result<Vec<String>> {
     let bytes = std::fs::read(root.pid_dir(pid).join("cmdline"))?;
     Ok(bytes
         .split(|b| *b == 0)
@@ -119,12 +119,12 @@ pub fn cmdline(root: &ProcRoot, pid: i32) -> io::Result<Vec<String>> {
 }
 
 /// Start time of the calling process, as written into `gateway.pid`.
-pub fn self_start_time() -> io::Result<u64> {
+pub(crate) fn self_start_time() -> io::Result<u64> {
     Ok(stat(&ProcRoot::default(), std::process::id() as i32)?.start_time)
 }
 
 /// Does this argv look like `clawdoc gateway run …`?
-pub fn is_gateway_cmdline(argv: &[String]) -> bool {
+pub(crate) fn is_gateway_cmdline(argv: &[String]) -> bool {
     let Some(program) = argv.first() else {
         return false;
     };
@@ -141,7 +141,7 @@ pub fn is_gateway_cmdline(argv: &[String]) -> bool {
 /// Who a recorded pid belongs to now.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Identity {
+pub(crate) enum Identity {
     /// pid, start time and command line all agree: our gateway.
     Gateway { state: ProcState },
     /// No process has this pid.
@@ -157,7 +157,7 @@ pub enum Identity {
 }
 
 /// Decides whether `pid` (recorded with `start_time`) is still our gateway.
-pub fn identify(root: &ProcRoot, pid: i32, start_time: u64) -> Identity {
+pub(crate) fn identify(root: &ProcRoot, pid: i32, start_time: u64) -> Identity {
     if pid <= 0 {
         return Identity::Dead;
     }

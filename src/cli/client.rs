@@ -1,6 +1,6 @@
 //! `clawdoc send` and `clawdoc login`: this CLI as a gateway device.
 //!
-//! Renders [`crate::gateway::client`] outcomes in the seed's wording:
+//! Renders [`clawdoc::client`] outcomes in the seed's wording:
 //! ```text
 //! [telegram] send failed: gateway not connected
 //! Error: connect ECONNREFUSED 127.0.0.1:3001
@@ -10,11 +10,11 @@
 //! (unreadable identity or device store).
 
 use super::{Ctx, Exit};
-use crate::gateway::client::{self, ClientError, DEFAULT_TIMEOUT};
-use crate::gateway::protocol::{close, error_code};
+use clawdoc::client::{self, ClientError, DEFAULT_TIMEOUT};
+use clawdoc::protocol::{close, error_code};
 
 #[derive(Debug, clap::Args)]
-pub struct SendArgs {
+pub(crate) struct SendArgs {
     /// Channel to send on (e.g. telegram).
     #[arg(long, default_value = "telegram")]
     pub channel: String,
@@ -22,12 +22,12 @@ pub struct SendArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct LoginArgs {
+pub(crate) struct LoginArgs {
     /// Provider to log in with (e.g. whatsapp).
     pub provider: String,
 }
 
-pub fn send(args: SendArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn send(args: SendArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let port = client::client_port(&ctx.home);
     match client::send(&ctx.home, port, &args.channel, &args.text, DEFAULT_TIMEOUT) {
         Ok(receipt) => {
@@ -38,7 +38,7 @@ pub fn send(args: SendArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     }
 }
 
-pub fn login(args: LoginArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn login(args: LoginArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let port = client::client_port(&ctx.home);
     match client::login(&ctx.home, port, &args.provider, DEFAULT_TIMEOUT) {
         Ok(reply) => {

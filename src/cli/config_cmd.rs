@@ -18,10 +18,10 @@ use anyhow::Context;
 use serde::Serialize;
 
 use super::{Ctx, Exit};
-use crate::config::{self, edit, LoadError};
+use clawdoc::config::{self, edit, LoadError};
 
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Print the effective value of a key (file, then environment overrides).
     Get {
         /// A dotted key, e.g. gateway.port.
@@ -45,7 +45,7 @@ pub enum Command {
     Path,
 }
 
-pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.config_path();
     match cmd {
         Command::Path => {
@@ -88,7 +88,7 @@ fn edit_file(
 ) -> anyhow::Result<bool> {
     let text = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
-            let (line, col) = config::line_col(
+            let (line, col) = clawdoc::text::line_col(
                 &String::from_utf8_lossy(e.as_bytes()),
                 e.utf8_error().valid_up_to(),
             );

@@ -5,11 +5,11 @@
 //! are derived, not stored. Exit: 0 done; 2 unknown id or unreadable store.
 
 use super::{Ctx, Exit};
-use crate::gateway::devices::{self, Approved, Removed};
-use crate::gateway::logfile::now_rfc3339_millis;
+use clawdoc::state::devices::{self, Approved, Removed};
+use clawdoc::text::now_rfc3339_millis;
 
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List paired devices and pending pairing requests.
     List(ListArgs),
     /// Approve a pending pairing request.
@@ -19,19 +19,19 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct ListArgs {
+pub(crate) struct ListArgs {
     /// Print JSON: `{"paired":[…],"pending":[…]}`.
     #[arg(long)]
     pub json: bool,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct IdArg {
+pub(crate) struct IdArg {
     /// Device id (see `clawdoc devices list`).
     pub id: String,
 }
 
-pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.devices_path();
     match cmd {
         Command::List(args) => {

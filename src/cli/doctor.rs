@@ -6,14 +6,15 @@ use std::io::{IsTerminal, Write};
 use owo_colors::{OwoColorize, Stream};
 
 use super::{Ctx, Exit};
-use crate::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
-use crate::fix::{self, Preview};
-use crate::probe::{ProbeEnv, Status};
-use crate::ruleset;
-use crate::vocab::Applicability;
+use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
+use clawdoc::fix::{self, Preview};
+use clawdoc::probe::Status;
+use clawdoc::report::{self, Versioned};
+use clawdoc::ruleset;
+use clawdoc::vocab::Applicability;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Apply safe fixes.
     #[arg(long)]
     pub fix: bool,
@@ -35,7 +36,7 @@ pub struct Args {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct UndoArgs {
+pub(crate) struct UndoArgs {
     /// Print what was restored as JSON.
     #[arg(long)]
     pub json: bool,
@@ -48,7 +49,12 @@ struct Prompter {
 }
 
 impl Confirm for Prompter {
-    fn confirm(&mut self, finding: &Finding, fix: &crate::ruleset::Fix, preview: &Preview) -> bool {
+    fn confirm(
+        &mut self,
+        finding: &Finding,
+        fix: &clawdoc::ruleset::Fix,
+        preview: &Preview,
+    ) -> bool {
         if self.yes {
             return true;
         }
@@ -79,12 +85,12 @@ impl Confirm for Prompter {
     }
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let rules = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
     for e in &rules.errors {
         eprintln!("warning: {e}");
     }
-    let env = ProbeEnv::live(ctx.home.clone());
+    let env = ctx.probe_env();
     let threshold = if args.unsafe_fixes {
         Some(Applicability::Unsafe)
     } else if args.fix || args.dry_run {
@@ -105,7 +111,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let report = doctor::run(&env, &rules, policy, &mut prompter);
     if args.json {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &report)?;
+        serde_json::to_writer_pretty(&mut out, &Versioned::new(&report))?;
         writeln!(out)?;
     } else {
         render(&report, &args, ctx)?;
@@ -140,9 +146,12 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
     let fixing = report.final_diagnosis.is_some();
     writeln!(out, "clawdoc doctor ({})", ctx.home.root().display())?;
     render_areas(&mut out, &report.initial, args.verbose)?;
+    if let Some(why) = &report.initial.log.error {
+        writeln!(out, "{} {why}", mark(Status::Inconclusive))?;
+    }
     if !report.initial.unexplained_failures().is_empty() {
         render_unexplained(&mut out, &report.initial)?;
-    } else if report.initial.findings.is_empty() {
+    } else if report.initial.findings.is_empty() && report.initial.log.error.is_none() {
         writeln!(out, "\nNo problems found.")?;
     } else {
         writeln!(out)?;
@@ -294,7 +303,7 @@ fn render_areas(out: &mut impl Write, d: &Diagnosis, verbose: bool) -> std::io::
 
 fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
     let sev = match f.severity {
-        crate::vocab::Severity::Info | crate::vocab::Severity::Warning => mark(Status::Warn),
+        clawdoc::vocab::Severity::Info | clawdoc::vocab::Severity::Warning => mark(Status::Warn),
         _ => mark(Status::Fail),
     };
     writeln!(out, "{sev} {} [{} · {}]", f.title, f.rule_id, f.category)?;
@@ -304,7 +313,7 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
     if let Some(l) = &f.log_line {
         writeln!(out, "    log line {}: {}", l.line, l.text)?;
     }
-    if let crate::finding::Verdict::Confirmed { held } = &f.verdict {
+    if let clawdoc::finding::Verdict::Confirmed { held } = &f.verdict {
         for h in held {
             writeln!(out, "    confirmed: {h}")?;
         }
@@ -327,11 +336,14 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
     Ok(())
 }
 
-pub fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match fix::undo(&ctx.home) {
         Ok(report) => {
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&Versioned::new(&report))?
+                );
             } else {
                 println!("Undid doctor run {}:", report.run_id);
                 for p in &report.restored {
@@ -351,7 +363,12 @@ pub fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         Err(fix::UndoError::NothingToUndo(dir)) => {
             if args.json {
-                println!("{}", serde_json::json!({ "nothing_to_undo": true }));
+                println!(
+                    "{}",
+                    serde_json::to_string(&Versioned::new(report::NothingToUndo {
+                        nothing_to_undo: true
+                    }))?
+                );
             }
             eprintln!(
                 "nothing to undo: no doctor run with applied fixes in {}",

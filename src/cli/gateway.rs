@@ -14,13 +14,13 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Ctx, Exit};
-use crate::gateway::daemon::{
+use clawdoc::gateway::daemon::{
     self, DaemonError, GatewayStatus, RunState, StartOutcome, StartProgress, StopOutcome,
     DEFAULT_STOP_TIMEOUT,
 };
 
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Run the gateway in the foreground (Ctrl-C or SIGTERM stops it).
     Run,
     /// Start the gateway in the background and wait until /health is ready.
@@ -34,14 +34,14 @@ pub enum Command {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct StartArgs {
+pub(crate) struct StartArgs {
     /// Seconds to wait for readiness (default: gateway.startupTimeout, 60).
     #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub timeout: Option<u64>,
 }
 
 #[derive(Debug, clap::Args)]
-pub struct StopArgs {
+pub(crate) struct StopArgs {
     /// SIGKILL instead of SIGTERM, and remove the pid file (for a hung gateway).
     #[arg(long)]
     pub force: bool,
@@ -52,7 +52,7 @@ pub struct StopArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct RestartArgs {
+pub(crate) struct RestartArgs {
     /// Seconds to wait for the old gateway to stop.
     #[arg(long, value_name = "S", default_value_t = DEFAULT_STOP_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -60,13 +60,13 @@ pub struct RestartArgs {
 }
 
 #[derive(Debug, clap::Args)]
-pub struct StatusArgs {
+pub(crate) struct StatusArgs {
     /// Machine-readable output (stable field names; never a token).
     #[arg(long)]
     pub json: bool,
 }
 
-pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     match cmd {
         Command::Run => {
             if std::env::var_os(daemon::DETACHED_ENV).is_some() {
@@ -75,7 +75,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                 // foreground run, where Ctrl-C must still reach us.
                 let _ = nix::unistd::setsid();
             }
-            let code = crate::gateway::server::run(&ctx.home)?;
+            let code = clawdoc::gateway::server::run(&ctx.home)?;
             Ok(match code {
                 0 => Exit::Ok,
                 1 => Exit::Problems,
@@ -114,7 +114,7 @@ fn stop(args: StopArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     }
 }
 
-pub fn restart(args: RestartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn restart(args: RestartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let mut ui = Progress::new();
     let result = daemon::restart(&ctx.home, Duration::from_secs(args.timeout), &mut |p| {
         ui.on(p)
@@ -132,10 +132,13 @@ pub fn restart(args: RestartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     }
 }
 
-pub fn status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let st = daemon::status(&ctx.home);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&st)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&clawdoc::report::Versioned::new(&st))?
+        );
     } else {
         println!("{}", describe_status(&st));
     }

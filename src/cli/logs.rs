@@ -17,10 +17,10 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::{Ctx, Exit};
-use crate::config;
+use clawdoc::config;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// How many of the last lines to show (0: none, only new ones with --follow).
     #[arg(long, short = 'n', value_name = "N", default_value_t = 100)]
     pub tail: usize,
@@ -31,7 +31,7 @@ pub struct Args {
 
 const FOLLOW_POLL: Duration = Duration::from_millis(200);
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.log_path();
     let secret = config::load(&ctx.home).ok().and_then(|l| l.config.token);
     let redact = |text: &str| -> String {

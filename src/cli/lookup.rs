@@ -1,6 +1,6 @@
 //! `clawdoc lookup`: paste an error, get the cause and the fix.
 //!
-//! Renders what [`crate::engine::Engine::lookup`] returns: the top cause in
+//! Renders what [`clawdoc::engine::Engine::lookup`] returns: the top cause in
 //! full (meaning, likely causes, fixes with their exact commands, flowchart
 //! section), then the other candidates; or, when nothing matched, the input
 //! as a masked template, the closest rules and how to teach clawdoc the
@@ -11,21 +11,20 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
 use owo_colors::{OwoColorize, Stream};
-use serde_json::json;
 
 use super::{Ctx, Exit};
-use crate::engine::{Engine, Match};
-use crate::finding::{assess, Verdict};
-use crate::normalize;
-use crate::probe::ProbeEnv;
-use crate::ruleset::Rule;
-use crate::vocab::{Applicability, ProbeName};
+use clawdoc::engine::{Engine, Match};
+use clawdoc::finding::{assess, Verdict};
+use clawdoc::normalize;
+use clawdoc::report::{self, Versioned};
+use clawdoc::ruleset::Rule;
+use clawdoc::vocab::{Applicability, ProbeName};
 
 /// Stdin beyond this is not read (use `clawdoc scan` for whole logs).
-pub const MAX_INPUT: u64 = 64 << 20;
+pub(crate) const MAX_INPUT: u64 = 64 << 20;
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The error text; read from stdin when absent. Any bytes (invalid
     /// UTF-8 is read lossily, like stdin).
     pub text: Vec<std::ffi::OsString>,
@@ -38,9 +37,9 @@ pub struct Args {
     pub probe: bool,
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
-    let set = super::rules::load_rules(ctx);
+    let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
     let matches = engine.lookup(&input);
     if args.probe {
@@ -49,11 +48,8 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let out = std::io::stdout();
     let mut out = out.lock();
     if args.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json_matches(&matches))?
-        )?;
+        let doc = Versioned::new(report::Lookup::from_matches(&matches));
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
         render_no_match(&mut out, &engine, &input)?;
     } else {
@@ -68,7 +64,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
 
 /// `lookup --probe`: runs the probes the matched rules name, here and now,
 /// and marks each candidate confirmed, refuted or inconclusive
-/// ([`crate::finding::assess`]). Probes only read; nothing is changed.
+/// ([`clawdoc::finding::assess`]). Probes only read; nothing is changed.
 fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::Result<Exit> {
     let mut wanted: Vec<ProbeName> = matches
         .iter()
@@ -76,23 +72,19 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         .collect();
     wanted.sort();
     wanted.dedup();
-    let env = ProbeEnv::live(ctx.home.clone());
-    let evidence = crate::probe::run_all(&env, &wanted);
+    let env = ctx.probe_env();
+    let evidence = clawdoc::probe::run_all(&env, &wanted);
     let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
     let mut out = std::io::stdout().lock();
     if json {
-        let mut doc = json_matches(matches);
-        if let Some(list) = doc["matches"].as_array_mut() {
-            for (entry, verdict) in list.iter_mut().zip(&verdicts) {
-                // {"verdict": "confirmed", "held": [...]} merged into the match.
-                if let (Some(entry), serde_json::Value::Object(fields)) =
-                    (entry.as_object_mut(), serde_json::to_value(verdict)?)
-                {
-                    entry.extend(fields);
-                }
-            }
+        let mut lookup = report::Lookup::from_matches(matches);
+        for (entry, verdict) in lookup.matches.iter_mut().zip(&verdicts) {
+            entry.verdict = Some(verdict.clone());
         }
-        doc["evidence"] = serde_json::to_value(&evidence)?;
+        let doc = Versioned::new(report::ProbedLookup {
+            lookup,
+            evidence: evidence.clone(),
+        });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
         writeln!(
@@ -160,30 +152,6 @@ fn read_input(text: &[std::ffi::OsString]) -> anyhow::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// The `--json` document: exactly these fields, best match first.
-pub fn json_matches(matches: &[Match<'_>]) -> serde_json::Value {
-    let list: Vec<serde_json::Value> = matches
-        .iter()
-        .map(|m| {
-            json!({
-                "rule_id": m.rule.id,
-                "category": m.rule.category,
-                "title": m.rule.title,
-                "severity": m.rule.severity,
-                "line": m.line,
-                "text": m.text,
-                "captures": m.captures,
-                "fixes": m.rule.fixes.iter().map(|f| json!({
-                    "id": f.id,
-                    "title": f.title_with(&m.captures),
-                    "applicability": f.applicability,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({ "matches": list })
-}
-
 fn bold(s: &str) -> String {
     s.if_supports_color(Stream::Stdout, |t| t.bold().to_string())
         .to_string()
@@ -247,7 +215,7 @@ fn render_matches(out: &mut impl Write, matches: &[Match<'_>]) -> std::io::Resul
 }
 
 /// Meaning, causes, fixes with commands, section: shared with `rules show`.
-pub fn render_rule_body(
+pub(crate) fn render_rule_body(
     out: &mut impl Write,
     rule: &Rule,
     captures: &BTreeMap<String, String>,
@@ -329,7 +297,7 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
         writeln!(
             out,
             "  {}",
-            crate::engine::clip_printable(&normalize::mask(&normalize::redact(l)), 200)
+            clawdoc::engine::clip_printable(&normalize::mask(&normalize::redact(l)), 200)
         )?;
     }
     if lines.len() > 5 {
@@ -352,7 +320,7 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
     writeln!(
         out,
         "  clawdoc rules new my-error --from-paste '{}'",
-        crate::engine::clip_printable(&normalize::redact(&lines[0]), 120).replace('\'', "'\\''")
+        clawdoc::engine::clip_printable(&normalize::redact(&lines[0]), 120).replace('\'', "'\\''")
     )?;
     writeln!(out, "  {}", dim("(scaffolds a rule file with your paste as its first example; then edit it and run `clawdoc rules test`)"))?;
     Ok(())

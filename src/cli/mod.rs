@@ -10,21 +10,38 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::home::Home;
+use clawdoc::home::Home;
 
-pub mod client;
-pub mod config_cmd;
-pub mod devices;
-pub mod doctor;
-pub mod flowchart;
-pub mod gateway;
-pub mod logs;
-pub mod lookup;
-pub mod render;
-pub mod rules;
-pub mod scan;
-pub mod setup;
-pub mod walk;
+pub(crate) mod client;
+pub(crate) mod config_cmd;
+pub(crate) mod devices;
+pub(crate) mod doctor;
+pub(crate) mod flowchart;
+pub(crate) mod gateway;
+pub(crate) mod logs;
+pub(crate) mod lookup;
+pub(crate) mod render;
+pub(crate) mod rules;
+pub(crate) mod scan;
+pub(crate) mod setup;
+pub(crate) mod walk;
+
+/// Loads built-ins plus the user directories for this invocation; broken
+/// rule files are reported on stderr and skipped, never fatal.
+pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
+    let set = clawdoc::ruleset::load_from(&clawdoc::ruleset::user_dirs(ctx.rules_dir.as_deref()));
+    for e in &set.errors {
+        eprintln!(
+            "{} {e}",
+            owo_colors::OwoColorize::if_supports_color(
+                &"warning: rule skipped:",
+                owo_colors::Stream::Stderr,
+                |t| owo_colors::OwoColorize::yellow(t).to_string()
+            )
+        );
+    }
+    set
+}
 
 /// The process exit status, as a type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +61,7 @@ impl From<Exit> for ExitCode {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     Auto,
     Always,
     Never,
@@ -57,7 +74,7 @@ pub enum ColorChoice {
     about = "Diagnose and fix an OpenClaw-style AI gateway: paste an error, run the doctor, or walk the flowchart",
     propagate_version = true
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     /// When to colour output (NO_COLOR is honoured under `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -66,12 +83,23 @@ pub struct Cli {
     #[arg(long, global = true, env = "CLAWDOC_RULES_DIR", value_name = "DIR")]
     pub rules_dir: Option<PathBuf>,
 
+    /// Test hook: read this file as the kernel log (hidden; announced on
+    /// stderr whenever used). A flag, not an environment variable, so a
+    /// stray variable can never make a normal run report an OOM kill.
+    #[arg(long, global = true, hide = true, value_name = "FILE")]
+    pub test_kmsg: Option<PathBuf>,
+
+    /// Test hook: statvfs numbers for the disk probe from this TOML file
+    /// (hidden; announced on stderr whenever used).
+    #[arg(long, global = true, hide = true, value_name = "FILE")]
+    pub test_disk_fixture: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Explain a pasted error message or log excerpt (stdin when no TEXT).
     Lookup(lookup::Args),
     /// Run log files through the rules: counts, first/last line, a sample.
@@ -87,6 +115,11 @@ pub enum Command {
     Walk(walk::Args),
     /// Draw the flowchart from the rule data.
     Flowchart(flowchart::Args),
+    /// Print the JSON Schema of a `--json` document (also in docs/schemas/).
+    Schema {
+        /// lookup, scan, rules-list, rules-test, rules-lint, walk
+        name: String,
+    },
     /// Run and control the embedded gateway.
     #[command(subcommand)]
     Gateway(gateway::Command),
@@ -112,13 +145,38 @@ pub enum Command {
 
 /// What every command gets: where state lives and how to render.
 #[derive(Debug, Clone)]
-pub struct Ctx {
+pub(crate) struct Ctx {
     pub home: Home,
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
+    test_kmsg: Option<PathBuf>,
+    test_disk_fixture: Option<PathBuf>,
 }
 
-pub fn main() -> ExitCode {
+impl Ctx {
+    /// The probes' view of this machine, with any test hook applied and
+    /// announced (so a hooked run can never pass for a real one).
+    pub(crate) fn probe_env(&self) -> clawdoc::probe::ProbeEnv {
+        let mut env = clawdoc::probe::ProbeEnv::live(self.home.clone());
+        if let Some(path) = &self.test_kmsg {
+            eprintln!(
+                "note: test hook: kernel log read from {} (--test-kmsg)",
+                path.display()
+            );
+            env.kmsg_path = Some(path.clone());
+        }
+        if let Some(path) = &self.test_disk_fixture {
+            eprintln!(
+                "note: test hook: disk numbers read from {} (--test-disk-fixture)",
+                path.display()
+            );
+            env.disk_fixture = Some(path.clone());
+        }
+        env
+    }
+}
+
+pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -135,6 +193,8 @@ pub fn main() -> ExitCode {
         home: Home::from_env(),
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
+        test_kmsg: cli.test_kmsg.clone(),
+        test_disk_fixture: cli.test_disk_fixture.clone(),
     };
     match run(cli.command, &ctx) {
         Ok(exit) => exit.into(),
@@ -157,6 +217,16 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::Undo(args) => doctor::undo(args, ctx),
         Command::Walk(args) => walk::run(args, ctx),
         Command::Flowchart(args) => flowchart::run(args, ctx),
+        Command::Schema { name } => {
+            let Some(schema) = clawdoc::report::schema(&name) else {
+                anyhow::bail!(
+                    "no schema `{name}`; one of: {}",
+                    clawdoc::report::SCHEMAS.join(", ")
+                );
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(Exit::Ok)
+        }
         Command::Gateway(cmd) => gateway::run(cmd, ctx),
         Command::Restart(args) => gateway::restart(args, ctx),
         Command::Status(args) => gateway::status(args, ctx),

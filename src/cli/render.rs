@@ -5,13 +5,11 @@ use owo_colors::{OwoColorize, Stream};
 use super::ColorChoice;
 
 #[derive(Debug, Clone, Copy)]
-pub struct Style {
-    color: ColorChoice,
-}
+pub(crate) struct Style;
 
 impl Style {
     /// Decides colour once. `auto` follows the terminal and `NO_COLOR`.
-    pub fn new(color: ColorChoice) -> Self {
+    pub(crate) fn new(color: ColorChoice) -> Self {
         match color {
             ColorChoice::Always => owo_colors::set_override(true),
             ColorChoice::Never => owo_colors::set_override(false),
@@ -21,15 +19,12 @@ impl Style {
                 }
             }
         }
-        Self { color }
-    }
-    pub fn choice(&self) -> ColorChoice {
-        self.color
+        Self
     }
 }
 
 /// Prints an error and its causes to stderr.
-pub fn error(_style: &Style, err: &anyhow::Error) {
+pub(crate) fn error(_style: &Style, err: &anyhow::Error) {
     eprintln!(
         "{} {err}",
         "error:".if_supports_color(Stream::Stderr, |t| t.red().bold().to_string())

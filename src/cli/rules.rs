@@ -9,15 +9,15 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
-use serde_json::json;
 
-use super::{Ctx, Exit};
-use crate::engine::Engine;
-use crate::normalize;
-use crate::ruleset::{self, Origin, RuleSet};
+use super::{load_rules, Ctx, Exit};
+use clawdoc::engine::Engine;
+use clawdoc::normalize;
+use clawdoc::report::{self, Versioned};
+use clawdoc::ruleset::{self, Origin, RuleSet};
 
 #[derive(Debug, clap::Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// List every rule with its category, severity and origin.
     List {
         #[arg(long)]
@@ -58,40 +58,19 @@ pub enum Command {
     },
 }
 
-/// Loads built-ins plus the user directories for this invocation; broken
-/// rule files are reported on stderr and skipped, never fatal.
-pub fn load_rules(ctx: &Ctx) -> RuleSet {
-    let set = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
-    for e in &set.errors {
-        eprintln!(
-            "{} {e}",
-            "warning: rule skipped:".if_supports_color(Stream::Stderr, |t| t.yellow().to_string())
-        );
-    }
-    set
-}
-
 fn load_quiet(ctx: &Ctx) -> RuleSet {
     ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()))
 }
 
-pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     match cmd {
         Command::List { json } => {
             let set = load_rules(ctx);
             if json {
-                let list: Vec<_> = set
-                    .rules
-                    .iter()
-                    .map(|r| json!({"id": r.id, "title": r.title, "category": r.category, "severity": r.severity, "origin": r.origin}))
-                    .collect();
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&json!({"rules": list}))?
-                )?;
+                let doc = Versioned::new(report::RuleList::new(&set.rules));
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
             } else {
                 let w = set.rules.iter().map(|r| r.id.len()).max().unwrap_or(2);
                 for r in &set.rules {
@@ -117,13 +96,17 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                 for p in &r.patterns {
                     // Capture names are dropped: grep tools join the lines
                     // into one regex, where a repeated name is an error.
-                    writeln!(out, "(?i){}", crate::engine::strip_capture_names(&p.source))?;
+                    writeln!(
+                        out,
+                        "(?i){}",
+                        clawdoc::engine::strip_capture_names(&p.source)
+                    )?;
                 }
             }
             Ok(Exit::Ok)
         }
         Command::Facts => {
-            for (name, ty) in crate::probe::FACTS {
+            for (name, ty) in clawdoc::vocab::FACTS {
                 writeln!(out, "{name:<32} {ty}")?;
             }
             Ok(Exit::Ok)
@@ -141,19 +124,13 @@ fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Res
     let set = load_rules(ctx);
     let Some(rule) = set.get(id) else {
         let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
-        let hint = ruleset::compile::did_you_mean(id, &ids)
+        let hint = clawdoc::text::did_you_mean(id, &ids)
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
         anyhow::bail!("no rule `{id}`{hint}; `clawdoc rules list` shows them all");
     };
     if as_json {
-        let doc = json!({
-            "id": rule.id, "title": rule.title, "category": rule.category, "severity": rule.severity,
-            "role": rule.role, "priority": rule.priority, "section": rule.section, "meaning": rule.meaning,
-            "causes": rule.causes, "patterns": rule.patterns.iter().map(|p| &p.source).collect::<Vec<_>>(),
-            "probes": rule.probes, "standalone": rule.standalone, "confirm": rule.confirm, "refute": rule.refute,
-            "fixes": rule.fixes, "examples": rule.examples, "origin": rule.origin,
-        });
+        let doc = Versioned::new(report::RuleShow::new(rule));
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(Exit::Ok);
     }
@@ -266,11 +243,19 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
         }
     }
     if as_json {
-        let doc = json!({
-            "rules": set.rules.len(),
-            "examples": count,
-            "failures": failures.iter().map(|f| json!({"rule_id": f.rule, "kind": f.kind, "text": f.text, "detail": f.detail})).collect::<Vec<_>>(),
-            "errors": set.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        let doc = Versioned::new(report::RulesTest {
+            rules: set.rules.len(),
+            examples: count,
+            failures: failures
+                .iter()
+                .map(|f| report::ExampleFailure {
+                    rule_id: f.rule.clone(),
+                    kind: f.kind,
+                    text: f.text.clone(),
+                    detail: f.detail.clone(),
+                })
+                .collect(),
+            errors: set.errors.iter().map(|e| e.to_string()).collect(),
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
@@ -308,7 +293,10 @@ fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&json!({"rules": set.rules.len(), "errors": set.errors}))?
+            serde_json::to_string_pretty(&Versioned::new(report::RulesLint {
+                rules: set.rules.len(),
+                errors: set.errors.clone(),
+            }))?
         )?;
     } else {
         for e in &set.errors {
@@ -404,8 +392,8 @@ text = {example}
 text = "[gateway] listening on :3001"
 matches = false
 "#,
-        title = toml_string(&crate::engine::clip(&example, 80)),
-        categories = crate::vocab::Category::ALL
+        title = toml_string(&clawdoc::engine::clip(&example, 80)),
+        categories = clawdoc::vocab::Category::ALL
             .iter()
             .map(|c| c.as_str())
             .collect::<Vec<_>>()

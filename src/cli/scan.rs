@@ -1,5 +1,5 @@
 //! `clawdoc scan`: run log files through the rules, fast and in bounded
-//! memory ([`crate::engine::Scanner`]). Per rule: count, first and last line,
+//! memory ([`clawdoc::engine::Scanner`]). Per rule: count, first and last line,
 //! a sample. Exit 1 when any rule matched (problems found), 0 when none did.
 //! `CLAWDOC_SCAN_THREADS` sets the number of matching threads.
 
@@ -9,13 +9,13 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
-use serde_json::json;
 
 use super::{Ctx, Exit};
-use crate::engine::{Engine, ScanSummary};
+use clawdoc::engine::{Engine, ScanSummary};
+use clawdoc::report::{self, Versioned};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Log files (`-` for stdin).
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
@@ -24,8 +24,8 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
-    let set = super::rules::load_rules(ctx);
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+    let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
     let mut scanner = engine.scanner()?;
     // Worker threads default to one per core (at most four).
@@ -58,9 +58,11 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             path.display().to_string()
         };
         if args.json {
-            let mut doc = json_summary(&summary);
+            let doc = Versioned::new(report::Scan::from_summary(
+                &summary,
+                several.then(|| name.clone()),
+            ));
             if several {
-                doc["path"] = json!(name);
                 writeln!(out, "{}", serde_json::to_string(&doc)?)?;
             } else {
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -70,22 +72,6 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
     }
     Ok(if any { Exit::Problems } else { Exit::Ok })
-}
-
-/// `{"lines","matched_lines","rules":[{"rule_id","category","count","first_line","last_line","sample"}]}`
-pub fn json_summary(s: &ScanSummary<'_>) -> serde_json::Value {
-    json!({
-        "lines": s.lines,
-        "matched_lines": s.matched_lines,
-        "rules": s.rules.iter().map(|r| json!({
-            "rule_id": r.rule.id,
-            "category": r.rule.category,
-            "count": r.count,
-            "first_line": r.first_line,
-            "last_line": r.last_line,
-            "sample": r.sample,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Result<()> {
@@ -120,7 +106,7 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
             r.count,
             r.first_line,
             r.last_line,
-            crate::engine::clip_printable(&r.sample, 100)
+            clawdoc::engine::clip_printable(&r.sample, 100)
         )?;
     }
     writeln!(

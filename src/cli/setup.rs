@@ -11,10 +11,10 @@ use std::io::IsTerminal;
 use anyhow::Context;
 
 use super::{Ctx, Exit};
-use crate::config::{self, edit, Mode, Secret};
+use clawdoc::config::{self, edit, Mode, Secret};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// Take every answer from the flags (defaults: mode local, port 3001);
     /// needed when there is no terminal.
     #[arg(long)]
@@ -34,17 +34,17 @@ pub struct Args {
     pub rotate_token: bool,
 }
 
-fn parse_mode(s: &str) -> Result<Mode, String> {
+fn parse_mode(s: &str) -> Result<Mode, config::ValueError> {
     config::check_mode(s)
 }
 
-fn parse_port(s: &str) -> Result<u16, String> {
+fn parse_port(s: &str) -> Result<u16, config::ValueError> {
     config::check_port(s)
 }
 
 const MODES: [Mode; 3] = [Mode::Local, Mode::Remote, Mode::Hybrid];
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.config_path();
     let exists = path.exists();
     if exists && !args.force {
@@ -131,8 +131,5 @@ fn ask(default_mode: Mode, default_port: u16) -> anyhow::Result<(Mode, u16)> {
         .validate_with(|s: &String| config::check_port(s).map(|_| ()))
         .interact_text()
         .context("reading the port")?;
-    Ok((
-        MODES[choice],
-        config::check_port(&port).map_err(anyhow::Error::msg)?,
-    ))
+    Ok((MODES[choice], config::check_port(&port)?))
 }

@@ -7,19 +7,19 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use serde_json::json;
 
 use super::{Ctx, Exit};
-use crate::engine::Engine;
-use crate::finding::{assess, Verdict};
-use crate::fix::{self, FixEnv, Journal};
-use crate::flow::{DecidedBy, Step, Walk};
-use crate::probe::{self, ProbeEnv};
-use crate::ruleset::Rule;
-use crate::vocab::{Applicability, Category, ProbeName};
+use clawdoc::engine::Engine;
+use clawdoc::finding::{assess, Verdict};
+use clawdoc::fix::{self, FixEnv, Journal};
+use clawdoc::flow::{DecidedBy, Step, Walk};
+use clawdoc::probe;
+use clawdoc::report::{self, Versioned};
+use clawdoc::ruleset::Rule;
+use clawdoc::vocab::{Applicability, Category, ProbeName};
 
 #[derive(Debug, clap::Args)]
-pub struct Args {
+pub(crate) struct Args {
     /// The error message you see; picks the first question's answer.
     #[arg(long, short = 'm', value_name = "TEXT")]
     pub message: Option<String>,
@@ -115,7 +115,7 @@ impl Answers for Scripted {
     }
 }
 
-pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
+pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let (rules, chart) = super::flowchart::load_chart(ctx)?;
     let mut answers: Box<dyn Answers> = match args.answers.clone() {
         Some(path) => Box::new(Scripted::load(path)?),
@@ -124,13 +124,13 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             "`clawdoc walk` asks questions and stdin is not a terminal: pass --answers FILE, or run `clawdoc doctor` for a non-interactive diagnosis"
         ),
     };
-    let env = ProbeEnv::live(ctx.home.clone());
+    let env = ctx.probe_env();
     // The symptom: the pasted message, else what the gateway's current log
     // says, so the first question is asked only when neither tells.
     let (hint, from_log) = match &args.message {
         Some(text) => (category_of(&rules.rules, text.as_bytes())?, None),
         None => {
-            let (_, log) = crate::doctor::read_log_tail(&env);
+            let (_, log) = clawdoc::doctor::read_log_tail(&env);
             let engine = Engine::new(&rules.rules)?;
             match engine.lookup(&log).first() {
                 Some(m) => (Some(m.rule.category), Some(m.text.clone())),
@@ -151,7 +151,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         match walk.advance() {
             Step::Choose { text, choices, .. } => {
                 let i = answers.choose(&text, &choices)?;
-                walk.choose(i).map_err(anyhow::Error::msg)?;
+                walk.choose(i)?;
             }
             Step::YesNo {
                 text, why_asked, ..
@@ -160,7 +160,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     writeln!(out, "(the probes could not tell: {why_asked})")?;
                 }
                 let yes = answers.yes_no(&text)?;
-                walk.answer(yes).map_err(anyhow::Error::msg)?;
+                walk.answer(yes)?;
             }
             end => break end,
         }
@@ -222,7 +222,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 }
                 if journal.is_none() {
                     // Take turns with any `doctor --fix` on this home.
-                    _turn = crate::doctor::take_fixing_turn(&ctx.home);
+                    _turn = clawdoc::doctor::take_fixing_turn(&ctx.home);
                     journal = Some(Journal::begin(&ctx.home).context("writing the undo journal")?);
                 }
                 match fix::apply(f.action, &fix_env) {
@@ -233,16 +233,21 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                         if !args.json {
                             writeln!(out, "  ✓ {}", done.summary)?;
                         }
-                        applied
-                            .push(json!({"action": f.action, "ok": true, "summary": done.summary}));
+                        applied.push(report::WalkFix {
+                            action: f.action,
+                            ok: true,
+                            summary: done.summary.clone(),
+                        });
                     }
                     Err(e) => {
                         if !args.json {
                             writeln!(out, "  ✗ {e}")?;
                         }
-                        applied.push(
-                            json!({"action": f.action, "ok": false, "summary": e.to_string()}),
-                        );
+                        applied.push(report::WalkFix {
+                            action: f.action,
+                            ok: false,
+                            summary: e.to_string(),
+                        });
                     }
                 }
             }
@@ -278,10 +283,10 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             Step::End { text } => ("end", text.clone()),
             _ => ("end", String::new()),
         };
-        let doc = json!({
-            "trail": walk.trail,
-            "outcome": { "kind": kind, "value": value },
-            "applied": applied,
+        let doc = Versioned::new(report::Walk {
+            trail: walk.trail.clone(),
+            outcome: report::WalkOutcome { kind, value },
+            applied,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     }

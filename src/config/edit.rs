@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Key, RawString, Table, TableLike, Value};
 
 use super::{
-    check_mode, check_port, check_timeout, check_token, Secret, DEPRECATED_KEYS, KNOWN_KEYS,
+    check_mode, check_port, check_timeout, check_token, Secret, ValueError, DEPRECATED_KEYS,
+    KNOWN_KEYS,
 };
 
 /// Why an edit was refused. Messages never contain a token value.
@@ -46,7 +47,7 @@ fn suggestion_text(s: &Option<String>) -> String {
 
 /// One deprecated key moved by [`migrate_deprecated_in_text`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Migration {
+pub(crate) struct Migration {
     pub from: String,
     pub to: String,
     /// The replacement was already set: it was kept and the old key dropped.
@@ -104,7 +105,7 @@ pub fn unset_in_text(text: &str, key: &str) -> Result<String, EditError> {
 /// comments attached to it. When the replacement is already set the existing
 /// value wins and the old key is dropped. Unknown keys are left alone.
 /// Returns the new text and `(from, to)` for each key handled.
-pub fn migrate_deprecated_in_text(
+pub(crate) fn migrate_deprecated_in_text(
     text: &str,
 ) -> Result<(String, Vec<(String, String)>), EditError> {
     let (text, migrations) = migrate_deprecated_detailed(text)?;
@@ -116,7 +117,9 @@ pub fn migrate_deprecated_in_text(
 
 /// [`migrate_deprecated_in_text`], saying for each key whether the
 /// replacement already existed.
-pub fn migrate_deprecated_detailed(text: &str) -> Result<(String, Vec<Migration>), EditError> {
+pub(crate) fn migrate_deprecated_detailed(
+    text: &str,
+) -> Result<(String, Vec<Migration>), EditError> {
     let mut doc = parse_doc(text)?;
     let mut done = Vec::new();
     for (from, to) in DEPRECATED_KEYS {
@@ -204,15 +207,16 @@ pub fn typed_value(key: &str, raw: &str) -> Result<Value, EditError> {
         key: key.to_string(),
         message,
     };
+    let checked = |why: ValueError| bad(why.to_string());
     match key {
-        "gateway.mode" => Ok(Value::from(check_mode(raw).map_err(bad)?.as_str())),
-        "gateway.port" => Ok(Value::from(i64::from(check_port(raw).map_err(bad)?))),
+        "gateway.mode" => Ok(Value::from(check_mode(raw).map_err(checked)?.as_str())),
+        "gateway.port" => Ok(Value::from(i64::from(check_port(raw).map_err(checked)?))),
         "gateway.startupTimeout" => {
-            let secs = check_timeout(raw).map_err(bad)?.as_secs();
+            let secs = check_timeout(raw).map_err(checked)?.as_secs();
             Ok(Value::from(secs as i64))
         }
         "gateway.token" => {
-            check_token(raw).map_err(bad)?;
+            check_token(raw).map_err(checked)?;
             Ok(Value::from(raw))
         }
         "ai.model" => {
@@ -235,17 +239,7 @@ pub fn typed_value(key: &str, raw: &str) -> Result<Value, EditError> {
 }
 
 fn unknown_key(key: &str) -> EditError {
-    let suggestion = KNOWN_KEYS
-        .iter()
-        .map(|k| {
-            (
-                strsim::jaro_winkler(&k.to_ascii_lowercase(), &key.to_ascii_lowercase()),
-                k,
-            )
-        })
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| (*k).to_string());
+    let suggestion = crate::text::did_you_mean(key, KNOWN_KEYS).map(str::to_string);
     EditError::UnknownKey {
         key: key.to_string(),
         suggestion,
@@ -256,7 +250,7 @@ fn parse_doc(text: &str) -> Result<DocumentMut, EditError> {
     text.parse::<DocumentMut>().map_err(|e| {
         let (line, col) = e
             .span()
-            .map(|s| super::line_col(text, s.start))
+            .map(|s| crate::text::line_col(text, s.start))
             .unwrap_or((1, 1));
         EditError::Syntax {
             line,

@@ -16,13 +16,13 @@ use std::time::{Duration, Instant};
 
 /// The lock held by this process; released (and the file removed) on drop.
 #[derive(Debug)]
-pub struct GatewayLock {
+pub(crate) struct GatewayLock {
     file: File,
     path: PathBuf,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum LockError {
+pub(crate) enum LockError {
     #[error("gateway already running ({}); lock timeout", match .pid { Some(p) => format!("pid {p}"), None => "pid unknown".to_string() })]
     Held { pid: Option<i32> },
     #[error("cannot lock {}: {source}", path.display())]
@@ -31,18 +31,6 @@ pub enum LockError {
         #[source]
         source: io::Error,
     },
-}
-
-/// Who holds the lock file, as seen from outside.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum LockState {
-    /// No lock file.
-    Absent,
-    /// A lock file nobody holds: left behind by a gateway that died.
-    Stale { pid: Option<i32> },
-    /// Held by a live process (the pid written in the file, if readable).
-    Held { pid: Option<i32> },
 }
 
 fn open_lock_file(path: &Path) -> io::Result<File> {
@@ -76,7 +64,7 @@ fn still_linked(file: &File, path: &Path) -> bool {
 impl GatewayLock {
     /// Takes the lock, retrying for up to `wait` while another process holds
     /// it (a gateway that is shutting down releases it shortly).
-    pub fn acquire(path: &Path, wait: Duration) -> Result<Self, LockError> {
+    pub(crate) fn acquire(path: &Path, wait: Duration) -> Result<Self, LockError> {
         let io_err = |source| LockError::Io {
             path: path.to_path_buf(),
             source,
@@ -113,10 +101,6 @@ impl GatewayLock {
             }
         }
     }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
 }
 
 impl Drop for GatewayLock {
@@ -130,45 +114,31 @@ impl Drop for GatewayLock {
     }
 }
 
-/// Reports who holds `path` without keeping it. Takes a shared lock for an
-/// instant when nobody holds it, so it never blocks a running gateway.
-pub fn probe(path: &Path) -> io::Result<LockState> {
-    let mut file = match OpenOptions::new().read(true).open(path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(LockState::Absent),
-        Err(e) => return Err(e),
-    };
-    let pid = read_pid(&mut file);
-    if FileExt::try_lock_shared(&file)? {
-        let _ = FileExt::unlock(&file);
-        Ok(LockState::Stale { pid })
-    } else {
-        Ok(LockState::Held { pid })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::procinfo::ProcRoot;
+    use crate::state::lock::{lock_state, LockState};
+
+    fn probe(path: &Path) -> LockState {
+        lock_state(&ProcRoot::default(), path).unwrap()
+    }
 
     #[test]
     fn acquire_hold_release() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("gateway.lock");
-        assert_eq!(probe(&path).unwrap(), LockState::Absent);
+        assert_eq!(probe(&path), LockState::Absent);
         std::fs::write(&path, "999999\n").unwrap();
-        assert_eq!(
-            probe(&path).unwrap(),
-            LockState::Stale { pid: Some(999999) }
-        );
+        assert_eq!(probe(&path), LockState::NotHeld);
 
         let lock = GatewayLock::acquire(&path, Duration::ZERO).unwrap();
-        let me = Some(std::process::id() as i32);
-        assert_eq!(probe(&path).unwrap(), LockState::Held { pid: me });
+        let me = std::process::id() as i32;
+        assert_eq!(probe(&path), LockState::Held { owner_pid: me });
         // flock locks belong to the open file description: a second open in
         // the same process conflicts just like another process would.
         let err = GatewayLock::acquire(&path, Duration::from_millis(60)).unwrap_err();
-        assert!(matches!(err, LockError::Held { pid } if pid == me));
+        assert!(matches!(err, LockError::Held { pid } if pid == Some(me)));
         assert!(
             err.to_string().contains("gateway already running (pid"),
             "{err}"
@@ -176,7 +146,7 @@ mod tests {
         assert!(err.to_string().ends_with("; lock timeout"));
 
         drop(lock);
-        assert_eq!(probe(&path).unwrap(), LockState::Absent);
+        assert_eq!(probe(&path), LockState::Absent);
         GatewayLock::acquire(&path, Duration::ZERO).unwrap();
     }
 }

@@ -15,6 +15,7 @@
 //! When stderr already *is* the log file (the daemon redirects the detached
 //! gateway's output there), the echo is skipped so no line appears twice.
 
+use crate::text::now_rfc3339_millis;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -22,19 +23,19 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 /// Rotate once the file would grow past this many bytes.
-pub const DEFAULT_MAX_BYTES: u64 = 5 * 1024 * 1024;
+pub(crate) const DEFAULT_MAX_BYTES: u64 = 5 * 1024 * 1024;
 /// Rotated files kept (`gateway.log.1` … `gateway.log.3`).
-pub const DEFAULT_KEEP: usize = 3;
+pub(crate) const DEFAULT_KEEP: usize = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Level {
+pub(crate) enum Level {
     Info,
     Warn,
     Error,
 }
 
 impl Level {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Level::Info => "INFO",
             Level::Warn => "WARN",
@@ -45,7 +46,7 @@ impl Level {
 
 /// A size-rotated, append-only log file.
 #[derive(Debug)]
-pub struct LogFile {
+pub(crate) struct LogFile {
     path: PathBuf,
     max_bytes: u64,
     keep: usize,
@@ -68,18 +69,18 @@ fn open_append(path: &Path) -> io::Result<File> {
 }
 
 /// `gateway.log` → `gateway.log.N`.
-pub fn rotated_path(path: &Path, n: usize) -> PathBuf {
+pub(crate) fn rotated_path(path: &Path, n: usize) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();
     name.push(format!(".{n}"));
     path.with_file_name(name)
 }
 
 impl LogFile {
-    pub fn open(path: &Path) -> io::Result<Self> {
+    pub(crate) fn open(path: &Path) -> io::Result<Self> {
         Self::with_limits(path, DEFAULT_MAX_BYTES, DEFAULT_KEEP)
     }
 
-    pub fn with_limits(path: &Path, max_bytes: u64, keep: usize) -> io::Result<Self> {
+    pub(crate) fn with_limits(path: &Path, max_bytes: u64, keep: usize) -> io::Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             fs::create_dir_all(dir)?;
         }
@@ -93,12 +94,12 @@ impl LogFile {
         })
     }
 
-    pub fn path(&self) -> &Path {
+    pub(crate) fn path(&self) -> &Path {
         &self.path
     }
 
     /// Appends one complete line (the caller adds the newline).
-    pub fn append(&self, line: &str) -> io::Result<()> {
+    pub(crate) fn append(&self, line: &str) -> io::Result<()> {
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let len = line.len() as u64;
         if state.size > 0 && state.size + len > self.max_bytes {
@@ -137,14 +138,14 @@ impl LogFile {
 
 /// The gateway's logger: the log file (if it could be opened) and stderr.
 #[derive(Debug)]
-pub struct Logger {
+pub(crate) struct Logger {
     file: Option<LogFile>,
     echo_stderr: bool,
 }
 
 impl Logger {
     /// Logs to `path` and stderr (stderr is skipped when it is that file).
-    pub fn new(file: LogFile) -> Self {
+    pub(crate) fn new(file: LogFile) -> Self {
         let echo_stderr = !stderr_is(&file);
         Self {
             file: Some(file),
@@ -153,7 +154,7 @@ impl Logger {
     }
 
     /// Logs to stderr only (the log file could not be opened).
-    pub fn stderr_only() -> Self {
+    pub(crate) fn stderr_only() -> Self {
         Self {
             file: None,
             echo_stderr: true,
@@ -161,7 +162,7 @@ impl Logger {
     }
 
     /// Opens `path`; on failure logs to stderr only and says why there.
-    pub fn open_or_stderr(path: &Path) -> Self {
+    pub(crate) fn open_or_stderr(path: &Path) -> Self {
         match LogFile::open(path) {
             Ok(file) => Self::new(file),
             Err(e) => {
@@ -175,17 +176,17 @@ impl Logger {
         }
     }
 
-    pub fn info(&self, msg: impl fmt::Display) {
+    pub(crate) fn info(&self, msg: impl fmt::Display) {
         self.log(Level::Info, msg)
     }
-    pub fn warn(&self, msg: impl fmt::Display) {
+    pub(crate) fn warn(&self, msg: impl fmt::Display) {
         self.log(Level::Warn, msg)
     }
-    pub fn error(&self, msg: impl fmt::Display) {
+    pub(crate) fn error(&self, msg: impl fmt::Display) {
         self.log(Level::Error, msg)
     }
 
-    pub fn log(&self, level: Level, msg: impl fmt::Display) {
+    pub(crate) fn log(&self, level: Level, msg: impl fmt::Display) {
         let line = format_line(&now_rfc3339_millis(), level, &msg.to_string());
         if let Some(file) = &self.file {
             if let Err(e) = file.append(&line) {
@@ -201,7 +202,7 @@ impl Logger {
 }
 
 /// One log line, newline-terminated, with newlines in `msg` escaped.
-pub fn format_line(timestamp: &str, level: Level, msg: &str) -> String {
+pub(crate) fn format_line(timestamp: &str, level: Level, msg: &str) -> String {
     let mut line = String::with_capacity(timestamp.len() + msg.len() + 8);
     line.push_str(timestamp);
     line.push(' ');
@@ -216,25 +217,6 @@ pub fn format_line(timestamp: &str, level: Level, msg: &str) -> String {
     }
     line.push('\n');
     line
-}
-
-/// `2026-11-25T23:59:01.123Z` (UTC, milliseconds).
-pub fn now_rfc3339_millis() -> String {
-    rfc3339_millis(time::OffsetDateTime::now_utc())
-}
-
-pub fn rfc3339_millis(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
 }
 
 fn stderr_is(file: &LogFile) -> bool {
@@ -256,8 +238,6 @@ mod tests {
     fn line_format_escapes_newlines() {
         let line = format_line("2026-11-25T23:59:01.123Z", Level::Warn, "a\nINFO forged");
         assert_eq!(line, "2026-11-25T23:59:01.123Z WARN a\\nINFO forged\n");
-        let t = time::macros::datetime!(2026-11-25 23:59:01.123 UTC);
-        assert_eq!(rfc3339_millis(t), "2026-11-25T23:59:01.123Z");
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Config;
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let loaded = match load_config(env) {
         Ok(loaded) => loaded,
         Err(LoadError::Missing { path }) => {

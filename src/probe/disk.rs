@@ -6,10 +6,11 @@
 //! and removes a temporary file there (`.clawdoc-probe-*`; never a user file).
 //! Full: under 1 MiB free or no free inodes. Low: under 100 MiB or under 5%.
 //!
-//! **Fixture override.** When `CLAWDOC_DISK_FIXTURE` (in [`ProbeEnv::env`],
-//! i.e. the process environment for the binary) names a TOML file, its
-//! numbers replace the live filesystem's and nothing is created, so tests can
-//! stage a full or read-only state directory:
+//! **Fixture override.** When [`ProbeEnv::disk_fixture`] names a TOML file
+//! (tests only: the binary's hidden, announced `--test-disk-fixture`; no
+//! environment variable reaches it), its numbers replace the live
+//! filesystem's and nothing is created, so tests can stage a full or
+//! read-only state directory:
 //!
 //! ```toml
 //! free_bytes = 0          # required
@@ -30,7 +31,6 @@ use super::{human_bytes, Evidence, ProbeEnv, Status};
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Disk;
-pub const FIXTURE_ENV: &str = "CLAWDOC_DISK_FIXTURE";
 const MIB: u64 = 1024 * 1024;
 const FULL_BYTES: u64 = MIB;
 const LOW_BYTES: u64 = 100 * MIB;
@@ -38,7 +38,7 @@ const LOW_BYTES: u64 = 100 * MIB;
 /// Space on one filesystem, as seen by an unprivileged writer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Space {
+pub(crate) struct Space {
     pub free_bytes: u64,
     pub total_bytes: u64,
     pub free_inodes: u64,
@@ -47,10 +47,10 @@ pub struct Space {
 }
 
 impl Space {
-    pub fn is_full(&self) -> bool {
+    pub(crate) fn is_full(&self) -> bool {
         self.free_bytes < FULL_BYTES || (self.total_inodes > 0 && self.free_inodes == 0)
     }
-    pub fn is_low(&self) -> bool {
+    pub(crate) fn is_low(&self) -> bool {
         let bytes_low =
             self.free_bytes < LOW_BYTES || self.free_bytes.saturating_mul(20) < self.total_bytes;
         let inodes_low =
@@ -69,18 +69,38 @@ struct Fixture {
     writable: Option<bool>,
 }
 
-fn read_fixture(path: &Path) -> Result<(Space, bool), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let f: Fixture = toml::from_str(&text).map_err(|e| {
-        let at = e
+/// A disk fixture that cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum FixtureError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}{at}: {message}", path.display())]
+    Parse {
+        path: std::path::PathBuf,
+        /// `:line:col`, when the error has a place.
+        at: String,
+        message: String,
+    },
+}
+
+fn read_fixture(path: &Path) -> Result<(Space, bool), FixtureError> {
+    let text = std::fs::read_to_string(path).map_err(|source| FixtureError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let f: Fixture = toml::from_str(&text).map_err(|e| FixtureError::Parse {
+        path: path.to_path_buf(),
+        at: e
             .span()
             .map(|s| {
-                let (line, col) = crate::config::line_col(&text, s.start);
+                let (line, col) = crate::text::line_col(&text, s.start);
                 format!(":{line}:{col}")
             })
-            .unwrap_or_default();
-        format!("{}{at}: {}", path.display(), e.message())
+            .unwrap_or_default(),
+        message: e.message().to_string(),
     })?;
     let free_inodes = f.free_inodes.unwrap_or(1_000_000);
     let space = Space {
@@ -93,11 +113,11 @@ fn read_fixture(path: &Path) -> Result<(Space, bool), String> {
 }
 
 /// `path` if it exists, else its nearest existing ancestor.
-pub fn nearest_existing(path: &Path) -> Option<PathBuf> {
+pub(crate) fn nearest_existing(path: &Path) -> Option<PathBuf> {
     path.ancestors().find(|p| p.exists()).map(Path::to_path_buf)
 }
 
-pub fn space_of(path: &Path) -> nix::Result<Space> {
+pub(crate) fn space_of(path: &Path) -> nix::Result<Space> {
     let v = nix::sys::statvfs::statvfs(path)?;
     let block = v.fragment_size() as u64;
     Ok(Space {
@@ -109,14 +129,14 @@ pub fn space_of(path: &Path) -> nix::Result<Space> {
 }
 
 /// Can a file be created in `dir`? The file is removed when dropped.
-pub fn can_create_in(dir: &Path) -> Result<(), std::io::Error> {
+pub(crate) fn can_create_in(dir: &Path) -> Result<(), std::io::Error> {
     tempfile::Builder::new()
         .prefix(".clawdoc-probe-")
         .tempfile_in(dir)
         .map(drop)
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let home = env.home.root();
     let Some(dir) = nearest_existing(home) else {
         return Evidence::inconclusive(
@@ -125,10 +145,10 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
         );
     };
     let shown = dir.display().to_string();
-    let (space, writable, write_error) = if let Some(fixture) = env.var(FIXTURE_ENV) {
-        match read_fixture(Path::new(fixture)) {
+    let (space, writable, write_error) = if let Some(fixture) = &env.disk_fixture {
+        match read_fixture(fixture) {
             Ok((space, writable)) => (space, writable, None),
-            Err(why) => return Evidence::inconclusive(NAME, format!("bad {FIXTURE_ENV}: {why}")),
+            Err(why) => return Evidence::inconclusive(NAME, format!("bad disk fixture: {why}")),
         }
     } else {
         let space = match space_of(&dir) {
@@ -182,7 +202,7 @@ mod tests {
         let mut s = Staged::new(None, &[]);
         let path = s.dir.path().join("statvfs.toml");
         std::fs::write(&path, toml).unwrap();
-        s.set_var(FIXTURE_ENV, path.display().to_string());
+        s.env.disk_fixture = Some(path.clone());
         probe(&s.env)
     }
 
@@ -271,6 +291,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "mounts a read-only tmpfs as root (needs CAP_SYS_ADMIN); CI runs it with `cargo test -- --ignored`"]
     fn live_read_only_home_is_not_writable() {
         let mut s = Staged::new(None, &[]);
         let home = s.dir.path().join("ro-home");
@@ -279,13 +300,10 @@ mod tests {
         // Root ignores mode bits, so as root make the directory truly
         // read-only with a read-only mount; otherwise chmod is enough.
         let _guard = if is_root() {
-            match mount_tmpfs(&home, "ro,size=64k") {
-                Ok(m) => Some(m),
-                Err(why) => {
-                    eprintln!("SKIP live_read_only_home_is_not_writable: running as root and cannot mount a read-only tmpfs ({why})");
-                    return;
-                }
-            }
+            Some(
+                mount_tmpfs(&home, "ro,size=64k")
+                    .unwrap_or_else(|why| panic!("cannot mount a read-only tmpfs: {why}")),
+            )
         } else {
             use std::os::unix::fs::PermissionsExt;
             std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o500)).unwrap();
@@ -301,21 +319,13 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "mounts a tmpfs (needs root); CI runs it with `cargo test -- --ignored`"]
     fn live_tiny_filesystem_is_full() {
-        if !is_root() {
-            eprintln!("SKIP live_tiny_filesystem_is_full: mounting a tmpfs needs root");
-            return;
-        }
         let mut s = Staged::new(None, &[]);
         let home = s.dir.path().join("tiny-home");
         std::fs::create_dir(&home).unwrap();
-        let _guard = match mount_tmpfs(&home, "size=512k") {
-            Ok(m) => m,
-            Err(why) => {
-                eprintln!("SKIP live_tiny_filesystem_is_full: cannot mount a tmpfs ({why})");
-                return;
-            }
-        };
+        let _guard = mount_tmpfs(&home, "size=512k")
+            .unwrap_or_else(|why| panic!("cannot mount a tmpfs (root needed): {why}"));
         s.env.home = crate::home::Home::new(&home);
         let e = probe(&s.env);
         // 512 KiB total is under the 1 MiB "full" line, and well under "low".

@@ -8,7 +8,7 @@
 use super::{Evidence, ProbeEnv, Status};
 use crate::vocab::ProbeName;
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let display = env.var("DISPLAY");
     let wayland = env.var("WAYLAND_DISPLAY");
     let summary = match (display, wayland) {

@@ -18,16 +18,16 @@ use crate::home::Home;
 use crate::procinfo::ProcRoot;
 use crate::vocab::ProbeName;
 
-pub mod config;
-pub mod disk;
-pub mod display;
-pub mod health;
-pub mod lock;
-pub mod oom;
-pub mod pid;
-pub mod port;
-pub mod resources;
-pub mod token;
+pub(crate) mod config;
+pub(crate) mod disk;
+pub(crate) mod display;
+pub(crate) mod health;
+pub(crate) mod lock;
+pub(crate) mod oom;
+pub(crate) mod pid;
+pub(crate) mod port;
+pub(crate) mod resources;
+pub(crate) mod token;
 
 #[cfg(test)]
 pub(crate) mod testutil;
@@ -44,7 +44,7 @@ pub enum Status {
 
 /// A fact value. Kept to JSON scalars and string lists so rule conditions
 /// can compare them declaratively.
-pub type Facts = BTreeMap<String, serde_json::Value>;
+pub(crate) type Facts = BTreeMap<String, serde_json::Value>;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Evidence {
@@ -63,7 +63,7 @@ fn ser_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Erro
 }
 
 impl Evidence {
-    pub fn new(probe: ProbeName, status: Status, summary: impl Into<String>) -> Self {
+    pub(crate) fn new(probe: ProbeName, status: Status, summary: impl Into<String>) -> Self {
         Self {
             probe,
             status,
@@ -73,10 +73,10 @@ impl Evidence {
         }
     }
     /// An inconclusive result: the probe could not look.
-    pub fn inconclusive(probe: ProbeName, why: impl Into<String>) -> Self {
+    pub(crate) fn inconclusive(probe: ProbeName, why: impl Into<String>) -> Self {
         Self::new(probe, Status::Inconclusive, why)
     }
-    pub fn fact(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
+    pub(crate) fn fact(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
         self.facts.insert(name.to_string(), value.into());
         self
     }
@@ -91,8 +91,14 @@ impl Evidence {
 pub struct ProbeEnv {
     pub home: Home,
     pub proc_root: ProcRoot,
-    /// A kernel log file to read instead of `/dev/kmsg` / `journalctl -k` / `dmesg`.
+    /// A kernel log file to read instead of `/dev/kmsg` / `journalctl -k` /
+    /// `dmesg`. Only tests set it (the binary's hidden `--test-kmsg`, which
+    /// it announces); no environment variable reaches it.
     pub kmsg_path: Option<PathBuf>,
+    /// A TOML file whose numbers replace the live filesystem's for the disk
+    /// probe (see `probe::disk`). Only tests set it (the hidden
+    /// `--test-disk-fixture`, announced).
+    pub disk_fixture: Option<PathBuf>,
     /// Root of the cgroup v2 hierarchy (default `/sys/fs/cgroup`).
     pub cgroup_root: PathBuf,
     /// Environment variables the probes consult (DISPLAY, WAYLAND_DISPLAY,
@@ -107,13 +113,14 @@ impl ProbeEnv {
         Self {
             home,
             proc_root: ProcRoot::default(),
-            kmsg_path: std::env::var_os("CLAWDOC_KMSG").map(PathBuf::from),
+            kmsg_path: None,
+            disk_fixture: None,
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
             env: std::env::vars().collect(),
             net_timeout: Duration::from_millis(1500),
         }
     }
-    pub fn var(&self, name: &str) -> Option<&str> {
+    pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.env
             .get(name)
             .map(String::as_str)
@@ -121,97 +128,10 @@ impl ProbeEnv {
     }
 }
 
-/// The fact catalogue: every fact a probe may report, as `probe.fact`, with
-/// its JSON type. Rule conditions may only name facts listed here (the rule
-/// linter checks), and each probe reports only facts listed here (a test
-/// checks), so the two sides cannot drift apart.
-pub const FACTS: &[(&str, &str)] = &[
-    // config
-    ("config.exists", "bool"),
-    ("config.parses", "bool"),
-    ("config.mode_set", "bool"),
-    ("config.mode", "string"),
-    ("config.port", "int"),
-    ("config.token_pinned", "bool"),
-    ("config.unknown_keys", "list"),
-    ("config.deprecated_keys", "list"),
-    ("config.bad_values", "list"),
-    ("config.problem_count", "int"),
-    // every problem as "path:line:col: message" (keys only in the lists above)
-    ("config.problems", "list"),
-    // pid
-    ("pid.file_present", "bool"),
-    ("pid.file_valid", "bool"),
-    ("pid.pid", "int"),
-    ("pid.alive", "bool"),
-    ("pid.identity", "string"), // gateway | dead | stranger | unknown | none
-    ("pid.state", "string"),    // running | sleeping | disk_sleep | stopped | zombie | …
-    ("pid.hung", "bool"),
-    ("pid.stranger_cmdline", "string"),
-    // lock
-    ("lock.present", "bool"),
-    ("lock.held", "bool"),
-    ("lock.stale", "bool"),
-    ("lock.owner_pid", "int"),
-    // the pid the gateway wrote into the lock file, if any
-    ("lock.recorded_pid", "int"),
-    // port
-    ("port.port", "int"),
-    ("port.listening", "bool"),
-    ("port.holder_pid", "int"),
-    ("port.holder_name", "string"),
-    ("port.holder_cmdline", "string"),
-    ("port.holder_is_gateway", "bool"),
-    // health
-    ("health.reachable", "bool"),
-    ("health.ready", "bool"),
-    ("health.status_code", "int"),
-    ("health.latency_ms", "float"),
-    // connected but no answer within the timeout (a hung gateway)
-    ("health.timed_out", "bool"),
-    // ok | invalid_config | token_mismatch | pairing_required | refused | error
-    // | unpaired (this CLI holds no device token yet) | skipped (not ready)
-    ("health.handshake", "string"),
-    // the process answering /health is the gateway gateway.pid records
-    ("health.ours", "bool"),
-    // oom
-    ("oom.killed", "bool"),
-    ("oom.victim_pid", "int"),
-    ("oom.victim_name", "string"),
-    ("oom.cgroup_oom_kills", "int"),
-    ("oom.low_memory", "bool"),
-    // where the kernel log came from: file | kmsg | journalctl | dmesg | none
-    ("oom.log_source", "string"),
-    // disk
-    ("disk.free_bytes", "int"),
-    ("disk.free_inodes", "int"),
-    ("disk.writable", "bool"),
-    ("disk.full", "bool"),
-    ("disk.low", "bool"),
-    // the directory checked: $CLAWDOC_HOME or its nearest existing ancestor
-    ("disk.path", "string"),
-    // token
-    ("token.pinned", "bool"),
-    ("token.identity_present", "bool"),
-    // display
-    ("display.headless", "bool"),
-    // resources
-    ("resources.load1", "float"),
-    ("resources.mem_available_bytes", "int"),
-    ("resources.mem_total_bytes", "int"),
-    ("resources.swap_total_bytes", "int"),
-    ("resources.swap_free_bytes", "int"),
-    ("resources.low_memory", "bool"),
-];
-
-/// Is `name` (`probe.fact`) in the catalogue?
-pub fn is_known_fact(name: &str) -> bool {
-    FACTS.iter().any(|(n, _)| *n == name)
-}
-
 /// The JSON type name a fact value has, in the catalogue's terms
 /// (`bool`, `int`, `float`, `string`, `list`), or `None` for anything else.
-pub fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
+#[cfg(test)]
+pub(crate) fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
     use serde_json::Value;
     match value {
         Value::Bool(_) => Some("bool"),
@@ -221,11 +141,6 @@ pub fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
         Value::Array(items) if items.iter().all(Value::is_string) => Some("list"),
         _ => None,
     }
-}
-
-/// The catalogued type of a fact (`"bool"`, `"int"`, …).
-pub fn catalogued_type(name: &str) -> Option<&'static str> {
-    FACTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
 /// Runs one probe, timing it. A panic inside the probe becomes an
@@ -326,10 +241,8 @@ pub(crate) fn configured_port(env: &ProbeEnv) -> u16 {
 }
 
 /// Reads the pid file, ignoring a missing or malformed one.
-pub(crate) fn recorded_gateway(env: &ProbeEnv) -> Option<crate::gateway::pidfile::PidRecord> {
-    crate::gateway::pidfile::read(&env.home.pid_path())
-        .ok()
-        .flatten()
+pub(crate) fn recorded_gateway(env: &ProbeEnv) -> Option<crate::state::pid::PidRecord> {
+    crate::state::pid::read(&env.home.pid_path()).ok().flatten()
 }
 
 /// A command line as one string, for facts and summaries.
@@ -405,8 +318,8 @@ mod tests {
                         "{name} reported by {}",
                         evidence.probe
                     );
-                    let want = catalogued_type(name)
-                        .unwrap_or_else(|| panic!("{name} is not in probe::FACTS"));
+                    let want = crate::vocab::fact_type(name)
+                        .unwrap_or_else(|| panic!("{name} is not in vocab::crate::vocab::FACTS"));
                     assert_eq!(fact_type(value), Some(want), "{name} = {value}");
                     seen.insert(name.clone());
                 }
@@ -414,7 +327,7 @@ mod tests {
         }
         // The envs above are meant to exercise most of the catalogue; a
         // probe that silently stopped reporting would show up here.
-        let missing: Vec<_> = FACTS
+        let missing: Vec<_> = crate::vocab::FACTS
             .iter()
             .map(|(n, _)| *n)
             .filter(|n| !seen.contains(*n))
@@ -437,7 +350,7 @@ mod tests {
     fn catalogue_names_are_probe_dot_snake_case_and_unique() {
         let probes: Vec<&str> = ProbeName::ALL.iter().map(|p| p.as_str()).collect();
         let mut names = std::collections::BTreeSet::new();
-        for (name, ty) in FACTS {
+        for (name, ty) in crate::vocab::FACTS {
             let (probe, fact) = name.split_once('.').unwrap();
             assert!(probes.contains(&probe), "{name}: unknown probe");
             assert!(

@@ -35,7 +35,7 @@ const TCP_LISTEN: &str = "0A";
 
 /// Socket inodes of listening TCP sockets on `port`, from one
 /// `/proc/net/tcp`-format table (IPv4 or IPv6).
-pub fn listening_inodes(table: &str, port: u16) -> Vec<u64> {
+pub(crate) fn listening_inodes(table: &str, port: u16) -> Vec<u64> {
     table
         .lines()
         .skip(1)
@@ -52,17 +52,17 @@ pub fn listening_inodes(table: &str, port: u16) -> Vec<u64> {
 
 /// `sock_diag` constants (linux/netlink.h, sock_diag.h, inet_diag.h).
 mod diag {
-    pub const NETLINK_SOCK_DIAG: i32 = 4;
-    pub const SOCK_DIAG_BY_FAMILY: u16 = 20;
-    pub const NLM_F_REQUEST: u16 = 0x1;
-    pub const NLM_F_DUMP: u16 = 0x300;
-    pub const NLMSG_ERROR: u16 = 2;
-    pub const NLMSG_DONE: u16 = 3;
-    pub const TCP_LISTEN: u8 = 10;
-    pub const NLMSG_HDR_LEN: usize = 16;
+    pub(super) const NETLINK_SOCK_DIAG: i32 = 4;
+    pub(super) const SOCK_DIAG_BY_FAMILY: u16 = 20;
+    pub(super) const NLM_F_REQUEST: u16 = 0x1;
+    pub(super) const NLM_F_DUMP: u16 = 0x300;
+    pub(super) const NLMSG_ERROR: u16 = 2;
+    pub(super) const NLMSG_DONE: u16 = 3;
+    pub(super) const TCP_LISTEN: u8 = 10;
+    pub(super) const NLMSG_HDR_LEN: usize = 16;
     /// `struct inet_diag_msg`: the local port (big-endian) at 4, the
     /// state at 1, the inode at 68.
-    pub const MSG_LEN: usize = 72;
+    pub(super) const MSG_LEN: usize = 72;
 }
 
 /// The `SOCK_DIAG_BY_FAMILY` dump request for TCP listeners of `family`:
@@ -120,7 +120,7 @@ fn parse_diag_reply(mut data: &[u8], port: u16, inodes: &mut BTreeSet<u64>) -> i
 
 /// Inodes of the TCP sockets (IPv4 and IPv6) listening on `port`, from the
 /// kernel's socket diagnostics. Reads nothing of `/proc`.
-pub fn listening_inodes_netlink(port: u16) -> io::Result<BTreeSet<u64>> {
+pub(crate) fn listening_inodes_netlink(port: u16) -> io::Result<BTreeSet<u64>> {
     use socket2::{Domain, Protocol, Socket, Type};
     use std::io::Read;
     let mut inodes = BTreeSet::new();
@@ -152,7 +152,7 @@ pub fn listening_inodes_netlink(port: u16) -> io::Result<BTreeSet<u64>> {
 
 /// Who owns a socket inode.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Owner {
+pub(crate) enum Owner {
     Found(i32),
     /// Not found, and some processes' fds could not be read.
     Hidden {
@@ -164,7 +164,7 @@ pub enum Owner {
 
 /// Finds the process holding any of `inodes`, looking at `first` (the
 /// recorded gateway) before scanning every pid.
-pub fn socket_owner(
+pub(crate) fn socket_owner(
     root: &ProcRoot,
     inodes: &BTreeSet<u64>,
     first: Option<i32>,
@@ -210,7 +210,7 @@ fn holds_any(root: &ProcRoot, pid: i32, wanted: &BTreeSet<String>) -> Option<boo
     }))
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let port = configured_port(env);
     let root = &env.proc_root;
     // Netlink answers for this process's network namespace, which is what
@@ -289,8 +289,8 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
         _ => {
             procinfo::is_gateway_cmdline(&argv)
                 && matches!(
-                    super::lock::lock_state(root, &env.home.lock_path()),
-                    Ok(super::lock::LockState::Held { owner_pid }) if owner_pid == pid
+                    crate::state::lock::lock_state(root, &env.home.lock_path()),
+                    Ok(crate::state::lock::LockState::Held { owner_pid }) if owner_pid == pid
                 )
         }
     };

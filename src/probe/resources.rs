@@ -23,7 +23,7 @@ const SWAP_CUSHION_BYTES: u64 = 64 * MIB;
 
 /// The `/proc/meminfo` figures clawdoc uses, in bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MemInfo {
+pub(crate) struct MemInfo {
     pub total: u64,
     pub available: u64,
     pub swap_total: u64,
@@ -31,7 +31,7 @@ pub struct MemInfo {
 }
 
 impl MemInfo {
-    pub fn is_low(&self) -> bool {
+    pub(crate) fn is_low(&self) -> bool {
         let short =
             self.available < LOW_AVAILABLE_BYTES || self.available.saturating_mul(10) < self.total;
         short && self.swap_free < SWAP_CUSHION_BYTES
@@ -40,7 +40,7 @@ impl MemInfo {
 
 /// Parses `/proc/meminfo` text. `MemTotal` is required; a kernel too old for
 /// `MemAvailable` gets `MemFree + Buffers + Cached` instead.
-pub fn parse_meminfo(text: &str) -> Option<MemInfo> {
+pub(crate) fn parse_meminfo(text: &str) -> Option<MemInfo> {
     let field = |name: &str| -> Option<u64> {
         text.lines().find_map(|line| {
             let rest = line.strip_prefix(name)?.strip_prefix(':')?;
@@ -65,19 +65,19 @@ pub fn parse_meminfo(text: &str) -> Option<MemInfo> {
     })
 }
 
-pub fn read_meminfo(root: &ProcRoot) -> io::Result<MemInfo> {
+pub(crate) fn read_meminfo(root: &ProcRoot) -> io::Result<MemInfo> {
     let text = std::fs::read_to_string(root.path().join("meminfo"))?;
     parse_meminfo(&text)
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "meminfo has no MemTotal"))
 }
 
 /// The 1-minute load average from `/proc/loadavg`.
-pub fn read_load1(root: &ProcRoot) -> Option<f64> {
+pub(crate) fn read_load1(root: &ProcRoot) -> Option<f64> {
     let text = std::fs::read_to_string(root.path().join("loadavg")).ok()?;
     text.split_whitespace().next()?.parse().ok()
 }
 
-pub fn probe(env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let load1 = read_load1(&env.proc_root);
     let mem = match read_meminfo(&env.proc_root) {
         Ok(mem) => mem,

@@ -10,7 +10,7 @@ use super::ProbeEnv;
 use crate::home::Home;
 use crate::procinfo::ProcRoot;
 
-pub fn fixture(rel: &str) -> PathBuf {
+pub(crate) fn fixture(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(rel)
@@ -19,7 +19,7 @@ pub fn fixture(rel: &str) -> PathBuf {
 /// Copies `from` to `to` recursively, keeping symlinks as symlinks (a fake
 /// `/proc/PID/fd/N -> socket:[INODE]` must stay a link), and replacing each
 /// `{KEY}` of `vars` in regular files.
-pub fn copy_tree(from: &Path, to: &Path, vars: &[(&str, String)]) {
+pub(crate) fn copy_tree(from: &Path, to: &Path, vars: &[(&str, String)]) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -37,7 +37,7 @@ pub fn copy_tree(from: &Path, to: &Path, vars: &[(&str, String)]) {
     }
 }
 
-pub fn substitute(text: &str, vars: &[(&str, String)]) -> String {
+pub(crate) fn substitute(text: &str, vars: &[(&str, String)]) -> String {
     vars.iter().fold(text.to_string(), |acc, (k, v)| {
         acc.replace(&format!("{{{k}}}"), v)
     })
@@ -45,13 +45,13 @@ pub fn substitute(text: &str, vars: &[(&str, String)]) -> String {
 
 /// A temp home, a staged copy of `fixtures/proc/<name>` as the proc root, an
 /// empty environment and no kernel log.
-pub struct Staged {
-    pub dir: tempfile::TempDir,
-    pub env: ProbeEnv,
+pub(crate) struct Staged {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) env: ProbeEnv,
 }
 
 impl Staged {
-    pub fn new(proc_fixture: Option<&str>, vars: &[(&str, String)]) -> Self {
+    pub(crate) fn new(proc_fixture: Option<&str>, vars: &[(&str, String)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let home = dir.path().join("home");
         std::fs::create_dir_all(&home).unwrap();
@@ -67,27 +67,28 @@ impl Staged {
             home: Home::new(home),
             proc_root,
             kmsg_path: None,
+            disk_fixture: None,
             cgroup_root: dir.path().join("no-cgroup"),
             env: BTreeMap::new(),
             net_timeout: Duration::from_millis(1500),
         };
         Self { dir, env }
     }
-    pub fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         self.env.home.root()
     }
-    pub fn write_home(&self, rel: &str, text: &str) -> PathBuf {
+    pub(crate) fn write_home(&self, rel: &str, text: &str) -> PathBuf {
         let path = self.home().join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(&path, text).unwrap();
         path
     }
     /// Writes `gateway.pid` naming `pid` with `start_time`.
-    pub fn write_pid(&self, pid: i32, start_time: u64) -> PathBuf {
-        let record = crate::gateway::pidfile::PidRecord { pid, start_time };
+    pub(crate) fn write_pid(&self, pid: i32, start_time: u64) -> PathBuf {
+        let record = crate::state::pid::PidRecord { pid, start_time };
         self.write_home("gateway.pid", &record.render())
     }
-    pub fn set_var(&mut self, key: &str, value: impl Into<String>) {
+    pub(crate) fn set_var(&mut self, key: &str, value: impl Into<String>) {
         self.env.env.insert(key.to_string(), value.into());
     }
 }

@@ -3,11 +3,12 @@
 //! Owns every check a rule file must pass and the position each error points
 //! at: names from the closed vocabularies (category, severity, probe, fix
 //! action, applicability), regexes (with the regex error's own column mapped
-//! into the file), probe conditions (fact names from `probe::FACTS`, each
+//! into the file), probe conditions (fact names from `vocab::FACTS`, each
 //! fact's probe listed in `probes`, exactly one operator, operand types),
 //! fix applicability rules, command placeholders, examples both ways. All
 //! errors of a file are collected; a file with any error yields no rule.
 
+use crate::text::{did_you_mean, line_col};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
@@ -19,8 +20,8 @@ use serde::Serialize;
 use toml::Spanned;
 
 use super::schema::{RawBlock, RawCondition, RawFix, RawRule, RULE_FIELDS};
-use super::{Origin, RuleError, SECTIONS};
-use crate::probe;
+use super::{Origin, RuleError};
+use crate::vocab::{fact_type, SECTIONS};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, UnknownName};
 
 /// Where a rule sits in a causal chain. Ranking puts root causes before the
@@ -41,7 +42,7 @@ impl Role {
     }
     /// The default when a rule does not say: the three "the gateway is not
     /// there" categories are symptoms of something else, the rest are causes.
-    pub fn default_for(category: Category) -> Role {
+    pub(crate) fn default_for(category: Category) -> Role {
         match category {
             Category::NotConnected | Category::NotReady | Category::RestartTimeout => Role::Symptom,
             _ => Role::RootCause,
@@ -73,7 +74,7 @@ impl Clone for Pattern {
 }
 
 impl Pattern {
-    pub fn new(source: &str) -> Self {
+    pub(crate) fn new(source: &str) -> Self {
         Self {
             source: source.to_string(),
             folded: fold_case(source),
@@ -82,7 +83,7 @@ impl Pattern {
     }
     /// The compiled regex (matches lowercased text); `None` only if the
     /// pattern does not compile, which validation reports at load.
-    pub fn regex(&self) -> Option<&Regex> {
+    pub(crate) fn regex(&self) -> Option<&Regex> {
         self.regex
             .get_or_init(|| build_regex(&self.folded).ok())
             .as_ref()
@@ -90,7 +91,7 @@ impl Pattern {
 }
 
 /// Builds a folded pattern exactly as the engine uses it.
-pub fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
+pub(crate) fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(folded)
         .unicode(false)
         .multi_line(true)
@@ -98,9 +99,35 @@ pub fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-/// Lowercases the literal ASCII letters of a regex, leaving escapes (`\D`,
-/// `\B`, `\x4F`), group names (`(?P<Name>`) and flag groups (`(?U)`) alone.
-pub fn fold_case(pattern: &str) -> String {
+/// Lowercases every literal ASCII letter of a regex, however it is written
+/// (`A`, `\x41`, `\u{41}`, class members and ranges), leaving classes
+/// (`\D`), assertions (`\B`), group names and flags alone. Folds the parsed
+/// pattern, not its text, so an escape can never keep an uppercase letter
+/// the lowercased input cannot contain. A pattern that does not parse is
+/// returned as written (validation reports it).
+pub(crate) fn fold_case(pattern: &str) -> String {
+    use regex_syntax::ast::{parse::Parser, print::Printer};
+    // Only a hex escape (`\x41`, `\u{41}`, `\U…`) can spell a letter the
+    // text does not show; without one, folding the text's letters outside
+    // escapes, group names and flags is the same and needs no parse (a
+    // parse per pattern doubled the rule set's load time).
+    if !["\\x", "\\u", "\\U"].iter().any(|e| pattern.contains(e)) {
+        return fold_text(pattern);
+    }
+    let Ok(mut ast) = Parser::new().parse(pattern) else {
+        return pattern.to_string();
+    };
+    fold_ast(&mut ast);
+    let mut out = String::with_capacity(pattern.len());
+    match Printer::new().print(&ast, &mut out) {
+        Ok(()) => out,
+        Err(_) => pattern.to_string(),
+    }
+}
+
+/// Lowercases the literal ASCII letters of a pattern's text, leaving
+/// escapes, group names and flag groups alone.
+fn fold_text(pattern: &str) -> String {
     let mut out = String::with_capacity(pattern.len());
     let mut chars = pattern.chars().peekable();
     while let Some(c) = chars.next() {
@@ -132,6 +159,60 @@ pub fn fold_case(pattern: &str) -> String {
         }
     }
     out
+}
+
+fn fold_literal(lit: &mut regex_syntax::ast::Literal) {
+    if lit.c.is_ascii_uppercase() {
+        lit.c = lit.c.to_ascii_lowercase();
+        lit.kind = regex_syntax::ast::LiteralKind::Verbatim;
+    }
+}
+
+fn fold_ast(ast: &mut regex_syntax::ast::Ast) {
+    use regex_syntax::ast::Ast;
+    match ast {
+        Ast::Literal(lit) => fold_literal(lit),
+        Ast::ClassBracketed(class) => fold_class_set(&mut class.kind),
+        Ast::Repetition(rep) => fold_ast(&mut rep.ast),
+        Ast::Group(group) => fold_ast(&mut group.ast),
+        Ast::Alternation(alt) => alt.asts.iter_mut().for_each(fold_ast),
+        Ast::Concat(concat) => concat.asts.iter_mut().for_each(fold_ast),
+        Ast::Empty(_)
+        | Ast::Flags(_)
+        | Ast::Dot(_)
+        | Ast::Assertion(_)
+        | Ast::ClassUnicode(_)
+        | Ast::ClassPerl(_) => {}
+    }
+}
+
+fn fold_class_set(set: &mut regex_syntax::ast::ClassSet) {
+    use regex_syntax::ast::ClassSet;
+    match set {
+        ClassSet::Item(item) => fold_class_item(item),
+        ClassSet::BinaryOp(op) => {
+            fold_class_set(&mut op.lhs);
+            fold_class_set(&mut op.rhs);
+        }
+    }
+}
+
+fn fold_class_item(item: &mut regex_syntax::ast::ClassSetItem) {
+    use regex_syntax::ast::ClassSetItem;
+    match item {
+        ClassSetItem::Literal(lit) => fold_literal(lit),
+        // `A-Z` becomes `a-z`; a range that is not all uppercase letters
+        // (`0-Z`) is left as written rather than widened.
+        ClassSetItem::Range(range)
+            if range.start.c.is_ascii_uppercase() && range.end.c.is_ascii_uppercase() =>
+        {
+            fold_literal(&mut range.start);
+            fold_literal(&mut range.end);
+        }
+        ClassSetItem::Bracketed(class) => fold_class_set(&mut class.kind),
+        ClassSetItem::Union(union) => union.items.iter_mut().for_each(fold_class_item),
+        _ => {}
+    }
 }
 
 /// A fix the rule offers: a closed action implemented in Rust, never a shell
@@ -171,7 +252,7 @@ impl Fix {
     }
     /// This fix as shown for one match or finding: title, text and commands
     /// with `values` (captures, probe facts) substituted.
-    pub fn rendered(&self, values: &BTreeMap<String, String>) -> Fix {
+    pub(crate) fn rendered(&self, values: &BTreeMap<String, String>) -> Fix {
         Fix {
             title: self.title_with(values),
             text: self.text_with(values),
@@ -182,7 +263,7 @@ impl Fix {
 }
 
 /// Replaces `{name}` placeholders; `{{` and `}}` are literal braces.
-pub fn substitute(template: &str, captures: &BTreeMap<String, String>) -> String {
+pub(crate) fn substitute(template: &str, captures: &BTreeMap<String, String>) -> String {
     let mut out = String::with_capacity(template.len());
     let mut rest = template;
     while let Some(i) = rest.find(['{', '}']) {
@@ -310,22 +391,14 @@ pub struct Rule {
 impl Rule {
     /// The human title of the rule's flowchart section.
     pub fn section_title(&self) -> &'static str {
-        super::section_title(self.section).unwrap_or(self.section)
-    }
-    /// Capture names any pattern of this rule can produce.
-    pub fn capture_names(&self) -> BTreeSet<String> {
-        self.patterns
-            .iter()
-            .filter_map(Pattern::regex)
-            .flat_map(|r| r.capture_names().flatten().map(str::to_string))
-            .collect()
+        crate::vocab::section_title(self.section).unwrap_or(self.section)
     }
 }
 
 /// The most an action may be declared as. An action that changes what other
 /// parties rely on (a port, a token, a running process, a config the user
 /// wrote) can never be `safe`; only `advice` may be (and must be) display-only.
-pub fn max_applicability(action: FixAction) -> Applicability {
+pub(crate) fn max_applicability(action: FixAction) -> Applicability {
     match action {
         FixAction::Advice => Applicability::DisplayOnly,
         FixAction::MoveToFreePort
@@ -381,20 +454,6 @@ impl Ctx<'_> {
     }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    crate::config::line_col(text, offset)
-}
-
-pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(name, c), *c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
-}
-
 /// Parses and validates one rule file. `id` is the file stem; `path` is what
 /// errors print (`builtin:rules/<id>.toml` for built-ins).
 pub fn compile(id: &str, path: &str, origin: Origin, text: &str) -> Result<Rule, Vec<RuleError>> {
@@ -404,7 +463,7 @@ pub fn compile(id: &str, path: &str, origin: Origin, text: &str) -> Result<Rule,
 /// [`compile`], optionally without compiling the regexes. Built-in rules
 /// skip that at run time (it is most of the start-up cost of a lookup):
 /// `ruleset::tests::every_builtin_compiles` validates them fully instead.
-pub fn compile_with(
+pub(crate) fn compile_with(
     id: &str,
     path: &str,
     origin: Origin,
@@ -667,14 +726,14 @@ fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
             out.push(pattern);
             continue;
         }
-        // Parse with regex-syntax first: its error carries a span inside the
-        // pattern (folding keeps offsets), which maps to a column in the file.
+        // Parse the source with regex-syntax first: its error carries a span
+        // inside the pattern as written, which maps to a column in the file.
         let mut parser = regex_syntax::ParserBuilder::new()
             .unicode(false)
             .utf8(false)
             .multi_line(true)
             .build();
-        if let Err(e) = parser.parse(&pattern.folded) {
+        if let Err(e) = parser.parse(source) {
             let (offset, kind) = match &e {
                 regex_syntax::Error::Parse(a) => (a.span().start.offset, a.kind().to_string()),
                 regex_syntax::Error::Translate(t) => (t.span().start.offset, t.kind().to_string()),
@@ -719,16 +778,9 @@ fn regex_hint(kind: &str) -> String {
     }
 }
 
-fn fact_type(name: &str) -> Option<&'static str> {
-    probe::FACTS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
-}
-
 /// Compiles conditions written outside a rule (the flowchart's checks):
 /// every probe counts as listed. Errors carry `path:line:col` like a rule's.
-pub fn compile_conditions(
+pub(crate) fn compile_conditions(
     path: &str,
     text: &str,
     raw: &[Spanned<RawCondition>],
@@ -786,7 +838,7 @@ fn check_condition(
     let c = cond.get_ref();
     let fact = c.fact.get_ref();
     let Some(ty) = fact_type(fact) else {
-        let names: Vec<&str> = probe::FACTS.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = crate::vocab::FACTS.iter().map(|(n, _)| *n).collect();
         let hint = match did_you_mean(fact, &names) {
             Some(s) => format!("did you mean `{s}`? facts are `probe.fact` names from the probe catalogue (`clawdoc rules facts` lists them)"),
             None => "facts are `probe.fact` names from the probe catalogue (`clawdoc rules facts` lists them)".into(),
@@ -957,7 +1009,7 @@ fn check_fixes(
                 let known = name
                     .split('|')
                     .map(str::trim)
-                    .any(|n| captures.contains(n) || crate::probe::is_known_fact(n));
+                    .any(|n| captures.contains(n) || crate::vocab::is_known_fact(n));
                 if !known {
                     cx.err(
                         cmd.span(),
@@ -1013,11 +1065,13 @@ mod tests {
 
     #[test]
     fn fold_case_lowercases_literals_only() {
-        assert_eq!(fold_case(r"EADDRINUSE\D\B\x4F"), r"eaddrinuse\D\B\x4f");
+        assert_eq!(fold_case(r"EADDRINUSE\D\B\x4F"), r"eaddrinuse\D\Bo");
         assert_eq!(
-            fold_case(r"(?P<Port>\d+) (?U)X (?i:Y) [A-Z]"),
-            r"(?P<Port>\d+) (?U)x (?i:y) [a-z]"
+            fold_case(r"(?P<Port>\d+) (?U)X (?i:Y) [A-Z\x42]"),
+            r"(?P<Port>\d+) (?U)x (?i:y) [a-zb]"
         );
+        assert_eq!(fold_case(r"[0-Z]\u{41}"), r"[0-Z]a");
+        // Does not parse: returned as written for validation to report.
         assert_eq!(fold_case("caf\u{e9} \\"), "caf\u{e9} \\");
     }
 

@@ -15,31 +15,10 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod compile;
-pub mod schema;
-pub mod source;
+pub(crate) mod schema;
+pub(crate) mod source;
 
-pub use compile::{Condition, ConditionBlock, Example, Fix, Op, Pattern, Role, Rule};
-
-/// The seed flowchart's sections (slug, title). A rule names the section
-/// whose advice it belongs to.
-pub const SECTIONS: &[(&str, &str)] = &[
-    ("start-blocked", "1. Gateway Start Blocked"),
-    ("not-connected", "2. Gateway Not Connected / Send Failed"),
-    ("not-ready", "3. Gateway Did Not Become Ready"),
-    ("restart-timeout", "4. Gateway Restart Timed Out"),
-    ("missing-config", "5. Missing Config"),
-    ("disconnected-4008", "6. Gateway Disconnected (4008)"),
-    (
-        "web-login-provider",
-        "7. GatewayRequestError: Web Login Provider",
-    ),
-    ("invalid-config", "8. GatewayRequestError: Invalid Config"),
-    ("nothing-works", "When nothing works"),
-];
-
-pub fn section_title(slug: &str) -> Option<&'static str> {
-    SECTIONS.iter().find(|(s, _)| *s == slug).map(|(_, t)| *t)
-}
+pub use compile::{Condition, ConditionBlock, Fix, Op, Role, Rule};
 
 /// Where a rule came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,7 +44,7 @@ impl Serialize for Origin {
 
 /// A problem with one rule file. `pos` is 1-based (line, column) when the
 /// problem has a place in the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RuleError {
     pub path: String,
     pub pos: Option<(usize, usize)>,
@@ -128,7 +107,7 @@ pub fn user_dirs(explicit: Option<&Path>) -> Vec<(PathBuf, bool)> {
 
 /// Loads built-ins then each user directory (later ones override by id).
 /// User directories named here must exist.
-pub fn load(user_dirs: &[PathBuf]) -> RuleSet {
+pub(crate) fn load(user_dirs: &[PathBuf]) -> RuleSet {
     let dirs: Vec<(PathBuf, bool)> = user_dirs.iter().map(|d| (d.clone(), true)).collect();
     load_from(&dirs)
 }

@@ -45,7 +45,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// Every top-level key a rule file may have (for "did you mean" hints).
-pub const RULE_FIELDS: &[&str] = &[
+pub(crate) const RULE_FIELDS: &[&str] = &[
     "id",
     "title",
     "category",
@@ -66,7 +66,7 @@ pub const RULE_FIELDS: &[&str] = &[
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawRule {
+pub(crate) struct RawRule {
     /// Optional; when present it must equal the file stem.
     pub id: Option<Spanned<String>>,
     pub title: Spanned<String>,
@@ -97,14 +97,14 @@ pub struct RawRule {
 /// One `[[confirm]]` / `[[refute]]` block: all conditions must hold.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawBlock {
+pub(crate) struct RawBlock {
     pub when: Vec<Spanned<RawCondition>>,
 }
 
 /// `{ fact = "port.listening", eq = true }`: exactly one operator.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawCondition {
+pub(crate) struct RawCondition {
     pub fact: Spanned<String>,
     pub eq: Option<toml::Value>,
     pub ne: Option<toml::Value>,
@@ -116,7 +116,7 @@ pub struct RawCondition {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawFix {
+pub(crate) struct RawFix {
     /// Defaults to the action name; must be unique within the rule.
     pub id: Option<String>,
     pub action: Spanned<String>,
@@ -130,7 +130,7 @@ pub struct RawFix {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct RawExample {
+pub(crate) struct RawExample {
     pub text: String,
     #[serde(default = "yes")]
     pub matches: bool,

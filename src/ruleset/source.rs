@@ -12,11 +12,11 @@ use super::{Origin, RuleError};
 static BUILTIN: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 
 /// File names in a rule directory that are not rules.
-pub const RESERVED: &[&str] = &["flowchart.toml"];
+pub(crate) const RESERVED: &[&str] = &["flowchart.toml"];
 
 /// One rule file's text, before parsing.
 #[derive(Debug, Clone)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// The file stem: the rule id.
     pub id: String,
     /// What errors print.
@@ -26,7 +26,7 @@ pub struct SourceFile {
 }
 
 /// The embedded `rules/*.toml`, sorted by id.
-pub fn builtin() -> Vec<SourceFile> {
+pub(crate) fn builtin() -> Vec<SourceFile> {
     let mut out: Vec<SourceFile> = BUILTIN
         .files()
         .filter_map(|f| {
@@ -48,7 +48,7 @@ pub fn builtin() -> Vec<SourceFile> {
 }
 
 /// The embedded `rules/flowchart.toml`, if the build has one.
-pub fn builtin_flowchart() -> Option<&'static str> {
+pub(crate) fn builtin_flowchart() -> Option<&'static str> {
     BUILTIN
         .get_file("flowchart.toml")
         .and_then(|f| f.contents_utf8())
@@ -56,7 +56,7 @@ pub fn builtin_flowchart() -> Option<&'static str> {
 
 /// Every `*.toml` under `dir` (recursively), sorted by path. A missing
 /// directory is an error only when `required` (it was named explicitly).
-pub fn user_dir(dir: &Path, required: bool) -> (Vec<SourceFile>, Vec<RuleError>) {
+pub(crate) fn user_dir(dir: &Path, required: bool) -> (Vec<SourceFile>, Vec<RuleError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     if !dir.is_dir() {
@@ -97,7 +97,7 @@ pub fn user_dir(dir: &Path, required: bool) -> (Vec<SourceFile>, Vec<RuleError>)
                     let at = e.utf8_error().valid_up_to();
                     errors.push(RuleError {
                         path: display_path,
-                        pos: Some(super::compile::line_col(&lossy, at)),
+                        pos: Some(crate::text::line_col(&lossy, at)),
                         message: "the file is not valid UTF-8".into(),
                         hint: Some("rule files are UTF-8 TOML".into()),
                     });

@@ -5,17 +5,19 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+
+use clawdoc::health::{self, Reply};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-pub struct TestEnv {
+pub(crate) struct TestEnv {
     pub dir: tempfile::TempDir,
     children: Vec<Child>,
 }
 
 /// What a run of the binary produced.
-pub struct Run {
+pub(crate) struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -29,11 +31,11 @@ impl Run {
             stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
         }
     }
-    pub fn all(&self) -> String {
+    pub(crate) fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
     }
     #[track_caller]
-    pub fn json(&self) -> serde_json::Value {
+    pub(crate) fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
             panic!(
                 "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
@@ -53,16 +55,16 @@ impl std::fmt::Debug for Run {
     }
 }
 
-pub fn bin() -> PathBuf {
+pub(crate) fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_clawdoc"))
 }
 
-pub fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
 /// A port nobody listens on right now (bound then released).
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -71,23 +73,23 @@ pub fn free_port() -> u16 {
 }
 
 impl TestEnv {
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             dir: tempfile::tempdir().unwrap(),
             children: Vec::new(),
         }
     }
 
-    pub fn home(&self) -> &Path {
+    pub(crate) fn home(&self) -> &Path {
         self.dir.path()
     }
 
-    pub fn path(&self, rel: &str) -> PathBuf {
+    pub(crate) fn path(&self, rel: &str) -> PathBuf {
         self.home().join(rel)
     }
 
     /// A `clawdoc` command with the environment pinned to this test.
-    pub fn cmd(&self, args: &[&str]) -> Command {
+    pub(crate) fn cmd(&self, args: &[&str]) -> Command {
         let mut c = Command::new(bin());
         c.args(args)
             .env_clear()
@@ -100,12 +102,12 @@ impl TestEnv {
         c
     }
 
-    pub fn run(&self, args: &[&str]) -> Run {
+    pub(crate) fn run(&self, args: &[&str]) -> Run {
         Run::from(self.cmd(args).output().unwrap())
     }
 
     /// Runs with extra environment variables.
-    pub fn run_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
+    pub(crate) fn run_env(&self, args: &[&str], envs: &[(&str, &str)]) -> Run {
         let mut c = self.cmd(args);
         for (k, v) in envs {
             c.env(k, v);
@@ -113,7 +115,7 @@ impl TestEnv {
         Run::from(c.output().unwrap())
     }
 
-    pub fn run_stdin(&self, args: &[&str], input: &[u8]) -> Run {
+    pub(crate) fn run_stdin(&self, args: &[&str], input: &[u8]) -> Run {
         use std::io::Write;
         let mut child = self
             .cmd(args)
@@ -132,26 +134,26 @@ impl TestEnv {
         Run::from(out)
     }
 
-    pub fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+    pub(crate) fn write(&self, rel: &str, contents: impl AsRef<[u8]>) -> PathBuf {
         let p = self.path(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(&p, contents).unwrap();
         p
     }
 
-    pub fn read(&self, rel: &str) -> String {
+    pub(crate) fn read(&self, rel: &str) -> String {
         std::fs::read_to_string(self.path(rel)).unwrap_or_default()
     }
 
     /// Keeps a child to be killed when the test ends.
-    pub fn adopt(&mut self, child: Child) -> u32 {
+    pub(crate) fn adopt(&mut self, child: Child) -> u32 {
         let pid = child.id();
         self.children.push(child);
         pid
     }
 
     /// Starts an unrelated process that holds a TCP port (a "stranger").
-    pub fn spawn_port_holder(&mut self, port: u16) -> u32 {
+    pub(crate) fn spawn_port_holder(&mut self, port: u16) -> u32 {
         let child = Command::new("python3")
             .args([
                 "-c",
@@ -173,7 +175,7 @@ impl TestEnv {
     }
 
     /// Starts a long-lived unrelated process (e.g. to stand in for pid reuse).
-    pub fn spawn_sleeper(&mut self) -> u32 {
+    pub(crate) fn spawn_sleeper(&mut self) -> u32 {
         let child = Command::new("sleep").arg("600").spawn().unwrap();
         self.adopt(child)
     }
@@ -221,7 +223,7 @@ fn unsafe_kill(pid: i32) {
 }
 
 /// Polls `check` until it returns true or `deadline` passes.
-pub fn wait_until(deadline: Duration, mut check: impl FnMut() -> bool) -> bool {
+pub(crate) fn wait_until(deadline: Duration, mut check: impl FnMut() -> bool) -> bool {
     let end = Instant::now() + deadline;
     while Instant::now() < end {
         if check() {
@@ -234,7 +236,7 @@ pub fn wait_until(deadline: Duration, mut check: impl FnMut() -> bool) -> bool {
 
 /// The keys of a JSON object, sorted (for checking `--json` shapes).
 #[track_caller]
-pub fn sorted_keys(v: &serde_json::Value) -> Vec<String> {
+pub(crate) fn sorted_keys(v: &serde_json::Value) -> Vec<String> {
     let mut keys: Vec<String> = v
         .as_object()
         .unwrap_or_else(|| panic!("not a JSON object: {v}"))
@@ -245,9 +247,21 @@ pub fn sorted_keys(v: &serde_json::Value) -> Vec<String> {
     keys
 }
 
-pub fn pid_alive(pid: u32) -> bool {
+pub(crate) fn pid_alive(pid: u32) -> bool {
     Path::new(&format!("/proc/{pid}")).exists()
         && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .unwrap_or_default()
             .contains(") Z ")
+}
+
+/// One HTTP/1.1 request to `127.0.0.1:port` through the library's loopback
+/// client (the one the daemon and the health probe use), or None when
+/// nothing answers within five seconds.
+pub(crate) fn http(port: u16, method: &str, path: &str) -> Option<Reply> {
+    health::request(port, method, path, Duration::from_secs(5)).ok()
+}
+
+/// `GET /health` status code, or None when nothing answers.
+pub(crate) fn health_status(port: u16) -> Option<u16> {
+    http(port, "GET", "/health").map(|r| r.status)
 }

@@ -10,6 +10,8 @@ mod engine_rules;
 mod engine_scan;
 mod gateway_daemon;
 mod gateway_server;
+mod layers;
 mod probes;
 mod qa;
+mod schemas;
 mod walk;

@@ -22,56 +22,57 @@ use serde::{Deserialize, Serialize};
 use crate::config::Secret;
 
 /// Where the WebSocket is served (`/` works too).
-pub const WS_PATH: &str = "/ws";
-pub const HEALTH_PATH: &str = "/health";
+pub(crate) const WS_PATH: &str = "/ws";
+pub(crate) const HEALTH_PATH: &str = "/health";
 /// Largest frame or message either side accepts.
-pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+pub(crate) const MAX_FRAME_BYTES: usize = 64 * 1024;
 /// The first (connect) frame must arrive within this time.
-pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Close codes the gateway sends, with their reasons.
 pub mod close {
     /// Policy violation: bad handshake, pairing required, handshake timeout.
     pub const POLICY: u16 = 1008;
-    pub const TOO_BIG: u16 = 1009;
-    pub const INTERNAL: u16 = 1011;
-    pub const SERVICE_RESTART: u16 = 1012;
+    pub(crate) const TOO_BIG: u16 = 1009;
+    pub(crate) const INTERNAL: u16 = 1011;
+    pub(crate) const SERVICE_RESTART: u16 = 1012;
     pub const TOKEN_MISMATCH: u16 = 4008;
 
     pub const REASON_PAIRING_REQUIRED: &str = "pairing required";
-    pub const REASON_INVALID_HANDSHAKE: &str = "invalid handshake: first request must be connect";
-    pub const REASON_HANDSHAKE_TIMEOUT: &str = "handshake timeout";
-    pub const REASON_TOO_BIG: &str = "frame too large (limit 64 KiB)";
-    pub const REASON_TOKEN_MISMATCH: &str = "connect failed — device token mismatch";
-    pub const REASON_SERVICE_RESTART: &str = "service restart";
+    pub(crate) const REASON_INVALID_HANDSHAKE: &str =
+        "invalid handshake: first request must be connect";
+    pub(crate) const REASON_HANDSHAKE_TIMEOUT: &str = "handshake timeout";
+    pub(crate) const REASON_TOO_BIG: &str = "frame too large (limit 64 KiB)";
+    pub(crate) const REASON_TOKEN_MISMATCH: &str = "connect failed — device token mismatch";
+    pub(crate) const REASON_SERVICE_RESTART: &str = "service restart";
 }
 
 /// Error codes in `res` frames.
 pub mod error_code {
     pub const INVALID_CONFIG: &str = "INVALID_CONFIG";
-    pub const INVALID_REQUEST: &str = "INVALID_REQUEST";
-    pub const UNKNOWN_METHOD: &str = "UNKNOWN_METHOD";
+    pub(crate) const INVALID_REQUEST: &str = "INVALID_REQUEST";
+    pub(crate) const UNKNOWN_METHOD: &str = "UNKNOWN_METHOD";
     pub const PROVIDER_UNAVAILABLE: &str = "PROVIDER_UNAVAILABLE";
-    pub const UNKNOWN_PROVIDER: &str = "UNKNOWN_PROVIDER";
+    pub(crate) const UNKNOWN_PROVIDER: &str = "UNKNOWN_PROVIDER";
 }
 
-pub const MSG_INVALID_CONFIG: &str = "GatewayRequestError: Invalid Config";
-pub const MSG_WEB_LOGIN_UNAVAILABLE: &str =
+pub(crate) const MSG_INVALID_CONFIG: &str = "GatewayRequestError: Invalid Config";
+pub(crate) const MSG_WEB_LOGIN_UNAVAILABLE: &str =
     "GatewayRequestError: Web Login Provider is not available";
 
 /// The client kind of this CLI (trusted over loopback in local mode).
-pub const CLIENT_CLI: &str = "cli";
+pub(crate) const CLIENT_CLI: &str = "cli";
 
 /// Frames a client sends.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
-pub enum ClientFrame {
+pub(crate) enum ClientFrame {
     Connect(Connect),
     Req(Request),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Connect {
+pub(crate) struct Connect {
     pub device_id: String,
     pub client: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -85,7 +86,7 @@ pub struct Connect {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Request {
+pub(crate) struct Request {
     pub id: u64,
     pub method: String,
     #[serde(default)]
@@ -95,13 +96,13 @@ pub struct Request {
 /// Frames the gateway sends.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "kebab-case")]
-pub enum ServerFrame {
+pub(crate) enum ServerFrame {
     HelloOk(HelloOk),
     Res(Response),
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HelloOk {
+pub(crate) struct HelloOk {
     pub device_id: String,
     pub config_valid: bool,
     /// Offending keys when the config is invalid.
@@ -119,7 +120,7 @@ pub struct HelloOk {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Response {
+pub(crate) struct Response {
     pub id: u64,
     pub ok: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,13 +130,13 @@ pub struct Response {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RequestError {
+pub(crate) struct RequestError {
     pub code: String,
     pub message: String,
 }
 
 impl Response {
-    pub fn ok(id: u64, payload: serde_json::Value) -> Self {
+    pub(crate) fn ok(id: u64, payload: serde_json::Value) -> Self {
         Self {
             id,
             ok: true,
@@ -143,7 +144,7 @@ impl Response {
             error: None,
         }
     }
-    pub fn err(id: u64, code: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn err(id: u64, code: &str, message: impl Into<String>) -> Self {
         Self {
             id,
             ok: false,
@@ -158,20 +159,20 @@ impl Response {
 
 /// Params of `send`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct SendParams {
+pub(crate) struct SendParams {
     pub channel: String,
     pub text: String,
 }
 
 /// Params of `login`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct LoginParams {
+pub(crate) struct LoginParams {
     pub provider: String,
 }
 
 /// A device id: 1–128 characters of `[A-Za-z0-9._-]` (it ends up in logs
 /// and file names, so nothing else is accepted).
-pub fn valid_device_id(id: &str) -> bool {
+pub(crate) fn valid_device_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 128
         && id
@@ -180,7 +181,7 @@ pub fn valid_device_id(id: &str) -> bool {
 }
 
 /// A channel or provider name: 1–32 characters of `[a-z0-9_-]`.
-pub fn valid_name(name: &str) -> bool {
+pub(crate) fn valid_name(name: &str) -> bool {
     !name.is_empty()
         && name.len() <= 32
         && name
@@ -189,6 +190,13 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// Serde for `Option<Secret>`: the raw value on the wire, redacted in Debug.
+/// Frame and message limits shared by server and client.
+pub(crate) fn ws_config() -> tungstenite::protocol::WebSocketConfig {
+    tungstenite::protocol::WebSocketConfig::default()
+        .max_frame_size(Some(MAX_FRAME_BYTES))
+        .max_message_size(Some(MAX_FRAME_BYTES))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

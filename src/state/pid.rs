@@ -22,7 +22,7 @@ pub struct PidRecord {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum PidFileError {
+pub(crate) enum PidFileError {
     #[error("{path}:{line}: malformed pid file ({what}); it is stale or was edited by hand")]
     Malformed {
         path: PathBuf,
@@ -39,18 +39,18 @@ pub enum PidFileError {
 
 impl PidRecord {
     /// The record for the calling process.
-    pub fn current() -> io::Result<Self> {
+    pub(crate) fn current() -> io::Result<Self> {
         Ok(Self {
             pid: std::process::id() as i32,
             start_time: procinfo::self_start_time()?,
         })
     }
 
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         format!("{}\nstarttime={}\n", self.pid, self.start_time)
     }
 
-    pub fn parse(path: &Path, text: &str) -> Result<Self, PidFileError> {
+    pub(crate) fn parse(path: &Path, text: &str) -> Result<Self, PidFileError> {
         let bad = |line: usize, what: &str| PidFileError::Malformed {
             path: path.to_path_buf(),
             line,
@@ -77,13 +77,13 @@ impl PidRecord {
     }
 
     /// Who holds this pid now (see [`procinfo::identify`]).
-    pub fn identify(&self, root: &ProcRoot) -> Identity {
+    pub(crate) fn identify(&self, root: &ProcRoot) -> Identity {
         procinfo::identify(root, self.pid, self.start_time)
     }
 }
 
 /// Reads the pid file; `Ok(None)` when there is none.
-pub fn read(path: &Path) -> Result<Option<PidRecord>, PidFileError> {
+pub(crate) fn read(path: &Path) -> Result<Option<PidRecord>, PidFileError> {
     match std::fs::read(path) {
         Ok(bytes) => PidRecord::parse(path, &String::from_utf8_lossy(&bytes)).map(Some),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),

@@ -86,12 +86,18 @@ pub enum Removed {
 }
 
 impl DeviceStore {
-    pub fn paired(&self, id: &str) -> Option<&PairedDevice> {
+    pub(crate) fn paired(&self, id: &str) -> Option<&PairedDevice> {
         self.paired.iter().find(|d| d.id == id)
     }
 
     /// Adds (or keeps) a paired device and drops its pending request.
-    pub fn pair(&mut self, id: &str, client: &str, name: Option<String>, now: &str) -> Approved {
+    pub(crate) fn pair(
+        &mut self,
+        id: &str,
+        client: &str,
+        name: Option<String>,
+        now: &str,
+    ) -> Approved {
         self.pending.retain(|p| p.id != id);
         if self.paired(id).is_some() {
             return Approved::AlreadyPaired;
@@ -106,7 +112,7 @@ impl DeviceStore {
     }
 
     /// Records (or refreshes) a pending pairing request.
-    pub fn request(
+    pub(crate) fn request(
         &mut self,
         id: &str,
         client: &str,
@@ -178,7 +184,7 @@ pub fn load(path: &Path) -> Result<DeviceStore, DeviceStoreError> {
 }
 
 /// Writes the store atomically, mode 0600.
-pub fn save(path: &Path, store: &DeviceStore) -> Result<(), DeviceStoreError> {
+pub(crate) fn save(path: &Path, store: &DeviceStore) -> Result<(), DeviceStoreError> {
     let mut json = serde_json::to_vec_pretty(store).expect("the device store serialises");
     json.push(b'\n');
     crate::fsutil::write_atomic(path, &json, 0o600).map_err(|source| DeviceStoreError::Io {
@@ -226,7 +232,7 @@ pub fn update<R>(
 }
 
 /// `hex(HMAC-SHA256(gateway token, device id))`.
-pub fn device_token(gateway_token: &Secret, device_id: &str) -> Secret {
+pub(crate) fn device_token(gateway_token: &Secret, device_id: &str) -> Secret {
     let mut mac = Hmac::<Sha256>::new_from_slice(gateway_token.expose().as_bytes())
         .expect("HMAC takes any key length");
     mac.update(device_id.as_bytes());
@@ -234,7 +240,11 @@ pub fn device_token(gateway_token: &Secret, device_id: &str) -> Secret {
 }
 
 /// Does `presented` equal the device's token? Constant time in the content.
-pub fn verify_device_token(gateway_token: &Secret, device_id: &str, presented: &Secret) -> bool {
+pub(crate) fn verify_device_token(
+    gateway_token: &Secret,
+    device_id: &str,
+    presented: &Secret,
+) -> bool {
     device_token(gateway_token, device_id).ct_eq(presented.expose())
 }
 
