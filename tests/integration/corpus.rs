@@ -5,7 +5,7 @@
 //! test split each, as printed and behind a log prefix), so a rule change
 //! that loses a family, or starts flagging unrelated messages, fails here.
 
-use crate::harness::{fill, repo, TestEnv};
+use crate::harness::{fill, labelled_lines, repo, TestEnv};
 
 const CORPUS: &str = "fixtures/corpus/openclaw-2026.9.6-messages.tsv";
 
@@ -126,17 +126,12 @@ fn corpus_accuracy_and_false_positives_hold_their_floors() {
 #[test]
 fn chinese_wrappers_look_up_to_their_family() {
     let env = TestEnv::new();
-    let text = std::fs::read_to_string(repo().join("fixtures/corpus/zh-wrappers.tsv")).unwrap();
     let mut wrong = Vec::new();
-    let mut n = 0;
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let (message, want) = line.split_once('\t').unwrap();
-        n += 1;
+    let rows = labelled_lines("fixtures/corpus/zh-wrappers.tsv");
+    let n = rows.len();
+    for (message, want) in &rows {
         let got = top(&env, message).unwrap_or_else(|| "other".into());
-        if got != want {
+        if &got != want {
             wrong.push(format!("{message}: want {want}, got {got}"));
         }
     }

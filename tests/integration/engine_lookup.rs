@@ -3,7 +3,7 @@
 //! odd input (ANSI, CRLF, JSON lines, full-width, invalid UTF-8, garbage)
 //! never panics, and the JSON/exit-code contract holds.
 
-use crate::harness::{fill, repo, sorted_keys, TestEnv};
+use crate::harness::{fill, labelled_lines, repo, sorted_keys, TestEnv};
 
 fn top_category(env: &TestEnv, text: &str) -> (i32, String, serde_json::Value) {
     let run = env.run_stdin(&["lookup", "--json"], text.as_bytes());
@@ -18,17 +18,12 @@ fn top_category(env: &TestEnv, text: &str) -> (i32, String, serde_json::Value) {
 #[test]
 fn every_seed_message_looks_up_to_its_category() {
     let env = TestEnv::new();
-    let text = std::fs::read_to_string(repo().join("fixtures/logs/seed-messages.tsv")).unwrap();
     let mut wrong = Vec::new();
-    let mut n = 0;
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let (message, want) = line.split_once('\t').unwrap();
-        n += 1;
+    let rows = labelled_lines("fixtures/logs/seed-messages.tsv");
+    let n = rows.len();
+    for (message, want) in &rows {
         let (code, got, _) = top_category(&env, message);
-        if code != 0 || got != want {
+        if code != 0 || &got != want {
             wrong.push(format!("{message:?}: want {want}, got {got} (exit {code})"));
         }
     }

@@ -276,3 +276,17 @@ pub fn fill(message: &str) -> String {
     let re = regex::Regex::new(r"<[^<>\n]+>").unwrap();
     re.replace_all(&s, "value").into_owned()
 }
+
+/// The `message<TAB>category` rows of a fixture file under the repo
+/// (`#` comments and blank lines skipped).
+pub fn labelled_lines(rel: &str) -> Vec<(String, String)> {
+    std::fs::read_to_string(repo().join(rel))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (m, c) = l.split_once('\t').unwrap();
+            (m.to_string(), c.to_string())
+        })
+        .collect()
+}
