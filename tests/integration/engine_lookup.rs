@@ -3,59 +3,7 @@
 //! odd input (ANSI, CRLF, JSON lines, full-width, invalid UTF-8, garbage)
 //! never panics, and the JSON/exit-code contract holds.
 
-use crate::harness::{repo, sorted_keys, TestEnv};
-
-/// `<placeholder>` → a plausible value, as the real gateway would print it.
-fn fill(message: &str) -> String {
-    let table = [
-        ("<mode>", "unset"),
-        ("<stateDir>", "/home/node/.openclaw"),
-        ("<configPath>", "/home/node/.openclaw/openclaw.json"),
-        ("<path>", "/home/node/.openclaw/openclaw.json"),
-        ("<message>", "Invalid input"),
-        (
-            "<issues>",
-            "- gateway.port: Expected number, received string",
-        ),
-        ("<key>", "model"),
-        ("<a>", "foo"),
-        ("<b>", "bar"),
-        ("<error>", "Error: socket hang up"),
-        ("<details>", "see above"),
-        ("<reason>", "unknown"),
-        ("<pid>", "4242"),
-        ("<pids>", "4242, 4243"),
-        ("<ms>", "5000"),
-        ("<host>", "127.0.0.1"),
-        ("<port>", "18789"),
-        ("<context>", "gateway"),
-        ("<supervisor>", "systemd"),
-        ("<n>", "2"),
-        ("<N>", "30"),
-        ("<command>", "node"),
-        ("<adapter>", "telegram"),
-        ("<code>", "1006"),
-        ("<hint>", "see docs"),
-        ("<id>", "c0ffee"),
-        ("<endpoint>", "10.0.0.5:5555"),
-        ("<addr>", "10.0.0.5"),
-        ("<bind>", "lan"),
-        ("<url>", "ws://10.0.0.5:18789"),
-        ("<providerId>", "whatsapp"),
-        ("<channel>", "whatsapp"),
-        ("<lockPath>", "/tmp/openclaw/gateway.lock"),
-        ("<label>", "cli"),
-        ("<version>", "3"),
-        ("<uuid>", "8d3f0b2a-1c2d-4e5f-9a8b-7c6d5e4f3a2b"),
-    ];
-    let mut s = message.replace("\\n", "\n");
-    for (k, v) in table {
-        s = s.replace(k, v);
-    }
-    // Any other placeholder (e.g. `<reason|no close reason>`) becomes a neutral word.
-    let re = regex::Regex::new(r"<[^<>\n]+>").unwrap();
-    re.replace_all(&s, "value").into_owned()
-}
+use crate::harness::{fill, labelled_lines, repo, sorted_keys, TestEnv};
 
 fn top_category(env: &TestEnv, text: &str) -> (i32, String, serde_json::Value) {
     let run = env.run_stdin(&["lookup", "--json"], text.as_bytes());
@@ -70,17 +18,12 @@ fn top_category(env: &TestEnv, text: &str) -> (i32, String, serde_json::Value) {
 #[test]
 fn every_seed_message_looks_up_to_its_category() {
     let env = TestEnv::new();
-    let text = std::fs::read_to_string(repo().join("fixtures/logs/seed-messages.tsv")).unwrap();
     let mut wrong = Vec::new();
-    let mut n = 0;
-    for line in text
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-    {
-        let (message, want) = line.split_once('\t').unwrap();
-        n += 1;
+    let rows = labelled_lines("fixtures/logs/seed-messages.tsv");
+    let n = rows.len();
+    for (message, want) in &rows {
         let (code, got, _) = top_category(&env, message);
-        if code != 0 || got != want {
+        if code != 0 || &got != want {
             wrong.push(format!("{message:?}: want {want}, got {got} (exit {code})"));
         }
     }

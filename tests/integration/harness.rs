@@ -265,3 +265,42 @@ pub(crate) fn http(port: u16, method: &str, path: &str) -> Option<Reply> {
 pub(crate) fn health_status(port: u16) -> Option<u16> {
     http(port, "GET", "/health").map(|r| r.status)
 }
+
+/// `<placeholder>` → a plausible value, as the real gateway would print it
+/// (the table in `fixtures/corpus/placeholders.tsv`, shared with
+/// `fixtures/corpus/eval.py`); any other `<...>` becomes the word `value`.
+/// A literal `\n` in a corpus row is a line break.
+pub(crate) fn fill(message: &str) -> String {
+    static TABLE: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        std::fs::read_to_string(repo().join("fixtures/corpus/placeholders.tsv"))
+            .unwrap()
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+            .map(|l| {
+                let (k, v) = l.split_once('\t').unwrap();
+                (k.to_string(), v.to_string())
+            })
+            .collect()
+    });
+    let mut s = message.replace("\\n", "\n");
+    for (k, v) in table {
+        s = s.replace(k.as_str(), v);
+    }
+    let re = regex::Regex::new(r"<[^<>\n]+>").unwrap();
+    re.replace_all(&s, "value").into_owned()
+}
+
+/// The `message<TAB>category` rows of a fixture file under the repo
+/// (`#` comments and blank lines skipped).
+pub(crate) fn labelled_lines(rel: &str) -> Vec<(String, String)> {
+    std::fs::read_to_string(repo().join(rel))
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let (m, c) = l.split_once('\t').unwrap();
+            (m.to_string(), c.to_string())
+        })
+        .collect()
+}
