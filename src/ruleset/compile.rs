@@ -77,7 +77,7 @@ impl Pattern {
     pub(crate) fn new(source: &str) -> Self {
         Self {
             source: source.to_string(),
-            folded: fold_case(source),
+            folded: utf8_bytes(&fold_case(source)).unwrap_or_else(|_| fold_case(source)),
             regex: OnceLock::new(),
         }
     }
@@ -123,6 +123,83 @@ pub(crate) fn fold_case(pattern: &str) -> String {
         Ok(()) => out,
         Err(_) => pattern.to_string(),
     }
+}
+
+/// A pattern with literal non-ASCII text (`未授權`) made byte-matchable:
+/// the engine matches bytes with ASCII classes, so each non-ASCII character
+/// outside a class becomes its UTF-8 bytes as one group, `(?:\xE6\x9C\xAA)`
+/// (a group so a quantifier after it applies to the whole character). A
+/// non-ASCII character inside a `[class]` cannot work (a class matches one
+/// byte): the error gives its byte offset and a hint.
+pub(crate) fn utf8_bytes(pattern: &str) -> Result<String, (usize, String)> {
+    if pattern.is_ascii() {
+        return Ok(pattern.to_string());
+    }
+    let mut out = String::with_capacity(pattern.len() * 3);
+    let mut class_depth = 0usize;
+    // Right after `[` or `[^`, a `]` is a literal member, not the end.
+    let mut class_start = false;
+    let mut chars = pattern.char_indices().peekable();
+    while let Some((at, c)) = chars.next() {
+        let was_start = std::mem::take(&mut class_start);
+        if !c.is_ascii() {
+            if class_depth > 0 {
+                return Err((
+                    at,
+                    format!(
+                        "non-ASCII `{c}` inside a [class]: a class matches one byte; \
+                         write alternatives instead, e.g. (?:{c}|…)"
+                    ),
+                ));
+            }
+            let mut buf = [0u8; 4];
+            out.push_str("(?:");
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+            out.push(')');
+            continue;
+        }
+        match c {
+            '\\' => match chars.next() {
+                // An escaped non-ASCII character is that character.
+                Some((_, next)) if !next.is_ascii() && class_depth == 0 => {
+                    let mut buf = [0u8; 4];
+                    out.push_str("(?:");
+                    for b in next.encode_utf8(&mut buf).bytes() {
+                        out.push_str(&format!("\\x{b:02X}"));
+                    }
+                    out.push(')');
+                }
+                Some((at, next)) if !next.is_ascii() => {
+                    return Err((
+                        at,
+                        format!("non-ASCII `{next}` inside a [class]: a class matches one byte; write alternatives instead, e.g. (?:{next}|…)"),
+                    ));
+                }
+                Some((_, next)) => {
+                    out.push(c);
+                    out.push(next);
+                }
+                None => out.push(c),
+            },
+            '[' => {
+                out.push(c);
+                class_depth += 1;
+                class_start = true;
+                if chars.peek().map(|p| p.1) == Some('^') {
+                    out.push('^');
+                    chars.next();
+                }
+            }
+            ']' if class_depth > 0 && !was_start => {
+                out.push(c);
+                class_depth -= 1;
+            }
+            c => out.push(c),
+        }
+    }
+    Ok(out)
 }
 
 /// Lowercases the literal ASCII letters of a pattern's text, leaving
@@ -726,28 +803,42 @@ fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
             out.push(pattern);
             continue;
         }
+        let span = p.span();
+        let literal = cx.text.get(span.clone()).unwrap_or_default();
+        // Exact columns only when the TOML literal holds the pattern verbatim.
+        let verbatim =
+            literal.len() == source.len() + 2 && &literal[1..literal.len() - 1] == source;
+        let translated = match utf8_bytes(source) {
+            Ok(t) => t,
+            Err((offset, message)) => {
+                let at = if verbatim {
+                    span.start + 1 + offset
+                } else {
+                    span.start
+                };
+                cx.err(at..at, message, Some("non-ASCII text is matched byte for byte, so it can be written literally outside a class".into()));
+                continue;
+            }
+        };
         // Parse the source with regex-syntax first: its error carries a span
-        // inside the pattern as written, which maps to a column in the file.
+        // inside the pattern as written, which maps to a column in the file
+        // (for ASCII patterns; a translated one reports the pattern's start).
         let mut parser = regex_syntax::ParserBuilder::new()
             .unicode(false)
             .utf8(false)
             .multi_line(true)
             .build();
-        if let Err(e) = parser.parse(source) {
+        if let Err(e) = parser.parse(&translated) {
             let (offset, kind) = match &e {
                 regex_syntax::Error::Parse(a) => (a.span().start.offset, a.kind().to_string()),
                 regex_syntax::Error::Translate(t) => (t.span().start.offset, t.kind().to_string()),
                 other => (0, other.to_string()),
             };
-            let span = p.span();
-            let literal = cx.text.get(span.clone()).unwrap_or_default();
-            // Exact column only when the TOML literal holds the pattern verbatim.
-            let at =
-                if literal.len() == source.len() + 2 && &literal[1..literal.len() - 1] == source {
-                    span.start + 1 + offset
-                } else {
-                    span.start
-                };
+            let at = if verbatim && source.is_ascii() {
+                span.start + 1 + offset
+            } else {
+                span.start
+            };
             cx.err(
                 at..at,
                 format!("invalid regex: {kind}"),
@@ -1073,6 +1164,29 @@ mod tests {
         assert_eq!(fold_case(r"[0-Z]\u{41}"), r"[0-Z]a");
         // Does not parse: returned as written for validation to report.
         assert_eq!(fold_case("caf\u{e9} \\"), "caf\u{e9} \\");
+    }
+
+    #[test]
+    fn non_ascii_literals_become_bytes() {
+        assert_eq!(utf8_bytes("a+").unwrap(), "a+");
+        assert_eq!(
+            utf8_bytes("未(?:經)?+").unwrap(),
+            r"(?:\xE6\x9C\xAA)(?:(?:\xE7\xB6\x93))?+"
+        );
+        assert_eq!(utf8_bytes(r"[]中]").unwrap_err().0, 2);
+        assert_eq!(utf8_bytes(r"[^a]中\[").unwrap(), r"[^a](?:\xE4\xB8\xAD)\[");
+        assert!(utf8_bytes("[a-z]*文[x]").is_ok());
+        assert!(utf8_bytes("[[:alpha:]文]")
+            .unwrap_err()
+            .1
+            .contains("[class]"));
+        let p = Pattern::new("埠\\s*(?P<port>\\d+)\\s*已被佔用");
+        let caps = p
+            .regex()
+            .unwrap()
+            .captures("埠 3001 已被佔用".as_bytes())
+            .unwrap();
+        assert_eq!(&caps["port"], b"3001");
     }
 
     #[test]

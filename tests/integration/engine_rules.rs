@@ -380,3 +380,69 @@ matches = false
     let lint = env.run(&["--rules-dir", &dir, "rules", "test"]);
     assert_eq!(lint.code, 0, "{lint:?}");
 }
+
+/// Patterns may hold literal non-ASCII text (CJK): it matches byte for byte,
+/// a quantifier after a character applies to the whole character, and the
+/// captures come back intact. Non-ASCII inside a `[class]` cannot work and is
+/// reported at its column with a hint.
+#[test]
+fn literal_chinese_in_patterns_matches_and_class_misuse_is_reported() {
+    let env = TestEnv::new();
+    let dir = env.path("rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rule = |patterns: &str| {
+        format!(
+            r#"title = "Chinese wording"
+category = "port_in_use"
+severity = "error"
+section = "nothing-works"
+meaning = "A port in use, in Chinese."
+patterns = [{patterns}]
+[[fix]]
+action = "advice"
+applicability = "display-only"
+title = "Nothing to do"
+text = "Nothing to do."
+[[example]]
+text = "錯誤：埠 3001 已經被佔用"
+[[example]]
+text = "端口 3001 已占用"
+[[example]]
+text = "埠 3001 已釋放"
+matches = false
+"#
+        )
+    };
+    std::fs::write(
+        dir.join("zz-chinese.toml"),
+        rule(r"'(?:埠|端口)\s*(?P<port>\d+)\s*(?:已經|已)?被?\s*(?:佔用|占用)'"),
+    )
+    .unwrap();
+    let d = dir.display().to_string();
+    let run = env.run(&["--rules-dir", &d, "lookup", "--json", "錯誤：埠 3001 已經被佔用"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    let ours = |json: &serde_json::Value| {
+        json["matches"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["rule_id"] == "zz-chinese")
+            .cloned()
+    };
+    let m = ours(&json).expect("zz-chinese matched");
+    assert_eq!(m["captures"]["port"], "3001");
+    // `被?` is optional as a whole character, not its last byte.
+    let run = env.run(&["--rules-dir", &d, "lookup", "--json", "端口 3001 已占用"]);
+    assert!(ours(&run.json()).is_some(), "{run:?}");
+    let test = env.run(&["--rules-dir", &d, "rules", "test"]);
+    assert_eq!(test.code, 0, "{test:?}");
+
+    std::fs::write(dir.join("zz-chinese.toml"), rule(r"'埠\s*[佔占]用'")).unwrap();
+    let lint = env.run(&["--rules-dir", &d, "rules", "lint"]);
+    assert_eq!(lint.code, 1, "{lint:?}");
+    assert!(
+        lint.stdout.contains("zz-chinese.toml:6:19") && lint.stdout.contains("[class]"),
+        "{lint:?}"
+    );
+}
