@@ -18,6 +18,7 @@
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
+use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::bytes::{Regex, RegexBuilder};
 use regex_automata::nfa::thompson::WhichCaptures;
 use regex_automata::util::syntax;
@@ -43,16 +44,21 @@ pub enum EngineError {
     Compile(#[from] regex::Error),
     #[error("the rule patterns do not compile together: {0}")]
     Set(#[from] Box<meta::BuildError>),
+    #[error("the rule patterns' literal prefilter does not build: {0}")]
+    Prefilter(String),
 }
 
 /// The rules, compiled for matching.
 pub struct Engine<'r> {
     rules: &'r [Rule],
-    /// All patterns, all-matches semantics: the `RegexSet`. Built without a
-    /// literal prefilter: that halves its construction, which dominates a
-    /// one-line lookup, and the inputs it sees are single lines.
-    set: meta::Regex,
-    /// For each pattern of `set`: (rule index, pattern index in the rule).
+    /// Literal prefilter: every literal some pattern's matches must start
+    /// (or end) with. A line's hits name the only patterns that can match.
+    prefilter: Option<AhoCorasick>,
+    /// For each literal of `prefilter`: the pattern it stands for.
+    literal_owner: Vec<u32>,
+    /// Patterns with no usable required literal: tried on every line.
+    always: Vec<u32>,
+    /// For each pattern: (rule index, pattern index in the rule).
     owners: Vec<(usize, usize)>,
 }
 
@@ -75,32 +81,58 @@ pub struct Match<'r> {
 }
 
 impl<'r> Engine<'r> {
+    /// Builds the literal prefilter only: a pattern's regex is compiled the
+    /// first time a line holds one of its literals (a one-line lookup pays
+    /// for a handful of regexes, not for a set of all of them).
     pub fn new(rules: &'r [Rule]) -> Result<Self, EngineError> {
-        let mut sources = Vec::new();
         let mut owners = Vec::new();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut literal_owner = Vec::new();
+        let mut always = Vec::new();
         for (ri, rule) in rules.iter().enumerate() {
             for (pi, p) in rule.patterns.iter().enumerate() {
-                sources.push(p.folded.as_str());
+                let id = owners.len() as u32;
                 owners.push((ri, pi));
+                match required_literals(&p.folded) {
+                    Some(lits) => {
+                        literal_owner.extend(std::iter::repeat_n(id, lits.len()));
+                        literals.extend(lits);
+                    }
+                    None => always.push(id),
+                }
             }
         }
-        let set = match build_set(&sources) {
-            Ok(set) => set,
-            Err(first) => {
-                // A pattern that does not compile (only possible for a rule
-                // loaded without validation) must not take the others down.
-                let keep: Vec<usize> = (0..sources.len())
-                    .filter(|&i| crate::ruleset::compile::build_regex(sources[i]).is_ok())
-                    .collect();
-                if keep.len() == sources.len() {
-                    return Err(first.into());
-                }
-                owners = keep.iter().map(|&i| owners[i]).collect();
-                let kept: Vec<&str> = keep.iter().map(|&i| sources[i]).collect();
-                build_set(&kept)?
-            }
+        let prefilter = if literals.is_empty() {
+            None
+        } else {
+            Some(
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                    .build(&literals)
+                    .map_err(|e| EngineError::Prefilter(e.to_string()))?,
+            )
         };
-        Ok(Self { rules, set, owners })
+        Ok(Self {
+            rules,
+            prefilter,
+            literal_owner,
+            always,
+            owners,
+        })
+    }
+
+    /// The patterns that can match `lower` (a lowercased line), in pattern
+    /// order: those with a literal in it, and those without a literal.
+    fn candidates(&self, lower: &[u8]) -> Vec<u32> {
+        let mut ids = self.always.clone();
+        if let Some(ac) = &self.prefilter {
+            for m in ac.find_overlapping_iter(lower) {
+                ids.push(self.literal_owner[m.pattern().as_usize()]);
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        ids
     }
 
     /// Every rule hit by one (already normalised) line, with the captures and
@@ -108,12 +140,9 @@ impl<'r> Engine<'r> {
     pub(crate) fn match_line(&self, line: &str) -> Vec<LineHit> {
         let original = line.as_bytes();
         let lower = original.to_ascii_lowercase();
-        let mut set = PatternSet::new(self.set.pattern_len());
-        self.set
-            .which_overlapping_matches(&Input::new(&lower), &mut set);
         let mut hits: Vec<LineHit> = Vec::new();
-        for pattern_id in set.iter() {
-            let (ri, pi) = self.owners[pattern_id.as_usize()];
+        for pattern_id in self.candidates(&lower) {
+            let (ri, pi) = self.owners[pattern_id as usize];
             let Some(regex) = self.rules[ri].patterns[pi].regex() else {
                 continue;
             };
@@ -314,20 +343,42 @@ pub(crate) fn combined_pattern(rules: &[Rule]) -> String {
     parts.join("|")
 }
 
-fn build_set(folded: &[&str]) -> Result<meta::Regex, Box<meta::BuildError>> {
-    meta::Builder::new()
-        .configure(
-            meta::Config::new()
-                .match_kind(MatchKind::All)
-                .which_captures(WhichCaptures::None)
-                .auto_prefilter(false)
-                // Lines are short; a small lazy-DFA cache saves page faults
-                // that showed in a one-line lookup's system time.
-                .hybrid_cache_capacity(256 << 10),
-        )
-        .syntax(pattern_syntax())
-        .build_many(folded)
-        .map_err(Box::new)
+/// Literals one of which every match of `folded` must start with (or, if
+/// the start is not finite, end with), each at least 3 bytes so the
+/// prefilter stays selective; `None` when there is no such set (the pattern
+/// is then tried on every line). Uses regex-syntax's literal extractor on the
+/// pattern as the engine parses it.
+const LITERAL_BYTES: usize = 5;
+
+fn required_literals(folded: &str) -> Option<Vec<Vec<u8>>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .multi_line(true)
+        .crlf(true)
+        .build()
+        .parse(folded)
+        .ok()?;
+    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
+        let prefix = matches!(kind, ExtractKind::Prefix);
+        let mut seq = Extractor::new().kind(kind).extract(&hir);
+        // Short literals keep the prefilter small to build (it is built at
+        // every start) and are still selective enough for single lines.
+        if prefix {
+            seq.keep_first_bytes(LITERAL_BYTES);
+        } else {
+            seq.keep_last_bytes(LITERAL_BYTES);
+        }
+        seq.dedup();
+        let Some(lits) = seq.literals() else {
+            continue;
+        };
+        if !lits.is_empty() && lits.len() <= 32 && lits.iter().all(|l| l.as_bytes().len() >= 3) {
+            return Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect());
+        }
+    }
+    None
 }
 
 /// `(?P<port>\d+)` → `(?:\d+)`, using the regex parser for exact spans.

@@ -419,7 +419,13 @@ matches = false
     )
     .unwrap();
     let d = dir.display().to_string();
-    let run = env.run(&["--rules-dir", &d, "lookup", "--json", "錯誤：埠 3001 已經被佔用"]);
+    let run = env.run(&[
+        "--rules-dir",
+        &d,
+        "lookup",
+        "--json",
+        "錯誤：埠 3001 已經被佔用",
+    ]);
     assert_eq!(run.code, 0, "{run:?}");
     let json = run.json();
     let ours = |json: &serde_json::Value| {
