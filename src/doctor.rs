@@ -219,23 +219,29 @@ pub(crate) fn judge(
         }
     }
     // A finding about the same thing from the log and the probes: keep one.
-    // Most severe first, then the rule's own priority, then id (stable).
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| priority(rules, &b.rule_id).cmp(&priority(rules, &a.rule_id)))
-            .then_with(|| a.rule_id.cmp(&b.rule_id))
-    });
+    // The one ranking (`ruleset::rank`), as lookup orders the same rules.
+    findings.sort_by(
+        |a, b| match (rules.get(&a.rule_id), rules.get(&b.rule_id)) {
+            (Some(ra), Some(rb)) => {
+                let standing = |rule| crate::ruleset::rank::Standing {
+                    rule,
+                    specificity: 0,
+                    line: 0,
+                };
+                crate::ruleset::rank::compare(&standing(ra), &standing(rb))
+            }
+            _ => b
+                .severity
+                .cmp(&a.severity)
+                .then_with(|| a.rule_id.cmp(&b.rule_id)),
+        },
+    );
     Diagnosis {
         evidence,
         findings,
         history,
         log,
     }
-}
-
-fn priority(rules: &RuleSet, id: &str) -> i32 {
-    rules.get(id).map(|r| r.priority).unwrap_or(0)
 }
 
 fn finding(

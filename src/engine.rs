@@ -26,7 +26,7 @@ use regex_automata::{meta, Input, MatchKind, PatternSet};
 use serde::Serialize;
 
 use crate::normalize;
-use crate::ruleset::{Role, Rule};
+use crate::ruleset::Rule;
 
 /// Lines are read in blocks of about this size.
 pub(crate) const BLOCK: usize = 1 << 20;
@@ -280,30 +280,16 @@ pub(crate) struct LineHit {
     pub specificity: usize,
 }
 
-/// Orders matches best first. The ranking, in order of precedence:
-///
-/// 1. **Root cause before symptom** ([`Role`]): when an excerpt shows both
-///    `did not become ready` and `EADDRINUSE`, the port conflict is the
-///    thing to fix; "not connected / not ready / restart timed out" are what
-///    a root cause looks like from outside.
-/// 2. **Rule priority** (the rule file's `priority`, default 0): an explicit
-///    statement that one rule refines another that matches the same words
-///    (a deprecated key is a special case of an unknown key).
-/// 3. **Specificity**: the longest text a pattern matched. A rule that
-///    explains more of the message wins: `disconnected (4008): connect
-///    failed — device token mismatch` matches the token-mismatch pattern
-///    across the whole line, the generic 4008 pattern only its start.
-/// 4. **Earliest line**, then **rule id**: deterministic ties.
+/// Orders matches best first: [`crate::ruleset::rank`], the one ranking.
 pub(crate) fn rank(matches: &mut [Match<'_>]) {
-    matches.sort_by(|a, b| {
-        let role = |m: &Match<'_>| m.rule.role == Role::RootCause;
-        role(b)
-            .cmp(&role(a))
-            .then(b.rule.priority.cmp(&a.rule.priority))
-            .then(b.specificity.cmp(&a.specificity))
-            .then(a.line.cmp(&b.line))
-            .then(a.rule.id.cmp(&b.rule.id))
-    });
+    fn standing<'a>(m: &'a Match<'_>) -> crate::ruleset::rank::Standing<'a> {
+        crate::ruleset::rank::Standing {
+            rule: m.rule,
+            specificity: m.specificity,
+            line: m.line,
+        }
+    }
+    matches.sort_by(|a, b| crate::ruleset::rank::compare(&standing(a), &standing(b)));
 }
 
 /// Truncates to `max` characters (on a char boundary), marking the cut.

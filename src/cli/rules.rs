@@ -288,7 +288,9 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
 }
 
 fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> {
-    let set = load_quiet(ctx);
+    let mut set = load_quiet(ctx);
+    let outranked = outranked_examples(&set)?;
+    set.errors.extend(outranked);
     if as_json {
         writeln!(
             out,
@@ -318,6 +320,38 @@ fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
     } else {
         Exit::Problems
     })
+}
+
+/// A rule's own positive example must rank that rule first (the one
+/// ranking, `ruleset::rank`): otherwise a user pasting exactly that text is
+/// sent to another rule.
+fn outranked_examples(set: &ruleset::RuleSet) -> anyhow::Result<Vec<ruleset::RuleError>> {
+    let engine = Engine::new(&set.rules)?;
+    let mut errors = Vec::new();
+    for rule in &set.rules {
+        for ex in rule.examples.iter().filter(|e| e.matches) {
+            let matches = engine.lookup(ex.text.as_bytes());
+            let Some(top) = matches.first() else {
+                continue; // `rules test` reports a positive example that misses.
+            };
+            if top.rule.id != rule.id {
+                errors.push(ruleset::RuleError {
+                    path: format!("rule {}", rule.id),
+                    pos: None,
+                    message: format!(
+                        "its example {:?} ranks rule `{}` first",
+                        ex.text, top.rule.id
+                    ),
+                    hint: Some(
+                        "raise this rule's `priority`, make its pattern match more of the text, \
+                         or narrow the other rule (see rules/README.md, Ranking)"
+                            .into(),
+                    ),
+                });
+            }
+        }
+    }
+    Ok(errors)
 }
 
 fn new(

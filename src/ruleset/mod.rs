@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod compile;
+pub mod rank;
 pub(crate) mod schema;
 pub(crate) mod source;
 

@@ -452,3 +452,51 @@ matches = false
         "{lint:?}"
     );
 }
+
+/// `rules lint` fails when a rule's own positive example ranks another rule
+/// first (here a symptom rule under the root-cause port-in-use), and passes
+/// once the rule says it is the cause.
+#[test]
+fn lint_fails_when_an_example_ranks_another_rule_first() {
+    let env = TestEnv::new();
+    let dir = env.path("rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    let rule = |role: &str| {
+        format!(
+            r#"title = "Shadowed"
+category = "not_ready"
+severity = "error"
+{role}
+section = "nothing-works"
+meaning = "A rule whose example another rule explains better."
+patterns = ['zzsvc: listen eaddrinuse']
+[[fix]]
+action = "advice"
+applicability = "display-only"
+title = "Nothing to do"
+text = "Nothing to do."
+[[example]]
+text = "zzsvc: listen EADDRINUSE: address already in use :::3001"
+[[example]]
+text = "zzsvc: listening"
+matches = false
+"#
+        )
+    };
+    std::fs::write(dir.join("zz-shadowed.toml"), rule("")).unwrap();
+    let d = dir.display().to_string();
+    let lint = env.run(&["--rules-dir", &d, "rules", "lint"]);
+    assert_eq!(lint.code, 1, "{lint:?}");
+    assert!(
+        lint.stdout.contains("rule zz-shadowed: its example")
+            && lint.stdout.contains("ranks rule `port-in-use` first"),
+        "{lint:?}"
+    );
+    std::fs::write(
+        dir.join("zz-shadowed.toml"),
+        rule("role = \"root_cause\"\npriority = 1"),
+    )
+    .unwrap();
+    let lint = env.run(&["--rules-dir", &d, "rules", "lint"]);
+    assert_eq!(lint.code, 0, "{lint:?}");
+}
