@@ -96,3 +96,31 @@ fn the_validation_can_fail() {
         "matches": [{"rule_id": 7}]
     })));
 }
+
+/// `docs/schemas/rule-file.json` (for editors) accepts every built-in rule
+/// file and rejects a rule with an unknown field or a severity not in the
+/// vocabulary.
+#[test]
+fn every_builtin_rule_validates_against_the_rule_file_schema() {
+    let text = std::fs::read_to_string(repo().join("docs/schemas/rule-file.json")).unwrap();
+    let schema: Value = serde_json::from_str(&text).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(repo().join("rules")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "toml") || path.ends_with("flowchart.toml") {
+            continue;
+        }
+        let doc: Value = toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let errors: Vec<String> = validator.iter_errors(&doc).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", path.display());
+        seen += 1;
+        let mut bad = doc.clone();
+        bad["severity"] = "catastrophic".into();
+        assert!(!validator.is_valid(&bad), "{}", path.display());
+        let mut bad = doc;
+        bad["pattern"] = "typo for patterns".into();
+        assert!(!validator.is_valid(&bad), "{}", path.display());
+    }
+    assert!(seen >= 20, "{seen}");
+}
