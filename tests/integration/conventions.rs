@@ -125,8 +125,8 @@ fn lookup_scan_and_rules_follow_the_exit_code_table() {
     let clean = "gateway ready, all good";
     assert_eq!(env.run(&["lookup", found]).code, 1);
     assert_eq!(env.run(&["lookup", clean]).code, 0);
-    let log_found = env.write("found.log", &format!("{clean}\n{found}\n"));
-    let log_clean = env.write("clean.log", &format!("{clean}\n"));
+    let log_found = env.write("found.log", format!("{clean}\n{found}\n"));
+    let log_clean = env.write("clean.log", format!("{clean}\n"));
     let scan = env.run(&["scan", log_found.to_str().unwrap()]);
     assert_eq!(scan.code, 1, "{scan:?}");
     assert!(scan.stdout.contains("port-in-use"), "{scan:?}");
