@@ -135,3 +135,60 @@ fn lookup_scan_and_rules_follow_the_exit_code_table() {
     assert_eq!(missing.code, 2, "{missing:?}");
     assert_eq!(env.run(&["lookup", "--no-such-flag"]).code, 2);
 }
+
+#[test]
+fn readme_embeds_the_current_flowchart() {
+    let env = TestEnv::new();
+    let chart = env.run(&["flowchart", "--format", "mermaid"]);
+    assert_eq!(chart.code, 0, "{chart:?}");
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    assert!(
+        readme.contains(&format!("```mermaid\n{}```", chart.stdout)),
+        "README's mermaid chart is stale: paste `clawdoc flowchart --format mermaid` into it"
+    );
+}
+
+/// `flowchart --format text` draws every node of the chart once (later
+/// visits say "see [id]") and names every rule the chart ends in.
+#[test]
+fn flowchart_text_tree_draws_every_node_once_and_every_rule() {
+    let env = TestEnv::new();
+    let json = env.run(&["flowchart", "--format", "json"]).json();
+    let text = env.run(&["flowchart", "--format", "text"]);
+    assert_eq!(text.code, 0, "{text:?}");
+    let tree = &text.stdout;
+    let nodes = json["nodes"].as_array().unwrap();
+    assert!(nodes.len() > 10);
+    for node in nodes {
+        let id = node["id"].as_str().unwrap();
+        let drawn = tree
+            .lines()
+            .filter(|l| !l.contains("↑ see"))
+            .filter(|l| l.ends_with(&format!("[{id}]")) || l.contains(&format!("[{id}]  (")))
+            .count();
+        let is_end = node["kind"] == "end";
+        if is_end {
+            let end_text = node["text"].as_str().unwrap();
+            assert!(tree.contains(&format!("■ {end_text}")), "end {id} missing");
+        } else {
+            assert_eq!(drawn, 1, "node {id} drawn {drawn} times:\n{tree}");
+        }
+    }
+    let rules = text.stdout.matches(" → ").count();
+    assert!(rules >= 20, "only {rules} rule ends:\n{tree}");
+    for rule in ["mode-unset", "port-in-use", "token-mismatch", "oom"] {
+        assert!(
+            tree.contains(&format!("({rule})\n")),
+            "{rule} missing:\n{tree}"
+        );
+    }
+    // Chains do not march off the screen.
+    let widest = tree.lines().map(|l| l.chars().count()).max().unwrap();
+    let deepest = tree
+        .lines()
+        .map(|l| l.len() - l.trim_start().len())
+        .max()
+        .unwrap();
+    assert!(deepest <= 24, "indented {deepest} columns:\n{tree}");
+    assert!(widest < 300);
+}
