@@ -58,10 +58,11 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     } else {
         render_matches(&mut out, &matches)?;
     }
+    // A recognised error is a problem found (1); nothing recognised is 0.
     Ok(if matches.is_empty() {
-        Exit::Problems
-    } else {
         Exit::Ok
+    } else {
+        Exit::Problems
     })
 }
 
@@ -127,11 +128,12 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
             )?;
         }
     }
-    Ok(if matches.is_empty() {
-        Exit::Problems
-    } else {
-        Exit::Ok
-    })
+    // 1 while a candidate still stands here (confirmed or not ruled out);
+    // 0 when nothing matched or the probes refuted every candidate.
+    let stands = verdicts
+        .iter()
+        .any(|v| !matches!(v, Verdict::Refuted { .. }));
+    Ok(if stands { Exit::Problems } else { Exit::Ok })
 }
 
 fn read_input(text: &[std::ffi::OsString]) -> anyhow::Result<Vec<u8>> {

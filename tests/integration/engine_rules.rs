@@ -36,7 +36,7 @@ fn broken_rules_never_stop_the_others() {
         "--json",
         "flux capacitor 88 offline",
     ]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.json()["matches"][0]["rule_id"], "custom-ok");
     assert_eq!(run.json()["matches"][0]["captures"]["code"], "88");
     assert!(
@@ -80,7 +80,8 @@ fn user_rules_override_builtins_and_show_origin() {
     assert!(rules.iter().any(|r| r["id"] == "quota-hit"));
     // The override replaced the built-in patterns.
     let run = env.run(&["--rules-dir", &dir, "lookup", "--json", "Killed"]);
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["matches"], serde_json::json!([]), "{run:?}");
     // XDG_CONFIG_HOME/clawdoc/rules is read too, and --rules-dir wins over it.
     let xdg = env.path("xdg");
     std::fs::create_dir_all(xdg.join("clawdoc/rules")).unwrap();
@@ -247,7 +248,7 @@ fn missing_rules_dir_is_reported_not_fatal() {
         "--json",
         "EADDRINUSE",
     ]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr
             .contains("/nonexistent/clawdoc-rules: rule directory does not exist"),

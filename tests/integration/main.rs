@@ -4,6 +4,7 @@
 mod harness;
 
 mod config_cmd;
+mod conventions;
 mod doctor;
 mod engine_lookup;
 mod engine_rules;
