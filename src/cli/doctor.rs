@@ -89,6 +89,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     for e in &rules.errors {
         eprintln!("warning: {e}");
     }
+    let rules = rules.localized(ctx.lang);
     let env = ctx.probe_env();
     let threshold = if args.unsafe_fixes {
         Some(Applicability::Unsafe)

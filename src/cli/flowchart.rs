@@ -38,7 +38,7 @@ pub(crate) fn load_chart(ctx: &Ctx) -> anyhow::Result<(RuleSet, Flowchart)> {
             .collect::<Vec<_>>()
             .join("\n"))
     })?;
-    Ok((rules, chart))
+    Ok((rules.localized(ctx.lang), chart.localized(ctx.lang)))
 }
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {

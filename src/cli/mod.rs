@@ -43,7 +43,7 @@ pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
             )
         );
     }
-    set
+    set.localized(ctx.lang)
 }
 
 /// The process exit status, as a type.
@@ -100,6 +100,11 @@ pub(crate) struct Cli {
     /// When to colour output (NO_COLOR is honoured under `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Output language: en, zh-TW or zh-CN (else CLAWDOC_LANG, else the
+    /// locale: LC_ALL, LC_MESSAGES, LANG; else English).
+    #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<clawdoc::i18n::Lang>,
 
     /// Extra rule directory (rules with the same id replace the built-ins).
     #[arg(long, global = true, env = "CLAWDOC_RULES_DIR", value_name = "DIR")]
@@ -175,6 +180,8 @@ pub(crate) struct CompletionsArgs {
 #[derive(Debug, Clone)]
 pub(crate) struct Ctx {
     pub home: Home,
+    /// The output language (texts only: JSON keys and rule ids never change).
+    pub lang: clawdoc::i18n::Lang,
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
     test_kmsg: Option<PathBuf>,
@@ -217,8 +224,21 @@ pub(crate) fn main() -> ExitCode {
             return code.into();
         }
     };
+    let lang = match clawdoc::i18n::Lang::choose(cli.lang, |k| std::env::var(k).ok()) {
+        Ok(lang) => lang,
+        Err(bad) => {
+            render::error(
+                &render::Style::new(cli.color),
+                &anyhow::anyhow!(
+                    "CLAWDOC_LANG={bad:?} is not a language clawdoc speaks (en, zh-TW, zh-CN)"
+                ),
+            );
+            return Exit::Error.into();
+        }
+    };
     let ctx = Ctx {
         home: Home::from_env(),
+        lang,
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
         test_kmsg: cli.test_kmsg.clone(),
@@ -273,6 +293,10 @@ fn man() -> anyhow::Result<Exit> {
     clap_mangen::Man::new(Cli::command()).render(&mut out)?;
     std::io::Write::flush(&mut out)?;
     Ok(Exit::Ok)
+}
+
+fn parse_lang(s: &str) -> Result<clawdoc::i18n::Lang, String> {
+    clawdoc::i18n::Lang::parse(s).ok_or_else(|| format!("`{s}` is not one of en, zh-TW, zh-CN"))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -76,6 +76,16 @@ impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+    /// The rules with their texts in `lang` (see [`Rule::localized`]).
+    pub fn localized(self, lang: crate::i18n::Lang) -> RuleSet {
+        if lang == crate::i18n::Lang::En {
+            return self;
+        }
+        RuleSet {
+            rules: self.rules.iter().map(|r| r.localized(lang)).collect(),
+            errors: self.errors,
+        }
+    }
     /// The built-in rules only.
     pub fn builtin() -> RuleSet {
         load(&[])
