@@ -223,6 +223,26 @@ mod tests {
     }
 
     #[test]
+    fn every_builtin_text_has_its_zh_tw() {
+        let set = RuleSet::builtin();
+        let gaps: Vec<String> = set
+            .rules
+            .iter()
+            .flat_map(|r| r.untranslated.iter().map(|e| e.to_string()))
+            .collect();
+        assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+        let chart = crate::flow::Flowchart::builtin(&set).unwrap();
+        let gaps: Vec<String> = chart.untranslated.iter().map(|e| e.to_string()).collect();
+        assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+        // And the translations are used: no zh-TW text equals its English.
+        for r in &set.rules {
+            let tw = r.localized(crate::i18n::Lang::ZhTw);
+            assert_ne!(tw.title, r.title, "{}", r.id);
+            assert_ne!(tw.meaning, r.meaning, "{}", r.id);
+        }
+    }
+
+    #[test]
     fn every_category_has_a_rule() {
         let set = RuleSet::builtin();
         for c in crate::vocab::Category::ALL {
