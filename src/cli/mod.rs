@@ -27,6 +27,7 @@ pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod scan;
 pub(crate) mod setup;
+pub(crate) mod tr;
 pub(crate) mod walk;
 
 /// Loads built-ins plus the user directories for this invocation; broken
@@ -227,15 +228,26 @@ pub(crate) fn main() -> ExitCode {
     let lang = match clawdoc::i18n::Lang::choose(cli.lang, |k| std::env::var(k).ok()) {
         Ok(lang) => lang,
         Err(bad) => {
+            // The language is unknown: say so in the locale's, if any.
+            tr::init(
+                clawdoc::i18n::Lang::choose(None, |k| {
+                    (k != "CLAWDOC_LANG")
+                        .then(|| std::env::var(k).ok())
+                        .flatten()
+                })
+                .unwrap_or_default(),
+            );
             render::error(
                 &render::Style::new(cli.color),
-                &anyhow::anyhow!(
-                    "CLAWDOC_LANG={bad:?} is not a language clawdoc speaks (en, zh-TW, zh-CN)"
-                ),
+                &anyhow::anyhow!(tr::msg(
+                    "lang-bad-env",
+                    &[("value", tr::s(format!("{bad:?}")))]
+                )),
             );
             return Exit::Error.into();
         }
     };
+    tr::init(lang);
     let ctx = Ctx {
         home: Home::from_env(),
         lang,

@@ -27,9 +27,30 @@ impl Style {
 pub(crate) fn error(_style: &Style, err: &anyhow::Error) {
     eprintln!(
         "{} {err}",
-        "error:".if_supports_color(Stream::Stderr, |t| t.red().bold().to_string())
+        super::tr::t("error-prefix")
+            .if_supports_color(Stream::Stderr, |t| t.red().bold().to_string())
     );
     for cause in err.chain().skip(1) {
-        eprintln!("  caused by: {cause}");
+        eprintln!(
+            "  {}",
+            super::tr::msg("error-caused-by", &[("cause", super::tr::s(cause))])
+        );
     }
+}
+
+/// `s` padded with spaces to `width` terminal columns (CJK characters
+/// take two; `format!("{:<w$}")` counts chars and misaligns them).
+pub(crate) fn pad(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
+}
+
+/// A fix tier as shown: `safe`, `unsafe`, `display-only`, translated.
+pub(crate) fn tier_name(a: clawdoc::vocab::Applicability) -> String {
+    use clawdoc::vocab::Applicability::*;
+    super::tr::t(match a {
+        Safe => "tier-safe",
+        Unsafe => "tier-unsafe",
+        DisplayOnly => "tier-display-only",
+    })
 }

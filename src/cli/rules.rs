@@ -14,7 +14,7 @@ use serde_json::json;
 use super::{load_rules, Ctx, Exit};
 use clawdoc::engine::Engine;
 use clawdoc::normalize;
-use clawdoc::ruleset::{self, Origin, RuleSet};
+use clawdoc::ruleset::{self, Origin, RuleError, RuleSet};
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
@@ -295,28 +295,59 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
 
 fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> {
     let set = load_quiet(ctx);
+    // A text without its zh-TW is a lint problem (the rule still loads and
+    // shows English); so is the flowchart's, and a chart that does not load.
+    let mut untranslated: Vec<RuleError> = set
+        .rules
+        .iter()
+        .flat_map(|r| r.untranslated.iter().cloned())
+        .collect();
+    let mut errors = set.errors.clone();
+    let dirs = ruleset::user_dirs(ctx.rules_dir.as_deref());
+    match clawdoc::flow::Flowchart::load(&dirs, &set) {
+        Ok(chart) => untranslated.extend(chart.untranslated),
+        Err(errs) => errors.extend(errs),
+    }
     if as_json {
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&json!({"rules": set.rules.len(), "errors": set.errors}))?
+            serde_json::to_string_pretty(&json!({
+                "lang": ctx.lang,
+                "rules": set.rules.len(),
+                "errors": errors,
+                "untranslated": untranslated,
+            }))?
         )?;
     } else {
-        for e in &set.errors {
+        for e in &errors {
             writeln!(
                 out,
                 "{} {e}",
                 "error:".if_supports_color(Stream::Stdout, |t| t.red().to_string())
             )?;
         }
+        for e in &untranslated {
+            writeln!(
+                out,
+                "{} {e}",
+                "untranslated:".if_supports_color(Stream::Stdout, |t| t.yellow().to_string())
+            )?;
+        }
         writeln!(
             out,
-            "{} rules loaded, {} problems",
-            set.rules.len(),
-            set.errors.len()
+            "{}",
+            super::tr::msg(
+                "lint-summary",
+                &[
+                    ("rules", super::tr::s(set.rules.len())),
+                    ("problems", super::tr::s(errors.len())),
+                    ("untranslated", super::tr::s(untranslated.len())),
+                ]
+            )
         )?;
     }
-    Ok(if set.errors.is_empty() {
+    Ok(if errors.is_empty() && untranslated.is_empty() {
         Exit::Ok
     } else {
         Exit::Problems
