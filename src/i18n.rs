@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 
 /// An output language. JSON keys and rule ids never change with it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
 pub enum Lang {
     #[default]
     #[serde(rename = "en")]

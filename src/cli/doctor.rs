@@ -11,6 +11,7 @@ use super::{Ctx, Exit};
 use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
 use clawdoc::fix::{self, Preview};
 use clawdoc::probe::Status;
+use clawdoc::report::{self, Versioned};
 use clawdoc::ruleset;
 use clawdoc::vocab::{Applicability, ProbeName};
 
@@ -113,9 +114,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let report = doctor::run(&env, &rules, policy, &mut prompter);
     if args.json {
         let mut out = std::io::stdout().lock();
-        let mut doc = serde_json::to_value(&report)?;
-        doc["lang"] = serde_json::to_value(ctx.lang)?;
-        serde_json::to_writer_pretty(&mut out, &doc)?;
+        serde_json::to_writer_pretty(&mut out, &Versioned::new(&report).in_lang(ctx.lang))?;
         writeln!(out)?;
     } else {
         render(&report, &args, ctx)?;
@@ -365,7 +364,10 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match fix::undo(&ctx.home) {
         Ok(report) => {
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&Versioned::new(&report).in_lang(ctx.lang))?
+                );
             } else {
                 println!("Undid doctor run {}:", report.run_id);
                 for p in &report.restored {
@@ -385,7 +387,15 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         Err(fix::UndoError::NothingToUndo(dir)) => {
             if args.json {
-                println!("{}", serde_json::json!({ "nothing_to_undo": true }));
+                println!(
+                    "{}",
+                    serde_json::to_string(
+                        &Versioned::new(report::NothingToUndo {
+                            nothing_to_undo: true
+                        })
+                        .in_lang(ctx.lang)
+                    )?
+                );
             }
             eprintln!(
                 "nothing to undo: no doctor run with applied fixes in {}",

@@ -161,7 +161,10 @@ fn json_contract_and_exit_codes() {
 
     let none = env.run(&["lookup", "--json", "everything is fine today"]);
     assert_eq!(none.code, 0, "{none:?}");
-    assert_eq!(none.json(), serde_json::json!({"matches": []}));
+    assert_eq!(
+        none.json(),
+        serde_json::json!({"schema_version": 1, "lang": "en", "matches": []})
+    );
 }
 
 #[test]

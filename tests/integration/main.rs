@@ -14,4 +14,5 @@ mod gateway_server;
 mod layers;
 mod probes;
 mod qa;
+mod schemas;
 mod walk;
