@@ -721,6 +721,22 @@ mod tests {
     }
 
     #[test]
+    fn every_builtin_node_and_choice_has_its_zh_tw() {
+        let chart = Flowchart::builtin(&RuleSet::builtin()).unwrap();
+        let gaps: Vec<String> = chart.untranslated.iter().map(|e| e.to_string()).collect();
+        assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+        let tw = chart.localized(Lang::ZhTw);
+        for (en, tw) in chart.nodes.iter().zip(&tw.nodes) {
+            let text = |n: &Node| match &n.kind {
+                NodeKind::Question { text, .. }
+                | NodeKind::Check { text, .. }
+                | NodeKind::End { text } => text.clone(),
+            };
+            assert_ne!(text(en), text(tw), "{}", en.id);
+        }
+    }
+
+    #[test]
     fn probes_answer_checks_and_only_the_symptom_is_asked() {
         let (_, chart) = chart();
         let evidence = vec![ev(ProbeName::Config, &[("config.exists", false.into())])];

@@ -189,7 +189,13 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 DecidedBy::Message(cat) => msg("walk-by-message", &[("category", s(cat))]),
                 DecidedBy::User => t("walk-by-you"),
             };
-            writeln!(out, "  {} → {}  ({by})", step.text, step.answer)?;
+            // A check's answer is `yes`/`no`; a question's is the choice.
+            let answer = match step.answer.as_str() {
+                "yes" => t("answer-yes"),
+                "no" => t("answer-no"),
+                other => other.to_string(),
+            };
+            writeln!(out, "  {} → {answer}  ({by})", step.text)?;
         }
         writeln!(out)?;
     }

@@ -724,11 +724,13 @@ fn rule_zh_tw(cx: &mut Ctx<'_>, raw: &RawRule) -> (RuleZhTw, Vec<RuleError>) {
         validate_regexes: false,
     };
     let gap = |gaps: &mut Ctx<'_>, span: std::ops::Range<usize>, field: &str| {
+        // `[[fix]] title` names the block; the key to add is `title_zh_tw`.
+        let key = field.rsplit(' ').next().unwrap_or(field);
         gaps.err(
             span,
             format!("`{field}` has no zh-TW translation"),
             Some(format!(
-                "add `{field}_zh_tw = \"…\"` on the line after `{field}` (zh-CN is derived from it)"
+                "add `{key}_zh_tw = \"…\"` on the line after `{key}` (zh-CN is derived from it)"
             )),
         );
     };

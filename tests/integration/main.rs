@@ -11,6 +11,7 @@ mod engine_rules;
 mod engine_scan;
 mod gateway_daemon;
 mod gateway_server;
+mod i18n;
 mod layers;
 mod probes;
 mod qa;

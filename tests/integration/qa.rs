@@ -217,6 +217,7 @@ fn json_field_names_are_stable() {
             "final",
             "healthy",
             "initial",
+            "lang",
             "left",
             "plan",
             "rounds",
