@@ -21,18 +21,21 @@ if [ ! -x "$bin" ]; then cargo build --locked --quiet; fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 work=$(mktemp -d)
-trap 'env -i PATH="$PATH" CLAWDOC_HOME="$work/home" "$bin" gateway stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'env -i PATH="$PATH" CLAWDOC_HOME="$work/home" CLAWDOC_GATEWAY_PORT="${port:-}" "$bin" gateway stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 mkdir -p "$work/home" "$work/walk"
 : > "$work/kmsg"
 
 # One command as a user types it (`$ clawdoc …` shown), run for real.
 # The first argument is the home to use.
+# The doctor's gateway gets a port nothing else on this machine is likely to
+# hold (the tests run gateways on 3001 and free ports); shown as 3001.
+port=$((20000 + RANDOM % 20000))
 show() {
   local home=$1; shift
   local shown=$1; shift
   printf '$ %s\n' "$shown"
   ( cd "$work" && env -i PATH="$PATH" HOME="$home" CLAWDOC_HOME="$home" LANG=C.UTF-8 NO_COLOR=1 \
-      TERM=dumb "$bin" --test-kmsg "$work/kmsg" "$@" 2>/dev/null ) || true
+      TERM=dumb CLAWDOC_GATEWAY_PORT="$port" "$bin" --test-kmsg "$work/kmsg" "$@" 2>/dev/null ) || true
 }
 
 normalise() {
@@ -58,13 +61,12 @@ fence() { printf '```text\n'; cat; printf '```\n'; }
   echo "the embedded gateway, pairs this CLI and verifies for real):"
   echo
   show "$work/home" "clawdoc doctor --fix" doctor --fix | normalise | fence
-  env -i PATH="$PATH" CLAWDOC_HOME="$work/home" "$bin" gateway stop >/dev/null 2>&1 || true
+  env -i PATH="$PATH" CLAWDOC_HOME="$work/home" CLAWDOC_GATEWAY_PORT="$port" "$bin" gateway stop >/dev/null 2>&1 || true
   echo
   echo "A walk through the flowchart (a config without \`gateway.mode\`; the probes"
   echo "answer the checks, \`answers.txt\` says \`yes\` to the fix):"
   echo
-  # A port nothing else is likely to hold (shown as 3001).
-  printf '[gateway]\nport = %d\ntoken = "0123456789abcdef0123456789abcdef"\n' $((20000 + RANDOM % 20000)) > "$work/walk/config.toml"
+  printf '[gateway]\nport = %d\ntoken = "0123456789abcdef0123456789abcdef"\n' "$port" > "$work/walk/config.toml"
   echo yes > "$work/answers.txt"
   show "$work/walk" "clawdoc walk --message 'gateway start blocked: set gateway.mode=local' --answers answers.txt" \
     walk --message 'gateway start blocked: set gateway.mode=local' --answers answers.txt | normalise | fence

@@ -15,5 +15,6 @@ mod i18n;
 mod layers;
 mod probes;
 mod qa;
+mod readme_tour;
 mod schemas;
 mod walk;
