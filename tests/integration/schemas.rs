@@ -26,14 +26,7 @@ fn assert_valid(schema: &Value, doc: &Value) {
 #[test]
 fn published_schemas_are_the_generated_ones() {
     let env = TestEnv::new();
-    for name in [
-        "lookup",
-        "scan",
-        "rules-list",
-        "rules-test",
-        "rules-lint",
-        "walk",
-    ] {
+    for &name in clawdoc::report::SCHEMAS {
         let file = repo().join(format!("docs/schemas/{name}.json"));
         let published: Value = serde_json::from_str(
             &std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display())),
