@@ -106,3 +106,27 @@ walk-unknown-rule = the flowchart names rule `{ $rule }`, which is not loaded
 
 ## Rules
 lint-summary = { $rules } rules loaded, { $problems } problems, { $untranslated } untranslated
+
+## Fix actions (what a fix does, shown before it runs)
+action-write_default_config = write a default config (mode local, a free port, a pinned token)
+action-set_mode_local = set gateway.mode = "local"
+action-migrate_deprecated_keys = move deprecated keys to their new names (model → ai.model, port → gateway.port)
+action-quarantine_corrupt_config = keep the corrupt config aside and write a default one
+action-raise_startup_timeout = raise gateway.startupTimeout to 120 s
+action-start_gateway = start the gateway and wait until it is ready
+action-restart_gateway = restart the gateway
+action-force_stop_gateway = force-stop the verified gateway process (SIGKILL)
+action-remove_stale_pid = repair the stale pid file (remove it, or point it back at the gateway holding the lock)
+action-remove_stale_lock = remove the stale lock file
+action-move_to_free_port = move the gateway to a free port
+action-pin_token_and_repair = pin gateway.token and re-pair this CLI's device
+action-approve_cli_device = pair this CLI's device with the gateway
+action-advice = show what to do
+
+## Why a fix was left for you
+reason-display-only = display-only
+reason-dry-run = dry-run
+reason-declined = declined
+reason-needs-fix = needs --fix
+reason-needs-unsafe-fixes = needs --unsafe-fixes
+reason-failed = failed or did not help

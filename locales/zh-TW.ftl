@@ -107,3 +107,27 @@ walk-unknown-rule = 流程圖指向規則 `{ $rule }`,但它沒有被載入
 
 ## Rules
 lint-summary = 已載入 { $rules } 條規則,{ $problems } 個問題,{ $untranslated } 處未翻譯
+
+## Fix actions (what a fix does, shown before it runs)
+action-write_default_config = 寫入預設設定檔(模式 local、空閒的連接埠、釘選的權杖)
+action-set_mode_local = 設定 gateway.mode = "local"
+action-migrate_deprecated_keys = 把已棄用的鍵搬到新名稱(model → ai.model、port → gateway.port)
+action-quarantine_corrupt_config = 把損壞的設定檔移到一旁,並寫入預設設定檔
+action-raise_startup_timeout = 把 gateway.startupTimeout 提高到 120 秒
+action-start_gateway = 啟動閘道,並等到它就緒
+action-restart_gateway = 重新啟動閘道
+action-force_stop_gateway = 強制停止已驗證的閘道行程(SIGKILL)
+action-remove_stale_pid = 修復過期的 pid 檔(移除它,或讓它重新指向持有鎖定的閘道)
+action-remove_stale_lock = 移除過期的鎖定檔
+action-move_to_free_port = 把閘道移到空閒的連接埠
+action-pin_token_and_repair = 釘選 gateway.token,並重新配對這個 CLI 的裝置
+action-approve_cli_device = 讓這個 CLI 的裝置與閘道配對
+action-advice = 顯示該怎麼做
+
+## Why a fix was left for you
+reason-display-only = 僅供參考
+reason-dry-run = 試跑
+reason-declined = 已拒絕
+reason-needs-fix = 需要 --fix
+reason-needs-unsafe-fixes = 需要 --unsafe-fixes
+reason-failed = 失敗或沒有幫助

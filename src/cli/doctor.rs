@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 
 use owo_colors::{OwoColorize, Stream};
 
-use super::render::{pad, tier_name};
+use super::render::{left_reason, pad, preview_description, tier_name};
 use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
@@ -80,7 +80,10 @@ impl Confirm for Prompter {
             }
         }
         dialoguer::Confirm::new()
-            .with_prompt(msg("prompt-apply", &[("what", s(&preview.description))]))
+            .with_prompt(msg(
+                "prompt-apply",
+                &[("what", s(preview_description(preview)))],
+            ))
             .default(false)
             .interact()
             .unwrap_or(false)
@@ -184,7 +187,7 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
             writeln!(
                 out,
                 "  - {} [{}] ({})",
-                p.preview.description,
+                preview_description(&p.preview),
                 p.rule_id,
                 tier_name(p.applicability)
             )?;
@@ -229,7 +232,8 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
     if !left.is_empty() {
         writeln!(out, "\n{}", t("doctor-left"))?;
         for l in left {
-            writeln!(out, "  - [{}] {} ({})", l.rule_id, l.title, l.reason)?;
+            let reason = left_reason(&l.reason);
+            writeln!(out, "  - [{}] {} ({reason})", l.rule_id, l.title)?;
             if let Some(t) = &l.text {
                 for line in t.lines() {
                     writeln!(out, "      {line}")?;

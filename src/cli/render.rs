@@ -54,3 +54,33 @@ pub(crate) fn tier_name(a: clawdoc::vocab::Applicability) -> String {
         DisplayOnly => "tier-display-only",
     })
 }
+
+/// A fix preview's description in the output language: the catalogue's
+/// `action-<name>` for the action, followed by whatever the library added to
+/// its English description (a precondition error, shown as is).
+pub(crate) fn preview_description(p: &clawdoc::fix::Preview) -> String {
+    if super::tr::is_english() {
+        return p.description.clone();
+    }
+    let english = clawdoc::fix::describe(p.action);
+    let tail = p.description.strip_prefix(english).unwrap_or_default();
+    format!(
+        "{}{tail}",
+        super::tr::t(&format!("action-{}", p.action.as_str()))
+    )
+}
+
+/// Why a fix was left for the user (the doctor's closed set of reasons), in
+/// the output language.
+pub(crate) fn left_reason(reason: &str) -> String {
+    let id = match reason {
+        "display-only" => "reason-display-only",
+        "dry-run" => "reason-dry-run",
+        "declined" => "reason-declined",
+        "needs --fix" => "reason-needs-fix",
+        "needs --unsafe-fixes" => "reason-needs-unsafe-fixes",
+        "failed or did not help" => "reason-failed",
+        other => return other.to_string(),
+    };
+    super::tr::t(id)
+}

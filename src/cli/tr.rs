@@ -24,6 +24,7 @@ pub(crate) const EN_FTL: &str = include_str!("../../locales/en.ftl");
 pub(crate) const ZH_TW_FTL: &str = include_str!("../../locales/zh-TW.ftl");
 
 struct Catalogue {
+    english_only: bool,
     bundle: FluentBundle<FluentResource>,
     english: FluentBundle<FluentResource>,
 }
@@ -55,9 +56,16 @@ fn build(lang: Lang) -> Catalogue {
         Lang::ZhCn => clawdoc::i18n::to_zh_cn(ZH_TW_FTL),
     };
     Catalogue {
+        english_only: lang == Lang::En,
         bundle: bundle(lang.tag(), source),
         english: bundle("en", EN_FTL.to_string()),
     }
+}
+
+/// Whether this process speaks English (texts from the library are shown
+/// as they are).
+pub(crate) fn is_english() -> bool {
+    CATALOGUE.get().is_none_or(|c| c.english_only)
 }
 
 /// The message `id` with named arguments, in this process's language
@@ -134,6 +142,28 @@ mod tests {
             }
         }
         assert!(named > 50, "{named}");
+    }
+
+    /// Ids built at run time: one area per probe, one description per fix
+    /// action (and the English one is the library's own description).
+    #[test]
+    fn every_probe_area_and_fix_action_has_its_message() {
+        let en = ids(EN_FTL);
+        for p in clawdoc::vocab::ProbeName::ALL {
+            assert!(en.contains(&format!("area-{}", p.as_str())), "{p:?}");
+        }
+        let english = build(Lang::En);
+        let mut errs = Vec::new();
+        for a in clawdoc::vocab::FixAction::ALL {
+            let id = format!("action-{}", a.as_str());
+            let m = english.bundle.get_message(&id).and_then(|m| m.value());
+            let m = m.unwrap_or_else(|| panic!("no {id}"));
+            assert_eq!(
+                english.bundle.format_pattern(m, None, &mut errs),
+                clawdoc::fix::describe(*a),
+                "{id}"
+            );
+        }
     }
 
     #[test]

@@ -240,8 +240,10 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 }
                 out.flush()?;
                 let go = args.yes
-                    || answers
-                        .yes_no(&msg("prompt-apply", &[("what", s(&preview.description))]))?;
+                    || answers.yes_no(&msg(
+                        "prompt-apply",
+                        &[("what", s(super::render::preview_description(&preview)))],
+                    ))?;
                 if !go {
                     continue;
                 }

@@ -13,7 +13,11 @@ fn readme_tour_is_current() {
         .stdin(std::process::Stdio::null())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let generated = String::from_utf8(out.stdout).unwrap();
     let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
     // The tour really ran: a doctor that fixed and verified, a walk, zh-TW.
