@@ -401,12 +401,17 @@ fn new(
     let body = format!(
         r#"# Scaffolded by `clawdoc rules new`. Edit the title, meaning, category and
 # fixes; then check it with `clawdoc rules lint` and `clawdoc rules test`.
+# Each text has its zh-TW (Traditional Chinese, Taiwan) on the next line;
+# zh-CN is derived from it. `rules lint` fails while one is empty.
 title = {title}
+title_zh_tw = ""
 category = "{category}"   # guessed from the closest rule; one of: {categories}
 severity = "error"
 section = "{section}"
 meaning = "Describe what this message means and why it happens."
+meaning_zh_tw = ""
 causes = []
+causes_zh_tw = []
 patterns = [{pattern}]
 probes = []
 
@@ -414,6 +419,7 @@ probes = []
 action = "advice"
 applicability = "display-only"
 title = "What to do"
+title_zh_tw = ""
 commands = ["clawdoc doctor"]
 
 [[example]]
