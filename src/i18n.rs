@@ -4,8 +4,9 @@
 //! Text is written in English and Traditional Chinese as used in Taiwan,
 //! beside each other in the data that carries it (rule files, the
 //! flowchart, the CLI catalogue). Simplified Chinese is not written by hand:
-//! [`to_zh_cn`] converts the zh-TW text with `zhconv` (MediaWiki's zh-cn
-//! tables: characters and many regional terms), then applies
+//! [`to_zh_cn`] converts the zh-TW text with `zhconv` (OpenCC's tables,
+//! Apache-2.0, zstd-compressed: characters and common phrases; not the
+//! crate's default MediaWiki tables, which are GPL and 2.3 MB), then applies
 //! [`ZH_CN_TERMS`] for the words the tables keep in their Taiwanese form or
 //! translate differently from what a mainland user of a CLI expects
 //! (配置 for 設定, 令牌 for 權杖, 端口 for 連接埠, …).

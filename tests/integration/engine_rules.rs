@@ -3,15 +3,7 @@
 //! rules override built-ins and show their origin; `rules test`, `patterns`,
 //! `show`, `new --from-paste`.
 
-use crate::harness::{repo, TestEnv};
-
-fn fixtures(dir: &str) -> String {
-    repo()
-        .join("fixtures/rules")
-        .join(dir)
-        .display()
-        .to_string()
-}
+use crate::harness::{fixtures, repo, TestEnv};
 
 #[test]
 fn broken_rules_are_reported_with_positions_and_hints() {

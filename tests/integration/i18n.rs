@@ -7,17 +7,9 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::harness::{free_port, repo, TestEnv};
+use crate::harness::{fixtures, free_port, TestEnv};
 
 const PASTE: &str = "Error: listen EADDRINUSE: address already in use :::3001";
-
-fn fixtures(dir: &str) -> String {
-    repo()
-        .join("fixtures/rules")
-        .join(dir)
-        .display()
-        .to_string()
-}
 
 #[test]
 fn lookup_in_zh_tw_snapshot() {
