@@ -130,3 +130,11 @@ reason-declined = declined
 reason-needs-fix = needs --fix
 reason-needs-unsafe-fixes = needs --unsafe-fixes
 reason-failed = failed or did not help
+
+## Undo
+undo-run = Undid doctor run { $run }:
+undo-restored = restored { $path }
+undo-removed = removed { $path } (it did not exist before)
+undo-not-reverted = not reverted (process change): { $what }
+undo-no-change = no file had changed
+undo-nothing = nothing to undo: no doctor run with applied fixes in { $dir }

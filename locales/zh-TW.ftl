@@ -131,3 +131,11 @@ reason-declined = 已拒絕
 reason-needs-fix = 需要 --fix
 reason-needs-unsafe-fixes = 需要 --unsafe-fixes
 reason-failed = 失敗或沒有幫助
+
+## Undo
+undo-run = 已復原 doctor 執行紀錄 { $run }:
+undo-restored = 已還原 { $path }
+undo-removed = 已移除 { $path }(它原本不存在)
+undo-not-reverted = 未復原(行程層面的變更):{ $what }
+undo-no-change = 沒有任何檔案被改動
+undo-nothing = 沒有可復原的項目:{ $dir } 中沒有套用過修復的 doctor 執行紀錄

@@ -373,18 +373,18 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
                     serde_json::to_string_pretty(&Versioned::new(&report).in_lang(ctx.lang))?
                 );
             } else {
-                println!("Undid doctor run {}:", report.run_id);
+                println!("{}", msg("undo-run", &[("run", s(&report.run_id))]));
                 for p in &report.restored {
-                    println!("  restored {}", p.display());
+                    println!("  {}", msg("undo-restored", &[("path", s(p.display()))]));
                 }
                 for p in &report.removed {
-                    println!("  removed {} (it did not exist before)", p.display());
+                    println!("  {}", msg("undo-removed", &[("path", s(p.display()))]));
                 }
-                for s in &report.not_reverted {
-                    println!("  not reverted (process change): {s}");
+                for what in &report.not_reverted {
+                    println!("  {}", msg("undo-not-reverted", &[("what", s(what))]));
                 }
                 if report.restored.is_empty() && report.removed.is_empty() {
-                    println!("  no file had changed");
+                    println!("  {}", t("undo-no-change"));
                 }
             }
             Ok(Exit::Ok)
@@ -401,10 +401,7 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
                     )?
                 );
             }
-            eprintln!(
-                "nothing to undo: no doctor run with applied fixes in {}",
-                dir.display()
-            );
+            eprintln!("{}", msg("undo-nothing", &[("dir", s(dir.display()))]));
             Ok(Exit::Problems)
         }
         Err(e) => Err(e.into()),

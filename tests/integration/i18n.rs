@@ -308,3 +308,13 @@ fn builtin_rules_and_chart_lint_clean_including_translations() {
     assert_eq!(r.code, 0, "{r:?}");
     assert_eq!(r.json()["untranslated"], serde_json::json!([]));
 }
+
+#[test]
+fn undo_with_nothing_to_undo_says_so_in_zh_tw() {
+    let env = TestEnv::new();
+    let r = env.run(&["--lang", "zh-TW", "undo"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.contains("沒有可復原的項目"), "{r:?}");
+    let cn = env.run(&["--lang", "zh-CN", "undo"]);
+    assert!(cn.stderr.contains("没有可复原的项目"), "{cn:?}");
+}
