@@ -228,7 +228,9 @@ pub fn preview(action: FixAction, env: &FixEnv) -> Preview {
     }
 }
 
-pub(crate) fn describe(action: FixAction) -> &'static str {
+/// What an action does, in English (the CLI shows its translation from the
+/// catalogue, `action-<name>`, when the output language is not English).
+pub fn describe(action: FixAction) -> &'static str {
     use FixAction::*;
     match action {
         WriteDefaultConfig => "write a default config (mode local, a free port, a pinned token)",

@@ -25,7 +25,7 @@
 //! | 3 | ruleset gateway | rule files → compiled rules; the embedded gateway (server, daemon) |
 //! | 2 | client health | the gateway's WebSocket client; the one `/health` client |
 //! | 1 | config state protocol | gateway config; on-disk state (pid, lock, identity, devices); wire format |
-//! | 0 | text fsutil home procinfo vocab normalize | utilities, paths, `/proc`, closed vocabularies |
+//! | 0 | text fsutil home procinfo vocab normalize i18n | utilities, paths, `/proc`, closed vocabularies, the output language |
 //!
 //! * [`ruleset`] loads the TOML rules (embedded + user dir) and compiles them;
 //!   [`engine`] matches text against them (no I/O).
@@ -48,6 +48,7 @@ pub mod fsutil;
 pub mod gateway;
 pub mod health;
 pub mod home;
+pub mod i18n;
 pub mod normalize;
 pub mod probe;
 pub mod procinfo;

@@ -151,25 +151,65 @@ pub(crate) fn fact_type(name: &str) -> Option<&'static str> {
     FACTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
-/// The seed flowchart's sections (slug, title). A rule names the section
-/// whose advice it belongs to.
-pub(crate) const SECTIONS: &[(&str, &str)] = &[
-    ("start-blocked", "1. Gateway Start Blocked"),
-    ("not-connected", "2. Gateway Not Connected / Send Failed"),
-    ("not-ready", "3. Gateway Did Not Become Ready"),
-    ("restart-timeout", "4. Gateway Restart Timed Out"),
-    ("missing-config", "5. Missing Config"),
-    ("disconnected-4008", "6. Gateway Disconnected (4008)"),
+/// The seed flowchart's sections (slug, title, zh-TW title). The zh-TW
+/// titles are the seed's own headings (`../shared/seed/…zh-TW.txt` keeps the
+/// English error names as headings) followed by the seed's own gloss from its
+/// "代表什麼" column, so a zh-TW reader finds the same section in the guide. A rule
+/// names the section whose advice it belongs to.
+pub(crate) const SECTIONS: &[(&str, &str, &str)] = &[
+    (
+        "start-blocked",
+        "1. Gateway Start Blocked",
+        "1. Gateway Start Blocked — Gateway 模式未設定",
+    ),
+    (
+        "not-connected",
+        "2. Gateway Not Connected / Send Failed",
+        "2. Gateway Not Connected / Send Failed — 客戶端無法連上 gateway",
+    ),
+    (
+        "not-ready",
+        "3. Gateway Did Not Become Ready",
+        "3. Gateway Did Not Become Ready — Gateway 已啟動但未完成初始化",
+    ),
+    (
+        "restart-timeout",
+        "4. Gateway Restart Timed Out",
+        "4. Gateway Restart Timed Out — 重啟指令超過逾時時間",
+    ),
+    (
+        "missing-config",
+        "5. Missing Config",
+        "5. Missing Config — 缺少必要的設定值",
+    ),
+    (
+        "disconnected-4008",
+        "6. Gateway Disconnected (4008)",
+        "6. Gateway Disconnected (4008) — 裝置 token 被 gateway 拒絕",
+    ),
     (
         "web-login-provider",
         "7. GatewayRequestError: Web Login Provider",
+        "7. GatewayRequestError: Web Login Provider — WhatsApp 網頁登入不可用",
     ),
-    ("invalid-config", "8. GatewayRequestError: Invalid Config"),
-    ("nothing-works", "When nothing works"),
+    (
+        "invalid-config",
+        "8. GatewayRequestError: Invalid Config",
+        "8. GatewayRequestError: Invalid Config — 設定檔包含無法辨識或格式錯誤的鍵值",
+    ),
+    (
+        "nothing-works",
+        "When nothing works",
+        "當什麼方法都沒用的時候",
+    ),
 ];
 
-pub(crate) fn section_title(slug: &str) -> Option<&'static str> {
-    SECTIONS.iter().find(|(s, _)| *s == slug).map(|(_, t)| *t)
+/// A section's title in `lang` (zh-CN converted from zh-TW).
+pub(crate) fn section_title(slug: &str, lang: crate::i18n::Lang) -> Option<String> {
+    SECTIONS
+        .iter()
+        .find(|(s, _, _)| *s == slug)
+        .map(|(_, en, tw)| lang.pick(en, Some(tw)).into_owned())
 }
 
 closed_enum! {

@@ -137,7 +137,7 @@ pub(crate) fn status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&clawdoc::report::Versioned::new(&st))?
+            serde_json::to_string_pretty(&clawdoc::report::Versioned::new(&st).in_lang(ctx.lang))?
         );
     } else {
         println!("{}", describe_status(&st));

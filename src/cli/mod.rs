@@ -2,8 +2,11 @@
 //! prompts and spinners. Each command lives in its own file with its own
 //! `Args` and a `run` that returns an [`Exit`]; the library does the work.
 //!
-//! Exit contract: 0 healthy / something found for `lookup`, 1 problems found
-//! (or nothing matched), 2 usage or runtime error. A broken pipe exits 0.
+//! Exit contract, the same for every command (the table is in `--help` and
+//! the README): 0 healthy / nothing found / done, 1 a problem found (doctor
+//! findings, an error `lookup` or `scan` recognised, failing rule tests, a
+//! gateway that is not running), 2 usage or runtime error. A broken pipe
+//! exits 0.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -24,6 +27,7 @@ pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod scan;
 pub(crate) mod setup;
+pub(crate) mod tr;
 pub(crate) mod walk;
 
 /// Loads built-ins plus the user directories for this invocation; broken
@@ -40,15 +44,15 @@ pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
             )
         );
     }
-    set
+    set.localized(ctx.lang)
 }
 
 /// The process exit status, as a type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// Healthy, or (lookup) something matched.
+    /// Healthy, nothing found, or the command did what it was asked.
     Ok = 0,
-    /// Problems found, or nothing matched.
+    /// A problem found: a finding, a recognised error, a failing rule test.
     Problems = 1,
     /// Usage or runtime error.
     Error = 2,
@@ -67,17 +71,41 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+/// `--version`: the crate version and the git revision it was built from
+/// (`build.rs`; "unknown" outside a git checkout).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("CLAWDOC_GIT_REV"),
+    ")"
+);
+
+/// The exit-code table, shown by `--help` and copied into the README (a test
+/// keeps the two equal).
+pub(crate) const EXIT_CODES: &str = "\
+Exit codes (every command):
+  0  healthy, nothing found, or done
+  1  a problem found: doctor findings, an error lookup/scan recognised,
+     failing rule tests or lint, config validate errors, gateway not running
+  2  usage or runtime error (bad input names file:line:col)";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "clawdoc",
-    version,
+    version = VERSION,
     about = "Diagnose and fix an OpenClaw-style AI gateway: paste an error, run the doctor, or walk the flowchart",
+    after_long_help = EXIT_CODES,
     propagate_version = true
 )]
 pub(crate) struct Cli {
     /// When to colour output (NO_COLOR is honoured under `auto`).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// Output language: en, zh-TW or zh-CN (else CLAWDOC_LANG, else the
+    /// locale: LC_ALL, LC_MESSAGES, LANG; else English).
+    #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<clawdoc::i18n::Lang>,
 
     /// Extra rule directory (rules with the same id replace the built-ins).
     #[arg(long, global = true, env = "CLAWDOC_RULES_DIR", value_name = "DIR")]
@@ -141,12 +169,25 @@ pub(crate) enum Command {
     Send(client::SendArgs),
     /// Start a channel login through the gateway (e.g. `whatsapp`).
     Login(client::LoginArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// What every command gets: where state lives and how to render.
 #[derive(Debug, Clone)]
 pub(crate) struct Ctx {
     pub home: Home,
+    /// The output language (texts only: JSON keys and rule ids never change).
+    pub lang: clawdoc::i18n::Lang,
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
     test_kmsg: Option<PathBuf>,
@@ -189,8 +230,32 @@ pub(crate) fn main() -> ExitCode {
             return code.into();
         }
     };
+    let lang = match clawdoc::i18n::Lang::choose(cli.lang, |k| std::env::var(k).ok()) {
+        Ok(lang) => lang,
+        Err(bad) => {
+            // The language is unknown: say so in the locale's, if any.
+            tr::init(
+                clawdoc::i18n::Lang::choose(None, |k| {
+                    (k != "CLAWDOC_LANG")
+                        .then(|| std::env::var(k).ok())
+                        .flatten()
+                })
+                .unwrap_or_default(),
+            );
+            render::error(
+                &render::Style::new(cli.color),
+                &anyhow::anyhow!(tr::msg(
+                    "lang-bad-env",
+                    &[("value", tr::s(format!("{bad:?}")))]
+                )),
+            );
+            return Exit::Error.into();
+        }
+    };
+    tr::init(lang);
     let ctx = Ctx {
         home: Home::from_env(),
+        lang,
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
         test_kmsg: cli.test_kmsg.clone(),
@@ -236,7 +301,29 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::Devices(cmd) => devices::run(cmd, ctx),
         Command::Send(args) => client::send(args, ctx),
         Command::Login(args) => client::login(args, ctx),
+        Command::Completions(args) => completions(args.shell),
+        Command::Man => man(),
     }
+}
+
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut Cli::command(), "clawdoc", &mut out);
+    std::io::Write::flush(&mut out)?;
+    Ok(Exit::Ok)
+}
+
+fn man() -> anyhow::Result<Exit> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(Exit::Ok)
+}
+
+fn parse_lang(s: &str) -> Result<clawdoc::i18n::Lang, String> {
+    clawdoc::i18n::Lang::parse(s).ok_or_else(|| format!("`{s}` is not one of en, zh-TW, zh-CN"))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {

@@ -61,7 +61,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             let doc = Versioned::new(report::Scan::from_summary(
                 &summary,
                 several.then(|| name.clone()),
-            ));
+            ))
+            .in_lang(ctx.lang);
             if several {
                 writeln!(out, "{}", serde_json::to_string(&doc)?)?;
             } else {

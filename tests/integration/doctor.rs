@@ -576,10 +576,12 @@ fn lookup_probe_confirms_and_refutes_on_this_machine() {
     good_config(&env, port);
     let msg = format!("Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}");
     let free = env.run(&["lookup", "--probe", "--json", &msg]);
+    // Every candidate refuted here: nothing stands, exit 0.
     assert_eq!(free.code, 0, "{free:?}");
     assert_eq!(free.json()["matches"][0]["verdict"], "refuted", "{free:?}");
     let holder = env.spawn_port_holder(port);
     let held = env.run(&["lookup", "--probe", "--json", &msg]);
+    assert_eq!(held.code, 1, "{held:?}");
     let top = &held.json()["matches"][0];
     assert_eq!(top["rule_id"], "port-in-use");
     assert_eq!(top["verdict"], "confirmed", "{held:?}");

@@ -63,6 +63,15 @@ pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A rule directory under `fixtures/rules/`, as a `--rules-dir` argument.
+pub(crate) fn fixtures(dir: &str) -> String {
+    repo()
+        .join("fixtures/rules")
+        .join(dir)
+        .display()
+        .to_string()
+}
+
 /// A port nobody listens on right now (bound then released).
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -4,6 +4,7 @@
 mod harness;
 
 mod config_cmd;
+mod conventions;
 mod corpus;
 mod doctor;
 mod engine_lookup;
@@ -11,8 +12,10 @@ mod engine_rules;
 mod engine_scan;
 mod gateway_daemon;
 mod gateway_server;
+mod i18n;
 mod layers;
 mod probes;
 mod qa;
+mod readme_tour;
 mod schemas;
 mod walk;
