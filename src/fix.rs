@@ -19,6 +19,7 @@ use crate::config::{self, edit, Secret};
 use crate::gateway::{client, daemon, pidfile};
 use crate::home::Home;
 use crate::procinfo::{Identity, ProcRoot};
+use crate::target::Target;
 use crate::vocab::FixAction;
 
 /// How long a graceful stop may take before a restart gives up.
@@ -93,6 +94,8 @@ pub struct Applied {
 pub struct FixEnv {
     pub home: Home,
     pub proc_root: ProcRoot,
+    /// The gateway the fixes act on; it carries each action out.
+    pub target: Target,
 }
 
 impl FixEnv {
@@ -100,7 +103,19 @@ impl FixEnv {
         Self {
             home,
             proc_root: ProcRoot::default(),
+            target: Target::embedded(),
         }
+    }
+    /// The same environment, acting on `target`.
+    pub fn with_target(self, target: Target) -> Self {
+        Self { target, ..self }
+    }
+    /// A live probe environment for the same home, proc root and target
+    /// (a fix re-checks its precondition right before acting).
+    pub(crate) fn probe_env(&self) -> crate::probe::ProbeEnv {
+        let mut env = crate::probe::ProbeEnv::live(self.home.clone()).with_target(self.target.clone());
+        env.proc_root = self.proc_root.clone();
+        env
     }
 }
 
@@ -202,8 +217,18 @@ pub(crate) fn pick_port(preferred: u16) -> u16 {
         .unwrap_or(preferred)
 }
 
-/// Describes an action without doing it.
+/// Describes an action without doing it, as the target would carry it out.
 pub fn preview(action: FixAction, env: &FixEnv) -> Preview {
+    env.target.facts().preview(action, env)
+}
+
+/// Carries out one action through the target. Display-only `advice` is never applied.
+pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
+    env.target.facts().apply(action, env)
+}
+
+/// [`preview`] for the embedded gateway.
+pub(crate) fn preview_embedded(action: FixAction, env: &FixEnv) -> Preview {
     let description = describe(action).to_string();
     let diff = match planned_config(action, env) {
         Ok(Some(new)) => {
@@ -248,8 +273,8 @@ pub(crate) fn describe(action: FixAction) -> &'static str {
     }
 }
 
-/// Applies one action. Display-only `advice` is never applied.
-pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
+/// [`apply`] for the embedded gateway.
+pub(crate) fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
     let home = &env.home;
     let done = |summary: String| Ok(Applied { action, summary });
     match action {

@@ -32,4 +32,5 @@ pub mod probe;
 pub mod procinfo;
 pub mod report;
 pub mod ruleset;
+pub mod target;
 pub mod vocab;

@@ -100,6 +100,7 @@ closed_enum! {
         Token => "token",
         Display => "display",
         Resources => "resources",
+        Runtime => "runtime",
     }
 }
 

@@ -43,6 +43,11 @@ pub(crate) enum HealthOutcome {
 
 /// `GET /health` on `127.0.0.1:port`, connect and answer within `timeout`.
 pub(crate) fn get_health(port: u16, timeout: Duration) -> HealthOutcome {
+    get(port, "/health", timeout)
+}
+
+/// `GET path` on `127.0.0.1:port`, connect and answer within `timeout`.
+pub(crate) fn get(port: u16, path: &str, timeout: Duration) -> HealthOutcome {
     let started = Instant::now();
     let deadline = started + timeout;
     let elapsed_ms = || started.elapsed().as_secs_f64() * 1000.0;
@@ -63,11 +68,11 @@ pub(crate) fn get_health(port: u16, timeout: Duration) -> HealthOutcome {
             .checked_duration_since(Instant::now())
             .filter(|d| !d.is_zero())
     };
-    let request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n";
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n");
     let sent = left()
         .ok_or_else(|| io::Error::from(io::ErrorKind::TimedOut))
         .and_then(|d| stream.set_write_timeout(Some(d)))
-        .and_then(|()| stream.write_all(request));
+        .and_then(|()| stream.write_all(request.as_bytes()));
     match sent {
         Ok(()) => {}
         Err(e) if is_timeout(&e) => {

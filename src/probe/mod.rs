@@ -16,6 +16,7 @@ use serde::Serialize;
 
 use crate::home::Home;
 use crate::procinfo::ProcRoot;
+use crate::target::Target;
 use crate::vocab::ProbeName;
 
 pub(crate) mod config;
@@ -100,6 +101,8 @@ pub struct ProbeEnv {
     pub env: BTreeMap<String, String>,
     /// Timeout for network probes (health, handshake).
     pub net_timeout: Duration,
+    /// The gateway the probes look at.
+    pub target: Target,
 }
 
 impl ProbeEnv {
@@ -111,7 +114,12 @@ impl ProbeEnv {
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
             env: std::env::vars().collect(),
             net_timeout: Duration::from_millis(1500),
+            target: Target::embedded(),
         }
+    }
+    /// The same environment, looking at `target`.
+    pub fn with_target(self, target: Target) -> Self {
+        Self { target, ..self }
     }
     pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.env
@@ -139,6 +147,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("config.problem_count", "int"),
     // every problem as "path:line:col: message" (keys only in the lists above)
     ("config.problems", "list"),
+    // the file is not readable by group or others (OpenClaw: mode 0600)
+    ("config.private", "bool"),
     // pid
     ("pid.file_present", "bool"),
     ("pid.file_valid", "bool"),
@@ -155,6 +165,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("lock.owner_pid", "int"),
     // the pid the gateway wrote into the lock file, if any
     ("lock.recorded_pid", "int"),
+    // OpenClaw session write locks (agents/*/sessions/*.jsonl.lock) whose owner is gone
+    ("lock.stale_sessions", "list"),
     // port
     ("port.port", "int"),
     ("port.listening", "bool"),
@@ -174,6 +186,9 @@ pub const FACTS: &[(&str, &str)] = &[
     ("health.handshake", "string"),
     // the process answering /health is the gateway gateway.pid records
     ("health.ours", "bool"),
+    // OpenClaw: /healthz answers 200 (live), and /readyz's failing checks
+    ("health.live", "bool"),
+    ("health.failing", "list"),
     // oom
     ("oom.killed", "bool"),
     ("oom.victim_pid", "int"),
@@ -190,9 +205,14 @@ pub const FACTS: &[(&str, &str)] = &[
     ("disk.low", "bool"),
     // the directory checked: $CLAWDOC_HOME or its nearest existing ancestor
     ("disk.path", "string"),
+    // size of the gateway's file log, and whether it is past 512 MiB
+    ("disk.log_bytes", "int"),
+    ("disk.log_large", "bool"),
     // token
     ("token.pinned", "bool"),
     ("token.identity_present", "bool"),
+    // OpenClaw: the running gateway uses a token it generated at start (not persisted)
+    ("token.runtime_only", "bool"),
     // display
     ("display.headless", "bool"),
     // resources
@@ -202,6 +222,9 @@ pub const FACTS: &[(&str, &str)] = &[
     ("resources.swap_total_bytes", "int"),
     ("resources.swap_free_bytes", "int"),
     ("resources.low_memory", "bool"),
+    // runtime (OpenClaw: the Node version the gateway runs on)
+    ("runtime.node_version", "string"),
+    ("runtime.node_ok", "bool"),
 ];
 
 /// Is `name` (`probe.fact`) in the catalogue?
@@ -253,18 +276,7 @@ fn guarded(name: ProbeName, probe: impl FnOnce() -> Evidence) -> Evidence {
 }
 
 fn dispatch(name: ProbeName, env: &ProbeEnv) -> Evidence {
-    match name {
-        ProbeName::Config => config::probe(env),
-        ProbeName::Pid => pid::probe(env),
-        ProbeName::Lock => lock::probe(env),
-        ProbeName::Port => port::probe(env),
-        ProbeName::Health => health::probe(env),
-        ProbeName::Oom => oom::probe(env),
-        ProbeName::Disk => disk::probe(env),
-        ProbeName::Token => token::probe(env),
-        ProbeName::Display => display::probe(env),
-        ProbeName::Resources => resources::probe(env),
-    }
+    env.target.facts().probe(name, env)
 }
 
 /// Probes that wait on something outside this process (a socket, a kernel

@@ -70,6 +70,7 @@ impl Staged {
             cgroup_root: dir.path().join("no-cgroup"),
             env: BTreeMap::new(),
             net_timeout: Duration::from_millis(1500),
+            target: crate::target::Target::embedded(),
         };
         Self { dir, env }
     }

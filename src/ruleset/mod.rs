@@ -19,6 +19,7 @@ pub(crate) mod schema;
 pub(crate) mod source;
 
 pub use compile::{Condition, ConditionBlock, Fix, Op, Role, Rule};
+pub(crate) use compile::substitute;
 
 /// The seed flowchart's sections (slug, title). A rule names the section
 /// whose advice it belongs to.
