@@ -244,14 +244,12 @@ fn priority(rules: &RuleSet, id: &str) -> i32 {
     rules.get(id).map(|r| r.priority).unwrap_or(0)
 }
 
-fn finding(
-    rule: &Rule,
-    verdict: Verdict,
-    log_line: Option<LogLine>,
+/// Captures plus probe facts, by name, to fill `{placeholders}` in fix
+/// texts; `config.*` and `port.*` facts also by their short name (`{port}`).
+pub fn fact_vars(
     captures: &std::collections::BTreeMap<String, String>,
     evidence: &[Evidence],
-) -> Finding {
-    // Facts can fill the same placeholders as captures (e.g. {port}).
+) -> std::collections::BTreeMap<String, String> {
     let mut vars = captures.clone();
     for e in evidence {
         for (k, v) in &e.facts {
@@ -276,6 +274,17 @@ fn finding(
             }
         }
     }
+    vars
+}
+
+fn finding(
+    rule: &Rule,
+    verdict: Verdict,
+    log_line: Option<LogLine>,
+    captures: &std::collections::BTreeMap<String, String>,
+    evidence: &[Evidence],
+) -> Finding {
+    let vars = fact_vars(captures, evidence);
     Finding {
         rule_id: rule.id.clone(),
         category: rule.category,

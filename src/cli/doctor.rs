@@ -8,7 +8,7 @@ use owo_colors::{OwoColorize, Stream};
 use super::{Ctx, Exit};
 use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
 use clawdoc::fix::{self, Preview};
-use clawdoc::probe::{ProbeEnv, Status};
+use clawdoc::probe::Status;
 use clawdoc::ruleset;
 use clawdoc::vocab::Applicability;
 
@@ -89,7 +89,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     for e in &rules.errors {
         eprintln!("warning: {e}");
     }
-    let env = ProbeEnv::live(ctx.home.clone());
+    let env = ctx.probe_env();
     let threshold = if args.unsafe_fixes {
         Some(Applicability::Unsafe)
     } else if args.fix || args.dry_run {
@@ -113,7 +113,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         serde_json::to_writer_pretty(&mut out, &report)?;
         writeln!(out)?;
     } else {
-        render(&report, &args, ctx)?;
+        render(&report, &args, &env.target.logs_command())?;
     }
     Ok(if report.healthy {
         Exit::Ok
@@ -140,13 +140,18 @@ fn mark(status: Status) -> String {
     }
 }
 
-fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
+fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let fixing = report.final_diagnosis.is_some();
-    writeln!(out, "clawdoc doctor ({})", ctx.home.root().display())?;
+    let t = &report.target;
+    writeln!(
+        out,
+        "clawdoc doctor: target {} ({}; config {}, port {})",
+        t.name, t.chosen_by, t.config, t.port
+    )?;
     render_areas(&mut out, &report.initial, args.verbose)?;
     if !report.initial.unexplained_failures().is_empty() {
-        render_unexplained(&mut out, &report.initial)?;
+        render_unexplained(&mut out, &report.initial, logs_command)?;
     } else if report.initial.findings.is_empty() {
         writeln!(out, "\nNo problems found.")?;
     } else {
@@ -203,7 +208,7 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
             render_areas(&mut out, d, false)?;
         }
         if let Some(v) = &report.verification {
-            let m = if v.health_ready && v.handshake == "ok" {
+            let m = if v.verified {
                 mark(Status::Ok)
             } else {
                 mark(Status::Fail)
@@ -241,7 +246,7 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
         if !report.healthy && remaining == 0 {
             writeln!(
                 out,
-                "The gateway is still not healthy and no rule explains why: see the areas marked [✗] / [?] above and `clawdoc logs --tail 50`."
+                "The gateway is still not healthy and no rule explains why: see the areas marked [✗] / [?] above and `{logs_command}`."
             )?;
         }
     } else if remaining > 0 && !args.dry_run {
@@ -258,7 +263,11 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 /// The gateway fails but no rule explains why: never "no problems".
-fn render_unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
+fn render_unexplained(
+    out: &mut impl Write,
+    d: &Diagnosis,
+    logs_command: &str,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "\n{} The gateway is not healthy and no rule explains why. Look at:",
@@ -271,7 +280,7 @@ fn render_unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()
     {
         writeln!(out, "    {}: {}", e.probe.as_str(), e.summary)?;
     }
-    writeln!(out, "    $ clawdoc logs --tail 50")?;
+    writeln!(out, "    $ {logs_command}")?;
     Ok(())
 }
 

@@ -17,7 +17,6 @@ use super::{Ctx, Exit};
 use clawdoc::engine::{Engine, Match};
 use clawdoc::finding::{assess, Verdict};
 use clawdoc::normalize;
-use clawdoc::probe::ProbeEnv;
 use clawdoc::ruleset::Rule;
 use clawdoc::vocab::{Applicability, ProbeName};
 
@@ -76,7 +75,12 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         .collect();
     wanted.sort();
     wanted.dedup();
-    let env = ProbeEnv::live(ctx.home.clone());
+    let mut env = ctx.probe_env();
+    // What the message names feeds the probes: `EADDRINUSE … :18789` is
+    // about port 18789, whatever the config says.
+    env.port_override = matches
+        .iter()
+        .find_map(|m| m.captures.get("port").and_then(|p| p.parse().ok()));
     let evidence = clawdoc::probe::run_all(&env, &wanted);
     let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
     let mut out = std::io::stdout().lock();
@@ -93,13 +97,16 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
             }
         }
         doc["evidence"] = serde_json::to_value(&evidence)?;
+        doc["target"] = serde_json::to_value(env.target.info(&env))?;
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
+        writeln!(out, "{}", super::target_line(&env))?;
         writeln!(
             out,
             "Nothing matched, so there is nothing to probe. Try `clawdoc doctor`."
         )?;
     } else {
+        writeln!(out, "{}", super::target_line(&env))?;
         writeln!(out, "{}", bold("Checked on this machine:"))?;
         for (m, verdict) in matches.iter().zip(&verdicts) {
             let (mark, label, reasons) = match verdict {

@@ -11,6 +11,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use clawdoc::home::Home;
+use clawdoc::probe::ProbeEnv;
+use clawdoc::target::{Target, TargetKind};
 
 pub(crate) mod client;
 pub(crate) mod config_cmd;
@@ -50,6 +52,14 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TargetChoice {
+    Auto,
+    Embedded,
+    #[value(name = "openclaw")]
+    OpenClaw,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "clawdoc",
@@ -65,6 +75,13 @@ pub(crate) struct Cli {
     /// Extra rule directory (rules with the same id replace the built-ins).
     #[arg(long, global = true, env = "CLAWDOC_RULES_DIR", value_name = "DIR")]
     pub rules_dir: Option<PathBuf>,
+
+    /// Which gateway to diagnose and fix: clawdoc's embedded gateway, a real
+    /// OpenClaw install, or `auto` (OpenClaw when OPENCLAW_CONFIG_PATH or
+    /// OPENCLAW_STATE_DIR is set, ~/.openclaw/openclaw.json exists, or an
+    /// openclaw-gateway process runs; else embedded).
+    #[arg(long, global = true, env = "CLAWDOC_TARGET", value_enum, default_value_t = TargetChoice::Auto)]
+    pub target: TargetChoice,
 
     #[command(subcommand)]
     pub command: Command,
@@ -116,6 +133,32 @@ pub(crate) struct Ctx {
     pub home: Home,
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
+    pub target: TargetChoice,
+}
+
+impl Ctx {
+    /// The gateway to probe and fix (auto detection runs here, only for
+    /// the commands that probe).
+    pub(crate) fn target(&self) -> Target {
+        Target::choose(match self.target {
+            TargetChoice::Auto => None,
+            TargetChoice::Embedded => Some(TargetKind::Embedded),
+            TargetChoice::OpenClaw => Some(TargetKind::OpenClaw),
+        })
+    }
+    /// Live probes of this home, looking at the chosen target.
+    pub(crate) fn probe_env(&self) -> ProbeEnv {
+        ProbeEnv::live(self.home.clone()).with_target(self.target())
+    }
+}
+
+/// The first line of a probing or fixing command: which gateway it looked at.
+pub(crate) fn target_line(env: &ProbeEnv) -> String {
+    let info = env.target.info(env);
+    format!(
+        "target: {} ({}; config {}, port {})",
+        info.name, info.chosen_by, info.config, info.port
+    )
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -135,6 +178,7 @@ pub(crate) fn main() -> ExitCode {
         home: Home::from_env(),
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
+        target: cli.target,
     };
     match run(cli.command, &ctx) {
         Ok(exit) => exit.into(),

@@ -14,7 +14,7 @@ use clawdoc::engine::Engine;
 use clawdoc::finding::{assess, Verdict};
 use clawdoc::fix::{self, FixEnv, Journal};
 use clawdoc::flow::{DecidedBy, Step, Walk};
-use clawdoc::probe::{self, ProbeEnv};
+use clawdoc::probe;
 use clawdoc::ruleset::Rule;
 use clawdoc::vocab::{Applicability, Category, ProbeName};
 
@@ -124,7 +124,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             "`clawdoc walk` asks questions and stdin is not a terminal: pass --answers FILE, or run `clawdoc doctor` for a non-interactive diagnosis"
         ),
     };
-    let env = ProbeEnv::live(ctx.home.clone());
+    let env = ctx.probe_env();
     // The symptom: the pasted message, else what the gateway's current log
     // says, so the first question is asked only when neither tells.
     let (hint, from_log) = match &args.message {
@@ -141,6 +141,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let evidence = probe::run_all(&env, ProbeName::ALL);
     let mut out = std::io::stdout().lock();
     if !args.json {
+        writeln!(out, "{}", super::target_line(&env))?;
         writeln!(
             out,
             "Probed this machine first; only what the probes cannot tell is asked.\n"
@@ -193,10 +194,20 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 anyhow::anyhow!("the flowchart names rule `{rule_id}`, which is not loaded")
             })?;
             let verdict = assess(rule, &evidence);
+            // The rule's fixes as this target carries them out.
+            let vars = clawdoc::doctor::fact_vars(&Default::default(), &evidence);
+            let rule = &Rule {
+                fixes: rule
+                    .fixes
+                    .iter()
+                    .map(|f| env.target.fix_for_target(f, rule.category, &vars))
+                    .collect(),
+                ..rule.clone()
+            };
             if !args.json {
                 render_rule(&mut out, rule, &verdict)?;
             }
-            let fix_env = FixEnv::new(ctx.home.clone());
+            let fix_env = FixEnv::new(ctx.home.clone()).with_target(env.target.clone());
             let mut journal: Option<Journal> = None;
             let mut _turn: Option<std::fs::File> = None; // held until the walk ends
             for f in &rule.fixes {
@@ -279,6 +290,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             _ => ("end", String::new()),
         };
         let doc = json!({
+            "target": env.target.info(&env),
             "trail": walk.trail,
             "outcome": { "kind": kind, "value": value },
             "applied": applied,

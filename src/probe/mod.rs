@@ -103,6 +103,9 @@ pub struct ProbeEnv {
     pub net_timeout: Duration,
     /// The gateway the probes look at.
     pub target: Target,
+    /// A port to check instead of the configured one (a pasted
+    /// `EADDRINUSE … 18789` makes `lookup --probe` look at 18789).
+    pub port_override: Option<u16>,
 }
 
 impl ProbeEnv {
@@ -115,6 +118,7 @@ impl ProbeEnv {
             env: std::env::vars().collect(),
             net_timeout: Duration::from_millis(1500),
             target: Target::embedded(),
+            port_override: None,
         }
     }
     /// The same environment, looking at `target`.
@@ -334,6 +338,9 @@ pub(crate) fn load_config(
 /// The port the gateway would use: the config's, else the default, with the
 /// `CLAWDOC_GATEWAY_PORT` override applied either way.
 pub(crate) fn configured_port(env: &ProbeEnv) -> u16 {
+    if let Some(port) = env.port_override {
+        return port;
+    }
     crate::config::port_of(load_config(env).as_ref(), &|k| {
         env.var(k).map(str::to_string)
     })

@@ -71,6 +71,7 @@ impl Staged {
             env: BTreeMap::new(),
             net_timeout: Duration::from_millis(1500),
             target: crate::target::Target::embedded(),
+            port_override: None,
         };
         Self { dir, env }
     }

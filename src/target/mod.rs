@@ -181,8 +181,8 @@ impl Target {
     pub fn logs_command(&self) -> String {
         self.facts().logs_command()
     }
-    /// A rule's fix as this target shows it: the target's own commands for
-    /// the action (placeholders filled from `vars`), else the rule's.
+    /// A rule's fix as this target shows it, placeholders filled from
+    /// `vars`: the target's own commands for the action, else the rule's.
     pub fn fix_for_target(
         &self,
         fix: &crate::ruleset::Fix,
@@ -195,9 +195,9 @@ impl Target {
                     .iter()
                     .map(|c| crate::ruleset::substitute(c, vars))
                     .collect(),
-                ..fix.clone()
+                ..fix.rendered(vars)
             },
-            None => fix.clone(),
+            None => fix.rendered(vars),
         }
     }
 }

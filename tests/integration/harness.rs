@@ -94,6 +94,10 @@ impl TestEnv {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home())
             .env("CLAWDOC_HOME", self.home())
+            // Auto detection would pick a real OpenClaw gateway running on
+            // this machine (the OpenClaw matrix starts some); these tests
+            // are about the embedded gateway unless they say otherwise.
+            .env("CLAWDOC_TARGET", "embedded")
             .env("NO_COLOR", "1")
             .env("LANG", "C.UTF-8")
             .stdin(Stdio::null());

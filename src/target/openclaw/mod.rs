@@ -113,8 +113,8 @@ impl OpenClaw {
 
     /// The effective port: the environment's, else the config's, else 18789.
     pub(crate) fn port_from(&self, env: &ProbeEnv) -> u16 {
-        env.var(ENV_PORT)
-            .and_then(parse_port_env)
+        env.port_override
+            .or_else(|| env.var(ENV_PORT).and_then(parse_port_env))
             .or_else(|| self.load().ok().and_then(|l| l.port))
             .unwrap_or(DEFAULT_PORT)
     }
@@ -350,7 +350,7 @@ mod tests {
             .split("== ")
             .find(|s| s.contains("gateway.6b2dede3.lock (457"))
             .unwrap();
-        let json = &body[body.find('{').unwrap()..];
+        let json = &body[body.find("\n{").unwrap()..];
         let r = LockRecord::parse(json).unwrap();
         assert_eq!(r.pid, 2171);
         assert_eq!(r.start_time, 80964);
@@ -390,10 +390,13 @@ mod tests {
         let log = std::fs::read(fixture("openclaw/mode-unset/file-log.jsonl")).unwrap();
         let text = String::from_utf8(tslog_to_text(&log)).unwrap();
         assert!(
-            text.contains("existing config is missing gateway.mode"),
+            text.starts_with("Gateway start blocked: existing config is missing gateway.mode"),
             "{text}"
         );
-        assert!(text.contains("[gateway] loading configuration"), "{text}");
+        let log = std::fs::read(fixture("openclaw/healthy-run/file-log.jsonl")).unwrap();
+        let text = String::from_utf8(tslog_to_text(&log)).unwrap();
+        assert!(text.starts_with("[gateway] loading configuration"), "{text}");
+        assert!(text.contains("\n[gateway] gateway ready\n"), "{text}");
         assert!(!text.contains("_meta"), "{text}");
     }
 }
