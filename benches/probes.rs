@@ -27,6 +27,7 @@ fn bench(c: &mut Criterion) {
         home: Home::new(dir.path()),
         proc_root: ProcRoot::default(),
         kmsg_path: None,
+        disk_fixture: None,
         cgroup_root: "/sys/fs/cgroup".into(),
         env: BTreeMap::new(),
         net_timeout: Duration::from_millis(1500),

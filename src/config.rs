@@ -15,6 +15,7 @@
 //! model = "…"
 //! ```
 
+use crate::text::line_col;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -307,8 +308,8 @@ pub(crate) fn parse(path: &Path, text: &str) -> Result<Loaded, LoadError> {
             );
             continue;
         }
-        if let Err(message) = apply_value(&mut config, &key, item) {
-            problem(ProblemKind::BadValue { key: key.clone() }, message);
+        if let Err(why) = apply_value(&mut config, &key, item) {
+            problem(ProblemKind::BadValue { key: key.clone() }, why.to_string());
         }
     }
     Ok(Loaded {
@@ -338,52 +339,74 @@ fn collect_leaves<'a>(
     }
 }
 
-/// Checks and stores one known key. The error is the user-facing reason.
+/// Why a value cannot be used for a config key (or its environment
+/// override). The message is the user-facing reason.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValueError {
+    #[error("gateway.mode must be local, remote or hybrid, found \"{0}\"")]
+    Mode(String),
+    #[error("gateway.port must be an integer from 1 to 65535, found {0}")]
+    Port(String),
+    #[error("gateway.startupTimeout must be seconds from 1 to 3600, found {0}")]
+    Timeout(String),
+    #[error("gateway.token must be at least 16 characters without spaces")]
+    Token,
+    /// Never echoes the value: it may be a secret.
+    #[error("gateway.token must be a string")]
+    TokenType,
+    #[error("{key} must be {expected}, found {found}")]
+    WrongType {
+        key: &'static str,
+        expected: &'static str,
+        found: String,
+    },
+}
+
+/// Checks and stores one known key (the caller has checked it is known).
 fn apply_value(
     config: &mut GatewayConfig,
     key: &str,
     item: &toml_edit::Item,
-) -> Result<(), String> {
+) -> Result<(), ValueError> {
     let as_text = |item: &toml_edit::Item| -> String {
         item.as_value()
             .map(|v| v.to_string().trim().to_string())
             .unwrap_or_else(|| "a table".into())
     };
+    let wrong = |key: &'static str, expected: &'static str| ValueError::WrongType {
+        key,
+        expected,
+        found: as_text(item),
+    };
     match key {
         "gateway.mode" => {
             let s = item
                 .as_str()
-                .ok_or_else(|| format!("gateway.mode must be a string, found {}", as_text(item)))?;
+                .ok_or_else(|| wrong("gateway.mode", "a string"))?;
             config.mode = Some(check_mode(s)?);
         }
         "gateway.port" => {
-            let n = item.as_integer().ok_or_else(|| {
-                format!("gateway.port must be an integer, found {}", as_text(item))
-            })?;
+            let n = item
+                .as_integer()
+                .ok_or_else(|| wrong("gateway.port", "an integer"))?;
             config.port = check_port(&n.to_string())?;
         }
         "gateway.token" => {
-            let s = item
-                .as_str()
-                .ok_or_else(|| "gateway.token must be a string".to_string())?;
+            let s = item.as_str().ok_or(ValueError::TokenType)?;
             config.token = Some(check_token(s)?);
         }
         "gateway.startupTimeout" => {
-            let n = item.as_integer().ok_or_else(|| {
-                format!(
-                    "gateway.startupTimeout must be an integer (seconds), found {}",
-                    as_text(item)
-                )
-            })?;
+            let n = item
+                .as_integer()
+                .ok_or_else(|| wrong("gateway.startupTimeout", "an integer (seconds)"))?;
             config.startup_timeout = check_timeout(&n.to_string())?;
         }
         "ai.model" => {
-            let s = item
-                .as_str()
-                .ok_or_else(|| format!("ai.model must be a string, found {}", as_text(item)))?;
+            let s = item.as_str().ok_or_else(|| wrong("ai.model", "a string"))?;
             config.ai_model = Some(s.to_string());
         }
-        _ => return Err(format!("unknown config key: \"{key}\"")),
+        // Unknown keys are reported before a value is applied.
+        _ => {}
     }
     Ok(())
 }
@@ -409,32 +432,27 @@ pub(crate) fn effective_port(home: &Home) -> u16 {
     port_of(load(home).as_ref(), &|k| std::env::var(k).ok())
 }
 
-pub fn check_mode(s: &str) -> Result<Mode, String> {
-    Mode::parse(s)
-        .ok_or_else(|| format!("gateway.mode must be local, remote or hybrid, found \"{s}\""))
+pub fn check_mode(s: &str) -> Result<Mode, ValueError> {
+    Mode::parse(s).ok_or_else(|| ValueError::Mode(s.to_string()))
 }
 
-pub fn check_port(s: &str) -> Result<u16, String> {
+pub fn check_port(s: &str) -> Result<u16, ValueError> {
     match s.trim().parse::<u32>() {
         Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
-        _ => Err(format!(
-            "gateway.port must be an integer from 1 to 65535, found {s}"
-        )),
+        _ => Err(ValueError::Port(s.to_string())),
     }
 }
 
-pub(crate) fn check_timeout(s: &str) -> Result<Duration, String> {
+pub(crate) fn check_timeout(s: &str) -> Result<Duration, ValueError> {
     match s.trim().parse::<u64>() {
         Ok(n) if (1..=3600).contains(&n) => Ok(Duration::from_secs(n)),
-        _ => Err(format!(
-            "gateway.startupTimeout must be seconds from 1 to 3600, found {s}"
-        )),
+        _ => Err(ValueError::Timeout(s.to_string())),
     }
 }
 
-pub(crate) fn check_token(s: &str) -> Result<Secret, String> {
+pub(crate) fn check_token(s: &str) -> Result<Secret, ValueError> {
     if s.len() < 16 || s.chars().any(char::is_whitespace) {
-        return Err("gateway.token must be at least 16 characters without spaces".into());
+        return Err(ValueError::Token);
     }
     Ok(Secret::new(s))
 }
@@ -453,15 +471,6 @@ fn apply_env(loaded: &mut Loaded, env: &dyn Fn(&str) -> Option<String>) {
     if let Some(t) = env(ENV_TOKEN).and_then(|v| check_token(&v).ok()) {
         c.token = Some(t);
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-    (line, before[line_start..].chars().count() + 1)
 }
 
 #[cfg(test)]

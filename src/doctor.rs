@@ -26,9 +26,6 @@ use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 pub(crate) const LOG_TAIL_BYTES: u64 = 256 * 1024;
 /// Fix rounds before the doctor stops (each round re-probes).
 pub(crate) const MAX_ROUNDS: usize = 5;
-/// A line the gateway writes when a run begins; log lines before the last
-/// one belong to earlier runs.
-pub(crate) const START_MARKERS: &[&str] = &["[gateway] starting", "[gateway] start "];
 
 /// A rule confirmed (or seen) on this machine.
 #[derive(Debug, Clone, Serialize)]
@@ -81,6 +78,10 @@ pub struct LogScan {
     pub present: bool,
     /// Lines of the current run that were matched against the rules.
     pub lines: usize,
+    /// Why the log could not be analysed (the rules did not build into an
+    /// engine). A diagnosis with this set is never called healthy.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl Diagnosis {
@@ -88,7 +89,9 @@ impl Diagnosis {
     /// rule explains (e.g. a config path that cannot be read) is still not
     /// healthy: the doctor must never say "all good" next to a red health.
     pub(crate) fn healthy(&self) -> bool {
-        self.findings.is_empty() && self.unexplained_failures().is_empty()
+        self.findings.is_empty()
+            && self.unexplained_failures().is_empty()
+            && self.log.error.is_none()
     }
     /// Failing areas no finding accounts for: the health probe failing with
     /// no finding at all. Shown so the user is not told "no problems".
@@ -115,7 +118,7 @@ pub(crate) fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
         f.fixes = f
             .fixes
             .iter()
-            .map(|x| env.target.fix_for_target(x, f.category, &f.vars))
+            .map(|x| target_fix(&env.target, x, f.category, &f.vars))
             .collect();
     }
     d
@@ -124,9 +127,10 @@ pub(crate) fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
 /// The gateway log of the current run (from the last start marker), at most
 /// [`LOG_TAIL_BYTES`] from the end.
 pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
-    let source = env.target.facts().log_source(env);
+    let source = env.target.log_source(&env.home);
     let path = source.path;
     let mut scan = LogScan {
+        error: None,
         path: path.display().to_string(),
         present: false,
         lines: 0,
@@ -173,13 +177,16 @@ pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
 pub(crate) fn judge(
     rules: &RuleSet,
     evidence: Vec<Evidence>,
-    log: LogScan,
+    mut log: LogScan,
     log_text: &[u8],
 ) -> Diagnosis {
     let mut findings = Vec::new();
     let mut history = Vec::new();
     let mut seen = BTreeSet::new();
-    if let Ok(engine) = Engine::new(&rules.rules) {
+    let engine = Engine::new(&rules.rules)
+        .map_err(|e| log.error = Some(format!("log not analysed: the rules did not build: {e}")))
+        .ok();
+    if let Some(engine) = engine {
         for m in engine.lookup(log_text) {
             let verdict = assess(m.rule, &evidence);
             match verdict {
@@ -242,6 +249,27 @@ pub(crate) fn judge(
 
 fn priority(rules: &RuleSet, id: &str) -> i32 {
     rules.get(id).map(|r| r.priority).unwrap_or(0)
+}
+
+/// A rule's fix as `target` shows it, placeholders filled from `vars`: the
+/// target's own commands for the action, else the rule's.
+pub fn target_fix(
+    target: &crate::target::Target,
+    fix: &Fix,
+    category: Category,
+    vars: &std::collections::BTreeMap<String, String>,
+) -> Fix {
+    let fix = fix.rendered(vars);
+    match target.commands(fix.action, category) {
+        Some(commands) => Fix {
+            commands: commands
+                .iter()
+                .map(|c| crate::ruleset::substitute(c, vars))
+                .collect(),
+            ..fix
+        },
+        None => fix,
+    }
 }
 
 /// Captures plus probe facts, by name, to fill `{placeholders}` in fix
@@ -409,7 +437,7 @@ pub fn run(
         target: env.target.clone(),
     };
     let mut report = DoctorReport {
-        target: env.target.info(env),
+        target: env.target_info(),
         healthy: initial.healthy(),
         initial: initial.clone(),
         plan: Vec::new(),
@@ -578,7 +606,7 @@ fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
 }
 
 fn gateway_running(env: &ProbeEnv) -> bool {
-    env.target.facts().gateway_running(env)
+    env.target.gateway_running(&env.home, &env.proc_root)
 }
 
 /// The fixes that would run under `threshold`, with previews (dry run).
@@ -656,7 +684,7 @@ fn verify(env: &ProbeEnv, d: &Diagnosis) -> Verification {
         .and_then(|v| v.as_str())
         .unwrap_or("skipped")
         .to_string();
-    let verified = env.target.facts().verified(ready, &handshake);
+    let verified = env.target.verified(ready, &handshake);
     let summary = match (ready, handshake.as_str()) {
         (true, "ok") => "gateway ready; this CLI's device is connected".to_string(),
         (true, _) if verified => "gateway ready (/readyz 200)".to_string(),
@@ -670,5 +698,41 @@ fn verify(env: &ProbeEnv, d: &Diagnosis) -> Verification {
         handshake,
         verified,
         summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ruleset::compile::Pattern;
+
+    /// Patterns that each compile alone but not together (over the
+    /// engine's size limit): the doctor must say the log was not analysed,
+    /// never report a clean bill of health.
+    #[test]
+    fn an_engine_that_does_not_build_is_reported() {
+        let set = RuleSet::builtin();
+        let mut rules = set.rules.clone();
+        // One alone is under the regex size limit; six together are over.
+        let big = r"(?:[a-z0-9]{100}){500}";
+        assert!(crate::ruleset::compile::build_regex(big).is_ok());
+        for rule in rules.iter_mut().take(2) {
+            rule.patterns = (0..3).map(|_| Pattern::new(big)).collect();
+        }
+        let broken = RuleSet {
+            rules,
+            ..set.clone()
+        };
+        assert!(Engine::new(&broken.rules).is_err(), "not big enough");
+        let log = LogScan {
+            path: "gateway.log".into(),
+            present: true,
+            lines: 1,
+            error: None,
+        };
+        let d = judge(&broken, Vec::new(), log, b"EADDRINUSE 3001\n");
+        let why = d.log.error.as_deref().unwrap_or_default();
+        assert!(why.contains("log not analysed"), "{why}");
+        assert!(!d.healthy());
     }
 }

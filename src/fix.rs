@@ -15,12 +15,16 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::client;
 use crate::config::{self, edit, Secret};
-use crate::gateway::{client, daemon, pidfile};
+use crate::gateway::daemon;
 use crate::home::Home;
 use crate::procinfo::{Identity, ProcRoot};
+use crate::state::pid as pidfile;
 use crate::target::Target;
 use crate::vocab::FixAction;
+
+mod openclaw;
 
 /// How long a graceful stop may take before a restart gives up.
 pub(crate) const RESTART_STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -113,7 +117,8 @@ impl FixEnv {
     /// A live probe environment for the same home, proc root and target
     /// (a fix re-checks its precondition right before acting).
     pub(crate) fn probe_env(&self) -> crate::probe::ProbeEnv {
-        let mut env = crate::probe::ProbeEnv::live(self.home.clone()).with_target(self.target.clone());
+        let mut env =
+            crate::probe::ProbeEnv::live(self.home.clone()).with_target(self.target.clone());
         env.proc_root = self.proc_root.clone();
         env
     }
@@ -219,16 +224,23 @@ pub(crate) fn pick_port(preferred: u16) -> u16 {
 
 /// Describes an action without doing it, as the target would carry it out.
 pub fn preview(action: FixAction, env: &FixEnv) -> Preview {
-    env.target.facts().preview(action, env)
+    match env.target.openclaw() {
+        Some(oc) => openclaw::preview(oc, action, env),
+        None => preview_embedded(action, env),
+    }
 }
 
-/// Carries out one action through the target. Display-only `advice` is never applied.
+/// Carries out one action the way the target does (the one place the
+/// target picks its fixes). Display-only `advice` is never applied.
 pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
-    env.target.facts().apply(action, env)
+    match env.target.openclaw() {
+        Some(oc) => openclaw::apply(oc, action, env),
+        None => apply_embedded(action, env),
+    }
 }
 
 /// [`preview`] for the embedded gateway.
-pub(crate) fn preview_embedded(action: FixAction, env: &FixEnv) -> Preview {
+fn preview_embedded(action: FixAction, env: &FixEnv) -> Preview {
     let description = describe(action).to_string();
     let diff = match planned_config(action, env) {
         Ok(Some(new)) => {
@@ -274,7 +286,7 @@ pub(crate) fn describe(action: FixAction) -> &'static str {
 }
 
 /// [`apply`] for the embedded gateway.
-pub(crate) fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
+fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
     let home = &env.home;
     let done = |summary: String| Ok(Applied { action, summary });
     match action {
@@ -436,8 +448,8 @@ pub(crate) fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied,
 /// The pid record of the process holding this home's `gateway.lock`, if it
 /// is running `clawdoc gateway run`.
 fn lock_holding_gateway(env: &FixEnv) -> Option<pidfile::PidRecord> {
-    let crate::probe::lock::LockState::Held { owner_pid } =
-        crate::probe::lock::lock_state(&env.proc_root, &env.home.lock_path()).ok()?
+    let crate::state::lock::LockState::Held { owner_pid } =
+        crate::state::lock::lock_state(&env.proc_root, &env.home.lock_path()).ok()?
     else {
         return None;
     };
@@ -453,8 +465,8 @@ fn lock_holding_gateway(env: &FixEnv) -> Option<pidfile::PidRecord> {
 /// (never delete it) so a fresh one can be written. Returns where it went.
 fn set_aside_corrupt_device_store(home: &Home) -> std::io::Result<Option<PathBuf>> {
     let path = home.devices_path();
-    match crate::gateway::devices::load(&path) {
-        Err(crate::gateway::devices::DeviceStoreError::Malformed { .. }) => {
+    match crate::state::devices::load(&path) {
+        Err(crate::state::devices::DeviceStoreError::Malformed { .. }) => {
             let aside = corrupt_aside_path(&path);
             std::fs::rename(&path, &aside)?;
             Ok(Some(aside))

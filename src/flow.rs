@@ -15,9 +15,10 @@ use toml::Spanned;
 
 use crate::finding::eval_all;
 use crate::probe::Evidence;
-use crate::ruleset::compile::{compile_conditions, line_col};
+use crate::ruleset::compile::compile_conditions;
 use crate::ruleset::schema::RawCondition;
 use crate::ruleset::{Condition, RuleError, RuleSet};
+use crate::text::line_col;
 use crate::vocab::Category;
 
 #[derive(Debug, Deserialize)]
@@ -617,17 +618,21 @@ impl<'c> Walk<'c> {
     }
 
     /// Answers the current question with choice `index`.
-    pub fn choose(&mut self, index: usize) -> Result<(), String> {
+    pub fn choose(&mut self, index: usize) -> Result<(), WalkError> {
         let Target::Node(id) = &self.at else {
-            return Err("the walk has ended".into());
+            return Err(WalkError::Ended);
         };
-        let node = self.chart.node(id).ok_or("no such node")?;
+        let node = self
+            .chart
+            .node(id)
+            .ok_or_else(|| WalkError::NoSuchNode(id.clone()))?;
         let NodeKind::Question { text, choices } = &node.kind else {
-            return Err(format!("`{id}` is not a question"));
+            return Err(WalkError::NotAQuestion(id.clone()));
         };
-        let choice = choices
-            .get(index)
-            .ok_or_else(|| format!("choice {} is out of range (1–{})", index + 1, choices.len()))?;
+        let choice = choices.get(index).ok_or(WalkError::OutOfRange {
+            choice: index + 1,
+            count: choices.len(),
+        })?;
         self.trail.push(TrailStep {
             node: id.clone(),
             text: text.clone(),
@@ -639,13 +644,16 @@ impl<'c> Walk<'c> {
     }
 
     /// Answers the current check the probes could not decide.
-    pub fn answer(&mut self, yes_answer: bool) -> Result<(), String> {
+    pub fn answer(&mut self, yes_answer: bool) -> Result<(), WalkError> {
         let Target::Node(id) = &self.at else {
-            return Err("the walk has ended".into());
+            return Err(WalkError::Ended);
         };
-        let node = self.chart.node(id).ok_or("no such node")?;
+        let node = self
+            .chart
+            .node(id)
+            .ok_or_else(|| WalkError::NoSuchNode(id.clone()))?;
         let NodeKind::Check { text, yes, no, .. } = &node.kind else {
-            return Err(format!("`{id}` is not a check"));
+            return Err(WalkError::NotACheck(id.clone()));
         };
         self.trail.push(TrailStep {
             node: id.clone(),
@@ -656,6 +664,21 @@ impl<'c> Walk<'c> {
         self.at = if yes_answer { yes.clone() } else { no.clone() };
         Ok(())
     }
+}
+
+/// An answer the walk cannot take where it stands.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WalkError {
+    #[error("the walk has ended")]
+    Ended,
+    #[error("no such node `{0}`")]
+    NoSuchNode(String),
+    #[error("`{0}` is not a question")]
+    NotAQuestion(String),
+    #[error("`{0}` is not a check")]
+    NotACheck(String),
+    #[error("choice {choice} is out of range (1–{count})")]
+    OutOfRange { choice: usize, count: usize },
 }
 
 #[cfg(test)]

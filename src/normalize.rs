@@ -56,45 +56,16 @@ pub(crate) fn split_lines(raw: &[u8]) -> impl Iterator<Item = &[u8]> {
     body.split(|b| *b == b'\n').filter(move |_| !empty)
 }
 
-/// Removes ANSI escape sequences: CSI (`ESC [` … final byte), OSC
-/// (`ESC ]` … BEL or `ESC \`), 8-bit CSI, and two-byte `ESC x` sequences.
+/// Removes ANSI escape sequences from text: [`strip_ansi_bytes`], the one
+/// stripper.
 pub(crate) fn strip_ansi(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\x1b' => match chars.peek() {
-                Some('[') => {
-                    chars.next();
-                    skip_csi(&mut chars);
-                }
-                Some(']') => {
-                    chars.next();
-                    while let Some(c) = chars.next() {
-                        if c == '\x07' {
-                            break;
-                        }
-                        if c == '\x1b' {
-                            if chars.peek() == Some(&'\\') {
-                                chars.next();
-                            }
-                            break;
-                        }
-                    }
-                }
-                Some(_) => {
-                    chars.next();
-                }
-                None => {}
-            },
-            '\u{9b}' => skip_csi(&mut chars),
-            _ => out.push(c),
-        }
-    }
-    out
+    let mut out = Vec::with_capacity(s.len());
+    strip_ansi_bytes(s.as_bytes(), &mut out);
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
-/// [`strip_ansi`] on bytes, appending to a reused buffer: the scan strips
+/// Removes ANSI escape sequences (CSI `ESC [` … final byte, OSC `ESC ]` …
+/// BEL or `ESC \\`, two-byte `ESC x`), appending to a reused buffer: the scan strips
 /// colour codes from whole blocks with it. Runs between escapes are copied
 /// in bulk; a sequence never swallows a newline, so line numbers hold.
 pub(crate) fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
@@ -138,14 +109,6 @@ pub(crate) fn strip_ansi_bytes(raw: &[u8], out: &mut Vec<u8>) {
         }
     }
     out.extend_from_slice(&raw[i..]);
-}
-
-fn skip_csi(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
-    for c in chars.by_ref() {
-        if ('\x40'..='\x7e').contains(&c) {
-            break;
-        }
-    }
 }
 
 /// NFKC plus the folds NFKC leaves alone: dashes, curly quotes, odd spaces.

@@ -2,7 +2,8 @@
 //!
 //! Rule files name categories, probes and fix actions by string; this module is
 //! the single place those strings are defined, so a rule cannot name a probe or
-//! an action that does not exist in Rust. It holds names only: no behaviour.
+//! an action that does not exist in Rust, nor a fact no probe reports, nor a
+//! flowchart section. It holds names only: no behaviour.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -54,6 +55,136 @@ pub struct UnknownName {
     pub kind: &'static str,
     pub name: String,
     pub expected: Vec<&'static str>,
+}
+
+/// The fact catalogue: every fact a probe may report, as `probe.fact`, with
+/// its JSON type. Rule conditions may only name facts listed here (the rule
+/// linter checks), and each probe reports only facts listed here (a test
+/// checks), so the two sides cannot drift apart.
+pub const FACTS: &[(&str, &str)] = &[
+    // config
+    ("config.exists", "bool"),
+    ("config.parses", "bool"),
+    ("config.mode_set", "bool"),
+    ("config.mode", "string"),
+    ("config.port", "int"),
+    ("config.token_pinned", "bool"),
+    ("config.unknown_keys", "list"),
+    ("config.deprecated_keys", "list"),
+    ("config.bad_values", "list"),
+    ("config.problem_count", "int"),
+    // every problem as "path:line:col: message" (keys only in the lists above)
+    ("config.problems", "list"),
+    // the file is not readable by group or others (OpenClaw: mode 0600)
+    ("config.private", "bool"),
+    // pid
+    ("pid.file_present", "bool"),
+    ("pid.file_valid", "bool"),
+    ("pid.pid", "int"),
+    ("pid.alive", "bool"),
+    ("pid.identity", "string"), // gateway | dead | stranger | unknown | none
+    ("pid.state", "string"),    // running | sleeping | disk_sleep | stopped | zombie | …
+    ("pid.hung", "bool"),
+    ("pid.stranger_cmdline", "string"),
+    // lock
+    ("lock.present", "bool"),
+    ("lock.held", "bool"),
+    ("lock.stale", "bool"),
+    ("lock.owner_pid", "int"),
+    // the pid the gateway wrote into the lock file, if any
+    ("lock.recorded_pid", "int"),
+    // OpenClaw session write locks (agents/*/sessions/*.jsonl.lock) whose owner is gone
+    ("lock.stale_sessions", "list"),
+    // port
+    ("port.port", "int"),
+    ("port.listening", "bool"),
+    ("port.holder_pid", "int"),
+    ("port.holder_name", "string"),
+    ("port.holder_cmdline", "string"),
+    ("port.holder_is_gateway", "bool"),
+    // health
+    ("health.reachable", "bool"),
+    ("health.ready", "bool"),
+    ("health.status_code", "int"),
+    ("health.latency_ms", "float"),
+    // connected but no answer within the timeout (a hung gateway)
+    ("health.timed_out", "bool"),
+    // ok | invalid_config | token_mismatch | pairing_required | refused | error
+    // | unpaired (this CLI holds no device token yet) | skipped (not ready)
+    ("health.handshake", "string"),
+    // the process answering /health is the gateway gateway.pid records
+    ("health.ours", "bool"),
+    // OpenClaw: /healthz answers 200 (live), and /readyz's failing checks
+    ("health.live", "bool"),
+    ("health.failing", "list"),
+    // oom
+    ("oom.killed", "bool"),
+    ("oom.victim_pid", "int"),
+    ("oom.victim_name", "string"),
+    ("oom.cgroup_oom_kills", "int"),
+    ("oom.low_memory", "bool"),
+    // where the kernel log came from: file | kmsg | journalctl | dmesg | none
+    ("oom.log_source", "string"),
+    // disk
+    ("disk.free_bytes", "int"),
+    ("disk.free_inodes", "int"),
+    ("disk.writable", "bool"),
+    ("disk.full", "bool"),
+    ("disk.low", "bool"),
+    // the directory checked: $CLAWDOC_HOME or its nearest existing ancestor
+    ("disk.path", "string"),
+    // size of the gateway's file log, and whether it is past 512 MiB
+    ("disk.log_bytes", "int"),
+    ("disk.log_large", "bool"),
+    // token
+    ("token.pinned", "bool"),
+    ("token.identity_present", "bool"),
+    // OpenClaw: the running gateway uses a token it generated at start (not persisted)
+    ("token.runtime_only", "bool"),
+    // display
+    ("display.headless", "bool"),
+    // resources
+    ("resources.load1", "float"),
+    ("resources.mem_available_bytes", "int"),
+    ("resources.mem_total_bytes", "int"),
+    ("resources.swap_total_bytes", "int"),
+    ("resources.swap_free_bytes", "int"),
+    ("resources.low_memory", "bool"),
+    // runtime (OpenClaw: the Node version the gateway runs on)
+    ("runtime.node_version", "string"),
+    ("runtime.node_ok", "bool"),
+];
+
+/// Is `name` (`probe.fact`) in the catalogue?
+pub(crate) fn is_known_fact(name: &str) -> bool {
+    FACTS.iter().any(|(n, _)| *n == name)
+}
+
+/// The catalogued type of a fact (`"bool"`, `"int"`, …), or `None` for a
+/// fact not in the catalogue.
+pub(crate) fn fact_type(name: &str) -> Option<&'static str> {
+    FACTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+}
+
+/// The seed flowchart's sections (slug, title). A rule names the section
+/// whose advice it belongs to.
+pub(crate) const SECTIONS: &[(&str, &str)] = &[
+    ("start-blocked", "1. Gateway Start Blocked"),
+    ("not-connected", "2. Gateway Not Connected / Send Failed"),
+    ("not-ready", "3. Gateway Did Not Become Ready"),
+    ("restart-timeout", "4. Gateway Restart Timed Out"),
+    ("missing-config", "5. Missing Config"),
+    ("disconnected-4008", "6. Gateway Disconnected (4008)"),
+    (
+        "web-login-provider",
+        "7. GatewayRequestError: Web Login Provider",
+    ),
+    ("invalid-config", "8. GatewayRequestError: Invalid Config"),
+    ("nothing-works", "When nothing works"),
+];
+
+pub(crate) fn section_title(slug: &str) -> Option<&'static str> {
+    SECTIONS.iter().find(|(s, _)| *s == slug).map(|(_, t)| *t)
 }
 
 closed_enum! {

@@ -1,6 +1,6 @@
 //! `clawdoc send` and `clawdoc login`: this CLI as a gateway device.
 //!
-//! Renders [`clawdoc::gateway::client`] outcomes in the seed's wording:
+//! Renders [`clawdoc::client`] outcomes in the seed's wording:
 //! ```text
 //! [telegram] send failed: gateway not connected
 //! Error: connect ECONNREFUSED 127.0.0.1:3001
@@ -10,8 +10,8 @@
 //! (unreadable identity or device store).
 
 use super::{Ctx, Exit};
-use clawdoc::gateway::client::{self, ClientError, DEFAULT_TIMEOUT};
-use clawdoc::gateway::protocol::{close, error_code};
+use clawdoc::client::{self, ClientError, DEFAULT_TIMEOUT};
+use clawdoc::protocol::{close, error_code};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct SendArgs {

@@ -88,7 +88,7 @@ fn edit_file(
 ) -> anyhow::Result<bool> {
     let text = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|e| {
-            let (line, col) = config::line_col(
+            let (line, col) = clawdoc::text::line_col(
                 &String::from_utf8_lossy(e.as_bytes()),
                 e.utf8_error().valid_up_to(),
             );

@@ -5,8 +5,8 @@
 //! are derived, not stored. Exit: 0 done; 2 unknown id or unreadable store.
 
 use super::{Ctx, Exit};
-use clawdoc::gateway::devices::{self, Approved, Removed};
-use clawdoc::gateway::logfile::now_rfc3339_millis;
+use clawdoc::state::devices::{self, Approved, Removed};
+use clawdoc::text::now_rfc3339_millis;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {

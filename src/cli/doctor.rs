@@ -150,9 +150,12 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
         t.name, t.chosen_by, t.config, t.port
     )?;
     render_areas(&mut out, &report.initial, args.verbose)?;
+    if let Some(why) = &report.initial.log.error {
+        writeln!(out, "{} {why}", mark(Status::Inconclusive))?;
+    }
     if !report.initial.unexplained_failures().is_empty() {
         render_unexplained(&mut out, &report.initial, logs_command)?;
-    } else if report.initial.findings.is_empty() {
+    } else if report.initial.findings.is_empty() && report.initial.log.error.is_none() {
         writeln!(out, "\nNo problems found.")?;
     } else {
         writeln!(out)?;

@@ -39,7 +39,7 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
-    let set = super::rules::load_rules(ctx);
+    let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
     let matches = engine.lookup(&input);
     if args.probe {
@@ -97,7 +97,7 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
             }
         }
         doc["evidence"] = serde_json::to_value(&evidence)?;
-        doc["target"] = serde_json::to_value(env.target.info(&env))?;
+        doc["target"] = serde_json::to_value(env.target_info())?;
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
         writeln!(out, "{}", super::target_line(&env))?;

@@ -28,6 +28,23 @@ pub(crate) mod scan;
 pub(crate) mod setup;
 pub(crate) mod walk;
 
+/// Loads built-ins plus the user directories for this invocation; broken
+/// rule files are reported on stderr and skipped, never fatal.
+pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
+    let set = clawdoc::ruleset::load_from(&clawdoc::ruleset::user_dirs(ctx.rules_dir.as_deref()));
+    for e in &set.errors {
+        eprintln!(
+            "{} {e}",
+            owo_colors::OwoColorize::if_supports_color(
+                &"warning: rule skipped:",
+                owo_colors::Stream::Stderr,
+                |t| owo_colors::OwoColorize::yellow(t).to_string()
+            )
+        );
+    }
+    set
+}
+
 /// The process exit status, as a type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -83,6 +100,17 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "CLAWDOC_TARGET", value_enum, default_value_t = TargetChoice::Auto)]
     pub target: TargetChoice,
 
+    /// Test hook: read this file as the kernel log (hidden; announced on
+    /// stderr whenever used). A flag, not an environment variable, so a
+    /// stray variable can never make a normal run report an OOM kill.
+    #[arg(long, global = true, hide = true, value_name = "FILE")]
+    pub test_kmsg: Option<PathBuf>,
+
+    /// Test hook: statvfs numbers for the disk probe from this TOML file
+    /// (hidden; announced on stderr whenever used).
+    #[arg(long, global = true, hide = true, value_name = "FILE")]
+    pub test_disk_fixture: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -134,6 +162,8 @@ pub(crate) struct Ctx {
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
     pub target: TargetChoice,
+    test_kmsg: Option<PathBuf>,
+    test_disk_fixture: Option<PathBuf>,
 }
 
 impl Ctx {
@@ -146,15 +176,32 @@ impl Ctx {
             TargetChoice::OpenClaw => Some(TargetKind::OpenClaw),
         })
     }
-    /// Live probes of this home, looking at the chosen target.
+    /// The probes' view of this machine, looking at the chosen target, with
+    /// any test hook applied and announced (so a hooked run can never pass
+    /// for a real one).
     pub(crate) fn probe_env(&self) -> ProbeEnv {
-        ProbeEnv::live(self.home.clone()).with_target(self.target())
+        let mut env = ProbeEnv::live(self.home.clone()).with_target(self.target());
+        if let Some(path) = &self.test_kmsg {
+            eprintln!(
+                "note: test hook: kernel log read from {} (--test-kmsg)",
+                path.display()
+            );
+            env.kmsg_path = Some(path.clone());
+        }
+        if let Some(path) = &self.test_disk_fixture {
+            eprintln!(
+                "note: test hook: disk numbers read from {} (--test-disk-fixture)",
+                path.display()
+            );
+            env.disk_fixture = Some(path.clone());
+        }
+        env
     }
 }
 
 /// The first line of a probing or fixing command: which gateway it looked at.
 pub(crate) fn target_line(env: &ProbeEnv) -> String {
-    let info = env.target.info(env);
+    let info = env.target_info();
     format!(
         "target: {} ({}; config {}, port {})",
         info.name, info.chosen_by, info.config, info.port
@@ -179,6 +226,8 @@ pub(crate) fn main() -> ExitCode {
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
         target: cli.target,
+        test_kmsg: cli.test_kmsg.clone(),
+        test_disk_fixture: cli.test_disk_fixture.clone(),
     };
     match run(cli.command, &ctx) {
         Ok(exit) => exit.into(),

@@ -11,7 +11,7 @@ use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
 use serde_json::json;
 
-use super::{Ctx, Exit};
+use super::{load_rules, Ctx, Exit};
 use clawdoc::engine::Engine;
 use clawdoc::normalize;
 use clawdoc::ruleset::{self, Origin, RuleSet};
@@ -56,19 +56,6 @@ pub(crate) enum Command {
         /// The pasted text (stdin when absent).
         text: Vec<String>,
     },
-}
-
-/// Loads built-ins plus the user directories for this invocation; broken
-/// rule files are reported on stderr and skipped, never fatal.
-pub(crate) fn load_rules(ctx: &Ctx) -> RuleSet {
-    let set = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
-    for e in &set.errors {
-        eprintln!(
-            "{} {e}",
-            "warning: rule skipped:".if_supports_color(Stream::Stderr, |t| t.yellow().to_string())
-        );
-    }
-    set
 }
 
 fn load_quiet(ctx: &Ctx) -> RuleSet {
@@ -127,7 +114,7 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Facts => {
-            for (name, ty) in clawdoc::probe::FACTS {
+            for (name, ty) in clawdoc::vocab::FACTS {
                 writeln!(out, "{name:<32} {ty}")?;
             }
             Ok(Exit::Ok)
@@ -145,7 +132,7 @@ fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Res
     let set = load_rules(ctx);
     let Some(rule) = set.get(id) else {
         let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
-        let hint = ruleset::compile::did_you_mean(id, &ids)
+        let hint = clawdoc::text::did_you_mean(id, &ids)
             .map(|s| format!(" (did you mean `{s}`?)"))
             .unwrap_or_default();
         anyhow::bail!("no rule `{id}`{hint}; `clawdoc rules list` shows them all");

@@ -25,7 +25,7 @@ pub(crate) struct Args {
 }
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
-    let set = super::rules::load_rules(ctx);
+    let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
     let mut scanner = engine.scanner()?;
     // Worker threads default to one per core (at most four).

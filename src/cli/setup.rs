@@ -34,11 +34,11 @@ pub(crate) struct Args {
     pub rotate_token: bool,
 }
 
-fn parse_mode(s: &str) -> Result<Mode, String> {
+fn parse_mode(s: &str) -> Result<Mode, config::ValueError> {
     config::check_mode(s)
 }
 
-fn parse_port(s: &str) -> Result<u16, String> {
+fn parse_port(s: &str) -> Result<u16, config::ValueError> {
     config::check_port(s)
 }
 
@@ -131,8 +131,5 @@ fn ask(default_mode: Mode, default_port: u16) -> anyhow::Result<(Mode, u16)> {
         .validate_with(|s: &String| config::check_port(s).map(|_| ()))
         .interact_text()
         .context("reading the port")?;
-    Ok((
-        MODES[choice],
-        config::check_port(&port).map_err(anyhow::Error::msg)?,
-    ))
+    Ok((MODES[choice], config::check_port(&port)?))
 }

@@ -152,7 +152,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         match walk.advance() {
             Step::Choose { text, choices, .. } => {
                 let i = answers.choose(&text, &choices)?;
-                walk.choose(i).map_err(anyhow::Error::msg)?;
+                walk.choose(i)?;
             }
             Step::YesNo {
                 text, why_asked, ..
@@ -161,7 +161,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     writeln!(out, "(the probes could not tell: {why_asked})")?;
                 }
                 let yes = answers.yes_no(&text)?;
-                walk.answer(yes).map_err(anyhow::Error::msg)?;
+                walk.answer(yes)?;
             }
             end => break end,
         }
@@ -200,7 +200,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 fixes: rule
                     .fixes
                     .iter()
-                    .map(|f| env.target.fix_for_target(f, rule.category, &vars))
+                    .map(|f| clawdoc::doctor::target_fix(&env.target, f, rule.category, &vars))
                     .collect(),
                 ..rule.clone()
             };
@@ -290,7 +290,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             _ => ("end", String::new()),
         };
         let doc = json!({
-            "target": env.target.info(&env),
+            "target": env.target_info(),
             "trail": walk.trail,
             "outcome": { "kind": kind, "value": value },
             "applied": applied,

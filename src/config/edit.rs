@@ -13,7 +13,8 @@ use std::path::{Path, PathBuf};
 use toml_edit::{DocumentMut, Item, Key, RawString, Table, TableLike, Value};
 
 use super::{
-    check_mode, check_port, check_timeout, check_token, Secret, DEPRECATED_KEYS, KNOWN_KEYS,
+    check_mode, check_port, check_timeout, check_token, Secret, ValueError, DEPRECATED_KEYS,
+    KNOWN_KEYS,
 };
 
 /// Why an edit was refused. Messages never contain a token value.
@@ -206,15 +207,16 @@ pub fn typed_value(key: &str, raw: &str) -> Result<Value, EditError> {
         key: key.to_string(),
         message,
     };
+    let checked = |why: ValueError| bad(why.to_string());
     match key {
-        "gateway.mode" => Ok(Value::from(check_mode(raw).map_err(bad)?.as_str())),
-        "gateway.port" => Ok(Value::from(i64::from(check_port(raw).map_err(bad)?))),
+        "gateway.mode" => Ok(Value::from(check_mode(raw).map_err(checked)?.as_str())),
+        "gateway.port" => Ok(Value::from(i64::from(check_port(raw).map_err(checked)?))),
         "gateway.startupTimeout" => {
-            let secs = check_timeout(raw).map_err(bad)?.as_secs();
+            let secs = check_timeout(raw).map_err(checked)?.as_secs();
             Ok(Value::from(secs as i64))
         }
         "gateway.token" => {
-            check_token(raw).map_err(bad)?;
+            check_token(raw).map_err(checked)?;
             Ok(Value::from(raw))
         }
         "ai.model" => {
@@ -237,17 +239,7 @@ pub fn typed_value(key: &str, raw: &str) -> Result<Value, EditError> {
 }
 
 fn unknown_key(key: &str) -> EditError {
-    let suggestion = KNOWN_KEYS
-        .iter()
-        .map(|k| {
-            (
-                strsim::jaro_winkler(&k.to_ascii_lowercase(), &key.to_ascii_lowercase()),
-                k,
-            )
-        })
-        .filter(|(score, _)| *score > 0.85)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| (*k).to_string());
+    let suggestion = crate::text::did_you_mean(key, KNOWN_KEYS).map(str::to_string);
     EditError::UnknownKey {
         key: key.to_string(),
         suggestion,
@@ -258,7 +250,7 @@ fn parse_doc(text: &str) -> Result<DocumentMut, EditError> {
     text.parse::<DocumentMut>().map_err(|e| {
         let (line, col) = e
             .span()
-            .map(|s| super::line_col(text, s.start))
+            .map(|s| crate::text::line_col(text, s.start))
             .unwrap_or((1, 1));
         EditError::Syntax {
             line,

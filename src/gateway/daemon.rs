@@ -5,7 +5,7 @@
 //!
 //! Owns the health probe (a raw HTTP/1.1 `GET /health` over loopback, so no
 //! proxy variable can reroute it). Does not own the server itself
-//! (`gateway::server`) or the pid file format (`gateway::pidfile`).
+//! (`gateway::server`) or the pid file format (`state::pid`).
 //!
 //! Safety rule: a signal is only ever sent to a pid whose pid, start time and
 //! command line all match the pid file ([`PidRecord::identify`] says
@@ -14,8 +14,7 @@
 //! stranger is never signalled.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
@@ -25,9 +24,10 @@ use nix::unistd::Pid;
 use serde::Serialize;
 
 use crate::config;
-use crate::gateway::pidfile::{self, PidRecord};
+use crate::health::{check_health, Health};
 use crate::home::{Home, HOME_ENV};
 use crate::procinfo::{Identity, ProcRoot, ProcState};
+use crate::state::pid::{self as pidfile, PidRecord};
 
 /// Set in the environment of a gateway spawned by [`start`]: `gateway run`
 /// then calls `setsid` so the gateway leaves the caller's session (no SIGHUP
@@ -57,140 +57,6 @@ const STATUS_HEALTH_TIMEOUT: Duration = Duration::from_secs(1);
 pub const DEFAULT_STOP_TIMEOUT: Duration = Duration::from_secs(30);
 /// Log lines attached to a failed start.
 const LAST_LOG_LINES: usize = 12;
-
-// ---------------------------------------------------------------- health
-
-/// One answer from `GET /health`.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub(crate) struct Health {
-    /// HTTP status: 200 when ready, 503 while starting.
-    pub code: u16,
-    pub ready: bool,
-    pub pid: Option<i32>,
-    pub mode: Option<String>,
-    pub port: Option<u16>,
-    /// Round trip, in milliseconds.
-    pub ms: f64,
-}
-
-#[derive(Debug, thiserror::Error)]
-pub(crate) enum HealthError {
-    #[error("connect 127.0.0.1:{port}: {source}")]
-    Connect {
-        port: u16,
-        #[source]
-        source: io::Error,
-    },
-    #[error("no answer from 127.0.0.1:{port} within {} ms", timeout.as_millis())]
-    Timeout { port: u16, timeout: Duration },
-    #[error("127.0.0.1:{port} answered, but not like the gateway: {what}")]
-    NotGateway { port: u16, what: String },
-}
-
-impl HealthError {
-    /// `ECONNREFUSED`: nothing listens on the port.
-    #[cfg(test)]
-    pub(crate) fn is_refused(&self) -> bool {
-        matches!(self, HealthError::Connect { source, .. } if source.kind() == io::ErrorKind::ConnectionRefused)
-    }
-}
-
-/// `GET /health` on `127.0.0.1:port`, all within `timeout`.
-pub(crate) fn check_health(port: u16, timeout: Duration) -> Result<Health, HealthError> {
-    let started = Instant::now();
-    let deadline = started + timeout;
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    let timed_out = || HealthError::Timeout { port, timeout };
-    let io_err = |source: io::Error| {
-        if matches!(
-            source.kind(),
-            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-        ) {
-            HealthError::Timeout { port, timeout }
-        } else {
-            HealthError::Connect { port, source }
-        }
-    };
-    let mut stream = TcpStream::connect_timeout(&addr, timeout).map_err(io_err)?;
-    let _ = stream.set_nodelay(true);
-    let remaining = |d: Instant| {
-        d.checked_duration_since(Instant::now())
-            .filter(|r| !r.is_zero())
-    };
-    stream
-        .set_write_timeout(Some(remaining(deadline).ok_or_else(timed_out)?))
-        .map_err(io_err)?;
-    stream
-        .write_all(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\nConnection: close\r\n\r\n")
-        .map_err(io_err)?;
-    let mut response = Vec::with_capacity(512);
-    let mut buf = [0u8; 4096];
-    loop {
-        let left = remaining(deadline).ok_or_else(timed_out)?;
-        stream.set_read_timeout(Some(left)).map_err(io_err)?;
-        match stream.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => {
-                response.extend_from_slice(&buf[..n]);
-                if response.len() > 64 * 1024 || complete(&response) {
-                    break;
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(io_err(e)),
-        }
-    }
-    let ms = started.elapsed().as_secs_f64() * 1000.0;
-    parse_health(port, &response, ms)
-}
-
-/// A response is complete once its `Content-Length` bytes of body are in.
-fn complete(response: &[u8]) -> bool {
-    let Some(head_end) = memchr::memmem::find(response, b"\r\n\r\n") else {
-        return false;
-    };
-    let head = String::from_utf8_lossy(&response[..head_end]).to_ascii_lowercase();
-    let length = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse::<usize>().ok());
-    length.is_some_and(|n| response.len() >= head_end + 4 + n)
-}
-
-fn parse_health(port: u16, response: &[u8], ms: f64) -> Result<Health, HealthError> {
-    let not_gateway = |what: &str| HealthError::NotGateway {
-        port,
-        what: what.to_string(),
-    };
-    let text = String::from_utf8_lossy(response);
-    let status_line = text.lines().next().unwrap_or("");
-    let code: u16 = status_line
-        .strip_prefix("HTTP/1.")
-        .and_then(|rest| rest.get(2..5))
-        .and_then(|c| c.parse().ok())
-        .ok_or_else(|| not_gateway("no HTTP status line"))?;
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or("");
-    // Tolerate chunked framing: the JSON object is one brace-delimited span.
-    let json = match (body.find('{'), body.rfind('}')) {
-        (Some(a), Some(b)) if a < b => &body[a..=b],
-        _ => return Err(not_gateway(&format!("HTTP {code} without a JSON body"))),
-    };
-    let v: serde_json::Value = serde_json::from_str(json)
-        .map_err(|_| not_gateway(&format!("HTTP {code} with a body that is not JSON")))?;
-    if v.get("status").is_none() {
-        return Err(not_gateway(&format!(
-            "HTTP {code} JSON without a status field"
-        )));
-    }
-    Ok(Health {
-        code,
-        ready: code == 200 && v.get("ready").and_then(|r| r.as_bool()).unwrap_or(false),
-        pid: v.get("pid").and_then(|p| p.as_i64()).map(|p| p as i32),
-        mode: v.get("mode").and_then(|m| m.as_str()).map(String::from),
-        port: v.get("port").and_then(|p| p.as_u64()).map(|p| p as u16),
-        ms,
-    })
-}
 
 // ---------------------------------------------------------------- errors
 
@@ -974,62 +840,8 @@ pub fn status(home: &Home) -> GatewayStatus {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
     use std::net::TcpListener;
-
-    #[test]
-    fn parses_health_answers() {
-        let ok = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 60\r\n\r\n{\"status\":\"ok\",\"ready\":true,\"pid\":42,\"port\":3001,\"mode\":\"local\"}";
-        let h = parse_health(3001, ok, 1.0).unwrap();
-        assert!(h.ready);
-        assert_eq!((h.code, h.pid, h.port), (200, Some(42), Some(3001)));
-        assert_eq!(h.mode.as_deref(), Some("local"));
-        let starting =
-            b"HTTP/1.1 503 Service Unavailable\r\n\r\n{\"status\":\"starting\",\"ready\":false}";
-        assert!(!parse_health(1, starting, 1.0).unwrap().ready);
-        let chunked = b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n1f\r\n{\"status\":\"ok\",\"ready\":true}\r\n0\r\n\r\n";
-        assert!(parse_health(1, chunked, 1.0).unwrap().ready);
-        assert!(parse_health(1, b"SSH-2.0-OpenSSH\r\n", 1.0).is_err());
-        assert!(parse_health(1, b"HTTP/1.1 200 OK\r\n\r\n<html>", 1.0).is_err());
-    }
-
-    #[test]
-    fn health_against_real_sockets() {
-        // Nothing listening: refused.
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let e = check_health(port, Duration::from_millis(200)).unwrap_err();
-        assert!(e.is_refused(), "{e}");
-        // Listening but silent: a timeout, not a hang.
-        let silent = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = silent.local_addr().unwrap().port();
-        let t = Instant::now();
-        let e = check_health(port, Duration::from_millis(150)).unwrap_err();
-        assert!(matches!(e, HealthError::Timeout { .. }), "{e}");
-        assert!(t.elapsed() < Duration::from_secs(2));
-        // A tiny fake gateway.
-        let fake = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = fake.local_addr().unwrap().port();
-        let server = std::thread::spawn(move || {
-            let (mut s, _) = fake.accept().unwrap();
-            let mut buf = [0u8; 1024];
-            let _ = s.read(&mut buf);
-            let body = "{\"status\":\"ok\",\"ready\":true,\"pid\":7}";
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n{body}",
-                body.len()
-            );
-            // Keep the socket open: completion must come from content-length.
-            std::thread::sleep(Duration::from_millis(500));
-        });
-        let h = check_health(port, Duration::from_secs(2)).unwrap();
-        assert_eq!((h.ready, h.pid), (true, Some(7)));
-        assert!(h.ms < 400.0, "{h:?}");
-        server.join().unwrap();
-    }
 
     #[test]
     fn log_tail_since_offset() {

@@ -25,8 +25,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-use super::protocol::{HEALTH_PATH, WS_PATH};
-use super::server::Shared;
+use super::shared::Shared;
+use crate::protocol::{HEALTH_PATH, WS_PATH};
 
 type Body = Full<Bytes>;
 

@@ -117,8 +117,8 @@ impl Drop for GatewayLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::lock::{lock_state, LockState};
     use crate::procinfo::ProcRoot;
+    use crate::state::lock::{lock_state, LockState};
 
     fn probe(path: &Path) -> LockState {
         lock_state(&ProcRoot::default(), path).unwrap()

@@ -15,6 +15,7 @@
 //! When stderr already *is* the log file (the daemon redirects the detached
 //! gateway's output there), the echo is skipped so no line appears twice.
 
+use crate::text::now_rfc3339_millis;
 use std::fmt;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
@@ -218,25 +219,6 @@ pub(crate) fn format_line(timestamp: &str, level: Level, msg: &str) -> String {
     line
 }
 
-/// `2026-11-25T23:59:01.123Z` (UTC, milliseconds).
-pub fn now_rfc3339_millis() -> String {
-    rfc3339_millis(time::OffsetDateTime::now_utc())
-}
-
-pub(crate) fn rfc3339_millis(t: time::OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.millisecond()
-    )
-}
-
 fn stderr_is(file: &LogFile) -> bool {
     let Some((dev, ino)) = file.identity() else {
         return false;
@@ -256,8 +238,6 @@ mod tests {
     fn line_format_escapes_newlines() {
         let line = format_line("2026-11-25T23:59:01.123Z", Level::Warn, "a\nINFO forged");
         assert_eq!(line, "2026-11-25T23:59:01.123Z WARN a\\nINFO forged\n");
-        let t = time::macros::datetime!(2026-11-25 23:59:01.123 UTC);
-        assert_eq!(rfc3339_millis(t), "2026-11-25T23:59:01.123Z");
     }
 
     #[test]

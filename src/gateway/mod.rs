@@ -2,13 +2,10 @@
 //! with device tokens), the daemon control around it (start, stop, restart,
 //! status, pid and lock files) and the client side (`send`, `login`).
 
-pub mod client;
 pub mod daemon;
-pub mod devices;
 mod http;
 pub(crate) mod lock;
 pub mod logfile;
-pub mod pidfile;
-pub mod protocol;
 pub mod server;
-mod ws;
+mod shared;
+pub(crate) mod ws;

@@ -13,6 +13,7 @@
 //! restart`, let HTTP connections finish (bounded), remove the pid file if
 //! it is still ours, release the lock, exit 0.
 
+use crate::text::errno_words;
 use std::collections::HashMap;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -24,40 +25,15 @@ use tokio::sync::{mpsc, watch};
 
 use super::lock::GatewayLock;
 use super::logfile::Logger;
-use super::pidfile::{self, PidRecord};
+use super::shared::Shared;
 use crate::config::{self, LoadError, Mode, ProblemKind, Secret};
 use crate::home::Home;
+use crate::state::pid::{self as pidfile, PidRecord};
 
 /// How long a starting gateway waits for a stopping one to release the lock.
 const LOCK_WAIT: Duration = Duration::from_secs(1);
 /// How long shutdown waits for open connections to finish.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// Everything a running gateway's connections share.
-pub(crate) struct Shared {
-    pub home: Home,
-    pub log: Arc<Logger>,
-    pub mode: Mode,
-    pub port: u16,
-    pub token: Secret,
-    pub token_pinned: bool,
-    /// Unknown or deprecated keys found at start; non-empty = invalid config.
-    pub config_problems: Vec<String>,
-    /// `DISPLAY` or `WAYLAND_DISPLAY` set in the gateway's environment.
-    pub has_display: bool,
-    pub started: Instant,
-    pub ready: AtomicBool,
-    pub stopping: AtomicBool,
-    pub shutdown: watch::Receiver<bool>,
-    /// Login sessions handed out by `login` (session id → provider).
-    pub login_sessions: Mutex<HashMap<String, String>>,
-}
-
-impl Shared {
-    pub(crate) fn config_valid(&self) -> bool {
-        self.config_problems.is_empty()
-    }
-}
 
 /// What startup decided, before anything is bound.
 struct Settings {
@@ -205,7 +181,7 @@ fn prepare(home: &Home, log: &Logger, env: &dyn Fn(&str) -> Option<String>) -> O
     if !config_problems.is_empty() {
         log.warn(format_args!(
             "[gateway] config is invalid: requests will fail with \"{}\" until {path} is fixed and the gateway restarted",
-            super::protocol::MSG_INVALID_CONFIG
+            crate::protocol::MSG_INVALID_CONFIG
         ));
     }
 
@@ -270,17 +246,6 @@ fn log_env_overrides(log: &Logger, env: &dyn Fn(&str) -> Option<String>) {
 pub(crate) fn listen_error(e: &io::Error, addr: SocketAddr) -> String {
     let (code, desc) = errno_words(e);
     format!("Error: listen {code}: {desc} {addr}")
-}
-
-/// `("EADDRINUSE", "address already in use")` for an OS error.
-pub(crate) fn errno_words(e: &io::Error) -> (String, String) {
-    match e.raw_os_error() {
-        Some(raw) => {
-            let errno = nix::errno::Errno::from_raw(raw);
-            (format!("{errno:?}"), errno.desc().to_lowercase())
-        }
-        None => ("EUNKNOWN".to_string(), e.to_string()),
-    }
 }
 
 async fn serve(

@@ -22,31 +22,24 @@ use hyper::upgrade::Upgraded;
 use hyper_util::rt::TokioIo;
 use tokio::io::AsyncReadExt;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
-use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role, WebSocketConfig};
+use tokio_tungstenite::tungstenite::protocol::{CloseFrame, Role};
 use tokio_tungstenite::tungstenite::{Error as WsError, Message};
 use tokio_tungstenite::WebSocketStream;
 
-use super::devices;
-use super::logfile::now_rfc3339_millis;
-use super::protocol::{
-    close, error_code, valid_device_id, valid_name, ClientFrame, Connect, HelloOk, LoginParams,
-    Response, SendParams, ServerFrame, CLIENT_CLI, HANDSHAKE_TIMEOUT, MAX_FRAME_BYTES,
-    MSG_INVALID_CONFIG, MSG_WEB_LOGIN_UNAVAILABLE,
-};
-use super::server::Shared;
+use super::shared::Shared;
 use crate::config::Mode;
+use crate::protocol::{
+    close, error_code, valid_device_id, valid_name, ClientFrame, Connect, HelloOk, LoginParams,
+    Response, SendParams, ServerFrame, CLIENT_CLI, HANDSHAKE_TIMEOUT, MSG_INVALID_CONFIG,
+    MSG_WEB_LOGIN_UNAVAILABLE,
+};
+use crate::state::devices;
+use crate::text::now_rfc3339_millis;
 
 type Socket = WebSocketStream<TokioIo<Upgraded>>;
 
 /// Login sessions remembered at once.
 const MAX_LOGIN_SESSIONS: usize = 64;
-
-/// Frame and message limits shared by server and client.
-pub(super) fn ws_config() -> WebSocketConfig {
-    WebSocketConfig::default()
-        .max_frame_size(Some(MAX_FRAME_BYTES))
-        .max_message_size(Some(MAX_FRAME_BYTES))
-}
 
 /// How a connect attempt ends.
 enum Admission {
@@ -55,7 +48,9 @@ enum Admission {
 }
 
 pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc<Shared>) {
-    let mut ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(ws_config())).await;
+    let mut ws =
+        WebSocketStream::from_raw_socket(io, Role::Server, Some(crate::protocol::ws_config()))
+            .await;
     let mut shutdown = shared.shutdown.clone();
     let deadline = tokio::time::Instant::now() + HANDSHAKE_TIMEOUT;
 

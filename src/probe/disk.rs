@@ -6,10 +6,11 @@
 //! and removes a temporary file there (`.clawdoc-probe-*`; never a user file).
 //! Full: under 1 MiB free or no free inodes. Low: under 100 MiB or under 5%.
 //!
-//! **Fixture override.** When `CLAWDOC_DISK_FIXTURE` (in [`ProbeEnv::env`],
-//! i.e. the process environment for the binary) names a TOML file, its
-//! numbers replace the live filesystem's and nothing is created, so tests can
-//! stage a full or read-only state directory:
+//! **Fixture override.** When [`ProbeEnv::disk_fixture`] names a TOML file
+//! (tests only: the binary's hidden, announced `--test-disk-fixture`; no
+//! environment variable reaches it), its numbers replace the live
+//! filesystem's and nothing is created, so tests can stage a full or
+//! read-only state directory:
 //!
 //! ```toml
 //! free_bytes = 0          # required
@@ -30,7 +31,6 @@ use super::{human_bytes, Evidence, ProbeEnv, Status};
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Disk;
-pub(crate) const FIXTURE_ENV: &str = "CLAWDOC_DISK_FIXTURE";
 const MIB: u64 = 1024 * 1024;
 const FULL_BYTES: u64 = MIB;
 const LOW_BYTES: u64 = 100 * MIB;
@@ -69,18 +69,38 @@ struct Fixture {
     writable: Option<bool>,
 }
 
-fn read_fixture(path: &Path) -> Result<(Space, bool), String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let f: Fixture = toml::from_str(&text).map_err(|e| {
-        let at = e
+/// A disk fixture that cannot be used.
+#[derive(Debug, thiserror::Error)]
+enum FixtureError {
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        path: std::path::PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}{at}: {message}", path.display())]
+    Parse {
+        path: std::path::PathBuf,
+        /// `:line:col`, when the error has a place.
+        at: String,
+        message: String,
+    },
+}
+
+fn read_fixture(path: &Path) -> Result<(Space, bool), FixtureError> {
+    let text = std::fs::read_to_string(path).map_err(|source| FixtureError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let f: Fixture = toml::from_str(&text).map_err(|e| FixtureError::Parse {
+        path: path.to_path_buf(),
+        at: e
             .span()
             .map(|s| {
-                let (line, col) = crate::config::line_col(&text, s.start);
+                let (line, col) = crate::text::line_col(&text, s.start);
                 format!(":{line}:{col}")
             })
-            .unwrap_or_default();
-        format!("{}{at}: {}", path.display(), e.message())
+            .unwrap_or_default(),
+        message: e.message().to_string(),
     })?;
     let free_inodes = f.free_inodes.unwrap_or(1_000_000);
     let space = Space {
@@ -129,10 +149,10 @@ pub(crate) fn probe_dir(env: &ProbeEnv, home: &Path) -> Evidence {
         );
     };
     let shown = dir.display().to_string();
-    let (space, writable, write_error) = if let Some(fixture) = env.var(FIXTURE_ENV) {
-        match read_fixture(Path::new(fixture)) {
+    let (space, writable, write_error) = if let Some(fixture) = &env.disk_fixture {
+        match read_fixture(fixture) {
             Ok((space, writable)) => (space, writable, None),
-            Err(why) => return Evidence::inconclusive(NAME, format!("bad {FIXTURE_ENV}: {why}")),
+            Err(why) => return Evidence::inconclusive(NAME, format!("bad disk fixture: {why}")),
         }
     } else {
         let space = match space_of(&dir) {
@@ -186,7 +206,7 @@ mod tests {
         let mut s = Staged::new(None, &[]);
         let path = s.dir.path().join("statvfs.toml");
         std::fs::write(&path, toml).unwrap();
-        s.set_var(FIXTURE_ENV, path.display().to_string());
+        s.env.disk_fixture = Some(path.clone());
         probe(&s.env)
     }
 

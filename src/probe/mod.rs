@@ -25,6 +25,7 @@ pub(crate) mod display;
 pub(crate) mod health;
 pub(crate) mod lock;
 pub(crate) mod oom;
+pub(crate) mod openclaw;
 pub(crate) mod pid;
 pub(crate) mod port;
 pub(crate) mod resources;
@@ -92,8 +93,14 @@ impl Evidence {
 pub struct ProbeEnv {
     pub home: Home,
     pub proc_root: ProcRoot,
-    /// A kernel log file to read instead of `/dev/kmsg` / `journalctl -k` / `dmesg`.
+    /// A kernel log file to read instead of `/dev/kmsg` / `journalctl -k` /
+    /// `dmesg`. Only tests set it (the binary's hidden `--test-kmsg`, which
+    /// it announces); no environment variable reaches it.
     pub kmsg_path: Option<PathBuf>,
+    /// A TOML file whose numbers replace the live filesystem's for the disk
+    /// probe (see `probe::disk`). Only tests set it (the hidden
+    /// `--test-disk-fixture`, announced).
+    pub disk_fixture: Option<PathBuf>,
     /// Root of the cgroup v2 hierarchy (default `/sys/fs/cgroup`).
     pub cgroup_root: PathBuf,
     /// Environment variables the probes consult (DISPLAY, WAYLAND_DISPLAY,
@@ -113,7 +120,8 @@ impl ProbeEnv {
         Self {
             home,
             proc_root: ProcRoot::default(),
-            kmsg_path: std::env::var_os("CLAWDOC_KMSG").map(PathBuf::from),
+            kmsg_path: None,
+            disk_fixture: None,
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
             env: std::env::vars().collect(),
             net_timeout: Duration::from_millis(1500),
@@ -125,115 +133,22 @@ impl ProbeEnv {
     pub fn with_target(self, target: Target) -> Self {
         Self { target, ..self }
     }
+    /// What a report says about the target these probes look at.
+    pub fn target_info(&self) -> crate::target::TargetInfo {
+        let mut info = self
+            .target
+            .info(&self.home, &|k| self.var(k).map(str::to_string));
+        if let Some(port) = self.port_override {
+            info.port = port;
+        }
+        info
+    }
     pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.env
             .get(name)
             .map(String::as_str)
             .filter(|v| !v.is_empty())
     }
-}
-
-/// The fact catalogue: every fact a probe may report, as `probe.fact`, with
-/// its JSON type. Rule conditions may only name facts listed here (the rule
-/// linter checks), and each probe reports only facts listed here (a test
-/// checks), so the two sides cannot drift apart.
-pub const FACTS: &[(&str, &str)] = &[
-    // config
-    ("config.exists", "bool"),
-    ("config.parses", "bool"),
-    ("config.mode_set", "bool"),
-    ("config.mode", "string"),
-    ("config.port", "int"),
-    ("config.token_pinned", "bool"),
-    ("config.unknown_keys", "list"),
-    ("config.deprecated_keys", "list"),
-    ("config.bad_values", "list"),
-    ("config.problem_count", "int"),
-    // every problem as "path:line:col: message" (keys only in the lists above)
-    ("config.problems", "list"),
-    // the file is not readable by group or others (OpenClaw: mode 0600)
-    ("config.private", "bool"),
-    // pid
-    ("pid.file_present", "bool"),
-    ("pid.file_valid", "bool"),
-    ("pid.pid", "int"),
-    ("pid.alive", "bool"),
-    ("pid.identity", "string"), // gateway | dead | stranger | unknown | none
-    ("pid.state", "string"),    // running | sleeping | disk_sleep | stopped | zombie | …
-    ("pid.hung", "bool"),
-    ("pid.stranger_cmdline", "string"),
-    // lock
-    ("lock.present", "bool"),
-    ("lock.held", "bool"),
-    ("lock.stale", "bool"),
-    ("lock.owner_pid", "int"),
-    // the pid the gateway wrote into the lock file, if any
-    ("lock.recorded_pid", "int"),
-    // OpenClaw session write locks (agents/*/sessions/*.jsonl.lock) whose owner is gone
-    ("lock.stale_sessions", "list"),
-    // port
-    ("port.port", "int"),
-    ("port.listening", "bool"),
-    ("port.holder_pid", "int"),
-    ("port.holder_name", "string"),
-    ("port.holder_cmdline", "string"),
-    ("port.holder_is_gateway", "bool"),
-    // health
-    ("health.reachable", "bool"),
-    ("health.ready", "bool"),
-    ("health.status_code", "int"),
-    ("health.latency_ms", "float"),
-    // connected but no answer within the timeout (a hung gateway)
-    ("health.timed_out", "bool"),
-    // ok | invalid_config | token_mismatch | pairing_required | refused | error
-    // | unpaired (this CLI holds no device token yet) | skipped (not ready)
-    ("health.handshake", "string"),
-    // the process answering /health is the gateway gateway.pid records
-    ("health.ours", "bool"),
-    // OpenClaw: /healthz answers 200 (live), and /readyz's failing checks
-    ("health.live", "bool"),
-    ("health.failing", "list"),
-    // oom
-    ("oom.killed", "bool"),
-    ("oom.victim_pid", "int"),
-    ("oom.victim_name", "string"),
-    ("oom.cgroup_oom_kills", "int"),
-    ("oom.low_memory", "bool"),
-    // where the kernel log came from: file | kmsg | journalctl | dmesg | none
-    ("oom.log_source", "string"),
-    // disk
-    ("disk.free_bytes", "int"),
-    ("disk.free_inodes", "int"),
-    ("disk.writable", "bool"),
-    ("disk.full", "bool"),
-    ("disk.low", "bool"),
-    // the directory checked: $CLAWDOC_HOME or its nearest existing ancestor
-    ("disk.path", "string"),
-    // size of the gateway's file log, and whether it is past 512 MiB
-    ("disk.log_bytes", "int"),
-    ("disk.log_large", "bool"),
-    // token
-    ("token.pinned", "bool"),
-    ("token.identity_present", "bool"),
-    // OpenClaw: the running gateway uses a token it generated at start (not persisted)
-    ("token.runtime_only", "bool"),
-    // display
-    ("display.headless", "bool"),
-    // resources
-    ("resources.load1", "float"),
-    ("resources.mem_available_bytes", "int"),
-    ("resources.mem_total_bytes", "int"),
-    ("resources.swap_total_bytes", "int"),
-    ("resources.swap_free_bytes", "int"),
-    ("resources.low_memory", "bool"),
-    // runtime (OpenClaw: the Node version the gateway runs on)
-    ("runtime.node_version", "string"),
-    ("runtime.node_ok", "bool"),
-];
-
-/// Is `name` (`probe.fact`) in the catalogue?
-pub(crate) fn is_known_fact(name: &str) -> bool {
-    FACTS.iter().any(|(n, _)| *n == name)
 }
 
 /// The JSON type name a fact value has, in the catalogue's terms
@@ -249,12 +164,6 @@ pub(crate) fn fact_type(value: &serde_json::Value) -> Option<&'static str> {
         Value::Array(items) if items.iter().all(Value::is_string) => Some("list"),
         _ => None,
     }
-}
-
-/// The catalogued type of a fact (`"bool"`, `"int"`, …).
-#[cfg(test)]
-pub(crate) fn catalogued_type(name: &str) -> Option<&'static str> {
-    FACTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
 /// Runs one probe, timing it. A panic inside the probe becomes an
@@ -279,8 +188,29 @@ fn guarded(name: ProbeName, probe: impl FnOnce() -> Evidence) -> Evidence {
     evidence
 }
 
+/// The one place the target picks its probes: OpenClaw's read its files and
+/// sockets ([`openclaw`]); the embedded gateway's read clawdoc's home.
 fn dispatch(name: ProbeName, env: &ProbeEnv) -> Evidence {
-    env.target.facts().probe(name, env)
+    if let Some(oc) = env.target.openclaw() {
+        return openclaw::probe(oc, name, env);
+    }
+    match name {
+        ProbeName::Config => config::probe(env),
+        ProbeName::Pid => pid::probe(env),
+        ProbeName::Lock => lock::probe(env),
+        ProbeName::Port => port::probe(env),
+        ProbeName::Health => health::probe(env),
+        ProbeName::Oom => oom::probe(env),
+        ProbeName::Disk => disk::probe(env),
+        ProbeName::Token => token::probe(env),
+        ProbeName::Display => display::probe(env),
+        ProbeName::Resources => resources::probe(env),
+        ProbeName::Runtime => Evidence::new(
+            name,
+            Status::Ok,
+            "the embedded gateway is this binary (no runtime to check)",
+        ),
+    }
 }
 
 /// Probes that wait on something outside this process (a socket, a kernel
@@ -335,22 +265,19 @@ pub(crate) fn load_config(
     crate::config::load_with_env(&env.home.config_path(), &|k| env.var(k).map(String::from))
 }
 
-/// The port the gateway would use: the config's, else the default, with the
-/// `CLAWDOC_GATEWAY_PORT` override applied either way.
+/// The port the target's gateway would use (its own precedence: for the
+/// embedded gateway `CLAWDOC_GATEWAY_PORT` > `gateway.port` > 3001), unless
+/// a pasted message named one ([`ProbeEnv::port_override`]).
 pub(crate) fn configured_port(env: &ProbeEnv) -> u16 {
-    if let Some(port) = env.port_override {
-        return port;
-    }
-    crate::config::port_of(load_config(env).as_ref(), &|k| {
-        env.var(k).map(str::to_string)
+    env.port_override.unwrap_or_else(|| {
+        env.target
+            .port(&env.home, &|k| env.var(k).map(str::to_string))
     })
 }
 
 /// Reads the pid file, ignoring a missing or malformed one.
-pub(crate) fn recorded_gateway(env: &ProbeEnv) -> Option<crate::gateway::pidfile::PidRecord> {
-    crate::gateway::pidfile::read(&env.home.pid_path())
-        .ok()
-        .flatten()
+pub(crate) fn recorded_gateway(env: &ProbeEnv) -> Option<crate::state::pid::PidRecord> {
+    crate::state::pid::read(&env.home.pid_path()).ok().flatten()
 }
 
 /// A command line as one string, for facts and summaries.
@@ -426,8 +353,8 @@ mod tests {
                         "{name} reported by {}",
                         evidence.probe
                     );
-                    let want = catalogued_type(name)
-                        .unwrap_or_else(|| panic!("{name} is not in probe::FACTS"));
+                    let want = crate::vocab::fact_type(name)
+                        .unwrap_or_else(|| panic!("{name} is not in vocab::crate::vocab::FACTS"));
                     assert_eq!(fact_type(value), Some(want), "{name} = {value}");
                     seen.insert(name.clone());
                 }
@@ -435,7 +362,7 @@ mod tests {
         }
         // The envs above are meant to exercise most of the catalogue; a
         // probe that silently stopped reporting would show up here.
-        let missing: Vec<_> = FACTS
+        let missing: Vec<_> = crate::vocab::FACTS
             .iter()
             .map(|(n, _)| *n)
             .filter(|n| !seen.contains(*n))
@@ -458,7 +385,7 @@ mod tests {
     fn catalogue_names_are_probe_dot_snake_case_and_unique() {
         let probes: Vec<&str> = ProbeName::ALL.iter().map(|p| p.as_str()).collect();
         let mut names = std::collections::BTreeSet::new();
-        for (name, ty) in FACTS {
+        for (name, ty) in crate::vocab::FACTS {
             let (probe, fact) = name.split_once('.').unwrap();
             assert!(probes.contains(&probe), "{name}: unknown probe");
             assert!(

@@ -123,18 +123,38 @@ impl LogSource {
     }
 }
 
+/// Why a kernel log source could not be read.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum LogReadError {
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    #[error("no answer within {} s", .0.as_secs())]
+    TimedOut(Duration),
+    #[error("exited with {0}")]
+    Failed(std::process::ExitStatus),
+}
+
+/// Every kernel log source tried, and why each failed.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .tried.iter().map(|(s, e)| format!("{s}: {e}")).collect::<Vec<_>>().join("; "))]
+pub(crate) struct KernelLogError {
+    tried: Vec<(String, LogReadError)>,
+}
+
 /// The kernel log, from the first source that can be read; the errors of
 /// every source tried when none can.
-pub(crate) fn kernel_log(kmsg_path: Option<&Path>) -> Result<(LogSource, String), String> {
+pub(crate) fn kernel_log(kmsg_path: Option<&Path>) -> Result<(LogSource, String), KernelLogError> {
     if let Some(path) = kmsg_path {
         return std::fs::read(path)
             .map(|b| (LogSource::File, String::from_utf8_lossy(&b).into_owned()))
-            .map_err(|e| format!("cannot read {}: {e}", path.display()));
+            .map_err(|e| KernelLogError {
+                tried: vec![(format!("cannot read {}", path.display()), e.into())],
+            });
     }
     let mut tried = Vec::new();
     match read_dev_kmsg() {
         Ok(text) => return Ok((LogSource::Kmsg, text)),
-        Err(e) => tried.push(format!("/dev/kmsg: {e}")),
+        Err(e) => tried.push(("/dev/kmsg".to_string(), e.into())),
     }
     let fallbacks: [(LogSource, &str, &[&str]); 2] = [
         (
@@ -147,10 +167,10 @@ pub(crate) fn kernel_log(kmsg_path: Option<&Path>) -> Result<(LogSource, String)
     for (source, program, args) in fallbacks {
         match run_bounded(program, args, SUBPROCESS_BOUND) {
             Ok(text) => return Ok((source, text)),
-            Err(e) => tried.push(format!("{program}: {e}")),
+            Err(e) => tried.push((program.to_string(), e)),
         }
     }
-    Err(tried.join("; "))
+    Err(KernelLogError { tried })
 }
 
 /// Reads every record `/dev/kmsg` still holds without blocking: each read
@@ -179,15 +199,17 @@ fn read_dev_kmsg() -> io::Result<String> {
 
 /// Runs a command with stdout captured, killing it (our own child, by
 /// handle) if it outlives `bound`.
-fn run_bounded(program: &str, args: &[&str], bound: Duration) -> Result<String, String> {
+fn run_bounded(program: &str, args: &[&str], bound: Duration) -> Result<String, LogReadError> {
     let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let mut stdout = child.stdout.take().ok_or("no stdout")?;
+        .spawn()?;
+    let mut stdout = child
+        .stdout
+        .take()
+        .ok_or_else(|| io::Error::other("no stdout"))?;
     // Drain stdout on a thread so a full pipe cannot stall the child.
     let reader = std::thread::spawn(move || {
         let mut bytes = Vec::new();
@@ -202,14 +224,14 @@ fn run_bounded(program: &str, args: &[&str], bound: Duration) -> Result<String, 
             Ok(None) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                return Err(format!("no answer within {} s", bound.as_secs()));
+                return Err(LogReadError::TimedOut(bound));
             }
-            Err(e) => return Err(e.to_string()),
+            Err(e) => return Err(e.into()),
         }
     };
     let bytes = reader.join().unwrap_or_default();
     if !status.success() {
-        return Err(format!("exited with {status}"));
+        return Err(LogReadError::Failed(status));
     }
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
@@ -341,8 +363,8 @@ pub(crate) fn probe_for(env: &ProbeEnv, recorded_pid: Option<i32>, names: &[&str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::pidfile::PidRecord;
     use crate::probe::testutil::{fixture, substitute, Staged};
+    use crate::state::pid::PidRecord;
 
     fn kmsg(s: &Staged, name: &str, vars: &[(&str, String)]) -> PathBuf {
         let text = std::fs::read_to_string(fixture(&format!("kmsg/{name}"))).unwrap();

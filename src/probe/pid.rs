@@ -8,10 +8,10 @@
 //! for any live pid), `pid.hung` (the gateway is stopped `T`, in `D` or a
 //! zombie), `pid.stranger_cmdline` (the live process that reused the pid).
 
-use super::lock::{lock_state, LockState};
 use super::{join_argv, Evidence, ProbeEnv, Status};
-use crate::gateway::pidfile::{self, PidFileError};
 use crate::procinfo::{self, Identity, ProcState};
+use crate::state::lock::{lock_state, LockState};
+use crate::state::pid::{self as pidfile, PidFileError};
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Pid;
@@ -129,8 +129,8 @@ fn no_pid_file(env: &ProbeEnv) -> Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::gateway::pidfile::PidRecord;
     use crate::probe::testutil::Staged;
+    use crate::state::pid::PidRecord;
 
     fn with_pid(pid: i32, start_time: u64) -> Staged {
         let s = Staged::new(Some("basic"), &[]);

@@ -213,21 +213,26 @@ fn holds_any(root: &ProcRoot, pid: i32, wanted: &BTreeSet<String>) -> Option<boo
 pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let port = configured_port(env);
     let recorded = recorded_gateway(env);
-    probe_holder(env, port, recorded.map(|r| r.pid), |pid, argv| match recorded {
-        Some(record) if record.pid == pid => {
-            matches!(record.identify(&env.proc_root), Identity::Gateway { .. })
-        }
-        // No pid file names it: it is *this home's* gateway only if it also
-        // holds this home's lock. A gateway of another CLAWDOC_HOME on our
-        // port is a stranger to us.
-        _ => {
-            procinfo::is_gateway_cmdline(argv)
-                && matches!(
-                    super::lock::lock_state(&env.proc_root, &env.home.lock_path()),
-                    Ok(super::lock::LockState::Held { owner_pid }) if owner_pid == pid
-                )
-        }
-    })
+    probe_holder(
+        env,
+        port,
+        recorded.map(|r| r.pid),
+        |pid, argv| match recorded {
+            Some(record) if record.pid == pid => {
+                matches!(record.identify(&env.proc_root), Identity::Gateway { .. })
+            }
+            // No pid file names it: it is *this home's* gateway only if it also
+            // holds this home's lock. A gateway of another CLAWDOC_HOME on our
+            // port is a stranger to us.
+            _ => {
+                procinfo::is_gateway_cmdline(argv)
+                    && matches!(
+                        crate::state::lock::lock_state(&env.proc_root, &env.home.lock_path()),
+                        Ok(crate::state::lock::LockState::Held { owner_pid }) if owner_pid == pid
+                    )
+            }
+        },
+    )
 }
 
 /// Who listens on `port`, and is it the target's gateway (`is_ours(pid,

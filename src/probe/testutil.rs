@@ -67,6 +67,7 @@ impl Staged {
             home: Home::new(home),
             proc_root,
             kmsg_path: None,
+            disk_fixture: None,
             cgroup_root: dir.path().join("no-cgroup"),
             env: BTreeMap::new(),
             net_timeout: Duration::from_millis(1500),
@@ -86,7 +87,7 @@ impl Staged {
     }
     /// Writes `gateway.pid` naming `pid` with `start_time`.
     pub(crate) fn write_pid(&self, pid: i32, start_time: u64) -> PathBuf {
-        let record = crate::gateway::pidfile::PidRecord { pid, start_time };
+        let record = crate::state::pid::PidRecord { pid, start_time };
         self.write_home("gateway.pid", &record.render())
     }
     pub(crate) fn set_var(&mut self, key: &str, value: impl Into<String>) {

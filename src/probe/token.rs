@@ -15,26 +15,20 @@ use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Token;
 
+/// Why the CLI's device identity is not usable.
+#[derive(Debug, thiserror::Error)]
+enum IdentityProblem {
+    #[error("this CLI has no device identity yet (not paired)")]
+    Missing,
+    #[error(transparent)]
+    Unusable(#[from] crate::state::identity::IdentityError),
+}
+
 /// Does `identity.json` exist and name a device? `Err` explains why not.
-fn identity_state(env: &ProbeEnv) -> Result<(), String> {
-    let path = env.home.identity_path();
-    let bytes = std::fs::read(&path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => {
-            "this CLI has no device identity yet (not paired)".to_string()
-        }
-        _ => format!("cannot read {}: {e}", path.display()),
-    })?;
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| {
-        format!(
-            "{}:{}:{}: not valid JSON: {e}",
-            path.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
-    match value.get("device_id").and_then(|d| d.as_str()) {
-        Some(id) if !id.is_empty() => Ok(()),
-        _ => Err(format!("{} has no device_id", path.display())),
+fn identity_state(env: &ProbeEnv) -> Result<(), IdentityProblem> {
+    match crate::state::identity::read(&env.home.identity_path())? {
+        Some(_) => Ok(()),
+        None => Err(IdentityProblem::Missing),
     }
 }
 
@@ -90,7 +84,7 @@ mod tests {
         );
         s.write_home(
             "identity.json",
-            r#"{"device_id":"cli-1","token":"dev-secret-value"}"#,
+            r#"{"device_id":"cli-1","device_token":"dev-secret-value"}"#,
         );
         let e = probe(&s.env);
         assert_eq!(e.status, Status::Ok, "{}", e.summary);

@@ -3,11 +3,12 @@
 //! Owns every check a rule file must pass and the position each error points
 //! at: names from the closed vocabularies (category, severity, probe, fix
 //! action, applicability), regexes (with the regex error's own column mapped
-//! into the file), probe conditions (fact names from `probe::FACTS`, each
+//! into the file), probe conditions (fact names from `vocab::FACTS`, each
 //! fact's probe listed in `probes`, exactly one operator, operand types),
 //! fix applicability rules, command placeholders, examples both ways. All
 //! errors of a file are collected; a file with any error yields no rule.
 
+use crate::text::{did_you_mean, line_col};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Range;
@@ -19,8 +20,8 @@ use serde::Serialize;
 use toml::Spanned;
 
 use super::schema::{RawBlock, RawCondition, RawFix, RawRule, RULE_FIELDS};
-use super::{Origin, RuleError, SECTIONS};
-use crate::probe;
+use super::{Origin, RuleError};
+use crate::vocab::{fact_type, SECTIONS};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, UnknownName};
 
 /// Where a rule sits in a causal chain. Ranking puts root causes before the
@@ -98,40 +99,77 @@ pub(crate) fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
         .build()
 }
 
-/// Lowercases the literal ASCII letters of a regex, leaving escapes (`\D`,
-/// `\B`, `\x4F`), group names (`(?P<Name>`) and flag groups (`(?U)`) alone.
+/// Lowercases every literal ASCII letter of a regex, however it is written
+/// (`A`, `\x41`, `\u{41}`, class members and ranges), leaving classes
+/// (`\D`), assertions (`\B`), group names and flags alone. Folds the parsed
+/// pattern, not its text, so an escape can never keep an uppercase letter
+/// the lowercased input cannot contain. A pattern that does not parse is
+/// returned as written (validation reports it).
 pub(crate) fn fold_case(pattern: &str) -> String {
+    use regex_syntax::ast::{parse::Parser, print::Printer};
+    let Ok(mut ast) = Parser::new().parse(pattern) else {
+        return pattern.to_string();
+    };
+    fold_ast(&mut ast);
     let mut out = String::with_capacity(pattern.len());
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                out.push(c);
-                if let Some(next) = chars.next() {
-                    out.push(next);
-                }
-            }
-            '(' if chars.peek() == Some(&'?') => {
-                out.push(c);
-                out.push(chars.next().unwrap_or('?'));
-                // Copy a group name or flags verbatim, up to `>`, `:` or `)`.
-                let named = matches!(chars.peek(), Some('P') | Some('<'));
-                for inner in chars.by_ref() {
-                    out.push(inner);
-                    let end = if named {
-                        inner == '>'
-                    } else {
-                        inner == ':' || inner == ')'
-                    };
-                    if end {
-                        break;
-                    }
-                }
-            }
-            c => out.push(c.to_ascii_lowercase()),
+    match Printer::new().print(&ast, &mut out) {
+        Ok(()) => out,
+        Err(_) => pattern.to_string(),
+    }
+}
+
+fn fold_literal(lit: &mut regex_syntax::ast::Literal) {
+    if lit.c.is_ascii_uppercase() {
+        lit.c = lit.c.to_ascii_lowercase();
+        lit.kind = regex_syntax::ast::LiteralKind::Verbatim;
+    }
+}
+
+fn fold_ast(ast: &mut regex_syntax::ast::Ast) {
+    use regex_syntax::ast::Ast;
+    match ast {
+        Ast::Literal(lit) => fold_literal(lit),
+        Ast::ClassBracketed(class) => fold_class_set(&mut class.kind),
+        Ast::Repetition(rep) => fold_ast(&mut rep.ast),
+        Ast::Group(group) => fold_ast(&mut group.ast),
+        Ast::Alternation(alt) => alt.asts.iter_mut().for_each(fold_ast),
+        Ast::Concat(concat) => concat.asts.iter_mut().for_each(fold_ast),
+        Ast::Empty(_)
+        | Ast::Flags(_)
+        | Ast::Dot(_)
+        | Ast::Assertion(_)
+        | Ast::ClassUnicode(_)
+        | Ast::ClassPerl(_) => {}
+    }
+}
+
+fn fold_class_set(set: &mut regex_syntax::ast::ClassSet) {
+    use regex_syntax::ast::ClassSet;
+    match set {
+        ClassSet::Item(item) => fold_class_item(item),
+        ClassSet::BinaryOp(op) => {
+            fold_class_set(&mut op.lhs);
+            fold_class_set(&mut op.rhs);
         }
     }
-    out
+}
+
+fn fold_class_item(item: &mut regex_syntax::ast::ClassSetItem) {
+    use regex_syntax::ast::ClassSetItem;
+    match item {
+        ClassSetItem::Literal(lit) => fold_literal(lit),
+        // `A-Z` becomes `a-z`; a range that is not all uppercase letters
+        // (`0-Z`) is left as written rather than widened.
+        ClassSetItem::Range(range)
+            if range.start.c.is_ascii_uppercase() && range.end.c.is_ascii_uppercase() =>
+        {
+            fold_literal(&mut range.start);
+            fold_literal(&mut range.end);
+        }
+        ClassSetItem::Bracketed(class) => fold_class_set(&mut class.kind),
+        ClassSetItem::Union(union) => union.items.iter_mut().for_each(fold_class_item),
+        _ => {}
+    }
 }
 
 /// A fix the rule offers: a closed action implemented in Rust, never a shell
@@ -310,7 +348,7 @@ pub struct Rule {
 impl Rule {
     /// The human title of the rule's flowchart section.
     pub fn section_title(&self) -> &'static str {
-        super::section_title(self.section).unwrap_or(self.section)
+        crate::vocab::section_title(self.section).unwrap_or(self.section)
     }
 }
 
@@ -371,20 +409,6 @@ impl Ctx<'_> {
             }
         }
     }
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    crate::config::line_col(text, offset)
-}
-
-pub fn did_you_mean<'a>(name: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (strsim::jaro_winkler(name, c), *c))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
 }
 
 /// Parses and validates one rule file. `id` is the file stem; `path` is what
@@ -659,14 +683,14 @@ fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
             out.push(pattern);
             continue;
         }
-        // Parse with regex-syntax first: its error carries a span inside the
-        // pattern (folding keeps offsets), which maps to a column in the file.
+        // Parse the source with regex-syntax first: its error carries a span
+        // inside the pattern as written, which maps to a column in the file.
         let mut parser = regex_syntax::ParserBuilder::new()
             .unicode(false)
             .utf8(false)
             .multi_line(true)
             .build();
-        if let Err(e) = parser.parse(&pattern.folded) {
+        if let Err(e) = parser.parse(source) {
             let (offset, kind) = match &e {
                 regex_syntax::Error::Parse(a) => (a.span().start.offset, a.kind().to_string()),
                 regex_syntax::Error::Translate(t) => (t.span().start.offset, t.kind().to_string()),
@@ -709,13 +733,6 @@ fn regex_hint(kind: &str) -> String {
     } else {
         "patterns use Rust regex syntax; write them as '…' literal strings so backslashes need no doubling".into()
     }
-}
-
-fn fact_type(name: &str) -> Option<&'static str> {
-    probe::FACTS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, t)| *t)
 }
 
 /// Compiles conditions written outside a rule (the flowchart's checks):
@@ -778,7 +795,7 @@ fn check_condition(
     let c = cond.get_ref();
     let fact = c.fact.get_ref();
     let Some(ty) = fact_type(fact) else {
-        let names: Vec<&str> = probe::FACTS.iter().map(|(n, _)| *n).collect();
+        let names: Vec<&str> = crate::vocab::FACTS.iter().map(|(n, _)| *n).collect();
         let hint = match did_you_mean(fact, &names) {
             Some(s) => format!("did you mean `{s}`? facts are `probe.fact` names from the probe catalogue (`clawdoc rules facts` lists them)"),
             None => "facts are `probe.fact` names from the probe catalogue (`clawdoc rules facts` lists them)".into(),
@@ -949,7 +966,7 @@ fn check_fixes(
                 let known = name
                     .split('|')
                     .map(str::trim)
-                    .any(|n| captures.contains(n) || crate::probe::is_known_fact(n));
+                    .any(|n| captures.contains(n) || crate::vocab::is_known_fact(n));
                 if !known {
                     cx.err(
                         cmd.span(),
@@ -1005,11 +1022,13 @@ mod tests {
 
     #[test]
     fn fold_case_lowercases_literals_only() {
-        assert_eq!(fold_case(r"EADDRINUSE\D\B\x4F"), r"eaddrinuse\D\B\x4f");
+        assert_eq!(fold_case(r"EADDRINUSE\D\B\x4F"), r"eaddrinuse\D\Bo");
         assert_eq!(
-            fold_case(r"(?P<Port>\d+) (?U)X (?i:Y) [A-Z]"),
-            r"(?P<Port>\d+) (?U)x (?i:y) [a-z]"
+            fold_case(r"(?P<Port>\d+) (?U)X (?i:Y) [A-Z\x42]"),
+            r"(?P<Port>\d+) (?U)x (?i:y) [a-zb]"
         );
+        assert_eq!(fold_case(r"[0-Z]\u{41}"), r"[0-Z]a");
+        // Does not parse: returned as written for validation to report.
         assert_eq!(fold_case("caf\u{e9} \\"), "caf\u{e9} \\");
     }
 

@@ -18,29 +18,8 @@ pub mod compile;
 pub(crate) mod schema;
 pub(crate) mod source;
 
-pub use compile::{Condition, ConditionBlock, Fix, Op, Role, Rule};
 pub(crate) use compile::substitute;
-
-/// The seed flowchart's sections (slug, title). A rule names the section
-/// whose advice it belongs to.
-pub(crate) const SECTIONS: &[(&str, &str)] = &[
-    ("start-blocked", "1. Gateway Start Blocked"),
-    ("not-connected", "2. Gateway Not Connected / Send Failed"),
-    ("not-ready", "3. Gateway Did Not Become Ready"),
-    ("restart-timeout", "4. Gateway Restart Timed Out"),
-    ("missing-config", "5. Missing Config"),
-    ("disconnected-4008", "6. Gateway Disconnected (4008)"),
-    (
-        "web-login-provider",
-        "7. GatewayRequestError: Web Login Provider",
-    ),
-    ("invalid-config", "8. GatewayRequestError: Invalid Config"),
-    ("nothing-works", "When nothing works"),
-];
-
-pub(crate) fn section_title(slug: &str) -> Option<&'static str> {
-    SECTIONS.iter().find(|(s, _)| *s == slug).map(|(_, t)| *t)
-}
+pub use compile::{Condition, ConditionBlock, Fix, Op, Role, Rule};
 
 /// Where a rule came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -97,7 +97,7 @@ pub(crate) fn user_dir(dir: &Path, required: bool) -> (Vec<SourceFile>, Vec<Rule
                     let at = e.utf8_error().valid_up_to();
                     errors.push(RuleError {
                         path: display_path,
-                        pos: Some(super::compile::line_col(&lossy, at)),
+                        pos: Some(crate::text::line_col(&lossy, at)),
                         message: "the file is not valid UTF-8".into(),
                         hint: Some("rule files are UTF-8 TOML".into()),
                     });

@@ -4,19 +4,21 @@
 //! (paths, ports, endpoints, process identity, commands: each target's own).
 //!
 //! Each target is one type holding its facts ([`Embedded`], [`OpenClaw`]) and
-//! implementing [`Facts`]; [`Target`] holds one of them and is the only place
-//! that tells them apart. Probes, the doctor, fixes and the CLI ask the target
-//! and never test which one it is.
+//! implementing [`Facts`]; [`Target`] holds one of them. This module sits low
+//! (with `config` and `state`): it knows paths, ports, process identity, log
+//! formats and the commands each fix action maps to, and does nothing. The
+//! probes (`probe::openclaw`) and the fixes (`fix::openclaw`) that act on a
+//! target are chosen once, in `probe::run` and `fix::apply`; the doctor, the
+//! rules and the CLI ask the target and never test which one it is.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use serde::Serialize;
 
-use crate::fix::{Applied, FixEnv, FixError, Preview};
-use crate::probe::{Evidence, ProbeEnv};
+use crate::home::Home;
 use crate::procinfo::ProcRoot;
-use crate::vocab::{Category, FixAction, ProbeName};
+use crate::vocab::{Category, FixAction};
 
 pub(crate) mod embedded;
 pub(crate) mod openclaw;
@@ -78,26 +80,24 @@ pub struct LogSource {
     pub to_text: Option<fn(&[u8]) -> Vec<u8>>,
 }
 
-/// One target's facts and how it carries out each fix action. Everything that
-/// differs between targets is a method here.
+/// Environment lookup (`OPENCLAW_GATEWAY_PORT`, `CLAWDOC_GATEWAY_PORT`, …).
+pub type Vars<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// One target's facts. Everything that differs between targets, short of
+/// running probes and fixes, is a method here.
 pub(crate) trait Facts: std::fmt::Debug {
     fn kind(&self) -> TargetKind;
     /// The config file the gateway reads.
-    fn config_path(&self, env: &ProbeEnv) -> PathBuf;
+    fn config_path(&self, home: &Home) -> PathBuf;
     /// The directory holding the gateway's state.
-    fn state_dir(&self, env: &ProbeEnv) -> PathBuf;
+    fn state_dir(&self, home: &Home) -> PathBuf;
     /// The port the gateway uses, with the target's precedence applied.
-    fn port(&self, env: &ProbeEnv) -> u16;
-    /// Runs one probe against this target.
-    fn probe(&self, name: ProbeName, env: &ProbeEnv) -> Evidence;
+    fn port(&self, home: &Home, vars: Vars<'_>) -> u16;
     /// The gateway log the doctor reads.
-    fn log_source(&self, env: &ProbeEnv) -> LogSource;
-    /// Is this target's gateway provably running now?
-    fn gateway_running(&self, env: &ProbeEnv) -> bool;
-    /// Describes `action` without doing it.
-    fn preview(&self, action: FixAction, env: &FixEnv) -> Preview;
-    /// Carries out `action`.
-    fn apply(&self, action: FixAction, env: &FixEnv) -> Result<Applied, FixError>;
+    fn log_source(&self, home: &Home) -> LogSource;
+    /// Is this target's gateway provably running now (pid, start time and
+    /// command line agree)?
+    fn gateway_running(&self, home: &Home, proc_root: &ProcRoot) -> bool;
     /// The exact commands this target runs (or the user should run) for
     /// `action` in a finding of `category`; `None` keeps the rule's own.
     fn commands(&self, action: FixAction, category: Category) -> Option<Vec<String>>;
@@ -161,6 +161,14 @@ impl Target {
             Inner::OpenClaw(t) => t,
         }
     }
+    /// The OpenClaw install, when that is the target (for the one place
+    /// each in `probe` and `fix` that picks the target's probes and fixes).
+    pub(crate) fn openclaw(&self) -> Option<&OpenClaw> {
+        match &self.inner {
+            Inner::OpenClaw(t) => Some(t),
+            Inner::Embedded(_) => None,
+        }
+    }
     pub fn kind(&self) -> TargetKind {
         self.facts().kind()
     }
@@ -168,37 +176,34 @@ impl Target {
         &self.chosen_by
     }
     /// What a report says about this target.
-    pub fn info(&self, env: &ProbeEnv) -> TargetInfo {
+    pub fn info(&self, home: &Home, vars: Vars<'_>) -> TargetInfo {
         let facts = self.facts();
         TargetInfo {
             name: facts.kind(),
             chosen_by: self.chosen_by.clone(),
-            config: facts.config_path(env).display().to_string(),
-            port: facts.port(env),
-            state_dir: facts.state_dir(env).display().to_string(),
+            config: facts.config_path(home).display().to_string(),
+            port: facts.port(home, vars),
+            state_dir: facts.state_dir(home).display().to_string(),
         }
+    }
+    pub fn port(&self, home: &Home, vars: Vars<'_>) -> u16 {
+        self.facts().port(home, vars)
+    }
+    pub fn log_source(&self, home: &Home) -> LogSource {
+        self.facts().log_source(home)
+    }
+    pub fn gateway_running(&self, home: &Home, proc_root: &ProcRoot) -> bool {
+        self.facts().gateway_running(home, proc_root)
+    }
+    /// This target's own commands for `action` (see [`Facts::commands`]).
+    pub fn commands(&self, action: FixAction, category: Category) -> Option<Vec<String>> {
+        self.facts().commands(action, category)
     }
     pub fn logs_command(&self) -> String {
         self.facts().logs_command()
     }
-    /// A rule's fix as this target shows it, placeholders filled from
-    /// `vars`: the target's own commands for the action, else the rule's.
-    pub fn fix_for_target(
-        &self,
-        fix: &crate::ruleset::Fix,
-        category: Category,
-        vars: &BTreeMap<String, String>,
-    ) -> crate::ruleset::Fix {
-        match self.facts().commands(fix.action, category) {
-            Some(commands) => crate::ruleset::Fix {
-                commands: commands
-                    .iter()
-                    .map(|c| crate::ruleset::substitute(c, vars))
-                    .collect(),
-                ..fix.rendered(vars)
-            },
-            None => fix.rendered(vars),
-        }
+    pub fn verified(&self, ready: bool, handshake: &str) -> bool {
+        self.facts().verified(ready, handshake)
     }
 }
 
@@ -270,7 +275,10 @@ mod tests {
         let c = detect(&env(&[("HOME", &h), ("OPENCLAW_STATE_DIR", "")]), &none);
         assert_eq!(c.kind, TargetKind::Embedded);
 
-        let c = detect(&env(&[("HOME", &h)]), &ProcRoot::new(fixture("proc/openclaw")));
+        let c = detect(
+            &env(&[("HOME", &h)]),
+            &ProcRoot::new(fixture("proc/openclaw")),
+        );
         assert_eq!(c.kind, TargetKind::OpenClaw);
         assert!(c.why.contains("pid 2171"), "{}", c.why);
 

@@ -4,13 +4,11 @@
 //! where the fix is unsafe) and checks the gateway is healthy afterwards and
 //! that nothing else was harmed.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::harness::{free_port, pid_alive, wait_until, Run, TestEnv};
+use crate::harness::{free_port, health_status, pid_alive, wait_until, Run, TestEnv};
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
@@ -25,19 +23,6 @@ fn good_config(env: &TestEnv, port: u16) {
         env,
         &format!("# my gateway\n[gateway]\nmode = \"local\"\nport = {port}\ntoken = \"{TOKEN}\"\n"),
     );
-}
-
-/// `GET /health` status code, or None when nothing answers.
-fn health(port: u16) -> Option<u16> {
-    let mut s =
-        TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500))
-            .ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    s.write_all(b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
-        .ok()?;
-    let mut buf = String::new();
-    let _ = s.read_to_string(&mut buf);
-    buf.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn doctor(env: &TestEnv, args: &[&str], envs: &[(&str, &str)]) -> (Run, Value) {
@@ -90,7 +75,11 @@ fn assert_fixed_and_healthy(env: &TestEnv, report: &Value, port: u16) {
     assert_eq!(report["healthy"], true, "not healthy after fix: {report:#}");
     assert_eq!(report["verification"]["health_ready"], true, "{report:#}");
     assert_eq!(report["verification"]["handshake"], "ok", "{report:#}");
-    assert_eq!(health(port), Some(200), "gateway not answering on {port}");
+    assert_eq!(
+        health_status(port),
+        Some(200),
+        "gateway not answering on {port}"
+    );
     let send = env.run(&["send", "--channel", "telegram", "hello"]);
     assert_eq!(send.code, 0, "send after fix: {send:?}");
 }
@@ -241,7 +230,7 @@ fn fault_05_no_config_fresh_machine() {
     diagnosed(&env, &envs, "missing_config");
     let (run, after) = doctor(&env, &["--fix"], &envs);
     assert_eq!(after["healthy"], true, "{after:#}");
-    assert_eq!(health(port.parse().unwrap()), Some(200));
+    assert_eq!(health_status(port.parse().unwrap()), Some(200));
     let cfg = env.read("config.toml");
     assert!(
         cfg.contains("mode = \"local\"") && cfg.contains("token = "),
@@ -354,7 +343,7 @@ fn fault_08_unknown_and_deprecated_keys() {
         left.contains("frobnicate"),
         "unknown key not listed for the user: {after:#}"
     );
-    assert_eq!(health(port), Some(200));
+    assert_eq!(health_status(port), Some(200));
     stop(&env);
 }
 
@@ -443,8 +432,18 @@ fn fault_12_oom_killed() {
         ),
     );
     let kmsg = kmsg.to_str().unwrap();
-    let envs = [("CLAWDOC_KMSG", kmsg)];
-    let (_, before) = doctor(&env, &[], &envs);
+    let hook = ["--test-kmsg", kmsg];
+    // A stray environment variable is not a test hook: no OOM without the flag.
+    let (_, plain) = doctor(&env, &[], &[("CLAWDOC_KMSG", kmsg)]);
+    assert!(
+        !categories(&plain, "initial").contains(&"oom".to_string()),
+        "{plain:#}"
+    );
+    let (run, before) = doctor(&env, &hook, &[]);
+    assert!(
+        run.stderr.contains("test hook: kernel log read from"),
+        "{run:?}"
+    );
     let f = finding(&before, "oom");
     let text = f.to_string().to_lowercase();
     assert!(
@@ -455,7 +454,7 @@ fn fault_12_oom_killed() {
         text.contains("swap") || text.contains("memory"),
         "advice on memory/swap expected: {f:#}"
     );
-    let (_, after) = doctor(&env, &["--fix"], &envs);
+    let (_, after) = doctor(&env, &["--fix", hook[0], hook[1]], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     stop(&env);
 }
@@ -470,8 +469,18 @@ fn fault_13_disk_full_is_display_only() {
         "free_bytes = 4096\ntotal_bytes = 10737418240\nfree_inodes = 0\ntotal_inodes = 655360\n",
     );
     let fixture = fixture.to_str().unwrap();
-    let envs = [("CLAWDOC_DISK_FIXTURE", fixture)];
-    let (_, before) = doctor(&env, &[], &envs);
+    let hook = ["--test-disk-fixture", fixture];
+    // A stray environment variable is not a test hook: the real disk is not full.
+    let (_, plain) = doctor(&env, &[], &[("CLAWDOC_DISK_FIXTURE", fixture)]);
+    assert!(
+        !categories(&plain, "initial").contains(&"disk".to_string()),
+        "{plain:#}"
+    );
+    let (run, before) = doctor(&env, &hook, &[]);
+    assert!(
+        run.stderr.contains("test hook: disk numbers read from"),
+        "{run:?}"
+    );
     let f = finding(&before, "disk");
     assert!(
         f["fixes"]
@@ -482,7 +491,11 @@ fn fault_13_disk_full_is_display_only() {
         "{f:#}"
     );
     let cfg_before = env.read("config.toml");
-    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &envs);
+    let (_, after) = doctor(
+        &env,
+        &["--fix", "--unsafe-fixes", "--yes", hook[0], hook[1]],
+        &[],
+    );
     assert!(categories(&after, "final").contains(&"disk".to_string()));
     assert_eq!(env.read("config.toml"), cfg_before);
     stop(&env);

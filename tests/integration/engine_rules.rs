@@ -337,3 +337,46 @@ fn a_broken_user_flowchart_is_reported_with_its_position() {
         "{run:?}"
     );
 }
+
+/// Case folding works on the parsed pattern: a letter written as an escape
+/// (`\x41` is `A`) matches either case, like a letter written plainly, and
+/// the rule's own examples say so through `rules test`.
+#[test]
+fn escaped_letters_fold_like_plain_ones() {
+    let env = TestEnv::new();
+    let dir = env.path("rules");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("zz-escaped.toml"),
+        r#"title = "Escaped letters"
+category = "auth"
+severity = "warning"
+section = "nothing-works"
+meaning = "A pattern with a hex-escaped capital."
+patterns = ['zz\x41BC[\x44-\x46]']
+[[fix]]
+action = "advice"
+applicability = "display-only"
+title = "Nothing to do"
+text = "Nothing to do."
+[[example]]
+text = "zzABCD"
+[[example]]
+text = "zzabce"
+[[example]]
+text = "zzABCG"
+matches = false
+"#,
+    )
+    .unwrap();
+    let dir = dir.display().to_string();
+    for text in ["zzABCD", "zzabcf", "ZZAbCe"] {
+        let run = env.run(&["--rules-dir", &dir, "lookup", "--json", text]);
+        assert_eq!(run.code, 0, "{text}: {run:?}");
+        assert_eq!(run.json()["matches"][0]["rule_id"], "zz-escaped", "{text}");
+    }
+    let run = env.run(&["--rules-dir", &dir, "lookup", "--json", "zzABCG"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let lint = env.run(&["--rules-dir", &dir, "rules", "test"]);
+    assert_eq!(lint.code, 0, "{lint:?}");
+}

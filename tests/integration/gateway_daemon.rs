@@ -1,12 +1,11 @@
 //! `clawdoc gateway start|stop|restart|status`, `status`, `restart`, `logs`
 //! against the real gateway: real processes, temp homes, free ports.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::{free_port, pid_alive, wait_until, Run, TestEnv};
+use crate::harness::{free_port, http, pid_alive, wait_until, Run, TestEnv};
 
 /// A configured home on a free port; returns (port, token).
 fn configured(env: &TestEnv) -> (u16, String) {
@@ -44,16 +43,6 @@ fn start_time(pid: u32) -> u64 {
         .unwrap()
         .parse()
         .unwrap()
-}
-
-fn health_body(port: u16) -> String {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        .unwrap();
-    let mut out = String::new();
-    let _ = s.read_to_string(&mut out);
-    out
 }
 
 fn assert_no_token(token: &str, runs: &[&Run]) {
@@ -94,9 +83,12 @@ fn start_status_stop() {
     assert!(again.stdout.contains("already running"), "{again:?}");
     assert_eq!(gateway_pid(&env), pid, "no second gateway");
 
-    let health = health_body(port);
-    assert!(health.starts_with("HTTP/1.1 200"), "{health}");
-    assert!(!health.contains(&token), "token in /health");
+    let health = http(port, "GET", "/health").unwrap();
+    assert_eq!(health.status, 200, "{health:?}");
+    assert!(
+        !health.head.contains(&token) && !health.body.contains(&token),
+        "token in /health"
+    );
 
     let stopped = env.run(&["gateway", "stop"]);
     assert_eq!(stopped.code, 0, "{stopped:?}");

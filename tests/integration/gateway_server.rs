@@ -2,17 +2,16 @@
 //! sides, and the client commands (`send`, `login`, `devices`) against it:
 //! the real binary, temp homes, free ports, every wait polled with a deadline.
 
-use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use clawdoc::gateway::client::{self, HandshakeOutcome};
+use clawdoc::client::{self, HandshakeOutcome};
 use clawdoc::home::Home;
 use tungstenite::protocol::WebSocketConfig;
 use tungstenite::{Message, WebSocket};
 
-use crate::harness::{free_port, wait_until, Run, TestEnv};
+use crate::harness::{free_port, http, wait_until, Run, TestEnv};
 
 const PINNED: &str = "pinned-token-0123456789abcdef";
 const DEADLINE: Duration = Duration::from_secs(10);
@@ -89,32 +88,6 @@ fn start(env: &TestEnv, port: u16, vars: &[(&str, &str)]) -> Gateway {
         env.read("logs/gateway.log")
     );
     gw
-}
-
-struct HttpReply {
-    status: u16,
-    head: String,
-    body: String,
-}
-
-/// One raw HTTP/1.1 request (no client library, no proxy).
-fn http(port: u16, method: &str, path: &str) -> Option<HttpReply> {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(
-        s,
-        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
-    )
-    .ok()?;
-    let mut raw = String::new();
-    s.read_to_string(&mut raw).ok()?;
-    let (head, body) = raw.split_once("\r\n\r\n")?;
-    let status = head.split_whitespace().nth(1)?.parse().ok()?;
-    Some(HttpReply {
-        status,
-        head: head.to_ascii_lowercase(),
-        body: body.to_string(),
-    })
 }
 
 /// A raw WebSocket to `/ws` without frame limits on our side.

@@ -5,6 +5,8 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
+
+use clawdoc::health::{self, Reply};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -254,4 +256,16 @@ pub(crate) fn pid_alive(pid: u32) -> bool {
         && !std::fs::read_to_string(format!("/proc/{pid}/stat"))
             .unwrap_or_default()
             .contains(") Z ")
+}
+
+/// One HTTP/1.1 request to `127.0.0.1:port` through the library's loopback
+/// client (the one the daemon and the health probe use), or None when
+/// nothing answers within five seconds.
+pub(crate) fn http(port: u16, method: &str, path: &str) -> Option<Reply> {
+    health::request(port, method, path, Duration::from_secs(5)).ok()
+}
+
+/// `GET /health` status code, or None when nothing answers.
+pub(crate) fn health_status(port: u16) -> Option<u16> {
+    http(port, "GET", "/health").map(|r| r.status)
 }

@@ -102,7 +102,13 @@ impl Oc {
     /// Writes a quiet loopback config (0600). `auth`: `Some(token)` or
     /// `None` (the gateway then makes a runtime token); `gateway_extra` and
     /// `extra` are spliced in as JSON5 members.
-    fn write_config(&self, mode: Option<&str>, auth: Option<&str>, gateway_extra: &str, extra: &str) {
+    fn write_config(
+        &self,
+        mode: Option<&str>,
+        auth: Option<&str>,
+        gateway_extra: &str,
+        extra: &str,
+    ) {
         let mode = mode.map(|m| format!("mode: \"{m}\",")).unwrap_or_default();
         let auth = auth
             .map(|t| format!("auth: {{ mode: \"token\", token: \"{t}\" }},"))
@@ -126,7 +132,10 @@ impl Oc {
             ("HOME".into(), format!("{s}/home")),
             ("TMPDIR".into(), format!("{s}/ostmp")),
             ("OPENCLAW_STATE_DIR".into(), s.clone()),
-            ("OPENCLAW_CONFIG_PATH".into(), self.config().display().to_string()),
+            (
+                "OPENCLAW_CONFIG_PATH".into(),
+                self.config().display().to_string(),
+            ),
             ("CLAWDOC_HOME".into(), format!("{s}/clawdoc")),
             ("OPENCLAW_NO_AUTO_UPDATE".into(), "1".into()),
             ("DO_NOT_TRACK".into(), "1".into()),
@@ -168,7 +177,11 @@ impl Oc {
             .args(["gateway", "run"])
             .env_clear()
             .envs(self.envs())
-            .envs(extra_env.iter().map(|(k, v)| (k.to_string(), v.to_string())))
+            .envs(
+                extra_env
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            )
             .stdin(Stdio::null())
             .stdout(out)
             .stderr(err)
@@ -252,7 +265,9 @@ impl Oc {
 
 fn nix_uid() -> u32 {
     use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").map(|m| m.uid()).unwrap_or(0)
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(0)
 }
 
 impl Drop for Oc {
@@ -261,21 +276,30 @@ impl Drop for Oc {
         // pid their lock file records (checked to be openclaw-gateway).
         let pids = self.gateway_pids();
         for pid in &pids {
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
         }
         for c in &mut self.children {
-            let _ = Command::new("kill").args(["-TERM", &c.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &c.id().to_string()])
+                .status();
         }
         let end = Instant::now() + Duration::from_secs(20);
         while Instant::now() < end
             && (pids.iter().any(|p| pid_alive(*p as u32))
-                || self.children.iter_mut().any(|c| matches!(c.try_wait(), Ok(None))))
+                || self
+                    .children
+                    .iter_mut()
+                    .any(|c| matches!(c.try_wait(), Ok(None))))
         {
             std::thread::sleep(Duration::from_millis(100));
         }
         for pid in &pids {
             if pid_alive(*pid as u32) {
-                let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+                let _ = Command::new("kill")
+                    .args(["-KILL", &pid.to_string()])
+                    .status();
             }
         }
         for c in &mut self.children {
@@ -294,12 +318,20 @@ fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
     )
     .ok()?;
     s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut buf = Vec::new();
     s.read_to_end(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf).to_string();
     let code = text.split_whitespace().nth(1)?.parse().ok()?;
-    let body = text.split("\r\n\r\n").nth(1).unwrap_or_default().to_string();
+    let body = text
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
     Some((code, body))
 }
 
@@ -383,10 +415,16 @@ fn openclaw_gateway_down_is_started_by_doctor_fix() {
     oc.write_config(Some("local"), Some(TOKEN), "", "");
     let (run, d) = oc.doctor_json(&[]);
     assert_eq!(run.code, 1, "{run:?}");
-    assert!(findings(&d["initial"]).contains(&"not-connected".to_string()), "{run:?}");
+    assert!(
+        findings(&d["initial"]).contains(&"not-connected".to_string()),
+        "{run:?}"
+    );
     let fix = &d["initial"]["findings"][0]["fixes"][0];
     assert!(
-        fix["commands"][0].as_str().unwrap().starts_with("openclaw gateway run"),
+        fix["commands"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("openclaw gateway run"),
         "{fix}"
     );
     let (run, d) = oc.doctor_json(&["--fix"]);
@@ -398,11 +436,17 @@ fn openclaw_gateway_down_is_started_by_doctor_fix() {
 fn openclaw_no_config_gets_one_from_its_cli_and_starts() {
     let oc = Oc::new();
     let (run, d) = oc.doctor_json(&[]);
-    assert!(findings(&d["initial"]).contains(&"missing-config".to_string()), "{run:?}");
+    assert!(
+        findings(&d["initial"]).contains(&"missing-config".to_string()),
+        "{run:?}"
+    );
     let (run, d) = oc.doctor_json(&["--fix"]);
     assert_fixed_and_ready(&oc, &run, &d);
     let applied = d["applied"].to_string();
-    assert!(applied.contains("openclaw config set --batch-file"), "{applied}");
+    assert!(
+        applied.contains("openclaw config set --batch-file"),
+        "{applied}"
+    );
     // Written by openclaw itself: 0600, local mode, a persisted token that
     // never shows in clawdoc's output.
     use std::os::unix::fs::PermissionsExt;
@@ -425,12 +469,21 @@ fn openclaw_mode_unset_is_set_through_its_cli() {
     assert_eq!(oc.wait_exit(READY), Some(78), "{}", oc.console());
     let (run, d) = oc.doctor_json(&[]);
     let ids = findings(&d["initial"]);
-    assert_eq!(ids.first().map(String::as_str), Some("mode-unset"), "{run:?}");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("mode-unset"),
+        "{run:?}"
+    );
     let f = &d["initial"]["findings"][0];
-    assert_eq!(f["fixes"][0]["commands"][0], "openclaw config set gateway.mode local");
+    assert_eq!(
+        f["fixes"][0]["commands"][0],
+        "openclaw config set gateway.mode local"
+    );
     let (run, d) = oc.doctor_json(&["--fix"]);
     assert_fixed_and_ready(&oc, &run, &d);
-    assert!(d["applied"].to_string().contains("$ openclaw config set gateway.mode local"));
+    assert!(d["applied"]
+        .to_string()
+        .contains("$ openclaw config set gateway.mode local"));
 }
 
 #[test]
@@ -440,21 +493,36 @@ fn openclaw_json5_syntax_error_is_a_config_that_does_not_parse() {
     // Drop the comma after the port: line 5 is `port: N` and line 6 starts
     // with `bind`, where JSON5 fails.
     let text = std::fs::read_to_string(oc.config()).unwrap();
-    let broken = text.replacen(&format!("port: {},", oc.port), &format!("port: {}", oc.port), 1);
+    let broken = text.replacen(
+        &format!("port: {},", oc.port),
+        &format!("port: {}", oc.port),
+        1,
+    );
     oc.write_private(&oc.config(), &broken);
     // OpenClaw itself says "missing gateway.mode" (misleading).
     oc.start(&[]);
     assert_eq!(oc.wait_exit(READY), Some(78), "{}", oc.console());
-    assert!(oc.console().contains("missing gateway.mode"), "{}", oc.console());
+    assert!(
+        oc.console().contains("missing gateway.mode"),
+        "{}",
+        oc.console()
+    );
 
     let (run, d) = oc.doctor_json(&[]);
     let ids = findings(&d["initial"]);
-    assert_eq!(ids.first().map(String::as_str), Some("corrupt-config"), "{run:?}");
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("corrupt-config"),
+        "{run:?}"
+    );
     assert!(!ids.contains(&"mode-unset".to_string()), "{ids:?}");
     let config = evidence(&d["initial"], "config");
     assert_eq!(config["facts"]["config.parses"], false);
     let at = format!("{}:6:5", oc.config().display());
-    assert!(config["summary"].as_str().unwrap().contains(&at), "{config}");
+    assert!(
+        config["summary"].as_str().unwrap().contains(&at),
+        "{config}"
+    );
 
     // The unsafe fix keeps the broken file aside and writes a fresh one.
     let (run, d) = oc.doctor_json(&["--fix", "--unsafe-fixes", "--yes"]);
@@ -462,7 +530,11 @@ fn openclaw_json5_syntax_error_is_a_config_that_does_not_parse() {
     let aside: Vec<_> = std::fs::read_dir(oc.state())
         .unwrap()
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().contains(".clawdoc-corrupt."))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains(".clawdoc-corrupt.")
+        })
         .collect();
     assert_eq!(aside.len(), 1);
     assert_eq!(std::fs::read_to_string(aside[0].path()).unwrap(), broken);
@@ -473,11 +545,20 @@ fn openclaw_unknown_key_is_named_at_its_line() {
     let oc = Oc::new();
     oc.write_config(Some("local"), Some(TOKEN), "", "foo: 1,");
     let (run, d) = oc.doctor_json(&[]);
-    assert!(findings(&d["initial"]).contains(&"unknown-config-key".to_string()), "{run:?}");
-    let config = evidence(&d["initial"], "config");
-    assert_eq!(config["facts"]["config.unknown_keys"], serde_json::json!(["foo"]));
     assert!(
-        config["summary"].as_str().unwrap().contains(":13:3: Unrecognized key: \"foo\""),
+        findings(&d["initial"]).contains(&"unknown-config-key".to_string()),
+        "{run:?}"
+    );
+    let config = evidence(&d["initial"], "config");
+    assert_eq!(
+        config["facts"]["config.unknown_keys"],
+        serde_json::json!(["foo"])
+    );
+    assert!(
+        config["summary"]
+            .as_str()
+            .unwrap()
+            .contains(":13:3: Unrecognized key: \"foo\""),
         "{config}"
     );
     let left = d["left"].to_string();
@@ -508,11 +589,17 @@ fn openclaw_port_held_by_a_stranger_is_named_and_left_alive() {
     oc.children.push(stranger);
 
     let (run, d) = oc.doctor_json(&[]);
-    assert!(findings(&d["initial"]).contains(&"port-in-use".to_string()), "{run:?}");
+    assert!(
+        findings(&d["initial"]).contains(&"port-in-use".to_string()),
+        "{run:?}"
+    );
     let port = evidence(&d["initial"], "port");
     assert_eq!(port["facts"]["port.holder_pid"], spid);
     assert_eq!(port["facts"]["port.holder_is_gateway"], false);
-    assert!(port["summary"].as_str().unwrap().contains("python3"), "{port}");
+    assert!(
+        port["summary"].as_str().unwrap().contains("python3"),
+        "{port}"
+    );
 
     let (run, d) = oc.doctor_json(&["--fix", "--unsafe-fixes", "--yes"]);
     assert!(pid_alive(spid), "the stranger was touched");
@@ -532,18 +619,31 @@ fn openclaw_runtime_token_is_pinned_and_the_gateway_restarted() {
     let first = oc.start(&[]);
     oc.wait_ready();
     let (run, d) = oc.doctor_json(&[]);
-    assert!(findings(&d["initial"]).contains(&"token-not-pinned".to_string()), "{run:?}");
-    assert_eq!(evidence(&d["initial"], "token")["facts"]["token.runtime_only"], true);
+    assert!(
+        findings(&d["initial"]).contains(&"token-not-pinned".to_string()),
+        "{run:?}"
+    );
+    assert_eq!(
+        evidence(&d["initial"], "token")["facts"]["token.runtime_only"],
+        true
+    );
     // Unsafe: needs --unsafe-fixes; --fix alone leaves it.
     let (_, d) = oc.doctor_json(&["--fix"]);
     assert!(d["left"].to_string().contains("needs --unsafe-fixes"));
     let (run, d) = oc.doctor_json(&["--fix", "--unsafe-fixes", "--yes"]);
     assert_fixed_and_ready(&oc, &run, &d);
-    assert!(run.stdout.contains(&format!("kill -TERM {first} (openclaw-gateway, verified)")), "{run:?}");
+    assert!(
+        run.stdout
+            .contains(&format!("kill -TERM {first} (openclaw-gateway, verified)")),
+        "{run:?}"
+    );
     let cfg: Value = serde_json::from_str(&std::fs::read_to_string(oc.config()).unwrap()).unwrap();
     let token = cfg["gateway"]["auth"]["token"].as_str().unwrap();
     assert!(!run.stdout.contains(token));
-    assert_eq!(evidence(&d["final"], "token")["facts"]["token.pinned"], true);
+    assert_eq!(
+        evidence(&d["final"], "token")["facts"]["token.pinned"],
+        true
+    );
     assert_ne!(oc.gateway_pids(), vec![first as i32]);
 }
 
@@ -589,21 +689,34 @@ fn openclaw_dead_owner_locks_are_removed_and_the_gateway_started() {
     let session_lock = sessions.join("0c0ffee0.jsonl.lock");
     std::fs::write(
         &session_lock,
-        format!("{{\"pid\":{dead},\"createdAt\":\"2026-11-29T00:00:00.000Z\",\"starttime\":12345}}"),
+        format!(
+            "{{\"pid\":{dead},\"createdAt\":\"2026-11-29T00:00:00.000Z\",\"starttime\":12345}}"
+        ),
     )
     .unwrap();
 
     let (run, d) = oc.doctor_json(&[]);
-    assert!(findings(&d["initial"]).contains(&"stale-lock".to_string()), "{run:?}");
+    assert!(
+        findings(&d["initial"]).contains(&"stale-lock".to_string()),
+        "{run:?}"
+    );
     let lock = evidence(&d["initial"], "lock");
     assert_eq!(lock["facts"]["lock.stale"], true);
-    assert_eq!(lock["facts"]["lock.stale_sessions"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        lock["facts"]["lock.stale_sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
     let (run, d) = oc.doctor_json(&["--fix"]);
     assert_fixed_and_ready(&oc, &run, &d);
     assert!(!session_lock.exists());
     assert!(
         !gateway_lock.exists()
-            || !std::fs::read_to_string(&gateway_lock).unwrap().contains(&format!("\"pid\":{dead}"))
+            || !std::fs::read_to_string(&gateway_lock)
+                .unwrap()
+                .contains(&format!("\"pid\":{dead}"))
     );
 }
 
@@ -658,5 +771,8 @@ fn openclaw_full_or_read_only_state_dir_is_diagnosed() {
     assert_eq!(full, true, "{disk}");
     assert!(ids.contains(&"disk-full".to_string()), "{ids:?}");
     let d2: Value = serde_json::from_slice(&run2.stdout).unwrap();
-    assert_eq!(evidence(&d2["initial"], "disk")["facts"]["disk.writable"], false);
+    assert_eq!(
+        evidence(&d2["initial"], "disk")["facts"]["disk.writable"],
+        false
+    );
 }

@@ -10,10 +10,10 @@ use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use clawdoc::gateway::pidfile::{self, PidRecord};
 use clawdoc::home::Home;
 use clawdoc::probe::{self, Evidence, ProbeEnv, Status};
 use clawdoc::procinfo::{self, ProcRoot};
+use clawdoc::state::pid::{self as pidfile, PidRecord};
 use clawdoc::vocab::ProbeName;
 use nix::sys::signal::{kill, Signal};
 use nix::unistd::Pid;
@@ -28,6 +28,7 @@ fn probe_env(t: &TestEnv) -> ProbeEnv {
         home: Home::new(t.home()),
         proc_root: ProcRoot::default(),
         kmsg_path: None,
+        disk_fixture: None,
         cgroup_root: t.path("no-cgroup"),
         env: BTreeMap::new(),
         net_timeout: Duration::from_millis(800),
@@ -274,10 +275,7 @@ fn hostile_home_never_crashes_any_probe() {
     let mut env = probe_env(&t);
     env.proc_root = ProcRoot::new(t.path("no-proc"));
     env.kmsg_path = Some(t.path("no-kmsg"));
-    env.env.insert(
-        "CLAWDOC_DISK_FIXTURE".into(),
-        t.path("no-fixture.toml").display().to_string(),
-    );
+    env.disk_fixture = Some(t.path("no-fixture.toml"));
     let all = probe::run_all(&env, ProbeName::ALL);
     assert_eq!(all.len(), ProbeName::ALL.len());
     let status = |n| by_name(&all, n).status;

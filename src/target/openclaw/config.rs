@@ -248,7 +248,11 @@ pub(crate) fn parse(path: &Path, text: &str, file_mode: u32) -> Result<Loaded, L
     }
     let port = match get("port") {
         None => None,
-        Some(v) => match v.as_u64().and_then(|p| u16::try_from(p).ok()).filter(|p| *p > 0) {
+        Some(v) => match v
+            .as_u64()
+            .and_then(|p| u16::try_from(p).ok())
+            .filter(|p| *p > 0)
+        {
             Some(p) => Some(p),
             None => {
                 bad("gateway.port", v, "1..65535");
@@ -300,14 +304,12 @@ fn unknown(text: &str, dotted: &str, key: &str) -> Problem {
 /// `'key':`), else 1:1. JSON5 values carry no positions once parsed.
 fn locate(text: &str, key: &str) -> (usize, usize) {
     let escaped = regex::escape(key);
-    let re = regex::Regex::new(&format!(
-        r#"(?m)(?:^|[{{,\s])(["']?){escaped}(["']?)\s*:"#
-    ));
+    let re = regex::Regex::new(&format!(r#"(?m)(?:^|[{{,\s])(["']?){escaped}(["']?)\s*:"#));
     let Ok(re) = re else { return (1, 1) };
     let Some(m) = re.captures(text).and_then(|c| c.get(1)) else {
         return (1, 1);
     };
-    crate::config::line_col(text, m.start())
+    crate::text::line_col(text, m.start())
 }
 
 #[cfg(test)]

@@ -22,15 +22,18 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{Facts, LogSource, TargetKind};
-use crate::fix::{Applied, FixEnv, FixError, Preview};
-use crate::probe::{Evidence, ProbeEnv};
+use super::{Facts, LogSource, TargetKind, Vars};
+use crate::home::Home;
 use crate::procinfo::{self, Identity, ProcRoot};
-use crate::vocab::{Category, FixAction, ProbeName};
+use crate::vocab::{Category, FixAction};
 
+mod commands;
 pub(crate) mod config;
-mod fix;
-mod probes;
+
+pub(crate) use commands::{
+    batch_command, commands, restart_command, run_log, service_unit, start_command,
+    DEFAULT_SETTINGS, TOKEN_SETTINGS,
+};
 
 pub(crate) const ENV_CONFIG_PATH: &str = "OPENCLAW_CONFIG_PATH";
 pub(crate) const ENV_STATE_DIR: &str = "OPENCLAW_STATE_DIR";
@@ -48,6 +51,8 @@ const START_MARKERS: &[&str] = &["loading configuration"];
 pub struct OpenClaw {
     pub(crate) config_path: PathBuf,
     pub(crate) state_dir: PathBuf,
+    /// `$HOME` (systemd user units live under it).
+    pub(crate) home: PathBuf,
     /// `openclaw` on PATH, if any; without it fixes are display-only.
     pub(crate) cli: Option<PathBuf>,
 }
@@ -64,6 +69,7 @@ impl OpenClaw {
         Self {
             config_path,
             state_dir,
+            home,
             cli,
         }
     }
@@ -111,10 +117,12 @@ impl OpenClaw {
         config::load(&self.config_path)
     }
 
-    /// The effective port: the environment's, else the config's, else 18789.
-    pub(crate) fn port_from(&self, env: &ProbeEnv) -> u16 {
-        env.port_override
-            .or_else(|| env.var(ENV_PORT).and_then(parse_port_env))
+    /// The effective port: `OPENCLAW_GATEWAY_PORT`, else `gateway.port`,
+    /// else 18789.
+    pub(crate) fn port_from(&self, vars: Vars<'_>) -> u16 {
+        vars(ENV_PORT)
+            .as_deref()
+            .and_then(parse_port_env)
             .or_else(|| self.load().ok().and_then(|l| l.port))
             .unwrap_or(DEFAULT_PORT)
     }
@@ -266,36 +274,27 @@ impl Facts for OpenClaw {
     fn kind(&self) -> TargetKind {
         TargetKind::OpenClaw
     }
-    fn config_path(&self, _env: &ProbeEnv) -> PathBuf {
+    fn config_path(&self, _home: &Home) -> PathBuf {
         self.config_path.clone()
     }
-    fn state_dir(&self, _env: &ProbeEnv) -> PathBuf {
+    fn state_dir(&self, _home: &Home) -> PathBuf {
         self.state_dir.clone()
     }
-    fn port(&self, env: &ProbeEnv) -> u16 {
-        self.port_from(env)
+    fn port(&self, _home: &Home, vars: Vars<'_>) -> u16 {
+        self.port_from(vars)
     }
-    fn probe(&self, name: ProbeName, env: &ProbeEnv) -> Evidence {
-        probes::probe(self, name, env)
-    }
-    fn log_source(&self, _env: &ProbeEnv) -> LogSource {
+    fn log_source(&self, _home: &Home) -> LogSource {
         LogSource {
             path: self.log_path(),
             start_markers: START_MARKERS,
             to_text: Some(tslog_to_text),
         }
     }
-    fn gateway_running(&self, env: &ProbeEnv) -> bool {
-        self.running_gateway(&env.proc_root).is_some()
-    }
-    fn preview(&self, action: FixAction, env: &FixEnv) -> Preview {
-        fix::preview(self, action, env)
-    }
-    fn apply(&self, action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
-        fix::apply(self, action, env)
+    fn gateway_running(&self, _home: &Home, proc_root: &ProcRoot) -> bool {
+        self.running_gateway(proc_root).is_some()
     }
     fn commands(&self, action: FixAction, category: Category) -> Option<Vec<String>> {
-        Some(fix::commands(self, action, category))
+        Some(commands(self, action, category))
     }
     fn logs_command(&self) -> String {
         format!("tail -n 50 {}", self.log_path().display())
@@ -380,7 +379,10 @@ mod tests {
             ..record.clone()
         };
         assert!(matches!(child.identify(&root), Identity::Stranger { .. }));
-        let dead = LockRecord { pid: 999_999, ..record };
+        let dead = LockRecord {
+            pid: 999_999,
+            ..record
+        };
         assert_eq!(dead.identify(&root), Identity::Dead);
         assert_eq!(find_gateway_process(&root), Some(2171));
     }
@@ -395,7 +397,10 @@ mod tests {
         );
         let log = std::fs::read(fixture("openclaw/healthy-run/file-log.jsonl")).unwrap();
         let text = String::from_utf8(tslog_to_text(&log)).unwrap();
-        assert!(text.starts_with("[gateway] loading configuration"), "{text}");
+        assert!(
+            text.starts_with("[gateway] loading configuration"),
+            "{text}"
+        );
         assert!(text.contains("\n[gateway] gateway ready\n"), "{text}");
         assert!(!text.contains("_meta"), "{text}");
     }

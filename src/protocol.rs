@@ -190,6 +190,13 @@ pub(crate) fn valid_name(name: &str) -> bool {
 }
 
 /// Serde for `Option<Secret>`: the raw value on the wire, redacted in Debug.
+/// Frame and message limits shared by server and client.
+pub(crate) fn ws_config() -> tungstenite::protocol::WebSocketConfig {
+    tungstenite::protocol::WebSocketConfig::default()
+        .max_frame_size(Some(MAX_FRAME_BYTES))
+        .max_message_size(Some(MAX_FRAME_BYTES))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,12 +10,14 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{probes, OpenClaw, ENV_CONFIG_PATH, ENV_STATE_DIR};
+use super::{describe, pick_port, Applied, FixEnv, FixError, Preview};
 use crate::config::Secret;
-use crate::fix::{describe, pick_port, Applied, FixEnv, FixError, Preview};
-use crate::probe::health::{get, HealthOutcome};
-use crate::probe::ProbeEnv;
+use crate::probe::{configured_port, openclaw as probes, ProbeEnv};
 use crate::procinfo::Identity;
+use crate::target::openclaw::{
+    batch_command, commands, run_log, service_unit, start_command, LockRecord, OpenClaw,
+    DEFAULT_SETTINGS, ENV_CONFIG_PATH, ENV_STATE_DIR, TOKEN_SETTINGS,
+};
 use crate::vocab::{Category, FixAction};
 
 /// How long a started gateway may take to answer `/readyz` 200 (6–36 s
@@ -37,132 +39,6 @@ fn precondition(action: FixAction, reason: impl Into<String>) -> FixError {
     FixError::Precondition {
         action,
         reason: reason.into(),
-    }
-}
-
-/// The `openclaw.json` settings a fresh config gets: local mode and a
-/// persisted token (a runtime token changes at every start).
-const DEFAULT_SETTINGS: &[(&str, &str)] = &[
-    ("gateway.mode", "local"),
-    ("gateway.auth.mode", "token"),
-    ("gateway.auth.token", "<new random token>"),
-];
-const TOKEN_SETTINGS: &[(&str, &str)] = &[
-    ("gateway.auth.mode", "token"),
-    ("gateway.auth.token", "<new random token>"),
-];
-
-fn batch_command(settings: &[(&str, &str)]) -> String {
-    let shown: Vec<String> = settings.iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!(
-        "openclaw config set --batch-file <0600 file: {}>",
-        shown.join(", ")
-    )
-}
-
-/// Is a service manager set up for the gateway (a systemd user unit)?
-fn service_unit(t: &OpenClaw) -> Option<PathBuf> {
-    let home = t.state_dir.parent()?.to_path_buf();
-    let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or(home);
-    let dir = home.join(".config/systemd/user");
-    std::fs::read_dir(dir).ok()?.flatten().map(|e| e.path()).find(|p| {
-        p.file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with("openclaw-gateway") && n.ends_with(".service"))
-    })
-}
-
-/// Where a gateway clawdoc starts writes its console.
-pub(crate) fn run_log(t: &OpenClaw) -> PathBuf {
-    t.state_dir.join("logs").join("clawdoc-gateway-run.log")
-}
-
-fn start_command(t: &OpenClaw) -> String {
-    if service_unit(t).is_some() {
-        "openclaw gateway start".into()
-    } else {
-        format!(
-            "openclaw gateway run >> {} 2>&1 &   # no service manager: detached",
-            run_log(t).display()
-        )
-    }
-}
-
-/// The exact commands for `action` (shown with findings and in the plan).
-pub(super) fn commands(t: &OpenClaw, action: FixAction, category: Category) -> Vec<String> {
-    use FixAction::*;
-    let config = t.config_path.display();
-    let state = t.state_dir.display();
-    match action {
-        WriteDefaultConfig => vec![batch_command(DEFAULT_SETTINGS)],
-        SetModeLocal => vec!["openclaw config set gateway.mode local".into()],
-        QuarantineCorruptConfig => vec![
-            format!("mv {config} {config}.clawdoc-corrupt.<time>"),
-            batch_command(DEFAULT_SETTINGS),
-        ],
-        MoveToFreePort => vec!["openclaw config set gateway.port <free-port>".into()],
-        PinTokenAndRepair => vec![batch_command(TOKEN_SETTINGS), restart_command(t)],
-        StartGateway => vec![start_command(t), "curl -s http://127.0.0.1:{port}/readyz".into()],
-        RestartGateway => vec![restart_command(t)],
-        ForceStopGateway => vec!["kill -KILL <pid of openclaw-gateway from its lock file>".into()],
-        RemoveStaleLock | RemoveStalePid => vec![format!(
-            "rm {}/gateway.*.lock {state}/agents/*/sessions/*.jsonl.lock   # only those whose pid is gone",
-            t.lock_dir().display()
-        )],
-        RaiseStartupTimeout | ApproveCliDevice | MigrateDeprecatedKeys | Advice => {
-            advice(t, category)
-        }
-    }
-}
-
-fn restart_command(t: &OpenClaw) -> String {
-    if service_unit(t).is_some() {
-        "openclaw gateway restart".into()
-    } else {
-        format!(
-            "kill -TERM <gateway pid from its lock file>; {}",
-            start_command(t)
-        )
-    }
-}
-
-fn advice(t: &OpenClaw, category: Category) -> Vec<String> {
-    use Category::*;
-    let log = t.log_path();
-    let log = log.display();
-    let state = t.state_dir.display();
-    match category {
-        MissingConfig | ModeUnset => vec![
-            "openclaw config set gateway.mode local".into(),
-            "openclaw onboard --mode local".into(),
-        ],
-        InvalidConfig => vec![
-            "openclaw config validate".into(),
-            "openclaw doctor --fix --non-interactive".into(),
-        ],
-        PortInUse => vec![
-            "ss -ltnp 'sport = :{port}'".into(),
-            "openclaw config set gateway.port <free-port>".into(),
-        ],
-        NotConnected | NotReady | RestartTimeout => vec![
-            "openclaw gateway status".into(),
-            format!("tail -n 100 {log}"),
-        ],
-        TokenMismatch | Auth | Pairing => vec![
-            "openclaw config set gateway.auth.token <a long random string>".into(),
-            "openclaw gateway restart".into(),
-            "openclaw devices list".into(),
-        ],
-        Oom => vec![
-            "free -h".into(),
-            "NODE_OPTIONS=--max-old-space-size=4096 openclaw gateway run".into(),
-        ],
-        Disk | Permissions => vec![
-            format!("df -h {state} {}", t.log_dir().display()),
-            format!("ls -ld {state} {}", t.log_dir().display()),
-        ],
-        StalePid => vec!["openclaw gateway status --deep".into()],
-        WebLoginProvider => vec!["openclaw channels list".into()],
     }
 }
 
@@ -208,10 +84,12 @@ pub(super) fn apply(t: &OpenClaw, action: FixAction, env: &FixEnv) -> Result<App
         ));
     }
     match action {
-        Advice | RaiseStartupTimeout | ApproveCliDevice | MigrateDeprecatedKeys => Err(precondition(
-            action,
-            "OpenClaw has no such action; see the commands shown",
-        )),
+        Advice | RaiseStartupTimeout | ApproveCliDevice | MigrateDeprecatedKeys => {
+            Err(precondition(
+                action,
+                "OpenClaw has no such action; see the commands shown",
+            ))
+        }
         RemoveStalePid => Err(precondition(
             action,
             "OpenClaw keeps no pid file (its lock file records the pid)",
@@ -249,7 +127,7 @@ pub(super) fn apply(t: &OpenClaw, action: FixAction, env: &FixEnv) -> Result<App
             ))
         }
         MoveToFreePort => {
-            let port = t.port_from(&probe_env);
+            let port = configured_port(&probe_env);
             let free = pick_port(port.checked_add(1).unwrap_or(1024));
             let value = free.to_string();
             let cmd = ["config", "set", "gateway.port", value.as_str()];
@@ -277,7 +155,10 @@ pub(super) fn apply(t: &OpenClaw, action: FixAction, env: &FixEnv) -> Result<App
             };
             signal_verified(t, action, &probe_env, record.pid, record.start_time, true)?;
             wait_gone(&probe_env, &record, STOP_TIMEOUT);
-            done(format!("$ kill -KILL {} (openclaw-gateway, verified)", record.pid))
+            done(format!(
+                "$ kill -KILL {} (openclaw-gateway, verified)",
+                record.pid
+            ))
         }
         RemoveStaleLock => {
             let stale = probes::stale_locks(t, &probe_env);
@@ -309,7 +190,11 @@ fn with_token(settings: &[(&str, &str)]) -> Vec<(String, String)> {
 
 /// `openclaw config set --batch-file F`, F a 0600 temp file removed after:
 /// the token never appears on a command line.
-fn set_batch(t: &OpenClaw, action: FixAction, settings: &[(String, String)]) -> Result<(), FixError> {
+fn set_batch(
+    t: &OpenClaw,
+    action: FixAction,
+    settings: &[(String, String)],
+) -> Result<(), FixError> {
     let ops: Vec<serde_json::Value> = settings
         .iter()
         .map(|(k, v)| serde_json::json!({ "path": k, "value": v }))
@@ -355,7 +240,10 @@ fn run_cli(t: &OpenClaw, action: FixAction, args: &[&str]) -> Result<String, Fix
                 let _ = child.wait();
                 return Err(failed(
                     action,
-                    format!("`openclaw {}` did not finish in {CLI_TIMEOUT:?}", args.join(" ")),
+                    format!(
+                        "`openclaw {}` did not finish in {CLI_TIMEOUT:?}",
+                        args.join(" ")
+                    ),
                 ));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(50)),
@@ -423,7 +311,7 @@ fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixE
             .process_group(0)
             .spawn()
             .map_err(|e| failed(action, e))?;
-        let port = t.port_from(env);
+        let port = configured_port(env);
         loop {
             if let Ok(Some(status)) = child.try_wait() {
                 return Err(failed(
@@ -455,10 +343,13 @@ fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixE
             started.elapsed().as_secs_f64()
         ));
     }
-    let port = t.port_from(env);
+    let port = configured_port(env);
     while !ready(port) {
         if started.elapsed() > READY_TIMEOUT {
-            return Err(failed(action, format!("not ready on port {port} after {READY_TIMEOUT:?}")));
+            return Err(failed(
+                action,
+                format!("not ready on port {port} after {READY_TIMEOUT:?}"),
+            ));
         }
         std::thread::sleep(Duration::from_millis(200));
     }
@@ -469,10 +360,8 @@ fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixE
 }
 
 fn ready(port: u16) -> bool {
-    matches!(
-        get(port, "/readyz", Duration::from_secs(2)),
-        HealthOutcome::Answered { status: 200, .. }
-    )
+    crate::health::request(port, "GET", "/readyz", Duration::from_secs(2))
+        .is_ok_and(|r| r.status == 200)
 }
 
 fn tail(path: &Path, n: usize) -> String {
@@ -494,10 +383,16 @@ fn restart(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, Fi
         if !wait_gone(env, &record, STOP_TIMEOUT) {
             return Err(failed(
                 action,
-                format!("the gateway (pid {}) did not exit within {STOP_TIMEOUT:?} of SIGTERM", record.pid),
+                format!(
+                    "the gateway (pid {}) did not exit within {STOP_TIMEOUT:?} of SIGTERM",
+                    record.pid
+                ),
             ));
         }
-        steps.push(format!("$ kill -TERM {} (openclaw-gateway, verified)", record.pid));
+        steps.push(format!(
+            "$ kill -TERM {} (openclaw-gateway, verified)",
+            record.pid
+        ));
     }
     steps.push(start(t, action, env)?);
     Ok(steps.join("; "))
@@ -517,10 +412,16 @@ fn signal_verified(
         return Err(precondition(action, "the gateway is no longer running"));
     };
     if record.pid != pid || record.start_time != start_time {
-        return Err(precondition(action, format!("pid {pid} is no longer this state dir's gateway")));
+        return Err(precondition(
+            action,
+            format!("pid {pid} is no longer this state dir's gateway"),
+        ));
     }
     if !matches!(record.identify(&env.proc_root), Identity::Gateway { .. }) {
-        return Err(precondition(action, format!("pid {pid} is not provably the gateway")));
+        return Err(precondition(
+            action,
+            format!("pid {pid} is not provably the gateway"),
+        ));
     }
     let signal = if kill {
         nix::sys::signal::Signal::SIGKILL
@@ -531,7 +432,7 @@ fn signal_verified(
         .map_err(|e| failed(action, format!("kill {pid}: {e}")))
 }
 
-fn wait_gone(env: &ProbeEnv, record: &super::LockRecord, within: Duration) -> bool {
+fn wait_gone(env: &ProbeEnv, record: &LockRecord, within: Duration) -> bool {
     let deadline = Instant::now() + within;
     while Instant::now() < deadline {
         if !matches!(record.identify(&env.proc_root), Identity::Gateway { .. }) {
@@ -560,13 +461,20 @@ mod tests {
         let fix_env = FixEnv::new(crate::home::Home::new(dir.path().join("clawdoc")));
         match apply(&t, FixAction::SetModeLocal, &fix_env) {
             Err(FixError::Precondition { reason, .. }) => {
-                assert!(reason.contains("openclaw config set gateway.mode local"), "{reason}")
+                assert!(
+                    reason.contains("openclaw config set gateway.mode local"),
+                    "{reason}"
+                )
             }
             other => panic!("{other:?}"),
         }
         assert!(!dir.path().join("openclaw.json").exists());
         let p = preview(&t, FixAction::StartGateway, &fix_env);
-        assert!(p.description.contains("openclaw gateway run"), "{}", p.description);
+        assert!(
+            p.description.contains("openclaw gateway run"),
+            "{}",
+            p.description
+        );
         assert!(p.description.contains("display-only"), "{}", p.description);
     }
 
@@ -574,7 +482,10 @@ mod tests {
     fn commands_never_carry_a_token() {
         let t = OpenClaw::from_env(&BTreeMap::new());
         let pin = commands(&t, FixAction::PinTokenAndRepair, Category::Auth);
-        assert!(pin[0].starts_with("openclaw config set --batch-file"), "{pin:?}");
+        assert!(
+            pin[0].starts_with("openclaw config set --batch-file"),
+            "{pin:?}"
+        );
         assert_eq!(
             commands(&t, FixAction::SetModeLocal, Category::ModeUnset),
             ["openclaw config set gateway.mode local"]

@@ -9,11 +9,11 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::config::{LoadError, Loaded};
-use super::{LockRecord, OpenClaw, COMM, PROCESS_TITLE};
-use crate::probe::health::{get, HealthOutcome};
-use crate::probe::{self, human_bytes, Evidence, ProbeEnv, Status};
+use super::{configured_port, human_bytes, Evidence, ProbeEnv, Status};
+use crate::health::HttpError;
 use crate::procinfo::{self, Identity};
+use crate::target::openclaw::config::{LoadError, Loaded};
+use crate::target::openclaw::{LockRecord, OpenClaw, COMM, PROCESS_TITLE};
 use crate::vocab::ProbeName;
 
 /// The Node versions OpenClaw 2026.9.6 accepts: `>=24.16.0 <25 || >=26.1.0`.
@@ -26,21 +26,21 @@ pub(crate) fn node_supported(version: (u64, u64, u64)) -> bool {
 /// rotate `logging.file`).
 const LARGE_LOG_BYTES: u64 = 512 * 1024 * 1024;
 
-pub(super) fn probe(t: &OpenClaw, name: ProbeName, env: &ProbeEnv) -> Evidence {
+pub(crate) fn probe(t: &OpenClaw, name: ProbeName, env: &ProbeEnv) -> Evidence {
     match name {
         ProbeName::Config => config(t),
         ProbeName::Pid => pid(t, env),
         ProbeName::Lock => lock(t, env),
         ProbeName::Port => port(t, env),
-        ProbeName::Health => health(t, env),
+        ProbeName::Health => health(env),
         ProbeName::Oom => {
             let recorded = t.gateway_locks().into_iter().find_map(|(_, r)| r);
-            probe::oom::probe_for(env, recorded.map(|r| r.pid), &[COMM, PROCESS_TITLE])
+            super::oom::probe_for(env, recorded.map(|r| r.pid), &[COMM, PROCESS_TITLE])
         }
         ProbeName::Disk => disk(t, env),
         ProbeName::Token => token(t, env),
-        ProbeName::Display => probe::display::probe(env),
-        ProbeName::Resources => probe::resources::probe(env),
+        ProbeName::Display => super::display::probe(env),
+        ProbeName::Resources => super::resources::probe(env),
         ProbeName::Runtime => runtime(t, env),
     }
 }
@@ -194,14 +194,16 @@ fn pid(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
         }
         .fact("pid.alive", false)
         .fact("pid.identity", "dead"),
-        Identity::Stranger { cmdline, reason, .. } => Evidence {
+        Identity::Stranger {
+            cmdline, reason, ..
+        } => Evidence {
             status: Status::Warn,
             summary: format!("the gateway lock names pid {pid}, now another process: {reason}"),
             ..base
         }
         .fact("pid.alive", true)
         .fact("pid.identity", "stranger")
-        .fact("pid.stranger_cmdline", probe::join_argv(&cmdline)),
+        .fact("pid.stranger_cmdline", super::join_argv(&cmdline)),
         Identity::Unknown { error } => {
             Evidence::inconclusive(NAME, format!("cannot look at pid {pid}: {error}"))
                 .fact("pid.file_present", true)
@@ -217,7 +219,10 @@ fn owner_of(path: &Path) -> Option<(i32, Option<u64>)> {
         .into_iter::<Value>()
         .next()?
         .ok()?;
-    let pid = value.get("pid")?.as_i64().and_then(|p| i32::try_from(p).ok())?;
+    let pid = value
+        .get("pid")?
+        .as_i64()
+        .and_then(|p| i32::try_from(p).ok())?;
     let start = value
         .get("startTime")
         .or_else(|| value.get("starttime"))
@@ -226,7 +231,7 @@ fn owner_of(path: &Path) -> Option<(i32, Option<u64>)> {
 }
 
 /// Session write locks under `$STATE/agents/*/sessions/*.jsonl.lock`.
-pub(super) fn session_locks(t: &OpenClaw) -> Vec<PathBuf> {
+pub(crate) fn session_locks(t: &OpenClaw) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let Ok(agents) = std::fs::read_dir(t.state_dir.join("agents")) else {
         return out;
@@ -261,14 +266,14 @@ fn owner_gone(env: &ProbeEnv, pid: i32, start: Option<u64>) -> bool {
 }
 
 /// Gateway and session locks whose owner is gone, for the fix.
-pub(super) fn stale_locks(t: &OpenClaw, env: &ProbeEnv) -> Vec<PathBuf> {
+pub(crate) fn stale_locks(t: &OpenClaw, env: &ProbeEnv) -> Vec<PathBuf> {
     let gateway = t.gateway_locks().into_iter().filter_map(|(p, r)| {
         let r = r?;
         owner_gone(env, r.pid, Some(r.start_time)).then_some(p)
     });
-    let sessions = session_locks(t).into_iter().filter(|p| {
-        owner_of(p).is_some_and(|(pid, start)| owner_gone(env, pid, start))
-    });
+    let sessions = session_locks(t)
+        .into_iter()
+        .filter(|p| owner_of(p).is_some_and(|(pid, start)| owner_gone(env, pid, start)));
     gateway.chain(sessions).collect()
 }
 
@@ -309,7 +314,10 @@ fn lock(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
         (Status::Ok, "gateway locks present, none stale".into())
     };
     let mut e = Evidence::new(NAME, status, summary)
-        .fact("lock.present", !locks.is_empty() || !stale_sessions.is_empty())
+        .fact(
+            "lock.present",
+            !locks.is_empty() || !stale_sessions.is_empty(),
+        )
         .fact("lock.held", held)
         .fact("lock.stale", !stale.is_empty())
         .fact("lock.stale_sessions", stale_sessions);
@@ -325,29 +333,27 @@ fn lock(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
 }
 
 fn port(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
-    let port = t.port_from(env);
+    let port = configured_port(env);
     let ours = t.running_gateway(&env.proc_root).map(|r| r.pid);
-    probe::port::probe_holder(env, port, ours, |pid, _| ours == Some(pid))
+    super::port::probe_holder(env, port, ours, |pid, _| ours == Some(pid))
 }
 
-fn health(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
+fn health(env: &ProbeEnv) -> Evidence {
     const NAME: ProbeName = ProbeName::Health;
-    let port = t.port_from(env);
+    let port = configured_port(env);
     let url = format!("http://127.0.0.1:{port}");
     let base = |status, summary: String| {
         Evidence::new(NAME, status, summary).fact("health.handshake", "skipped")
     };
-    let (live_status, latency) = match get(port, "/healthz", env.net_timeout) {
-        HealthOutcome::Answered {
-            status, latency_ms, ..
-        } => (status, latency_ms),
-        HealthOutcome::Refused(e) => {
+    let live = match crate::health::request(port, "GET", "/healthz", env.net_timeout) {
+        Ok(reply) => reply,
+        Err(e) if e.is_refused() => {
             return base(Status::Fail, format!("nothing answers on {url} ({e})"))
                 .fact("health.reachable", false)
                 .fact("health.ready", false)
                 .fact("health.timed_out", false)
         }
-        HealthOutcome::TimedOut { latency_ms } => {
+        Err(HttpError::Timeout { latency_ms, .. }) => {
             return base(
                 Status::Fail,
                 format!("{url}/healthz accepted the connection but did not answer within {latency_ms:.0} ms (hung?)"),
@@ -356,28 +362,39 @@ fn health(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
             .fact("health.ready", false)
             .fact("health.timed_out", true)
         }
-        HealthOutcome::Error(e) => {
+        Err(e @ HttpError::Connect { .. }) => {
+            return base(Status::Fail, format!("cannot connect to {url}: {e}"))
+                .fact("health.reachable", false)
+                .fact("health.ready", false)
+                .fact("health.timed_out", false)
+        }
+        Err(e) => {
             return base(Status::Fail, format!("{url}/healthz: {e}"))
                 .fact("health.reachable", true)
                 .fact("health.ready", false)
                 .fact("health.timed_out", false)
         }
     };
-    let ready = get(port, "/readyz", env.net_timeout.max(Duration::from_millis(500)));
+    let ready = crate::health::request(
+        port,
+        "GET",
+        "/readyz",
+        env.net_timeout.max(Duration::from_millis(500)),
+    );
     let (ready_status, failing) = match &ready {
-        HealthOutcome::Answered { status, body, .. } => {
-            let failing: Vec<String> = serde_json::from_str::<Value>(body)
+        Ok(reply) => {
+            let failing: Vec<String> = serde_json::from_str::<Value>(&reply.body)
                 .ok()
                 .and_then(|v| v.get("failing").cloned())
                 .and_then(|f| serde_json::from_value(f).ok())
                 .unwrap_or_default();
-            (Some(*status), failing)
+            (Some(reply.status), failing)
         }
-        _ => (None, Vec::new()),
+        Err(_) => (None, Vec::new()),
     };
     let is_ready = ready_status == Some(200);
-    let live = live_status == 200;
-    let status_code = ready_status.unwrap_or(live_status);
+    let is_live = live.status == 200;
+    let latency = live.latency_ms;
     let summary = if is_ready {
         format!("{url}: live and ready ({latency:.1} ms)")
     } else if let Some(code) = ready_status {
@@ -387,29 +404,29 @@ fn health(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
             format!(", failing: {}", failing.join(", "))
         };
         format!("{url}: /readyz answers {code} (not ready{why})")
-    } else if live {
+    } else if is_live {
         format!("{url}: live, but /readyz did not answer")
     } else {
-        format!("{url}/healthz answers {live_status}")
+        format!("{url}/healthz answers {}", live.status)
     };
     base(if is_ready { Status::Ok } else { Status::Fail }, summary)
         .fact("health.reachable", true)
         .fact("health.timed_out", false)
         .fact("health.ready", is_ready)
-        .fact("health.live", live)
-        .fact("health.status_code", status_code)
+        .fact("health.live", is_live)
+        .fact("health.status_code", ready_status.unwrap_or(live.status))
         .fact("health.latency_ms", latency)
         .fact("health.failing", failing)
 }
 
 fn disk(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
-    let state = probe::disk::probe_dir(env, &t.state_dir);
+    let state = super::disk::probe_dir(env, &t.state_dir);
     let log_path = t.log_path();
     let log_dir = t.log_dir();
     let logs = if log_dir.starts_with(&t.state_dir) {
         None
     } else {
-        Some(probe::disk::probe_dir(env, &log_dir))
+        Some(super::disk::probe_dir(env, &log_dir))
     };
     // The worse of the two decides; both summaries are kept.
     let mut e = match logs {
@@ -449,16 +466,23 @@ fn token(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
             return Evidence::inconclusive(NAME, format!("cannot read the token setting: {e}"))
         }
         Err(_) => {
-            return Evidence::new(NAME, Status::Ok, "the token comes from OPENCLAW_GATEWAY_TOKEN")
-                .fact("token.pinned", true)
-                .fact("token.runtime_only", false)
+            return Evidence::new(
+                NAME,
+                Status::Ok,
+                "the token comes from OPENCLAW_GATEWAY_TOKEN",
+            )
+            .fact("token.pinned", true)
+            .fact("token.runtime_only", false)
         }
     };
     let pinned = from_env || loaded.token_pinned();
     let running = t.running_gateway(&env.proc_root).is_some();
     let runtime_only = !pinned && running;
     let (status, summary) = if pinned {
-        (Status::Ok, "gateway.auth.token is set (persisted)".to_string())
+        (
+            Status::Ok,
+            "gateway.auth.token is set (persisted)".to_string(),
+        )
     } else if runtime_only {
         (
             Status::Warn,
@@ -499,7 +523,9 @@ fn runtime(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
     } else {
         (
             Status::Fail,
-            format!("Node {version} (from {source}): OpenClaw needs >= 24.16 or >= 26.1 (node:sqlite)"),
+            format!(
+                "Node {version} (from {source}): OpenClaw needs >= 24.16 or >= 26.1 (node:sqlite)"
+            ),
         )
     };
     Evidence::new(NAME, status, summary)
@@ -526,7 +552,8 @@ fn log_runtime_version(path: &Path) -> Option<String> {
     use std::io::{Read, Seek, SeekFrom};
     let mut f = std::fs::File::open(path).ok()?;
     let len = f.metadata().ok()?.len();
-    f.seek(SeekFrom::Start(len.saturating_sub(64 * 1024))).ok()?;
+    f.seek(SeekFrom::Start(len.saturating_sub(64 * 1024)))
+        .ok()?;
     let mut buf = Vec::new();
     f.read_to_end(&mut buf).ok()?;
     let text = String::from_utf8_lossy(&buf);
@@ -572,7 +599,7 @@ mod tests {
         let env: BTreeMap<String, String> = [
             ("HOME".to_string(), s.dir.path().display().to_string()),
             (
-                super::super::ENV_STATE_DIR.to_string(),
+                crate::target::openclaw::ENV_STATE_DIR.to_string(),
                 state.display().to_string(),
             ),
         ]
@@ -603,8 +630,15 @@ mod tests {
 
         let (_s, t) = staged("unknown-key", None);
         let e = config(&t);
-        assert_eq!(e.get("config.unknown_keys"), Some(&serde_json::json!(["foo"])));
-        assert!(e.summary.contains(":12:5: Unrecognized key"), "{}", e.summary);
+        assert_eq!(
+            e.get("config.unknown_keys"),
+            Some(&serde_json::json!(["foo"]))
+        );
+        assert!(
+            e.summary.contains(":12:5: Unrecognized key"),
+            "{}",
+            e.summary
+        );
     }
 
     #[test]
@@ -632,9 +666,19 @@ mod tests {
         s.set_var("OPENCLAW_GATEWAY_PORT", "127.0.0.1:18789");
         write_lock(&t, "gateway.6b2dede3.lock", 2171, 80964);
         let e = pid(&t, &s.env);
-        assert_eq!(e.get("pid.identity"), Some(&"gateway".into()), "{}", e.summary);
+        assert_eq!(
+            e.get("pid.identity"),
+            Some(&"gateway".into()),
+            "{}",
+            e.summary
+        );
         let e = port(&t, &s.env);
-        assert_eq!(e.get("port.holder_is_gateway"), Some(&true.into()), "{}", e.summary);
+        assert_eq!(
+            e.get("port.holder_is_gateway"),
+            Some(&true.into()),
+            "{}",
+            e.summary
+        );
         let e = lock(&t, &s.env);
         assert_eq!(e.get("lock.held"), Some(&true.into()));
         assert_eq!(e.get("lock.stale"), Some(&false.into()));
@@ -721,7 +765,8 @@ mod tests {
         });
         let (mut s, t) = staged("healthy-run", None);
         s.set_var("OPENCLAW_GATEWAY_PORT", port.to_string());
-        let e = health(&t, &s.env);
+        let _ = &t;
+        let e = health(&s.env);
         server.join().unwrap();
         assert_eq!(e.get("health.live"), Some(&true.into()));
         assert_eq!(e.get("health.ready"), Some(&false.into()));
@@ -729,6 +774,10 @@ mod tests {
             e.get("health.failing"),
             Some(&serde_json::json!(["startup-sidecars"]))
         );
-        assert!(e.summary.contains("failing: startup-sidecars"), "{}", e.summary);
+        assert!(
+            e.summary.contains("failing: startup-sidecars"),
+            "{}",
+            e.summary
+        );
     }
 }

@@ -11,37 +11,25 @@
 
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
+
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use tungstenite::client::IntoClientRequest;
 use tungstenite::protocol::WebSocket;
 use tungstenite::{Error as WsError, HandshakeError, Message};
 
-use super::devices::{self, DeviceStoreError};
-use super::protocol::{
+use crate::config;
+use crate::home::Home;
+use crate::protocol::{
     ClientFrame, Connect, LoginParams, Request, SendParams, ServerFrame, CLIENT_CLI,
     MAX_FRAME_BYTES, WS_PATH,
 };
-use crate::config::{self, Secret};
-use crate::home::Home;
+use crate::state::devices::{self, DeviceStoreError};
+use crate::state::identity::{self, Identity, IdentityError};
 
 /// How long the commands wait for the gateway by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// This CLI's device identity. `Debug` never shows the token.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Identity {
-    pub device_id: String,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "crate::config::opt_secret"
-    )]
-    pub device_token: Option<Secret>,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
@@ -63,8 +51,8 @@ pub enum ClientError {
     Timeout(Duration),
     #[error("gateway protocol error: {0}")]
     Protocol(String),
-    #[error("device identity {}: {message}", path.display())]
-    Identity { path: PathBuf, message: String },
+    #[error(transparent)]
+    Identity(#[from] IdentityError),
     #[error(transparent)]
     DeviceStore(#[from] DeviceStoreError),
 }
@@ -127,55 +115,7 @@ pub fn client_port(home: &Home) -> u16 {
 
 /// Reads the identity, creating one (new random device id) on first use.
 pub(crate) fn load_identity(home: &Home) -> Result<Identity, ClientError> {
-    let path = home.identity_path();
-    if let Some(identity) = read_identity(&path)? {
-        return Ok(identity);
-    }
-    let fresh = Identity {
-        device_id: new_device_id(),
-        device_token: None,
-    };
-    save_identity(home, &fresh)?;
-    // Two first runs at once: whoever wrote last wins, and both use it.
-    Ok(read_identity(&path)?.unwrap_or(fresh))
-}
-
-pub(crate) fn read_identity(path: &Path) -> Result<Option<Identity>, ClientError> {
-    let bytes = match std::fs::read(path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(ClientError::Identity {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            })
-        }
-    };
-    let identity: Identity = serde_json::from_slice(&bytes).map_err(|e| ClientError::Identity {
-        path: path.to_path_buf(),
-        message: format!(
-            "malformed at {}:{}: {e} (run `clawdoc doctor --fix` or delete it to re-pair)",
-            e.line(),
-            e.column()
-        ),
-    })?;
-    if !super::protocol::valid_device_id(&identity.device_id) {
-        return Err(ClientError::Identity {
-            path: path.to_path_buf(),
-            message: "device_id must be 1-128 characters of [A-Za-z0-9._-]".into(),
-        });
-    }
-    Ok(Some(identity))
-}
-
-pub(crate) fn save_identity(home: &Home, identity: &Identity) -> Result<(), ClientError> {
-    let path = home.identity_path();
-    let mut json = serde_json::to_vec_pretty(identity).expect("identity serialises");
-    json.push(b'\n');
-    crate::fsutil::write_atomic(&path, &json, 0o600).map_err(|e| ClientError::Identity {
-        path,
-        message: format!("cannot write: {e}"),
-    })
+    Ok(identity::load_or_create(home, new_device_id)?)
 }
 
 fn new_device_id() -> String {
@@ -205,7 +145,7 @@ pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Sessi
     let mut identity = load_identity(home)?;
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     let stream = TcpStream::connect_timeout(&addr, timeout).map_err(|e| {
-        let (code, desc) = super::server::errno_words(&e);
+        let (code, desc) = crate::text::errno_words(&e);
         ClientError::NotConnected { addr, code, desc }
     })?;
     let _ = stream.set_nodelay(true);
@@ -216,12 +156,15 @@ pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Sessi
     let request = format!("ws://{addr}{WS_PATH}")
         .into_client_request()
         .map_err(|e| ClientError::Protocol(e.to_string()))?;
-    let (mut ws, _response) =
-        tungstenite::client::client_with_config(request, stream, Some(super::ws::ws_config()))
-            .map_err(|e| match e {
-                HandshakeError::Interrupted(_) => ClientError::Timeout(timeout),
-                HandshakeError::Failure(e) => ws_error(e, timeout),
-            })?;
+    let (mut ws, _response) = tungstenite::client::client_with_config(
+        request,
+        stream,
+        Some(crate::protocol::ws_config()),
+    )
+    .map_err(|e| match e {
+        HandshakeError::Interrupted(_) => ClientError::Timeout(timeout),
+        HandshakeError::Failure(e) => ws_error(e, timeout),
+    })?;
 
     let connect = ClientFrame::Connect(Connect {
         device_id: identity.device_id.clone(),
@@ -240,7 +183,7 @@ pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Sessi
     };
     if let Some(token) = hello.device_token {
         identity.device_token = Some(token);
-        save_identity(home, &identity)?;
+        identity::save(home, &identity)?;
     }
     Ok(Session {
         ws,
@@ -277,7 +220,7 @@ impl Session {
                     if res.ok {
                         return Ok(res.payload.unwrap_or(serde_json::Value::Null));
                     }
-                    let err = res.error.unwrap_or_else(|| super::protocol::RequestError {
+                    let err = res.error.unwrap_or_else(|| crate::protocol::RequestError {
                         code: "UNKNOWN".into(),
                         message: "GatewayRequestError: request failed".into(),
                     });
@@ -386,13 +329,13 @@ pub fn handshake(home: &Home, port: u16, timeout: Duration) -> HandshakeOutcome 
 fn outcome_of(e: &ClientError) -> HandshakeOutcome {
     match e {
         ClientError::Disconnected { code, .. }
-            if *code == super::protocol::close::TOKEN_MISMATCH =>
+            if *code == crate::protocol::close::TOKEN_MISMATCH =>
         {
             HandshakeOutcome::TokenMismatch
         }
         ClientError::Disconnected { code, reason }
-            if *code == super::protocol::close::POLICY
-                && reason == super::protocol::close::REASON_PAIRING_REQUIRED =>
+            if *code == crate::protocol::close::POLICY
+                && reason == crate::protocol::close::REASON_PAIRING_REQUIRED =>
         {
             HandshakeOutcome::PairingRequired
         }
@@ -408,7 +351,7 @@ fn outcome_of(e: &ClientError) -> HandshakeOutcome {
 pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientError> {
     let identity = match load_identity(home) {
         Ok(identity) => identity,
-        Err(ClientError::Identity { .. }) => Identity {
+        Err(ClientError::Identity(_)) => Identity {
             device_id: new_device_id(),
             device_token: None,
         },
@@ -418,7 +361,7 @@ pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientErr
     devices::update(&home.devices_path(), |store| {
         let _ = store.remove(&id);
     })?;
-    save_identity(
+    identity::save(
         home,
         &Identity {
             device_id: id.clone(),
@@ -437,7 +380,7 @@ pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientErr
                     &id,
                     CLIENT_CLI,
                     Some("clawdoc cli".to_string()),
-                    &super::logfile::now_rfc3339_millis(),
+                    &crate::text::now_rfc3339_millis(),
                 )
             })?;
             connect(home, port, timeout)?
@@ -515,11 +458,11 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o777, 0o600);
 
-        save_identity(
+        identity::save(
             &home,
             &Identity {
                 device_id: a.device_id.clone(),
-                device_token: Some(Secret::new("tok-123")),
+                device_token: Some(crate::config::Secret::new("tok-123")),
             },
         )
         .unwrap();
@@ -553,7 +496,7 @@ mod tests {
         std::fs::write(home.identity_path(), "{\"device_id\": 5}").unwrap();
         let e = load_identity(&home).unwrap_err().to_string();
         assert!(
-            e.contains("identity.json") && e.contains("malformed at 1:"),
+            e.contains("malformed at ") && e.contains("identity.json:1:"),
             "{e}"
         );
     }
