@@ -96,6 +96,7 @@ command_txt() {
     sanitize "$F/command.txt"
 }
 # run_to_exit ARGS…: starts the gateway, waits for it to exit (it is expected to).
+# shellcheck disable=SC2120 # ARGS are optional
 run_to_exit() {
     local t0 rc
     command_txt "$@"
@@ -125,8 +126,7 @@ fallback_log() {
     local f
     for f in "$S"/ostmp/openclaw*/openclaw-*.log /tmp/openclaw*/openclaw-*.log; do
         [[ -e $f ]] || continue
-        echo "$f" | sed "s|$S|{STATE}|" >>"$F/fallback-log-path.txt"
-        python3 - "$f" "$T0" >>"$F/fallback-log.jsonl" <<'PY'
+        python3 - "$f" "$T0" >"$S/fallback.part" <<'PY'
 import json, sys
 for line in open(sys.argv[1]):
     try:
@@ -135,12 +135,13 @@ for line in open(sys.argv[1]):
     except ValueError:
         pass
 PY
+        [[ -s $S/fallback.part ]] || continue
+        echo "$f" | sed "s|$S|{STATE}|" >>"$F/fallback-log-path.txt"
+        cat "$S/fallback.part" >>"$F/fallback-log.jsonl"
     done
-    if [[ -s $F/fallback-log.jsonl ]]; then
-        sanitize "$F/fallback-log.jsonl"
-    else
-        rm -f "$F/fallback-log.jsonl" "$F/fallback-log-path.txt"
-    fi
+    rm -f "$S/fallback.part"
+    [[ -s $F/fallback-log.jsonl ]] && sanitize "$F/fallback-log.jsonl"
+    true
 }
 now_iso() { date -u +%Y-%m-%dT%H:%M:%S.%3N; }
 
@@ -495,6 +496,38 @@ case_cli_facts() {
     cp "$S/cs/openclaw.json" "$F/config-set-after.json"
     for f in "$F"/config-set*; do sed -i -e "s|$S/cs|{STATE}|g" "$f"; done
     sanitize "$F"/config-set*
+}
+
+# `openclaw gateway stop --force` on a foreground gateway (no service
+# manager), then SIGKILL if it is still running: exit 137 and what it leaves.
+case_stop_force() {
+    local pid secs kids k
+    begin stop-force
+    command_txt
+    pid=$(oc_start "$S")
+    secs=$(oc_wait_ready "$S" "$PORT" 150) || { finish; return 1; }
+    echo "ready after $secs s (pid $pid)" >>"$F/notes.txt"
+    kids=$(pgrep -P "$pid" | tr '\n' ' ')
+    cli cli.txt gateway stop --force
+    sleep 2
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "still running 2 s after \`gateway stop --force\`: SIGKILL" >>"$F/notes.txt"
+        kill -KILL "$pid"
+    fi
+    echo "exit $(oc_wait_exit "$S" 60)" >>"$F/notes.txt"
+    cat "$(oc_run_dir "$S")/gateway.exit" >"$F/exit-code"
+    sleep 1
+    # The gateway's children: still alive after it was killed? (then stop them, by pid)
+    for k in $kids; do
+        if kill -0 "$k" 2>/dev/null; then
+            ps -o pid,ppid,pgid,stat,comm,args -p "$k" | tail -1 | sed "s|$CACHE|{OPENCLAW_CACHE}|g" >>"$F/leftover-processes.txt"
+            [[ $(ps -o stat= -p "$k") == Z* ]] || kill -TERM "$k"
+        fi
+    done
+    echo "children before: $kids; 1 s after the gateway died: $(grep -c . "$F/leftover-processes.txt" 2>/dev/null || echo 0) still in the process table ($(grep -c ' Z' "$F/leftover-processes.txt" 2>/dev/null || echo 0) of them zombies, reaped by init)" >>"$F/notes.txt"
+    http http.txt
+    locks locks.txt
+    finish
 }
 
 # ------------------------------------------------------------------ dispatch

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourceable helpers to run the real OpenClaw gateway in a throwaway state dir
 # (used by the OpenClaw fault matrix, the fixture capture and bench/openclaw_*.sh;
 # the Rust integration tests mirror them). Every gateway runs on loopback, in
@@ -11,15 +12,15 @@
 #   oc_stop   DIR [SECONDS]                # SIGTERM the recorded pid, wait; prints exit code
 #   oc_env    DIR                          # prints the env assignments used for DIR
 #
-# Harness files (gateway.out, gateway.harness-pid, gateway.exit) go to
-# $OC_RUNDIR when set (for a state dir that is full or read-only), else DIR.
-# Files in DIR: openclaw.json (config, mode 0600), gateway.out (console,
-# stdout+stderr), gateway.harness-pid (pid of the gateway process itself, NOT an
-# OpenClaw file), gateway.exit (its exit code once it ended), logs/openclaw.log
-# (tslog JSON file log), home/ (HOME), ostmp/ (TMPDIR; not tmp/, which is
-# OpenClaw's own lock dir $STATE/tmp/openclaw-<uid>).
+# Files in DIR: openclaw.json (config, mode 0600), logs/openclaw.log (tslog
+# JSON file log), home/ (HOME), ostmp/ (TMPDIR; not tmp/, which is OpenClaw's
+# own lock dir $STATE/tmp/openclaw-<uid>). Harness files, in $OC_RUNDIR when
+# set (for a state dir that is full or read-only), else in DIR: gateway.out
+# (console, stdout+stderr), gateway.harness-pid (pid of the gateway process
+# itself; NOT an OpenClaw file), gateway.exit (its exit code once it ended).
+# Paths must not contain spaces (oc_env's words are split).
 # Writing openclaw.json directly is deliberate: `openclaw config set` costs
-# ~4.5 s per call.
+# 4.5-12 s per call.
 
 OC_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 export OPENCLAW_NO_AUTO_UPDATE=1 DO_NOT_TRACK=1 OPENCLAW_DISABLE_BONJOUR=1
@@ -41,6 +42,7 @@ oc_setup() {
 OC_TOKEN=${OC_TOKEN:-0123456789abcdef0123456789abcdef0123456789abcdef}
 oc_state() {
     local dir=$1 port=${2:-18789} auth=${3:-token} extra=${4:-} authline
+    [[ $dir == /?*/?* ]] || { echo "oc_state: refusing state dir '$dir' (absolute, 2+ levels)" >&2; return 2; }
     rm -rf "$dir" && mkdir -p "$dir/logs" "$dir/home" "$dir/ostmp" || return
     case $auth in
     token) authline="auth: { mode: \"token\", token: \"$OC_TOKEN\" }," ;;
@@ -76,17 +78,19 @@ oc_env() {
 
 # Runs an openclaw CLI command against DIR: oc_cli DIR ARGS…
 oc_cli() {
-    local dir=$1
+    local dir=$1 envs
     shift
-    env $(oc_env "$dir") openclaw "$@"
+    mapfile -t envs < <(oc_env "$dir")
+    env "${envs[@]}" openclaw "$@"
 }
 
 # oc_start DIR [ARGS…]: `openclaw gateway run ARGS…` detached (own session),
 # console to RUN/gateway.out; the gateway's pid goes to RUN/gateway.harness-pid
 # and, when it ends, its exit code to RUN/gateway.exit (RUN: oc_run_dir DIR).
 oc_start() {
-    local dir=$1 run i
+    local dir=$1 run i envs
     shift
+    mapfile -t envs < <(oc_env "$dir")
     run=$(oc_run_dir "$dir")
     mkdir -p "$run"
     rm -f "$run/gateway.exit" "$run/gateway.harness-pid"
@@ -99,7 +103,7 @@ oc_start() {
         echo $! >"$run/gateway.harness-pid"
         wait $!
         echo $? >"$run/gateway.exit"
-    ' oc-start "$run" "$(oc_env "$dir" | wc -l)" $(oc_env "$dir") "$@" >/dev/null 2>&1 </dev/null &
+    ' oc-start "$run" "${#envs[@]}" "${envs[@]}" "$@" >/dev/null 2>&1 </dev/null &
     for ((i = 0; i < 100; i++)); do
         [[ -s $run/gateway.harness-pid ]] && { cat "$run/gateway.harness-pid"; return 0; }
         sleep 0.02
