@@ -69,6 +69,9 @@ pub struct TargetInfo {
     pub state_dir: String,
 }
 
+/// Turns raw log bytes into the text lines the rules match.
+pub type ToText = fn(&[u8]) -> Vec<u8>;
+
 /// Where a target's gateway log is and how to cut it to the current run.
 #[derive(Debug, Clone)]
 pub struct LogSource {
@@ -77,7 +80,7 @@ pub struct LogSource {
     pub start_markers: &'static [&'static str],
     /// Turns the file's lines into the text the rules match (e.g. JSON log
     /// records into console lines); `None`: the file is text already.
-    pub to_text: Option<fn(&[u8]) -> Vec<u8>>,
+    pub to_text: Option<ToText>,
 }
 
 /// Environment lookup (`OPENCLAW_GATEWAY_PORT`, `CLAWDOC_GATEWAY_PORT`, …).

@@ -31,8 +31,7 @@ mod commands;
 pub(crate) mod config;
 
 pub(crate) use commands::{
-    batch_command, commands, restart_command, run_log, service_unit, start_command,
-    DEFAULT_SETTINGS, TOKEN_SETTINGS,
+    batch_command, commands, run_log, service_unit, start_command, DEFAULT_SETTINGS, TOKEN_SETTINGS,
 };
 
 pub(crate) const ENV_CONFIG_PATH: &str = "OPENCLAW_CONFIG_PATH";
