@@ -270,20 +270,27 @@ fn nix_uid() -> u32 {
         .unwrap_or(0)
 }
 
+/// `kill -SIG pid`, quietly (the process may be gone already).
+fn kill(signal: &str, pid: impl std::fmt::Display) {
+    let _ = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
 impl Drop for Oc {
     fn drop(&mut self) {
         // Gateways started by a fix are not our children: stop them by the
         // pid their lock file records (checked to be openclaw-gateway).
         let pids = self.gateway_pids();
         for pid in &pids {
-            let _ = Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
-                .status();
+            kill("-TERM", pid);
         }
+        // Our own children, only while they run (a reaped pid may be reused).
         for c in &mut self.children {
-            let _ = Command::new("kill")
-                .args(["-TERM", &c.id().to_string()])
-                .status();
+            if matches!(c.try_wait(), Ok(None)) {
+                kill("-TERM", c.id());
+            }
         }
         let end = Instant::now() + Duration::from_secs(20);
         while Instant::now() < end
@@ -297,9 +304,7 @@ impl Drop for Oc {
         }
         for pid in &pids {
             if pid_alive(*pid as u32) {
-                let _ = Command::new("kill")
-                    .args(["-KILL", &pid.to_string()])
-                    .status();
+                kill("-KILL", pid);
             }
         }
         for c in &mut self.children {
@@ -404,7 +409,7 @@ fn openclaw_healthy_gateway_is_healthy_and_owns_its_port() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["id"] == "port-in-use")
+        .find(|m| m["rule_id"] == "port-in-use")
         .unwrap_or_else(|| panic!("{run:?}"));
     assert_eq!(m["verdict"], "refuted", "{m}");
 }
@@ -661,7 +666,7 @@ fn openclaw_v8_heap_oom_is_diagnosed_and_the_gateway_restarted() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|m| m["id"] == "v8-heap-oom")
+        .find(|m| m["rule_id"] == "v8-heap-oom")
         .unwrap_or_else(|| panic!("{run:?}"));
     assert_eq!(m["verdict"], "confirmed", "{m}");
     let (run, d) = oc.doctor_json(&["--fix"]);
@@ -720,59 +725,84 @@ fn openclaw_dead_owner_locks_are_removed_and_the_gateway_started() {
     );
 }
 
+/// A small tmpfs at `dir` (root only), unmounted on drop.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: PathBuf, size: &str) -> Self {
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "mount -t tmpfs failed (the matrix runs as root, as CI does)"
+        );
+        Self(dir)
+    }
+    fn remount_read_only(&self) {
+        let ok = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "remount ro failed");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
 #[test]
-#[ignore = "needs a tmpfs mount (root with CAP_SYS_ADMIN); run with --ignored where mount works"]
 fn openclaw_full_or_read_only_state_dir_is_diagnosed() {
     let oc = Oc::new();
-    let mnt = oc.state().join("mnt");
-    std::fs::create_dir_all(&mnt).unwrap();
-    let ok = Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
-        .arg(&mnt)
-        .status()
-        .is_ok_and(|s| s.success());
-    assert!(ok, "mount tmpfs failed");
-    let fill = Command::new("dd")
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    let doctor_on = |state: &Path| -> Value {
+        let out = Command::new(bin())
+            .args(["doctor", "--json"])
+            .env_clear()
+            .envs(oc.envs())
+            .env("OPENCLAW_STATE_DIR", state)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+
+    // Full: a 1 MiB tmpfs filled to the last block.
+    let full = Tmpfs::mount(oc.state().join("full"), "1m");
+    let _ = Command::new("dd")
         .args(["if=/dev/zero", "bs=64k"])
-        .arg(format!("of={}/fill", mnt.display()))
+        .arg(format!("of={}", full.0.join("fill").display()))
         .stderr(Stdio::null())
         .status();
-    let _ = fill;
-    let run = Command::new(bin())
-        .args(["doctor", "--json"])
-        .env_clear()
-        .envs(oc.envs())
-        .env("OPENCLAW_STATE_DIR", &mnt)
-        .env("OPENCLAW_CONFIG_PATH", oc.config())
-        .output()
-        .unwrap();
-    let d: Value = serde_json::from_slice(&run.stdout).unwrap();
+    let d = doctor_on(&full.0);
     let disk = evidence(&d["initial"], "disk");
-    let umount = |m: &Path| {
-        let _ = Command::new("umount").arg(m).status();
-    };
-    let full = disk["facts"]["disk.full"].clone();
-    let ids = findings(&d["initial"]);
-    Command::new("mount")
-        .args(["-o", "remount,ro"])
-        .arg(&mnt)
-        .status()
-        .unwrap();
-    std::fs::remove_file(mnt.join("fill")).ok();
-    let run2 = Command::new(bin())
-        .args(["doctor", "--json"])
-        .env_clear()
-        .envs(oc.envs())
-        .env("OPENCLAW_STATE_DIR", &mnt)
-        .env("OPENCLAW_CONFIG_PATH", oc.config())
-        .output()
-        .unwrap();
-    umount(&mnt);
-    assert_eq!(full, true, "{disk}");
-    assert!(ids.contains(&"disk-full".to_string()), "{ids:?}");
-    let d2: Value = serde_json::from_slice(&run2.stdout).unwrap();
-    assert_eq!(
-        evidence(&d2["initial"], "disk")["facts"]["disk.writable"],
-        false
+    assert_eq!(disk["facts"]["disk.full"], true, "{disk}");
+    assert!(
+        findings(&d["initial"]).contains(&"disk-full".to_string()),
+        "{d}"
+    );
+    let left = d["left"].to_string();
+    assert!(
+        left.contains(&format!("df -h {}", full.0.display())),
+        "{left}"
+    );
+
+    // Read-only: writes fail even for root.
+    let ro = Tmpfs::mount(oc.state().join("ro"), "4m");
+    ro.remount_read_only();
+    let d = doctor_on(&ro.0);
+    let disk = evidence(&d["initial"], "disk");
+    assert_eq!(disk["facts"]["disk.writable"], false, "{disk}");
+    assert!(
+        findings(&d["initial"]).contains(&"permissions".to_string()),
+        "{d}"
     );
 }
