@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::{describe, pick_port, Applied, FixEnv, FixError, Preview};
+use super::{describe, failed, pick_port, precondition, Applied, FixEnv, FixError, Preview};
 use crate::config::Secret;
 use crate::probe::{configured_port, openclaw as probes, ProbeEnv};
 use crate::procinfo::Identity;
@@ -27,20 +27,6 @@ pub(crate) const READY_TIMEOUT: Duration = Duration::from_secs(120);
 const STOP_TIMEOUT: Duration = Duration::from_secs(30);
 /// One `openclaw config set` takes 2–8 s here.
 const CLI_TIMEOUT: Duration = Duration::from_secs(90);
-
-fn failed(action: FixAction, message: impl std::fmt::Display) -> FixError {
-    FixError::Failed {
-        action,
-        message: message.to_string(),
-    }
-}
-
-fn precondition(action: FixAction, reason: impl Into<String>) -> FixError {
-    FixError::Precondition {
-        action,
-        reason: reason.into(),
-    }
-}
 
 pub(super) fn preview(t: &OpenClaw, action: FixAction, _env: &FixEnv) -> Preview {
     let commands = commands(t, action, Category::NotConnected);

@@ -5,7 +5,6 @@
 //! ~800 MB and 6–40 s to become ready on 2 cores). Every gateway a test or
 //! a fix started is stopped by the pid in its state dir's lock file.
 
-use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
@@ -13,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::harness::{bin, pid_alive, repo, Run};
+use crate::harness::{bin, pid_alive, port_holder, repo, Run};
 
 /// How long a gateway may take from launch to `/readyz` 200 here.
 const READY: Duration = Duration::from_secs(150);
@@ -574,22 +573,7 @@ fn openclaw_unknown_key_is_named_at_its_line() {
 fn openclaw_port_held_by_a_stranger_is_named_and_left_alive() {
     let mut oc = Oc::new();
     oc.write_config(Some("local"), Some(TOKEN), "", "");
-    let stranger = Command::new("python3")
-        .args([
-            "-c",
-            &format!(
-                "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',{}))\ns.listen(8)\nprint('ready',flush=True)\ntime.sleep(900)",
-                oc.port
-            ),
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stranger = stranger;
-    let mut line = String::new();
-    std::io::BufReader::new(stranger.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let stranger = port_holder(oc.port);
     let spid = stranger.id();
     oc.children.push(stranger);
 
