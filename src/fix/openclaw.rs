@@ -308,7 +308,9 @@ fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixE
                     ),
                 ));
             }
-            if ready(port) {
+            // Ready, and it is this state dir's gateway answering (another
+            // gateway on the port would answer too).
+            if ready(port) && t.running_gateway(&env.proc_root).is_some() {
                 break;
             }
             if started.elapsed() > READY_TIMEOUT {

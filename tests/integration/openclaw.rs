@@ -70,6 +70,9 @@ struct Oc {
     port: u16,
     path: &'static str,
     children: Vec<Child>,
+    /// Extra environment for clawdoc and the gateways (e.g. the port when
+    /// the config openclaw writes has none: 18789 is not ours to take).
+    extra: Vec<(String, String)>,
     _turn: MutexGuard<'static, ()>,
 }
 
@@ -89,8 +92,16 @@ impl Oc {
             port: free_port(),
             path,
             children: Vec::new(),
+            extra: Vec::new(),
             _turn: turn,
         }
+    }
+    /// Pins the port through `OPENCLAW_GATEWAY_PORT` (above `gateway.port`).
+    fn pin_port_by_env(&mut self) {
+        self.extra.push((
+            "OPENCLAW_GATEWAY_PORT".into(),
+            format!("127.0.0.1:{}", self.port),
+        ));
     }
     fn state(&self) -> &Path {
         self.dir.path()
@@ -142,6 +153,9 @@ impl Oc {
             ("NO_COLOR".into(), "1".into()),
             ("LANG".into(), "C.UTF-8".into()),
         ]
+        .into_iter()
+        .chain(self.extra.iter().cloned())
+        .collect()
     }
     /// The real `clawdoc` with this state dir's environment (no
     /// CLAWDOC_TARGET: auto detection picks OpenClaw from the env).
@@ -438,7 +452,8 @@ fn openclaw_gateway_down_is_started_by_doctor_fix() {
 
 #[test]
 fn openclaw_no_config_gets_one_from_its_cli_and_starts() {
-    let oc = Oc::new();
+    let mut oc = Oc::new();
+    oc.pin_port_by_env();
     let (run, d) = oc.doctor_json(&[]);
     assert!(
         findings(&d["initial"]).contains(&"missing-config".to_string()),
@@ -493,6 +508,8 @@ fn openclaw_mode_unset_is_set_through_its_cli() {
 #[test]
 fn openclaw_json5_syntax_error_is_a_config_that_does_not_parse() {
     let mut oc = Oc::new();
+    // An unparseable config has no port for anyone: pin it by the environment.
+    oc.pin_port_by_env();
     oc.write_config(Some("local"), Some(TOKEN), "", "");
     // Drop the comma after the port: line 5 is `port: N` and line 6 starts
     // with `bind`, where JSON5 fails.
@@ -528,7 +545,8 @@ fn openclaw_json5_syntax_error_is_a_config_that_does_not_parse() {
         "{config}"
     );
 
-    // The unsafe fix keeps the broken file aside and writes a fresh one.
+    // The unsafe fix keeps the broken file aside and writes a fresh one
+    // (without gateway.port: the port comes from the environment).
     let (run, d) = oc.doctor_json(&["--fix", "--unsafe-fixes", "--yes"]);
     assert_fixed_and_ready(&oc, &run, &d);
     let aside: Vec<_> = std::fs::read_dir(oc.state())
