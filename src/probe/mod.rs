@@ -338,6 +338,38 @@ mod tests {
         out.push(s);
 
         out.push(Staged::new(None, &[]));
+
+        // A real OpenClaw state dir: a config readable by others without a
+        // token, the gateway's log, a session lock whose owner is gone.
+        let mut s = Staged::new(Some("openclaw"), &[]);
+        let state = s.dir.path().join("oc");
+        std::fs::create_dir_all(state.join("agents/main/sessions")).unwrap();
+        std::fs::create_dir_all(state.join("logs")).unwrap();
+        std::fs::write(
+            state.join("openclaw.json"),
+            format!(
+                "{{gateway: {{mode: 'local'}}, logging: {{file: '{}/logs/openclaw.log'}}}}",
+                state.display()
+            ),
+        )
+        .unwrap();
+        std::fs::copy(
+            fixture("openclaw/healthy-run/file-log.jsonl"),
+            state.join("logs/openclaw.log"),
+        )
+        .unwrap();
+        std::fs::write(
+            state.join("agents/main/sessions/s.jsonl.lock"),
+            r#"{"pid":999999,"starttime":1}"#,
+        )
+        .unwrap();
+        s.set_var("OPENCLAW_STATE_DIR", state.display().to_string());
+        s.env.target = Target::choose_in(
+            Some(crate::target::TargetKind::OpenClaw),
+            &s.env.env,
+            &s.env.proc_root,
+        );
+        out.push(s);
         out
     }
 
@@ -372,6 +404,8 @@ mod tests {
             "health.status_code", // needs a listener (health.rs tests)
             "health.latency_ms",
             "health.ours", // needs a real gateway (doctor integration tests)
+            "health.live", // OpenClaw: needs a listener (probe::openclaw tests)
+            "health.failing",
         ];
         for name in &missing {
             assert!(

@@ -576,7 +576,6 @@ fn exe_package_version(t: &OpenClaw, env: &ProbeEnv) -> Option<String> {
 mod tests {
     use super::*;
     use crate::probe::testutil::{fixture, Staged};
-    use std::collections::BTreeMap;
 
     /// A staged OpenClaw state dir from a captured case, `{STATE}` filled in.
     fn staged(case: &str, proc_fixture: Option<&str>) -> (Staged, OpenClaw) {
@@ -596,15 +595,18 @@ mod tests {
             )
             .unwrap();
         }
-        let env: BTreeMap<String, String> = [
-            ("HOME".to_string(), s.dir.path().display().to_string()),
-            (
-                crate::target::openclaw::ENV_STATE_DIR.to_string(),
-                state.display().to_string(),
-            ),
-        ]
-        .into();
-        let t = OpenClaw::from_env(&env);
+        let mut s = s;
+        s.set_var("HOME", s.dir.path().display().to_string());
+        s.set_var(
+            crate::target::openclaw::ENV_STATE_DIR,
+            state.display().to_string(),
+        );
+        s.env.target = crate::target::Target::choose_in(
+            Some(crate::target::TargetKind::OpenClaw),
+            &s.env.env,
+            &s.env.proc_root,
+        );
+        let t = s.env.target.openclaw().unwrap().clone();
         (s, t)
     }
 
@@ -710,6 +712,26 @@ mod tests {
         let list = e.get("lock.stale_sessions").unwrap().as_array().unwrap();
         assert_eq!(list.len(), 1, "{list:?}");
         assert!(list[0].as_str().unwrap().ends_with("s1.jsonl.lock"));
+    }
+
+    #[test]
+    fn a_kernel_oom_kill_of_the_gateway_is_its_own() {
+        let (mut s, t) = staged("healthy-run", Some("openclaw"));
+        write_lock(&t, "gateway.6b2dede3.lock", 777, 1);
+        let log = s.dir.path().join("kmsg.log");
+        std::fs::write(
+            &log,
+            "Memory cgroup out of memory: Killed process 777 (openclaw-gatewa) total-vm:4785582kB\n",
+        )
+        .unwrap();
+        s.env.kmsg_path = Some(log.clone());
+        let e = probe(&t, ProbeName::Oom, &s.env);
+        assert_eq!(e.get("oom.killed"), Some(&true.into()), "{}", e.summary);
+        assert_eq!(e.get("oom.victim_name"), Some(&"openclaw-gatewa".into()));
+        // Someone else's kill is not the gateway's.
+        std::fs::write(&log, "Out of memory: Killed process 4242 (python3)\n").unwrap();
+        let e = probe(&t, ProbeName::Oom, &s.env);
+        assert_eq!(e.get("oom.killed"), Some(&false.into()), "{}", e.summary);
     }
 
     #[test]
