@@ -378,9 +378,9 @@ impl Flowchart {
     }
 
     /// The drawing as plain data: every node with its shape and text, every
-    /// edge with its label, and the rule ends with their titles. Both
-    /// formats below render this.
-    fn drawing(&self, rules: &RuleSet) -> Drawing {
+    /// edge with its label, and the rule ends with their titles. The
+    /// renderers (`cli::flowchart`: Mermaid, Graphviz dot) draw this.
+    pub fn drawing(&self, rules: &RuleSet) -> Drawing {
         let mut d = Drawing::default();
         for n in &self.nodes {
             let (shape, text) = match &n.kind {
@@ -402,94 +402,29 @@ impl Flowchart {
         }
         d
     }
-
-    /// Mermaid `flowchart TD` source.
-    pub fn to_mermaid(&self, rules: &RuleSet) -> String {
-        let ident = |k: &str| k.replace([':', '-', '.'], "_");
-        let quote = |s: &str| s.replace('"', "#quot;");
-        let d = self.drawing(rules);
-        let mut out = String::from("flowchart TD\n");
-        for (id, shape, text) in &d.nodes {
-            let (open, close) = match shape {
-                Shape::Question => ("[/", "/]"),
-                Shape::Check => ("{", "}"),
-                Shape::End => ("([", "])"),
-            };
-            out.push_str(&format!(
-                "    {}{open}\"{}\"{close}\n",
-                ident(id),
-                quote(text)
-            ));
-        }
-        for (from, label, to) in &d.edges {
-            out.push_str(&format!(
-                "    {} -->|\"{}\"| {}\n",
-                ident(from),
-                quote(label),
-                ident(to)
-            ));
-        }
-        for (key, title) in &d.rules {
-            out.push_str(&format!("    {}[[\"{}\"]]\n", ident(key), quote(title)));
-        }
-        out
-    }
-
-    /// Graphviz `digraph` source.
-    pub fn to_dot(&self, rules: &RuleSet) -> String {
-        let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
-        let d = self.drawing(rules);
-        let mut out = String::from(
-            "digraph clawdoc {\n    rankdir=TB;\n    node [fontname=\"Helvetica\"];\n",
-        );
-        for (id, shape, text) in &d.nodes {
-            let shape = match shape {
-                Shape::Question => "parallelogram",
-                Shape::Check => "diamond",
-                Shape::End => "oval",
-            };
-            out.push_str(&format!(
-                "    \"{}\" [shape={shape}, label=\"{}\"];\n",
-                esc(id),
-                esc(text)
-            ));
-        }
-        for (from, label, to) in &d.edges {
-            out.push_str(&format!(
-                "    \"{}\" -> \"{}\" [label=\"{}\"];\n",
-                esc(from),
-                esc(to),
-                esc(label)
-            ));
-        }
-        for (key, title) in &d.rules {
-            out.push_str(&format!(
-                "    \"{}\" [shape=box, style=bold, label=\"{}\"];\n",
-                esc(key),
-                esc(title)
-            ));
-        }
-        out.push_str("}\n");
-        out
-    }
 }
 
+/// How a node is drawn.
 #[derive(Debug, Clone, Copy)]
-enum Shape {
+pub enum Shape {
     Question,
     Check,
     End,
 }
 
+/// A flowchart as something to draw: no format of its own.
 #[derive(Debug, Default)]
-struct Drawing {
-    nodes: Vec<(String, Shape, String)>,
-    edges: Vec<(String, String, String)>,
-    rules: BTreeMap<String, String>,
+pub struct Drawing {
+    /// (node id, shape, text), in file order.
+    pub nodes: Vec<(String, Shape, String)>,
+    /// (from, label, to); `to` is a node id or a `rule:<id>` key.
+    pub edges: Vec<(String, String, String)>,
+    /// `rule:<id>` key → the rule's title.
+    pub rules: BTreeMap<String, String>,
 }
 
 /// How a step of the walk was decided.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DecidedBy {
     /// The probes answered (with the facts that did).
@@ -500,7 +435,7 @@ pub enum DecidedBy {
     User,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TrailStep {
     pub node: String,
     pub text: String,
@@ -769,15 +704,15 @@ mod tests {
     }
 
     #[test]
-    fn drawings_name_every_node() {
+    fn the_drawing_names_every_node_and_rule_end() {
         let (rules, chart) = chart();
-        let mermaid = chart.to_mermaid(&rules);
-        let dot = chart.to_dot(&rules);
+        let d = chart.drawing(&rules);
         for n in &chart.nodes {
-            assert!(dot.contains(&format!("\"{}\"", n.id)), "{}", n.id);
-            assert!(mermaid.contains(&n.id.replace('-', "_")), "{}", n.id);
+            assert!(d.nodes.iter().any(|(id, _, _)| id == &n.id), "{}", n.id);
         }
-        assert!(mermaid.starts_with("flowchart TD"));
-        assert!(dot.contains("rule:port-in-use"));
+        assert_eq!(
+            d.rules.get("rule:port-in-use").map(String::as_str),
+            rules.get("port-in-use").map(|r| r.title.as_str())
+        );
     }
 }

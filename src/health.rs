@@ -281,25 +281,27 @@ pub fn check_health(port: u16, timeout: Duration) -> Result<Health, HealthError>
     })
 }
 
+/// Test helper: serves `raw` bytes verbatim to every connection on a fresh
+/// loopback port, then closes it.
+#[cfg(test)]
+pub(crate) fn serve_raw(raw: &'static [u8]) -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut buf = [0u8; 1024];
+            let _ = stream.read(&mut buf);
+            let _ = stream.write_all(raw);
+        }
+    });
+    port
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::net::TcpListener;
-
-    /// Serves `raw` bytes verbatim to every connection, then closes it.
-    fn serve_raw(raw: &'static [u8]) -> u16 {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut buf = [0u8; 1024];
-                let _ = stream.read(&mut buf);
-                let _ = stream.write_all(raw);
-            }
-        });
-        port
-    }
 
     #[test]
     fn chunked_and_unframed_bodies_are_read() {

@@ -1,1 +1,339 @@
-//! The diagnosis as data (`Serialize`): what `--json` prints.
+//! The diagnosis as data: every `--json` document the binary prints is one
+//! of these `Serialize` types, each with a `schema_version`. `cli` builds
+//! them from library results and serialises them; it never assembles JSON
+//! by hand. The documents that have a published JSON Schema
+//! ([`schema`], `clawdoc schema NAME`, `docs/schemas/`) derive it here.
+//!
+//! Field names are a contract (the integration tests pin them): add fields,
+//! never rename one; a breaking change bumps [`SCHEMA_VERSION`].
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+
+use crate::doctor::DoctorReport;
+use crate::engine::{Match, ScanSummary};
+use crate::fix::UndoReport;
+use crate::flow::{Flowchart, TrailStep};
+use crate::gateway::daemon::GatewayStatus;
+use crate::ruleset::{Rule, RuleError};
+use crate::vocab::{Applicability, Category, FixAction, Severity};
+
+/// The version of every `--json` document's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// A document with its `schema_version` first, then the document's own
+/// fields (serialisation only: nothing reads these back).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Versioned<T> {
+    pub schema_version: u32,
+    #[serde(flatten)]
+    pub doc: T,
+}
+
+impl<T> Versioned<T> {
+    pub fn new(doc: T) -> Self {
+        Self {
+            schema_version: SCHEMA_VERSION,
+            doc,
+        }
+    }
+}
+
+// ------------------------------------------------------------------ lookup
+
+/// `clawdoc lookup --json` (without `--probe`): best match first.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Lookup {
+    pub matches: Vec<LookupMatch>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct LookupMatch {
+    pub rule_id: String,
+    pub category: Category,
+    pub title: String,
+    pub severity: Severity,
+    /// 1-based line of the first hit in the pasted text.
+    pub line: usize,
+    pub text: String,
+    pub captures: BTreeMap<String, String>,
+    pub fixes: Vec<FixRef>,
+    /// With `--probe`: what this machine says about the match (`verdict`
+    /// and its reasons, merged into the match).
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    #[schemars(skip)]
+    pub verdict: Option<crate::finding::Verdict>,
+}
+
+/// A fix named by a match, its title with captures filled in.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct FixRef {
+    pub id: String,
+    pub title: String,
+    pub applicability: Applicability,
+}
+
+impl Lookup {
+    pub fn from_matches(matches: &[Match<'_>]) -> Self {
+        Self {
+            matches: matches
+                .iter()
+                .map(|m| LookupMatch {
+                    rule_id: m.rule.id.clone(),
+                    category: m.rule.category,
+                    title: m.rule.title.clone(),
+                    severity: m.rule.severity,
+                    line: m.line,
+                    text: m.text.clone(),
+                    captures: m.captures.clone(),
+                    fixes: m
+                        .rule
+                        .fixes
+                        .iter()
+                        .map(|f| FixRef {
+                            id: f.id.clone(),
+                            title: f.title_with(&m.captures),
+                            applicability: f.applicability,
+                        })
+                        .collect(),
+                    verdict: None,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `clawdoc lookup --probe --json`: the matches, each with its verdict, and
+/// the evidence the probes gathered.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProbedLookup {
+    #[serde(flatten)]
+    pub lookup: Lookup,
+    pub evidence: Vec<crate::probe::Evidence>,
+    /// The gateway the probes looked at.
+    pub target: crate::target::TargetInfo,
+}
+
+// -------------------------------------------------------------------- scan
+
+/// `clawdoc scan --json`, one per file (with `path` when several).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Scan {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    pub lines: u64,
+    pub matched_lines: u64,
+    pub rules: Vec<ScanRule>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ScanRule {
+    pub rule_id: String,
+    pub category: Category,
+    pub count: u64,
+    pub first_line: u64,
+    pub last_line: u64,
+    pub sample: String,
+}
+
+impl Scan {
+    pub fn from_summary(s: &ScanSummary<'_>, path: Option<String>) -> Self {
+        Self {
+            path,
+            lines: s.lines,
+            matched_lines: s.matched_lines,
+            rules: s
+                .rules
+                .iter()
+                .map(|r| ScanRule {
+                    rule_id: r.rule.id.clone(),
+                    category: r.rule.category,
+                    count: r.count,
+                    first_line: r.first_line,
+                    last_line: r.last_line,
+                    sample: r.sample.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+// ------------------------------------------------------------------- rules
+
+/// `clawdoc rules list --json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RuleList {
+    pub rules: Vec<RuleEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RuleEntry {
+    pub id: String,
+    pub title: String,
+    pub category: Category,
+    pub severity: Severity,
+    /// `builtin` or the rule file's path.
+    pub origin: String,
+}
+
+impl RuleList {
+    pub fn new(rules: &[Rule]) -> Self {
+        Self {
+            rules: rules
+                .iter()
+                .map(|r| RuleEntry {
+                    id: r.id.clone(),
+                    title: r.title.clone(),
+                    category: r.category,
+                    severity: r.severity,
+                    origin: r.origin.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `clawdoc rules show ID --json`: the rule as loaded.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleShow<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub category: Category,
+    pub severity: Severity,
+    pub role: crate::ruleset::Role,
+    pub priority: i32,
+    pub section: &'a str,
+    pub meaning: &'a str,
+    pub causes: &'a [String],
+    pub patterns: Vec<&'a str>,
+    pub probes: &'a [crate::vocab::ProbeName],
+    pub standalone: bool,
+    pub confirm: &'a [crate::ruleset::ConditionBlock],
+    pub refute: &'a [crate::ruleset::ConditionBlock],
+    pub fixes: &'a [crate::ruleset::Fix],
+    pub examples: &'a [crate::ruleset::compile::Example],
+    pub origin: String,
+}
+
+impl<'a> RuleShow<'a> {
+    pub fn new(r: &'a Rule) -> Self {
+        Self {
+            id: &r.id,
+            title: &r.title,
+            category: r.category,
+            severity: r.severity,
+            role: r.role,
+            priority: r.priority,
+            section: r.section,
+            meaning: &r.meaning,
+            causes: &r.causes,
+            patterns: r.patterns.iter().map(|p| p.source.as_str()).collect(),
+            probes: &r.probes,
+            standalone: r.standalone,
+            confirm: &r.confirm,
+            refute: &r.refute,
+            fixes: &r.fixes,
+            examples: &r.examples,
+            origin: r.origin.to_string(),
+        }
+    }
+}
+
+/// `clawdoc rules test --json`: every rule's examples run.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RulesTest {
+    pub rules: usize,
+    pub examples: usize,
+    pub failures: Vec<ExampleFailure>,
+    pub errors: Vec<String>,
+}
+
+/// One example that did not behave: `missing` (should match, did not),
+/// `noisy` (should not match, did), `capture` or `ranking`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ExampleFailure {
+    pub rule_id: String,
+    pub kind: &'static str,
+    pub text: String,
+    pub detail: String,
+}
+
+/// `clawdoc rules lint --json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RulesLint {
+    pub rules: usize,
+    pub errors: Vec<RuleError>,
+}
+
+// -------------------------------------------------------------------- walk
+
+/// `clawdoc walk --json`: the steps taken, where the walk ended, and the
+/// fixes applied there.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Walk {
+    /// The gateway the probes looked at and the fixes acted on.
+    pub target: crate::target::TargetInfo,
+    pub trail: Vec<TrailStep>,
+    pub outcome: WalkOutcome,
+    pub applied: Vec<WalkFix>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct WalkOutcome {
+    /// `rule` (a rule's advice) or `end` (a leaf text).
+    pub kind: &'static str,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct WalkFix {
+    pub action: FixAction,
+    pub ok: bool,
+    pub summary: String,
+}
+
+// ---------------------------------------------------- doctor, status, undo
+
+/// `clawdoc doctor --json`.
+pub type Doctor = DoctorReport;
+/// `clawdoc status --json`.
+pub type Status = GatewayStatus;
+/// `clawdoc flowchart --format json`.
+pub type FlowchartDoc = Flowchart;
+/// `clawdoc undo --json` after an undo.
+pub type Undo = UndoReport;
+
+/// `clawdoc undo --json` when there is nothing to undo.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct NothingToUndo {
+    pub nothing_to_undo: bool,
+}
+
+// ----------------------------------------------------------------- schemas
+
+/// The documents with a published JSON Schema, by the name `clawdoc schema`
+/// takes.
+pub const SCHEMAS: &[&str] = &[
+    "lookup",
+    "scan",
+    "rules-list",
+    "rules-test",
+    "rules-lint",
+    "walk",
+];
+
+/// The JSON Schema of the document `name` (see [`SCHEMAS`]).
+pub fn schema(name: &str) -> Option<serde_json::Value> {
+    let schema = match name {
+        "lookup" => schemars::schema_for!(Versioned<Lookup>),
+        "scan" => schemars::schema_for!(Versioned<Scan>),
+        "rules-list" => schemars::schema_for!(Versioned<RuleList>),
+        "rules-test" => schemars::schema_for!(Versioned<RulesTest>),
+        "rules-lint" => schemars::schema_for!(Versioned<RulesLint>),
+        "walk" => schemars::schema_for!(Versioned<Walk>),
+        _ => return None,
+    };
+    serde_json::to_value(schema).ok()
+}

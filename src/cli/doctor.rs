@@ -9,6 +9,7 @@ use super::{Ctx, Exit};
 use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
 use clawdoc::fix::{self, Preview};
 use clawdoc::probe::Status;
+use clawdoc::report::{self, Versioned};
 use clawdoc::ruleset;
 use clawdoc::vocab::Applicability;
 
@@ -110,7 +111,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let report = doctor::run(&env, &rules, policy, &mut prompter);
     if args.json {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &report)?;
+        serde_json::to_writer_pretty(&mut out, &Versioned::new(&report))?;
         writeln!(out)?;
     } else {
         render(&report, &args, &env.target.logs_command())?;
@@ -348,7 +349,10 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match fix::undo(&ctx.home) {
         Ok(report) => {
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&report)?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&Versioned::new(&report))?
+                );
             } else {
                 println!("Undid doctor run {}:", report.run_id);
                 for p in &report.restored {
@@ -368,7 +372,12 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         Err(fix::UndoError::NothingToUndo(dir)) => {
             if args.json {
-                println!("{}", serde_json::json!({ "nothing_to_undo": true }));
+                println!(
+                    "{}",
+                    serde_json::to_string(&Versioned::new(report::NothingToUndo {
+                        nothing_to_undo: true
+                    }))?
+                );
             }
             eprintln!(
                 "nothing to undo: no doctor run with applied fixes in {}",

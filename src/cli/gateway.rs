@@ -135,7 +135,10 @@ pub(crate) fn restart(args: RestartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
 pub(crate) fn status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let st = daemon::status(&ctx.home);
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&st)?);
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&clawdoc::report::Versioned::new(&st))?
+        );
     } else {
         println!("{}", describe_status(&st));
     }

@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 use std::io::{Read, Write};
 
 use owo_colors::{OwoColorize, Stream};
-use serde_json::json;
 
 use super::{Ctx, Exit};
 use clawdoc::engine::{Engine, Match};
 use clawdoc::finding::{assess, Verdict};
 use clawdoc::normalize;
+use clawdoc::report::{self, Versioned};
 use clawdoc::ruleset::Rule;
 use clawdoc::vocab::{Applicability, ProbeName};
 
@@ -48,11 +48,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let out = std::io::stdout();
     let mut out = out.lock();
     if args.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json_matches(&matches))?
-        )?;
+        let doc = Versioned::new(report::Lookup::from_matches(&matches));
+        writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
         render_no_match(&mut out, &engine, &input)?;
     } else {
@@ -85,19 +82,15 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
     let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
     let mut out = std::io::stdout().lock();
     if json {
-        let mut doc = json_matches(matches);
-        if let Some(list) = doc["matches"].as_array_mut() {
-            for (entry, verdict) in list.iter_mut().zip(&verdicts) {
-                // {"verdict": "confirmed", "held": [...]} merged into the match.
-                if let (Some(entry), serde_json::Value::Object(fields)) =
-                    (entry.as_object_mut(), serde_json::to_value(verdict)?)
-                {
-                    entry.extend(fields);
-                }
-            }
+        let mut lookup = report::Lookup::from_matches(matches);
+        for (entry, verdict) in lookup.matches.iter_mut().zip(&verdicts) {
+            entry.verdict = Some(verdict.clone());
         }
-        doc["evidence"] = serde_json::to_value(&evidence)?;
-        doc["target"] = serde_json::to_value(env.target_info())?;
+        let doc = Versioned::new(report::ProbedLookup {
+            lookup,
+            evidence: evidence.clone(),
+            target: env.target_info(),
+        });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
         writeln!(out, "{}", super::target_line(&env))?;
@@ -165,30 +158,6 @@ fn read_input(text: &[std::ffi::OsString]) -> anyhow::Result<Vec<u8>> {
         );
     }
     Ok(buf)
-}
-
-/// The `--json` document: exactly these fields, best match first.
-pub(crate) fn json_matches(matches: &[Match<'_>]) -> serde_json::Value {
-    let list: Vec<serde_json::Value> = matches
-        .iter()
-        .map(|m| {
-            json!({
-                "rule_id": m.rule.id,
-                "category": m.rule.category,
-                "title": m.rule.title,
-                "severity": m.rule.severity,
-                "line": m.line,
-                "text": m.text,
-                "captures": m.captures,
-                "fixes": m.rule.fixes.iter().map(|f| json!({
-                    "id": f.id,
-                    "title": f.title_with(&m.captures),
-                    "applicability": f.applicability,
-                })).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
-    json!({ "matches": list })
 }
 
 fn bold(s: &str) -> String {

@@ -132,6 +132,11 @@ pub(crate) enum Command {
     Walk(walk::Args),
     /// Draw the flowchart from the rule data.
     Flowchart(flowchart::Args),
+    /// Print the JSON Schema of a `--json` document (also in docs/schemas/).
+    Schema {
+        /// lookup, scan, rules-list, rules-test, rules-lint, walk
+        name: String,
+    },
     /// Run and control the embedded gateway.
     #[command(subcommand)]
     Gateway(gateway::Command),
@@ -250,6 +255,16 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::Undo(args) => doctor::undo(args, ctx),
         Command::Walk(args) => walk::run(args, ctx),
         Command::Flowchart(args) => flowchart::run(args, ctx),
+        Command::Schema { name } => {
+            let Some(schema) = clawdoc::report::schema(&name) else {
+                anyhow::bail!(
+                    "no schema `{name}`; one of: {}",
+                    clawdoc::report::SCHEMAS.join(", ")
+                );
+            };
+            println!("{}", serde_json::to_string_pretty(&schema)?);
+            Ok(Exit::Ok)
+        }
         Command::Gateway(cmd) => gateway::run(cmd, ctx),
         Command::Restart(args) => gateway::restart(args, ctx),
         Command::Status(args) => gateway::status(args, ctx),

@@ -9,11 +9,11 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
-use serde_json::json;
 
 use super::{load_rules, Ctx, Exit};
 use clawdoc::engine::Engine;
 use clawdoc::normalize;
+use clawdoc::report::{self, Versioned};
 use clawdoc::ruleset::{self, Origin, RuleSet};
 
 #[derive(Debug, clap::Subcommand)]
@@ -69,16 +69,8 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::List { json } => {
             let set = load_rules(ctx);
             if json {
-                let list: Vec<_> = set
-                    .rules
-                    .iter()
-                    .map(|r| json!({"id": r.id, "title": r.title, "category": r.category, "severity": r.severity, "origin": r.origin}))
-                    .collect();
-                writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&json!({"rules": list}))?
-                )?;
+                let doc = Versioned::new(report::RuleList::new(&set.rules));
+                writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
             } else {
                 let w = set.rules.iter().map(|r| r.id.len()).max().unwrap_or(2);
                 for r in &set.rules {
@@ -138,13 +130,7 @@ fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Res
         anyhow::bail!("no rule `{id}`{hint}; `clawdoc rules list` shows them all");
     };
     if as_json {
-        let doc = json!({
-            "id": rule.id, "title": rule.title, "category": rule.category, "severity": rule.severity,
-            "role": rule.role, "priority": rule.priority, "section": rule.section, "meaning": rule.meaning,
-            "causes": rule.causes, "patterns": rule.patterns.iter().map(|p| &p.source).collect::<Vec<_>>(),
-            "probes": rule.probes, "standalone": rule.standalone, "confirm": rule.confirm, "refute": rule.refute,
-            "fixes": rule.fixes, "examples": rule.examples, "origin": rule.origin,
-        });
+        let doc = Versioned::new(report::RuleShow::new(rule));
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(Exit::Ok);
     }
@@ -257,11 +243,19 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
         }
     }
     if as_json {
-        let doc = json!({
-            "rules": set.rules.len(),
-            "examples": count,
-            "failures": failures.iter().map(|f| json!({"rule_id": f.rule, "kind": f.kind, "text": f.text, "detail": f.detail})).collect::<Vec<_>>(),
-            "errors": set.errors.iter().map(|e| e.to_string()).collect::<Vec<_>>(),
+        let doc = Versioned::new(report::RulesTest {
+            rules: set.rules.len(),
+            examples: count,
+            failures: failures
+                .iter()
+                .map(|f| report::ExampleFailure {
+                    rule_id: f.rule.clone(),
+                    kind: f.kind,
+                    text: f.text.clone(),
+                    detail: f.detail.clone(),
+                })
+                .collect(),
+            errors: set.errors.iter().map(|e| e.to_string()).collect(),
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
@@ -299,7 +293,10 @@ fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&json!({"rules": set.rules.len(), "errors": set.errors}))?
+            serde_json::to_string_pretty(&Versioned::new(report::RulesLint {
+                rules: set.rules.len(),
+                errors: set.errors.clone(),
+            }))?
         )?;
     } else {
         for e in &set.errors {

@@ -9,10 +9,10 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
-use serde_json::json;
 
 use super::{Ctx, Exit};
 use clawdoc::engine::{Engine, ScanSummary};
+use clawdoc::report::{self, Versioned};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -58,9 +58,11 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             path.display().to_string()
         };
         if args.json {
-            let mut doc = json_summary(&summary);
+            let doc = Versioned::new(report::Scan::from_summary(
+                &summary,
+                several.then(|| name.clone()),
+            ));
             if several {
-                doc["path"] = json!(name);
                 writeln!(out, "{}", serde_json::to_string(&doc)?)?;
             } else {
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
@@ -70,22 +72,6 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
     }
     Ok(if any { Exit::Problems } else { Exit::Ok })
-}
-
-/// `{"lines","matched_lines","rules":[{"rule_id","category","count","first_line","last_line","sample"}]}`
-pub(crate) fn json_summary(s: &ScanSummary<'_>) -> serde_json::Value {
-    json!({
-        "lines": s.lines,
-        "matched_lines": s.matched_lines,
-        "rules": s.rules.iter().map(|r| json!({
-            "rule_id": r.rule.id,
-            "category": r.rule.category,
-            "count": r.count,
-            "first_line": r.first_line,
-            "last_line": r.last_line,
-            "sample": r.sample,
-        })).collect::<Vec<_>>(),
-    })
 }
 
 fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Result<()> {

@@ -7,7 +7,6 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
-use serde_json::json;
 
 use super::{Ctx, Exit};
 use clawdoc::engine::Engine;
@@ -15,6 +14,7 @@ use clawdoc::finding::{assess, Verdict};
 use clawdoc::fix::{self, FixEnv, Journal};
 use clawdoc::flow::{DecidedBy, Step, Walk};
 use clawdoc::probe;
+use clawdoc::report::{self, Versioned};
 use clawdoc::ruleset::Rule;
 use clawdoc::vocab::{Applicability, Category, ProbeName};
 
@@ -244,16 +244,21 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                         if !args.json {
                             writeln!(out, "  ✓ {}", done.summary)?;
                         }
-                        applied
-                            .push(json!({"action": f.action, "ok": true, "summary": done.summary}));
+                        applied.push(report::WalkFix {
+                            action: f.action,
+                            ok: true,
+                            summary: done.summary.clone(),
+                        });
                     }
                     Err(e) => {
                         if !args.json {
                             writeln!(out, "  ✗ {e}")?;
                         }
-                        applied.push(
-                            json!({"action": f.action, "ok": false, "summary": e.to_string()}),
-                        );
+                        applied.push(report::WalkFix {
+                            action: f.action,
+                            ok: false,
+                            summary: e.to_string(),
+                        });
                     }
                 }
             }
@@ -289,11 +294,11 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             Step::End { text } => ("end", text.clone()),
             _ => ("end", String::new()),
         };
-        let doc = json!({
-            "target": env.target_info(),
-            "trail": walk.trail,
-            "outcome": { "kind": kind, "value": value },
-            "applied": applied,
+        let doc = Versioned::new(report::Walk {
+            target: env.target_info(),
+            trail: walk.trail.clone(),
+            outcome: report::WalkOutcome { kind, value },
+            applied,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     }

@@ -168,8 +168,8 @@ fn handshake(env: &ProbeEnv, port: u16, evidence: Evidence) -> Evidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::health::serve_raw;
     use crate::probe::testutil::Staged;
-    use std::io::{Read, Write};
     use std::net::TcpListener;
     use std::time::Duration;
 
@@ -234,21 +234,6 @@ mod tests {
         assert_eq!(e.status, Status::Fail, "{}", e.summary);
         assert_eq!(e.get("health.reachable"), Some(&false.into()));
         assert_eq!(e.get("health.timed_out"), Some(&false.into()));
-    }
-
-    /// Serves `raw` bytes verbatim to every connection, then closes it.
-    fn serve_raw(raw: &'static [u8]) -> u16 {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { return };
-                let mut buf = [0u8; 1024];
-                let _ = stream.read(&mut buf);
-                let _ = stream.write_all(raw);
-            }
-        });
-        port
     }
 
     #[test]

@@ -45,7 +45,7 @@ impl Serialize for Origin {
 
 /// A problem with one rule file. `pos` is 1-based (line, column) when the
 /// problem has a place in the file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 pub struct RuleError {
     pub path: String,
     pub pos: Option<(usize, usize)>,

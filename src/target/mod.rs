@@ -27,7 +27,7 @@ pub use embedded::Embedded;
 pub use openclaw::OpenClaw;
 
 /// Which target: `--target auto|embedded|openclaw` (`CLAWDOC_TARGET`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     Embedded,
@@ -59,7 +59,7 @@ pub struct Choice {
 }
 
 /// What a report says about the target it looked at (`"target"` in --json).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TargetInfo {
     pub name: TargetKind,
     /// Why this target (the flag, or what auto detection saw).

@@ -160,7 +160,10 @@ fn json_contract_and_exit_codes() {
 
     let none = env.run(&["lookup", "--json", "everything is fine today"]);
     assert_eq!(none.code, 1, "{none:?}");
-    assert_eq!(none.json(), serde_json::json!({"matches": []}));
+    assert_eq!(
+        none.json(),
+        serde_json::json!({"schema_version": 1, "matches": []})
+    );
 }
 
 #[test]

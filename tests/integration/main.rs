@@ -14,4 +14,5 @@ mod layers;
 mod openclaw;
 mod probes;
 mod qa;
+mod schemas;
 mod walk;

@@ -220,6 +220,7 @@ fn json_field_names_are_stable() {
             "left",
             "plan",
             "rounds",
+            "schema_version",
             "verification"
         ]
     );
@@ -237,7 +238,15 @@ fn json_field_names_are_stable() {
     let e = &doctor["initial"]["evidence"][0];
     assert_eq!(keys(e), ["elapsed", "facts", "probe", "status", "summary"]);
     let status = env.run_env(&["status", "--json"], &envs).json();
-    for k in ["state", "pid", "port", "mode", "ready", "health_ms"] {
+    for k in [
+        "schema_version",
+        "state",
+        "pid",
+        "port",
+        "mode",
+        "ready",
+        "health_ms",
+    ] {
         assert!(status.get(k).is_some(), "status lacks {k}: {status:#}");
     }
 }
