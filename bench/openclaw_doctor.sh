@@ -67,9 +67,9 @@ IGNORE=()
 
 echo "load before timing: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
 # Two hyperfine runs: a few of openclaw's ~10 s doctor, many of clawdoc's.
-hyperfine -N "${IGNORE[@]}" --runs "$RUNS" --style basic --export-markdown "$STATE/openclaw.md" \
-    --export-json "$STATE/openclaw.json" -n "openclaw doctor --non-interactive" "$OC_DOCTOR_CMD" </dev/null
-JSONS=("$STATE/openclaw.json")
+hyperfine -N "${IGNORE[@]}" --runs "$RUNS" --style basic --export-markdown "$STATE/bench-openclaw.md" \
+    --export-json "$STATE/bench-openclaw.json" -n "openclaw doctor --non-interactive" "$OC_DOCTOR_CMD" </dev/null
+JSONS=("$STATE/bench-openclaw.json")
 if [[ -z ${BASELINE_ONLY:-} ]]; then
     # It must say healthy (exit 0) on this gateway, or the timing means nothing.
     env $ENVS $CLAWDOC_DOCTOR_CMD >"$STATE/clawdoc.out" 2>&1 </dev/null || {
@@ -78,9 +78,9 @@ if [[ -z ${BASELINE_ONLY:-} ]]; then
         exit 1
     }
     hyperfine -N --warmup 3 --runs "${CLAWDOC_RUNS:-50}" --style basic \
-        --export-markdown "$STATE/clawdoc.md" --export-json "$STATE/clawdoc.json" \
+        --export-markdown "$STATE/bench-clawdoc.md" --export-json "$STATE/bench-clawdoc.json" \
         -n "clawdoc doctor --target openclaw" "env $ENVS $CLAWDOC_DOCTOR_CMD" </dev/null
-    JSONS+=("$STATE/clawdoc.json")
+    JSONS+=("$STATE/bench-clawdoc.json")
 fi
 echo "load after timing: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 python3 - "${JSONS[@]}" <<'PY'
