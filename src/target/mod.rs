@@ -247,7 +247,12 @@ pub(crate) fn detect(env: &BTreeMap<String, String>, proc_root: &ProcRoot) -> Ch
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::testutil::fixture;
+
+    fn fixture(rel: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel)
+    }
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

@@ -315,7 +315,12 @@ fn locate(text: &str, key: &str) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::testutil::fixture;
+
+    fn fixture(rel: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel)
+    }
 
     fn case(name: &str) -> Result<Loaded, LoadError> {
         let path = fixture(&format!("openclaw/{name}/openclaw.json"));

@@ -306,7 +306,12 @@ impl Facts for OpenClaw {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::probe::testutil::fixture;
+
+    fn fixture(rel: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(rel)
+    }
 
     #[test]
     fn port_env_takes_a_port_or_host_port() {
