@@ -107,6 +107,13 @@ pub(crate) fn build_regex(folded: &str) -> Result<Regex, regex::Error> {
 /// returned as written (validation reports it).
 pub(crate) fn fold_case(pattern: &str) -> String {
     use regex_syntax::ast::{parse::Parser, print::Printer};
+    // Only a hex escape (`\x41`, `\u{41}`, `\U…`) can spell a letter the
+    // text does not show; without one, folding the text's letters outside
+    // escapes, group names and flags is the same and needs no parse (a
+    // parse per pattern doubled the rule set's load time).
+    if !["\\x", "\\u", "\\U"].iter().any(|e| pattern.contains(e)) {
+        return fold_text(pattern);
+    }
     let Ok(mut ast) = Parser::new().parse(pattern) else {
         return pattern.to_string();
     };
@@ -116,6 +123,42 @@ pub(crate) fn fold_case(pattern: &str) -> String {
         Ok(()) => out,
         Err(_) => pattern.to_string(),
     }
+}
+
+/// Lowercases the literal ASCII letters of a pattern's text, leaving
+/// escapes, group names and flag groups alone.
+fn fold_text(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                out.push(c);
+                if let Some(next) = chars.next() {
+                    out.push(next);
+                }
+            }
+            '(' if chars.peek() == Some(&'?') => {
+                out.push(c);
+                out.push(chars.next().unwrap_or('?'));
+                // Copy a group name or flags verbatim, up to `>`, `:` or `)`.
+                let named = matches!(chars.peek(), Some('P') | Some('<'));
+                for inner in chars.by_ref() {
+                    out.push(inner);
+                    let end = if named {
+                        inner == '>'
+                    } else {
+                        inner == ':' || inner == ')'
+                    };
+                    if end {
+                        break;
+                    }
+                }
+            }
+            c => out.push(c.to_ascii_lowercase()),
+        }
+    }
+    out
 }
 
 fn fold_literal(lit: &mut regex_syntax::ast::Literal) {
