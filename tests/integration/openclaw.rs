@@ -761,6 +761,7 @@ impl Drop for Tmpfs {
 }
 
 #[test]
+#[ignore = "mounts a tmpfs (needs root); CI runs it with `cargo test -- --ignored`"]
 fn openclaw_full_or_read_only_state_dir_is_diagnosed() {
     let oc = Oc::new();
     oc.write_config(Some("local"), Some(TOKEN), "", "");
