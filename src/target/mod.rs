@@ -244,15 +244,18 @@ pub(crate) fn detect(env: &BTreeMap<String, String>, proc_root: &ProcRoot) -> Ch
     }
 }
 
+/// `fixtures/REL` of this repository (the target tests' captured files).
+#[cfg(test)]
+pub(crate) fn fixture(rel: &str) -> PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
+
 #[cfg(test)]
 mod tests {
+    use super::fixture;
     use super::*;
-
-    fn fixture(rel: &str) -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(rel)
-    }
 
     fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs

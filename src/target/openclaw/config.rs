@@ -315,12 +315,7 @@ fn locate(text: &str, key: &str) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(rel: &str) -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(rel)
-    }
+    use crate::target::fixture;
 
     fn case(name: &str) -> Result<Loaded, LoadError> {
         let path = fixture(&format!("openclaw/{name}/openclaw.json"));

@@ -306,12 +306,7 @@ impl Facts for OpenClaw {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn fixture(rel: &str) -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("fixtures")
-            .join(rel)
-    }
+    use crate::target::fixture;
 
     #[test]
     fn port_env_takes_a_port_or_host_port() {
