@@ -23,9 +23,11 @@ area-disk = disk
 area-token = token
 area-display = display
 area-resources = resources
+area-runtime = runtime
 
 ## Doctor
-doctor-header = clawdoc doctor ({ $home })
+doctor-header = clawdoc doctor: target { $name } ({ $chosen }; config { $config }, port { $port })
+target-line = target: { $name } ({ $chosen }; config { $config }, port { $port })
 doctor-no-problems = No problems found.
 doctor-history = (log line { $line } matched `{ $rule }` but it is not current: { $why })
 doctor-dry-run = Dry run: nothing was changed. These fixes would run:
@@ -37,7 +39,7 @@ doctor-verified = Verified: { $mark } { $summary }
 doctor-undo-journal = Undo with `clawdoc undo` (journal: { $journal })
 doctor-left = Left for you:
 doctor-fixed-left = Fixed { $fixed }, left { $left }.
-doctor-still-unhealthy = The gateway is still not healthy and no rule explains why: see the areas marked [✗] / [?] above and `clawdoc logs --tail 50`.
+doctor-still-unhealthy = The gateway is still not healthy and no rule explains why: see the areas marked [✗] / [?] above and `{ $logs }`.
 doctor-problems = { $count } problem(s). Run `clawdoc doctor --fix` to apply the safe fixes (`--unsafe-fixes` for the rest).
 doctor-finished = Finished in { $ms } ms
 doctor-unexplained = { $mark } The gateway is not healthy and no rule explains why. Look at:

@@ -24,9 +24,11 @@ area-disk = 磁碟
 area-token = 權杖
 area-display = 顯示器
 area-resources = 系統資源
+area-runtime = 執行環境
 
 ## Doctor
-doctor-header = clawdoc doctor({ $home })
+doctor-header = clawdoc doctor:目標 { $name }({ $chosen };設定檔 { $config },連接埠 { $port })
+target-line = 目標:{ $name }({ $chosen };設定檔 { $config },連接埠 { $port })
 doctor-no-problems = 沒有發現任何問題。
 doctor-history = (日誌第 { $line } 行符合 `{ $rule }`,但這不是目前的狀況:{ $why })
 doctor-dry-run = 試跑:沒有做任何變更。會執行以下修復:
@@ -38,7 +40,7 @@ doctor-verified = 驗證:{ $mark } { $summary }
 doctor-undo-journal = 可用 `clawdoc undo` 復原(紀錄:{ $journal })
 doctor-left = 留給你處理:
 doctor-fixed-left = 已修復 { $fixed } 項,尚餘 { $left } 項。
-doctor-still-unhealthy = 閘道仍然不健康,而且沒有任何規則能解釋原因:請查看上方標示 [✗] / [?] 的項目,以及 `clawdoc logs --tail 50`。
+doctor-still-unhealthy = 閘道仍然不健康,而且沒有任何規則能解釋原因:請查看上方標示 [✗] / [?] 的項目,以及 `{ $logs }`。
 doctor-problems = 發現 { $count } 個問題。執行 `clawdoc doctor --fix` 套用安全的修復(其餘的加上 `--unsafe-fixes`)。
 doctor-finished = 耗時 { $ms } ms
 doctor-unexplained = { $mark } 閘道不健康,而且沒有任何規則能解釋原因。請查看:

@@ -21,7 +21,7 @@ if [ ! -x "$bin" ]; then cargo build --locked --quiet; fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
 
 work=$(mktemp -d)
-trap 'env -i PATH="$PATH" CLAWDOC_HOME="$work/home" CLAWDOC_GATEWAY_PORT="${port:-}" "$bin" gateway stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+trap 'env -i PATH="$PATH" CLAWDOC_TARGET=embedded CLAWDOC_HOME="$work/home" CLAWDOC_GATEWAY_PORT="${port:-}" "$bin" gateway stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 mkdir -p "$work/home" "$work/walk"
 : > "$work/kmsg"
 
@@ -34,7 +34,7 @@ show() {
   local home=$1; shift
   local shown=$1; shift
   printf '$ %s\n' "$shown"
-  ( cd "$work" && env -i PATH="$PATH" HOME="$home" CLAWDOC_HOME="$home" LANG=C.UTF-8 NO_COLOR=1 \
+  ( cd "$work" && env -i PATH="$PATH" CLAWDOC_TARGET=embedded HOME="$home" CLAWDOC_HOME="$home" LANG=C.UTF-8 NO_COLOR=1 \
       TERM=dumb CLAWDOC_GATEWAY_PORT="$port" "$bin" --test-kmsg "$work/kmsg" "$@" 2>/dev/null ) || true
 }
 
@@ -42,6 +42,7 @@ normalise() {
   sed -E \
     -e "s#$work/home#~/.clawdoc#g; s#$work/walk#~/.clawdoc#g; s#$work/##g" \
     -e 's/pid [0-9]+/pid 4242/g; s/pid\(s\) [0-9]+/pid(s) 4242/g' \
+    -e 's/is alive \((running|sleeping|disk sleep)\)/is alive (sleeping)/g' \
     -e 's/(port|gateway\.port =) [0-9]+/\1 3001/g; s/127\.0\.0\.1:[0-9]+/127.0.0.1:3001/g; s/:[0-9]+\/health/:3001\/health/g' \
     -e 's/[0-9]+(\.[0-9]+)? ms/N ms/g' \
     -e 's#journal/[0-9-]+#journal/1700000000-0#g' \
@@ -61,7 +62,7 @@ fence() { printf '```text\n'; cat; printf '```\n'; }
   echo "the embedded gateway, pairs this CLI and verifies for real):"
   echo
   show "$work/home" "clawdoc doctor --fix" doctor --fix | normalise | fence
-  env -i PATH="$PATH" CLAWDOC_HOME="$work/home" CLAWDOC_GATEWAY_PORT="$port" "$bin" gateway stop >/dev/null 2>&1 || true
+  env -i PATH="$PATH" CLAWDOC_TARGET=embedded CLAWDOC_HOME="$work/home" CLAWDOC_GATEWAY_PORT="$port" "$bin" gateway stop >/dev/null 2>&1 || true
   echo
   echo "A walk through the flowchart (a config without \`gateway.mode\`; the probes"
   echo "answer the checks, \`answers.txt\` says \`yes\` to the fix):"

@@ -395,6 +395,7 @@ when = [
                 ],
             ),
             ev(ProbeName::Display, &[("display.headless", json!(false))]),
+            ev(ProbeName::Runtime, &[("runtime.node_ok", json!(true))]),
         ];
         // On a healthy machine nothing is confirmed, and every rule is refuted.
         for rule in &set.rules {

@@ -21,7 +21,10 @@ use crate::gateway::daemon;
 use crate::home::Home;
 use crate::procinfo::{Identity, ProcRoot};
 use crate::state::pid as pidfile;
+use crate::target::Target;
 use crate::vocab::FixAction;
+
+mod openclaw;
 
 /// How long a graceful stop may take before a restart gives up.
 pub(crate) const RESTART_STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -95,6 +98,8 @@ pub struct Applied {
 pub struct FixEnv {
     pub home: Home,
     pub proc_root: ProcRoot,
+    /// The gateway the fixes act on; it carries each action out.
+    pub target: Target,
 }
 
 impl FixEnv {
@@ -102,7 +107,20 @@ impl FixEnv {
         Self {
             home,
             proc_root: ProcRoot::default(),
+            target: Target::embedded(),
         }
+    }
+    /// The same environment, acting on `target`.
+    pub fn with_target(self, target: Target) -> Self {
+        Self { target, ..self }
+    }
+    /// A live probe environment for the same home, proc root and target
+    /// (a fix re-checks its precondition right before acting).
+    pub(crate) fn probe_env(&self) -> crate::probe::ProbeEnv {
+        let mut env =
+            crate::probe::ProbeEnv::live(self.home.clone()).with_target(self.target.clone());
+        env.proc_root = self.proc_root.clone();
+        env
     }
 }
 
@@ -204,8 +222,25 @@ pub(crate) fn pick_port(preferred: u16) -> u16 {
         .unwrap_or(preferred)
 }
 
-/// Describes an action without doing it.
+/// Describes an action without doing it, as the target would carry it out.
 pub fn preview(action: FixAction, env: &FixEnv) -> Preview {
+    match env.target.openclaw() {
+        Some(oc) => openclaw::preview(oc, action, env),
+        None => preview_embedded(action, env),
+    }
+}
+
+/// Carries out one action the way the target does (the one place the
+/// target picks its fixes). Display-only `advice` is never applied.
+pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
+    match env.target.openclaw() {
+        Some(oc) => openclaw::apply(oc, action, env),
+        None => apply_embedded(action, env),
+    }
+}
+
+/// [`preview`] for the embedded gateway.
+fn preview_embedded(action: FixAction, env: &FixEnv) -> Preview {
     let description = describe(action).to_string();
     let diff = match planned_config(action, env) {
         Ok(Some(new)) => {
@@ -252,8 +287,8 @@ pub fn describe(action: FixAction) -> &'static str {
     }
 }
 
-/// Applies one action. Display-only `advice` is never applied.
-pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
+/// [`apply`] for the embedded gateway.
+fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
     let home = &env.home;
     let done = |summary: String| Ok(Applied { action, summary });
     match action {

@@ -24,7 +24,7 @@
 //! | 4 | engine probe | text → rule matches (no I/O); the machine, read-only |
 //! | 3 | ruleset gateway | rule files → compiled rules; the embedded gateway (server, daemon) |
 //! | 2 | client health | the gateway's WebSocket client; the one `/health` client |
-//! | 1 | config state protocol | gateway config; on-disk state (pid, lock, identity, devices); wire format |
+//! | 1 | config state protocol target | gateway config; on-disk state (pid, lock, identity, devices); wire format; the target's facts (embedded or OpenClaw) |
 //! | 0 | text fsutil home procinfo vocab normalize i18n | utilities, paths, `/proc`, closed vocabularies, the output language |
 //!
 //! * [`ruleset`] loads the TOML rules (embedded + user dir) and compiles them;
@@ -56,5 +56,6 @@ pub mod protocol;
 pub mod report;
 pub mod ruleset;
 pub mod state;
+pub mod target;
 pub mod text;
 pub mod vocab;

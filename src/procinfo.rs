@@ -158,6 +158,17 @@ pub(crate) enum Identity {
 
 /// Decides whether `pid` (recorded with `start_time`) is still our gateway.
 pub(crate) fn identify(root: &ProcRoot, pid: i32, start_time: u64) -> Identity {
+    identify_as(root, pid, start_time, |_, argv| is_gateway_cmdline(argv))
+}
+
+/// [`identify`] for any gateway: `is_gateway(comm, argv)` says whether a live
+/// process with the recorded start time is one.
+pub(crate) fn identify_as(
+    root: &ProcRoot,
+    pid: i32,
+    start_time: u64,
+    is_gateway: impl Fn(&str, &[String]) -> bool,
+) -> Identity {
     if pid <= 0 {
         return Identity::Dead;
     }
@@ -185,11 +196,11 @@ pub(crate) fn identify(root: &ProcRoot, pid: i32, start_time: u64) -> Identity {
             ),
         };
     }
-    if !is_gateway_cmdline(&argv) {
+    if !is_gateway(&stat.comm, &argv) {
         return Identity::Stranger {
             comm: stat.comm,
             cmdline: argv,
-            reason: format!("pid {pid} is not running `clawdoc gateway run`"),
+            reason: format!("pid {pid} is not the gateway"),
         };
     }
     Identity::Gateway { state: stat.state }

@@ -121,6 +121,8 @@ pub struct ProbedLookup {
     #[serde(flatten)]
     pub lookup: Lookup,
     pub evidence: Vec<crate::probe::Evidence>,
+    /// The gateway the probes looked at.
+    pub target: crate::target::TargetInfo,
 }
 
 // -------------------------------------------------------------------- scan
@@ -282,6 +284,8 @@ pub struct RulesLint {
 /// fixes applied there.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Walk {
+    /// The gateway the probes looked at and the fixes acted on.
+    pub target: crate::target::TargetInfo,
     pub trail: Vec<TrailStep>,
     pub outcome: WalkOutcome,
     pub applied: Vec<WalkFix>,

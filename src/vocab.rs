@@ -75,6 +75,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("config.problem_count", "int"),
     // every problem as "path:line:col: message" (keys only in the lists above)
     ("config.problems", "list"),
+    // the file is not readable by group or others (OpenClaw: mode 0600)
+    ("config.private", "bool"),
     // pid
     ("pid.file_present", "bool"),
     ("pid.file_valid", "bool"),
@@ -91,6 +93,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("lock.owner_pid", "int"),
     // the pid the gateway wrote into the lock file, if any
     ("lock.recorded_pid", "int"),
+    // OpenClaw session write locks (agents/*/sessions/*.jsonl.lock) whose owner is gone
+    ("lock.stale_sessions", "list"),
     // port
     ("port.port", "int"),
     ("port.listening", "bool"),
@@ -110,6 +114,9 @@ pub const FACTS: &[(&str, &str)] = &[
     ("health.handshake", "string"),
     // the process answering /health is the gateway gateway.pid records
     ("health.ours", "bool"),
+    // OpenClaw: /healthz answers 200 (live), and /readyz's failing checks
+    ("health.live", "bool"),
+    ("health.failing", "list"),
     // oom
     ("oom.killed", "bool"),
     ("oom.victim_pid", "int"),
@@ -126,9 +133,14 @@ pub const FACTS: &[(&str, &str)] = &[
     ("disk.low", "bool"),
     // the directory checked: $CLAWDOC_HOME or its nearest existing ancestor
     ("disk.path", "string"),
+    // size of the gateway's file log, and whether it is past 512 MiB
+    ("disk.log_bytes", "int"),
+    ("disk.log_large", "bool"),
     // token
     ("token.pinned", "bool"),
     ("token.identity_present", "bool"),
+    // OpenClaw: the running gateway uses a token it generated at start (not persisted)
+    ("token.runtime_only", "bool"),
     // display
     ("display.headless", "bool"),
     // resources
@@ -138,6 +150,9 @@ pub const FACTS: &[(&str, &str)] = &[
     ("resources.swap_total_bytes", "int"),
     ("resources.swap_free_bytes", "int"),
     ("resources.low_memory", "bool"),
+    // runtime (OpenClaw: the Node version the gateway runs on)
+    ("runtime.node_version", "string"),
+    ("runtime.node_ok", "bool"),
 ];
 
 /// Is `name` (`probe.fact`) in the catalogue?
@@ -256,6 +271,7 @@ closed_enum! {
         Token => "token",
         Display => "display",
         Resources => "resources",
+        Runtime => "runtime",
     }
 }
 

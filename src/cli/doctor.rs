@@ -120,7 +120,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         serde_json::to_writer_pretty(&mut out, &Versioned::new(&report).in_lang(ctx.lang))?;
         writeln!(out)?;
     } else {
-        render(&report, &args, ctx)?;
+        render(&report, &args, &env.target.logs_command())?;
     }
     Ok(if report.healthy {
         Exit::Ok
@@ -147,20 +147,29 @@ fn mark(status: Status) -> String {
     }
 }
 
-fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
+fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let fixing = report.final_diagnosis.is_some();
+    let target = &report.target;
     writeln!(
         out,
         "{}",
-        msg("doctor-header", &[("home", s(ctx.home.root().display()))])
+        msg(
+            "doctor-header",
+            &[
+                ("name", s(&target.name)),
+                ("chosen", s(&target.chosen_by)),
+                ("config", s(&target.config)),
+                ("port", s(target.port)),
+            ]
+        )
     )?;
     render_areas(&mut out, &report.initial, args.verbose)?;
     if let Some(why) = &report.initial.log.error {
         writeln!(out, "{} {why}", mark(Status::Inconclusive))?;
     }
     if !report.initial.unexplained_failures().is_empty() {
-        render_unexplained(&mut out, &report.initial)?;
+        render_unexplained(&mut out, &report.initial, logs_command)?;
     } else if report.initial.findings.is_empty() && report.initial.log.error.is_none() {
         writeln!(out, "\n{}", t("doctor-no-problems"))?;
     } else {
@@ -216,7 +225,7 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
             render_areas(&mut out, d, false)?;
         }
         if let Some(v) = &report.verification {
-            let m = if v.health_ready && v.handshake == "ok" {
+            let m = if v.verified {
                 mark(Status::Ok)
             } else {
                 mark(Status::Fail)
@@ -255,7 +264,11 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
         let args = [("fixed", s(fixed)), ("left", s(remaining))];
         writeln!(out, "\n{}", msg("doctor-fixed-left", &args))?;
         if !report.healthy && remaining == 0 {
-            writeln!(out, "{}", t("doctor-still-unhealthy"))?;
+            writeln!(
+                out,
+                "{}",
+                msg("doctor-still-unhealthy", &[("logs", s(logs_command))])
+            )?;
         }
     } else if remaining > 0 && !args.dry_run {
         writeln!(
@@ -272,7 +285,11 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
 }
 
 /// The gateway fails but no rule explains why: never "no problems".
-fn render_unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
+fn render_unexplained(
+    out: &mut impl Write,
+    d: &Diagnosis,
+    logs_command: &str,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "\n{}",
@@ -285,7 +302,7 @@ fn render_unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()
     {
         writeln!(out, "    {}: {}", area(e.probe), e.summary)?;
     }
-    writeln!(out, "    $ clawdoc logs --tail 50")?;
+    writeln!(out, "    $ {logs_command}")?;
     Ok(())
 }
 

@@ -75,7 +75,12 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         .collect();
     wanted.sort();
     wanted.dedup();
-    let env = ctx.probe_env();
+    let mut env = ctx.probe_env();
+    // What the message names feeds the probes: `EADDRINUSE … :18789` is
+    // about port 18789, whatever the config says.
+    env.port_override = matches
+        .iter()
+        .find_map(|m| m.captures.get("port").and_then(|p| p.parse().ok()));
     let evidence = clawdoc::probe::run_all(&env, &wanted);
     let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
     let mut out = std::io::stdout().lock();
@@ -87,12 +92,15 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         let doc = Versioned::new(report::ProbedLookup {
             lookup,
             evidence: evidence.clone(),
+            target: env.target_info(),
         })
         .in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
+        writeln!(out, "{}", super::target_line(&env))?;
         writeln!(out, "{}", t("lookup-nothing-to-probe"))?;
     } else {
+        writeln!(out, "{}", super::target_line(&env))?;
         writeln!(out, "{}", bold(&t("lookup-checked")))?;
         for (m, verdict) in matches.iter().zip(&verdicts) {
             let (mark, label, reasons) = match verdict {

@@ -14,6 +14,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use clawdoc::home::Home;
+use clawdoc::probe::ProbeEnv;
+use clawdoc::target::{Target, TargetKind};
 
 pub(crate) mod client;
 pub(crate) mod config_cmd;
@@ -89,6 +91,14 @@ Exit codes (every command):
      failing rule tests or lint, config validate errors, gateway not running
   2  usage or runtime error (bad input names file:line:col)";
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TargetChoice {
+    Auto,
+    Embedded,
+    #[value(name = "openclaw")]
+    OpenClaw,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "clawdoc",
@@ -110,6 +120,13 @@ pub(crate) struct Cli {
     /// Extra rule directory (rules with the same id replace the built-ins).
     #[arg(long, global = true, env = "CLAWDOC_RULES_DIR", value_name = "DIR")]
     pub rules_dir: Option<PathBuf>,
+
+    /// Which gateway to diagnose and fix: clawdoc's embedded gateway, a real
+    /// OpenClaw install, or `auto` (OpenClaw when OPENCLAW_CONFIG_PATH or
+    /// OPENCLAW_STATE_DIR is set, ~/.openclaw/openclaw.json exists, or an
+    /// openclaw-gateway process runs; else embedded).
+    #[arg(long, global = true, env = "CLAWDOC_TARGET", value_enum, default_value_t = TargetChoice::Auto)]
+    pub target: TargetChoice,
 
     /// Test hook: read this file as the kernel log (hidden; announced on
     /// stderr whenever used). A flag, not an environment variable, so a
@@ -190,15 +207,26 @@ pub(crate) struct Ctx {
     pub lang: clawdoc::i18n::Lang,
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
+    pub target: TargetChoice,
     test_kmsg: Option<PathBuf>,
     test_disk_fixture: Option<PathBuf>,
 }
 
 impl Ctx {
-    /// The probes' view of this machine, with any test hook applied and
-    /// announced (so a hooked run can never pass for a real one).
-    pub(crate) fn probe_env(&self) -> clawdoc::probe::ProbeEnv {
-        let mut env = clawdoc::probe::ProbeEnv::live(self.home.clone());
+    /// The gateway to probe and fix (auto detection runs here, only for
+    /// the commands that probe).
+    pub(crate) fn target(&self) -> Target {
+        Target::choose(match self.target {
+            TargetChoice::Auto => None,
+            TargetChoice::Embedded => Some(TargetKind::Embedded),
+            TargetChoice::OpenClaw => Some(TargetKind::OpenClaw),
+        })
+    }
+    /// The probes' view of this machine, looking at the chosen target, with
+    /// any test hook applied and announced (so a hooked run can never pass
+    /// for a real one).
+    pub(crate) fn probe_env(&self) -> ProbeEnv {
+        let mut env = ProbeEnv::live(self.home.clone()).with_target(self.target());
         if let Some(path) = &self.test_kmsg {
             eprintln!(
                 "note: test hook: kernel log read from {} (--test-kmsg)",
@@ -215,6 +243,20 @@ impl Ctx {
         }
         env
     }
+}
+
+/// The first line of a probing or fixing command: which gateway it looked at.
+pub(crate) fn target_line(env: &ProbeEnv) -> String {
+    let info = env.target_info();
+    tr::msg(
+        "target-line",
+        &[
+            ("name", tr::s(&info.name)),
+            ("chosen", tr::s(&info.chosen_by)),
+            ("config", tr::s(&info.config)),
+            ("port", tr::s(info.port)),
+        ],
+    )
 }
 
 pub(crate) fn main() -> ExitCode {
@@ -258,6 +300,7 @@ pub(crate) fn main() -> ExitCode {
         lang,
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
+        target: cli.target,
         test_kmsg: cli.test_kmsg.clone(),
         test_disk_fixture: cli.test_disk_fixture.clone(),
     };

@@ -153,6 +153,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let evidence = probe::run_all(&env, ProbeName::ALL);
     let mut out = std::io::stdout().lock();
     if !args.json {
+        writeln!(out, "{}", super::target_line(&env))?;
         writeln!(out, "{}\n", t("walk-probed-first"))?;
     }
     let mut walk = Walk::new(&chart, &evidence, hint);
@@ -212,10 +213,20 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 anyhow::anyhow!(msg("walk-unknown-rule", &[("rule", s(rule_id))]))
             })?;
             let verdict = assess(rule, &evidence);
+            // The rule's fixes as this target carries them out.
+            let vars = clawdoc::doctor::fact_vars(&Default::default(), &evidence);
+            let rule = &Rule {
+                fixes: rule
+                    .fixes
+                    .iter()
+                    .map(|f| clawdoc::doctor::target_fix(&env.target, f, rule.category, &vars))
+                    .collect(),
+                ..rule.clone()
+            };
             if !args.json {
                 render_rule(&mut out, rule, &verdict)?;
             }
-            let fix_env = FixEnv::new(ctx.home.clone());
+            let fix_env = FixEnv::new(ctx.home.clone()).with_target(env.target.clone());
             let mut journal: Option<Journal> = None;
             let mut _turn: Option<std::fs::File> = None; // held until the walk ends
             for f in &rule.fixes {
@@ -308,6 +319,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             _ => ("end", String::new()),
         };
         let doc = Versioned::new(report::Walk {
+            target: env.target_info(),
             trail: walk.trail.clone(),
             outcome: report::WalkOutcome { kind, value },
             applied,

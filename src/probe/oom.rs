@@ -98,9 +98,9 @@ pub(crate) fn find_kills(log: &str) -> Vec<OomKill> {
     kills
 }
 
-/// Is this kill the gateway's: the recorded pid, or a gateway name?
-pub(crate) fn is_gateway_kill(kill: &OomKill, recorded_pid: Option<i32>) -> bool {
-    recorded_pid == Some(kill.pid) || GATEWAY_NAMES.contains(&kill.name.as_str())
+/// Is this kill the gateway's: the recorded pid, or one of its names?
+fn is_kill_of(kill: &OomKill, recorded_pid: Option<i32>, names: &[&str]) -> bool {
+    recorded_pid == Some(kill.pid) || names.contains(&kill.name.as_str())
 }
 
 /// Where the kernel log text came from.
@@ -277,6 +277,12 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     // The pid file may be stale (the gateway it names is the one that died);
     // its pid is exactly what the kernel log would name.
     let recorded_pid = super::recorded_gateway(env).map(|r| r.pid);
+    probe_for(env, recorded_pid, GATEWAY_NAMES)
+}
+
+/// The OOM probe for a gateway recorded as `recorded_pid` (possibly dead)
+/// whose process names (comm) are `names`.
+pub(crate) fn probe_for(env: &ProbeEnv, recorded_pid: Option<i32>, names: &[&str]) -> Evidence {
     let low_memory = read_meminfo(&env.proc_root).ok().map(|m| m.is_low());
     let cgroup_kills = cgroup_oom_kills(&env.proc_root, &env.cgroup_root, recorded_pid);
 
@@ -311,7 +317,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let gateway_kill = kills
         .iter()
         .rev()
-        .find(|k| is_gateway_kill(k, recorded_pid));
+        .find(|k| is_kill_of(k, recorded_pid, names));
     let evidence = match gateway_kill {
         Some(kill) => Evidence::new(
             NAME,

@@ -212,6 +212,37 @@ fn holds_any(root: &ProcRoot, pid: i32, wanted: &BTreeSet<String>) -> Option<boo
 
 pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let port = configured_port(env);
+    let recorded = recorded_gateway(env);
+    probe_holder(
+        env,
+        port,
+        recorded.map(|r| r.pid),
+        |pid, argv| match recorded {
+            Some(record) if record.pid == pid => {
+                matches!(record.identify(&env.proc_root), Identity::Gateway { .. })
+            }
+            // No pid file names it: it is *this home's* gateway only if it also
+            // holds this home's lock. A gateway of another CLAWDOC_HOME on our
+            // port is a stranger to us.
+            _ => {
+                procinfo::is_gateway_cmdline(argv)
+                    && matches!(
+                        crate::state::lock::lock_state(&env.proc_root, &env.home.lock_path()),
+                        Ok(crate::state::lock::LockState::Held { owner_pid }) if owner_pid == pid
+                    )
+            }
+        },
+    )
+}
+
+/// Who listens on `port`, and is it the target's gateway (`is_ours(pid,
+/// argv)`)? `first` is the pid to look at before scanning every process.
+pub(crate) fn probe_holder(
+    env: &ProbeEnv,
+    port: u16,
+    first: Option<i32>,
+    is_ours: impl Fn(i32, &[String]) -> bool,
+) -> Evidence {
     let root = &env.proc_root;
     // Netlink answers for this process's network namespace, which is what
     // the live `/proc/net` shows; a fixture root is read as files.
@@ -246,8 +277,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
             .fact("port.listening", false);
     }
 
-    let recorded = recorded_gateway(env);
-    let owner = socket_owner(root, &inodes, recorded.map(|r| r.pid));
+    let owner = socket_owner(root, &inodes, first);
     let listening = Evidence::new(NAME, Status::Inconclusive, String::new())
         .fact("port.port", port)
         .fact("port.listening", true);
@@ -279,21 +309,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         .map(|s| s.comm)
         .unwrap_or_default();
     let argv = procinfo::cmdline(root, pid).unwrap_or_default();
-    let is_gateway = match recorded {
-        Some(record) if record.pid == pid => {
-            matches!(record.identify(root), Identity::Gateway { .. })
-        }
-        // No pid file names it: it is *this home's* gateway only if it also
-        // holds this home's lock. A gateway of another CLAWDOC_HOME on our
-        // port is a stranger to us.
-        _ => {
-            procinfo::is_gateway_cmdline(&argv)
-                && matches!(
-                    crate::state::lock::lock_state(root, &env.home.lock_path()),
-                    Ok(crate::state::lock::LockState::Held { owner_pid }) if owner_pid == pid
-                )
-        }
-    };
+    let is_gateway = is_ours(pid, &argv);
     let cmdline = if argv.is_empty() {
         format!("[{comm}]")
     } else {

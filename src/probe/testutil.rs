@@ -71,6 +71,8 @@ impl Staged {
             cgroup_root: dir.path().join("no-cgroup"),
             env: BTreeMap::new(),
             net_timeout: Duration::from_millis(1500),
+            target: crate::target::Target::embedded(),
+            port_override: None,
         };
         Self { dir, env }
     }

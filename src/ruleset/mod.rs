@@ -18,6 +18,7 @@ pub mod compile;
 pub(crate) mod schema;
 pub(crate) mod source;
 
+pub(crate) use compile::substitute;
 pub use compile::{Condition, ConditionBlock, Fix, Op, Role, Rule};
 
 /// Where a rule came from.

@@ -105,6 +105,10 @@ impl TestEnv {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home())
             .env("CLAWDOC_HOME", self.home())
+            // Auto detection would pick a real OpenClaw gateway running on
+            // this machine (the OpenClaw matrix starts some); these tests
+            // are about the embedded gateway unless they say otherwise.
+            .env("CLAWDOC_TARGET", "embedded")
             .env("NO_COLOR", "1")
             .env("LANG", "C.UTF-8")
             .stdin(Stdio::null());
@@ -163,23 +167,7 @@ impl TestEnv {
 
     /// Starts an unrelated process that holds a TCP port (a "stranger").
     pub(crate) fn spawn_port_holder(&mut self, port: u16) -> u32 {
-        let child = Command::new("python3")
-            .args([
-                "-c",
-                &format!(
-                    "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',{port}))\ns.listen(8)\nprint('ready',flush=True)\ntime.sleep(600)"
-                ),
-            ])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut child = child;
-        let mut line = String::new();
-        use std::io::BufRead;
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready");
+        let child = port_holder(port);
         self.adopt(child)
     }
 
@@ -229,6 +217,28 @@ fn unsafe_kill(pid: i32) {
     let _ = Command::new("kill")
         .args(["-KILL", &pid.to_string()])
         .status();
+}
+
+/// A python3 process listening on 127.0.0.1:`port` (a "stranger"), once it
+/// listens; the caller owns (and kills) it.
+pub(crate) fn port_holder(port: u16) -> Child {
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',{port}))\ns.listen(8)\nprint('ready',flush=True)\ntime.sleep(900)"
+            ),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    use std::io::BufRead;
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert_eq!(line.trim(), "ready");
+    child
 }
 
 /// Polls `check` until it returns true or `deadline` passes.

@@ -14,6 +14,7 @@ mod gateway_daemon;
 mod gateway_server;
 mod i18n;
 mod layers;
+mod openclaw;
 mod probes;
 mod qa;
 mod readme_tour;

@@ -32,6 +32,8 @@ fn probe_env(t: &TestEnv) -> ProbeEnv {
         cgroup_root: t.path("no-cgroup"),
         env: BTreeMap::new(),
         net_timeout: Duration::from_millis(800),
+        target: clawdoc::target::Target::embedded(),
+        port_override: None,
     }
 }
 

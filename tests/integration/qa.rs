@@ -222,9 +222,15 @@ fn json_field_names_are_stable() {
             "plan",
             "rounds",
             "schema_version",
+            "target",
             "verification"
         ]
     );
+    assert_eq!(
+        keys(&doctor["target"]),
+        ["chosen_by", "config", "name", "port", "state_dir"]
+    );
+    assert_eq!(doctor["target"]["name"], "embedded");
     assert_eq!(
         keys(&doctor["initial"]),
         ["evidence", "findings", "history", "log"]
