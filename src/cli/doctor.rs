@@ -157,7 +157,7 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
         msg(
             "doctor-header",
             &[
-                ("name", s(&target.name)),
+                ("name", s(target.name)),
                 ("chosen", s(&target.chosen_by)),
                 ("config", s(&target.config)),
                 ("port", s(target.port)),

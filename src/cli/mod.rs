@@ -251,7 +251,7 @@ pub(crate) fn target_line(env: &ProbeEnv) -> String {
     tr::msg(
         "target-line",
         &[
-            ("name", tr::s(&info.name)),
+            ("name", tr::s(info.name)),
             ("chosen", tr::s(&info.chosen_by)),
             ("config", tr::s(&info.config)),
             ("port", tr::s(info.port)),
