@@ -37,6 +37,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "gateway.port",
     "gateway.token",
     "gateway.startupTimeout",
+    "gateway.allowedOrigins",
     "ai.model",
 ];
 
@@ -146,6 +147,9 @@ pub struct GatewayConfig {
     pub port: u16,
     pub token: Option<Secret>,
     pub startup_timeout: Duration,
+    /// Browser origins (`scheme://host[:port]`) whose pages may open the
+    /// gateway's WebSocket; any other `Origin` is refused.
+    pub allowed_origins: Vec<String>,
     pub ai_model: Option<String>,
 }
 
@@ -156,6 +160,7 @@ impl Default for GatewayConfig {
             port: DEFAULT_PORT,
             token: None,
             startup_timeout: Duration::from_secs(DEFAULT_STARTUP_TIMEOUT_SECS),
+            allowed_origins: Vec::new(),
             ai_model: None,
         }
     }
@@ -386,6 +391,15 @@ fn apply_value(
             })?;
             config.startup_timeout = check_timeout(&n.to_string())?;
         }
+        "gateway.allowedOrigins" => {
+            let s = item.as_str().ok_or_else(|| {
+                format!(
+                    "gateway.allowedOrigins must be a string (comma-separated origins), found {}",
+                    as_text(item)
+                )
+            })?;
+            config.allowed_origins = check_origins(s)?;
+        }
         "ai.model" => {
             let s = item
                 .as_str()
@@ -436,6 +450,30 @@ pub fn check_timeout(s: &str) -> Result<Duration, String> {
             "gateway.startupTimeout must be seconds from 1 to 3600, found {s}"
         )),
     }
+}
+
+/// `gateway.allowedOrigins`: comma-separated `http(s)://host[:port]`
+/// origins, exactly as a browser sends them (no path, no trailing slash).
+pub fn check_origins(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let rest = part
+            .strip_prefix("http://")
+            .or_else(|| part.strip_prefix("https://"));
+        let ok = rest.is_some_and(|host| {
+            !host.is_empty()
+                && host
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+        });
+        if !ok {
+            return Err(format!(
+                "gateway.allowedOrigins entries must look like http://host:port or https://host, found \"{part}\""
+            ));
+        }
+        out.push(part.to_ascii_lowercase());
+    }
+    Ok(out)
 }
 
 pub fn check_token(s: &str) -> Result<Secret, String> {

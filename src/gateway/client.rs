@@ -41,6 +41,14 @@ pub struct Identity {
         with = "crate::config::opt_secret"
     )]
     pub device_token: Option<Secret>,
+    /// The one-time secret this CLI presents when asking for its device
+    /// token (pairing); the gateway keeps only its hash.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::config::opt_secret"
+    )]
+    pub claim: Option<Secret>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -125,15 +133,21 @@ pub fn client_port(home: &Home) -> u16 {
     config::effective_port(home)
 }
 
-/// Reads the identity, creating one (new random device id) on first use.
+/// Reads the identity, creating one (new random device id and claim) on
+/// first use; an identity without a claim gets one.
 pub fn load_identity(home: &Home) -> Result<Identity, ClientError> {
     let path = home.identity_path();
-    if let Some(identity) = read_identity(&path)? {
+    if let Some(mut identity) = read_identity(&path)? {
+        if identity.claim.is_none() {
+            identity.claim = Some(Secret::generate());
+            save_identity(home, &identity)?;
+        }
         return Ok(identity);
     }
     let fresh = Identity {
         device_id: new_device_id(),
         device_token: None,
+        claim: Some(Secret::generate()),
     };
     save_identity(home, &fresh)?;
     // Two first runs at once: whoever wrote last wins, and both use it.
@@ -228,6 +242,10 @@ pub fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Session, Cli
         client: CLIENT_CLI.to_string(),
         name: Some("clawdoc cli".to_string()),
         token: identity.device_token.clone(),
+        claim: identity
+            .claim
+            .clone()
+            .filter(|_| identity.device_token.is_none()),
     });
     send_json(&mut ws, &connect, timeout)?;
     let hello = match read_frame(&mut ws, timeout)? {
@@ -401,50 +419,38 @@ fn outcome_of(e: &ClientError) -> HandshakeOutcome {
     }
 }
 
-/// Re-pairs this CLI's device: removes it from the gateway's device store,
-/// drops the stored device token, then connects so the gateway pairs it
-/// again (auto-approved over loopback in local mode) and issues a fresh
+/// Re-pairs this CLI's device: drops the stored device token, takes a
+/// fresh claim, and (as the gateway's owner, in its home: exactly what
+/// `clawdoc devices approve` would do) replaces the device in the store by
+/// one approved for that claim, then connects so the gateway issues a fresh
 /// token. A malformed identity file is replaced by a new identity.
 pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientError> {
-    let identity = match load_identity(home) {
-        Ok(identity) => identity,
-        Err(ClientError::Identity { .. }) => Identity {
-            device_id: new_device_id(),
-            device_token: None,
-        },
+    let id = match load_identity(home) {
+        Ok(identity) => identity.device_id,
+        Err(ClientError::Identity { .. }) => new_device_id(),
         Err(e) => return Err(e),
     };
-    let id = identity.device_id.clone();
+    let claim = Secret::generate();
+    let hash = devices::claim_hash(&claim);
     devices::update(&home.devices_path(), |store| {
         let _ = store.remove(&id);
+        store.pair(
+            &id,
+            CLIENT_CLI,
+            Some("clawdoc cli".to_string()),
+            &super::logfile::now_rfc3339_millis(),
+            Some(hash),
+        );
     })?;
     save_identity(
         home,
         &Identity {
-            device_id: id.clone(),
+            device_id: id,
             device_token: None,
+            claim: Some(claim),
         },
     )?;
-    let session = match connect(home, port, timeout) {
-        Ok(session) => session,
-        // Remote and hybrid gateways do not auto-approve even the local CLI:
-        // its connect left a pending request. This runs as the gateway's
-        // owner, in its home, so approve our own request (exactly what
-        // `clawdoc devices approve ID` would do) and connect again.
-        Err(e) if outcome_of(&e) == HandshakeOutcome::PairingRequired => {
-            devices::update(&home.devices_path(), |store| {
-                store.pair(
-                    &id,
-                    CLIENT_CLI,
-                    Some("clawdoc cli".to_string()),
-                    &super::logfile::now_rfc3339_millis(),
-                )
-            })?;
-            connect(home, port, timeout)?
-        }
-        Err(e) => return Err(e),
-    };
-    session.close();
+    connect(home, port, timeout)?.close();
     Ok(())
 }
 
@@ -528,6 +534,7 @@ mod tests {
             &Identity {
                 device_id: a.device_id.clone(),
                 device_token: Some(Secret::new("tok-123")),
+                claim: a.claim.clone(),
             },
         )
         .unwrap();

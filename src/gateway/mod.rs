@@ -9,6 +9,7 @@ mod http;
 pub mod lock;
 pub mod logfile;
 pub mod pidfile;
+mod preauth;
 pub mod protocol;
 pub mod server;
 mod ws;

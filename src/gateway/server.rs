@@ -51,6 +51,10 @@ pub(crate) struct Shared {
     pub shutdown: watch::Receiver<bool>,
     /// Login sessions handed out by `login` (session id → provider).
     pub login_sessions: Mutex<HashMap<String, String>>,
+    /// `gateway.allowedOrigins`: browser origins allowed to open the WebSocket.
+    pub allowed_origins: Vec<String>,
+    /// Connections not authenticated yet (bounded, oldest evicted).
+    pub preauth: Arc<super::preauth::PreAuth>,
 }
 
 impl Shared {
@@ -66,6 +70,7 @@ struct Settings {
     token: Secret,
     token_pinned: bool,
     config_problems: Vec<String>,
+    allowed_origins: Vec<String>,
 }
 
 /// Runs the gateway in the foreground until SIGTERM/SIGINT/SIGHUP. Returns the
@@ -222,6 +227,7 @@ fn prepare(home: &Home, log: &Logger, env: &dyn Fn(&str) -> Option<String>) -> O
         token,
         token_pinned,
         config_problems,
+        allowed_origins: config.allowed_origins,
     })
 }
 
@@ -331,6 +337,8 @@ async fn serve(
         stopping: AtomicBool::new(false),
         shutdown: shutdown_rx,
         login_sessions: Mutex::new(HashMap::new()),
+        allowed_origins: settings.allowed_origins,
+        preauth: super::preauth::PreAuth::new(super::preauth::PER_PEER, super::preauth::GLOBAL),
     });
 
     let _pid_guard = match PidRecord::current().and_then(|record| {

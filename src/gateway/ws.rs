@@ -3,10 +3,15 @@
 //!
 //! Admission (the store is re-read on every connect, since `clawdoc devices`
 //! edits it while the gateway runs):
-//! * unknown device → pending pairing request, close 1008 `pairing required`;
-//!   except a `cli` client over loopback in local or hybrid mode, which is
-//!   paired at once (this machine's own CLI);
-//! * paired, no token → `hello-ok` carrying its device token (first issue);
+//! * unknown device → pending pairing request (with the hash of its claim),
+//!   close 1008 `pairing required`; except this home's own CLI (client `cli`
+//!   over loopback in local or hybrid mode, no `Origin` header, presenting
+//!   the device id and claim of this home's 0600 identity file), which is
+//!   paired at once and gets its token;
+//! * paired, no token, the approved claim → `hello-ok` carrying the device
+//!   token (issued once: the claim is used up);
+//! * paired, no token, no matching claim → close 4008 `connect failed —
+//!   device token required`;
 //! * paired, wrong token → close 4008 `connect failed — device token mismatch`;
 //! * paired, right token → `hello-ok`.
 //!
@@ -41,11 +46,17 @@ type Socket = WebSocketStream<TokioIo<Upgraded>>;
 /// Login sessions remembered at once.
 const MAX_LOGIN_SESSIONS: usize = 64;
 
-/// Frame and message limits shared by server and client.
+/// Frame and message limits shared by server and client. Buffers are
+/// small (tungstenite's default is 128 KiB each way per connection, which a
+/// flood of idle connections turns into gigabytes): reads come in 4 KiB
+/// chunks, writes go out at once, and at most 1 MiB waits unsent.
 pub fn ws_config() -> WebSocketConfig {
     WebSocketConfig::default()
         .max_frame_size(Some(MAX_FRAME_BYTES))
         .max_message_size(Some(MAX_FRAME_BYTES))
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1 << 20)
 }
 
 /// How a connect attempt ends.
@@ -54,7 +65,13 @@ enum Admission {
     Close(u16, &'static str),
 }
 
-pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc<Shared>) {
+pub(crate) async fn session(
+    io: TokioIo<Upgraded>,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    origin: bool,
+) {
+    let (slot, _) = shared.preauth.take(peer.ip());
     let mut ws = WebSocketStream::from_raw_socket(io, Role::Server, Some(ws_config())).await;
     let mut shutdown = shared.shutdown.clone();
     let deadline = tokio::time::Instant::now() + HANDSHAKE_TIMEOUT;
@@ -63,6 +80,8 @@ pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc
     let connect = loop {
         let next = tokio::select! {
             next = tokio::time::timeout_at(deadline, ws.next()) => next,
+            // Evicted by newer unauthenticated connections: just drop it.
+            _ = slot.evicted() => return,
             _ = super::server::stopped(&mut shutdown) => {
                 return close_and_linger(ws, close::SERVICE_RESTART, close::REASON_SERVICE_RESTART).await;
             }
@@ -106,7 +125,7 @@ pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc
 
     let device_id = connect.device_id.clone();
     let admit_shared = shared.clone();
-    let admission = tokio::task::spawn_blocking(move || admit(&admit_shared, connect, peer))
+    let admission = tokio::task::spawn_blocking(move || admit(&admit_shared, connect, peer, origin))
         .await
         .unwrap_or(Admission::Close(close::INTERNAL, "internal error"));
     let hello = match admission {
@@ -119,6 +138,7 @@ pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc
     {
         return;
     }
+    drop(slot);
 
     loop {
         let next = tokio::select! {
@@ -151,8 +171,49 @@ pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc
     }
 }
 
+/// How the device store answered a connect.
+enum Decision {
+    /// Paired; the presented token is checked next.
+    Paired,
+    /// Paired now or its claim matched: issue the device token.
+    Issue { newly_paired: bool },
+    /// Paired, no token, no matching claim.
+    TokenRequired,
+    Pending(devices::Requested),
+    /// Unknown device without a claim: nothing to record.
+    NoClaim,
+}
+
+/// Is this connect this home's own CLI? It must come over loopback, in
+/// local or hybrid mode, from no web page (no `Origin`), and present the
+/// device id and claim of this home's identity file (mode 0600: only this
+/// home's user can read it).
+fn is_this_homes_cli(shared: &Shared, connect: &Connect, peer: SocketAddr, origin: bool) -> bool {
+    if connect.client != CLIENT_CLI
+        || !peer.ip().is_loopback()
+        || origin
+        || !matches!(shared.mode, Mode::Local | Mode::Hybrid)
+    {
+        return false;
+    }
+    let Some(claim) = &connect.claim else {
+        return false;
+    };
+    match super::client::read_identity(&shared.home.identity_path()) {
+        Ok(Some(identity)) => {
+            identity.device_id == connect.device_id
+                && identity
+                    .claim
+                    .as_ref()
+                    .is_some_and(|mine| mine.ct_eq(claim.expose()))
+        }
+        _ => false,
+    }
+}
+
 /// Decides a connect (blocking: reads and may write the device store).
-fn admit(shared: &Shared, connect: Connect, peer: SocketAddr) -> Admission {
+/// `origin`: the upgrade carried an (allowed) `Origin` header.
+fn admit(shared: &Shared, connect: Connect, peer: SocketAddr, origin: bool) -> Admission {
     let log = &shared.log;
     let id = connect.device_id.as_str();
     if !valid_device_id(id) || !valid_name(&connect.client) {
@@ -165,49 +226,90 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr) -> Admission {
         .name
         .clone()
         .map(|n| n.chars().filter(|c| !c.is_control()).take(64).collect());
-    let trusted_local = connect.client == CLIENT_CLI
-        && peer.ip().is_loopback()
-        && matches!(shared.mode, Mode::Local | Mode::Hybrid);
+    let own_cli = connect.token.is_none() && is_this_homes_cli(shared, &connect, peer, origin);
+    let claim = connect.claim.as_ref().map(devices::claim_hash);
     let now = now_rfc3339_millis();
+    let cutoff = devices::pending_cutoff();
     let path = shared.home.devices_path();
     let decision = devices::update(&path, |store| {
+        store.expire_pending(&cutoff);
         if store.paired(id).is_some() {
-            return Ok(false);
+            if connect.token.is_some() {
+                return Decision::Paired;
+            }
+            return match store.pick_up(id, claim.as_deref()) {
+                devices::Pickup::Issue => Decision::Issue {
+                    newly_paired: false,
+                },
+                _ if own_cli => Decision::Issue {
+                    newly_paired: false,
+                },
+                _ => Decision::TokenRequired,
+            };
         }
-        if trusted_local {
-            store.pair(id, &connect.client, name.clone(), &now);
-            return Ok(true);
+        if own_cli {
+            store.pair(id, &connect.client, name.clone(), &now, None);
+            return Decision::Issue { newly_paired: true };
         }
-        store.request(
+        if claim.is_none() {
+            return Decision::NoClaim;
+        }
+        Decision::Pending(store.request(
             id,
             &connect.client,
             name.clone(),
             Some(peer.to_string()),
             &now,
-        );
-        Err(())
+            claim.clone(),
+        ))
     });
-    let newly_paired = match decision {
-        Ok(Ok(newly)) => newly,
-        Ok(Err(())) => {
-            log.warn(format_args!(
-                "[ws] disconnected (1008): pairing required device={id} client={} peer={peer}; approve with `clawdoc devices approve {id}`",
-                connect.client
-            ));
-            return Admission::Close(close::POLICY, close::REASON_PAIRING_REQUIRED);
-        }
+    let decision = match decision {
+        Ok(d) => d,
         Err(e) => {
             log.error(format_args!("[ws] cannot read the device store: {e}"));
             return Admission::Close(close::INTERNAL, "device store unreadable");
         }
     };
-    if newly_paired {
-        log.info(format_args!(
-            "[ws] paired local CLI device {id} (auto-approved over loopback)"
+    let pairing_required = |why: &str| {
+        log.warn(format_args!(
+            "[ws] disconnected (1008): pairing required device={id} client={} peer={peer}{why}",
+            connect.client
         ));
-    }
-    let device_token = match &connect.token {
-        Some(presented) => {
+        Admission::Close(close::POLICY, close::REASON_PAIRING_REQUIRED)
+    };
+    let device_token = match decision {
+        Decision::Pending(devices::Requested::Recorded | devices::Requested::AlreadyPending) => {
+            return pairing_required(&format!(
+                "; approve with `clawdoc devices approve {id}`"
+            ));
+        }
+        Decision::Pending(devices::Requested::Full) => {
+            return pairing_required(&format!(
+                "; request not recorded: {} pairing requests are already pending (they expire after {} min; see `clawdoc devices list`)",
+                devices::MAX_PENDING,
+                devices::PENDING_TTL_SECS / 60
+            ));
+        }
+        Decision::NoClaim => {
+            return pairing_required("; request not recorded: the connect carried no claim");
+        }
+        Decision::TokenRequired => {
+            log.warn(format_args!(
+                "[ws] disconnected (4008): {} device={id} peer={peer}",
+                close::REASON_TOKEN_REQUIRED
+            ));
+            return Admission::Close(close::TOKEN_MISMATCH, close::REASON_TOKEN_REQUIRED);
+        }
+        Decision::Issue { newly_paired } => {
+            if newly_paired {
+                log.info(format_args!(
+                    "[ws] paired local CLI device {id} (auto-approved: this home's CLI over loopback)"
+                ));
+            }
+            Some(devices::device_token(&shared.token, id))
+        }
+        Decision::Paired => {
+            let presented = connect.token.as_ref().expect("checked above");
             if !devices::verify_device_token(&shared.token, id, presented) {
                 log.warn(format_args!(
                     "[ws] disconnected (4008): {} device={id} peer={peer}",
@@ -217,7 +319,6 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr) -> Admission {
             }
             None
         }
-        None => Some(devices::device_token(&shared.token, id)),
     };
     log.info(format_args!(
         "[ws] device {id} connected (client {}{})",
