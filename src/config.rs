@@ -462,9 +462,9 @@ pub fn check_origins(s: &str) -> Result<Vec<String>, String> {
             .or_else(|| part.strip_prefix("https://"));
         let ok = rest.is_some_and(|host| {
             !host.is_empty()
-                && host
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
+                && host.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                })
         });
         if !ok {
             return Err(format!(

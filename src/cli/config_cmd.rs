@@ -146,9 +146,7 @@ fn get(path: &Path, key: &str) -> anyhow::Result<Exit> {
         "gateway.port" => Some(c.port.to_string()),
         "gateway.token" => c.token.as_ref().map(ToString::to_string),
         "gateway.startupTimeout" => Some(c.startup_timeout.as_secs().to_string()),
-        "gateway.allowedOrigins" => {
-            Some(c.allowed_origins.join(",")).filter(|v| !v.is_empty())
-        }
+        "gateway.allowedOrigins" => Some(c.allowed_origins.join(",")).filter(|v| !v.is_empty()),
         "ai.model" => c.ai_model.clone(),
         _ => None,
     };

@@ -170,7 +170,9 @@ impl DeviceStore {
             return Pickup::NotPaired;
         };
         match (&device.claim_hash, claim_hash) {
-            (Some(want), Some(got)) if subtle::ConstantTimeEq::ct_eq(want.as_bytes(), got.as_bytes()).into() => {
+            (Some(want), Some(got))
+                if subtle::ConstantTimeEq::ct_eq(want.as_bytes(), got.as_bytes()).into() =>
+            {
                 device.claim_hash = None;
                 Pickup::Issue
             }
@@ -429,17 +431,38 @@ mod tests {
     fn pending_requests_are_capped_and_expire() {
         let mut s = DeviceStore::default();
         for i in 0..MAX_PENDING {
-            let r = s.request(&format!("d{i}"), "mobile", None, None, "2026-01-01T00:00:00.000Z", None);
+            let r = s.request(
+                &format!("d{i}"),
+                "mobile",
+                None,
+                None,
+                "2026-01-01T00:00:00.000Z",
+                None,
+            );
             assert_eq!(r, Requested::Recorded);
         }
         assert_eq!(
-            s.request("late", "mobile", None, None, "2026-01-01T00:00:01.000Z", None),
+            s.request(
+                "late",
+                "mobile",
+                None,
+                None,
+                "2026-01-01T00:00:01.000Z",
+                None
+            ),
             Requested::Full
         );
         s.expire_pending("2026-01-01T00:00:00.500Z");
         assert!(s.pending.is_empty());
         assert_eq!(
-            s.request("late", "mobile", None, None, "2026-01-01T00:00:01.000Z", None),
+            s.request(
+                "late",
+                "mobile",
+                None,
+                None,
+                "2026-01-01T00:00:01.000Z",
+                None
+            ),
             Requested::Recorded
         );
         assert!(pending_cutoff() < super::super::logfile::now_rfc3339_millis());

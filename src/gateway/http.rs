@@ -226,9 +226,7 @@ fn upgrade(
     let drain = drain.clone();
     tokio::spawn(async move {
         match on_upgrade.await {
-            Ok(upgraded) => {
-                super::ws::session(TokioIo::new(upgraded), peer, shared, origin).await
-            }
+            Ok(upgraded) => super::ws::session(TokioIo::new(upgraded), peer, shared, origin).await,
             Err(e) => shared
                 .log
                 .warn(format_args!("[ws] upgrade from {peer} failed: {e}")),

@@ -134,9 +134,7 @@ impl Drop for Slot {
 
 /// Logs the first eviction and every thousandth (a flood must not flood the log).
 pub(crate) fn worth_logging(taken: Taken) -> Option<u64> {
-    taken
-        .evictions
-        .filter(|n| *n == 1 || n % 1000 == 0)
+    taken.evictions.filter(|n| *n == 1 || n % 1000 == 0)
 }
 
 #[cfg(test)]

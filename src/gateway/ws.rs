@@ -125,9 +125,10 @@ pub(crate) async fn session(
 
     let device_id = connect.device_id.clone();
     let admit_shared = shared.clone();
-    let admission = tokio::task::spawn_blocking(move || admit(&admit_shared, connect, peer, origin))
-        .await
-        .unwrap_or(Admission::Close(close::INTERNAL, "internal error"));
+    let admission =
+        tokio::task::spawn_blocking(move || admit(&admit_shared, connect, peer, origin))
+            .await
+            .unwrap_or(Admission::Close(close::INTERNAL, "internal error"));
     let hello = match admission {
         Admission::Hello(hello) => hello,
         Admission::Close(code, reason) => return close_and_linger(ws, code, reason).await,
@@ -176,7 +177,9 @@ enum Decision {
     /// Paired; the presented token is checked next.
     Paired,
     /// Paired now or its claim matched: issue the device token.
-    Issue { newly_paired: bool },
+    Issue {
+        newly_paired: bool,
+    },
     /// Paired, no token, no matching claim.
     TokenRequired,
     Pending(devices::Requested),
@@ -279,9 +282,7 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr, origin: bool) -> A
     };
     let device_token = match decision {
         Decision::Pending(devices::Requested::Recorded | devices::Requested::AlreadyPending) => {
-            return pairing_required(&format!(
-                "; approve with `clawdoc devices approve {id}`"
-            ));
+            return pairing_required(&format!("; approve with `clawdoc devices approve {id}`"));
         }
         Decision::Pending(devices::Requested::Full) => {
             return pairing_required(&format!(

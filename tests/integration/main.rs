@@ -12,4 +12,5 @@ mod gateway_daemon;
 mod gateway_server;
 mod probes;
 mod qa;
+mod security;
 mod walk;

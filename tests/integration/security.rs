@@ -1,0 +1,284 @@
+//! The attacks of issue 11, each replayed through the real binary and the
+//! real gateway process (loopback only, bounded): a known device id without
+//! a token, a forged local CLI or a web page pairing itself, a pre-auth
+//! flood, a pending-request flood and takeover, a copied home stopping
+//! another home's gateway, racing `config set`s, symlinked state files and
+//! rules that only break together.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use tungstenite::Message;
+
+use crate::gateway_server::{
+    claim_frame, close_of, http, start, text_of, write_config, ws, PINNED,
+};
+use crate::harness::{wait_until, TestEnv};
+
+fn identity(env: &TestEnv) -> serde_json::Value {
+    serde_json::from_str(&env.read("identity.json")).unwrap()
+}
+
+/// Writes a WebSocket upgrade request (with `extra` header lines) and
+/// returns the socket and the status line's code.
+fn raw_upgrade(port: u16, extra: &str) -> (TcpStream, u16) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    write!(
+        s,
+        "GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n{extra}\r\n"
+    )
+    .unwrap();
+    // Read the response head byte by byte (nothing after it is ours).
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match s.read(&mut byte) {
+            Ok(1) => head.push(byte[0]),
+            _ => break,
+        }
+    }
+    let head = String::from_utf8_lossy(&head);
+    let code = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (s, code)
+}
+
+// ---------------------------------------------------------------- item 1
+
+#[test]
+fn a_known_device_id_without_a_token_is_refused_and_gets_no_token() {
+    let env = TestEnv::new();
+    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let _gw = start(&env, port, &[]);
+    let r = env.run(&["send", "pair me"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let id = identity(&env)["device_id"].as_str().unwrap().to_string();
+    let token = identity(&env)["device_token"].as_str().unwrap().to_string();
+
+    // The id is public (devices list, the log); alone it gets nothing.
+    for claim in [None, Some("guessed-claim-0000000000")] {
+        let mut w = ws(port);
+        w.send(claim_frame(&id, "cli", None, claim)).unwrap();
+        let mut seen = String::new();
+        let close = loop {
+            match w.read() {
+                Ok(Message::Close(Some(f))) => break (u16::from(f.code), f.reason.to_string()),
+                Ok(Message::Text(t)) => seen.push_str(&t),
+                Ok(_) => continue,
+                Err(e) => panic!("no close frame: {e}; got {seen}"),
+            }
+        };
+        assert_eq!(
+            close,
+            (4008, "connect failed — device token required".to_string())
+        );
+        assert!(
+            !seen.contains(&token) && !seen.contains("hello-ok"),
+            "{seen}"
+        );
+    }
+    assert!(env
+        .read("logs/gateway.log")
+        .contains("device token required"));
+    // The CLI itself (token in its identity) still works, as do repeated sends.
+    let r = env.run(&["send", "still me"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(identity(&env)["device_token"], token.as_str());
+}
+
+// ---------------------------------------------------------------- item 2
+
+#[test]
+fn local_auto_pairing_needs_this_homes_identity_and_no_browser_origin() {
+    let env = TestEnv::new();
+    let port = write_config(&env, "");
+    let _gw = start(&env, port, &[]);
+
+    // A loopback client calling itself `cli` is not this home's CLI.
+    let mut w = ws(port);
+    w.send(claim_frame(
+        "cli-forged",
+        "cli",
+        None,
+        Some("forged-claim-0123456789"),
+    ))
+    .unwrap();
+    assert_eq!(close_of(&mut w), (1008, "pairing required".to_string()));
+    let list = env.run(&["devices", "list", "--json"]);
+    assert_eq!(
+        list.json()["paired"].as_array().unwrap().len(),
+        0,
+        "{list:?}"
+    );
+    assert_eq!(list.json()["pending"][0]["id"], "cli-forged");
+
+    // A web page (any Origin) cannot even open the WebSocket.
+    let (_s, code) = raw_upgrade(port, "Origin: http://evil.example\r\n");
+    assert_eq!(code, 403);
+    let (_s, code) = raw_upgrade(port, "Origin: null\r\n");
+    assert_eq!(code, 403);
+    assert!(env
+        .read("logs/gateway.log")
+        .contains("refused WebSocket from origin \"http://evil.example\""));
+
+    // This home's CLI pairs itself and works.
+    let r = env.run(&["send", "hi"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let list = env.run(&["devices", "list", "--json"]);
+    let paired = list.json()["paired"].as_array().unwrap().clone();
+    assert_eq!(paired.len(), 1, "{list:?}");
+    assert_eq!(paired[0]["id"], identity(&env)["device_id"]);
+}
+
+#[test]
+fn an_allowed_origin_may_connect_but_is_never_auto_approved() {
+    let env = TestEnv::new();
+    let port = write_config(&env, "allowedOrigins = \"http://localhost:5173\"\n");
+    let v = env.run(&["config", "validate"]);
+    assert_eq!(v.code, 0, "{v:?}");
+    let g = env.run(&["config", "get", "gateway.allowedOrigins"]);
+    assert_eq!(g.stdout.trim(), "http://localhost:5173", "{g:?}");
+    let bad = env.run(&["config", "set", "gateway.allowedOrigins", "evil.example/x"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    let _gw = start(&env, port, &[]);
+
+    // Even presenting this home's own identity, a page is not the CLI.
+    assert_eq!(env.run(&["devices", "list"]).code, 0);
+    let home = clawdoc::home::Home::new(env.home());
+    let me = clawdoc::gateway::client::load_identity(&home).unwrap();
+    let (s, code) = raw_upgrade(port, "Origin: http://localhost:5173\r\n");
+    assert_eq!(code, 101);
+    let mut w =
+        tungstenite::WebSocket::from_raw_socket(s, tungstenite::protocol::Role::Client, None);
+    w.send(claim_frame(
+        &me.device_id,
+        "cli",
+        None,
+        Some(me.claim.as_ref().unwrap().expose()),
+    ))
+    .unwrap();
+    assert_eq!(close_of(&mut w), (1008, "pairing required".to_string()));
+    let (_s, code) = raw_upgrade(port, "Origin: http://localhost:5174\r\n");
+    assert_eq!(code, 403);
+}
+
+// ---------------------------------------------------------------- item 3
+
+fn fd_count(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .map(|d| d.count())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_preauth_flood_stays_bounded_and_health_and_paired_clients_are_served() {
+    let env = TestEnv::new();
+    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let gw = start(&env, port, &[]);
+    assert_eq!(env.run(&["send", "pair me"]).code, 0);
+    let base = fd_count(gw.pid());
+
+    // 1500 WebSocket upgrades that never send a connect frame, all held open.
+    let mut flood = Vec::new();
+    for _ in 0..1500 {
+        let (s, code) = raw_upgrade(port, "");
+        assert_eq!(code, 101);
+        flood.push(s);
+    }
+    // Evicted ones are closed at once; the gateway keeps a bounded number.
+    let bounded = wait_until(Duration::from_secs(5), || fd_count(gw.pid()) < base + 200);
+    let during = fd_count(gw.pid());
+    assert!(
+        bounded,
+        "gateway holds {during} fds (base {base}) during the flood"
+    );
+
+    // /health and the paired CLI are served while the flood is held.
+    let h = http(port, "GET", "/health").unwrap();
+    assert_eq!(h.status, 200);
+    let r = env.run(&["send", "during the flood"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let log = env.read("logs/gateway.log");
+    assert!(
+        log.contains("unauthenticated connection limit reached"),
+        "{log}"
+    );
+    drop(flood);
+}
+
+// ---------------------------------------------------------------- item 4
+
+#[test]
+fn pending_requests_are_capped_and_cannot_be_taken_over() {
+    let env = TestEnv::new();
+    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let _gw = start(&env, port, &[]);
+    let ask = |id: &str, name: &str, claim: &str| {
+        let mut w = ws(port);
+        let mut v = serde_json::json!({"type":"connect","device_id":id,"client":"mobile","name":name,"claim":claim});
+        v["type"] = "connect".into();
+        w.send(Message::text(v.to_string())).unwrap();
+        close_of(&mut w)
+    };
+    assert_eq!(
+        ask("phone-1", "my phone", "claim-of-the-owner-0001").1,
+        "pairing required"
+    );
+    let first = env.run(&["devices", "list", "--json"]).json()["pending"][0].clone();
+    // A later requester with the same id changes nothing.
+    assert_eq!(
+        ask("phone-1", "evil", "claim-of-the-thief-0002").1,
+        "pairing required"
+    );
+    let after = env.run(&["devices", "list", "--json"]).json()["pending"][0].clone();
+    assert_eq!(first, after);
+    assert_eq!(after["name"], "my phone");
+
+    // Approved: only the first requester's claim picks the token up, once.
+    assert_eq!(env.run(&["devices", "approve", "phone-1"]).code, 0);
+    let mut w = ws(port);
+    w.send(claim_frame(
+        "phone-1",
+        "mobile",
+        None,
+        Some("claim-of-the-thief-0002"),
+    ))
+    .unwrap();
+    assert_eq!(close_of(&mut w).0, 4008);
+    let mut w = ws(port);
+    w.send(claim_frame(
+        "phone-1",
+        "mobile",
+        None,
+        Some("claim-of-the-owner-0001"),
+    ))
+    .unwrap();
+    let hello = text_of(&mut w);
+    assert_eq!(hello["device_token"].as_str().unwrap().len(), 64);
+    let mut w = ws(port);
+    w.send(claim_frame(
+        "phone-1",
+        "mobile",
+        None,
+        Some("claim-of-the-owner-0001"),
+    ))
+    .unwrap();
+    assert_eq!(close_of(&mut w).0, 4008);
+
+    // A flood of requests: the store stays capped and small.
+    for i in 0..100 {
+        ask(&format!("flood-{i}"), "x", "flood-claim-0123456789");
+    }
+    let list = env.run(&["devices", "list", "--json"]);
+    assert_eq!(list.json()["pending"].as_array().unwrap().len(), 64);
+    assert!(std::fs::metadata(env.path("devices.json")).unwrap().len() < 32 * 1024);
+    assert!(env
+        .read("logs/gateway.log")
+        .contains("pairing requests are already pending"));
+}
