@@ -318,7 +318,7 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
             let path = home.pid_path();
             match pidfile::read(&path) {
                 Ok(None) => return Err(precondition(action, "there is no pid file")),
-                Ok(Some(rec)) => match rec.identify(&env.proc_root) {
+                Ok(Some(rec)) => match rec.identify(&env.proc_root, home) {
                     Identity::Gateway { .. } => {
                         return Err(precondition(
                             action,

@@ -33,6 +33,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Opens `path` with `options`, never through a symbolic link
+/// (`O_NOFOLLOW`): a state file replaced by a link to some other file must
+/// not make us truncate or append to that file. The error names the path.
+pub fn open_no_follow(options: &mut fs::OpenOptions, path: &Path) -> io::Result<fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    options
+        .custom_flags(libc::O_NOFOLLOW)
+        .open(path)
+        .map_err(|e| {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                io::Error::other(format!(
+                    "{} is a symbolic link; refusing to write through it (remove the link)",
+                    path.display()
+                ))
+            } else {
+                e
+            }
+        })
+}
+
 /// The path of backup number `n` (1 = newest) of `path`.
 pub fn backup_path(path: &Path, n: usize) -> PathBuf {
     let mut name = path.file_name().unwrap_or_default().to_os_string();

@@ -54,6 +54,9 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         Command::Get { key } => get(&path, &key),
         Command::Set { key, value } => {
+            // Read-modify-write under the doctor's lock: concurrent `config
+            // set`s (and `doctor --fix`) must not lose each other's changes.
+            let _turn = crate::doctor::take_fixing_turn(&ctx.home);
             edit_file(&path, true, |text| edit::set_in_text(text, &key, &value))?;
             let shown = if key == "gateway.token" {
                 "<redacted>".to_string()
@@ -67,6 +70,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         Command::Unset { key } => {
+            let _turn = crate::doctor::take_fixing_turn(&ctx.home);
             let changed = edit_file(&path, false, |text| edit::unset_in_text(text, &key))?;
             if changed {
                 println!("removed {key} from {}", path.display());

@@ -395,7 +395,7 @@ pub fn start_program(
     let timeout = timeout.unwrap_or(settings.startup_timeout);
 
     match pidfile::read(&home.pid_path()) {
-        Ok(Some(record)) => match record.identify(&root) {
+        Ok(Some(record)) => match record.identify(&root, home) {
             Identity::Gateway { state } => {
                 if state.is_hung() {
                     return Err(DaemonError::Unresponsive {
@@ -412,7 +412,7 @@ pub fn start_program(
                     });
                 }
                 progress(StartProgress::WaitingForExisting { pid: record.pid });
-                return wait_for_existing(&root, record, port, timeout, progress);
+                return wait_for_existing(home, &root, record, port, timeout, progress);
             }
             Identity::Dead => {
                 remove_pid_file_if(home, &record)?;
@@ -521,6 +521,7 @@ pub fn start_program(
 }
 
 fn wait_for_existing(
+    home: &Home,
     root: &ProcRoot,
     record: PidRecord,
     port: u16,
@@ -530,7 +531,7 @@ fn wait_for_existing(
     let started = Instant::now();
     let mut last_code = None;
     loop {
-        match record.identify(root) {
+        match record.identify(root, home) {
             Identity::Gateway { state } if state.is_hung() => {
                 return Err(DaemonError::Unresponsive {
                     pid: record.pid,
@@ -610,12 +611,11 @@ fn open_log(path: &Path) -> Result<File, DaemonError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io)
+    crate::fsutil::open_no_follow(
+        OpenOptions::new().create(true).append(true).mode(0o600),
+        path,
+    )
+    .map_err(io)
 }
 
 /// The last `max` lines written to the log after byte `offset` (from the
@@ -688,7 +688,7 @@ pub fn stop(home: &Home, force: bool, timeout: Duration) -> Result<StopOutcome, 
             });
         }
     };
-    match record.identify(&root) {
+    match record.identify(&root, home) {
         Identity::Gateway { .. } => {}
         Identity::Dead => {
             remove_pid_file_if(home, &record)?;
@@ -732,7 +732,7 @@ pub fn stop(home: &Home, force: bool, timeout: Duration) -> Result<StopOutcome, 
     }
     let end = started + timeout;
     // Until the pid is dead or belongs to someone else, ours is still there.
-    while let Identity::Gateway { state: state_now } = record.identify(&root) {
+    while let Identity::Gateway { state: state_now } = record.identify(&root, home) {
         if Instant::now() >= end {
             return Err(DaemonError::StopTimedOut {
                 pid: record.pid,
@@ -892,7 +892,7 @@ pub fn status(home: &Home) -> GatewayStatus {
     match pidfile::read(&home.pid_path()) {
         Ok(Some(record)) => {
             st.pid = Some(record.pid);
-            match record.identify(&root) {
+            match record.identify(&root, home) {
                 Identity::Gateway { state } => {
                     st.process_state = Some(state);
                     match &health {

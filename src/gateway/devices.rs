@@ -299,14 +299,16 @@ pub fn update<R>(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io_err)?;
     }
-    let lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&lock_file)
-        .map_err(io_err)?;
+    let lock = crate::fsutil::open_no_follow(
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600),
+        &lock_file,
+    )
+    .map_err(io_err)?;
     fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(io_err)?;
     let mut store = load(path)?;
     let before = store.clone();

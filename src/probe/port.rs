@@ -281,7 +281,7 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
     let argv = procinfo::cmdline(root, pid).unwrap_or_default();
     let is_gateway = match recorded {
         Some(record) if record.pid == pid => {
-            matches!(record.identify(root), Identity::Gateway { .. })
+            matches!(record.identify(root, &env.home), Identity::Gateway { .. })
         }
         // No pid file names it: it is *this home's* gateway only if it also
         // holds this home's lock. A gateway of another CLAWDOC_HOME on our

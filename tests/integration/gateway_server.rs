@@ -29,7 +29,7 @@ impl Gateway {
     }
 
     /// SIGTERM, then the exit status (within the deadline).
-    fn terminate(&mut self) -> ExitStatus {
+    pub(crate) fn terminate(&mut self) -> ExitStatus {
         signal(self.pid(), nix::sys::signal::Signal::SIGTERM);
         let end = Instant::now() + DEADLINE;
         loop {

@@ -282,3 +282,131 @@ fn pending_requests_are_capped_and_cannot_be_taken_over() {
         .read("logs/gateway.log")
         .contains("pairing requests are already pending"));
 }
+
+// ---------------------------------------------------------------- item 5
+
+#[test]
+fn a_copied_home_cannot_stop_the_original_gateway() {
+    let env = TestEnv::new();
+    let port = write_config(&env, "");
+    let gw = start(&env, port, &[]);
+    let copy = tempfile::tempdir().unwrap();
+    let copy_home = copy.path().join("home");
+    let cp = std::process::Command::new("cp")
+        .arg("-a")
+        .arg(env.home())
+        .arg(&copy_home)
+        .status()
+        .unwrap();
+    assert!(cp.success());
+    let in_copy = |args: &[&str]| {
+        let out = env
+            .cmd(args)
+            .env("CLAWDOC_HOME", &copy_home)
+            .env("HOME", &copy_home)
+            .output()
+            .unwrap();
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+
+    let said = in_copy(&["gateway", "stop"]);
+    assert!(
+        said.contains("not this home's") && said.contains("NOT signalled"),
+        "{said}"
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(crate::harness::pid_alive(gw.pid()), "{said}");
+    assert_eq!(http(port, "GET", "/health").unwrap().status, 200);
+
+    // The doctor of the copy, fixing, leaves it alone too.
+    let said = in_copy(&["doctor", "--fix", "--unsafe-fixes", "--yes"]);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(crate::harness::pid_alive(gw.pid()), "{said}");
+    assert_eq!(http(port, "GET", "/health").unwrap().status, 200);
+
+    // The original home still stops its own gateway.
+    let r = env.run(&["gateway", "stop"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(wait_until(Duration::from_secs(5), || {
+        !crate::harness::pid_alive(gw.pid())
+    }));
+}
+
+// ---------------------------------------------------------------- item 6
+
+#[test]
+fn concurrent_config_sets_lose_no_update() {
+    let env = TestEnv::new();
+    env.write("config.toml", "[gateway]\nmode = \"local\"\n");
+    for round in 0..25u16 {
+        let port = (20000 + round).to_string();
+        let model = format!("model-{round}");
+        let mut a = env.cmd(&["config", "set", "gateway.port", &port]);
+        let mut b = env.cmd(&["config", "set", "ai.model", &model]);
+        a.stdout(std::process::Stdio::null());
+        b.stdout(std::process::Stdio::null());
+        let (mut a, mut b) = (a.spawn().unwrap(), b.spawn().unwrap());
+        assert!(a.wait().unwrap().success() && b.wait().unwrap().success());
+        let text = env.read("config.toml");
+        assert!(
+            text.contains(&format!("port = {port}")) && text.contains(&format!("\"{model}\"")),
+            "round {round}: an update was lost:\n{text}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- item 7
+
+#[test]
+fn state_files_that_are_symlinks_are_never_written_through() {
+    use std::os::unix::fs::symlink;
+    let env = TestEnv::new();
+    let port = write_config(&env, "");
+    let victims = tempfile::tempdir().unwrap();
+    let victim = |name: &str| {
+        let p = victims.path().join(name);
+        std::fs::write(&p, "precious\n").unwrap();
+        p
+    };
+    let unchanged = |p: &std::path::Path| std::fs::read_to_string(p).unwrap() == "precious\n";
+
+    // gateway.lock → victim: the gateway refuses to start, victim intact.
+    let lock_victim = victim("lock");
+    symlink(&lock_victim, env.path("gateway.lock")).unwrap();
+    let r = env.run(&["gateway", "run"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.all()
+            .contains("is a symbolic link; refusing to write through it"),
+        "{r:?}"
+    );
+    assert!(unchanged(&lock_victim));
+    std::fs::remove_file(env.path("gateway.lock")).unwrap();
+
+    // logs/gateway.log → victim: `gateway start` refuses; `gateway run`
+    // logs to stderr only.
+    let _ = std::fs::remove_file(env.path("logs/gateway.log"));
+    let log_victim = victim("log");
+    symlink(&log_victim, env.path("logs/gateway.log")).unwrap();
+    let r = env.run(&["gateway", "start"]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(unchanged(&log_victim), "{r:?}");
+    assert!(!env.path("gateway.pid").exists(), "{r:?}");
+
+    // devices.lock and gateway.pid → victims.
+    let dev_victim = victim("devices-lock");
+    symlink(&dev_victim, env.path("devices.lock")).unwrap();
+    let pid_victim = victim("pid");
+    symlink(&pid_victim, env.path("gateway.pid")).unwrap();
+    let mut gw = start(&env, port, &[]);
+    let r = env.run(&["send", "hi"]);
+    assert_ne!(r.code, 0, "{r:?}");
+    assert!(gw.terminate().success());
+    for v in [&lock_victim, &log_victim, &dev_victim, &pid_victim] {
+        assert!(unchanged(v), "{} was written through a link", v.display());
+    }
+}
