@@ -42,6 +42,7 @@ pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
     let set = super::rules::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
+    super::rules::warn_dropped(&engine);
     let matches = engine.lookup(&input);
     if args.probe {
         return confirm_with_probes(&matches, args.json, ctx);

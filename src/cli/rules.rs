@@ -71,6 +71,17 @@ pub fn load_rules(ctx: &Ctx) -> RuleSet {
     set
 }
 
+/// Reports rules the engine had to leave out (their patterns do not
+/// compile together with the others), like skipped rule files.
+pub fn warn_dropped(engine: &Engine) {
+    for e in engine.dropped() {
+        eprintln!(
+            "{} {e}",
+            "warning: rule skipped:".if_supports_color(Stream::Stderr, |t| t.yellow().to_string())
+        );
+    }
+}
+
 fn load_quiet(ctx: &Ctx) -> RuleSet {
     ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()))
 }
@@ -303,7 +314,10 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
 }
 
 fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> {
-    let set = load_quiet(ctx);
+    let mut set = load_quiet(ctx);
+    // Rules that each compile may still not compile together.
+    let dropped: Vec<_> = Engine::new(&set.rules)?.dropped().to_vec();
+    set.errors.extend(dropped);
     if as_json {
         writeln!(
             out,

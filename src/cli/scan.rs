@@ -27,6 +27,7 @@ pub struct Args {
 pub fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let set = super::rules::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
+    super::rules::warn_dropped(&engine);
     let mut scanner = engine.scanner()?;
     // Worker threads default to one per core (at most four).
     if let Some(n) = std::env::var("CLAWDOC_SCAN_THREADS")

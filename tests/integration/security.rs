@@ -410,3 +410,55 @@ fn state_files_that_are_symlinks_are_never_written_through() {
         assert!(unchanged(v), "{} was written through a link", v.display());
     }
 }
+
+// ---------------------------------------------------------------- item 8
+
+#[test]
+fn rules_too_big_together_are_linted_and_dropped_by_name() {
+    let env = TestEnv::new();
+    // Each compiles alone (under the 10 MiB limit); together they do not.
+    for n in 1..=2 {
+        env.write(
+            &format!("rules/big-{n}.toml"),
+            format!(
+                "title = \"Big {n}\"\ncategory = \"auth\"\nseverity = \"warning\"\nsection = \"nothing-works\"\n\
+                 meaning = \"Big pattern {n}.\"\npatterns = ['big{n} (?:[a-z0-9]{{1,220}}x){{1,220}} end']\n\
+                 [[example]]\ntext = \"big{n} abcx end\"\n[[example]]\ntext = \"small\"\nmatches = false\n"
+            ),
+        );
+    }
+    let dir = env.path("rules").display().to_string();
+    let lint = env.run(&["--rules-dir", &dir, "rules", "lint"]);
+    assert_eq!(lint.code, 1, "{lint:?}");
+    assert!(
+        lint.stdout.contains("big-2.toml: rule `big-2` dropped")
+            && lint.stdout.contains("exceed the regex size limit"),
+        "{lint:?}"
+    );
+    assert!(lint.stdout.contains("1 problems"), "{lint:?}");
+
+    // lookup: the others still load (and the drop is named on stderr).
+    let r = env.run(&[
+        "--rules-dir",
+        &dir,
+        "lookup",
+        "--json",
+        "Error: listen EADDRINUSE: address already in use 127.0.0.1:3001",
+    ]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.json()["matches"][0]["rule_id"], "port-in-use", "{r:?}");
+    assert!(r.stderr.contains("rule `big-2` dropped"), "{r:?}");
+
+    // scan: big-1 and the built-ins match; big-2 is left out.
+    let log = env.write(
+        "app.log",
+        "big1 abcx end\nbig2 abcx end\nError: listen EADDRINUSE: address already in use 127.0.0.1:3001\n",
+    );
+    let r = env.run(&["--rules-dir", &dir, "scan", &log.display().to_string()]);
+    assert!(
+        r.stdout.contains("big-1") && r.stdout.contains("port-in-use"),
+        "{r:?}"
+    );
+    assert!(!r.stdout.contains("big-2 "), "{r:?}");
+    assert!(r.stderr.contains("rule `big-2` dropped"), "{r:?}");
+}
