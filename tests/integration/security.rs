@@ -285,6 +285,38 @@ fn pending_requests_are_capped_and_cannot_be_taken_over() {
 
 // ---------------------------------------------------------------- item 5
 
+/// Kills every `clawdoc gateway run` serving the copied home (its
+/// environment names that home: only this test's processes can).
+struct CopyGateway(std::path::PathBuf);
+
+impl Drop for CopyGateway {
+    fn drop(&mut self) {
+        let needle = format!("CLAWDOC_HOME={}", self.0.display());
+        let Ok(procs) = std::fs::read_dir("/proc") else {
+            return;
+        };
+        for entry in procs.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|p| p.parse::<i32>().ok())
+            else {
+                continue;
+            };
+            let environ = std::fs::read(entry.path().join("environ")).unwrap_or_default();
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            if environ.split(|b| *b == 0).any(|kv| kv == needle.as_bytes())
+                && cmdline.ends_with(b"gateway\0run\0")
+            {
+                let _ = nix::sys::signal::kill(
+                    nix::unistd::Pid::from_raw(pid),
+                    nix::sys::signal::Signal::SIGKILL,
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn a_copied_home_cannot_stop_the_original_gateway() {
     let env = TestEnv::new();
@@ -292,6 +324,9 @@ fn a_copied_home_cannot_stop_the_original_gateway() {
     let gw = start(&env, port, &[]);
     let copy = tempfile::tempdir().unwrap();
     let copy_home = copy.path().join("home");
+    // `doctor --fix` in the copy starts the copy's own gateway (on another
+    // port): kill it at the end, whatever happens.
+    let _copy_gateway = CopyGateway(copy_home.clone());
     let cp = std::process::Command::new("cp")
         .arg("-a")
         .arg(env.home())
@@ -377,12 +412,28 @@ fn state_files_that_are_symlinks_are_never_written_through() {
     // gateway.lock → victim: the gateway refuses to start, victim intact.
     let lock_victim = victim("lock");
     symlink(&lock_victim, env.path("gateway.lock")).unwrap();
-    let r = env.run(&["gateway", "run"]);
-    assert_eq!(r.code, 1, "{r:?}");
+    let mut child = env
+        .cmd(&["gateway", "run"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let exited = wait_until(Duration::from_secs(5), || {
+        child.try_wait().unwrap().is_some()
+    });
+    if !exited {
+        let _ = child.kill();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        r.all()
-            .contains("is a symbolic link; refusing to write through it"),
-        "{r:?}"
+        exited,
+        "the gateway started through a symlinked lock: {stderr}"
+    );
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("is a symbolic link; refusing to write through it"),
+        "{stderr}"
     );
     assert!(unchanged(&lock_victim));
     std::fs::remove_file(env.path("gateway.lock")).unwrap();
