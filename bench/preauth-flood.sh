@@ -67,7 +67,8 @@ def health_ms(k=20):
     times.sort()
     return times[len(times) // 2], times[-1]
 
-print(f"before: rss {status('VmRSS')} MiB, fds {fds()}, /health median/max {health_ms()[0]:.2f}/{health_ms()[1]:.2f} ms")
+med, mx = health_ms()
+print(f"before: rss {status('VmRSS')} MiB, fds {fds()}, /health median/max {med:.2f}/{mx:.2f} ms")
 up = (f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n").encode()
 held = []
@@ -89,5 +90,6 @@ print(f"during: {len(held)} upgrades opened in {opened:.1f} s; rss {status('VmRS
 for s in held:
     s.close()
 time.sleep(3)
-print(f"after:  rss {status('VmRSS')} MiB, fds {fds()}, /health median {health_ms()[0]:.2f} ms")
+med, mx = health_ms()
+print(f"after:  rss {status('VmRSS')} MiB, fds {fds()}, /health median/max {med:.2f}/{mx:.2f} ms")
 PY
