@@ -208,7 +208,7 @@ fn upgrade(
         None => false,
         Some(o) => {
             let o = o.to_str().unwrap_or("").trim().to_ascii_lowercase();
-            if !shared.allowed_origins.iter().any(|a| *a == o) {
+            if !shared.allowed_origins.contains(&o) {
                 shared.log.warn(format_args!(
                     "[ws] {peer}: refused WebSocket from origin {o:?} (not in gateway.allowedOrigins)"
                 ));
