@@ -432,28 +432,14 @@ mod tests {
     #[test]
     fn pending_requests_are_capped_and_expire() {
         let mut s = DeviceStore::default();
+        let mut ask = |id: &str, at: &str| s.request(id, "mobile", None, None, at, None);
         for i in 0..MAX_PENDING {
-            let r = s.request(
-                &format!("d{i}"),
-                "mobile",
-                None,
-                None,
-                "2026-01-01T00:00:00.000Z",
-                None,
+            assert_eq!(
+                ask(&format!("d{i}"), "2026-01-01T00:00:00.000Z"),
+                Requested::Recorded
             );
-            assert_eq!(r, Requested::Recorded);
         }
-        assert_eq!(
-            s.request(
-                "late",
-                "mobile",
-                None,
-                None,
-                "2026-01-01T00:00:01.000Z",
-                None
-            ),
-            Requested::Full
-        );
+        assert_eq!(ask("late", "2026-01-01T00:00:01.000Z"), Requested::Full);
         s.expire_pending("2026-01-01T00:00:00.500Z");
         assert!(s.pending.is_empty());
         assert_eq!(

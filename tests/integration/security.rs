@@ -222,14 +222,11 @@ fn pending_requests_are_capped_and_cannot_be_taken_over() {
     let ask = |id: &str, name: &str, claim: &str| {
         let mut w = ws(port);
         let mut v = serde_json::json!({"type":"connect","device_id":id,"client":"mobile","name":name,"claim":claim});
-        v["type"] = "connect".into();
         w.send(Message::text(v.to_string())).unwrap();
         close_of(&mut w)
     };
-    assert_eq!(
-        ask("phone-1", "my phone", "claim-of-the-owner-0001").1,
-        "pairing required"
-    );
+    let owner = "claim-of-the-owner-0001";
+    assert_eq!(ask("phone-1", "my phone", owner).1, "pairing required");
     let first = env.run(&["devices", "list", "--json"]).json()["pending"][0].clone();
     // A later requester with the same id changes nothing.
     assert_eq!(
@@ -252,23 +249,14 @@ fn pending_requests_are_capped_and_cannot_be_taken_over() {
     .unwrap();
     assert_eq!(close_of(&mut w).0, 4008);
     let mut w = ws(port);
-    w.send(claim_frame(
-        "phone-1",
-        "mobile",
-        None,
-        Some("claim-of-the-owner-0001"),
-    ))
-    .unwrap();
+    w.send(claim_frame("phone-1", "mobile", None, Some(owner)))
+        .unwrap();
     let hello = text_of(&mut w);
     assert_eq!(hello["device_token"].as_str().unwrap().len(), 64);
+    // Used up: the same claim again gets nothing.
     let mut w = ws(port);
-    w.send(claim_frame(
-        "phone-1",
-        "mobile",
-        None,
-        Some("claim-of-the-owner-0001"),
-    ))
-    .unwrap();
+    w.send(claim_frame("phone-1", "mobile", None, Some(owner)))
+        .unwrap();
     assert_eq!(close_of(&mut w).0, 4008);
 
     // A flood of requests: the store stays capped and small.
