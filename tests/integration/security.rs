@@ -221,7 +221,7 @@ fn pending_requests_are_capped_and_cannot_be_taken_over() {
     let _gw = start(&env, port, &[]);
     let ask = |id: &str, name: &str, claim: &str| {
         let mut w = ws(port);
-        let mut v = serde_json::json!({"type":"connect","device_id":id,"client":"mobile","name":name,"claim":claim});
+        let v = serde_json::json!({"type":"connect","device_id":id,"client":"mobile","name":name,"claim":claim});
         w.send(Message::text(v.to_string())).unwrap();
         close_of(&mut w)
     };
