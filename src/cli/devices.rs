@@ -61,7 +61,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         Command::Approve(IdArg { id }) => {
             match devices::update(&path, |s| s.approve(&id, &now_rfc3339_millis()))?? {
-                Approved::Newly => println!("approved {id}: it can connect now"),
+                Approved::Newly => println!("approved {id}: its next connect with the claim it asked with receives its device token (once)"),
                 Approved::AlreadyPaired => println!("{id} is already paired"),
             }
             Ok(Exit::Ok)

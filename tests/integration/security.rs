@@ -238,7 +238,12 @@ fn pending_requests_are_capped_and_cannot_be_taken_over() {
     assert_eq!(after["name"], "my phone");
 
     // Approved: only the first requester's claim picks the token up, once.
-    assert_eq!(env.run(&["devices", "approve", "phone-1"]).code, 0);
+    let approve = env.run(&["devices", "approve", "phone-1"]);
+    assert_eq!(approve.code, 0, "{approve:?}");
+    assert!(
+        approve.stdout.contains("receives its device token (once)"),
+        "{approve:?}"
+    );
     let mut w = ws(port);
     w.send(claim_frame(
         "phone-1",
