@@ -242,10 +242,9 @@ pub fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Session, Cli
         client: CLIENT_CLI.to_string(),
         name: Some("clawdoc cli".to_string()),
         token: identity.device_token.clone(),
-        claim: identity
-            .claim
-            .clone()
-            .filter(|_| identity.device_token.is_none()),
+        // Always sent: if this device was removed from the store, the
+        // gateway can pair it again (this home's CLI) or record its request.
+        claim: identity.claim.clone(),
     });
     send_json(&mut ws, &connect, timeout)?;
     let hello = match read_frame(&mut ws, timeout)? {

@@ -229,7 +229,7 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr, origin: bool) -> A
         .name
         .clone()
         .map(|n| n.chars().filter(|c| !c.is_control()).take(64).collect());
-    let own_cli = connect.token.is_none() && is_this_homes_cli(shared, &connect, peer, origin);
+    let own_cli = is_this_homes_cli(shared, &connect, peer, origin);
     let claim = connect.claim.as_ref().map(devices::claim_hash);
     let now = now_rfc3339_millis();
     let cutoff = devices::pending_cutoff();

@@ -134,6 +134,11 @@ fn local_auto_pairing_needs_this_homes_identity_and_no_browser_origin() {
     let paired = list.json()["paired"].as_array().unwrap().clone();
     assert_eq!(paired.len(), 1, "{list:?}");
     assert_eq!(paired[0]["id"], identity(&env)["device_id"]);
+    // Removed from the store, it pairs itself again on its next command.
+    let id = identity(&env)["device_id"].as_str().unwrap().to_string();
+    assert_eq!(env.run(&["devices", "remove", &id]).code, 0);
+    let r = env.run(&["send", "again"]);
+    assert_eq!(r.code, 0, "{r:?}");
 }
 
 #[test]
