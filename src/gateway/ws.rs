@@ -9,7 +9,8 @@
 //!   the device id and claim of this home's 0600 identity file), which is
 //!   paired at once and gets its token;
 //! * paired, no token, the approved claim → `hello-ok` carrying the device
-//!   token (issued once: the claim is used up);
+//!   token (issued once: the claim is used up); this home's own CLI gets its
+//!   token again the same way as it paired;
 //! * paired, no token, no matching claim → close 4008 `connect failed —
 //!   device token required`;
 //! * paired, wrong token → close 4008 `connect failed — device token mismatch`;
