@@ -49,7 +49,7 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.config_path();
     match cmd {
         Command::Path => {
-            println!("{}", path.display());
+            outln!("{}", path.display());
             Ok(Exit::Ok)
         }
         Command::Get { key } => get(&path, &key),
@@ -66,16 +66,16 @@ pub fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                     .trim()
                     .to_string()
             };
-            println!("set {key} = {shown} in {}", path.display());
+            outln!("set {key} = {shown} in {}", path.display());
             Ok(Exit::Ok)
         }
         Command::Unset { key } => {
             let _turn = crate::doctor::take_fixing_turn(&ctx.home);
             let changed = edit_file(&path, false, |text| edit::unset_in_text(text, &key))?;
             if changed {
-                println!("removed {key} from {}", path.display());
+                outln!("removed {key} from {}", path.display());
             } else {
-                println!("{key} is not set in {}", path.display());
+                outln!("{key} is not set in {}", path.display());
             }
             Ok(Exit::Ok)
         }
@@ -156,7 +156,7 @@ fn get(path: &Path, key: &str) -> anyhow::Result<Exit> {
     };
     match value {
         Some(v) => {
-            println!("{v}");
+            outln!("{v}");
             Ok(Exit::Ok)
         }
         None => {
@@ -264,14 +264,14 @@ fn validate(path: &Path, json: bool) -> anyhow::Result<Exit> {
         Err(e @ LoadError::Unreadable { .. }) => return Err(e.into()),
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else if report.valid {
-        println!("{shown}: ok");
+        outln!("{shown}: ok");
     } else {
         for p in &report.problems {
-            println!("{shown}:{}:{}: {}", p.line, p.col, p.message);
+            outln!("{shown}:{}:{}: {}", p.line, p.col, p.message);
         }
-        println!(
+        outln!(
             "{} problem{} in {shown}",
             report.problems.len(),
             if report.problems.len() == 1 { "" } else { "s" }

@@ -12,6 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::home::Home;
 
+#[macro_use]
+pub mod out;
+
 pub mod client;
 pub mod config_cmd;
 pub mod devices;
@@ -174,5 +177,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -8,6 +8,7 @@ mod doctor;
 mod engine_lookup;
 mod engine_rules;
 mod engine_scan;
+mod epipe;
 mod gateway_daemon;
 mod gateway_server;
 mod probes;
