@@ -511,3 +511,60 @@ fn rules_too_big_together_are_linted_and_dropped_by_name() {
     assert!(!r.stdout.contains("big-2 "), "{r:?}");
     assert!(r.stderr.contains("rule `big-2` dropped"), "{r:?}");
 }
+
+// ---------------------------------------------------------------- item 9
+
+/// The `.clawdoc-tmp*` files in `dir`.
+fn temp_files(dir: &std::path::Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".clawdoc-tmp"))
+        .collect()
+}
+
+#[test]
+fn sigkilled_config_sets_leave_no_temp_file_and_no_hole_in_the_ring() {
+    let env = TestEnv::new();
+    write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let mut left_behind = 0;
+    // 200 `config set`s, each SIGKILLed after a delay spread over the run
+    // (0..12 ms, a fixed shuffle so a failure can be replayed).
+    for i in 0..200u64 {
+        let mut child = env
+            .cmd(&["config", "set", "ai.model", &format!("model-{i}")])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_micros((i * 7919) % 12_000));
+        let _ = child.kill();
+        let _ = child.wait();
+        left_behind = left_behind.max(temp_files(env.home()).len());
+    }
+    // The next command cleans what the killed ones left (their pids are dead).
+    let r = env.run(&["config", "set", "ai.model", "final"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    // The ring has no hole: .bak.1 .. .bak.5 all there, each a config.
+    for n in 1..=5 {
+        let bak = env.read(&format!("config.toml.bak.{n}"));
+        assert!(
+            bak.contains(PINNED),
+            "config.toml.bak.{n} missing or not a config (killed runs left up to {left_behind} temp files)"
+        );
+        assert!(
+            toml::from_str::<toml::Value>(&bak).is_ok(),
+            "bak.{n}: {bak}"
+        );
+    }
+    assert!(!env.path("config.toml.bak.6").exists());
+    assert_eq!(temp_files(env.home()), Vec::<String>::new());
+    let r = env.run(&["config", "validate"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(
+        env.run(&["config", "get", "ai.model"]).stdout.trim(),
+        "final"
+    );
+    eprintln!("max temp files between kills: {left_behind}");
+}
