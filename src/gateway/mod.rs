@@ -2,6 +2,7 @@
 //! with device tokens), the daemon control around it (start, stop, restart,
 //! status, pid and lock files) and the client side (`send`, `login`).
 
+mod authlimit;
 pub mod client;
 pub mod daemon;
 pub mod devices;

@@ -40,6 +40,8 @@ pub mod close {
     pub const INTERNAL: u16 = 1011;
     pub const SERVICE_RESTART: u16 = 1012;
     pub const TOKEN_MISMATCH: u16 = 4008;
+    /// Try again later: too many failed auth attempts from this peer.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
 
     pub const REASON_PAIRING_REQUIRED: &str = "pairing required";
     pub const REASON_INVALID_HANDSHAKE: &str = "invalid handshake: first request must be connect";
@@ -49,6 +51,7 @@ pub mod close {
     pub const REASON_TOKEN_REQUIRED: &str = "connect failed — device token required";
     pub const REASON_TOO_MANY: &str = "too many unauthenticated connections";
     pub const REASON_SERVICE_RESTART: &str = "service restart";
+    pub const REASON_AUTH_RATE_LIMITED: &str = "too many failed auth attempts; try again later";
 }
 
 /// Error codes in `res` frames.

@@ -55,6 +55,8 @@ pub(crate) struct Shared {
     pub allowed_origins: Vec<String>,
     /// Connections not authenticated yet (bounded, oldest evicted).
     pub preauth: Arc<super::preauth::PreAuth>,
+    /// Failed device-token attempts per peer (token bucket).
+    pub auth_limit: super::authlimit::AuthLimiter,
 }
 
 impl Shared {
@@ -339,6 +341,10 @@ async fn serve(
         login_sessions: Mutex::new(HashMap::new()),
         allowed_origins: settings.allowed_origins,
         preauth: super::preauth::PreAuth::new(super::preauth::PER_PEER, super::preauth::GLOBAL),
+        auth_limit: super::authlimit::AuthLimiter::new(
+            super::authlimit::BURST,
+            super::authlimit::REFILL,
+        ),
     });
 
     let _pid_guard = match PidRecord::current().and_then(|record| {

@@ -18,7 +18,8 @@
 //!
 //! Frames over 64 KiB close with 1009; a first frame that is not a connect
 //! closes with 1008; no connect within 5 s closes with 1008 `handshake
-//! timeout`; shutdown closes with 1012 `service restart`.
+//! timeout`; shutdown closes with 1012 `service restart`. A peer with too
+//! many failed token attempts is refused with 1013 (see `authlimit`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -231,6 +232,9 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr, origin: bool) -> A
         .clone()
         .map(|n| n.chars().filter(|c| !c.is_control()).take(64).collect());
     let own_cli = is_this_homes_cli(shared, &connect, peer, origin);
+    if !own_cli && shared.auth_limit.locked(peer.ip()) {
+        return Admission::Close(close::TRY_AGAIN_LATER, close::REASON_AUTH_RATE_LIMITED);
+    }
     let claim = connect.claim.as_ref().map(devices::claim_hash);
     let now = now_rfc3339_millis();
     let cutoff = devices::pending_cutoff();
@@ -300,6 +304,7 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr, origin: bool) -> A
                 "[ws] disconnected (4008): {} device={id} peer={peer}",
                 close::REASON_TOKEN_REQUIRED
             ));
+            auth_failed(shared, peer);
             return Admission::Close(close::TOKEN_MISMATCH, close::REASON_TOKEN_REQUIRED);
         }
         Decision::Issue { newly_paired } => {
@@ -317,6 +322,7 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr, origin: bool) -> A
                     "[ws] disconnected (4008): {} device={id} peer={peer}",
                     close::REASON_TOKEN_MISMATCH
                 ));
+                auth_failed(shared, peer);
                 return Admission::Close(close::TOKEN_MISMATCH, close::REASON_TOKEN_MISMATCH);
             }
             None
@@ -339,6 +345,18 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr, origin: bool) -> A
         version: env!("CARGO_PKG_VERSION").to_string(),
         mode: shared.mode.as_str().to_string(),
     })
+}
+
+/// Counts a failed device-token attempt; logs when the peer is locked out.
+fn auth_failed(shared: &Shared, peer: SocketAddr) {
+    if shared.auth_limit.failed(peer.ip()) {
+        shared.log.warn(format_args!(
+            "[ws] auth rate limited: peer={} made {} failed auth attempts; further connects are refused (1013) for {} s per attempt",
+            peer.ip(),
+            super::authlimit::BURST,
+            super::authlimit::REFILL.as_secs()
+        ));
+    }
 }
 
 fn handle_request(shared: &Shared, device_id: &str, text: &str) -> Response {
@@ -473,30 +491,42 @@ async fn send_frame(ws: &mut Socket, frame: &ServerFrame) -> Result<(), WsError>
     ws.send(Message::text(text)).await
 }
 
-/// Sends a close frame, then reads and discards what the peer still sends
-/// (bounded in bytes and time) so our close is not lost to a TCP reset.
+/// Sends a close frame, then waits (bounded in frames, bytes and time) for
+/// the peer's close reply and ends the connection at once: the server
+/// closes TCP first (RFC 6455 §7.1.1), so a client waiting for that is not
+/// kept for the whole linger time. A peer that sends garbage instead is
+/// drained until it goes quiet, so our close is not lost to a TCP reset.
 async fn close_and_linger(mut ws: Socket, code: u16, reason: &'static str) {
     let frame = CloseFrame {
         code: CloseCode::from(code),
         reason: reason.into(),
     };
-    let timeout = std::time::Duration::from_secs(1);
-    if tokio::time::timeout(timeout, ws.close(Some(frame)))
-        .await
-        .is_err()
-    {
-        return;
-    }
-    let io = ws.get_mut();
-    let mut buf = [0u8; 8192];
-    let mut budget: usize = 1 << 20;
-    let _ = tokio::time::timeout(timeout, async {
-        while budget > 0 {
-            match io.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => budget = budget.saturating_sub(n),
+    let linger = std::time::Duration::from_secs(1);
+    let _ = tokio::time::timeout(linger, async {
+        if ws.close(Some(frame)).await.is_err() {
+            return;
+        }
+        for _ in 0..16 {
+            match ws.next().await {
+                None | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => continue,
+                Some(Err(_)) => break,
             }
         }
+        drain_until_quiet(ws.get_mut()).await;
     })
     .await;
+}
+
+/// Reads and discards up to 1 MiB until EOF or 50 ms without data.
+async fn drain_until_quiet(io: &mut TokioIo<Upgraded>) {
+    let quiet = std::time::Duration::from_millis(50);
+    let mut buf = [0u8; 8192];
+    let mut budget: usize = 1 << 20;
+    while budget > 0 {
+        match tokio::time::timeout(quiet, io.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => budget = budget.saturating_sub(n),
+            _ => break,
+        }
+    }
 }

@@ -568,3 +568,85 @@ fn sigkilled_config_sets_leave_no_temp_file_and_no_hole_in_the_ring() {
     );
     eprintln!("max temp files between kills: {left_behind}");
 }
+
+// ---------------------------------------------------------------- item 11
+
+/// Sends `frames`, then reads to the end: the close code and how long the
+/// gateway took, from the last frame sent to the end of the connection.
+fn rejected(
+    w: &mut tungstenite::WebSocket<TcpStream>,
+    frames: Vec<Message>,
+) -> (u16, std::time::Duration) {
+    for f in frames {
+        w.send(f).unwrap();
+    }
+    let sent = std::time::Instant::now();
+    let mut code = 0;
+    loop {
+        match w.read() {
+            Ok(Message::Close(Some(f))) => code = u16::from(f.code),
+            Ok(_) => continue,
+            Err(_) => return (code, sent.elapsed()),
+        }
+    }
+}
+
+#[test]
+fn rejected_websockets_close_promptly_and_failed_auth_is_rate_limited() {
+    let env = TestEnv::new();
+    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let _gw = start(&env, port, &[]);
+    let r = env.run(&["send", "pair me"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let id = identity(&env)["device_id"].as_str().unwrap().to_string();
+    let token = identity(&env)["device_token"].as_str().unwrap().to_string();
+    let wrong = || claim_frame(&id, "cli", Some("wrong-token-0000000000000000"), None);
+
+    let prompt = Duration::from_millis(500);
+    let cases: Vec<(u16, Vec<Message>)> = vec![
+        (1008, vec![Message::text("{\"type\":\"req\"}")]),
+        (1009, vec![Message::text("x".repeat(200 * 1024))]),
+        (
+            1003,
+            vec![
+                claim_frame(&id, "cli", Some(&token), None),
+                Message::binary(vec![1u8, 2, 3]),
+            ],
+        ),
+        (4008, vec![wrong()]),
+    ];
+    for (want, frames) in cases {
+        let mut w = ws(port);
+        let (code, took) = rejected(&mut w, frames);
+        assert_eq!(code, want);
+        eprintln!("close {code}: connection ended {took:?} after the offending frame");
+        assert!(took < prompt, "close {code} took {took:?}");
+    }
+
+    // Wrong tokens: after the burst (one spent above) the peer is refused
+    // at once with 1013, however many more it tries.
+    let mut codes = Vec::new();
+    for _ in 0..15 {
+        let mut w = ws(port);
+        codes.push(rejected(&mut w, vec![wrong()]).0);
+    }
+    let failures = 1 + codes.iter().filter(|c| **c == 4008).count();
+    assert_eq!(failures, 10, "{codes:?}");
+    assert!(codes[9..].iter().all(|c| *c == 1013), "{codes:?}");
+    // Even the right token is refused while locked (no oracle) ...
+    let mut w = ws(port);
+    let (code, _) = rejected(&mut w, vec![claim_frame(&id, "web", Some(&token), None)]);
+    assert_eq!(code, 1013);
+    // ... except for this home's own CLI, which proves its identity.
+    let r = env.run(&["send", "still me"]);
+    assert_eq!(r.code, 0, "{r:?}");
+
+    let log = env.read("logs/gateway.log");
+    let line = log
+        .lines()
+        .find(|l| l.contains("auth rate limited"))
+        .unwrap_or_else(|| panic!("no rate-limit line in the log:\n{log}"));
+    let r = env.run(&["lookup", "--json", line]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.json()["matches"][0]["rule_id"], "auth-rate-limited", "{r:?}");
+}
