@@ -9,7 +9,6 @@
 //! Config writes go through `config::edit::write_config` (backup ring, atomic,
 //! 0600); the whole run is journaled so `clawdoc undo` can restore the files.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -186,19 +185,23 @@ fn effective_port(home: &Home) -> u16 {
     config::effective_port(home)
 }
 
-/// `preferred` if nobody listens there, else the next free port above it,
-/// else any free port the kernel picks.
+/// `preferred` if the gateway could bind it, else the next such port above
+/// it, else the first from 1024. Never a port in the kernel's ephemeral
+/// range (an outgoing connection may take it at any time), nor one only
+/// free because nothing listens (the bind is tried on all interfaces, as a
+/// remote-mode gateway binds).
 pub fn pick_port(preferred: u16) -> u16 {
-    let free = |p: u16| TcpListener::bind(("127.0.0.1", p)).is_ok();
+    use crate::probe::bind;
+    let range = bind::ephemeral_range(&ProcRoot::default());
+    let usable = |p: u16| {
+        !range.is_some_and(|(lo, hi)| (lo..=hi).contains(&p))
+            && bind::try_bind(std::net::Ipv4Addr::UNSPECIFIED.into(), p).is_ok()
+    };
     let start = preferred.max(1024);
     (start..start.saturating_add(200))
-        .find(|&p| free(p))
-        .or_else(|| {
-            TcpListener::bind("127.0.0.1:0")
-                .ok()
-                .and_then(|l| l.local_addr().ok())
-                .map(|a| a.port())
-        })
+        .chain(1024..start)
+        .chain(start.saturating_add(200)..=u16::MAX)
+        .find(|&p| usable(p))
         .unwrap_or(preferred)
 }
 

@@ -18,6 +18,7 @@ use crate::home::Home;
 use crate::procinfo::ProcRoot;
 use crate::vocab::ProbeName;
 
+pub mod bind;
 pub mod config;
 pub mod disk;
 pub mod display;
@@ -162,6 +163,12 @@ pub const FACTS: &[(&str, &str)] = &[
     ("port.holder_name", "string"),
     ("port.holder_cmdline", "string"),
     ("port.holder_is_gateway", "bool"),
+    // nothing listens: did binding it as the gateway does work (live only)?
+    ("port.bindable", "bool"),
+    // why the bind failed: in_use, permission or other
+    ("port.bind_error", "string"),
+    // the port is in the kernel's ephemeral range (ip_local_port_range)
+    ("port.ephemeral", "bool"),
     // health
     ("health.reachable", "bool"),
     ("health.ready", "bool"),
@@ -425,7 +432,8 @@ mod tests {
             "lock.owner_pid",     // needs a real held lock (lock.rs tests)
             "health.status_code", // needs a listener (health.rs tests)
             "health.latency_ms",
-            "health.ours", // needs a real gateway (doctor integration tests)
+            "health.ours",     // needs a real gateway (doctor integration tests)
+            "port.bind_error", // needs a port held by a live socket (security integration test)
         ];
         for name in &missing {
             assert!(

@@ -19,7 +19,9 @@
 //! `gateway.lock` (a gateway of another home is a stranger here).
 //!
 //! Facts: `port.port`, `port.listening`, `port.holder_pid`,
-//! `port.holder_name` (comm), `port.holder_cmdline`, `port.holder_is_gateway`.
+//! `port.holder_name` (comm), `port.holder_cmdline`, `port.holder_is_gateway`;
+//! when nothing listens, `port.ephemeral`, `port.bindable` and
+//! `port.bind_error` from a real bind (see [`super::bind`]).
 //! A listener whose owner cannot be found (other users' fds are unreadable)
 //! is reported without holder facts and with status `Inconclusive`.
 
@@ -241,9 +243,7 @@ pub fn probe(env: &ProbeEnv) -> Evidence {
         .fact("port.port", port);
     }
     if inodes.is_empty() {
-        return Evidence::new(NAME, Status::Ok, format!("port {port} is free"))
-            .fact("port.port", port)
-            .fact("port.listening", false);
+        return super::bind::unlistened(env, port, live);
     }
 
     let recorded = recorded_gateway(env);

@@ -648,9 +648,101 @@ fn rejected_websockets_close_promptly_and_failed_auth_is_rate_limited() {
         .unwrap_or_else(|| panic!("no rate-limit line in the log:\n{log}"));
     let r = env.run(&["lookup", "--json", line]);
     assert_eq!(r.code, 0, "{r:?}");
-    assert_eq!(
-        r.json()["matches"][0]["rule_id"],
-        "token-mismatch",
-        "{r:?}"
+    assert_eq!(r.json()["matches"][0]["rule_id"], "token-mismatch", "{r:?}");
+}
+
+// ---------------------------------------------------------------- item 13
+
+/// The evidence of `probe` in a `doctor --json` report's initial round.
+fn evidence_of<'a>(report: &'a serde_json::Value, probe: &str) -> &'a serde_json::Value {
+    report["initial"]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["probe"] == probe)
+        .unwrap_or_else(|| panic!("no {probe} evidence: {report:#}"))
+}
+
+#[test]
+fn a_port_held_by_an_outgoing_connection_is_not_free_and_never_suggested() {
+    let mut env = TestEnv::new();
+    // Another process connects out: the kernel gives its end an ephemeral
+    // port, which nothing listens on but nobody else can bind.
+    let server = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let target = server.local_addr().unwrap().port();
+    let mut client = std::process::Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import socket,time\ns=socket.create_connection(('127.0.0.1',{target}))\nprint(s.getsockname()[1],flush=True)\ntime.sleep(600)"
+            ),
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(client.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let holder = env.adopt(client);
+    let port: u16 = line.trim().parse().unwrap();
+    let _peer = server.accept().unwrap();
+    env.write(
+        "config.toml",
+        format!("[gateway]\nmode = \"local\"\nport = {port}\ntoken = \"{PINNED}\"\n"),
     );
+    let (lo, hi) = {
+        let r = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range").unwrap();
+        let v: Vec<u16> = r.split_whitespace().map(|p| p.parse().unwrap()).collect();
+        (v[0], v[1])
+    };
+
+    // The gateway really cannot bind it.
+    let start = env.run(&["gateway", "start"]);
+    assert_ne!(start.code, 0, "{start:?}");
+    assert!(env.read("logs/gateway.log").contains("EADDRINUSE"));
+
+    let r = env.run(&["doctor", "--json"]);
+    let report = r.json();
+    let ev = evidence_of(&report, "port");
+    let summary = ev["summary"].as_str().unwrap();
+    assert_eq!(ev["facts"]["port.listening"], false, "{ev:#}");
+    assert_eq!(ev["facts"]["port.bindable"], false, "{ev:#}");
+    assert_eq!(ev["facts"]["port.holder_pid"], holder, "{ev:#}");
+    assert!(
+        summary.contains("ESTABLISHED connection to 127.0.0.1:"),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!("ephemeral range {lo}-{hi}")),
+        "{summary}"
+    );
+    let confirmed = report["initial"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|f| f["rule_id"] == "port-in-use" && f["verdict"] == "confirmed");
+    assert!(confirmed, "{:#}", report["initial"]["findings"]);
+
+    // The fix moves the gateway to a port outside the ephemeral range.
+    let r = env.run(&["doctor", "--fix", "--unsafe-fixes", "--yes"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let moved: u16 = env
+        .run(&["config", "get", "gateway.port"])
+        .stdout
+        .trim()
+        .parse()
+        .unwrap();
+    assert_ne!(moved, port);
+    assert!(
+        !(lo..=hi).contains(&moved),
+        "suggested {moved}, in {lo}-{hi}"
+    );
+    assert!(
+        crate::harness::pid_alive(holder),
+        "the stranger is never touched"
+    );
+    let _ = env.run(&["gateway", "stop"]);
 }
