@@ -746,3 +746,48 @@ fn a_port_held_by_an_outgoing_connection_is_not_free_and_never_suggested() {
     );
     let _ = env.run(&["gateway", "stop"]);
 }
+
+// ---------------------------------------------------------------- item 12
+
+#[test]
+fn oom_kills_of_other_processes_are_not_blamed_on_a_healthy_gateway() {
+    let env = TestEnv::new();
+    write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    assert_eq!(env.run(&["gateway", "start"]).code, 0);
+    assert_eq!(env.run(&["send", "pair"]).code, 0);
+    let pid: i64 = env
+        .read("gateway.pid")
+        .lines()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // Another product's gateway and another home's clawdoc gateway died of
+    // OOM; this home's gateway (pid `pid`) is alive and well.
+    let other = pid + 100_000;
+    let kmsg = env.write(
+        "kmsg.log",
+        format!(
+            "3,1,5000000,-;Out of memory: Killed process 4242 (openclaw-gatewa) total-vm:1024000kB, anon-rss:900000kB\n\
+             6,2,5000100,-;oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),task=openclaw-gatewa,pid=4242,uid=0\n\
+             3,3,5000200,-;Out of memory: Killed process {other} (clawdoc) total-vm:1024000kB, anon-rss:900000kB\n"
+        ),
+    );
+    let envs = [("CLAWDOC_KMSG", kmsg.to_str().unwrap())];
+    let r = env.run_env(&["doctor", "--json"], &envs);
+    let report = r.json();
+    let oom = evidence_of(&report, "oom");
+    assert_eq!(oom["facts"]["oom.killed"], false, "{oom:#}");
+    assert_eq!(report["healthy"], true, "{report:#}");
+    assert_eq!(r.code, 0, "{r:?}");
+
+    // The same log naming this gateway's pid is blamed on it.
+    let kmsg = env.write(
+        "kmsg.log",
+        format!("3,1,5000000,-;Out of memory: Killed process {pid} (clawdoc) total-vm:1kB\n"),
+    );
+    let envs = [("CLAWDOC_KMSG", kmsg.to_str().unwrap())];
+    let report = env.run_env(&["doctor", "--json"], &envs).json();
+    assert_eq!(evidence_of(&report, "oom")["facts"]["oom.killed"], true);
+    let _ = env.run(&["gateway", "stop"]);
+}
