@@ -144,7 +144,8 @@ pub fn check_health(port: u16, timeout: Duration) -> Result<Health, HealthError>
 }
 
 /// A response is complete once its `Content-Length` bytes of body are in.
-fn complete(response: &[u8]) -> bool {
+#[doc(hidden)] // pub for fuzz/fuzz_targets/http.rs
+pub fn complete(response: &[u8]) -> bool {
     let Some(head_end) = memchr::memmem::find(response, b"\r\n\r\n") else {
         return false;
     };
@@ -156,7 +157,9 @@ fn complete(response: &[u8]) -> bool {
     length.is_some_and(|n| response.len() >= head_end + 4 + n)
 }
 
-fn parse_health(port: u16, response: &[u8], ms: f64) -> Result<Health, HealthError> {
+/// The gateway's `/health` answer from a raw response.
+#[doc(hidden)] // pub for fuzz/fuzz_targets/http.rs
+pub fn parse_health(port: u16, response: &[u8], ms: f64) -> Result<Health, HealthError> {
     let not_gateway = |what: &str| HealthError::NotGateway {
         port,
         what: what.to_string(),

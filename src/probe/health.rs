@@ -148,7 +148,8 @@ fn is_chunked(head: &str) -> bool {
 
 /// Complete once the `Content-Length` bytes of body, or the last chunk of a
 /// chunked body, are in; otherwise the server's close ends it.
-fn is_complete(response: &[u8]) -> bool {
+#[doc(hidden)] // pub for fuzz/fuzz_targets/http.rs
+pub fn is_complete(response: &[u8]) -> bool {
     let Some(end) = head_end(response) else {
         return false;
     };
@@ -162,7 +163,8 @@ fn is_complete(response: &[u8]) -> bool {
 }
 
 /// Status code and body text of a raw HTTP/1.x response.
-fn parse_response(response: &[u8]) -> Option<(u16, String)> {
+#[doc(hidden)] // pub for fuzz/fuzz_targets/http.rs
+pub fn parse_response(response: &[u8]) -> Option<(u16, String)> {
     let end = head_end(response).unwrap_or(response.len());
     let head = String::from_utf8_lossy(&response[..end]);
     let status = head
