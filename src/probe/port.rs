@@ -86,7 +86,11 @@ fn diag_request(family: u8) -> Vec<u8> {
 /// Feeds one datagram of the dump's answer into `inodes`; `Ok(true)` once
 /// the dump is done.
 #[doc(hidden)] // pub for fuzz/fuzz_targets/netlink.rs
-pub fn parse_diag_reply(mut data: &[u8], port: u16, inodes: &mut BTreeSet<u64>) -> io::Result<bool> {
+pub fn parse_diag_reply(
+    mut data: &[u8],
+    port: u16,
+    inodes: &mut BTreeSet<u64>,
+) -> io::Result<bool> {
     let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, format!("sock_diag: {what}"));
     let ne_u32 = |b: &[u8], at: usize| u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
     while data.len() >= diag::NLMSG_HDR_LEN {

@@ -49,17 +49,24 @@ fn raw_upgrade(port: u16, extra: &str) -> (TcpStream, u16) {
     (s, code)
 }
 
+/// A running gateway with a pinned token and this home's CLI paired with
+/// it: the gateway, its port, the CLI's device id and device token.
+fn paired_gateway(env: &TestEnv) -> (crate::gateway_server::Gateway, u16, String, String) {
+    let port = write_config(env, &format!("token = \"{PINNED}\"\n"));
+    let gw = start(env, port, &[]);
+    let r = env.run(&["send", "pair me"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let id = identity(env)["device_id"].as_str().unwrap().to_string();
+    let token = identity(env)["device_token"].as_str().unwrap().to_string();
+    (gw, port, id, token)
+}
+
 // ---------------------------------------------------------------- item 1
 
 #[test]
 fn a_known_device_id_without_a_token_is_refused_and_gets_no_token() {
     let env = TestEnv::new();
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
-    let _gw = start(&env, port, &[]);
-    let r = env.run(&["send", "pair me"]);
-    assert_eq!(r.code, 0, "{r:?}");
-    let id = identity(&env)["device_id"].as_str().unwrap().to_string();
-    let token = identity(&env)["device_token"].as_str().unwrap().to_string();
+    let (_gw, port, id, token) = paired_gateway(&env);
 
     // The id is public (devices list, the log); alone it gets nothing.
     for claim in [None, Some("guessed-claim-0000000000")] {
@@ -594,12 +601,7 @@ fn rejected(
 #[test]
 fn rejected_websockets_close_promptly_and_failed_auth_is_rate_limited() {
     let env = TestEnv::new();
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
-    let _gw = start(&env, port, &[]);
-    let r = env.run(&["send", "pair me"]);
-    assert_eq!(r.code, 0, "{r:?}");
-    let id = identity(&env)["device_id"].as_str().unwrap().to_string();
-    let token = identity(&env)["device_token"].as_str().unwrap().to_string();
+    let (_gw, port, id, token) = paired_gateway(&env);
     let wrong = || claim_frame(&id, "cli", Some("wrong-token-0000000000000000"), None);
 
     let prompt = Duration::from_millis(500);
@@ -755,13 +757,7 @@ fn oom_kills_of_other_processes_are_not_blamed_on_a_healthy_gateway() {
     write_config(&env, &format!("token = \"{PINNED}\"\n"));
     assert_eq!(env.run(&["gateway", "start"]).code, 0);
     assert_eq!(env.run(&["send", "pair"]).code, 0);
-    let pid: i64 = env
-        .read("gateway.pid")
-        .lines()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let pid = i64::from(env.gateway_pid());
     // Another product's gateway and another home's clawdoc gateway died of
     // OOM; this home's gateway (pid `pid`) is alive and well.
     let other = pid + 100_000;
