@@ -533,13 +533,15 @@ pub fn take_fixing_turn(home: &crate::home::Home) -> Option<std::fs::File> {
         .mode(0o700)
         .create(home.root())
         .ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(home.doctor_lock_path())
-        .ok()?;
+    let file = crate::fsutil::open_no_follow(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600),
+        &home.doctor_lock_path(),
+    )
+    .ok()?;
     fs4::fs_std::FileExt::lock_exclusive(&file).ok()?;
     Some(file)
 }
@@ -557,7 +559,7 @@ fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
 fn gateway_running(env: &ProbeEnv) -> bool {
     matches!(
         crate::state::pid::read(&env.home.pid_path()),
-        Ok(Some(rec)) if matches!(rec.identify(&env.proc_root), crate::procinfo::Identity::Gateway { .. })
+        Ok(Some(rec)) if matches!(rec.identify(&env.proc_root, &env.home), crate::procinfo::Identity::Gateway { .. })
     )
 }
 

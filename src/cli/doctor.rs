@@ -340,30 +340,30 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match fix::undo(&ctx.home) {
         Ok(report) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&Versioned::new(&report))?
                 );
             } else {
-                println!("Undid doctor run {}:", report.run_id);
+                outln!("Undid doctor run {}:", report.run_id);
                 for p in &report.restored {
-                    println!("  restored {}", p.display());
+                    outln!("  restored {}", p.display());
                 }
                 for p in &report.removed {
-                    println!("  removed {} (it did not exist before)", p.display());
+                    outln!("  removed {} (it did not exist before)", p.display());
                 }
                 for s in &report.not_reverted {
-                    println!("  not reverted (process change): {s}");
+                    outln!("  not reverted (process change): {s}");
                 }
                 if report.restored.is_empty() && report.removed.is_empty() {
-                    println!("  no file had changed");
+                    outln!("  no file had changed");
                 }
             }
             Ok(Exit::Ok)
         }
         Err(fix::UndoError::NothingToUndo(dir)) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string(&Versioned::new(report::NothingToUndo {
                         nothing_to_undo: true

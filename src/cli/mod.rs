@@ -12,6 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use clawdoc::home::Home;
 
+#[macro_use]
+pub(crate) mod out;
+
 pub(crate) mod client;
 pub(crate) mod config_cmd;
 pub(crate) mod devices;
@@ -41,6 +44,21 @@ pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
         );
     }
     set
+}
+
+/// Reports rules the engine had to leave out (their patterns do not
+/// compile together with the others), like skipped rule files.
+pub(crate) fn warn_dropped(engine: &clawdoc::engine::Engine) {
+    for e in engine.dropped() {
+        eprintln!(
+            "{} {e}",
+            owo_colors::OwoColorize::if_supports_color(
+                &"warning: rule skipped:",
+                owo_colors::Stream::Stderr,
+                |t| owo_colors::OwoColorize::yellow(t).to_string()
+            )
+        );
+    }
 }
 
 /// The process exit status, as a type.
@@ -224,7 +242,7 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                     clawdoc::report::SCHEMAS.join(", ")
                 );
             };
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            outln!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(Exit::Ok)
         }
         Command::Gateway(cmd) => gateway::run(cmd, ctx),
@@ -244,5 +262,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
     })
 }

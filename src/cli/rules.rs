@@ -288,7 +288,10 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
 }
 
 fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> {
-    let set = load_quiet(ctx);
+    let mut set = load_quiet(ctx);
+    // Rules that each compile may still not compile together.
+    let dropped: Vec<_> = Engine::new(&set.rules)?.dropped().to_vec();
+    set.errors.extend(dropped);
     if as_json {
         writeln!(
             out,

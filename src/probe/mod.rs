@@ -18,6 +18,7 @@ use crate::home::Home;
 use crate::procinfo::ProcRoot;
 use crate::vocab::ProbeName;
 
+pub(crate) mod bind;
 pub(crate) mod config;
 pub(crate) mod disk;
 pub(crate) mod display;
@@ -336,7 +337,8 @@ mod tests {
             "lock.owner_pid",     // needs a real held lock (lock.rs tests)
             "health.status_code", // needs a listener (health.rs tests)
             "health.latency_ms",
-            "health.ours", // needs a real gateway (doctor integration tests)
+            "health.ours",     // needs a real gateway (doctor integration tests)
+            "port.bind_error", // needs a port held by a live socket (security integration test)
         ];
         for name in &missing {
             assert!(
