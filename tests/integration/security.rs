@@ -158,8 +158,12 @@ fn an_allowed_origin_may_connect_but_is_never_auto_approved() {
     assert_eq!(bad.code, 2, "{bad:?}");
     let _gw = start(&env, port, &[]);
 
-    // Even presenting this home's own identity, a page is not the CLI.
-    assert_eq!(env.run(&["devices", "list"]).code, 0);
+    // Even presenting this home's own identity (as the CLI writes it on
+    // first use), a page is not the CLI.
+    env.write(
+        "identity.json",
+        r#"{"device_id":"cli-origin-test","claim":"claim-origin-test-0123456789"}"#,
+    );
     let me = identity(&env);
     let (s, code) = raw_upgrade(port, "Origin: http://localhost:5173\r\n");
     assert_eq!(code, 101);
@@ -766,8 +770,7 @@ fn oom_kills_of_other_processes_are_not_blamed_on_a_healthy_gateway() {
              3,3,5000200,-;Out of memory: Killed process {other} (clawdoc) total-vm:1024000kB, anon-rss:900000kB\n"
         ),
     );
-    let envs = [("CLAWDOC_KMSG", kmsg.to_str().unwrap())];
-    let r = env.run_env(&["doctor", "--json"], &envs);
+    let r = env.run(&["doctor", "--json", "--test-kmsg", kmsg.to_str().unwrap()]);
     let report = r.json();
     let oom = evidence_of(&report, "oom");
     assert_eq!(oom["facts"]["oom.killed"], false, "{oom:#}");
@@ -779,8 +782,9 @@ fn oom_kills_of_other_processes_are_not_blamed_on_a_healthy_gateway() {
         "kmsg.log",
         format!("3,1,5000000,-;Out of memory: Killed process {pid} (clawdoc) total-vm:1kB\n"),
     );
-    let envs = [("CLAWDOC_KMSG", kmsg.to_str().unwrap())];
-    let report = env.run_env(&["doctor", "--json"], &envs).json();
+    let report = env
+        .run(&["doctor", "--json", "--test-kmsg", kmsg.to_str().unwrap()])
+        .json();
     assert_eq!(evidence_of(&report, "oom")["facts"]["oom.killed"], true);
     let _ = env.run(&["gateway", "stop"]);
 }
