@@ -33,23 +33,18 @@ pub(crate) mod walk;
 /// rule files are reported on stderr and skipped, never fatal.
 pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
     let set = clawdoc::ruleset::load_from(&clawdoc::ruleset::user_dirs(ctx.rules_dir.as_deref()));
-    for e in &set.errors {
-        eprintln!(
-            "{} {e}",
-            owo_colors::OwoColorize::if_supports_color(
-                &"warning: rule skipped:",
-                owo_colors::Stream::Stderr,
-                |t| owo_colors::OwoColorize::yellow(t).to_string()
-            )
-        );
-    }
+    warn_skipped(&set.errors);
     set
 }
 
 /// Reports rules the engine had to leave out (their patterns do not
 /// compile together with the others), like skipped rule files.
 pub(crate) fn warn_dropped(engine: &clawdoc::engine::Engine) {
-    for e in engine.dropped() {
+    warn_skipped(engine.dropped());
+}
+
+fn warn_skipped(errors: &[clawdoc::ruleset::RuleError]) {
+    for e in errors {
         eprintln!(
             "{} {e}",
             owo_colors::OwoColorize::if_supports_color(
