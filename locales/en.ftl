@@ -123,6 +123,7 @@ action-remove_stale_lock = remove the stale lock file
 action-move_to_free_port = move the gateway to a free port
 action-pin_token_and_repair = pin gateway.token and re-pair this CLI's device
 action-approve_cli_device = pair this CLI's device with the gateway
+action-rebuild_device_store = keep the unreadable device store aside, start a new one and re-pair this CLI (other devices must pair again)
 action-advice = show what to do
 
 ## Why a fix was left for you

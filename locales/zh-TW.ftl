@@ -124,6 +124,7 @@ action-remove_stale_lock = 移除過期的鎖定檔
 action-move_to_free_port = 把閘道移到空閒的連接埠
 action-pin_token_and_repair = 釘選 gateway.token,並重新配對這個 CLI 的裝置
 action-approve_cli_device = 讓這個 CLI 的裝置與閘道配對
+action-rebuild_device_store = 把無法讀取的裝置儲存檔移到一旁,建立新的,並重新配對這個 CLI(其他裝置必須重新配對)
 action-advice = 顯示該怎麼做
 
 ## Why a fix was left for you

@@ -79,7 +79,8 @@ pub struct LogScan {
     /// Lines of the current run that were matched against the rules.
     pub lines: usize,
     /// Why the log could not be analysed (the rules did not build into an
-    /// engine). A diagnosis with this set is never called healthy.
+    /// engine) or was read without some rules (dropped by the engine). A
+    /// diagnosis with this set is never called healthy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
 }
@@ -186,6 +187,20 @@ pub(crate) fn judge(
     let engine = Engine::new(&rules.rules)
         .map_err(|e| log.error = Some(format!("log not analysed: the rules did not build: {e}")))
         .ok();
+    // Rules the engine left out (too big together with the others): the
+    // log was read by the others only, so the run cannot be called healthy.
+    if let Some(dropped) = engine
+        .as_ref()
+        .map(Engine::dropped)
+        .filter(|d| !d.is_empty())
+    {
+        let names: Vec<String> = dropped.iter().map(ToString::to_string).collect();
+        log.error = Some(format!(
+            "log analysed without {} rule(s) that did not build together with the others: {}",
+            dropped.len(),
+            names.join("; ")
+        ));
+    }
     if let Some(engine) = engine {
         for m in engine.lookup(log_text) {
             let verdict = assess(m.rule, &evidence);
@@ -584,13 +599,15 @@ pub fn take_fixing_turn(home: &crate::home::Home) -> Option<std::fs::File> {
         .mode(0o700)
         .create(home.root())
         .ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(home.doctor_lock_path())
-        .ok()?;
+    let file = crate::fsutil::open_no_follow(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600),
+        &home.doctor_lock_path(),
+    )
+    .ok()?;
     fs4::fs_std::FileExt::lock_exclusive(&file).ok()?;
     Some(file)
 }
@@ -707,10 +724,11 @@ mod tests {
     use crate::ruleset::compile::Pattern;
 
     /// Patterns that each compile alone but not together (over the
-    /// engine's size limit): the doctor must say the log was not analysed,
-    /// never report a clean bill of health.
+    /// engine's size limit): the engine drops the rules that do not fit and
+    /// the others still read the log, but the doctor says the log was read
+    /// without them, never reports a clean bill of health.
     #[test]
-    fn an_engine_that_does_not_build_is_reported() {
+    fn rules_dropped_by_the_engine_are_reported() {
         let set = RuleSet::builtin();
         let mut rules = set.rules.clone();
         // One alone is under the regex size limit; six together are over.
@@ -723,7 +741,8 @@ mod tests {
             rules,
             ..set.clone()
         };
-        assert!(Engine::new(&broken.rules).is_err(), "not big enough");
+        let engine = Engine::new(&broken.rules).expect("the engine drops what does not fit");
+        assert!(!engine.dropped().is_empty(), "not big enough");
         let log = LogScan {
             path: "gateway.log".into(),
             present: true,
@@ -732,7 +751,13 @@ mod tests {
         };
         let d = judge(&broken, Vec::new(), log, b"EADDRINUSE 3001\n");
         let why = d.log.error.as_deref().unwrap_or_default();
-        assert!(why.contains("log not analysed"), "{why}");
+        assert!(why.contains("log analysed without"), "{why}");
+        assert!(why.contains("dropped"), "{why}");
         assert!(!d.healthy());
+        // The other rules still read the log.
+        let ids: Vec<&str> = (d.findings.iter().map(|f| f.rule_id.as_str()))
+            .chain(d.history.iter().map(|h| h.rule_id.as_str()))
+            .collect();
+        assert!(ids.contains(&"port-in-use"), "{ids:?}");
     }
 }

@@ -25,7 +25,7 @@ use regex_automata::{meta, Input, MatchKind, PatternSet};
 use serde::Serialize;
 
 use crate::normalize;
-use crate::ruleset::{Role, Rule};
+use crate::ruleset::{Role, Rule, RuleError};
 
 /// Lines are read in blocks of about this size.
 pub(crate) const BLOCK: usize = 1 << 20;
@@ -54,6 +54,7 @@ pub struct Engine<'r> {
     set: meta::Regex,
     /// For each pattern of `set`: (rule index, pattern index in the rule).
     owners: Vec<(usize, usize)>,
+    dropped: Vec<RuleError>,
 }
 
 /// One rule that matched the input.
@@ -84,6 +85,7 @@ impl<'r> Engine<'r> {
                 owners.push((ri, pi));
             }
         }
+        let mut dropped = Vec::new();
         let set = match build_set(&sources) {
             Ok(set) => set,
             Err(first) => {
@@ -92,15 +94,35 @@ impl<'r> Engine<'r> {
                 let keep: Vec<usize> = (0..sources.len())
                     .filter(|&i| crate::ruleset::compile::build_regex(sources[i]).is_ok())
                     .collect();
-                if keep.len() == sources.len() {
-                    return Err(first.into());
-                }
                 owners = keep.iter().map(|&i| owners[i]).collect();
                 let kept: Vec<&str> = keep.iter().map(|&i| sources[i]).collect();
-                build_set(&kept)?
+                match build_set(&kept) {
+                    Ok(set) => set,
+                    // Each compiles alone, not all together (the combined
+                    // automaton is over the size limit): drop the rules that
+                    // do not fit, by name, and keep the others.
+                    Err(_) => {
+                        let (set, fitting, too_big) =
+                            fit_rules(rules, &owners, &sources_of(rules, &owners)).ok_or(first)?;
+                        owners = fitting;
+                        dropped = too_big;
+                        set
+                    }
+                }
             }
         };
-        Ok(Self { rules, set, owners })
+        Ok(Self {
+            rules,
+            set,
+            owners,
+            dropped,
+        })
+    }
+
+    /// Rules left out because their patterns did not compile together with
+    /// the others (each names its file); the other rules still work.
+    pub fn dropped(&self) -> &[RuleError] {
+        &self.dropped
     }
 
     /// Every rule hit by one (already normalised) line, with the captures and
@@ -204,21 +226,21 @@ impl<'r> Engine<'r> {
     /// A scanner for whole logs: builds the combined regex and a set tuned
     /// for throughput (prefilter on, full-size lazy-DFA cache).
     pub fn scanner(&self) -> Result<Scanner<'r>, EngineError> {
-        let combined = RegexBuilder::new(&combined_pattern(self.rules))
+        let combined = RegexBuilder::new(&combined_of(self.rules, &self.owners))
             .unicode(false)
             .multi_line(true)
             .crlf(true)
             .size_limit(64 << 20)
             .dfa_size_limit(64 << 20)
             .build()?;
+        // The engine's patterns: those of dropped rules stay out.
         let mut folded = Vec::new();
         let mut owners = Vec::new();
-        for (ri, rule) in self.rules.iter().enumerate() {
-            for (pi, p) in rule.patterns.iter().enumerate() {
-                if p.regex().is_some() {
-                    folded.push(p.folded.as_str());
-                    owners.push((ri, pi));
-                }
+        for &(ri, pi) in &self.owners {
+            let p = &self.rules[ri].patterns[pi];
+            if p.regex().is_some() {
+                folded.push(p.folded.as_str());
+                owners.push((ri, pi));
             }
         }
         let set = meta::Builder::new()
@@ -300,18 +322,17 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Every (case-folded) pattern as one alternation, with named groups made
-/// non-capturing (the same name in two patterns would not compile together).
-pub(crate) fn combined_pattern(rules: &[Rule]) -> String {
-    let mut parts = Vec::new();
-    for rule in rules {
-        for p in &rule.patterns {
-            if p.regex().is_some() {
-                parts.push(format!("(?:{})", strip_capture_names(&p.folded)));
-            }
-        }
-    }
-    parts.join("|")
+/// The patterns `owners` names (case-folded) as one alternation, with named
+/// groups made non-capturing (the same name in two patterns would not
+/// compile together).
+fn combined_of(rules: &[Rule], owners: &[(usize, usize)]) -> String {
+    owners
+        .iter()
+        .map(|&(ri, pi)| &rules[ri].patterns[pi])
+        .filter(|p| p.regex().is_some())
+        .map(|p| format!("(?:{})", strip_capture_names(&p.folded)))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 fn build_set(folded: &[&str]) -> Result<meta::Regex, Box<meta::BuildError>> {
@@ -328,6 +349,81 @@ fn build_set(folded: &[&str]) -> Result<meta::Regex, Box<meta::BuildError>> {
         .syntax(pattern_syntax())
         .build_many(folded)
         .map_err(Box::new)
+}
+
+fn sources_of<'a>(rules: &'a [Rule], owners: &[(usize, usize)]) -> Vec<&'a str> {
+    owners
+        .iter()
+        .map(|&(ri, pi)| rules[ri].patterns[pi].folded.as_str())
+        .collect()
+}
+
+/// The rules (in order) whose patterns fit in one set with those before
+/// them: groups of rules are tried whole and halved on failure, so only a
+/// few builds are needed when few rules are too big. Returns the set, its
+/// owners and one named error per dropped rule; `None` if nothing fits.
+#[allow(clippy::type_complexity)]
+fn fit_rules(
+    rules: &[Rule],
+    owners: &[(usize, usize)],
+    sources: &[&str],
+) -> Option<(meta::Regex, Vec<(usize, usize)>, Vec<RuleError>)> {
+    // Pattern indexes grouped by rule, in order.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, &(ri, _)) in owners.iter().enumerate() {
+        match groups.last_mut() {
+            Some(g) if owners[g[0]].0 == ri => g.push(i),
+            _ => groups.push(vec![i]),
+        }
+    }
+    let mut kept: Vec<usize> = Vec::new();
+    let mut dropped: Vec<(usize, String)> = Vec::new();
+    let mut work: Vec<&[Vec<usize>]> = vec![&groups[..]];
+    while let Some(chunk) = work.pop() {
+        let trial: Vec<&str> = kept
+            .iter()
+            .chain(chunk.iter().flatten())
+            .map(|&i| sources[i])
+            .collect();
+        match build_set(&trial) {
+            Ok(_) => kept.extend(chunk.iter().flatten()),
+            Err(e) if chunk.len() == 1 => {
+                let mut why = e.to_string();
+                let mut cause = std::error::Error::source(&*e);
+                while let Some(c) = cause {
+                    why.push_str(": ");
+                    why.push_str(&c.to_string());
+                    cause = c.source();
+                }
+                dropped.push((owners[chunk[0][0]].0, why));
+            }
+            Err(_) => {
+                let (a, b) = chunk.split_at(chunk.len() / 2);
+                // Stack: `a` first.
+                work.push(b);
+                work.push(a);
+            }
+        }
+    }
+    let set = build_set(&kept.iter().map(|&i| sources[i]).collect::<Vec<_>>()).ok()?;
+    let errors = dropped
+        .into_iter()
+        .map(|(ri, why)| {
+            let rule = &rules[ri];
+            RuleError {
+                path: rule.origin.to_string(),
+                pos: None,
+                message: format!(
+                    "rule `{}` dropped: its patterns and the other rules' together exceed the regex size limit ({why}); the other rules still load",
+                    rule.id
+                ),
+                hint: Some(
+                    "make its patterns smaller: nested or large bounded repetitions (`{1,200}`) multiply the automaton's size".into(),
+                ),
+            }
+        })
+        .collect();
+    Some((set, kept.iter().map(|&i| owners[i]).collect(), errors))
 }
 
 /// `(?P<port>\d+)` → `(?:\d+)`, using the regex parser for exact spans.

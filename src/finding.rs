@@ -392,6 +392,7 @@ when = [
                 &[
                     ("token.pinned", json!(true)),
                     ("token.identity_present", json!(true)),
+                    ("token.device_store_corrupt", json!(false)),
                 ],
             ),
             ev(ProbeName::Display, &[("display.headless", json!(false))]),
@@ -604,6 +605,7 @@ when = [
             "oom",
             "disk-full",
             "permissions",
+            "device-store-corrupt",
         ] {
             assert!(standalone.contains(&id), "{id} should be standalone");
         }

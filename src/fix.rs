@@ -9,7 +9,6 @@
 //! Config writes go through `config::edit::write_config` (backup ring, atomic,
 //! 0600); the whole run is journaled so `clawdoc undo` can restore the files.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -66,7 +65,7 @@ pub(crate) fn phase(action: FixAction) -> u8 {
         ForceStopGateway => 2,
         RemoveStalePid | RemoveStaleLock => 3,
         RestartGateway | StartGateway => 4,
-        PinTokenAndRepair | ApproveCliDevice => 5,
+        PinTokenAndRepair | ApproveCliDevice | RebuildDeviceStore => 5,
         Advice => 6,
     }
 }
@@ -206,19 +205,23 @@ fn effective_port(home: &Home) -> u16 {
     config::effective_port(home)
 }
 
-/// `preferred` if nobody listens there, else the next free port above it,
-/// else any free port the kernel picks.
+/// `preferred` if the gateway could bind it, else the next such port above
+/// it, else the first from 1024. Never a port in the kernel's ephemeral
+/// range (an outgoing connection may take it at any time), nor one only
+/// free because nothing listens (the bind is tried on all interfaces, as a
+/// remote-mode gateway binds).
 pub(crate) fn pick_port(preferred: u16) -> u16 {
-    let free = |p: u16| TcpListener::bind(("127.0.0.1", p)).is_ok();
+    use crate::probe::bind;
+    let range = bind::ephemeral_range(&ProcRoot::default());
+    let usable = |p: u16| {
+        !range.is_some_and(|(lo, hi)| (lo..=hi).contains(&p))
+            && bind::try_bind(std::net::Ipv4Addr::UNSPECIFIED.into(), p).is_ok()
+    };
     let start = preferred.max(1024);
     (start..start.saturating_add(200))
-        .find(|&p| free(p))
-        .or_else(|| {
-            TcpListener::bind("127.0.0.1:0")
-                .ok()
-                .and_then(|l| l.local_addr().ok())
-                .map(|a| a.port())
-        })
+        .chain(1024..start)
+        .chain(start.saturating_add(200)..=u16::MAX)
+        .find(|&p| usable(p))
         .unwrap_or(preferred)
 }
 
@@ -283,6 +286,9 @@ pub fn describe(action: FixAction) -> &'static str {
         MoveToFreePort => "move the gateway to a free port",
         PinTokenAndRepair => "pin gateway.token and re-pair this CLI's device",
         ApproveCliDevice => "pair this CLI's device with the gateway",
+        RebuildDeviceStore => {
+            "keep the unreadable device store aside, start a new one and re-pair this CLI (other devices must pair again)"
+        }
         Advice => "show what to do",
     }
 }
@@ -357,7 +363,7 @@ fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> 
             let path = home.pid_path();
             match pidfile::read(&path) {
                 Ok(None) => return Err(precondition(action, "there is no pid file")),
-                Ok(Some(rec)) => match rec.identify(&env.proc_root) {
+                Ok(Some(rec)) => match rec.identify(&env.proc_root, home) {
                     Identity::Gateway { .. } => {
                         return Err(precondition(
                             action,
@@ -430,21 +436,39 @@ fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> 
             done(steps.join("; "))
         }
         FixAction::ApproveCliDevice => {
-            let mut steps = Vec::new();
-            if let Some(aside) =
-                set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
-            {
-                steps.push(format!(
-                    "kept the unreadable device store as {} (devices must pair again)",
-                    aside.display()
+            // Setting an unreadable store aside unpairs every other device:
+            // that is `rebuild_device_store` (unsafe), never this safe fix.
+            if device_store_corrupt(home) {
+                return Err(precondition(
+                    action,
+                    "the device store is unreadable; `rebuild_device_store` (unsafe) sets it aside",
                 ));
             }
             let port = effective_port(home);
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
-            steps.push("paired this CLI's device with the gateway".to_string());
-            done(steps.join("; "))
+            done("paired this CLI's device with the gateway".to_string())
+        }
+        FixAction::RebuildDeviceStore => {
+            let Some(aside) =
+                set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
+            else {
+                return Err(precondition(action, "the device store is readable"));
+            };
+            let port = effective_port(home);
+            client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
+            done(format!(
+                "kept the unreadable device store as {}, started a new one and re-paired this CLI's device (other devices must pair again)",
+                aside.display()
+            ))
         }
     }
+}
+
+fn device_store_corrupt(home: &Home) -> bool {
+    matches!(
+        crate::state::devices::load(&home.devices_path()),
+        Err(crate::state::devices::DeviceStoreError::Malformed { .. })
+    )
 }
 
 /// The pid record of the process holding this home's `gateway.lock`, if it

@@ -102,6 +102,12 @@ pub const FACTS: &[(&str, &str)] = &[
     ("port.holder_name", "string"),
     ("port.holder_cmdline", "string"),
     ("port.holder_is_gateway", "bool"),
+    // nothing listens: did binding it as the gateway does work (live only)?
+    ("port.bindable", "bool"),
+    // why the bind failed: in_use, permission or other
+    ("port.bind_error", "string"),
+    // the port is in the kernel's ephemeral range (ip_local_port_range)
+    ("port.ephemeral", "bool"),
     // health
     ("health.reachable", "bool"),
     ("health.ready", "bool"),
@@ -141,6 +147,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("token.identity_present", "bool"),
     // OpenClaw: the running gateway uses a token it generated at start (not persisted)
     ("token.runtime_only", "bool"),
+    // devices.json exists but is not a device store (every connect gets 1011)
+    ("token.device_store_corrupt", "bool"),
     // display
     ("display.headless", "bool"),
     // resources
@@ -305,6 +313,7 @@ closed_enum! {
         MoveToFreePort => "move_to_free_port",
         PinTokenAndRepair => "pin_token_and_repair",
         ApproveCliDevice => "approve_cli_device",
+        RebuildDeviceStore => "rebuild_device_store",
         Advice => "advice",
     }
 }

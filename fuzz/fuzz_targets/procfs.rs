@@ -23,7 +23,8 @@ fuzz_target!(|text: &str| {
     let _ = port::listening_inodes(text, port_no);
     let _ = port::listening_inodes(text, 18789);
     for kill in oom::find_kills(text) {
-        let _ = oom::is_gateway_kill(&kill, Some(1));
+        let _ = oom::is_gateway_kill(&kill, Some(1), oom::GATEWAY_NAMES);
+        let _ = oom::is_gateway_kill(&kill, None, oom::GATEWAY_NAMES);
     }
     let _ = resources::parse_meminfo(text);
 });

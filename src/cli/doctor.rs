@@ -385,30 +385,30 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match fix::undo(&ctx.home) {
         Ok(report) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&Versioned::new(&report).in_lang(ctx.lang))?
                 );
             } else {
-                println!("{}", msg("undo-run", &[("run", s(&report.run_id))]));
+                outln!("{}", msg("undo-run", &[("run", s(&report.run_id))]));
                 for p in &report.restored {
-                    println!("  {}", msg("undo-restored", &[("path", s(p.display()))]));
+                    outln!("  {}", msg("undo-restored", &[("path", s(p.display()))]));
                 }
                 for p in &report.removed {
-                    println!("  {}", msg("undo-removed", &[("path", s(p.display()))]));
+                    outln!("  {}", msg("undo-removed", &[("path", s(p.display()))]));
                 }
                 for what in &report.not_reverted {
-                    println!("  {}", msg("undo-not-reverted", &[("what", s(what))]));
+                    outln!("  {}", msg("undo-not-reverted", &[("what", s(what))]));
                 }
                 if report.restored.is_empty() && report.removed.is_empty() {
-                    println!("  {}", t("undo-no-change"));
+                    outln!("  {}", t("undo-no-change"));
                 }
             }
             Ok(Exit::Ok)
         }
         Err(fix::UndoError::NothingToUndo(dir)) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string(
                         &Versioned::new(report::NothingToUndo {

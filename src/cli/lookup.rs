@@ -43,6 +43,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
     let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
+    super::warn_dropped(&engine);
     let matches = engine.lookup(&input);
     if args.probe {
         return confirm_with_probes(&matches, args.json, ctx);

@@ -17,6 +17,9 @@ use clawdoc::home::Home;
 use clawdoc::probe::ProbeEnv;
 use clawdoc::target::{Target, TargetKind};
 
+#[macro_use]
+pub(crate) mod out;
+
 pub(crate) mod client;
 pub(crate) mod config_cmd;
 pub(crate) mod devices;
@@ -36,7 +39,18 @@ pub(crate) mod walk;
 /// rule files are reported on stderr and skipped, never fatal.
 pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
     let set = clawdoc::ruleset::load_from(&clawdoc::ruleset::user_dirs(ctx.rules_dir.as_deref()));
-    for e in &set.errors {
+    warn_skipped(&set.errors);
+    set.localized(ctx.lang)
+}
+
+/// Reports rules the engine had to leave out (their patterns do not
+/// compile together with the others), like skipped rule files.
+pub(crate) fn warn_dropped(engine: &clawdoc::engine::Engine) {
+    warn_skipped(engine.dropped());
+}
+
+fn warn_skipped(errors: &[clawdoc::ruleset::RuleError]) {
+    for e in errors {
         eprintln!(
             "{} {e}",
             owo_colors::OwoColorize::if_supports_color(
@@ -46,7 +60,6 @@ pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
             )
         );
     }
-    set.localized(ctx.lang)
 }
 
 /// The process exit status, as a type.
@@ -332,7 +345,7 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                     clawdoc::report::SCHEMAS.join(", ")
                 );
             };
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            outln!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(Exit::Ok)
         }
         Command::Gateway(cmd) => gateway::run(cmd, ctx),
@@ -374,5 +387,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
     })
 }

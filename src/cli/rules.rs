@@ -298,6 +298,8 @@ fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
         .flat_map(|r| r.untranslated.iter().cloned())
         .collect();
     let mut errors = set.errors.clone();
+    // Rules that each compile may still not compile together.
+    errors.extend(Engine::new(&set.rules)?.dropped().iter().cloned());
     let dirs = ruleset::user_dirs(ctx.rules_dir.as_deref());
     match clawdoc::flow::Flowchart::load(&dirs, &set) {
         Ok(chart) => untranslated.extend(chart.untranslated),

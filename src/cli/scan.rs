@@ -27,6 +27,7 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
+    super::warn_dropped(&engine);
     let mut scanner = engine.scanner()?;
     // Worker threads default to one per core (at most four).
     if let Some(n) = std::env::var("CLAWDOC_SCAN_THREADS")

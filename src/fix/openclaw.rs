@@ -70,12 +70,14 @@ pub(super) fn apply(t: &OpenClaw, action: FixAction, env: &FixEnv) -> Result<App
         ));
     }
     match action {
-        Advice | RaiseStartupTimeout | ApproveCliDevice | MigrateDeprecatedKeys => {
-            Err(precondition(
-                action,
-                "OpenClaw has no such action; see the commands shown",
-            ))
-        }
+        Advice
+        | RaiseStartupTimeout
+        | ApproveCliDevice
+        | MigrateDeprecatedKeys
+        | RebuildDeviceStore => Err(precondition(
+            action,
+            "OpenClaw has no such action; see the commands shown",
+        )),
         RemoveStalePid => Err(precondition(
             action,
             "OpenClaw keeps no pid file (its lock file records the pid)",

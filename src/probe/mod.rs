@@ -19,6 +19,7 @@ use crate::procinfo::ProcRoot;
 use crate::target::Target;
 use crate::vocab::ProbeName;
 
+pub(crate) mod bind;
 pub(crate) mod config;
 pub(crate) mod disk;
 pub(crate) mod display;
@@ -406,6 +407,7 @@ mod tests {
             "health.ours", // needs a real gateway (doctor integration tests)
             "health.live", // OpenClaw: needs a listener (probe::openclaw tests)
             "health.failing",
+            "port.bind_error", // needs a port held by a live socket (security integration test)
         ];
         for name in &missing {
             assert!(

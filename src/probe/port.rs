@@ -19,7 +19,9 @@
 //! `gateway.lock` (a gateway of another home is a stranger here).
 //!
 //! Facts: `port.port`, `port.listening`, `port.holder_pid`,
-//! `port.holder_name` (comm), `port.holder_cmdline`, `port.holder_is_gateway`.
+//! `port.holder_name` (comm), `port.holder_cmdline`, `port.holder_is_gateway`;
+//! when nothing listens, `port.ephemeral`, `port.bindable` and
+//! `port.bind_error` from a real bind (see [`super::bind`]).
 //! A listener whose owner cannot be found (other users' fds are unreadable)
 //! is reported without holder facts and with status `Inconclusive`.
 
@@ -83,7 +85,12 @@ fn diag_request(family: u8) -> Vec<u8> {
 
 /// Feeds one datagram of the dump's answer into `inodes`; `Ok(true)` once
 /// the dump is done.
-fn parse_diag_reply(mut data: &[u8], port: u16, inodes: &mut BTreeSet<u64>) -> io::Result<bool> {
+#[doc(hidden)] // pub for fuzz/fuzz_targets/netlink.rs
+pub(crate) fn parse_diag_reply(
+    mut data: &[u8],
+    port: u16,
+    inodes: &mut BTreeSet<u64>,
+) -> io::Result<bool> {
     let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, format!("sock_diag: {what}"));
     let ne_u32 = |b: &[u8], at: usize| u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
     while data.len() >= diag::NLMSG_HDR_LEN {
@@ -219,7 +226,10 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         recorded.map(|r| r.pid),
         |pid, argv| match recorded {
             Some(record) if record.pid == pid => {
-                matches!(record.identify(&env.proc_root), Identity::Gateway { .. })
+                matches!(
+                    record.identify(&env.proc_root, &env.home),
+                    Identity::Gateway { .. }
+                )
             }
             // No pid file names it: it is *this home's* gateway only if it also
             // holds this home's lock. A gateway of another CLAWDOC_HOME on our
@@ -272,9 +282,7 @@ pub(crate) fn probe_holder(
         .fact("port.port", port);
     }
     if inodes.is_empty() {
-        return Evidence::new(NAME, Status::Ok, format!("port {port} is free"))
-            .fact("port.port", port)
-            .fact("port.listening", false);
+        return super::bind::unlistened(env, port, live);
     }
 
     let owner = socket_owner(root, &inodes, first);

@@ -471,7 +471,8 @@ pub(crate) fn max_applicability(action: FixAction) -> Applicability {
         FixAction::MoveToFreePort
         | FixAction::ForceStopGateway
         | FixAction::PinTokenAndRepair
-        | FixAction::QuarantineCorruptConfig => Applicability::Unsafe,
+        | FixAction::QuarantineCorruptConfig
+        | FixAction::RebuildDeviceStore => Applicability::Unsafe,
         _ => Applicability::Safe,
     }
 }

@@ -45,7 +45,7 @@ impl Facts for Embedded {
     fn gateway_running(&self, home: &Home, proc_root: &ProcRoot) -> bool {
         matches!(
             crate::state::pid::read(&home.pid_path()),
-            Ok(Some(rec)) if matches!(rec.identify(proc_root), crate::procinfo::Identity::Gateway { .. })
+            Ok(Some(rec)) if matches!(rec.identify(proc_root, home), crate::procinfo::Identity::Gateway { .. })
         )
     }
     fn commands(&self, _action: FixAction, _category: Category) -> Option<Vec<String>> {

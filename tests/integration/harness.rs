@@ -158,6 +158,16 @@ impl TestEnv {
         std::fs::read_to_string(self.path(rel)).unwrap_or_default()
     }
 
+    /// The pid recorded in this home's `gateway.pid`.
+    #[track_caller]
+    pub(crate) fn gateway_pid(&self) -> u32 {
+        let text = self.read("gateway.pid");
+        text.lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no pid in gateway.pid: {text:?}"))
+    }
+
     /// Keeps a child to be killed when the test ends.
     pub(crate) fn adopt(&mut self, child: Child) -> u32 {
         let pid = child.id();

@@ -78,9 +78,8 @@ pub(crate) fn commands(t: &OpenClaw, action: FixAction, category: Category) -> V
             "rm {}/gateway.*.lock {state}/agents/*/sessions/*.jsonl.lock   # only those whose pid is gone",
             t.lock_dir().display()
         )],
-        RaiseStartupTimeout | ApproveCliDevice | MigrateDeprecatedKeys | Advice => {
-            advice(t, category)
-        }
+        RaiseStartupTimeout | ApproveCliDevice | MigrateDeprecatedKeys | RebuildDeviceStore
+        | Advice => advice(t, category),
     }
 }
 
