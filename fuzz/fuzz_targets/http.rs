@@ -12,7 +12,10 @@ fuzz_target!(|bytes: &[u8]| {
     if let Some((status, body)) = fuzzing::http_parse_response(bytes) {
         assert!(status <= 999, "three digits");
         // Lossy UTF-8 turns one bad byte into U+FFFD (3 bytes) at most.
-        assert!(body.len() <= bytes.len() * 3, "body cannot outgrow the input");
+        assert!(
+            body.len() <= bytes.len() * 3,
+            "body cannot outgrow the input"
+        );
     }
     // Every prefix, as the reader sees the response arrive.
     for cut in [bytes.len() / 3, bytes.len() / 2, bytes.len()] {
