@@ -9,17 +9,17 @@
 # RUSTC_BOOTSTRAP=1 lets it pass the sanitizer flags. CI does not fuzz; every
 # crash found is kept as a unit test next to the code it broke.
 #
-# Targets (fuzz/fuzz_targets/):
+# Targets (fuzz/fuzz_targets/; crate-private parsers via clawdoc::fuzzing):
 #   lookup     Engine::lookup + Engine::closest on pasted bytes
 #   scan       Scanner::scan over a reader that trickles the bytes in
 #   config     config::parse + config::edit set/unset/migrate (edits must reparse)
-#   rule       ruleset::compile::compile on a rule file
-#   flowchart  flow::Flowchart::parse (+ mermaid/dot) against the built-in rules
+#   rule       ruleset::compile::compile on a rule file (+ its examples, fixes)
+#   flowchart  the flowchart parser (+ its drawing) against the built-in rules
 #   procfs     PidRecord::parse (round trip), parse_stat, /proc/locks, fdinfo,
 #              /proc/net/tcp, meminfo, kernel-log OOM kills
 #   protocol   the gateway's WebSocket frames (ClientFrame, params, error reply)
-#   http       raw HTTP responses: the health probe's parser and completeness
-#              check, the daemon's /health response reader
+#   http       raw HTTP responses: the /health client's parser and completeness
+#              check, and the reading of a response as the gateway's /health
 #   netlink    sock_diag reply datagrams (the port probe's listener dump)
 #
 # Corpora are seeded from fixtures/ and rules/ on every run (fuzz/corpus/ is

@@ -18,7 +18,7 @@
 //!
 //! | layer | modules | what |
 //! |-------|---------|------|
-//! | 7 | doctor report | orchestration; the diagnosis as data (`--json`) |
+//! | 7 | doctor report fuzzing | orchestration; the diagnosis as data (`--json`); entry points for `fuzz/` |
 //! | 6 | fix | fix actions: plan, apply, verify, undo journal |
 //! | 5 | finding flow | matches + evidence → verdicts; the flowchart walk |
 //! | 4 | engine probe | text → rule matches (no I/O); the machine, read-only |
@@ -45,6 +45,8 @@ pub mod finding;
 pub mod fix;
 pub mod flow;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway;
 pub mod health;
 pub mod home;

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeSet;
 
-use clawdoc::probe::port;
+use clawdoc::fuzzing;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,11 +15,11 @@ fuzz_target!(|data: &[u8]| {
         _ => (3001, data),
     };
     let mut inodes = BTreeSet::new();
-    let _ = port::parse_diag_reply(data, port_no, &mut inodes);
+    let _ = fuzzing::parse_diag_reply(data, port_no, &mut inodes);
     // The same bytes as two datagrams.
     let mid = data.len() / 2;
     let mut again = BTreeSet::new();
-    if let Ok(false) = port::parse_diag_reply(&data[..mid], port_no, &mut again) {
-        let _ = port::parse_diag_reply(&data[mid..], port_no, &mut again);
+    if let Ok(false) = fuzzing::parse_diag_reply(&data[..mid], port_no, &mut again) {
+        let _ = fuzzing::parse_diag_reply(&data[mid..], port_no, &mut again);
     }
 });

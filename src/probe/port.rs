@@ -85,7 +85,6 @@ fn diag_request(family: u8) -> Vec<u8> {
 
 /// Feeds one datagram of the dump's answer into `inodes`; `Ok(true)` once
 /// the dump is done.
-#[doc(hidden)] // pub for fuzz/fuzz_targets/netlink.rs
 pub(crate) fn parse_diag_reply(
     mut data: &[u8],
     port: u16,
