@@ -502,7 +502,7 @@ fn rules_too_big_together_are_linted_and_dropped_by_name() {
         "--json",
         "Error: listen EADDRINUSE: address already in use 127.0.0.1:3001",
     ]);
-    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.code, 1, "{r:?}"); // recognised: a problem found
     assert_eq!(r.json()["matches"][0]["rule_id"], "port-in-use", "{r:?}");
     assert!(r.stderr.contains("rule `big-2` dropped"), "{r:?}");
 
@@ -650,7 +650,7 @@ fn rejected_websockets_close_promptly_and_failed_auth_is_rate_limited() {
         .find(|l| l.contains("auth rate limited"))
         .unwrap_or_else(|| panic!("no rate-limit line in the log:\n{log}"));
     let r = env.run(&["lookup", "--json", line]);
-    assert_eq!(r.code, 0, "{r:?}");
+    assert_eq!(r.code, 1, "{r:?}"); // recognised: a problem found
     assert_eq!(r.json()["matches"][0]["rule_id"], "token-mismatch", "{r:?}");
 }
 
