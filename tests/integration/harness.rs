@@ -242,13 +242,18 @@ pub(crate) fn port_holder(port: u16) -> Child {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
+    assert_eq!(first_line(&mut child).trim(), "ready");
+    child
+}
+
+/// The first line a piped child prints (its readiness handshake).
+pub(crate) fn first_line(child: &mut Child) -> String {
     use std::io::BufRead;
+    let mut line = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .unwrap();
-    assert_eq!(line.trim(), "ready");
-    child
+    line
 }
 
 /// Polls `check` until it returns true or `deadline` passes.

@@ -5,7 +5,6 @@
 //! probes yet, so these drive the library (`clawdoc::probe`) directly.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -81,10 +80,7 @@ fn spawn_fake_gateway(t: &mut TestEnv) -> (i32, u16) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = crate::harness::first_line(&mut child);
     let port: u16 = line.trim().strip_prefix("ready ").unwrap().parse().unwrap();
     let pid = t.adopt(child) as i32;
     record_pid(t, pid);
