@@ -120,6 +120,9 @@ health_code() {
 }
 
 unset CLAWDOC_GATEWAY_PORT CLAWDOC_GATEWAY_MODE CLAWDOC_GATEWAY_TOKEN CLAWDOC_KMSG CLAWDOC_DISK_FIXTURE
+# The embedded gateway, whatever auto detection would see on this machine
+# (an openclaw-gateway process of someone else's bench picks OpenClaw).
+export CLAWDOC_TARGET=embedded
 echo "== machine: $(nproc) cores, $(uname -r), load $(cut -d' ' -f1-3 /proc/loadavg); clawdoc $("$BIN" --version | cut -d' ' -f2)"
 echo "   (shared machine: other engineers build and test on it, numbers are noisy)"
 

@@ -9,15 +9,18 @@
 # RUSTC_BOOTSTRAP=1 lets it pass the sanitizer flags. CI does not fuzz; every
 # crash found is kept as a unit test next to the code it broke.
 #
-# Targets (fuzz/fuzz_targets/):
+# Targets (fuzz/fuzz_targets/; crate-private parsers via clawdoc::fuzzing):
 #   lookup     Engine::lookup + Engine::closest on pasted bytes
 #   scan       Scanner::scan over a reader that trickles the bytes in
 #   config     config::parse + config::edit set/unset/migrate (edits must reparse)
-#   rule       ruleset::compile::compile on a rule file
-#   flowchart  flow::Flowchart::parse (+ mermaid/dot) against the built-in rules
+#   rule       ruleset::compile::compile on a rule file (+ its examples, fixes)
+#   flowchart  the flowchart parser (+ its drawing) against the built-in rules
 #   procfs     PidRecord::parse (round trip), parse_stat, /proc/locks, fdinfo,
 #              /proc/net/tcp, meminfo, kernel-log OOM kills
 #   protocol   the gateway's WebSocket frames (ClientFrame, params, error reply)
+#   http       raw HTTP responses: the /health client's parser and completeness
+#              check, and the reading of a response as the gateway's /health
+#   netlink    sock_diag reply datagrams (the port probe's listener dump)
 #
 # Corpora are seeded from fixtures/ and rules/ on every run (fuzz/corpus/ is
 # not committed). A crash lands in fuzz/artifacts/TARGET/; reproduce with
@@ -28,7 +31,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 seconds=${FUZZ_SECONDS:-120}
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(lookup scan config rule flowchart procfs protocol)
+[ ${#targets[@]} -gt 0 ] || targets=(lookup scan config rule flowchart procfs protocol http netlink)
 export RUSTC_BOOTSTRAP=1
 
 # Fuzz with the dependency versions that ship.
@@ -83,6 +86,25 @@ for t in "${targets[@]}"; do
         printf '%s' '{"type":"req","id":1,"method":"send","params":{"channel":"telegram","text":"hi"}}' >fuzz/corpus/protocol/seed-send
         printf '%s' '{"type":"req","id":2,"method":"login","params":{"provider":"whatsapp"}}' >fuzz/corpus/protocol/seed-login
         printf '%s' '{"type":"req","id":3}' >fuzz/corpus/protocol/seed-bad ;;
+    http)
+        mkdir -p fuzz/corpus/http
+        printf 'HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 59\r\n\r\n{"status":"ok","ready":true,"pid":42,"mode":"local","port":1}' >fuzz/corpus/http/seed-health
+        printf 'HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n10\r\n{"status":"star\r\nc;x=1\r\nting","ready":f\r\n6\r\nalse}\n\r\n0\r\n\r\n' >fuzz/corpus/http/seed-chunked
+        printf 'HTTP/1.0 404 Not Found\r\n\r\nnot here' >fuzz/corpus/http/seed-close ;;
+    netlink)
+        mkdir -p fuzz/corpus/netlink
+        # Two bytes of port (0x0bb9 = 3001), then one LISTEN inet_diag_msg on
+        # 3001 (inode 4242) and NLMSG_DONE, native-endian (little here).
+        python3 - <<'PY'
+import struct
+msg = bytes([2, 10, 0, 0]) + struct.pack(">H", 3001) + bytes(62) + struct.pack("<I", 4242)
+diag = struct.pack("<IHHII", 16 + len(msg), 20, 2, 1, 0) + msg
+done = struct.pack("<IHHII", 20, 3, 2, 1, 0) + bytes(4)
+err = struct.pack("<IHHII", 20, 2, 0, 1, 0) + struct.pack("<i", -13)
+open("fuzz/corpus/netlink/seed-dump", "wb").write(struct.pack(">H", 3001) + diag + done)
+open("fuzz/corpus/netlink/seed-error", "wb").write(struct.pack(">H", 3001) + err)
+PY
+        ;;
     *) echo "unknown target: $t" >&2; exit 2 ;;
     esac
     echo "== $t (${seconds}s)"

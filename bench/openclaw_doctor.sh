@@ -8,7 +8,8 @@
 # Usage: bench/openclaw_doctor.sh                 both sides (fails with exit 3
 #                                                 while the clawdoc OpenClaw target is missing)
 #        BASELINE_ONLY=1 bench/openclaw_doctor.sh only `openclaw doctor`
-# Env:   RUNS (default 5; each openclaw doctor run takes ~10 s), OC_PORT (18789),
+# Env:   RUNS (default 5; each openclaw doctor run takes ~10 s), CLAWDOC_RUNS
+#        (default 50; clawdoc's side, after 3 warmup runs), OC_PORT (18789),
 #        CLAWDOC_BIN (bench that binary, no build), CLAWDOC_OPENCLAW_CACHE.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -22,9 +23,9 @@ require hyperfine=hyperfine curl=curl
 oc_setup
 
 # ---------------------------------------------------------------- clawdoc side
-# PLACEHOLDER: the clawdoc command to time against the real gateway. It needs
-# the OpenClaw target of issue 8 (`--target openclaw`); until that lands the
-# check below fails clearly instead of timing something else.
+# `clawdoc doctor --target openclaw`: reads the config, lock files, /proc and
+# the two health endpoints; never runs the openclaw CLI. A binary without
+# the OpenClaw target fails the check below instead of timing something else.
 if [[ -z ${BASELINE_ONLY:-} ]]; then
     if [[ -z ${CLAWDOC_BIN:-} ]]; then
         cargo build --release --quiet
@@ -64,16 +65,38 @@ echo "openclaw doctor --non-interactive: exit $rc (output: $(wc -l <"$STATE/doct
 IGNORE=()
 ((rc == 0)) || IGNORE=(-i)
 
-CMDS=(-n "openclaw doctor --non-interactive" "$OC_DOCTOR_CMD")
-[[ -z ${BASELINE_ONLY:-} ]] && CMDS+=(-n "clawdoc doctor --target openclaw" "env $ENVS $CLAWDOC_DOCTOR_CMD")
 echo "load before timing: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores" >&2
-hyperfine -N "${IGNORE[@]}" --runs "$RUNS" --style basic --export-markdown "$STATE/result.md" \
-    --export-json "$STATE/result.json" "${CMDS[@]}" </dev/null
-cat "$STATE/result.md"
-python3 - "$STATE/result.json" <<'PY'
+# Two hyperfine runs: a few of openclaw's ~10 s doctor, many of clawdoc's.
+hyperfine -N "${IGNORE[@]}" --runs "$RUNS" --style basic --export-markdown "$STATE/bench-openclaw.md" \
+    --export-json "$STATE/bench-openclaw.json" -n "openclaw doctor --non-interactive" "$OC_DOCTOR_CMD" </dev/null
+JSONS=("$STATE/bench-openclaw.json")
+if [[ -z ${BASELINE_ONLY:-} ]]; then
+    # It must say healthy (exit 0) on this gateway, or the timing means nothing.
+    env $ENVS $CLAWDOC_DOCTOR_CMD >"$STATE/clawdoc.out" 2>&1 </dev/null || {
+        echo "error: clawdoc doctor --target openclaw is not healthy on the bench gateway:" >&2
+        cat "$STATE/clawdoc.out" >&2
+        exit 1
+    }
+    hyperfine -N --warmup 3 --runs "${CLAWDOC_RUNS:-50}" --style basic \
+        --export-markdown "$STATE/bench-clawdoc.md" --export-json "$STATE/bench-clawdoc.json" \
+        -n "clawdoc doctor --target openclaw" "env $ENVS $CLAWDOC_DOCTOR_CMD" </dev/null
+    JSONS+=("$STATE/bench-clawdoc.json")
+fi
+echo "load after timing: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+python3 - "${JSONS[@]}" <<'PY'
 import json, sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(f"median {r['median']:.3f} s  {r['command']!s:.60}  runs: " + " ".join(f"{t:.2f}" for t in r["times"]))
+medians = {}
+for path in sys.argv[1:]:
+    for r in json.load(open(path))["results"]:
+        medians[r["command"]] = r["median"]
+        times = sorted(r["times"])
+        print(f"median {r['median'] * 1000:9.1f} ms  min {times[0] * 1000:9.1f} ms  max {times[-1] * 1000:9.1f} ms  "
+              f"({len(times)} runs)  {r['command']}")
+oc = medians.get("openclaw doctor --non-interactive")
+cd = medians.get("clawdoc doctor --target openclaw")
+if oc and cd:
+    print(f"ratio: openclaw doctor / clawdoc doctor = {oc / cd:.0f}x; clawdoc median {cd * 1000:.1f} ms "
+          f"({'within' if cd <= 0.050 else 'over'} the 50 ms goal)")
 PY
 [[ $(oc_http "$PORT" /readyz) == 200* ]] && echo "gateway still ready after the runs" >&2 || {
     echo "error: the gateway is not ready after the doctor runs" >&2

@@ -31,6 +31,8 @@ fn bench(c: &mut Criterion) {
         cgroup_root: "/sys/fs/cgroup".into(),
         env: BTreeMap::new(),
         net_timeout: Duration::from_millis(1500),
+        target: clawdoc::target::Target::embedded(),
+        port_override: None,
     };
     let mut group = c.benchmark_group("probe");
     for name in ProbeName::ALL {

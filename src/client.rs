@@ -171,6 +171,9 @@ pub(crate) fn connect(home: &Home, port: u16, timeout: Duration) -> Result<Sessi
         client: CLIENT_CLI.to_string(),
         name: Some("clawdoc cli".to_string()),
         token: identity.device_token.clone(),
+        // Always sent: if this device was removed from the store, the
+        // gateway can pair it again (this home's CLI) or record its request.
+        claim: identity.claim.clone(),
     });
     send_json(&mut ws, &connect, timeout)?;
     let hello = match read_frame(&mut ws, timeout)? {
@@ -344,50 +347,38 @@ fn outcome_of(e: &ClientError) -> HandshakeOutcome {
     }
 }
 
-/// Re-pairs this CLI's device: removes it from the gateway's device store,
-/// drops the stored device token, then connects so the gateway pairs it
-/// again (auto-approved over loopback in local mode) and issues a fresh
+/// Re-pairs this CLI's device: drops the stored device token, takes a
+/// fresh claim, and (as the gateway's owner, in its home: exactly what
+/// `clawdoc devices approve` would do) replaces the device in the store by
+/// one approved for that claim, then connects so the gateway issues a fresh
 /// token. A malformed identity file is replaced by a new identity.
 pub fn repair(home: &Home, port: u16, timeout: Duration) -> Result<(), ClientError> {
-    let identity = match load_identity(home) {
-        Ok(identity) => identity,
-        Err(ClientError::Identity(_)) => Identity {
-            device_id: new_device_id(),
-            device_token: None,
-        },
+    let id = match load_identity(home) {
+        Ok(identity) => identity.device_id,
+        Err(ClientError::Identity(_)) => new_device_id(),
         Err(e) => return Err(e),
     };
-    let id = identity.device_id.clone();
+    let claim = crate::config::Secret::generate();
+    let hash = devices::claim_hash(&claim);
     devices::update(&home.devices_path(), |store| {
         let _ = store.remove(&id);
+        store.pair(
+            &id,
+            CLIENT_CLI,
+            Some("clawdoc cli".to_string()),
+            &crate::text::now_rfc3339_millis(),
+            Some(hash),
+        );
     })?;
     identity::save(
         home,
         &Identity {
-            device_id: id.clone(),
+            device_id: id,
             device_token: None,
+            claim: Some(claim),
         },
     )?;
-    let session = match connect(home, port, timeout) {
-        Ok(session) => session,
-        // Remote and hybrid gateways do not auto-approve even the local CLI:
-        // its connect left a pending request. This runs as the gateway's
-        // owner, in its home, so approve our own request (exactly what
-        // `clawdoc devices approve ID` would do) and connect again.
-        Err(e) if outcome_of(&e) == HandshakeOutcome::PairingRequired => {
-            devices::update(&home.devices_path(), |store| {
-                store.pair(
-                    &id,
-                    CLIENT_CLI,
-                    Some("clawdoc cli".to_string()),
-                    &crate::text::now_rfc3339_millis(),
-                )
-            })?;
-            connect(home, port, timeout)?
-        }
-        Err(e) => return Err(e),
-    };
-    session.close();
+    connect(home, port, timeout)?.close();
     Ok(())
 }
 
@@ -463,6 +454,7 @@ mod tests {
             &Identity {
                 device_id: a.device_id.clone(),
                 device_token: Some(crate::config::Secret::new("tok-123")),
+                claim: a.claim.clone(),
             },
         )
         .unwrap();

@@ -38,6 +38,7 @@ pub const KNOWN_KEYS: &[&str] = &[
     "gateway.port",
     "gateway.token",
     "gateway.startupTimeout",
+    "gateway.allowedOrigins",
     "ai.model",
 ];
 
@@ -147,6 +148,9 @@ pub struct GatewayConfig {
     pub port: u16,
     pub token: Option<Secret>,
     pub startup_timeout: Duration,
+    /// Browser origins (`scheme://host[:port]`) whose pages may open the
+    /// gateway's WebSocket; any other `Origin` is refused.
+    pub allowed_origins: Vec<String>,
     pub ai_model: Option<String>,
 }
 
@@ -157,6 +161,7 @@ impl Default for GatewayConfig {
             port: DEFAULT_PORT,
             token: None,
             startup_timeout: Duration::from_secs(DEFAULT_STARTUP_TIMEOUT_SECS),
+            allowed_origins: Vec::new(),
             ai_model: None,
         }
     }
@@ -349,6 +354,10 @@ pub enum ValueError {
     Port(String),
     #[error("gateway.startupTimeout must be seconds from 1 to 3600, found {0}")]
     Timeout(String),
+    #[error(
+        "gateway.allowedOrigins entries must look like http://host:port or https://host, found \"{0}\""
+    )]
+    Origin(String),
     #[error("gateway.token must be at least 16 characters without spaces")]
     Token,
     /// Never echoes the value: it may be a secret.
@@ -401,6 +410,15 @@ fn apply_value(
                 .ok_or_else(|| wrong("gateway.startupTimeout", "an integer (seconds)"))?;
             config.startup_timeout = check_timeout(&n.to_string())?;
         }
+        "gateway.allowedOrigins" => {
+            let s = item.as_str().ok_or_else(|| {
+                wrong(
+                    "gateway.allowedOrigins",
+                    "a string (comma-separated origins)",
+                )
+            })?;
+            config.allowed_origins = check_origins(s)?;
+        }
         "ai.model" => {
             let s = item.as_str().ok_or_else(|| wrong("ai.model", "a string"))?;
             config.ai_model = Some(s.to_string());
@@ -448,6 +466,28 @@ pub(crate) fn check_timeout(s: &str) -> Result<Duration, ValueError> {
         Ok(n) if (1..=3600).contains(&n) => Ok(Duration::from_secs(n)),
         _ => Err(ValueError::Timeout(s.to_string())),
     }
+}
+
+/// `gateway.allowedOrigins`: comma-separated `http(s)://host[:port]`
+/// origins, exactly as a browser sends them (no path, no trailing slash).
+pub(crate) fn check_origins(s: &str) -> Result<Vec<String>, ValueError> {
+    let mut out = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let rest = part
+            .strip_prefix("http://")
+            .or_else(|| part.strip_prefix("https://"));
+        let ok = rest.is_some_and(|host| {
+            !host.is_empty()
+                && host.bytes().all(|b| {
+                    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']')
+                })
+        });
+        if !ok {
+            return Err(ValueError::Origin(part.to_string()));
+        }
+        out.push(part.to_ascii_lowercase());
+    }
+    Ok(out)
 }
 
 pub(crate) fn check_token(s: &str) -> Result<Secret, ValueError> {

@@ -19,15 +19,13 @@ use crate::finding::{assess, Verdict};
 use crate::fix::{self, Applied, FixEnv, Journal, Preview};
 use crate::probe::{self, Evidence, ProbeEnv, Status};
 use crate::ruleset::{Fix, Rule, RuleSet};
+use crate::target::TargetInfo;
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 
 /// How much of the gateway log the doctor reads (from the end).
 pub(crate) const LOG_TAIL_BYTES: u64 = 256 * 1024;
 /// Fix rounds before the doctor stops (each round re-probes).
 pub(crate) const MAX_ROUNDS: usize = 5;
-/// A line the gateway writes when a run begins; log lines before the last
-/// one belong to earlier runs.
-pub(crate) const START_MARKERS: &[&str] = &["[gateway] starting", "[gateway] start "];
 
 /// A rule confirmed (or seen) on this machine.
 #[derive(Debug, Clone, Serialize)]
@@ -46,6 +44,9 @@ pub struct Finding {
     /// Summaries of the probes the rule relies on.
     pub evidence: Vec<String>,
     pub fixes: Vec<Fix>,
+    /// Captures and facts that fill `{placeholders}` in fix texts.
+    #[serde(skip)]
+    pub(crate) vars: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -112,13 +113,22 @@ impl Diagnosis {
 pub(crate) fn diagnose(env: &ProbeEnv, rules: &RuleSet) -> Diagnosis {
     let evidence = probe::run_all(env, ProbeName::ALL);
     let (log, log_text) = read_log_tail(env);
-    judge(rules, evidence, log, &log_text)
+    let mut d = judge(rules, evidence, log, &log_text);
+    for f in &mut d.findings {
+        f.fixes = f
+            .fixes
+            .iter()
+            .map(|x| target_fix(&env.target, x, f.category, &f.vars))
+            .collect();
+    }
+    d
 }
 
 /// The gateway log of the current run (from the last start marker), at most
 /// [`LOG_TAIL_BYTES`] from the end.
 pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
-    let path = env.home.log_path();
+    let source = env.target.log_source(&env.home);
+    let path = source.path;
     let mut scan = LogScan {
         error: None,
         path: path.display().to_string(),
@@ -142,12 +152,15 @@ pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
             .unwrap_or(bytes.len());
         bytes.drain(..cut);
     }
+    if let Some(to_text) = source.to_text {
+        bytes = to_text(&bytes);
+    }
     // Keep only the current run: from the last start marker on.
     let text = String::from_utf8_lossy(&bytes);
     let mut from = 0;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
-        if START_MARKERS.iter().any(|m| line.contains(m)) {
+        if source.start_markers.iter().any(|m| line.contains(m)) {
             from = offset;
         }
         offset += line.len();
@@ -244,14 +257,33 @@ pub(crate) fn judge(
     }
 }
 
-fn finding(
-    rule: &Rule,
-    verdict: Verdict,
-    log_line: Option<LogLine>,
+/// A rule's fix as `target` shows it, placeholders filled from `vars`: the
+/// target's own commands for the action, else the rule's.
+pub fn target_fix(
+    target: &crate::target::Target,
+    fix: &Fix,
+    category: Category,
+    vars: &std::collections::BTreeMap<String, String>,
+) -> Fix {
+    let fix = fix.rendered(vars);
+    match target.commands(fix.action, category) {
+        Some(commands) => Fix {
+            commands: commands
+                .iter()
+                .map(|c| crate::ruleset::substitute(c, vars))
+                .collect(),
+            ..fix
+        },
+        None => fix,
+    }
+}
+
+/// Captures plus probe facts, by name, to fill `{placeholders}` in fix
+/// texts; `config.*` and `port.*` facts also by their short name (`{port}`).
+pub fn fact_vars(
     captures: &std::collections::BTreeMap<String, String>,
     evidence: &[Evidence],
-) -> Finding {
-    // Facts can fill the same placeholders as captures (e.g. {port}).
+) -> std::collections::BTreeMap<String, String> {
     let mut vars = captures.clone();
     for e in evidence {
         for (k, v) in &e.facts {
@@ -276,6 +308,17 @@ fn finding(
             }
         }
     }
+    vars
+}
+
+fn finding(
+    rule: &Rule,
+    verdict: Verdict,
+    log_line: Option<LogLine>,
+    captures: &std::collections::BTreeMap<String, String>,
+    evidence: &[Evidence],
+) -> Finding {
+    let vars = fact_vars(captures, evidence);
     Finding {
         rule_id: rule.id.clone(),
         category: rule.category,
@@ -291,6 +334,7 @@ fn finding(
             .map(|e| format!("{}: {}", e.probe, e.summary))
             .collect(),
         fixes: rule.fixes.iter().map(|f| f.rendered(&vars)).collect(),
+        vars,
     }
 }
 
@@ -349,11 +393,16 @@ pub struct LeftFix {
 pub struct Verification {
     pub health_ready: bool,
     pub handshake: String,
+    /// Good by the target's own measure (embedded: ready and the device
+    /// handshake ok; OpenClaw: `/readyz` 200).
+    pub verified: bool,
     pub summary: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
 pub struct DoctorReport {
+    /// The gateway this report is about.
+    pub target: TargetInfo,
     pub healthy: bool,
     pub initial: Diagnosis,
     pub plan: Vec<PlannedFix>,
@@ -391,8 +440,10 @@ pub fn run(
     let fix_env = FixEnv {
         home: env.home.clone(),
         proc_root: env.proc_root.clone(),
+        target: env.target.clone(),
     };
     let mut report = DoctorReport {
+        target: env.target_info(),
         healthy: initial.healthy(),
         initial: initial.clone(),
         plan: Vec::new(),
@@ -519,7 +570,7 @@ pub fn run(
         }
     }
     report.left = leftovers(&current, Some(threshold), &declined, false);
-    report.verification = Some(verify(&current));
+    report.verification = Some(verify(env, &current));
     report.healthy = current.healthy();
     report.final_diagnosis = Some(current);
     report.elapsed = started.elapsed();
@@ -539,13 +590,15 @@ pub fn take_fixing_turn(home: &crate::home::Home) -> Option<std::fs::File> {
         .mode(0o700)
         .create(home.root())
         .ok()?;
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .mode(0o600)
-        .open(home.doctor_lock_path())
-        .ok()?;
+    let file = crate::fsutil::open_no_follow(
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600),
+        &home.doctor_lock_path(),
+    )
+    .ok()?;
     fs4::fs_std::FileExt::lock_exclusive(&file).ok()?;
     Some(file)
 }
@@ -561,10 +614,7 @@ fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
 }
 
 fn gateway_running(env: &ProbeEnv) -> bool {
-    matches!(
-        crate::state::pid::read(&env.home.pid_path()),
-        Ok(Some(rec)) if matches!(rec.identify(&env.proc_root), crate::procinfo::Identity::Gateway { .. })
-    )
+    env.target.gateway_running(&env.home, &env.proc_root)
 }
 
 /// The fixes that would run under `threshold`, with previews (dry run).
@@ -631,7 +681,7 @@ fn leftovers(
         .collect()
 }
 
-fn verify(d: &Diagnosis) -> Verification {
+fn verify(env: &ProbeEnv, d: &Diagnosis) -> Verification {
     let health = d.evidence(ProbeName::Health);
     let ready = health
         .and_then(|e| e.get("health.ready"))
@@ -642,8 +692,10 @@ fn verify(d: &Diagnosis) -> Verification {
         .and_then(|v| v.as_str())
         .unwrap_or("skipped")
         .to_string();
+    let verified = env.target.verified(ready, &handshake);
     let summary = match (ready, handshake.as_str()) {
         (true, "ok") => "gateway ready; this CLI's device is connected".to_string(),
+        (true, _) if verified => "gateway ready (/readyz 200)".to_string(),
         (true, other) => format!("gateway ready; device handshake: {other}"),
         (false, _) => health
             .map(|e| e.summary.clone())
@@ -652,6 +704,7 @@ fn verify(d: &Diagnosis) -> Verification {
     Verification {
         health_ready: ready,
         handshake,
+        verified,
         summary,
     }
 }

@@ -26,7 +26,7 @@ use regex_automata::{meta, Input, MatchKind, PatternSet};
 use serde::Serialize;
 
 use crate::normalize;
-use crate::ruleset::Rule;
+use crate::ruleset::{Rule, RuleError};
 
 /// Lines are read in blocks of about this size.
 pub(crate) const BLOCK: usize = 1 << 20;
@@ -233,32 +233,24 @@ impl<'r> Engine<'r> {
     /// A scanner for whole logs: builds the combined regex and a set tuned
     /// for throughput (prefilter on, full-size lazy-DFA cache).
     pub fn scanner(&self) -> Result<Scanner<'r>, EngineError> {
-        let combined = RegexBuilder::new(&combined_pattern(self.rules))
+        let owners: Vec<(usize, usize)> = (self.owners.iter().copied())
+            .filter(|&(ri, pi)| self.rules[ri].patterns[pi].regex().is_some())
+            .collect();
+        let sources = sources_of(self.rules, &owners);
+        // Each pattern compiles alone (checked at load), not necessarily all
+        // together: the rules that do not fit are left out of the scan, by
+        // name, and the others still scan.
+        let (set, owners, dropped) = match build_scan_set(&sources) {
+            Ok(set) => (set, owners, Vec::new()),
+            Err(first) => fit_rules(self.rules, &owners, &sources).ok_or(first)?,
+        };
+        let combined = RegexBuilder::new(&combined_of(self.rules, &owners))
             .unicode(false)
             .multi_line(true)
             .crlf(true)
             .size_limit(64 << 20)
             .dfa_size_limit(64 << 20)
             .build()?;
-        let mut folded = Vec::new();
-        let mut owners = Vec::new();
-        for (ri, rule) in self.rules.iter().enumerate() {
-            for (pi, p) in rule.patterns.iter().enumerate() {
-                if p.regex().is_some() {
-                    folded.push(p.folded.as_str());
-                    owners.push((ri, pi));
-                }
-            }
-        }
-        let set = meta::Builder::new()
-            .configure(
-                meta::Config::new()
-                    .match_kind(MatchKind::All)
-                    .which_captures(WhichCaptures::None),
-            )
-            .syntax(pattern_syntax())
-            .build_many(&folded)
-            .map_err(Box::new)?;
         let threads = std::thread::available_parallelism()
             .map_or(1, |n| n.get())
             .clamp(1, 4);
@@ -268,6 +260,7 @@ impl<'r> Engine<'r> {
             set,
             owners,
             threads,
+            dropped,
         })
     }
 }
@@ -315,18 +308,17 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
-/// Every (case-folded) pattern as one alternation, with named groups made
-/// non-capturing (the same name in two patterns would not compile together).
-pub(crate) fn combined_pattern(rules: &[Rule]) -> String {
-    let mut parts = Vec::new();
-    for rule in rules {
-        for p in &rule.patterns {
-            if p.regex().is_some() {
-                parts.push(format!("(?:{})", strip_capture_names(&p.folded)));
-            }
-        }
-    }
-    parts.join("|")
+/// The patterns `owners` names (case-folded) as one alternation, with named
+/// groups made non-capturing (the same name in two patterns would not
+/// compile together).
+fn combined_of(rules: &[Rule], owners: &[(usize, usize)]) -> String {
+    owners
+        .iter()
+        .map(|&(ri, pi)| &rules[ri].patterns[pi])
+        .filter(|p| p.regex().is_some())
+        .map(|p| format!("(?:{})", strip_capture_names(&p.folded)))
+        .collect::<Vec<_>>()
+        .join("|")
 }
 
 /// Literals one of which every match of `folded` must start with (or, if
@@ -365,6 +357,95 @@ fn required_literals(folded: &str) -> Option<Vec<Vec<u8>>> {
         }
     }
     None
+}
+
+/// All patterns in one set, all-matches semantics, tuned for whole logs
+/// (literal prefilter on, full-size lazy-DFA cache).
+fn build_scan_set(folded: &[&str]) -> Result<meta::Regex, Box<meta::BuildError>> {
+    meta::Builder::new()
+        .configure(
+            meta::Config::new()
+                .match_kind(MatchKind::All)
+                .which_captures(WhichCaptures::None),
+        )
+        .syntax(pattern_syntax())
+        .build_many(folded)
+        .map_err(Box::new)
+}
+
+fn sources_of<'a>(rules: &'a [Rule], owners: &[(usize, usize)]) -> Vec<&'a str> {
+    owners
+        .iter()
+        .map(|&(ri, pi)| rules[ri].patterns[pi].folded.as_str())
+        .collect()
+}
+
+/// The rules (in order) whose patterns fit in one set with those before
+/// them: groups of rules are tried whole and halved on failure, so only a
+/// few builds are needed when few rules are too big. Returns the set, its
+/// owners and one named error per dropped rule; `None` if nothing fits.
+#[allow(clippy::type_complexity)]
+fn fit_rules(
+    rules: &[Rule],
+    owners: &[(usize, usize)],
+    sources: &[&str],
+) -> Option<(meta::Regex, Vec<(usize, usize)>, Vec<RuleError>)> {
+    // Pattern indexes grouped by rule, in order.
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    for (i, &(ri, _)) in owners.iter().enumerate() {
+        match groups.last_mut() {
+            Some(g) if owners[g[0]].0 == ri => g.push(i),
+            _ => groups.push(vec![i]),
+        }
+    }
+    let mut kept: Vec<usize> = Vec::new();
+    let mut dropped: Vec<(usize, String)> = Vec::new();
+    let mut work: Vec<&[Vec<usize>]> = vec![&groups[..]];
+    while let Some(chunk) = work.pop() {
+        let trial: Vec<&str> = kept
+            .iter()
+            .chain(chunk.iter().flatten())
+            .map(|&i| sources[i])
+            .collect();
+        match build_scan_set(&trial) {
+            Ok(_) => kept.extend(chunk.iter().flatten()),
+            Err(e) if chunk.len() == 1 => {
+                let mut why = e.to_string();
+                let mut cause = std::error::Error::source(&*e);
+                while let Some(c) = cause {
+                    why.push_str(": ");
+                    why.push_str(&c.to_string());
+                    cause = c.source();
+                }
+                dropped.push((owners[chunk[0][0]].0, why));
+            }
+            Err(_) => {
+                let (a, b) = chunk.split_at(chunk.len() / 2);
+                // Stack: `a` first.
+                work.push(b);
+                work.push(a);
+            }
+        }
+    }
+    let set = build_scan_set(&kept.iter().map(|&i| sources[i]).collect::<Vec<_>>()).ok()?;
+    let errors = dropped
+        .into_iter()
+        .map(|(ri, why)| {
+            let rule = &rules[ri];
+            RuleError {
+                path: rule.origin.to_string(),
+                pos: None,
+                message: format!(
+                    "rule `{}` dropped from scans: its patterns and the other rules' together exceed the regex size limit of a whole-log scan ({why}); `scan` runs with the others, `lookup` and `doctor` still use it",
+                    rule.id
+                ),
+                hint: Some(
+                    "make its patterns smaller: nested or large bounded repetitions (`{1,200}`) multiply the automaton's size".into(),
+                ),
+            }
+        })
+        .collect();
+    Some((set, kept.iter().map(|&i| owners[i]).collect(), errors))
 }
 
 /// `(?P<port>\d+)` → `(?:\d+)`, using the regex parser for exact spans.
@@ -432,6 +513,7 @@ pub struct Scanner<'r> {
     set: meta::Regex,
     owners: Vec<(usize, usize)>,
     threads: usize,
+    dropped: Vec<RuleError>,
 }
 
 /// Totals for one block, line numbers relative to the block (1-based).
@@ -536,6 +618,12 @@ type Job = (u64, Vec<u8>, std::ops::Range<usize>, bool);
 type Done = (u64, BlockResult, Vec<u8>);
 
 impl<'r> Scanner<'r> {
+    /// Rules left out of this scanner because their patterns did not build
+    /// together with the others (each names its file).
+    pub fn dropped(&self) -> &[RuleError] {
+        &self.dropped
+    }
+
     /// Uses `threads` worker threads (at least one).
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = threads.max(1);

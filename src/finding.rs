@@ -392,9 +392,11 @@ when = [
                 &[
                     ("token.pinned", json!(true)),
                     ("token.identity_present", json!(true)),
+                    ("token.device_store_corrupt", json!(false)),
                 ],
             ),
             ev(ProbeName::Display, &[("display.headless", json!(false))]),
+            ev(ProbeName::Runtime, &[("runtime.node_ok", json!(true))]),
         ];
         // On a healthy machine nothing is confirmed, and every rule is refuted.
         for rule in &set.rules {
@@ -603,6 +605,7 @@ when = [
             "oom",
             "disk-full",
             "permissions",
+            "device-store-corrupt",
         ] {
             assert!(standalone.contains(&id), "{id} should be standalone");
         }

@@ -9,7 +9,6 @@
 //! Config writes go through `config::edit::write_config` (backup ring, atomic,
 //! 0600); the whole run is journaled so `clawdoc undo` can restore the files.
 
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -21,7 +20,10 @@ use crate::gateway::daemon;
 use crate::home::Home;
 use crate::procinfo::{Identity, ProcRoot};
 use crate::state::pid as pidfile;
+use crate::target::Target;
 use crate::vocab::FixAction;
+
+mod openclaw;
 
 /// How long a graceful stop may take before a restart gives up.
 pub(crate) const RESTART_STOP_TIMEOUT: Duration = Duration::from_secs(10);
@@ -63,7 +65,7 @@ pub(crate) fn phase(action: FixAction) -> u8 {
         ForceStopGateway => 2,
         RemoveStalePid | RemoveStaleLock => 3,
         RestartGateway | StartGateway => 4,
-        PinTokenAndRepair | ApproveCliDevice => 5,
+        PinTokenAndRepair | ApproveCliDevice | RebuildDeviceStore => 5,
         Advice => 6,
     }
 }
@@ -95,6 +97,8 @@ pub struct Applied {
 pub struct FixEnv {
     pub home: Home,
     pub proc_root: ProcRoot,
+    /// The gateway the fixes act on; it carries each action out.
+    pub target: Target,
 }
 
 impl FixEnv {
@@ -102,7 +106,20 @@ impl FixEnv {
         Self {
             home,
             proc_root: ProcRoot::default(),
+            target: Target::embedded(),
         }
+    }
+    /// The same environment, acting on `target`.
+    pub fn with_target(self, target: Target) -> Self {
+        Self { target, ..self }
+    }
+    /// A live probe environment for the same home, proc root and target
+    /// (a fix re-checks its precondition right before acting).
+    pub(crate) fn probe_env(&self) -> crate::probe::ProbeEnv {
+        let mut env =
+            crate::probe::ProbeEnv::live(self.home.clone()).with_target(self.target.clone());
+        env.proc_root = self.proc_root.clone();
+        env
     }
 }
 
@@ -188,24 +205,45 @@ fn effective_port(home: &Home) -> u16 {
     config::effective_port(home)
 }
 
-/// `preferred` if nobody listens there, else the next free port above it,
-/// else any free port the kernel picks.
+/// `preferred` if the gateway could bind it, else the next such port above
+/// it, else the first from 1024. Never a port in the kernel's ephemeral
+/// range (an outgoing connection may take it at any time), nor one only
+/// free because nothing listens (the bind is tried on all interfaces, as a
+/// remote-mode gateway binds).
 pub(crate) fn pick_port(preferred: u16) -> u16 {
-    let free = |p: u16| TcpListener::bind(("127.0.0.1", p)).is_ok();
+    use crate::probe::bind;
+    let range = bind::ephemeral_range(&ProcRoot::default());
+    let usable = |p: u16| {
+        !range.is_some_and(|(lo, hi)| (lo..=hi).contains(&p))
+            && bind::try_bind(std::net::Ipv4Addr::UNSPECIFIED.into(), p).is_ok()
+    };
     let start = preferred.max(1024);
     (start..start.saturating_add(200))
-        .find(|&p| free(p))
-        .or_else(|| {
-            TcpListener::bind("127.0.0.1:0")
-                .ok()
-                .and_then(|l| l.local_addr().ok())
-                .map(|a| a.port())
-        })
+        .chain(1024..start)
+        .chain(start.saturating_add(200)..=u16::MAX)
+        .find(|&p| usable(p))
         .unwrap_or(preferred)
 }
 
-/// Describes an action without doing it.
+/// Describes an action without doing it, as the target would carry it out.
 pub fn preview(action: FixAction, env: &FixEnv) -> Preview {
+    match env.target.openclaw() {
+        Some(oc) => openclaw::preview(oc, action, env),
+        None => preview_embedded(action, env),
+    }
+}
+
+/// Carries out one action the way the target does (the one place the
+/// target picks its fixes). Display-only `advice` is never applied.
+pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
+    match env.target.openclaw() {
+        Some(oc) => openclaw::apply(oc, action, env),
+        None => apply_embedded(action, env),
+    }
+}
+
+/// [`preview`] for the embedded gateway.
+fn preview_embedded(action: FixAction, env: &FixEnv) -> Preview {
     let description = describe(action).to_string();
     let diff = match planned_config(action, env) {
         Ok(Some(new)) => {
@@ -228,7 +266,9 @@ pub fn preview(action: FixAction, env: &FixEnv) -> Preview {
     }
 }
 
-pub(crate) fn describe(action: FixAction) -> &'static str {
+/// What an action does, in English (the CLI shows its translation from the
+/// catalogue, `action-<name>`, when the output language is not English).
+pub fn describe(action: FixAction) -> &'static str {
     use FixAction::*;
     match action {
         WriteDefaultConfig => "write a default config (mode local, a free port, a pinned token)",
@@ -246,12 +286,15 @@ pub(crate) fn describe(action: FixAction) -> &'static str {
         MoveToFreePort => "move the gateway to a free port",
         PinTokenAndRepair => "pin gateway.token and re-pair this CLI's device",
         ApproveCliDevice => "pair this CLI's device with the gateway",
+        RebuildDeviceStore => {
+            "keep the unreadable device store aside, start a new one and re-pair this CLI (other devices must pair again)"
+        }
         Advice => "show what to do",
     }
 }
 
-/// Applies one action. Display-only `advice` is never applied.
-pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
+/// [`apply`] for the embedded gateway.
+fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
     let home = &env.home;
     let done = |summary: String| Ok(Applied { action, summary });
     match action {
@@ -320,7 +363,7 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
             let path = home.pid_path();
             match pidfile::read(&path) {
                 Ok(None) => return Err(precondition(action, "there is no pid file")),
-                Ok(Some(rec)) => match rec.identify(&env.proc_root) {
+                Ok(Some(rec)) => match rec.identify(&env.proc_root, home) {
                     Identity::Gateway { .. } => {
                         return Err(precondition(
                             action,
@@ -393,21 +436,39 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
             done(steps.join("; "))
         }
         FixAction::ApproveCliDevice => {
-            let mut steps = Vec::new();
-            if let Some(aside) =
-                set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
-            {
-                steps.push(format!(
-                    "kept the unreadable device store as {} (devices must pair again)",
-                    aside.display()
+            // Setting an unreadable store aside unpairs every other device:
+            // that is `rebuild_device_store` (unsafe), never this safe fix.
+            if device_store_corrupt(home) {
+                return Err(precondition(
+                    action,
+                    "the device store is unreadable; `rebuild_device_store` (unsafe) sets it aside",
                 ));
             }
             let port = effective_port(home);
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
-            steps.push("paired this CLI's device with the gateway".to_string());
-            done(steps.join("; "))
+            done("paired this CLI's device with the gateway".to_string())
+        }
+        FixAction::RebuildDeviceStore => {
+            let Some(aside) =
+                set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
+            else {
+                return Err(precondition(action, "the device store is readable"));
+            };
+            let port = effective_port(home);
+            client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
+            done(format!(
+                "kept the unreadable device store as {}, started a new one and re-paired this CLI's device (other devices must pair again)",
+                aside.display()
+            ))
         }
     }
+}
+
+fn device_store_corrupt(home: &Home) -> bool {
+    matches!(
+        crate::state::devices::load(&home.devices_path()),
+        Err(crate::state::devices::DeviceStoreError::Malformed { .. })
+    )
 }
 
 /// The pid record of the process holding this home's `gateway.lock`, if it

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::finding::eval_all;
+use crate::i18n::Lang;
 use crate::probe::Evidence;
 use crate::ruleset::compile::compile_conditions;
 use crate::ruleset::schema::RawCondition;
@@ -36,20 +37,25 @@ struct RawNode {
     /// The flowchart section of the seed this node belongs to.
     section: Option<String>,
     question: Option<String>,
+    /// Each text has its zh-TW right after it (`rules lint` wants one).
+    question_zh_tw: Option<String>,
     #[serde(default)]
     choices: Vec<Spanned<RawChoice>>,
     check: Option<String>,
+    check_zh_tw: Option<String>,
     #[serde(default)]
     when: Vec<Spanned<RawCondition>>,
     yes: Option<Spanned<String>>,
     no: Option<Spanned<String>>,
     end: Option<String>,
+    end_zh_tw: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawChoice {
     label: String,
+    label_zh_tw: Option<String>,
     next: Spanned<String>,
     /// Categories of a pasted message that pick this choice without asking.
     #[serde(default)]
@@ -85,6 +91,8 @@ pub struct Choice {
     pub label: String,
     pub next: Target,
     pub categories: Vec<Category>,
+    #[serde(skip)]
+    pub label_zh_tw: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -111,6 +119,9 @@ pub struct Node {
     pub section: Option<String>,
     #[serde(flatten)]
     pub kind: NodeKind,
+    /// The zh-TW of the node's text (question, check or end).
+    #[serde(skip)]
+    pub text_zh_tw: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -118,9 +129,36 @@ pub struct Flowchart {
     pub start: String,
     /// In file order (drawings follow it).
     pub nodes: Vec<Node>,
+    /// The language of the texts ([`Flowchart::localized`]).
+    pub lang: Lang,
+    /// Texts without their zh-TW, with file:line:col (for `rules lint`).
+    #[serde(skip)]
+    pub untranslated: Vec<RuleError>,
 }
 
 impl Flowchart {
+    /// The chart with its texts in `lang` (ids and edges unchanged); a
+    /// missing translation keeps the English.
+    pub fn localized(&self, lang: Lang) -> Flowchart {
+        let mut chart = self.clone();
+        chart.lang = lang;
+        for n in &mut chart.nodes {
+            let tw = n.text_zh_tw.clone();
+            match &mut n.kind {
+                NodeKind::Question { text, choices } => {
+                    *text = lang.pick(text, tw.as_deref()).into_owned();
+                    for c in choices {
+                        c.label = lang.pick(&c.label, c.label_zh_tw.as_deref()).into_owned();
+                    }
+                }
+                NodeKind::Check { text, .. } | NodeKind::End { text } => {
+                    *text = lang.pick(text, tw.as_deref()).into_owned();
+                }
+            }
+        }
+        chart
+    }
+
     pub(crate) fn node(&self, id: &str) -> Option<&Node> {
         self.nodes.iter().find(|n| n.id == id)
     }
@@ -189,6 +227,7 @@ impl Flowchart {
             )]
         })?;
         let mut errors = Vec::new();
+        let mut untranslated = Vec::new();
         let ids: BTreeSet<String> = raw
             .nodes
             .iter()
@@ -254,10 +293,24 @@ impl Flowchart {
                                 }
                             })
                             .collect();
+                        if c_ref
+                            .label_zh_tw
+                            .as_deref()
+                            .is_none_or(|t| t.trim().is_empty())
+                        {
+                            untranslated.push(err(
+                                Some(c.span()),
+                                format!("a choice of `{id}` has no `label_zh_tw`"),
+                                Some(
+                                    "add `label_zh_tw = \"…\"` after `label` in the choice".into(),
+                                ),
+                            ));
+                        }
                         Choice {
                             label: c_ref.label.clone(),
                             next: check_target(&c_ref.next, &mut errors),
                             categories,
+                            label_zh_tw: c_ref.label_zh_tw.clone(),
                         }
                     })
                     .collect();
@@ -297,10 +350,25 @@ impl Flowchart {
                     text: n.end.clone().unwrap_or_default(),
                 }
             };
+            let (field, text_zh_tw) = match &kind {
+                NodeKind::Question { .. } => ("question", &n.question_zh_tw),
+                NodeKind::Check { .. } => ("check", &n.check_zh_tw),
+                NodeKind::End { .. } => ("end", &n.end_zh_tw),
+            };
+            if text_zh_tw.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                untranslated.push(err(
+                    Some(spanned.span()),
+                    format!("node `{id}`: `{field}` has no zh-TW translation"),
+                    Some(format!(
+                        "add `{field}_zh_tw = \"…\"` on the line after `{field}` (zh-CN is derived from it)"
+                    )),
+                ));
+            }
             nodes.push(Node {
                 id,
                 section: n.section.clone(),
                 kind,
+                text_zh_tw: text_zh_tw.clone(),
             });
         }
         if !ids.contains(raw.start.get_ref()) {
@@ -313,6 +381,8 @@ impl Flowchart {
         let chart = Flowchart {
             start: raw.start.get_ref().clone(),
             nodes,
+            lang: Lang::En,
+            untranslated,
         };
         if errors.is_empty() {
             if let Some(cycle) = chart.find_cycle() {
@@ -648,6 +718,22 @@ mod tests {
     fn builtin_chart_loads_and_every_rule_it_names_exists() {
         let (_, chart) = chart();
         assert_eq!(chart.start, "symptom");
+    }
+
+    #[test]
+    fn every_builtin_node_and_choice_has_its_zh_tw() {
+        let chart = Flowchart::builtin(&RuleSet::builtin()).unwrap();
+        let gaps: Vec<String> = chart.untranslated.iter().map(|e| e.to_string()).collect();
+        assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+        let tw = chart.localized(Lang::ZhTw);
+        for (en, tw) in chart.nodes.iter().zip(&tw.nodes) {
+            let text = |n: &Node| match &n.kind {
+                NodeKind::Question { text, .. }
+                | NodeKind::Check { text, .. }
+                | NodeKind::End { text } => text.clone(),
+            };
+            assert_ne!(text(en), text(tw), "{}", en.id);
+        }
     }
 
     #[test]

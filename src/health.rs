@@ -136,8 +136,13 @@ pub fn request(port: u16, method: &str, path: &str, timeout: Duration) -> Result
             Err(e) => return Err(io_err(e)),
         }
     }
-    let latency_ms = latency_ms.unwrap_or_else(elapsed_ms);
-    match parse_response(&response) {
+    reply_from(port, &response, latency_ms.unwrap_or_else(elapsed_ms))
+}
+
+/// The [`Reply`] in the raw bytes of a response (as read until complete,
+/// the size cap or the close).
+pub(crate) fn reply_from(port: u16, response: &[u8], latency_ms: f64) -> Result<Reply, HttpError> {
+    match parse_response(response) {
         Some((status, head, body)) => Ok(Reply {
             status,
             head,
@@ -176,7 +181,7 @@ fn is_chunked(head: &str) -> bool {
 
 /// Complete once the `Content-Length` bytes of body, or the last chunk of a
 /// chunked body, are in; otherwise the server's close ends it.
-fn is_complete(response: &[u8]) -> bool {
+pub(crate) fn is_complete(response: &[u8]) -> bool {
     let Some(end) = head_end(response) else {
         return false;
     };
@@ -190,7 +195,7 @@ fn is_complete(response: &[u8]) -> bool {
 }
 
 /// Status code, lower-cased head and body text of a raw HTTP/1.x response.
-fn parse_response(response: &[u8]) -> Option<(u16, String, String)> {
+pub(crate) fn parse_response(response: &[u8]) -> Option<(u16, String, String)> {
     let end = head_end(response).unwrap_or(response.len());
     let head = String::from_utf8_lossy(&response[..end]);
     let status = head
@@ -261,7 +266,11 @@ pub enum HealthError {
 /// `GET /health` on `127.0.0.1:port` within `timeout`, read as the gateway's
 /// answer (a JSON object with a `status` field).
 pub fn check_health(port: u16, timeout: Duration) -> Result<Health, HealthError> {
-    let reply = get_health(port, timeout)?;
+    health_from_reply(port, &get_health(port, timeout)?)
+}
+
+/// A `/health` [`Reply`] read as the gateway's answer.
+pub(crate) fn health_from_reply(port: u16, reply: &Reply) -> Result<Health, HealthError> {
     let code = reply.status;
     let not_gateway = |what: String| HealthError::NotGateway { port, what };
     let v: serde_json::Value = serde_json::from_str(reply.body.trim())

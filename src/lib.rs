@@ -18,14 +18,14 @@
 //!
 //! | layer | modules | what |
 //! |-------|---------|------|
-//! | 7 | doctor report | orchestration; the diagnosis as data (`--json`) |
+//! | 7 | doctor report fuzzing | orchestration; the diagnosis as data (`--json`); entry points for `fuzz/` |
 //! | 6 | fix | fix actions: plan, apply, verify, undo journal |
 //! | 5 | finding flow | matches + evidence → verdicts; the flowchart walk |
 //! | 4 | engine probe | text → rule matches (no I/O); the machine, read-only |
 //! | 3 | ruleset gateway | rule files → compiled rules; the embedded gateway (server, daemon) |
 //! | 2 | client health | the gateway's WebSocket client; the one `/health` client |
-//! | 1 | config state protocol | gateway config; on-disk state (pid, lock, identity, devices); wire format |
-//! | 0 | text fsutil home procinfo vocab normalize | utilities, paths, `/proc`, closed vocabularies |
+//! | 1 | config state protocol target | gateway config; on-disk state (pid, lock, identity, devices); wire format; the target's facts (embedded or OpenClaw) |
+//! | 0 | text fsutil home procinfo vocab normalize i18n | utilities, paths, `/proc`, closed vocabularies, the output language |
 //!
 //! * [`ruleset`] loads the TOML rules (embedded + user dir) and compiles them;
 //!   [`engine`] matches text against them (no I/O).
@@ -45,9 +45,12 @@ pub mod finding;
 pub mod fix;
 pub mod flow;
 pub mod fsutil;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod gateway;
 pub mod health;
 pub mod home;
+pub mod i18n;
 pub mod normalize;
 pub mod probe;
 pub mod procinfo;
@@ -55,5 +58,6 @@ pub mod protocol;
 pub mod report;
 pub mod ruleset;
 pub mod state;
+pub mod target;
 pub mod text;
 pub mod vocab;

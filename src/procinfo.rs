@@ -158,6 +158,17 @@ pub(crate) enum Identity {
 
 /// Decides whether `pid` (recorded with `start_time`) is still our gateway.
 pub(crate) fn identify(root: &ProcRoot, pid: i32, start_time: u64) -> Identity {
+    identify_as(root, pid, start_time, |_, argv| is_gateway_cmdline(argv))
+}
+
+/// [`identify`] for any gateway: `is_gateway(comm, argv)` says whether a live
+/// process with the recorded start time is one.
+pub(crate) fn identify_as(
+    root: &ProcRoot,
+    pid: i32,
+    start_time: u64,
+    is_gateway: impl Fn(&str, &[String]) -> bool,
+) -> Identity {
     if pid <= 0 {
         return Identity::Dead;
     }
@@ -185,14 +196,58 @@ pub(crate) fn identify(root: &ProcRoot, pid: i32, start_time: u64) -> Identity {
             ),
         };
     }
-    if !is_gateway_cmdline(&argv) {
+    if !is_gateway(&stat.comm, &argv) {
         return Identity::Stranger {
             comm: stat.comm,
             cmdline: argv,
-            reason: format!("pid {pid} is not running `clawdoc gateway run`"),
+            reason: format!("pid {pid} is not the gateway"),
         };
     }
     Identity::Gateway { state: stat.state }
+}
+
+/// Does `pid` hold `path` open? (A file descriptor in `<root>/PID/fd`
+/// links to it, by name or by device and inode.) This is how a gateway is
+/// tied to its home: it holds that home's `gateway.lock` while it runs, and
+/// a copy of the home (`cp -a`) has a lock file of its own.
+pub fn holds_file(root: &ProcRoot, pid: i32, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(want) = std::fs::metadata(path) else {
+        return false;
+    };
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let Ok(fds) = std::fs::read_dir(root.pid_dir(pid).join("fd")) else {
+        return false;
+    };
+    fds.flatten().any(|fd| {
+        std::fs::read_link(fd.path()).is_ok_and(|t| t == canonical)
+            || std::fs::metadata(fd.path())
+                .is_ok_and(|m| m.dev() == want.dev() && m.ino() == want.ino())
+    })
+}
+
+/// [`identify`], and the gateway must also hold `lock` (its home's
+/// `gateway.lock`): a gateway serving another home is a stranger here.
+pub(crate) fn identify_holding(
+    root: &ProcRoot,
+    pid: i32,
+    start_time: u64,
+    lock: &Path,
+) -> Identity {
+    match identify(root, pid, start_time) {
+        Identity::Gateway { .. } if !holds_file(root, pid, lock) => {
+            let stat = stat(root, pid).ok();
+            Identity::Stranger {
+                comm: stat.map(|s| s.comm).unwrap_or_default(),
+                cmdline: cmdline(root, pid).unwrap_or_default(),
+                reason: format!(
+                    "pid {pid} is a clawdoc gateway, but not this home's: it does not hold {}",
+                    lock.display()
+                ),
+            }
+        }
+        other => other,
+    }
 }
 
 #[cfg(test)]

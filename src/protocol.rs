@@ -3,16 +3,19 @@
 //!
 //! A WebSocket session on [`WS_PATH`] (also accepted on `/`):
 //! ```text
-//! client → {"type":"connect","device_id":"cli-…","client":"cli","token":"…"?}
+//! client → {"type":"connect","device_id":"cli-…","client":"cli","token":"…"?,"claim":"…"?}
 //! server → {"type":"hello-ok","device_id":"cli-…","config_valid":true,"device_token":"…"?}
 //!          or a close frame: 1008 pairing required / 1008 invalid handshake /
-//!          1008 handshake timeout / 1009 frame too large / 4008 token mismatch
+//!          1008 handshake timeout / 1009 frame too large / 4008 token mismatch /
+//!          4008 token required
 //! client → {"type":"req","id":1,"method":"send","params":{"channel":"telegram","text":"hi"}}
 //! server → {"type":"res","id":1,"ok":true,"payload":{…}}
 //!          {"type":"res","id":1,"ok":false,"error":{"code":"INVALID_CONFIG","message":"GatewayRequestError: Invalid Config …"}}
 //! ```
-//! `device_token` is sent only when the device connected without one (first
-//! issue after pairing). Tokens are wrapped in [`Secret`] so `Debug` never
+//! `device_token` is sent once: to the connect (without a token) whose
+//! `claim` — a secret the device chose when it asked to pair — matches the
+//! approved request. A connect with neither a valid token nor that claim is
+//! refused. Tokens and claims are wrapped in [`Secret`] so `Debug` never
 //! shows them.
 
 use std::time::Duration;
@@ -37,14 +40,18 @@ pub mod close {
     pub(crate) const INTERNAL: u16 = 1011;
     pub(crate) const SERVICE_RESTART: u16 = 1012;
     pub const TOKEN_MISMATCH: u16 = 4008;
+    /// Try again later: too many failed auth attempts from this peer.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
 
     pub const REASON_PAIRING_REQUIRED: &str = "pairing required";
-    pub(crate) const REASON_INVALID_HANDSHAKE: &str =
-        "invalid handshake: first request must be connect";
-    pub(crate) const REASON_HANDSHAKE_TIMEOUT: &str = "handshake timeout";
-    pub(crate) const REASON_TOO_BIG: &str = "frame too large (limit 64 KiB)";
-    pub(crate) const REASON_TOKEN_MISMATCH: &str = "connect failed — device token mismatch";
-    pub(crate) const REASON_SERVICE_RESTART: &str = "service restart";
+    pub const REASON_INVALID_HANDSHAKE: &str = "invalid handshake: first request must be connect";
+    pub const REASON_HANDSHAKE_TIMEOUT: &str = "handshake timeout";
+    pub const REASON_TOO_BIG: &str = "frame too large (limit 64 KiB)";
+    pub const REASON_TOKEN_MISMATCH: &str = "connect failed — device token mismatch";
+    pub const REASON_TOKEN_REQUIRED: &str = "connect failed — device token required";
+    pub const REASON_TOO_MANY: &str = "too many unauthenticated connections";
+    pub const REASON_SERVICE_RESTART: &str = "service restart";
+    pub const REASON_AUTH_RATE_LIMITED: &str = "too many failed auth attempts; try again later";
 }
 
 /// Error codes in `res` frames.
@@ -83,6 +90,13 @@ pub(crate) struct Connect {
         with = "crate::config::opt_secret"
     )]
     pub token: Option<Secret>,
+    /// The device's one-time pairing secret (sent while it has no token).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::config::opt_secret"
+    )]
+    pub claim: Option<Secret>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -195,6 +209,9 @@ pub(crate) fn ws_config() -> tungstenite::protocol::WebSocketConfig {
     tungstenite::protocol::WebSocketConfig::default()
         .max_frame_size(Some(MAX_FRAME_BYTES))
         .max_message_size(Some(MAX_FRAME_BYTES))
+        .read_buffer_size(4 * 1024)
+        .write_buffer_size(0)
+        .max_write_buffer_size(1 << 20)
 }
 
 #[cfg(test)]

@@ -28,6 +28,9 @@ pub const SCHEMA_VERSION: u32 = 1;
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Versioned<T> {
     pub schema_version: u32,
+    /// The language of the document's texts (titles, meanings, …): `en`,
+    /// `zh-TW` or `zh-CN`. Keys and ids never change with it.
+    pub lang: crate::i18n::Lang,
     #[serde(flatten)]
     pub doc: T,
 }
@@ -36,8 +39,14 @@ impl<T> Versioned<T> {
     pub fn new(doc: T) -> Self {
         Self {
             schema_version: SCHEMA_VERSION,
+            lang: crate::i18n::Lang::En,
             doc,
         }
+    }
+    /// The same document, saying its texts are in `lang`.
+    pub fn in_lang(mut self, lang: crate::i18n::Lang) -> Self {
+        self.lang = lang;
+        self
     }
 }
 
@@ -112,6 +121,8 @@ pub struct ProbedLookup {
     #[serde(flatten)]
     pub lookup: Lookup,
     pub evidence: Vec<crate::probe::Evidence>,
+    /// The gateway the probes looked at.
+    pub target: crate::target::TargetInfo,
 }
 
 // -------------------------------------------------------------------- scan
@@ -263,6 +274,8 @@ pub struct ExampleFailure {
 pub struct RulesLint {
     pub rules: usize,
     pub errors: Vec<RuleError>,
+    /// Rule and flowchart texts without their zh-TW (lint fails on them).
+    pub untranslated: Vec<RuleError>,
 }
 
 // -------------------------------------------------------------------- walk
@@ -271,6 +284,8 @@ pub struct RulesLint {
 /// fixes applied there.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Walk {
+    /// The gateway the probes looked at and the fixes acted on.
+    pub target: crate::target::TargetInfo,
     pub trail: Vec<TrailStep>,
     pub outcome: WalkOutcome,
     pub applied: Vec<WalkFix>,

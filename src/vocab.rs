@@ -75,6 +75,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("config.problem_count", "int"),
     // every problem as "path:line:col: message" (keys only in the lists above)
     ("config.problems", "list"),
+    // the file is not readable by group or others (OpenClaw: mode 0600)
+    ("config.private", "bool"),
     // pid
     ("pid.file_present", "bool"),
     ("pid.file_valid", "bool"),
@@ -91,6 +93,8 @@ pub const FACTS: &[(&str, &str)] = &[
     ("lock.owner_pid", "int"),
     // the pid the gateway wrote into the lock file, if any
     ("lock.recorded_pid", "int"),
+    // OpenClaw session write locks (agents/*/sessions/*.jsonl.lock) whose owner is gone
+    ("lock.stale_sessions", "list"),
     // port
     ("port.port", "int"),
     ("port.listening", "bool"),
@@ -98,6 +102,12 @@ pub const FACTS: &[(&str, &str)] = &[
     ("port.holder_name", "string"),
     ("port.holder_cmdline", "string"),
     ("port.holder_is_gateway", "bool"),
+    // nothing listens: did binding it as the gateway does work (live only)?
+    ("port.bindable", "bool"),
+    // why the bind failed: in_use, permission or other
+    ("port.bind_error", "string"),
+    // the port is in the kernel's ephemeral range (ip_local_port_range)
+    ("port.ephemeral", "bool"),
     // health
     ("health.reachable", "bool"),
     ("health.ready", "bool"),
@@ -110,6 +120,9 @@ pub const FACTS: &[(&str, &str)] = &[
     ("health.handshake", "string"),
     // the process answering /health is the gateway gateway.pid records
     ("health.ours", "bool"),
+    // OpenClaw: /healthz answers 200 (live), and /readyz's failing checks
+    ("health.live", "bool"),
+    ("health.failing", "list"),
     // oom
     ("oom.killed", "bool"),
     ("oom.victim_pid", "int"),
@@ -126,9 +139,16 @@ pub const FACTS: &[(&str, &str)] = &[
     ("disk.low", "bool"),
     // the directory checked: $CLAWDOC_HOME or its nearest existing ancestor
     ("disk.path", "string"),
+    // size of the gateway's file log, and whether it is past 512 MiB
+    ("disk.log_bytes", "int"),
+    ("disk.log_large", "bool"),
     // token
     ("token.pinned", "bool"),
     ("token.identity_present", "bool"),
+    // OpenClaw: the running gateway uses a token it generated at start (not persisted)
+    ("token.runtime_only", "bool"),
+    // devices.json exists but is not a device store (every connect gets 1011)
+    ("token.device_store_corrupt", "bool"),
     // display
     ("display.headless", "bool"),
     // resources
@@ -138,6 +158,9 @@ pub const FACTS: &[(&str, &str)] = &[
     ("resources.swap_total_bytes", "int"),
     ("resources.swap_free_bytes", "int"),
     ("resources.low_memory", "bool"),
+    // runtime (OpenClaw: the Node version the gateway runs on)
+    ("runtime.node_version", "string"),
+    ("runtime.node_ok", "bool"),
 ];
 
 /// Is `name` (`probe.fact`) in the catalogue?
@@ -151,25 +174,65 @@ pub(crate) fn fact_type(name: &str) -> Option<&'static str> {
     FACTS.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
 }
 
-/// The seed flowchart's sections (slug, title). A rule names the section
-/// whose advice it belongs to.
-pub(crate) const SECTIONS: &[(&str, &str)] = &[
-    ("start-blocked", "1. Gateway Start Blocked"),
-    ("not-connected", "2. Gateway Not Connected / Send Failed"),
-    ("not-ready", "3. Gateway Did Not Become Ready"),
-    ("restart-timeout", "4. Gateway Restart Timed Out"),
-    ("missing-config", "5. Missing Config"),
-    ("disconnected-4008", "6. Gateway Disconnected (4008)"),
+/// The seed flowchart's sections (slug, title, zh-TW title). The zh-TW
+/// titles are the seed's own headings (`../shared/seed/…zh-TW.txt` keeps the
+/// English error names as headings) followed by the seed's own gloss from its
+/// "代表什麼" column, so a zh-TW reader finds the same section in the guide. A rule
+/// names the section whose advice it belongs to.
+pub(crate) const SECTIONS: &[(&str, &str, &str)] = &[
+    (
+        "start-blocked",
+        "1. Gateway Start Blocked",
+        "1. Gateway Start Blocked — Gateway 模式未設定",
+    ),
+    (
+        "not-connected",
+        "2. Gateway Not Connected / Send Failed",
+        "2. Gateway Not Connected / Send Failed — 客戶端無法連上 gateway",
+    ),
+    (
+        "not-ready",
+        "3. Gateway Did Not Become Ready",
+        "3. Gateway Did Not Become Ready — Gateway 已啟動但未完成初始化",
+    ),
+    (
+        "restart-timeout",
+        "4. Gateway Restart Timed Out",
+        "4. Gateway Restart Timed Out — 重啟指令超過逾時時間",
+    ),
+    (
+        "missing-config",
+        "5. Missing Config",
+        "5. Missing Config — 缺少必要的設定值",
+    ),
+    (
+        "disconnected-4008",
+        "6. Gateway Disconnected (4008)",
+        "6. Gateway Disconnected (4008) — 裝置 token 被 gateway 拒絕",
+    ),
     (
         "web-login-provider",
         "7. GatewayRequestError: Web Login Provider",
+        "7. GatewayRequestError: Web Login Provider — WhatsApp 網頁登入不可用",
     ),
-    ("invalid-config", "8. GatewayRequestError: Invalid Config"),
-    ("nothing-works", "When nothing works"),
+    (
+        "invalid-config",
+        "8. GatewayRequestError: Invalid Config",
+        "8. GatewayRequestError: Invalid Config — 設定檔包含無法辨識或格式錯誤的鍵值",
+    ),
+    (
+        "nothing-works",
+        "When nothing works",
+        "當什麼方法都沒用的時候",
+    ),
 ];
 
-pub(crate) fn section_title(slug: &str) -> Option<&'static str> {
-    SECTIONS.iter().find(|(s, _)| *s == slug).map(|(_, t)| *t)
+/// A section's title in `lang` (zh-CN converted from zh-TW).
+pub(crate) fn section_title(slug: &str, lang: crate::i18n::Lang) -> Option<String> {
+    SECTIONS
+        .iter()
+        .find(|(s, _, _)| *s == slug)
+        .map(|(_, en, tw)| lang.pick(en, Some(tw)).into_owned())
 }
 
 closed_enum! {
@@ -216,6 +279,7 @@ closed_enum! {
         Token => "token",
         Display => "display",
         Resources => "resources",
+        Runtime => "runtime",
     }
 }
 
@@ -249,6 +313,44 @@ closed_enum! {
         MoveToFreePort => "move_to_free_port",
         PinTokenAndRepair => "pin_token_and_repair",
         ApproveCliDevice => "approve_cli_device",
+        RebuildDeviceStore => "rebuild_device_store",
         Advice => "advice",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `docs/schemas/rule-file.json` is written by hand for editors: its
+    /// enums must be the vocabularies' names, or an editor flags a valid rule.
+    #[test]
+    fn the_rule_file_schema_names_every_vocabulary_word() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schemas/rule-file.json");
+        let schema: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        let p = &schema["properties"];
+        let names = |v: &serde_json::Value| -> Vec<String> {
+            v.as_array()
+                .unwrap_or_else(|| panic!("no enum: {v}"))
+                .iter()
+                .map(|s| s.as_str().unwrap().to_string())
+                .collect()
+        };
+        fn all<T: fmt::Display>(xs: &[T]) -> Vec<String> {
+            xs.iter().map(ToString::to_string).collect()
+        }
+        let fix = &p["fix"]["items"]["properties"];
+        assert_eq!(names(&p["category"]["enum"]), all(Category::ALL));
+        assert_eq!(names(&p["severity"]["enum"]), all(Severity::ALL));
+        assert_eq!(names(&p["probes"]["items"]["enum"]), all(ProbeName::ALL));
+        assert_eq!(names(&fix["action"]["enum"]), all(FixAction::ALL));
+        let mut tiers = names(&fix["applicability"]["enum"]);
+        tiers.sort();
+        let mut want = all(Applicability::ALL);
+        want.sort();
+        assert_eq!(tiers, want);
+        let sections: Vec<String> = SECTIONS.iter().map(|s| s.0.to_string()).collect();
+        assert_eq!(names(&p["section"]["enum"]), sections);
     }
 }

@@ -5,7 +5,8 @@
 
 use std::path::Path;
 
-use clawdoc::config::{self, edit};
+use clawdoc::config::edit;
+use clawdoc::fuzzing;
 use libfuzzer_sys::fuzz_target;
 
 const SETS: &[(&str, &str)] = &[
@@ -18,14 +19,14 @@ const SETS: &[(&str, &str)] = &[
 const UNSETS: &[&str] = &["gateway.port", "port", "gateway", "ai.model", "a.b.c"];
 
 fn reparses(what: &str, before: &str, after: &str) {
-    if let Err(e) = config::parse(Path::new("f.toml"), after) {
+    if let Err(e) = fuzzing::parse_config(Path::new("f.toml"), after) {
         panic!("{what} produced text that does not parse ({e}):\n--- before\n{before}\n--- after\n{after}");
     }
 }
 
 fuzz_target!(|text: &str| {
     let path = Path::new("f.toml");
-    let _ = config::parse(path, text);
+    let _ = fuzzing::parse_config(path, text);
     let pick = text.len();
     let (key, value) = SETS[pick % SETS.len()];
     if let Ok(out) = edit::set_in_text(text, key, value) {
@@ -35,7 +36,7 @@ fuzz_target!(|text: &str| {
     if let Ok(out) = edit::unset_in_text(text, key) {
         reparses(&format!("unset {key}"), text, &out);
     }
-    if let Ok((out, _)) = edit::migrate_deprecated_in_text(text) {
+    if let Ok(out) = fuzzing::migrate_config(text) {
         reparses("migrate", text, &out);
     }
 });

@@ -4,26 +4,26 @@
 
 use std::path::Path;
 
-use clawdoc::gateway::pidfile::PidRecord;
-use clawdoc::probe::{lock, oom, port, resources};
-use clawdoc::procinfo;
+use clawdoc::fuzzing;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|text: &str| {
-    if let Ok(record) = PidRecord::parse(Path::new("gateway.pid"), text) {
+    let path = Path::new("gateway.pid");
+    if let Ok(record) = fuzzing::parse_pid_record(path, text) {
         assert!(record.pid > 0);
-        let again = PidRecord::parse(Path::new("gateway.pid"), &record.render())
+        let again = fuzzing::parse_pid_record(path, &fuzzing::render_pid_record(&record))
             .expect("a rendered record parses");
         assert_eq!(again, record);
     }
-    let _ = procinfo::parse_stat(text);
-    let _ = lock::parse_locks(text);
-    let _ = lock::fdinfo_locks(text);
+    let _ = fuzzing::parse_stat(text);
+    let _ = fuzzing::parse_locks(text);
+    let _ = fuzzing::fdinfo_locks(text);
     let port_no = (text.len() % 65536) as u16;
-    let _ = port::listening_inodes(text, port_no);
-    let _ = port::listening_inodes(text, 18789);
-    for kill in oom::find_kills(text) {
-        let _ = oom::is_gateway_kill(&kill, Some(1));
-    }
-    let _ = resources::parse_meminfo(text);
+    let _ = fuzzing::listening_inodes(text, port_no);
+    let _ = fuzzing::listening_inodes(text, 18789);
+    let (kills, ours) = fuzzing::oom_kills(text, Some(1));
+    assert!(ours <= kills);
+    let (again, ours) = fuzzing::oom_kills(text, None);
+    assert!(again == kills && ours <= kills);
+    let _ = fuzzing::parse_meminfo(text);
 });

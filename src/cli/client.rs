@@ -31,7 +31,7 @@ pub(crate) fn send(args: SendArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let port = client::client_port(&ctx.home);
     match client::send(&ctx.home, port, &args.channel, &args.text, DEFAULT_TIMEOUT) {
         Ok(receipt) => {
-            println!("[{}] sent {} chars", receipt.channel, receipt.chars);
+            outln!("[{}] sent {} chars", receipt.channel, receipt.chars);
             Ok(Exit::Ok)
         }
         Err(e) => Ok(report(&format!("[{}] send failed", args.channel), &e)),
@@ -43,12 +43,12 @@ pub(crate) fn login(args: LoginArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match client::login(&ctx.home, port, &args.provider, DEFAULT_TIMEOUT) {
         Ok(reply) => {
             match (&reply.url, &reply.message) {
-                (Some(url), _) => println!(
+                (Some(url), _) => outln!(
                     "[{}] open this URL to link the device: {url}",
                     reply.provider
                 ),
-                (None, Some(message)) => println!("[{}] {message}", reply.provider),
-                (None, None) => println!("[{}] logged in", reply.provider),
+                (None, Some(message)) => outln!("[{}] {message}", reply.provider),
+                (None, None) => outln!("[{}] logged in", reply.provider),
             }
             Ok(Exit::Ok)
         }

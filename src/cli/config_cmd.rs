@@ -49,11 +49,14 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.config_path();
     match cmd {
         Command::Path => {
-            println!("{}", path.display());
+            outln!("{}", path.display());
             Ok(Exit::Ok)
         }
         Command::Get { key } => get(&path, &key),
         Command::Set { key, value } => {
+            // Read-modify-write under the doctor's lock: concurrent `config
+            // set`s (and `doctor --fix`) must not lose each other's changes.
+            let _turn = clawdoc::doctor::take_fixing_turn(&ctx.home);
             edit_file(&path, true, |text| edit::set_in_text(text, &key, &value))?;
             let shown = if key == "gateway.token" {
                 "<redacted>".to_string()
@@ -63,15 +66,16 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                     .trim()
                     .to_string()
             };
-            println!("set {key} = {shown} in {}", path.display());
+            outln!("set {key} = {shown} in {}", path.display());
             Ok(Exit::Ok)
         }
         Command::Unset { key } => {
+            let _turn = clawdoc::doctor::take_fixing_turn(&ctx.home);
             let changed = edit_file(&path, false, |text| edit::unset_in_text(text, &key))?;
             if changed {
-                println!("removed {key} from {}", path.display());
+                outln!("removed {key} from {}", path.display());
             } else {
-                println!("{key} is not set in {}", path.display());
+                outln!("{key} is not set in {}", path.display());
             }
             Ok(Exit::Ok)
         }
@@ -146,12 +150,13 @@ fn get(path: &Path, key: &str) -> anyhow::Result<Exit> {
         "gateway.port" => Some(c.port.to_string()),
         "gateway.token" => c.token.as_ref().map(ToString::to_string),
         "gateway.startupTimeout" => Some(c.startup_timeout.as_secs().to_string()),
+        "gateway.allowedOrigins" => Some(c.allowed_origins.join(",")).filter(|v| !v.is_empty()),
         "ai.model" => c.ai_model.clone(),
         _ => None,
     };
     match value {
         Some(v) => {
-            println!("{v}");
+            outln!("{v}");
             Ok(Exit::Ok)
         }
         None => {
@@ -259,14 +264,14 @@ fn validate(path: &Path, json: bool) -> anyhow::Result<Exit> {
         Err(e @ LoadError::Unreadable { .. }) => return Err(e.into()),
     };
     if json {
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        outln!("{}", serde_json::to_string_pretty(&report)?);
     } else if report.valid {
-        println!("{shown}: ok");
+        outln!("{shown}: ok");
     } else {
         for p in &report.problems {
-            println!("{shown}:{}:{}: {}", p.line, p.col, p.message);
+            outln!("{shown}:{}:{}: {}", p.line, p.col, p.message);
         }
-        println!(
+        outln!(
             "{} problem{} in {shown}",
             report.problems.len(),
             if report.problems.len() == 1 { "" } else { "s" }

@@ -37,39 +37,41 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::List(args) => {
             let store = devices::load(&path)?;
             if args.json {
-                println!("{}", serde_json::to_string_pretty(&store)?);
+                outln!("{}", serde_json::to_string_pretty(&store)?);
                 return Ok(Exit::Ok);
             }
-            println!("paired devices ({}):", store.paired.len());
+            outln!("paired devices ({}):", store.paired.len());
             for d in &store.paired {
                 let name = d.name.as_deref().unwrap_or("-");
-                println!("  {}  {}  {name}  paired {}", d.id, d.client, d.paired_at);
+                outln!("  {}  {}  {name}  paired {}", d.id, d.client, d.paired_at);
             }
-            println!("pending requests ({}):", store.pending.len());
+            outln!("pending requests ({}):", store.pending.len());
             for p in &store.pending {
                 let name = p.name.as_deref().unwrap_or("-");
                 let peer = p.peer.as_deref().unwrap_or("-");
-                println!(
+                outln!(
                     "  {}  {}  {name}  from {peer}  requested {}",
-                    p.id, p.client, p.requested_at
+                    p.id,
+                    p.client,
+                    p.requested_at
                 );
             }
             if !store.pending.is_empty() {
-                println!("approve with: clawdoc devices approve ID");
+                outln!("approve with: clawdoc devices approve ID");
             }
             Ok(Exit::Ok)
         }
         Command::Approve(IdArg { id }) => {
             match devices::update(&path, |s| s.approve(&id, &now_rfc3339_millis()))?? {
-                Approved::Newly => println!("approved {id}: it can connect now"),
-                Approved::AlreadyPaired => println!("{id} is already paired"),
+                Approved::Newly => outln!("approved {id}: its next connect with the claim it asked with receives its device token (once)"),
+                Approved::AlreadyPaired => outln!("{id} is already paired"),
             }
             Ok(Exit::Ok)
         }
         Command::Remove(IdArg { id }) => {
             match devices::update(&path, |s| s.remove(&id))?? {
-                Removed::Paired => println!("removed paired device {id}: it must pair again"),
-                Removed::Pending => println!("dropped the pending request of {id}"),
+                Removed::Paired => outln!("removed paired device {id}: it must pair again"),
+                Removed::Pending => outln!("dropped the pending request of {id}"),
             }
             Ok(Exit::Ok)
         }

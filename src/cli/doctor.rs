@@ -5,13 +5,15 @@ use std::io::{IsTerminal, Write};
 
 use owo_colors::{OwoColorize, Stream};
 
+use super::render::{left_reason, pad, preview_description, tier_name};
+use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
 use clawdoc::fix::{self, Preview};
 use clawdoc::probe::Status;
 use clawdoc::report::{self, Versioned};
 use clawdoc::ruleset;
-use clawdoc::vocab::Applicability;
+use clawdoc::vocab::{Applicability, ProbeName};
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -65,12 +67,12 @@ impl Confirm for Prompter {
         let _ = writeln!(
             err,
             "\n{} [{}] {}",
-            "unsafe fix".if_supports_color(Stream::Stderr, |t| t.yellow().to_string()),
+            t("doctor-unsafe-fix").if_supports_color(Stream::Stderr, |t| t.yellow().to_string()),
             finding.rule_id,
             fix.title
         );
         if let Some(why) = &fix.why {
-            let _ = writeln!(err, "  why unsafe: {why}");
+            let _ = writeln!(err, "  {}", msg("why-unsafe", &[("why", s(why))]));
         }
         if let Some(diff) = &preview.diff {
             for line in diff.lines() {
@@ -78,7 +80,10 @@ impl Confirm for Prompter {
             }
         }
         dialoguer::Confirm::new()
-            .with_prompt(format!("Apply: {}?", preview.description))
+            .with_prompt(msg(
+                "prompt-apply",
+                &[("what", s(preview_description(preview)))],
+            ))
             .default(false)
             .interact()
             .unwrap_or(false)
@@ -90,6 +95,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     for e in &rules.errors {
         eprintln!("warning: {e}");
     }
+    let rules = rules.localized(ctx.lang);
     let env = ctx.probe_env();
     let threshold = if args.unsafe_fixes {
         Some(Applicability::Unsafe)
@@ -111,10 +117,10 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let report = doctor::run(&env, &rules, policy, &mut prompter);
     if args.json {
         let mut out = std::io::stdout().lock();
-        serde_json::to_writer_pretty(&mut out, &Versioned::new(&report))?;
+        serde_json::to_writer_pretty(&mut out, &Versioned::new(&report).in_lang(ctx.lang))?;
         writeln!(out)?;
     } else {
-        render(&report, &args, ctx)?;
+        render(&report, &args, &env.target.logs_command())?;
     }
     Ok(if report.healthy {
         Exit::Ok
@@ -141,18 +147,31 @@ fn mark(status: Status) -> String {
     }
 }
 
-fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
+fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let fixing = report.final_diagnosis.is_some();
-    writeln!(out, "clawdoc doctor ({})", ctx.home.root().display())?;
+    let target = &report.target;
+    writeln!(
+        out,
+        "{}",
+        msg(
+            "doctor-header",
+            &[
+                ("name", s(target.name)),
+                ("chosen", s(&target.chosen_by)),
+                ("config", s(&target.config)),
+                ("port", s(target.port)),
+            ]
+        )
+    )?;
     render_areas(&mut out, &report.initial, args.verbose)?;
     if let Some(why) = &report.initial.log.error {
         writeln!(out, "{} {why}", mark(Status::Inconclusive))?;
     }
     if !report.initial.unexplained_failures().is_empty() {
-        render_unexplained(&mut out, &report.initial)?;
+        render_unexplained(&mut out, &report.initial, logs_command)?;
     } else if report.initial.findings.is_empty() && report.initial.log.error.is_none() {
-        writeln!(out, "\nNo problems found.")?;
+        writeln!(out, "\n{}", t("doctor-no-problems"))?;
     } else {
         writeln!(out)?;
         for f in &report.initial.findings {
@@ -160,27 +179,26 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
         }
     }
     for h in &report.initial.history {
-        writeln!(
-            out,
-            "  (log line {} matched `{}` but it is not current: {})",
-            h.line,
-            h.rule_id,
-            h.why.join("; ")
-        )?;
+        let why = h.why.join("; ");
+        let args = [
+            ("line", s(h.line)),
+            ("rule", s(&h.rule_id)),
+            ("why", s(why)),
+        ];
+        writeln!(out, "  {}", msg("doctor-history", &args))?;
     }
     if args.dry_run {
-        writeln!(
-            out,
-            "\nDry run: nothing was changed. These fixes would run:"
-        )?;
+        writeln!(out, "\n{}", t("doctor-dry-run"))?;
         if report.plan.is_empty() {
-            writeln!(out, "  (none)")?;
+            writeln!(out, "  {}", t("doctor-none"))?;
         }
         for p in &report.plan {
             writeln!(
                 out,
                 "  - {} [{}] ({})",
-                p.preview.description, p.rule_id, p.applicability
+                preview_description(&p.preview),
+                p.rule_id,
+                tier_name(p.applicability)
             )?;
             if let Some(diff) = &p.preview.diff {
                 for line in diff.lines() {
@@ -190,9 +208,9 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
         }
     }
     if fixing {
-        writeln!(out, "\nApplied:")?;
+        writeln!(out, "\n{}", t("doctor-applied"))?;
         if report.applied.is_empty() {
-            writeln!(out, "  (nothing)")?;
+            writeln!(out, "  {}", t("doctor-nothing-applied"))?;
         }
         for a in &report.applied {
             let m = if a.ok {
@@ -203,26 +221,28 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
             writeln!(out, "  {m} {} [{}]", a.summary, a.rule_id)?;
         }
         if let Some(d) = &report.final_diagnosis {
-            writeln!(out, "\nAfter fixing:")?;
+            writeln!(out, "\n{}", t("doctor-after-fixing"))?;
             render_areas(&mut out, d, false)?;
         }
         if let Some(v) = &report.verification {
-            let m = if v.health_ready && v.handshake == "ok" {
+            let m = if v.verified {
                 mark(Status::Ok)
             } else {
                 mark(Status::Fail)
             };
-            writeln!(out, "\nVerified: {m} {}", v.summary)?;
+            let args = [("mark", s(m)), ("summary", s(&v.summary))];
+            writeln!(out, "\n{}", msg("doctor-verified", &args))?;
         }
         if let Some(j) = &report.journal {
-            writeln!(out, "Undo with `clawdoc undo` (journal: {j})")?;
+            writeln!(out, "{}", msg("doctor-undo-journal", &[("journal", s(j))]))?;
         }
     }
     let left: Vec<_> = report.left.iter().collect();
     if !left.is_empty() {
-        writeln!(out, "\nLeft for you:")?;
+        writeln!(out, "\n{}", t("doctor-left"))?;
         for l in left {
-            writeln!(out, "  - [{}] {} ({})", l.rule_id, l.title, l.reason)?;
+            let reason = left_reason(&l.reason);
+            writeln!(out, "  - [{}] {} ({reason})", l.rule_id, l.title)?;
             if let Some(t) = &l.text {
                 for line in t.lines() {
                     writeln!(out, "      {line}")?;
@@ -241,51 +261,67 @@ fn render(report: &DoctorReport, args: &Args, ctx: &Ctx) -> anyhow::Result<()> {
         .findings
         .len();
     if fixing {
-        writeln!(out, "\nFixed {fixed}, left {remaining}.")?;
+        let args = [("fixed", s(fixed)), ("left", s(remaining))];
+        writeln!(out, "\n{}", msg("doctor-fixed-left", &args))?;
         if !report.healthy && remaining == 0 {
             writeln!(
                 out,
-                "The gateway is still not healthy and no rule explains why: see the areas marked [✗] / [?] above and `clawdoc logs --tail 50`."
+                "{}",
+                msg("doctor-still-unhealthy", &[("logs", s(logs_command))])
             )?;
         }
     } else if remaining > 0 && !args.dry_run {
-        writeln!(out, "\n{remaining} problem(s). Run `clawdoc doctor --fix` to apply the safe fixes (`--unsafe-fixes` for the rest).")?;
-    }
-    if args.verbose {
         writeln!(
             out,
-            "\nFinished in {:.1} ms",
-            report.elapsed.as_secs_f64() * 1000.0
+            "\n{}",
+            msg("doctor-problems", &[("count", s(remaining))])
         )?;
+    }
+    if args.verbose {
+        let ms = format!("{:.1}", report.elapsed.as_secs_f64() * 1000.0);
+        writeln!(out, "\n{}", msg("doctor-finished", &[("ms", s(ms))]))?;
     }
     Ok(())
 }
 
 /// The gateway fails but no rule explains why: never "no problems".
-fn render_unexplained(out: &mut impl Write, d: &Diagnosis) -> std::io::Result<()> {
+fn render_unexplained(
+    out: &mut impl Write,
+    d: &Diagnosis,
+    logs_command: &str,
+) -> std::io::Result<()> {
     writeln!(
         out,
-        "\n{} The gateway is not healthy and no rule explains why. Look at:",
-        mark(Status::Fail)
+        "\n{}",
+        msg("doctor-unexplained", &[("mark", s(mark(Status::Fail)))])
     )?;
     for e in d
         .evidence
         .iter()
         .filter(|e| matches!(e.status, Status::Fail | Status::Inconclusive))
     {
-        writeln!(out, "    {}: {}", e.probe.as_str(), e.summary)?;
+        writeln!(out, "    {}: {}", area(e.probe), e.summary)?;
     }
-    writeln!(out, "    $ clawdoc logs --tail 50")?;
+    writeln!(out, "    $ {logs_command}")?;
     Ok(())
+}
+
+/// The area column is as wide as its longest name in any language (two
+/// columns per CJK character), so every language's table lines up.
+const AREA_WIDTH: usize = 10;
+
+/// A probe's area name, translated.
+fn area(p: ProbeName) -> String {
+    t(&format!("area-{}", p.as_str()))
 }
 
 fn render_areas(out: &mut impl Write, d: &Diagnosis, verbose: bool) -> std::io::Result<()> {
     for e in &d.evidence {
         write!(
             out,
-            "{} {:<10} {}",
+            "{} {} {}",
             mark(e.status),
-            e.probe.as_str(),
+            pad(&area(e.probe), AREA_WIDTH),
             e.summary
         )?;
         if verbose {
@@ -311,27 +347,36 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
         writeln!(out, "    {}", f.meaning.trim())?;
     }
     if let Some(l) = &f.log_line {
-        writeln!(out, "    log line {}: {}", l.line, l.text)?;
+        let args = [("line", s(l.line)), ("text", s(&l.text))];
+        writeln!(out, "    {}", msg("finding-log-line", &args))?;
     }
     if let clawdoc::finding::Verdict::Confirmed { held } = &f.verdict {
         for h in held {
-            writeln!(out, "    confirmed: {h}")?;
+            writeln!(out, "    {}", msg("finding-confirmed", &[("why", s(h))]))?;
         }
     }
     for e in &f.evidence {
-        writeln!(out, "    evidence: {e}")?;
+        writeln!(out, "    {}", msg("finding-evidence", &[("what", s(e))]))?;
     }
     for x in &f.fixes {
-        writeln!(out, "    fix ({}): {}", x.applicability, x.title)?;
+        let args = [
+            ("tier", s(tier_name(x.applicability))),
+            ("title", s(&x.title)),
+        ];
+        writeln!(out, "    {}", msg("finding-fix", &args))?;
         if let Some(why) = &x.why {
-            writeln!(out, "      why unsafe: {why}")?;
+            writeln!(out, "      {}", msg("why-unsafe", &[("why", s(why))]))?;
         }
         for c in &x.commands {
             writeln!(out, "      $ {c}")?;
         }
     }
     if !f.section.is_empty() {
-        writeln!(out, "    see: {}", f.section)?;
+        writeln!(
+            out,
+            "    {}",
+            msg("finding-see", &[("section", s(&f.section))])
+        )?;
     }
     Ok(())
 }
@@ -340,40 +385,40 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match fix::undo(&ctx.home) {
         Ok(report) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
-                    serde_json::to_string_pretty(&Versioned::new(&report))?
+                    serde_json::to_string_pretty(&Versioned::new(&report).in_lang(ctx.lang))?
                 );
             } else {
-                println!("Undid doctor run {}:", report.run_id);
+                outln!("{}", msg("undo-run", &[("run", s(&report.run_id))]));
                 for p in &report.restored {
-                    println!("  restored {}", p.display());
+                    outln!("  {}", msg("undo-restored", &[("path", s(p.display()))]));
                 }
                 for p in &report.removed {
-                    println!("  removed {} (it did not exist before)", p.display());
+                    outln!("  {}", msg("undo-removed", &[("path", s(p.display()))]));
                 }
-                for s in &report.not_reverted {
-                    println!("  not reverted (process change): {s}");
+                for what in &report.not_reverted {
+                    outln!("  {}", msg("undo-not-reverted", &[("what", s(what))]));
                 }
                 if report.restored.is_empty() && report.removed.is_empty() {
-                    println!("  no file had changed");
+                    outln!("  {}", t("undo-no-change"));
                 }
             }
             Ok(Exit::Ok)
         }
         Err(fix::UndoError::NothingToUndo(dir)) => {
             if args.json {
-                println!(
+                outln!(
                     "{}",
-                    serde_json::to_string(&Versioned::new(report::NothingToUndo {
-                        nothing_to_undo: true
-                    }))?
+                    serde_json::to_string(
+                        &Versioned::new(report::NothingToUndo {
+                            nothing_to_undo: true
+                        })
+                        .in_lang(ctx.lang)
+                    )?
                 );
             }
-            eprintln!(
-                "nothing to undo: no doctor run with applied fixes in {}",
-                dir.display()
-            );
+            eprintln!("{}", msg("undo-nothing", &[("dir", s(dir.display()))]));
             Ok(Exit::Problems)
         }
         Err(e) => Err(e.into()),

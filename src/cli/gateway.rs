@@ -97,7 +97,7 @@ fn start(args: StartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     ui.finish();
     match result {
         Ok(outcome) => {
-            println!("{}", describe_start(&outcome));
+            outln!("{}", describe_start(&outcome));
             Ok(Exit::Ok)
         }
         Err(e) => Ok(render_error(ctx, &e)),
@@ -107,7 +107,7 @@ fn start(args: StartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
 fn stop(args: StopArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match daemon::stop(&ctx.home, args.force, Duration::from_secs(args.timeout)) {
         Ok(outcome) => {
-            println!("{}", describe_stop(&outcome));
+            outln!("{}", describe_stop(&outcome));
             Ok(Exit::Ok)
         }
         Err(e) => Ok(render_error(ctx, &e)),
@@ -123,9 +123,9 @@ pub(crate) fn restart(args: RestartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     match result {
         Ok(outcome) => {
             if outcome.stopped != StopOutcome::NotRunning {
-                println!("{}", describe_stop(&outcome.stopped));
+                outln!("{}", describe_stop(&outcome.stopped));
             }
-            println!("{}", describe_start(&outcome.started));
+            outln!("{}", describe_start(&outcome.started));
             Ok(Exit::Ok)
         }
         Err(e) => Ok(render_error(ctx, &e)),
@@ -135,12 +135,12 @@ pub(crate) fn restart(args: RestartArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
 pub(crate) fn status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let st = daemon::status(&ctx.home);
     if args.json {
-        println!(
+        outln!(
             "{}",
-            serde_json::to_string_pretty(&clawdoc::report::Versioned::new(&st))?
+            serde_json::to_string_pretty(&clawdoc::report::Versioned::new(&st).in_lang(ctx.lang))?
         );
     } else {
-        println!("{}", describe_status(&st));
+        outln!("{}", describe_status(&st));
     }
     Ok(if st.state == RunState::Running && st.ready {
         Exit::Ok

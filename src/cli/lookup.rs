@@ -12,6 +12,8 @@ use std::io::{Read, Write};
 
 use owo_colors::{OwoColorize, Stream};
 
+use super::render::{pad, tier_name};
+use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::engine::{Engine, Match};
 use clawdoc::finding::{assess, Verdict};
@@ -48,17 +50,18 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let out = std::io::stdout();
     let mut out = out.lock();
     if args.json {
-        let doc = Versioned::new(report::Lookup::from_matches(&matches));
+        let doc = Versioned::new(report::Lookup::from_matches(&matches)).in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
         render_no_match(&mut out, &engine, &input)?;
     } else {
         render_matches(&mut out, &matches)?;
     }
+    // A recognised error is a problem found (1); nothing recognised is 0.
     Ok(if matches.is_empty() {
-        Exit::Problems
-    } else {
         Exit::Ok
+    } else {
+        Exit::Problems
     })
 }
 
@@ -72,7 +75,12 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         .collect();
     wanted.sort();
     wanted.dedup();
-    let env = ctx.probe_env();
+    let mut env = ctx.probe_env();
+    // What the message names feeds the probes: `EADDRINUSE … :18789` is
+    // about port 18789, whatever the config says.
+    env.port_override = matches
+        .iter()
+        .find_map(|m| m.captures.get("port").and_then(|p| p.parse().ok()));
     let evidence = clawdoc::probe::run_all(&env, &wanted);
     let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
     let mut out = std::io::stdout().lock();
@@ -84,24 +92,26 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         let doc = Versioned::new(report::ProbedLookup {
             lookup,
             evidence: evidence.clone(),
-        });
+            target: env.target_info(),
+        })
+        .in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if matches.is_empty() {
-        writeln!(
-            out,
-            "Nothing matched, so there is nothing to probe. Try `clawdoc doctor`."
-        )?;
+        writeln!(out, "{}", super::target_line(&env))?;
+        writeln!(out, "{}", t("lookup-nothing-to-probe"))?;
     } else {
-        writeln!(out, "{}", bold("Checked on this machine:"))?;
+        writeln!(out, "{}", super::target_line(&env))?;
+        writeln!(out, "{}", bold(&t("lookup-checked")))?;
         for (m, verdict) in matches.iter().zip(&verdicts) {
             let (mark, label, reasons) = match verdict {
-                Verdict::Confirmed { held } => ("✓", "confirmed", held),
-                Verdict::Refuted { why } => ("✗", "refuted", why),
-                Verdict::Inconclusive { why } => ("?", "inconclusive", why),
+                Verdict::Confirmed { held } => ("✓", "verdict-confirmed", held),
+                Verdict::Refuted { why } => ("✗", "verdict-refuted", why),
+                Verdict::Inconclusive { why } => ("?", "verdict-inconclusive", why),
             };
             writeln!(
                 out,
-                "{mark} {label:<12} {} {}",
+                "{mark} {} {} {}",
+                pad(&t(label), 12),
                 m.rule.title,
                 dim(&format!("({})", m.rule.id))
             )?;
@@ -111,20 +121,19 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         }
         writeln!(out)?;
         for e in &evidence {
-            writeln!(out, "  {:<10} {}", e.probe.as_str(), e.summary)?;
+            let area = t(&format!("area-{}", e.probe.as_str()));
+            writeln!(out, "  {} {}", pad(&area, 10), e.summary)?;
         }
         if verdicts.iter().any(Verdict::is_confirmed) {
-            writeln!(
-                out,
-                "\nRun `clawdoc doctor --fix` to apply the safe fixes for what is confirmed."
-            )?;
+            writeln!(out, "\n{}", t("lookup-run-fix"))?;
         }
     }
-    Ok(if matches.is_empty() {
-        Exit::Problems
-    } else {
-        Exit::Ok
-    })
+    // 1 while a candidate still stands here (confirmed or not ruled out);
+    // 0 when nothing matched or the probes refuted every candidate.
+    let stands = verdicts
+        .iter()
+        .any(|v| !matches!(v, Verdict::Refuted { .. }));
+    Ok(if stands { Exit::Problems } else { Exit::Ok })
 }
 
 fn read_input(text: &[std::ffi::OsString]) -> anyhow::Result<Vec<u8>> {
@@ -134,7 +143,7 @@ fn read_input(text: &[std::ffi::OsString]) -> anyhow::Result<Vec<u8>> {
         return Ok(parts.join(&b' '));
     }
     if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-        eprintln!("Paste the error or log excerpt, then press Ctrl-D (or pass it as an argument).");
+        eprintln!("{}", t("lookup-paste"));
     }
     let mut buf = Vec::new();
     std::io::stdin()
@@ -163,7 +172,7 @@ fn dim(s: &str) -> String {
 }
 
 fn tier(a: Applicability) -> String {
-    let label = format!("[{a}]");
+    let label = format!("[{}]", tier_name(a));
     match a {
         Applicability::Safe => label
             .if_supports_color(Stream::Stdout, |t| t.green().to_string())
@@ -186,20 +195,25 @@ fn render_matches(out: &mut impl Write, matches: &[Match<'_>]) -> std::io::Resul
         dim(&format!("({})", top.rule.id)),
         dim(&format!("[{} · {}]", top.rule.category, top.rule.severity))
     )?;
-    writeln!(out, "  line {}: {}", top.line, top.text)?;
+    let line = [("line", s(top.line)), ("text", s(&top.text))];
+    writeln!(out, "  {}", msg("lookup-line", &line))?;
     if !top.captures.is_empty() {
         let caps: Vec<String> = top
             .captures
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        writeln!(out, "  captured: {}", caps.join(", "))?;
+        writeln!(
+            out,
+            "  {}",
+            msg("lookup-captured", &[("captures", s(caps.join(", ")))])
+        )?;
     }
     writeln!(out)?;
     render_rule_body(out, top.rule, &top.captures)?;
     if matches.len() > 1 {
         writeln!(out)?;
-        writeln!(out, "{}", bold("Other candidates"))?;
+        writeln!(out, "{}", bold(&t("lookup-other")))?;
         for (i, m) in matches.iter().enumerate().skip(1) {
             writeln!(
                 out,
@@ -207,7 +221,7 @@ fn render_matches(out: &mut impl Write, matches: &[Match<'_>]) -> std::io::Resul
                 i + 1,
                 m.rule.title,
                 dim(&format!("({}, {})", m.rule.id, m.rule.category)),
-                dim(&format!("line {}", m.line))
+                dim(&msg("lookup-line-no", &[("line", s(m.line))]))
             )?;
         }
     }
@@ -220,16 +234,16 @@ pub(crate) fn render_rule_body(
     rule: &Rule,
     captures: &BTreeMap<String, String>,
 ) -> std::io::Result<()> {
-    writeln!(out, "{}", bold("What it means"))?;
+    writeln!(out, "{}", bold(&t("lookup-what-it-means")))?;
     writeln!(out, "  {}", rule.meaning)?;
     if !rule.causes.is_empty() {
-        writeln!(out, "{}", bold("Why, on a typical machine"))?;
+        writeln!(out, "{}", bold(&t("lookup-why")))?;
         for c in &rule.causes {
             writeln!(out, "  - {c}")?;
         }
     }
     if !rule.fixes.is_empty() {
-        writeln!(out, "{}", bold("Fixes"))?;
+        writeln!(out, "{}", bold(&t("lookup-fixes")))?;
         for f in &rule.fixes {
             writeln!(
                 out,
@@ -238,7 +252,11 @@ pub(crate) fn render_rule_body(
                 f.title_with(captures)
             )?;
             if let Some(why) = &f.why {
-                writeln!(out, "      unsafe because: {why}")?;
+                writeln!(
+                    out,
+                    "      {}",
+                    msg("lookup-unsafe-because", &[("why", s(why))])
+                )?;
             }
             if let Some(text) = f.text_with(captures) {
                 writeln!(out, "      {text}")?;
@@ -252,25 +270,24 @@ pub(crate) fn render_rule_body(
             .iter()
             .any(|f| f.applicability != Applicability::DisplayOnly);
         if has_auto {
-            writeln!(
-                out,
-                "  {}",
-                dim(
-                    "`clawdoc doctor --fix` applies safe fixes; add --unsafe-fixes for the others."
-                )
-            )?;
+            writeln!(out, "  {}", dim(&t("lookup-fix-hint")))?;
         }
     }
-    writeln!(out, "{} {}", bold("Flowchart:"), rule.section_title())?;
+    writeln!(
+        out,
+        "{} {}",
+        bold(&t("lookup-flowchart")),
+        rule.section_title()
+    )?;
     if !rule.probes.is_empty() {
         let probes: Vec<&str> = rule.probes.iter().map(|p| p.as_str()).collect();
         writeln!(
             out,
             "{} {}",
-            bold("Confirm on this machine:"),
-            dim(&format!(
-                "clawdoc lookup --probe … or clawdoc doctor (probes: {})",
-                probes.join(", ")
+            bold(&t("lookup-confirm")),
+            dim(&msg(
+                "lookup-confirm-how",
+                &[("probes", s(probes.join(", ")))]
             ))
         )?;
     }
@@ -284,15 +301,12 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
         .filter(|l| !l.is_empty())
         .collect();
     if lines.is_empty() {
-        writeln!(out, "No rule matched: the input is empty.")?;
-        writeln!(out, "Paste an error message: clawdoc lookup 'gateway not connected', or pipe a log excerpt on stdin.")?;
+        writeln!(out, "{}", t("lookup-empty"))?;
+        writeln!(out, "{}", t("lookup-empty-hint"))?;
         return Ok(());
     }
-    writeln!(out, "{}", bold("No rule matched."))?;
-    writeln!(
-        out,
-        "Your input as a template (numbers, ports, pids, ids and paths masked):"
-    )?;
+    writeln!(out, "{}", bold(&t("lookup-no-match")))?;
+    writeln!(out, "{}", t("lookup-template"))?;
     for l in lines.iter().take(5) {
         writeln!(
             out,
@@ -301,27 +315,34 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
         )?;
     }
     if lines.len() > 5 {
-        writeln!(out, "  … ({} more lines)", lines.len() - 5)?;
+        writeln!(
+            out,
+            "  {}",
+            msg("lookup-more-lines", &[("count", s(lines.len() - 5))])
+        )?;
     }
     let closest = engine.closest(&lines.join(" "), 3);
     if !closest.is_empty() {
-        writeln!(out, "{}", bold("Closest rules"))?;
+        writeln!(out, "{}", bold(&t("lookup-closest")))?;
         for (rule, score) in closest {
             writeln!(
                 out,
                 "  {}  {}  {}",
                 rule.id,
                 rule.title,
-                dim(&format!("(similarity {score:.2})"))
+                dim(&msg(
+                    "lookup-similarity",
+                    &[("score", s(format!("{score:.2}")))]
+                ))
             )?;
         }
     }
-    writeln!(out, "{}", bold("Teach clawdoc this message"))?;
+    writeln!(out, "{}", bold(&t("lookup-teach")))?;
     writeln!(
         out,
         "  clawdoc rules new my-error --from-paste '{}'",
         clawdoc::engine::clip_printable(&normalize::redact(&lines[0]), 120).replace('\'', "'\\''")
     )?;
-    writeln!(out, "  {}", dim("(scaffolds a rule file with your paste as its first example; then edit it and run `clawdoc rules test`)"))?;
+    writeln!(out, "  {}", dim(&t("lookup-teach-hint")))?;
     Ok(())
 }

@@ -2,8 +2,11 @@
 //! prompts and spinners. Each command lives in its own file with its own
 //! `Args` and a `run` that returns an [`Exit`]; the library does the work.
 //!
-//! Exit contract: 0 healthy / something found for `lookup`, 1 problems found
-//! (or nothing matched), 2 usage or runtime error. A broken pipe exits 0.
+//! Exit contract, the same for every command (the table is in `--help` and
+//! the README): 0 healthy / nothing found / done, 1 a problem found (doctor
+//! findings, an error `lookup` or `scan` recognised, failing rule tests, a
+//! gateway that is not running), 2 usage or runtime error. A broken pipe
+//! exits 0.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -11,6 +14,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use clawdoc::home::Home;
+use clawdoc::probe::ProbeEnv;
+use clawdoc::target::{Target, TargetKind};
+
+#[macro_use]
+pub(crate) mod out;
 
 pub(crate) mod client;
 pub(crate) mod config_cmd;
@@ -24,13 +32,25 @@ pub(crate) mod render;
 pub(crate) mod rules;
 pub(crate) mod scan;
 pub(crate) mod setup;
+pub(crate) mod tr;
 pub(crate) mod walk;
 
 /// Loads built-ins plus the user directories for this invocation; broken
 /// rule files are reported on stderr and skipped, never fatal.
 pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
     let set = clawdoc::ruleset::load_from(&clawdoc::ruleset::user_dirs(ctx.rules_dir.as_deref()));
-    for e in &set.errors {
+    warn_skipped(&set.errors);
+    set.localized(ctx.lang)
+}
+
+/// Reports rules a scanner had to leave out (their patterns do not
+/// compile together with the others), like skipped rule files.
+pub(crate) fn warn_dropped(scanner: &clawdoc::engine::Scanner) {
+    warn_skipped(scanner.dropped());
+}
+
+fn warn_skipped(errors: &[clawdoc::ruleset::RuleError]) {
+    for e in errors {
         eprintln!(
             "{} {e}",
             owo_colors::OwoColorize::if_supports_color(
@@ -40,15 +60,14 @@ pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
             )
         );
     }
-    set
 }
 
 /// The process exit status, as a type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
-    /// Healthy, or (lookup) something matched.
+    /// Healthy, nothing found, or the command did what it was asked.
     Ok = 0,
-    /// Problems found, or nothing matched.
+    /// A problem found: a finding, a recognised error, a failing rule test.
     Problems = 1,
     /// Usage or runtime error.
     Error = 2,
@@ -67,11 +86,38 @@ pub(crate) enum ColorChoice {
     Never,
 }
 
+/// `--version`: the crate version and the git revision it was built from
+/// (`build.rs`; "unknown" outside a git checkout).
+const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("CLAWDOC_GIT_REV"),
+    ")"
+);
+
+/// The exit-code table, shown by `--help` and copied into the README (a test
+/// keeps the two equal).
+pub(crate) const EXIT_CODES: &str = "\
+Exit codes (every command):
+  0  healthy, nothing found, or done
+  1  a problem found: doctor findings, an error lookup/scan recognised,
+     failing rule tests or lint, config validate errors, gateway not running
+  2  usage or runtime error (bad input names file:line:col)";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum TargetChoice {
+    Auto,
+    Embedded,
+    #[value(name = "openclaw")]
+    OpenClaw,
+}
+
 #[derive(Debug, Parser)]
 #[command(
     name = "clawdoc",
-    version,
+    version = VERSION,
     about = "Diagnose and fix an OpenClaw-style AI gateway: paste an error, run the doctor, or walk the flowchart",
+    after_long_help = EXIT_CODES,
     propagate_version = true
 )]
 pub(crate) struct Cli {
@@ -79,9 +125,21 @@ pub(crate) struct Cli {
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
 
+    /// Output language: en, zh-TW or zh-CN (else CLAWDOC_LANG, else the
+    /// locale: LC_ALL, LC_MESSAGES, LANG; else English).
+    #[arg(long, global = true, value_name = "LANG", value_parser = parse_lang)]
+    pub lang: Option<clawdoc::i18n::Lang>,
+
     /// Extra rule directory (rules with the same id replace the built-ins).
     #[arg(long, global = true, env = "CLAWDOC_RULES_DIR", value_name = "DIR")]
     pub rules_dir: Option<PathBuf>,
+
+    /// Which gateway to diagnose and fix: clawdoc's embedded gateway, a real
+    /// OpenClaw install, or `auto` (OpenClaw when OPENCLAW_CONFIG_PATH or
+    /// OPENCLAW_STATE_DIR is set, ~/.openclaw/openclaw.json exists, or an
+    /// openclaw-gateway process runs; else embedded).
+    #[arg(long, global = true, env = "CLAWDOC_TARGET", value_enum, default_value_t = TargetChoice::Auto)]
+    pub target: TargetChoice,
 
     /// Test hook: read this file as the kernel log (hidden; announced on
     /// stderr whenever used). A flag, not an environment variable, so a
@@ -141,23 +199,47 @@ pub(crate) enum Command {
     Send(client::SendArgs),
     /// Start a channel login through the gateway (e.g. `whatsapp`).
     Login(client::LoginArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) to stdout.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+pub(crate) struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub(crate) shell: clap_complete::Shell,
 }
 
 /// What every command gets: where state lives and how to render.
 #[derive(Debug, Clone)]
 pub(crate) struct Ctx {
     pub home: Home,
+    /// The output language (texts only: JSON keys and rule ids never change).
+    pub lang: clawdoc::i18n::Lang,
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
+    pub target: TargetChoice,
     test_kmsg: Option<PathBuf>,
     test_disk_fixture: Option<PathBuf>,
 }
 
 impl Ctx {
-    /// The probes' view of this machine, with any test hook applied and
-    /// announced (so a hooked run can never pass for a real one).
-    pub(crate) fn probe_env(&self) -> clawdoc::probe::ProbeEnv {
-        let mut env = clawdoc::probe::ProbeEnv::live(self.home.clone());
+    /// The gateway to probe and fix (auto detection runs here, only for
+    /// the commands that probe).
+    pub(crate) fn target(&self) -> Target {
+        Target::choose(match self.target {
+            TargetChoice::Auto => None,
+            TargetChoice::Embedded => Some(TargetKind::Embedded),
+            TargetChoice::OpenClaw => Some(TargetKind::OpenClaw),
+        })
+    }
+    /// The probes' view of this machine, looking at the chosen target, with
+    /// any test hook applied and announced (so a hooked run can never pass
+    /// for a real one).
+    pub(crate) fn probe_env(&self) -> ProbeEnv {
+        let mut env = ProbeEnv::live(self.home.clone()).with_target(self.target());
         if let Some(path) = &self.test_kmsg {
             eprintln!(
                 "note: test hook: kernel log read from {} (--test-kmsg)",
@@ -176,6 +258,20 @@ impl Ctx {
     }
 }
 
+/// The first line of a probing or fixing command: which gateway it looked at.
+pub(crate) fn target_line(env: &ProbeEnv) -> String {
+    let info = env.target_info();
+    tr::msg(
+        "target-line",
+        &[
+            ("name", tr::s(info.name)),
+            ("chosen", tr::s(&info.chosen_by)),
+            ("config", tr::s(&info.config)),
+            ("port", tr::s(info.port)),
+        ],
+    )
+}
+
 pub(crate) fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -189,10 +285,35 @@ pub(crate) fn main() -> ExitCode {
             return code.into();
         }
     };
+    let lang = match clawdoc::i18n::Lang::choose(cli.lang, |k| std::env::var(k).ok()) {
+        Ok(lang) => lang,
+        Err(bad) => {
+            // The language is unknown: say so in the locale's, if any.
+            tr::init(
+                clawdoc::i18n::Lang::choose(None, |k| {
+                    (k != "CLAWDOC_LANG")
+                        .then(|| std::env::var(k).ok())
+                        .flatten()
+                })
+                .unwrap_or_default(),
+            );
+            render::error(
+                &render::Style::new(cli.color),
+                &anyhow::anyhow!(tr::msg(
+                    "lang-bad-env",
+                    &[("value", tr::s(format!("{bad:?}")))]
+                )),
+            );
+            return Exit::Error.into();
+        }
+    };
+    tr::init(lang);
     let ctx = Ctx {
         home: Home::from_env(),
+        lang,
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
+        target: cli.target,
         test_kmsg: cli.test_kmsg.clone(),
         test_disk_fixture: cli.test_disk_fixture.clone(),
     };
@@ -224,7 +345,7 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                     clawdoc::report::SCHEMAS.join(", ")
                 );
             };
-            println!("{}", serde_json::to_string_pretty(&schema)?);
+            outln!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(Exit::Ok)
         }
         Command::Gateway(cmd) => gateway::run(cmd, ctx),
@@ -236,7 +357,29 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::Devices(cmd) => devices::run(cmd, ctx),
         Command::Send(args) => client::send(args, ctx),
         Command::Login(args) => client::login(args, ctx),
+        Command::Completions(args) => completions(args.shell),
+        Command::Man => man(),
     }
+}
+
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_complete::generate(shell, &mut Cli::command(), "clawdoc", &mut out);
+    std::io::Write::flush(&mut out)?;
+    Ok(Exit::Ok)
+}
+
+fn man() -> anyhow::Result<Exit> {
+    use clap::CommandFactory;
+    let mut out = std::io::stdout().lock();
+    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    std::io::Write::flush(&mut out)?;
+    Ok(Exit::Ok)
+}
+
+fn parse_lang(s: &str) -> Result<clawdoc::i18n::Lang, String> {
+    clawdoc::i18n::Lang::parse(s).ok_or_else(|| format!("`{s}` is not one of en, zh-TW, zh-CN"))
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
@@ -244,5 +387,9 @@ fn is_broken_pipe(err: &anyhow::Error) -> bool {
         cause
             .downcast_ref::<std::io::Error>()
             .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(serde_json::Error::io_error_kind)
+                == Some(std::io::ErrorKind::BrokenPipe)
     })
 }

@@ -14,7 +14,7 @@ use super::{load_rules, Ctx, Exit};
 use clawdoc::engine::Engine;
 use clawdoc::normalize;
 use clawdoc::report::{self, Versioned};
-use clawdoc::ruleset::{self, Origin, RuleSet};
+use clawdoc::ruleset::{self, Origin, RuleError, RuleSet};
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
@@ -69,7 +69,7 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::List { json } => {
             let set = load_rules(ctx);
             if json {
-                let doc = Versioned::new(report::RuleList::new(&set.rules));
+                let doc = Versioned::new(report::RuleList::new(&set.rules)).in_lang(ctx.lang);
                 writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
             } else {
                 let w = set.rules.iter().map(|r| r.id.len()).max().unwrap_or(2);
@@ -130,7 +130,7 @@ fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Res
         anyhow::bail!("no rule `{id}`{hint}; `clawdoc rules list` shows them all");
     };
     if as_json {
-        let doc = Versioned::new(report::RuleShow::new(rule));
+        let doc = Versioned::new(report::RuleShow::new(rule)).in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         return Ok(Exit::Ok);
     }
@@ -256,7 +256,8 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
                 })
                 .collect(),
             errors: set.errors.iter().map(|e| e.to_string()).collect(),
-        });
+        })
+        .in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else {
         for f in &failures {
@@ -288,34 +289,71 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
 }
 
 fn lint(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> {
-    let mut set = load_quiet(ctx);
-    let outranked = outranked_examples(&set)?;
-    set.errors.extend(outranked);
+    let set = load_quiet(ctx);
+    // A text without its zh-TW is a lint problem (the rule still loads and
+    // shows English); so is the flowchart's, and a chart that does not load.
+    let mut untranslated: Vec<RuleError> = set
+        .rules
+        .iter()
+        .flat_map(|r| r.untranslated.iter().cloned())
+        .collect();
+    let mut errors = set.errors.clone();
+    // Rules that each compile may still not compile together.
+    errors.extend(
+        Engine::new(&set.rules)?
+            .scanner()?
+            .dropped()
+            .iter()
+            .cloned(),
+    );
+    errors.extend(outranked_examples(&set)?);
+    let dirs = ruleset::user_dirs(ctx.rules_dir.as_deref());
+    match clawdoc::flow::Flowchart::load(&dirs, &set) {
+        Ok(chart) => untranslated.extend(chart.untranslated),
+        Err(errs) => errors.extend(errs),
+    }
     if as_json {
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&Versioned::new(report::RulesLint {
-                rules: set.rules.len(),
-                errors: set.errors.clone(),
-            }))?
+            serde_json::to_string_pretty(
+                &Versioned::new(report::RulesLint {
+                    rules: set.rules.len(),
+                    errors: errors.clone(),
+                    untranslated: untranslated.clone(),
+                })
+                .in_lang(ctx.lang)
+            )?
         )?;
     } else {
-        for e in &set.errors {
+        for e in &errors {
             writeln!(
                 out,
                 "{} {e}",
                 "error:".if_supports_color(Stream::Stdout, |t| t.red().to_string())
             )?;
         }
+        for e in &untranslated {
+            writeln!(
+                out,
+                "{} {e}",
+                "untranslated:".if_supports_color(Stream::Stdout, |t| t.yellow().to_string())
+            )?;
+        }
         writeln!(
             out,
-            "{} rules loaded, {} problems",
-            set.rules.len(),
-            set.errors.len()
+            "{}",
+            super::tr::msg(
+                "lint-summary",
+                &[
+                    ("rules", super::tr::s(set.rules.len())),
+                    ("problems", super::tr::s(errors.len())),
+                    ("untranslated", super::tr::s(untranslated.len())),
+                ]
+            )
         )?;
     }
-    Ok(if set.errors.is_empty() {
+    Ok(if errors.is_empty() && untranslated.is_empty() {
         Exit::Ok
     } else {
         Exit::Problems
@@ -404,12 +442,17 @@ fn new(
     let body = format!(
         r#"# Scaffolded by `clawdoc rules new`. Edit the title, meaning, category and
 # fixes; then check it with `clawdoc rules lint` and `clawdoc rules test`.
+# Each text has its zh-TW (Traditional Chinese, Taiwan) on the next line;
+# zh-CN is derived from it. `rules lint` fails while one is empty.
 title = {title}
+title_zh_tw = ""
 category = "{category}"   # guessed from the closest rule; one of: {categories}
 severity = "error"
 section = "{section}"
 meaning = "Describe what this message means and why it happens."
+meaning_zh_tw = ""
 causes = []
+causes_zh_tw = []
 patterns = [{pattern}]
 probes = []
 
@@ -417,6 +460,7 @@ probes = []
 action = "advice"
 applicability = "display-only"
 title = "What to do"
+title_zh_tw = ""
 commands = ["clawdoc doctor"]
 
 [[example]]

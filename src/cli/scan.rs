@@ -28,6 +28,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
     let mut scanner = engine.scanner()?;
+    super::warn_dropped(&scanner);
     // Worker threads default to one per core (at most four).
     if let Some(n) = std::env::var("CLAWDOC_SCAN_THREADS")
         .ok()
@@ -61,7 +62,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             let doc = Versioned::new(report::Scan::from_summary(
                 &summary,
                 several.then(|| name.clone()),
-            ));
+            ))
+            .in_lang(ctx.lang);
             if several {
                 writeln!(out, "{}", serde_json::to_string(&doc)?)?;
             } else {

@@ -99,14 +99,14 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let text = edit::set_in_text(&text, "gateway.mode", mode.as_str())?;
     let backup =
         edit::write_config(&path, &text).with_context(|| format!("writing {}", path.display()))?;
-    println!(
+    outln!(
         "wrote {} (mode {mode}, port {port}, {token_note}; file mode 0600)",
         path.display()
     );
     if let Some(b) = backup {
-        println!("previous config kept as {}", b.display());
+        outln!("previous config kept as {}", b.display());
     }
-    println!("next: `clawdoc gateway start`");
+    outln!("next: `clawdoc gateway start`");
     Ok(Exit::Ok)
 }
 

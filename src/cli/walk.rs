@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 
+use super::render::tier_name;
+use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::engine::Engine;
 use clawdoc::finding::{assess, Verdict};
@@ -83,7 +85,8 @@ impl Scripted {
     }
     fn take(&mut self, text: &str) -> anyhow::Result<(usize, String)> {
         let line = self.lines.get(self.next).cloned().ok_or_else(|| {
-            anyhow::anyhow!("{}: no answer left for: {text}", self.path.display())
+            let args = [("file", s(self.path.display())), ("question", s(text))];
+            anyhow::anyhow!(msg("walk-no-answer", &args))
         })?;
         self.next += 1;
         Ok(line)
@@ -95,22 +98,31 @@ impl Answers for Scripted {
         let (line, answer) = self.take(text)?;
         match answer.parse::<usize>() {
             Ok(n) if (1..=choices.len()).contains(&n) => Ok(n - 1),
-            _ => anyhow::bail!(
-                "{}:{line}:1: `{answer}` is not a choice for \"{text}\" (1–{})",
-                self.path.display(),
-                choices.len()
-            ),
+            _ => anyhow::bail!(msg(
+                "walk-not-a-choice",
+                &[
+                    ("place", s(format!("{}:{line}:1", self.path.display()))),
+                    ("answer", s(&answer)),
+                    ("question", s(text)),
+                    ("max", s(choices.len())),
+                ]
+            )),
         }
     }
     fn yes_no(&mut self, text: &str) -> anyhow::Result<bool> {
         let (line, answer) = self.take(text)?;
-        match answer.to_ascii_lowercase().as_str() {
-            "y" | "yes" => Ok(true),
-            "n" | "no" => Ok(false),
-            _ => anyhow::bail!(
-                "{}:{line}:1: `{answer}` is not yes or no for \"{text}\"",
-                self.path.display()
-            ),
+        // Chinese answers too: 是 / 否 (對 / 不是 read naturally as well).
+        match answer.to_lowercase().as_str() {
+            "y" | "yes" | "是" | "对" | "對" => Ok(true),
+            "n" | "no" | "否" | "不是" => Ok(false),
+            _ => anyhow::bail!(msg(
+                "walk-not-yes-no",
+                &[
+                    ("place", s(format!("{}:{line}:1", self.path.display()))),
+                    ("answer", s(&answer)),
+                    ("question", s(text)),
+                ]
+            )),
         }
     }
 }
@@ -119,10 +131,10 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let (rules, chart) = super::flowchart::load_chart(ctx)?;
     let mut answers: Box<dyn Answers> = match args.answers.clone() {
         Some(path) => Box::new(Scripted::load(path)?),
-        None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => Box::new(Terminal),
-        None => anyhow::bail!(
-            "`clawdoc walk` asks questions and stdin is not a terminal: pass --answers FILE, or run `clawdoc doctor` for a non-interactive diagnosis"
-        ),
+        None if std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
+            Box::new(Terminal)
+        }
+        None => anyhow::bail!(t("walk-no-tty")),
     };
     let env = ctx.probe_env();
     // The symptom: the pasted message, else what the gateway's current log
@@ -141,10 +153,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let evidence = probe::run_all(&env, ProbeName::ALL);
     let mut out = std::io::stdout().lock();
     if !args.json {
-        writeln!(
-            out,
-            "Probed this machine first; only what the probes cannot tell is asked.\n"
-        )?;
+        writeln!(out, "{}", super::target_line(&env))?;
+        writeln!(out, "{}\n", t("walk-probed-first"))?;
     }
     let mut walk = Walk::new(&chart, &evidence, hint);
     let end = loop {
@@ -157,7 +167,11 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 text, why_asked, ..
             } => {
                 if !args.json {
-                    writeln!(out, "(the probes could not tell: {why_asked})")?;
+                    writeln!(
+                        out,
+                        "{}",
+                        msg("walk-could-not-tell", &[("why", s(&why_asked))])
+                    )?;
                 }
                 let yes = answers.yes_no(&text)?;
                 walk.answer(yes)?;
@@ -166,17 +180,23 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
     };
     if !args.json {
-        writeln!(out, "How we got here:")?;
+        writeln!(out, "{}", t("walk-how"))?;
         for step in &walk.trail {
             let by = match &step.by {
-                DecidedBy::Probes(why) => format!("probes: {why}"),
+                DecidedBy::Probes(why) => msg("walk-by-probes", &[("why", s(why))]),
                 DecidedBy::Message(cat) if from_log.is_some() => {
-                    format!("the gateway log shows {cat}")
+                    msg("walk-by-log", &[("category", s(cat))])
                 }
-                DecidedBy::Message(cat) => format!("your message looks like {cat}"),
-                DecidedBy::User => "you".to_string(),
+                DecidedBy::Message(cat) => msg("walk-by-message", &[("category", s(cat))]),
+                DecidedBy::User => t("walk-by-you"),
             };
-            writeln!(out, "  {} → {}  ({by})", step.text, step.answer)?;
+            // A check's answer is `yes`/`no`; a question's is the choice.
+            let answer = match step.answer.as_str() {
+                "yes" => t("answer-yes"),
+                "no" => t("answer-no"),
+                other => other.to_string(),
+            };
+            writeln!(out, "  {} → {answer}  ({by})", step.text)?;
         }
         writeln!(out)?;
     }
@@ -190,13 +210,23 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         Step::Rule { rule_id } => {
             let rule = rules.get(rule_id).ok_or_else(|| {
-                anyhow::anyhow!("the flowchart names rule `{rule_id}`, which is not loaded")
+                anyhow::anyhow!(msg("walk-unknown-rule", &[("rule", s(rule_id))]))
             })?;
             let verdict = assess(rule, &evidence);
+            // The rule's fixes as this target carries them out.
+            let vars = clawdoc::doctor::fact_vars(&Default::default(), &evidence);
+            let rule = &Rule {
+                fixes: rule
+                    .fixes
+                    .iter()
+                    .map(|f| clawdoc::doctor::target_fix(&env.target, f, rule.category, &vars))
+                    .collect(),
+                ..rule.clone()
+            };
             if !args.json {
                 render_rule(&mut out, rule, &verdict)?;
             }
-            let fix_env = FixEnv::new(ctx.home.clone());
+            let fix_env = FixEnv::new(ctx.home.clone()).with_target(env.target.clone());
             let mut journal: Option<Journal> = None;
             let mut _turn: Option<std::fs::File> = None; // held until the walk ends
             for f in &rule.fixes {
@@ -205,9 +235,13 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 }
                 let preview = fix::preview(f.action, &fix_env);
                 if !args.json {
-                    writeln!(out, "\nFix ({}): {}", f.applicability, f.title)?;
+                    let args = [
+                        ("tier", s(tier_name(f.applicability))),
+                        ("title", s(&f.title)),
+                    ];
+                    writeln!(out, "\n{}", msg("walk-fix", &args))?;
                     if let Some(why) = &f.why {
-                        writeln!(out, "  why unsafe: {why}")?;
+                        writeln!(out, "  {}", msg("why-unsafe", &[("why", s(why))]))?;
                     }
                     if let Some(diff) = &preview.diff {
                         for line in diff.lines() {
@@ -216,7 +250,11 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     }
                 }
                 out.flush()?;
-                let go = args.yes || answers.yes_no(&format!("Apply: {}?", preview.description))?;
+                let go = args.yes
+                    || answers.yes_no(&msg(
+                        "prompt-apply",
+                        &[("what", s(super::render::preview_description(&preview)))],
+                    ))?;
                 if !go {
                     continue;
                 }
@@ -255,19 +293,16 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             let after = probe::run_all(&env, ProbeName::ALL);
             let still = assess(rule, &after).is_confirmed();
             if !args.json && !applied.is_empty() {
-                writeln!(
-                    out,
-                    "\nAfter fixing: {}",
-                    if still {
-                        "the problem is still there"
-                    } else {
-                        "the problem is gone"
-                    }
-                )?;
+                let after_msg = if still {
+                    "walk-after-still"
+                } else {
+                    "walk-after-gone"
+                };
+                writeln!(out, "\n{}", t(after_msg))?;
                 if let Some(h) = after.iter().find(|e| e.probe == ProbeName::Health) {
-                    writeln!(out, "  health: {}", h.summary)?;
+                    writeln!(out, "  {}: {}", t("area-health"), h.summary)?;
                 }
-                writeln!(out, "Undo with `clawdoc undo`.")?;
+                writeln!(out, "{}", t("walk-undo"))?;
             }
             if still || (applied.is_empty() && verdict.is_confirmed()) {
                 Exit::Problems
@@ -284,10 +319,12 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             _ => ("end", String::new()),
         };
         let doc = Versioned::new(report::Walk {
+            target: env.target_info(),
             trail: walk.trail.clone(),
             outcome: report::WalkOutcome { kind, value },
             applied,
-        });
+        })
+        .in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     }
     Ok(exit)
@@ -302,22 +339,32 @@ fn render_rule(out: &mut impl Write, rule: &Rule, verdict: &Verdict) -> std::io:
     writeln!(out, "{} [{} · {}]", rule.title, rule.id, rule.category)?;
     writeln!(out, "  {}", rule.meaning.trim())?;
     match verdict {
-        Verdict::Confirmed { held } => {
-            writeln!(out, "  confirmed on this machine: {}", held.join("; "))?
-        }
-        Verdict::Refuted { why } => {
-            writeln!(out, "  the probes do not see it now: {}", why.join("; "))?
-        }
-        Verdict::Inconclusive { why } => {
-            writeln!(out, "  not confirmed by probes: {}", why.join("; "))?
-        }
+        Verdict::Confirmed { held } => writeln!(
+            out,
+            "  {}",
+            msg("walk-confirmed", &[("why", s(held.join("; ")))])
+        )?,
+        Verdict::Refuted { why } => writeln!(
+            out,
+            "  {}",
+            msg("walk-refuted", &[("why", s(why.join("; ")))])
+        )?,
+        Verdict::Inconclusive { why } => writeln!(
+            out,
+            "  {}",
+            msg("walk-inconclusive", &[("why", s(why.join("; ")))])
+        )?,
     }
     for f in rule
         .fixes
         .iter()
         .filter(|f| f.applicability == Applicability::DisplayOnly)
     {
-        writeln!(out, "  what to do: {}", f.title)?;
+        writeln!(
+            out,
+            "  {}",
+            msg("walk-what-to-do", &[("title", s(&f.title))])
+        )?;
         if let Some(t) = &f.text {
             writeln!(out, "    {t}")?;
         }

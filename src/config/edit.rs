@@ -219,6 +219,10 @@ pub fn typed_value(key: &str, raw: &str) -> Result<Value, EditError> {
             check_token(raw).map_err(checked)?;
             Ok(Value::from(raw))
         }
+        "gateway.allowedOrigins" => {
+            crate::config::check_origins(raw).map_err(checked)?;
+            Ok(Value::from(raw.trim()))
+        }
         "ai.model" => {
             let model = raw.trim();
             if model.is_empty() {

@@ -42,6 +42,16 @@ pub(crate) async fn serve_connection(
     drain: mpsc::Sender<()>,
 ) {
     let mut shutdown = shared.shutdown.clone();
+    // Unauthenticated until it upgrades (the session takes its own slot).
+    let (slot, taken) = shared.preauth.take(peer.ip());
+    if let Some(n) = super::preauth::worth_logging(taken) {
+        shared.log.warn(format_args!(
+            "[gateway] unauthenticated connection limit reached ({} per peer, {} in all): dropped the oldest ({n} so far; latest from {})",
+            super::preauth::PER_PEER,
+            super::preauth::GLOBAL,
+            peer.ip()
+        ));
+    }
     let svc_shared = shared.clone();
     let svc_drain = drain.clone();
     let service = hyper::service::service_fn(move |req| {
@@ -58,11 +68,13 @@ pub(crate) async fn serve_connection(
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
+        _ = slot.evicted() => {}
         _ = super::server::stopped(&mut shutdown) => {
             conn.as_mut().graceful_shutdown();
             let _ = conn.as_mut().await;
         }
     }
+    drop(slot);
     drop(drain);
 }
 
@@ -190,13 +202,31 @@ fn upgrade(
         );
         return r;
     };
+    // A web page on this machine can open a WebSocket to 127.0.0.1: refuse
+    // every browser `Origin` but the configured ones.
+    let origin = match req.headers().get(header::ORIGIN) {
+        None => false,
+        Some(o) => {
+            let o = o.to_str().unwrap_or("").trim().to_ascii_lowercase();
+            if !shared.allowed_origins.contains(&o) {
+                shared.log.warn(format_args!(
+                    "[ws] {peer}: refused WebSocket from origin {o:?} (not in gateway.allowedOrigins)"
+                ));
+                return text(
+                    StatusCode::FORBIDDEN,
+                    "origin not allowed: add it to gateway.allowedOrigins\n",
+                );
+            }
+            true
+        }
+    };
     let accept = tungstenite::handshake::derive_accept_key(key.as_bytes());
     let on_upgrade = hyper::upgrade::on(req);
     let shared = shared.clone();
     let drain = drain.clone();
     tokio::spawn(async move {
         match on_upgrade.await {
-            Ok(upgraded) => super::ws::session(TokioIo::new(upgraded), peer, shared).await,
+            Ok(upgraded) => super::ws::session(TokioIo::new(upgraded), peer, shared, origin).await,
             Err(e) => shared
                 .log
                 .warn(format_args!("[ws] upgrade from {peer} failed: {e}")),

@@ -35,13 +35,15 @@ pub(crate) enum LockError {
 
 fn open_lock_file(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o644)
-        .open(path)
+    crate::fsutil::open_no_follow(
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o644),
+        path,
+    )
 }
 
 fn read_pid(file: &mut File) -> Option<i32> {

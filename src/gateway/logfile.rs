@@ -61,11 +61,10 @@ struct FileState {
 
 fn open_append(path: &Path) -> io::Result<File> {
     use std::os::unix::fs::OpenOptionsExt;
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)
+    crate::fsutil::open_no_follow(
+        OpenOptions::new().create(true).append(true).mode(0o600),
+        path,
+    )
 }
 
 /// `gateway.log` → `gateway.log.N`.

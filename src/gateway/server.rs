@@ -42,6 +42,7 @@ struct Settings {
     token: Secret,
     token_pinned: bool,
     config_problems: Vec<String>,
+    allowed_origins: Vec<String>,
 }
 
 /// Runs the gateway in the foreground until SIGTERM/SIGINT/SIGHUP. Returns the
@@ -198,6 +199,7 @@ fn prepare(home: &Home, log: &Logger, env: &dyn Fn(&str) -> Option<String>) -> O
         token,
         token_pinned,
         config_problems,
+        allowed_origins: config.allowed_origins,
     })
 }
 
@@ -296,6 +298,12 @@ async fn serve(
         stopping: AtomicBool::new(false),
         shutdown: shutdown_rx,
         login_sessions: Mutex::new(HashMap::new()),
+        allowed_origins: settings.allowed_origins,
+        preauth: super::preauth::PreAuth::new(super::preauth::PER_PEER, super::preauth::GLOBAL),
+        auth_limit: super::authlimit::AuthLimiter::new(
+            super::authlimit::BURST,
+            super::authlimit::REFILL,
+        ),
     });
 
     let _pid_guard = match PidRecord::current().and_then(|record| {

@@ -31,6 +31,12 @@ pub(crate) struct Shared {
     pub shutdown: watch::Receiver<bool>,
     /// Login sessions handed out by `login` (session id → provider).
     pub login_sessions: Mutex<HashMap<String, String>>,
+    /// `gateway.allowedOrigins`: browser origins allowed to open the WebSocket.
+    pub allowed_origins: Vec<String>,
+    /// Connections not authenticated yet (bounded, oldest evicted).
+    pub preauth: Arc<super::preauth::PreAuth>,
+    /// Failed device-token attempts per peer (token bucket).
+    pub auth_limit: super::authlimit::AuthLimiter,
 }
 
 impl Shared {

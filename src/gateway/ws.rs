@@ -3,16 +3,23 @@
 //!
 //! Admission (the store is re-read on every connect, since `clawdoc devices`
 //! edits it while the gateway runs):
-//! * unknown device → pending pairing request, close 1008 `pairing required`;
-//!   except a `cli` client over loopback in local or hybrid mode, which is
-//!   paired at once (this machine's own CLI);
-//! * paired, no token → `hello-ok` carrying its device token (first issue);
+//! * unknown device → pending pairing request (with the hash of its claim),
+//!   close 1008 `pairing required`; except this home's own CLI (client `cli`
+//!   over loopback in local or hybrid mode, no `Origin` header, presenting
+//!   the device id and claim of this home's 0600 identity file), which is
+//!   paired at once and gets its token;
+//! * paired, no token, the approved claim → `hello-ok` carrying the device
+//!   token (issued once: the claim is used up); this home's own CLI gets its
+//!   token again the same way as it paired;
+//! * paired, no token, no matching claim → close 4008 `connect failed —
+//!   device token required`;
 //! * paired, wrong token → close 4008 `connect failed — device token mismatch`;
 //! * paired, right token → `hello-ok`.
 //!
 //! Frames over 64 KiB close with 1009; a first frame that is not a connect
 //! closes with 1008; no connect within 5 s closes with 1008 `handshake
-//! timeout`; shutdown closes with 1012 `service restart`.
+//! timeout`; shutdown closes with 1012 `service restart`. A peer with too
+//! many failed token attempts is refused with 1013 (see `authlimit`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -47,7 +54,13 @@ enum Admission {
     Close(u16, &'static str),
 }
 
-pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc<Shared>) {
+pub(crate) async fn session(
+    io: TokioIo<Upgraded>,
+    peer: SocketAddr,
+    shared: Arc<Shared>,
+    origin: bool,
+) {
+    let (slot, _) = shared.preauth.take(peer.ip());
     let mut ws =
         WebSocketStream::from_raw_socket(io, Role::Server, Some(crate::protocol::ws_config()))
             .await;
@@ -58,6 +71,8 @@ pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc
     let connect = loop {
         let next = tokio::select! {
             next = tokio::time::timeout_at(deadline, ws.next()) => next,
+            // Evicted by newer unauthenticated connections: just drop it.
+            _ = slot.evicted() => return,
             _ = super::server::stopped(&mut shutdown) => {
                 return close_and_linger(ws, close::SERVICE_RESTART, close::REASON_SERVICE_RESTART).await;
             }
@@ -101,9 +116,10 @@ pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc
 
     let device_id = connect.device_id.clone();
     let admit_shared = shared.clone();
-    let admission = tokio::task::spawn_blocking(move || admit(&admit_shared, connect, peer))
-        .await
-        .unwrap_or(Admission::Close(close::INTERNAL, "internal error"));
+    let admission =
+        tokio::task::spawn_blocking(move || admit(&admit_shared, connect, peer, origin))
+            .await
+            .unwrap_or(Admission::Close(close::INTERNAL, "internal error"));
     let hello = match admission {
         Admission::Hello(hello) => hello,
         Admission::Close(code, reason) => return close_and_linger(ws, code, reason).await,
@@ -114,6 +130,7 @@ pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc
     {
         return;
     }
+    drop(slot);
 
     loop {
         let next = tokio::select! {
@@ -146,8 +163,51 @@ pub(crate) async fn session(io: TokioIo<Upgraded>, peer: SocketAddr, shared: Arc
     }
 }
 
+/// How the device store answered a connect.
+enum Decision {
+    /// Paired; the presented token is checked next.
+    Paired,
+    /// Paired now or its claim matched: issue the device token.
+    Issue {
+        newly_paired: bool,
+    },
+    /// Paired, no token, no matching claim.
+    TokenRequired,
+    Pending(devices::Requested),
+    /// Unknown device without a claim: nothing to record.
+    NoClaim,
+}
+
+/// Is this connect this home's own CLI? It must come over loopback, in
+/// local or hybrid mode, from no web page (no `Origin`), and present the
+/// device id and claim of this home's identity file (mode 0600: only this
+/// home's user can read it).
+fn is_this_homes_cli(shared: &Shared, connect: &Connect, peer: SocketAddr, origin: bool) -> bool {
+    if connect.client != CLIENT_CLI
+        || !peer.ip().is_loopback()
+        || origin
+        || !matches!(shared.mode, Mode::Local | Mode::Hybrid)
+    {
+        return false;
+    }
+    let Some(claim) = &connect.claim else {
+        return false;
+    };
+    match crate::state::identity::read(&shared.home.identity_path()) {
+        Ok(Some(identity)) => {
+            identity.device_id == connect.device_id
+                && identity
+                    .claim
+                    .as_ref()
+                    .is_some_and(|mine| mine.ct_eq(claim.expose()))
+        }
+        _ => false,
+    }
+}
+
 /// Decides a connect (blocking: reads and may write the device store).
-fn admit(shared: &Shared, connect: Connect, peer: SocketAddr) -> Admission {
+/// `origin`: the upgrade carried an (allowed) `Origin` header.
+fn admit(shared: &Shared, connect: Connect, peer: SocketAddr, origin: bool) -> Admission {
     let log = &shared.log;
     let id = connect.device_id.as_str();
     if !valid_device_id(id) || !valid_name(&connect.client) {
@@ -160,59 +220,102 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr) -> Admission {
         .name
         .clone()
         .map(|n| n.chars().filter(|c| !c.is_control()).take(64).collect());
-    let trusted_local = connect.client == CLIENT_CLI
-        && peer.ip().is_loopback()
-        && matches!(shared.mode, Mode::Local | Mode::Hybrid);
+    let own_cli = is_this_homes_cli(shared, &connect, peer, origin);
+    if !own_cli && shared.auth_limit.locked(peer.ip()) {
+        return Admission::Close(close::TRY_AGAIN_LATER, close::REASON_AUTH_RATE_LIMITED);
+    }
+    let claim = connect.claim.as_ref().map(devices::claim_hash);
     let now = now_rfc3339_millis();
+    let cutoff = devices::pending_cutoff();
     let path = shared.home.devices_path();
     let decision = devices::update(&path, |store| {
+        store.expire_pending(&cutoff);
         if store.paired(id).is_some() {
-            return Ok(false);
+            if connect.token.is_some() {
+                return Decision::Paired;
+            }
+            return match store.pick_up(id, claim.as_deref()) {
+                devices::Pickup::Issue => Decision::Issue {
+                    newly_paired: false,
+                },
+                _ if own_cli => Decision::Issue {
+                    newly_paired: false,
+                },
+                _ => Decision::TokenRequired,
+            };
         }
-        if trusted_local {
-            store.pair(id, &connect.client, name.clone(), &now);
-            return Ok(true);
+        if own_cli {
+            store.pair(id, &connect.client, name.clone(), &now, None);
+            return Decision::Issue { newly_paired: true };
         }
-        store.request(
+        if claim.is_none() {
+            return Decision::NoClaim;
+        }
+        Decision::Pending(store.request(
             id,
             &connect.client,
             name.clone(),
             Some(peer.to_string()),
             &now,
-        );
-        Err(())
+            claim.clone(),
+        ))
     });
-    let newly_paired = match decision {
-        Ok(Ok(newly)) => newly,
-        Ok(Err(())) => {
-            log.warn(format_args!(
-                "[ws] disconnected (1008): pairing required device={id} client={} peer={peer}; approve with `clawdoc devices approve {id}`",
-                connect.client
-            ));
-            return Admission::Close(close::POLICY, close::REASON_PAIRING_REQUIRED);
-        }
+    let decision = match decision {
+        Ok(d) => d,
         Err(e) => {
             log.error(format_args!("[ws] cannot read the device store: {e}"));
             return Admission::Close(close::INTERNAL, "device store unreadable");
         }
     };
-    if newly_paired {
-        log.info(format_args!(
-            "[ws] paired local CLI device {id} (auto-approved over loopback)"
+    let pairing_required = |why: &str| {
+        log.warn(format_args!(
+            "[ws] disconnected (1008): pairing required device={id} client={} peer={peer}{why}",
+            connect.client
         ));
-    }
-    let device_token = match &connect.token {
-        Some(presented) => {
+        Admission::Close(close::POLICY, close::REASON_PAIRING_REQUIRED)
+    };
+    let device_token = match decision {
+        Decision::Pending(devices::Requested::Recorded | devices::Requested::AlreadyPending) => {
+            return pairing_required(&format!("; approve with `clawdoc devices approve {id}`"));
+        }
+        Decision::Pending(devices::Requested::Full) => {
+            return pairing_required(&format!(
+                "; request not recorded: {} pairing requests are already pending (they expire after {} min; see `clawdoc devices list`)",
+                devices::MAX_PENDING,
+                devices::PENDING_TTL_SECS / 60
+            ));
+        }
+        Decision::NoClaim => {
+            return pairing_required("; request not recorded: the connect carried no claim");
+        }
+        Decision::TokenRequired => {
+            log.warn(format_args!(
+                "[ws] disconnected (4008): {} device={id} peer={peer}",
+                close::REASON_TOKEN_REQUIRED
+            ));
+            auth_failed(shared, peer);
+            return Admission::Close(close::TOKEN_MISMATCH, close::REASON_TOKEN_REQUIRED);
+        }
+        Decision::Issue { newly_paired } => {
+            if newly_paired {
+                log.info(format_args!(
+                    "[ws] paired local CLI device {id} (auto-approved: this home's CLI over loopback)"
+                ));
+            }
+            Some(devices::device_token(&shared.token, id))
+        }
+        Decision::Paired => {
+            let presented = connect.token.as_ref().expect("checked above");
             if !devices::verify_device_token(&shared.token, id, presented) {
                 log.warn(format_args!(
                     "[ws] disconnected (4008): {} device={id} peer={peer}",
                     close::REASON_TOKEN_MISMATCH
                 ));
+                auth_failed(shared, peer);
                 return Admission::Close(close::TOKEN_MISMATCH, close::REASON_TOKEN_MISMATCH);
             }
             None
         }
-        None => Some(devices::device_token(&shared.token, id)),
     };
     log.info(format_args!(
         "[ws] device {id} connected (client {}{})",
@@ -231,6 +334,18 @@ fn admit(shared: &Shared, connect: Connect, peer: SocketAddr) -> Admission {
         version: env!("CARGO_PKG_VERSION").to_string(),
         mode: shared.mode.as_str().to_string(),
     })
+}
+
+/// Counts a failed device-token attempt; logs when the peer is locked out.
+fn auth_failed(shared: &Shared, peer: SocketAddr) {
+    if shared.auth_limit.failed(peer.ip()) {
+        shared.log.warn(format_args!(
+            "[ws] auth rate limited: peer={} made {} failed auth attempts; further connects are refused (1013) for {} s per attempt",
+            peer.ip(),
+            super::authlimit::BURST,
+            super::authlimit::REFILL.as_secs()
+        ));
+    }
 }
 
 fn handle_request(shared: &Shared, device_id: &str, text: &str) -> Response {
@@ -365,30 +480,42 @@ async fn send_frame(ws: &mut Socket, frame: &ServerFrame) -> Result<(), WsError>
     ws.send(Message::text(text)).await
 }
 
-/// Sends a close frame, then reads and discards what the peer still sends
-/// (bounded in bytes and time) so our close is not lost to a TCP reset.
+/// Sends a close frame, then waits (bounded in frames, bytes and time) for
+/// the peer's close reply and ends the connection at once: the server
+/// closes TCP first (RFC 6455 §7.1.1), so a client waiting for that is not
+/// kept for the whole linger time. A peer that sends garbage instead is
+/// drained until it goes quiet, so our close is not lost to a TCP reset.
 async fn close_and_linger(mut ws: Socket, code: u16, reason: &'static str) {
     let frame = CloseFrame {
         code: CloseCode::from(code),
         reason: reason.into(),
     };
-    let timeout = std::time::Duration::from_secs(1);
-    if tokio::time::timeout(timeout, ws.close(Some(frame)))
-        .await
-        .is_err()
-    {
-        return;
-    }
-    let io = ws.get_mut();
-    let mut buf = [0u8; 8192];
-    let mut budget: usize = 1 << 20;
-    let _ = tokio::time::timeout(timeout, async {
-        while budget > 0 {
-            match io.read(&mut buf).await {
-                Ok(0) | Err(_) => break,
-                Ok(n) => budget = budget.saturating_sub(n),
+    let linger = std::time::Duration::from_secs(1);
+    let _ = tokio::time::timeout(linger, async {
+        if ws.close(Some(frame)).await.is_err() {
+            return;
+        }
+        for _ in 0..16 {
+            match ws.next().await {
+                None | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => continue,
+                Some(Err(_)) => break,
             }
         }
+        drain_until_quiet(ws.get_mut()).await;
     })
     .await;
+}
+
+/// Reads and discards up to 1 MiB until EOF or 50 ms without data.
+async fn drain_until_quiet(io: &mut TokioIo<Upgraded>) {
+    let quiet = std::time::Duration::from_millis(50);
+    let mut buf = [0u8; 8192];
+    let mut budget: usize = 1 << 20;
+    while budget > 0 {
+        match tokio::time::timeout(quiet, io.read(&mut buf)).await {
+            Ok(Ok(n)) if n > 0 => budget = budget.saturating_sub(n),
+            _ => break,
+        }
+    }
 }

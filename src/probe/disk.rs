@@ -137,7 +137,11 @@ pub(crate) fn can_create_in(dir: &Path) -> Result<(), std::io::Error> {
 }
 
 pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
-    let home = env.home.root();
+    probe_dir(env, env.home.root())
+}
+
+/// Space and writability of `home` (or its nearest existing ancestor).
+pub(crate) fn probe_dir(env: &ProbeEnv, home: &Path) -> Evidence {
     let Some(dir) = nearest_existing(home) else {
         return Evidence::inconclusive(
             NAME,

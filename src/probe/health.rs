@@ -117,7 +117,7 @@ fn answered_by_ours(env: &ProbeEnv, body: &str) -> (bool, Option<i64>) {
         (Some(pid), Some(record)) => {
             i64::from(record.pid) == pid
                 && matches!(
-                    record.identify(&env.proc_root),
+                    record.identify(&env.proc_root, &env.home),
                     crate::procinfo::Identity::Gateway { .. }
                 )
         }

@@ -16,14 +16,17 @@ use serde::Serialize;
 
 use crate::home::Home;
 use crate::procinfo::ProcRoot;
+use crate::target::Target;
 use crate::vocab::ProbeName;
 
+pub(crate) mod bind;
 pub(crate) mod config;
 pub(crate) mod disk;
 pub(crate) mod display;
 pub(crate) mod health;
 pub(crate) mod lock;
 pub(crate) mod oom;
+pub(crate) mod openclaw;
 pub(crate) mod pid;
 pub(crate) mod port;
 pub(crate) mod resources;
@@ -106,6 +109,11 @@ pub struct ProbeEnv {
     pub env: BTreeMap<String, String>,
     /// Timeout for network probes (health, handshake).
     pub net_timeout: Duration,
+    /// The gateway the probes look at.
+    pub target: Target,
+    /// A port to check instead of the configured one (a pasted
+    /// `EADDRINUSE … 18789` makes `lookup --probe` look at 18789).
+    pub port_override: Option<u16>,
 }
 
 impl ProbeEnv {
@@ -118,7 +126,23 @@ impl ProbeEnv {
             cgroup_root: PathBuf::from("/sys/fs/cgroup"),
             env: std::env::vars().collect(),
             net_timeout: Duration::from_millis(1500),
+            target: Target::embedded(),
+            port_override: None,
         }
+    }
+    /// The same environment, looking at `target`.
+    pub fn with_target(self, target: Target) -> Self {
+        Self { target, ..self }
+    }
+    /// What a report says about the target these probes look at.
+    pub fn target_info(&self) -> crate::target::TargetInfo {
+        let mut info = self
+            .target
+            .info(&self.home, &|k| self.var(k).map(str::to_string));
+        if let Some(port) = self.port_override {
+            info.port = port;
+        }
+        info
     }
     pub(crate) fn var(&self, name: &str) -> Option<&str> {
         self.env
@@ -165,7 +189,12 @@ fn guarded(name: ProbeName, probe: impl FnOnce() -> Evidence) -> Evidence {
     evidence
 }
 
+/// The one place the target picks its probes: OpenClaw's read its files and
+/// sockets ([`openclaw`]); the embedded gateway's read clawdoc's home.
 fn dispatch(name: ProbeName, env: &ProbeEnv) -> Evidence {
+    if let Some(oc) = env.target.openclaw() {
+        return openclaw::probe(oc, name, env);
+    }
     match name {
         ProbeName::Config => config::probe(env),
         ProbeName::Pid => pid::probe(env),
@@ -177,6 +206,11 @@ fn dispatch(name: ProbeName, env: &ProbeEnv) -> Evidence {
         ProbeName::Token => token::probe(env),
         ProbeName::Display => display::probe(env),
         ProbeName::Resources => resources::probe(env),
+        ProbeName::Runtime => Evidence::new(
+            name,
+            Status::Ok,
+            "the embedded gateway is this binary (no runtime to check)",
+        ),
     }
 }
 
@@ -232,11 +266,13 @@ pub(crate) fn load_config(
     crate::config::load_with_env(&env.home.config_path(), &|k| env.var(k).map(String::from))
 }
 
-/// The port the gateway would use: the config's, else the default, with the
-/// `CLAWDOC_GATEWAY_PORT` override applied either way.
+/// The port the target's gateway would use (its own precedence: for the
+/// embedded gateway `CLAWDOC_GATEWAY_PORT` > `gateway.port` > 3001), unless
+/// a pasted message named one ([`ProbeEnv::port_override`]).
 pub(crate) fn configured_port(env: &ProbeEnv) -> u16 {
-    crate::config::port_of(load_config(env).as_ref(), &|k| {
-        env.var(k).map(str::to_string)
+    env.port_override.unwrap_or_else(|| {
+        env.target
+            .port(&env.home, &|k| env.var(k).map(str::to_string))
     })
 }
 
@@ -303,6 +339,38 @@ mod tests {
         out.push(s);
 
         out.push(Staged::new(None, &[]));
+
+        // A real OpenClaw state dir: a config readable by others without a
+        // token, the gateway's log, a session lock whose owner is gone.
+        let mut s = Staged::new(Some("openclaw"), &[]);
+        let state = s.dir.path().join("oc");
+        std::fs::create_dir_all(state.join("agents/main/sessions")).unwrap();
+        std::fs::create_dir_all(state.join("logs")).unwrap();
+        std::fs::write(
+            state.join("openclaw.json"),
+            format!(
+                "{{gateway: {{mode: 'local'}}, logging: {{file: '{}/logs/openclaw.log'}}}}",
+                state.display()
+            ),
+        )
+        .unwrap();
+        std::fs::copy(
+            fixture("openclaw/healthy-run/file-log.jsonl"),
+            state.join("logs/openclaw.log"),
+        )
+        .unwrap();
+        std::fs::write(
+            state.join("agents/main/sessions/s.jsonl.lock"),
+            r#"{"pid":999999,"starttime":1}"#,
+        )
+        .unwrap();
+        s.set_var("OPENCLAW_STATE_DIR", state.display().to_string());
+        s.env.target = Target::choose_in(
+            Some(crate::target::TargetKind::OpenClaw),
+            &s.env.env,
+            &s.env.proc_root,
+        );
+        out.push(s);
         out
     }
 
@@ -337,6 +405,9 @@ mod tests {
             "health.status_code", // needs a listener (health.rs tests)
             "health.latency_ms",
             "health.ours", // needs a real gateway (doctor integration tests)
+            "health.live", // OpenClaw: needs a listener (probe::openclaw tests)
+            "health.failing",
+            "port.bind_error", // needs a port held by a live socket (security integration test)
         ];
         for name in &missing {
             assert!(

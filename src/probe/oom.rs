@@ -6,8 +6,10 @@
 //! kernel's kill records (`Out of memory: Killed process PID (NAME)`,
 //! `Memory cgroup out of memory: Killed process …`, `oom-kill:…,task=NAME,pid=PID`,
 //! `oom_reaper: reaped process PID (NAME)`) naming the pid in `gateway.pid`
-//! (even a stale one) or a gateway process name (`clawdoc`, the real
-//! product's `openclaw-gateway`, which the kernel truncates to 15 bytes).
+//! (even a stale one); only without a pid file does a kill count by this
+//! target's gateway process name ([`GATEWAY_NAMES`]; another target passes
+//! its own to [`probe_for`]). Another product's gateway (`openclaw-gatewa`)
+//! or another home's gateway is never blamed.
 //! Also reads the cgroup's `oom_kill` counter (v2 `memory.events`, v1
 //! `memory.oom_control`) for the gateway's cgroup (or ours, if the gateway
 //! is gone) and judges memory with the `resources` rule.
@@ -31,8 +33,8 @@ use crate::procinfo::ProcRoot;
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Oom;
-/// Process names (kernel `comm`, at most 15 bytes) that are a gateway.
-const GATEWAY_NAMES: &[&str] = &["clawdoc", "openclaw-gatewa", "openclaw"];
+/// Process names (kernel `comm`, at most 15 bytes) of this target's gateway.
+pub(crate) const GATEWAY_NAMES: &[&str] = &["clawdoc"];
 /// How long a `journalctl`/`dmesg` fallback may take.
 const SUBPROCESS_BOUND: Duration = Duration::from_secs(3);
 /// Upper bound on `/dev/kmsg` records read (the ring buffer holds far fewer).
@@ -98,9 +100,14 @@ pub(crate) fn find_kills(log: &str) -> Vec<OomKill> {
     kills
 }
 
-/// Is this kill the gateway's: the recorded pid, or a gateway name?
-pub(crate) fn is_gateway_kill(kill: &OomKill, recorded_pid: Option<i32>) -> bool {
-    recorded_pid == Some(kill.pid) || GATEWAY_NAMES.contains(&kill.name.as_str())
+/// Is this kill the gateway's? With a pid file, only its pid (a live or
+/// dead gateway is exactly that pid); without one, one of `names` (the
+/// target's gateway process names).
+pub(crate) fn is_gateway_kill(kill: &OomKill, recorded_pid: Option<i32>, names: &[&str]) -> bool {
+    match recorded_pid {
+        Some(pid) => kill.pid == pid,
+        None => names.contains(&kill.name.as_str()),
+    }
 }
 
 /// Where the kernel log text came from.
@@ -277,6 +284,12 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     // The pid file may be stale (the gateway it names is the one that died);
     // its pid is exactly what the kernel log would name.
     let recorded_pid = super::recorded_gateway(env).map(|r| r.pid);
+    probe_for(env, recorded_pid, GATEWAY_NAMES)
+}
+
+/// The OOM probe for a gateway recorded as `recorded_pid` (possibly dead)
+/// whose process names (comm) are `names`.
+pub(crate) fn probe_for(env: &ProbeEnv, recorded_pid: Option<i32>, names: &[&str]) -> Evidence {
     let low_memory = read_meminfo(&env.proc_root).ok().map(|m| m.is_low());
     let cgroup_kills = cgroup_oom_kills(&env.proc_root, &env.cgroup_root, recorded_pid);
 
@@ -311,7 +324,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let gateway_kill = kills
         .iter()
         .rev()
-        .find(|k| is_gateway_kill(k, recorded_pid));
+        .find(|k| is_gateway_kill(k, recorded_pid, names));
     let evidence = match gateway_kill {
         Some(kill) => Evidence::new(
             NAME,
@@ -434,7 +447,11 @@ mod tests {
     fn kill_by_truncated_gateway_name_without_pid_file() {
         let mut s = Staged::new(Some("basic"), &[]);
         s.env.kmsg_path = Some(kmsg(&s, "oom-cgroup.log", &[("PID", "555".into())]));
+        // Another product's gateway is not this target's.
         let e = probe(&s.env);
+        assert_eq!(e.get("oom.killed"), Some(&false.into()), "{}", e.summary);
+        // A target whose gateway has that (truncated) name counts it.
+        let e = probe_for(&s.env, None, &["openclaw-gatewa"]);
         assert_eq!(e.get("oom.killed"), Some(&true.into()), "{}", e.summary);
         assert_eq!(e.get("oom.victim_name"), Some(&"openclaw-gatewa".into()));
         assert_eq!(e.get("oom.victim_pid"), Some(&555.into()));

@@ -46,7 +46,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
             .fact("pid.file_valid", true)
             .fact("pid.pid", pid)
     };
-    match record.identify(&env.proc_root) {
+    match record.identify(&env.proc_root, &env.home) {
         Identity::Gateway { state } => {
             let hung = state.is_hung();
             let name = state_name(state);
@@ -134,7 +134,7 @@ mod tests {
 
     fn with_pid(pid: i32, start_time: u64) -> Staged {
         let s = Staged::new(Some("basic"), &[]);
-        s.write_home("gateway.pid", &PidRecord { pid, start_time }.render());
+        s.write_pid(pid, start_time);
         s
     }
 

@@ -19,7 +19,9 @@
 //! `gateway.lock` (a gateway of another home is a stranger here).
 //!
 //! Facts: `port.port`, `port.listening`, `port.holder_pid`,
-//! `port.holder_name` (comm), `port.holder_cmdline`, `port.holder_is_gateway`.
+//! `port.holder_name` (comm), `port.holder_cmdline`, `port.holder_is_gateway`;
+//! when nothing listens, `port.ephemeral`, `port.bindable` and
+//! `port.bind_error` from a real bind (see [`super::bind`]).
 //! A listener whose owner cannot be found (other users' fds are unreadable)
 //! is reported without holder facts and with status `Inconclusive`.
 
@@ -83,7 +85,11 @@ fn diag_request(family: u8) -> Vec<u8> {
 
 /// Feeds one datagram of the dump's answer into `inodes`; `Ok(true)` once
 /// the dump is done.
-fn parse_diag_reply(mut data: &[u8], port: u16, inodes: &mut BTreeSet<u64>) -> io::Result<bool> {
+pub(crate) fn parse_diag_reply(
+    mut data: &[u8],
+    port: u16,
+    inodes: &mut BTreeSet<u64>,
+) -> io::Result<bool> {
     let bad = |what: &str| io::Error::new(io::ErrorKind::InvalidData, format!("sock_diag: {what}"));
     let ne_u32 = |b: &[u8], at: usize| u32::from_ne_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
     while data.len() >= diag::NLMSG_HDR_LEN {
@@ -212,6 +218,40 @@ fn holds_any(root: &ProcRoot, pid: i32, wanted: &BTreeSet<String>) -> Option<boo
 
 pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let port = configured_port(env);
+    let recorded = recorded_gateway(env);
+    probe_holder(
+        env,
+        port,
+        recorded.map(|r| r.pid),
+        |pid, argv| match recorded {
+            Some(record) if record.pid == pid => {
+                matches!(
+                    record.identify(&env.proc_root, &env.home),
+                    Identity::Gateway { .. }
+                )
+            }
+            // No pid file names it: it is *this home's* gateway only if it also
+            // holds this home's lock. A gateway of another CLAWDOC_HOME on our
+            // port is a stranger to us.
+            _ => {
+                procinfo::is_gateway_cmdline(argv)
+                    && matches!(
+                        crate::state::lock::lock_state(&env.proc_root, &env.home.lock_path()),
+                        Ok(crate::state::lock::LockState::Held { owner_pid }) if owner_pid == pid
+                    )
+            }
+        },
+    )
+}
+
+/// Who listens on `port`, and is it the target's gateway (`is_ours(pid,
+/// argv)`)? `first` is the pid to look at before scanning every process.
+pub(crate) fn probe_holder(
+    env: &ProbeEnv,
+    port: u16,
+    first: Option<i32>,
+    is_ours: impl Fn(i32, &[String]) -> bool,
+) -> Evidence {
     let root = &env.proc_root;
     // Netlink answers for this process's network namespace, which is what
     // the live `/proc/net` shows; a fixture root is read as files.
@@ -241,13 +281,10 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         .fact("port.port", port);
     }
     if inodes.is_empty() {
-        return Evidence::new(NAME, Status::Ok, format!("port {port} is free"))
-            .fact("port.port", port)
-            .fact("port.listening", false);
+        return super::bind::unlistened(env, port, live);
     }
 
-    let recorded = recorded_gateway(env);
-    let owner = socket_owner(root, &inodes, recorded.map(|r| r.pid));
+    let owner = socket_owner(root, &inodes, first);
     let listening = Evidence::new(NAME, Status::Inconclusive, String::new())
         .fact("port.port", port)
         .fact("port.listening", true);
@@ -279,21 +316,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         .map(|s| s.comm)
         .unwrap_or_default();
     let argv = procinfo::cmdline(root, pid).unwrap_or_default();
-    let is_gateway = match recorded {
-        Some(record) if record.pid == pid => {
-            matches!(record.identify(root), Identity::Gateway { .. })
-        }
-        // No pid file names it: it is *this home's* gateway only if it also
-        // holds this home's lock. A gateway of another CLAWDOC_HOME on our
-        // port is a stranger to us.
-        _ => {
-            procinfo::is_gateway_cmdline(&argv)
-                && matches!(
-                    crate::state::lock::lock_state(root, &env.home.lock_path()),
-                    Ok(crate::state::lock::LockState::Held { owner_pid }) if owner_pid == pid
-                )
-        }
-    };
+    let is_gateway = is_ours(pid, &argv);
     let cmdline = if argv.is_empty() {
         format!("[{comm}]")
     } else {

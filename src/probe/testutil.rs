@@ -71,6 +71,8 @@ impl Staged {
             cgroup_root: dir.path().join("no-cgroup"),
             env: BTreeMap::new(),
             net_timeout: Duration::from_millis(1500),
+            target: crate::target::Target::embedded(),
+            port_override: None,
         };
         Self { dir, env }
     }
@@ -83,9 +85,23 @@ impl Staged {
         std::fs::write(&path, text).unwrap();
         path
     }
-    /// Writes `gateway.pid` naming `pid` with `start_time`.
+    /// Writes `gateway.pid` naming `pid` with `start_time`. In a staged
+    /// proc tree, a process with that pid also holds this home's
+    /// `gateway.lock` (as a live gateway does).
     pub(crate) fn write_pid(&self, pid: i32, start_time: u64) -> PathBuf {
         let record = crate::state::pid::PidRecord { pid, start_time };
+        let fd_dir = self.env.proc_root.pid_dir(pid).join("fd");
+        let staged = self.env.proc_root.path().starts_with(self.dir.path());
+        if staged && fd_dir.parent().is_some_and(Path::is_dir) {
+            std::fs::create_dir_all(&fd_dir).unwrap();
+            let lock = self.env.home.lock_path();
+            if !lock.exists() {
+                self.write_home("gateway.lock", &format!("{pid}\n"));
+            }
+            let link = fd_dir.join("90");
+            let _ = std::fs::remove_file(&link);
+            std::os::unix::fs::symlink(&lock, &link).unwrap();
+        }
         self.write_home("gateway.pid", &record.render())
     }
     pub(crate) fn set_var(&mut self, key: &str, value: impl Into<String>) {

@@ -8,7 +8,9 @@
 //! answers it (`health.handshake`). No token value is ever read into facts or
 //! the summary.
 //!
-//! Facts: `token.pinned`, `token.identity_present`.
+//! Facts: `token.pinned`, `token.identity_present`,
+//! `token.device_store_corrupt` (`devices.json` exists but cannot be read as
+//! a device store: the gateway then refuses every connect with 1011).
 
 use super::{load_config, Evidence, ProbeEnv, Status};
 use crate::vocab::ProbeName;
@@ -61,11 +63,28 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         }
         (true, Err(why)) => (Status::Warn, format!("gateway token pinned, but {why}")),
     };
+    let (status, summary, corrupt) = match device_store_problem(env) {
+        Some(why) => (Status::Fail, format!("{summary}; but {why}"), true),
+        None => (status, summary, false),
+    };
     // Whether the device token still matches is the health probe's
     // `health.handshake`: it needs the gateway, this probe only reads files.
     Evidence::new(NAME, status, summary)
         .fact("token.pinned", pinned)
         .fact("token.identity_present", identity_present)
+        .fact("token.device_store_corrupt", corrupt)
+}
+
+/// Why `devices.json` cannot be read as a device store (file:line:col), if
+/// it exists and cannot. A missing store is fine (the gateway creates it).
+fn device_store_problem(env: &ProbeEnv) -> Option<String> {
+    use crate::state::devices::{load, DeviceStoreError};
+    match load(&env.home.devices_path()) {
+        Err(e @ DeviceStoreError::Malformed { .. }) => Some(format!(
+            "the device store is unreadable, so the gateway refuses every device (1011): {e}"
+        )),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ use toml::Spanned;
 
 use super::schema::{RawBlock, RawCondition, RawFix, RawRule, RULE_FIELDS};
 use super::{Origin, RuleError};
+use crate::i18n::Lang;
 use crate::vocab::{fact_type, SECTIONS};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, UnknownName};
 
@@ -308,6 +309,17 @@ pub struct Fix {
     pub text: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub commands: Vec<String>,
+    /// The zh-TW texts (title, why, text); [`Fix::localized`] swaps them in.
+    #[serde(skip)]
+    pub zh_tw: FixZhTw,
+}
+
+/// A fix's zh-TW texts, beside the English ones in the rule file.
+#[derive(Debug, Clone, Default)]
+pub struct FixZhTw {
+    pub title: Option<String>,
+    pub why: Option<String>,
+    pub text: Option<String>,
 }
 
 impl Fix {
@@ -326,6 +338,21 @@ impl Fix {
     /// The text with captures substituted, like [`Fix::commands_with`].
     pub fn text_with(&self, captures: &BTreeMap<String, String>) -> Option<String> {
         self.text.as_deref().map(|t| substitute(t, captures))
+    }
+    /// This fix in `lang` (English stays when a translation is missing).
+    pub fn localized(&self, lang: Lang) -> Fix {
+        let pick = |en: &Option<String>, tw: &Option<String>| {
+            en.as_deref()
+                .map(|e| lang.pick(e, tw.as_deref()).into_owned())
+        };
+        Fix {
+            title: lang
+                .pick(&self.title, self.zh_tw.title.as_deref())
+                .into_owned(),
+            why: pick(&self.why, &self.zh_tw.why),
+            text: pick(&self.text, &self.zh_tw.text),
+            ..self.clone()
+        }
     }
     /// This fix as shown for one match or finding: title, text and commands
     /// with `values` (captures, probe facts) substituted.
@@ -463,12 +490,52 @@ pub struct Rule {
     pub fixes: Vec<Fix>,
     pub examples: Vec<Example>,
     pub origin: Origin,
+    /// The zh-TW texts from the rule file (`*_zh_tw`).
+    pub zh_tw: RuleZhTw,
+    /// The language the texts above are in ([`Rule::localized`]).
+    pub lang: Lang,
+    /// User-facing fields without their zh-TW (for `rules lint`).
+    pub untranslated: Vec<RuleError>,
+}
+
+/// A rule's zh-TW texts, beside the English ones in the rule file.
+#[derive(Debug, Clone, Default)]
+pub struct RuleZhTw {
+    pub title: Option<String>,
+    pub meaning: Option<String>,
+    pub causes: Option<Vec<String>>,
 }
 
 impl Rule {
-    /// The human title of the rule's flowchart section.
-    pub fn section_title(&self) -> &'static str {
-        crate::vocab::section_title(self.section).unwrap_or(self.section)
+    /// The human title of the rule's flowchart section, in the rule's language.
+    pub fn section_title(&self) -> String {
+        crate::vocab::section_title(self.section, self.lang)
+            .unwrap_or_else(|| self.section.to_string())
+    }
+
+    /// This rule with its texts (title, meaning, causes, fixes) in `lang`;
+    /// ids, patterns and conditions unchanged. A missing translation keeps
+    /// the English (and `rules lint` reports it).
+    pub fn localized(&self, lang: Lang) -> Rule {
+        let causes = match (&self.zh_tw.causes, lang) {
+            (Some(tw), Lang::ZhTw | Lang::ZhCn) if tw.len() == self.causes.len() => tw
+                .iter()
+                .map(|c| lang.pick(c, Some(c)).into_owned())
+                .collect(),
+            _ => self.causes.clone(),
+        };
+        Rule {
+            title: lang
+                .pick(&self.title, self.zh_tw.title.as_deref())
+                .into_owned(),
+            meaning: lang
+                .pick(&self.meaning, self.zh_tw.meaning.as_deref())
+                .into_owned(),
+            causes,
+            fixes: self.fixes.iter().map(|f| f.localized(lang)).collect(),
+            lang,
+            ..self.clone()
+        }
     }
 }
 
@@ -481,7 +548,8 @@ pub(crate) fn max_applicability(action: FixAction) -> Applicability {
         FixAction::MoveToFreePort
         | FixAction::ForceStopGateway
         | FixAction::PinTokenAndRepair
-        | FixAction::QuarantineCorruptConfig => Applicability::Unsafe,
+        | FixAction::QuarantineCorruptConfig
+        | FixAction::RebuildDeviceStore => Applicability::Unsafe,
         _ => Applicability::Safe,
     }
 }
@@ -596,6 +664,9 @@ fn toml_hint(message: &str) -> Option<String> {
                 "applicability",
                 "why",
                 "text",
+                "title_zh_tw",
+                "why_zh_tw",
+                "text_zh_tw",
                 "commands",
                 "matches",
                 "captures",
@@ -634,6 +705,7 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
     if raw.title.get_ref().trim().is_empty() {
         cx.err(raw.title.span(), "title is empty", None);
     }
+    let (zh_tw, untranslated) = rule_zh_tw(cx, &raw);
     let category = cx.vocab::<Category>(&raw.category, "category");
     let severity = cx.vocab::<Severity>(&raw.severity, "severity");
     let role = match &raw.role {
@@ -653,10 +725,10 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
     };
     let section = SECTIONS
         .iter()
-        .find(|(slug, _)| *slug == raw.section.get_ref())
-        .map(|(slug, _)| *slug);
+        .find(|(slug, _, _)| *slug == raw.section.get_ref())
+        .map(|(slug, _, _)| *slug);
     if section.is_none() {
-        let slugs: Vec<&str> = SECTIONS.iter().map(|(s, _)| *s).collect();
+        let slugs: Vec<&str> = SECTIONS.iter().map(|(s, _, _)| *s).collect();
         let hint = match did_you_mean(raw.section.get_ref(), &slugs) {
             Some(s) => format!("did you mean `{s}`? sections are: {}", slugs.join(", ")),
             None => format!("sections are: {}", slugs.join(", ")),
@@ -746,7 +818,7 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
         role: role?,
         priority: raw.priority,
         section: section?,
-        meaning: raw.meaning,
+        meaning: raw.meaning.into_inner(),
         causes: raw.causes,
         patterns,
         probes,
@@ -756,7 +828,86 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
         fixes,
         examples,
         origin,
+        zh_tw,
+        lang: Lang::En,
+        untranslated,
     })
+}
+
+/// The zh-TW texts of a rule, and an error (at the English field's place)
+/// for each user-facing text that has none. A translation of an empty
+/// field, or a `causes_zh_tw` of another length than `causes`, is an error.
+fn rule_zh_tw(cx: &mut Ctx<'_>, raw: &RawRule) -> (RuleZhTw, Vec<RuleError>) {
+    let mut gaps = Ctx {
+        path: cx.path,
+        text: cx.text,
+        errors: Vec::new(),
+        validate_regexes: false,
+    };
+    let gap = |gaps: &mut Ctx<'_>, span: std::ops::Range<usize>, field: &str| {
+        // `[[fix]] title` names the block; the key to add is `title_zh_tw`.
+        let key = field.rsplit(' ').next().unwrap_or(field);
+        gaps.err(
+            span,
+            format!("`{field}` has no zh-TW translation"),
+            Some(format!(
+                "add `{key}_zh_tw = \"…\"` on the line after `{key}` (zh-CN is derived from it)"
+            )),
+        );
+    };
+    let text = |t: &Option<Spanned<String>>| {
+        t.as_ref()
+            .map(|t| t.get_ref().trim().to_string())
+            .filter(|t| !t.is_empty())
+    };
+    let title = text(&raw.title_zh_tw);
+    if title.is_none() {
+        gap(&mut gaps, raw.title.span(), "title");
+    }
+    let meaning = text(&raw.meaning_zh_tw);
+    if meaning.is_none() {
+        gap(&mut gaps, raw.meaning.span(), "meaning");
+    }
+    let causes = match &raw.causes_zh_tw {
+        Some(tw) if tw.get_ref().len() != raw.causes.len() => {
+            cx.err(
+                tw.span(),
+                format!(
+                    "`causes_zh_tw` has {} entries but `causes` has {}",
+                    tw.get_ref().len(),
+                    raw.causes.len()
+                ),
+                Some("translate each cause once, in the same order".into()),
+            );
+            None
+        }
+        Some(tw) => Some(tw.get_ref().clone()),
+        None => {
+            if !raw.causes.is_empty() {
+                gap(&mut gaps, raw.meaning.span(), "causes");
+            }
+            None
+        }
+    };
+    for f in &raw.fixes {
+        let r = f.get_ref();
+        let missing = [
+            ("title", Some(&r.title), &r.title_zh_tw),
+            ("why", r.why.as_ref(), &r.why_zh_tw),
+            ("text", r.text.as_ref(), &r.text_zh_tw),
+        ];
+        for (field, en, tw) in missing {
+            if en.is_some() && tw.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                gap(&mut gaps, f.span(), &format!("[[fix]] {field}"));
+            }
+        }
+    }
+    let zh = RuleZhTw {
+        title,
+        meaning,
+        causes,
+    };
+    (zh, gaps.errors)
 }
 
 fn join_or_none(names: &BTreeSet<String>) -> String {
@@ -1132,6 +1283,11 @@ fn check_fixes(
             why: raw.why.clone(),
             text: raw.text.clone(),
             commands: raw.commands.iter().map(|c| c.get_ref().clone()).collect(),
+            zh_tw: FixZhTw {
+                title: raw.title_zh_tw.clone(),
+                why: raw.why_zh_tw.clone(),
+                text: raw.text_zh_tw.clone(),
+            },
         });
     }
     out

@@ -19,6 +19,7 @@ pub mod rank;
 pub(crate) mod schema;
 pub(crate) mod source;
 
+pub(crate) use compile::substitute;
 pub use compile::{Condition, ConditionBlock, Fix, Op, Role, Rule};
 
 /// Where a rule came from.
@@ -76,6 +77,16 @@ pub struct RuleSet {
 impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+    /// The rules with their texts in `lang` (see [`Rule::localized`]).
+    pub fn localized(self, lang: crate::i18n::Lang) -> RuleSet {
+        if lang == crate::i18n::Lang::En {
+            return self;
+        }
+        RuleSet {
+            rules: self.rules.iter().map(|r| r.localized(lang)).collect(),
+            errors: self.errors,
+        }
     }
     /// The built-in rules only.
     pub fn builtin() -> RuleSet {
@@ -210,6 +221,23 @@ mod tests {
         for file in source::builtin() {
             let disk = std::fs::read_to_string(dir.join(format!("{}.toml", file.id))).unwrap();
             assert_eq!(disk, file.text, "{} is stale in the binary", file.id);
+        }
+    }
+
+    #[test]
+    fn every_builtin_text_has_its_zh_tw() {
+        let set = RuleSet::builtin();
+        let gaps: Vec<String> = set
+            .rules
+            .iter()
+            .flat_map(|r| r.untranslated.iter().map(|e| e.to_string()))
+            .collect();
+        assert!(gaps.is_empty(), "{}", gaps.join("\n"));
+        // And the translations are used: no zh-TW text equals its English.
+        for r in &set.rules {
+            let tw = r.localized(crate::i18n::Lang::ZhTw);
+            assert_ne!(tw.title, r.title, "{}", r.id);
+            assert_ne!(tw.meaning, r.meaning, "{}", r.id);
         }
     }
 

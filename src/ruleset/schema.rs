@@ -7,13 +7,17 @@
 //!
 //! ```toml
 //! title = "Port already in use"
+//! title_zh_tw = "連接埠已被占用"      # each user-facing text has its zh-TW
+//!                                     # right after it (`rules lint` wants one)
 //! category = "port_in_use"            # vocab::Category
 //! severity = "error"                  # vocab::Severity
 //! role = "root_cause"                 # or "symptom"; default from the category
 //! priority = 0                        # ranking tie-break among equals (higher first)
 //! section = "not-ready"               # the flowchart section (ruleset::SECTIONS)
 //! meaning = "…"
+//! meaning_zh_tw = "…"
 //! causes = ["…"]
+//! causes_zh_tw = ["…"]               # same length and order as `causes`
 //! patterns = ['EADDRINUSE[^\n]*?:(?P<port>\d+)']
 //! probes = ["port"]                   # vocab::ProbeName
 //! standalone = true                   # the doctor may raise it from facts alone
@@ -27,8 +31,11 @@
 //! action = "move_to_free_port"        # vocab::FixAction (closed set, Rust code)
 //! applicability = "unsafe"            # safe | unsafe | display-only
 //! title = "…"
+//! title_zh_tw = "…"
 //! why = "…"                           # required when unsafe
+//! why_zh_tw = "…"
 //! text = "…"                          # display-only text
+//! text_zh_tw = "…"
 //! commands = ["clawdoc config set gateway.port {port}"]  # shown, never run
 //!
 //! [[example]]
@@ -48,13 +55,16 @@ use toml::Spanned;
 pub(crate) const RULE_FIELDS: &[&str] = &[
     "id",
     "title",
+    "title_zh_tw",
     "category",
     "severity",
     "role",
     "priority",
     "section",
     "meaning",
+    "meaning_zh_tw",
     "causes",
+    "causes_zh_tw",
     "patterns",
     "probes",
     "standalone",
@@ -70,15 +80,20 @@ pub(crate) struct RawRule {
     /// Optional; when present it must equal the file stem.
     pub id: Option<Spanned<String>>,
     pub title: Spanned<String>,
+    /// The zh-TW text of each user-facing field sits beside it (`*_zh_tw`);
+    /// zh-CN is derived ([`crate::i18n::to_zh_cn`]).
+    pub title_zh_tw: Option<Spanned<String>>,
     pub category: Spanned<String>,
     pub severity: Spanned<String>,
     pub role: Option<Spanned<String>>,
     #[serde(default)]
     pub priority: i32,
     pub section: Spanned<String>,
-    pub meaning: String,
+    pub meaning: Spanned<String>,
+    pub meaning_zh_tw: Option<Spanned<String>>,
     #[serde(default)]
     pub causes: Vec<String>,
+    pub causes_zh_tw: Option<Spanned<Vec<String>>>,
     pub patterns: Spanned<Vec<Spanned<String>>>,
     #[serde(default)]
     pub probes: Vec<Spanned<String>>,
@@ -122,8 +137,11 @@ pub(crate) struct RawFix {
     pub action: Spanned<String>,
     pub applicability: Spanned<String>,
     pub title: String,
+    pub title_zh_tw: Option<String>,
     pub why: Option<String>,
+    pub why_zh_tw: Option<String>,
     pub text: Option<String>,
+    pub text_zh_tw: Option<String>,
     #[serde(default)]
     pub commands: Vec<Spanned<String>>,
 }

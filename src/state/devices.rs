@@ -7,6 +7,13 @@
 //! JSON, mode 0600, written atomically; every read-modify-write holds an
 //! flock on the sidecar `devices.lock` because the running gateway and the
 //! `devices` commands edit it concurrently.
+//!
+//! Token delivery: a device asking to pair sends a one-time secret of its
+//! own choosing (the *claim*); only its SHA-256 is kept, with the pending
+//! request and, after approval, with the paired device until the token is
+//! picked up. The token goes only to a connect presenting that claim, once.
+//! Pending requests are capped ([`MAX_PENDING`]) and expire
+//! ([`PENDING_TTL_SECS`]); the first requester of an id keeps it.
 
 use std::fs::OpenOptions;
 use std::io;
@@ -37,6 +44,10 @@ pub struct PairedDevice {
     pub client: String,
     /// RFC 3339, UTC.
     pub paired_at: String,
+    /// SHA-256 (hex) of the claim that may pick up the device token once;
+    /// absent after pickup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_hash: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,6 +61,44 @@ pub struct PendingRequest {
     /// Address the request came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<String>,
+    /// SHA-256 (hex) of the requester's claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claim_hash: Option<String>,
+}
+
+/// Pending requests kept at once; more are refused until some expire or
+/// are approved or removed.
+pub const MAX_PENDING: usize = 64;
+/// A pending request older than this is dropped.
+pub const PENDING_TTL_SECS: i64 = 15 * 60;
+
+/// What [`DeviceStore::request`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Requested {
+    /// A new pending request was recorded.
+    Recorded,
+    /// A request for this id is already pending; it was left as it is
+    /// (the first requester keeps its peer, name and claim).
+    AlreadyPending,
+    /// [`MAX_PENDING`] requests are pending; this one was not recorded.
+    Full,
+}
+
+/// How a connect without a token may get the device token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pickup {
+    /// The claim matched: the token may be issued (the claim is used up).
+    Issue,
+    /// No pending pickup, or the claim does not match.
+    Refused,
+    /// Not a paired device.
+    NotPaired,
+}
+
+/// `hex(SHA-256(claim))`.
+pub fn claim_hash(claim: &Secret) -> String {
+    use sha2::Digest;
+    hex::encode(Sha256::digest(claim.expose().as_bytes()))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -91,12 +140,14 @@ impl DeviceStore {
     }
 
     /// Adds (or keeps) a paired device and drops its pending request.
-    pub(crate) fn pair(
+    /// `claim_hash` lets the holder of that claim pick up the token once.
+    pub fn pair(
         &mut self,
         id: &str,
         client: &str,
         name: Option<String>,
         now: &str,
+        claim_hash: Option<String>,
     ) -> Approved {
         self.pending.retain(|p| p.id != id);
         if self.paired(id).is_some() {
@@ -107,30 +158,60 @@ impl DeviceStore {
             name,
             client: client.to_string(),
             paired_at: now.to_string(),
+            claim_hash,
         });
         Approved::Newly
     }
 
-    /// Records (or refreshes) a pending pairing request.
-    pub(crate) fn request(
+    /// May a connect presenting `claim_hash` (and no token) pick up the
+    /// token of paired device `id`? A match uses the claim up.
+    pub fn pick_up(&mut self, id: &str, claim_hash: Option<&str>) -> Pickup {
+        let Some(device) = self.paired.iter_mut().find(|d| d.id == id) else {
+            return Pickup::NotPaired;
+        };
+        match (&device.claim_hash, claim_hash) {
+            (Some(want), Some(got))
+                if subtle::ConstantTimeEq::ct_eq(want.as_bytes(), got.as_bytes()).into() =>
+            {
+                device.claim_hash = None;
+                Pickup::Issue
+            }
+            _ => Pickup::Refused,
+        }
+    }
+
+    /// Drops pending requests made before `cutoff` (an RFC 3339 UTC
+    /// timestamp in the store's own format, so they compare as text).
+    pub fn expire_pending(&mut self, cutoff: &str) {
+        self.pending.retain(|p| p.requested_at.as_str() >= cutoff);
+    }
+
+    /// Records a pending pairing request, unless one for this id is already
+    /// pending (the first requester keeps it) or the store is full.
+    pub fn request(
         &mut self,
         id: &str,
         client: &str,
         name: Option<String>,
         peer: Option<String>,
         now: &str,
-    ) {
-        let entry = PendingRequest {
+        claim_hash: Option<String>,
+    ) -> Requested {
+        if self.pending.iter().any(|p| p.id == id) {
+            return Requested::AlreadyPending;
+        }
+        if self.pending.len() >= MAX_PENDING {
+            return Requested::Full;
+        }
+        self.pending.push(PendingRequest {
             id: id.to_string(),
             name,
             client: client.to_string(),
             requested_at: now.to_string(),
             peer,
-        };
-        match self.pending.iter_mut().find(|p| p.id == id) {
-            Some(existing) => *existing = entry,
-            None => self.pending.push(entry),
-        }
+            claim_hash,
+        });
+        Requested::Recorded
     }
 
     /// Approves a pending request (or confirms an already paired device).
@@ -142,7 +223,7 @@ impl DeviceStore {
             return Err(DeviceStoreError::UnknownDevice { id: id.to_string() });
         };
         let req = self.pending.remove(pos);
-        Ok(self.pair(&req.id, &req.client, req.name, now))
+        Ok(self.pair(&req.id, &req.client, req.name, now, req.claim_hash))
     }
 
     /// Removes a paired device, or else a pending request.
@@ -158,6 +239,12 @@ impl DeviceStore {
         }
         Err(DeviceStoreError::UnknownDevice { id: id.to_string() })
     }
+}
+
+/// The [`DeviceStore::expire_pending`] cutoff for now.
+pub fn pending_cutoff() -> String {
+    let t = time::OffsetDateTime::now_utc() - time::Duration::seconds(PENDING_TTL_SECS);
+    crate::text::rfc3339_millis(t)
 }
 
 /// Reads the store; a missing file is an empty store.
@@ -212,14 +299,16 @@ pub fn update<R>(
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io_err)?;
     }
-    let lock = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .mode(0o600)
-        .open(&lock_file)
-        .map_err(io_err)?;
+    let lock = crate::fsutil::open_no_follow(
+        OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .mode(0o600),
+        &lock_file,
+    )
+    .map_err(io_err)?;
     fs4::fs_std::FileExt::lock_exclusive(&lock).map_err(io_err)?;
     let mut store = load(path)?;
     let before = store.clone();
@@ -281,13 +370,29 @@ mod tests {
                 None,
                 Some("10.0.0.2:5000".into()),
                 "t0",
+                Some("h1".into()),
             )
         })
         .unwrap();
-        update(&path, |s| s.request("phone-1", "mobile", None, None, "t1")).unwrap();
+        // A later requester of the same id takes nothing over.
+        let again = update(&path, |s| {
+            s.request(
+                "phone-1",
+                "evil",
+                Some("x".into()),
+                None,
+                "t1",
+                Some("h2".into()),
+            )
+        })
+        .unwrap();
+        assert_eq!(again, Requested::AlreadyPending);
         let store = load(&path).unwrap();
         assert_eq!(store.pending.len(), 1);
-        assert_eq!(store.pending[0].requested_at, "t1");
+        assert_eq!(store.pending[0].requested_at, "t0");
+        assert_eq!(store.pending[0].client, "mobile");
+        assert_eq!(store.pending[0].peer.as_deref(), Some("10.0.0.2:5000"));
+        assert_eq!(store.pending[0].claim_hash.as_deref(), Some("h1"));
 
         assert_eq!(
             update(&path, |s| s.approve("phone-1", "t2"))
@@ -304,6 +409,13 @@ mod tests {
         let store = load(&path).unwrap();
         assert!(store.pending.is_empty());
         assert_eq!(store.paired("phone-1").unwrap().paired_at, "t2");
+        // The approved claim picks up the token once; nothing else does.
+        let mut s = store.clone();
+        assert_eq!(s.pick_up("phone-1", Some("h2")), Pickup::Refused);
+        assert_eq!(s.pick_up("phone-1", None), Pickup::Refused);
+        assert_eq!(s.pick_up("phone-1", Some("h1")), Pickup::Issue);
+        assert_eq!(s.pick_up("phone-1", Some("h1")), Pickup::Refused);
+        assert_eq!(s.pick_up("nobody", Some("h1")), Pickup::NotPaired);
         assert!(matches!(
             update(&path, |s| s.approve("nope", "t")).unwrap(),
             Err(DeviceStoreError::UnknownDevice { .. })
@@ -319,6 +431,33 @@ mod tests {
             std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
             0o600
         );
+    }
+
+    #[test]
+    fn pending_requests_are_capped_and_expire() {
+        let mut s = DeviceStore::default();
+        let mut ask = |id: &str, at: &str| s.request(id, "mobile", None, None, at, None);
+        for i in 0..MAX_PENDING {
+            assert_eq!(
+                ask(&format!("d{i}"), "2026-01-01T00:00:00.000Z"),
+                Requested::Recorded
+            );
+        }
+        assert_eq!(ask("late", "2026-01-01T00:00:01.000Z"), Requested::Full);
+        s.expire_pending("2026-01-01T00:00:00.500Z");
+        assert!(s.pending.is_empty());
+        assert_eq!(
+            s.request(
+                "late",
+                "mobile",
+                None,
+                None,
+                "2026-01-01T00:00:01.000Z",
+                None
+            ),
+            Requested::Recorded
+        );
+        assert!(pending_cutoff() < crate::text::now_rfc3339_millis());
     }
 
     #[test]

@@ -22,6 +22,14 @@ pub(crate) struct Identity {
         with = "crate::config::opt_secret"
     )]
     pub device_token: Option<Secret>,
+    /// The one-time secret this CLI presents when asking for its device
+    /// token (pairing); the gateway keeps only its hash.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::config::opt_secret"
+    )]
+    pub claim: Option<Secret>,
 }
 
 /// An identity file that cannot be read or written.
@@ -32,18 +40,24 @@ pub struct IdentityError {
     pub message: String,
 }
 
-/// Reads the identity, creating one with `new_id` on first use.
+/// Reads the identity, creating one with `new_id` (and a claim) on first
+/// use; an identity without a claim gets one.
 pub(crate) fn load_or_create(
     home: &Home,
     new_id: impl FnOnce() -> String,
 ) -> Result<Identity, IdentityError> {
     let path = home.identity_path();
-    if let Some(identity) = read(&path)? {
+    if let Some(mut identity) = read(&path)? {
+        if identity.claim.is_none() {
+            identity.claim = Some(Secret::generate());
+            save(home, &identity)?;
+        }
         return Ok(identity);
     }
     let fresh = Identity {
         device_id: new_id(),
         device_token: None,
+        claim: Some(Secret::generate()),
     };
     save(home, &fresh)?;
     // Two first runs at once: whoever wrote last wins, and both use it.

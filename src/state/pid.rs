@@ -76,9 +76,11 @@ impl PidRecord {
         Ok(Self { pid, start_time })
     }
 
-    /// Who holds this pid now (see [`procinfo::identify`]).
-    pub(crate) fn identify(&self, root: &ProcRoot) -> Identity {
-        procinfo::identify(root, self.pid, self.start_time)
+    /// Who holds this pid now (see [`procinfo::identify`]); our gateway
+    /// only if it also holds `home`'s `gateway.lock`
+    /// ([`procinfo::identify_holding`]).
+    pub(crate) fn identify(&self, root: &ProcRoot, home: &crate::home::Home) -> Identity {
+        procinfo::identify_holding(root, self.pid, self.start_time, &home.lock_path())
     }
 }
 

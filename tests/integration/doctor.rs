@@ -576,10 +576,12 @@ fn lookup_probe_confirms_and_refutes_on_this_machine() {
     good_config(&env, port);
     let msg = format!("Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}");
     let free = env.run(&["lookup", "--probe", "--json", &msg]);
+    // Every candidate refuted here: nothing stands, exit 0.
     assert_eq!(free.code, 0, "{free:?}");
     assert_eq!(free.json()["matches"][0]["verdict"], "refuted", "{free:?}");
     let holder = env.spawn_port_holder(port);
     let held = env.run(&["lookup", "--probe", "--json", &msg]);
+    assert_eq!(held.code, 1, "{held:?}");
     let top = &held.json()["matches"][0];
     assert_eq!(top["rule_id"], "port-in-use");
     assert_eq!(top["verdict"], "confirmed", "{held:?}");
@@ -621,7 +623,9 @@ fn garbage_state_files_are_repaired_without_orphaning_the_gateway() {
         log.write_all(&noise).unwrap();
     }
     diagnosed(&env, &[], "stale_pid");
-    let (_, after) = doctor(&env, &["--fix"], &[]);
+    // Setting the unreadable device store aside unpairs every other device:
+    // an unsafe fix (issue 11 item 10).
+    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
     assert_fixed_and_healthy(&env, &after, port);
     // The running gateway was kept and is tracked again, not orphaned.
     assert!(pid_alive(pid));
@@ -809,6 +813,60 @@ fn an_unpinned_token_is_flagged_before_it_causes_4008() {
         env.run(&["send", "--channel", "telegram", "after restart"])
             .code,
         0
+    );
+    stop(&env);
+}
+
+/// Issue 11 item 10: a corrupt `devices.json` makes the gateway refuse every
+/// device (1011). Doctor names it (probe fact + rule), the safe tier leaves
+/// it alone (other devices would have to pair again), the unsafe fix keeps
+/// the file aside, starts a new store and re-pairs this CLI.
+#[test]
+fn a_corrupt_device_store_is_diagnosed_and_rebuilt_by_the_unsafe_fix() {
+    let env = TestEnv::new();
+    let port = free_port();
+    good_config(&env, port);
+    assert_eq!(env.run(&["gateway", "start"]).code, 0);
+    assert_eq!(env.run(&["send", "--channel", "telegram", "pair"]).code, 0);
+    let corrupt = "{\"paired\": [ {\"id\": \"cli-1\",\n";
+    env.write("devices.json", corrupt);
+    let send = env.run(&["send", "--channel", "telegram", "locked out"]);
+    assert_ne!(send.code, 0);
+    assert!(send.stderr.contains("1011"), "{send:?}");
+
+    let report = diagnosed(&env, &[], "pairing");
+    let f = finding(&report, "pairing");
+    assert_eq!(f["rule_id"], "device-store-corrupt", "{f:#}");
+    assert_eq!(f["verdict"], "confirmed", "{f:#}");
+    let text = report.to_string();
+    assert!(
+        text.contains("devices.json:2:1"),
+        "no file:line:col: {report:#}"
+    );
+
+    // Safe fixes only: nothing is set aside, the CLI is still locked out.
+    let (_, safe) = doctor(&env, &["--fix"], &[]);
+    assert_ne!(safe["healthy"], true, "{safe:#}");
+    assert_eq!(env.read("devices.json"), corrupt);
+
+    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
+    assert_fixed_and_healthy(&env, &after, port);
+    let kept: Vec<_> = std::fs::read_dir(env.home())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("devices.json.corrupt-")
+        })
+        .collect();
+    assert_eq!(kept.len(), 1);
+    assert_eq!(std::fs::read_to_string(kept[0].path()).unwrap(), corrupt);
+    let list = env.run(&["devices", "list", "--json"]);
+    assert_eq!(
+        list.json()["paired"].as_array().map(Vec::len),
+        Some(1),
+        "{list:?}"
     );
     stop(&env);
 }

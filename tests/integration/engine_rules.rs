@@ -3,15 +3,7 @@
 //! rules override built-ins and show their origin; `rules test`, `patterns`,
 //! `show`, `new --from-paste`.
 
-use crate::harness::{repo, TestEnv};
-
-fn fixtures(dir: &str) -> String {
-    repo()
-        .join("fixtures/rules")
-        .join(dir)
-        .display()
-        .to_string()
-}
+use crate::harness::{fixtures, repo, TestEnv};
 
 #[test]
 fn broken_rules_are_reported_with_positions_and_hints() {
@@ -36,7 +28,7 @@ fn broken_rules_never_stop_the_others() {
         "--json",
         "flux capacitor 88 offline",
     ]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.json()["matches"][0]["rule_id"], "custom-ok");
     assert_eq!(run.json()["matches"][0]["captures"]["code"], "88");
     assert!(
@@ -80,7 +72,8 @@ fn user_rules_override_builtins_and_show_origin() {
     assert!(rules.iter().any(|r| r["id"] == "quota-hit"));
     // The override replaced the built-in patterns.
     let run = env.run(&["--rules-dir", &dir, "lookup", "--json", "Killed"]);
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["matches"], serde_json::json!([]), "{run:?}");
     // XDG_CONFIG_HOME/clawdoc/rules is read too, and --rules-dir wins over it.
     let xdg = env.path("xdg");
     std::fs::create_dir_all(xdg.join("clawdoc/rules")).unwrap();
@@ -247,7 +240,7 @@ fn missing_rules_dir_is_reported_not_fatal() {
         "--json",
         "EADDRINUSE",
     ]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stderr
             .contains("/nonexistent/clawdoc-rules: rule directory does not exist"),
@@ -372,11 +365,13 @@ matches = false
     let dir = dir.display().to_string();
     for text in ["zzABCD", "zzabcf", "ZZAbCe"] {
         let run = env.run(&["--rules-dir", &dir, "lookup", "--json", text]);
-        assert_eq!(run.code, 0, "{text}: {run:?}");
+        // Recognised: exit 1 (the exit-code table).
+        assert_eq!(run.code, 1, "{text}: {run:?}");
         assert_eq!(run.json()["matches"][0]["rule_id"], "zz-escaped", "{text}");
     }
     let run = env.run(&["--rules-dir", &dir, "lookup", "--json", "zzABCG"]);
-    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.json()["matches"], serde_json::json!([]));
     let lint = env.run(&["--rules-dir", &dir, "rules", "test"]);
     assert_eq!(lint.code, 0, "{lint:?}");
 }
@@ -426,7 +421,7 @@ matches = false
         "--json",
         "錯誤：埠 3001 已經被佔用",
     ]);
-    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(run.code, 1, "{run:?}"); // recognised: a problem found
     let json = run.json();
     let ours = |json: &serde_json::Value| {
         json["matches"]
@@ -464,17 +459,21 @@ fn lint_fails_when_an_example_ranks_another_rule_first() {
     let rule = |role: &str| {
         format!(
             r#"title = "Shadowed"
+title_zh_tw = "被遮蔽"
 category = "not_ready"
 severity = "error"
 {role}
 section = "nothing-works"
 meaning = "A rule whose example another rule explains better."
+meaning_zh_tw = "範例被另一條規則解釋得更好的規則。"
 patterns = ['zzsvc: listen eaddrinuse']
 [[fix]]
 action = "advice"
 applicability = "display-only"
 title = "Nothing to do"
+title_zh_tw = "無事可做"
 text = "Nothing to do."
+text_zh_tw = "無事可做。"
 [[example]]
 text = "zzsvc: listen EADDRINUSE: address already in use :::3001"
 [[example]]

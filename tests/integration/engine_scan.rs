@@ -11,7 +11,10 @@ fn scan_reports_counts_lines_and_samples() {
     assert_eq!(run.code, 1, "{run:?}");
     let json = run.json();
     let keys = sorted_keys(&json);
-    assert_eq!(keys, ["lines", "matched_lines", "rules", "schema_version"]);
+    assert_eq!(
+        keys,
+        ["lang", "lines", "matched_lines", "rules", "schema_version"]
+    );
     assert_eq!(json["lines"], 14);
     assert_eq!(json["matched_lines"], 7);
     let rule = |id: &str| {
@@ -65,7 +68,7 @@ fn scan_stdin_clean_log_exits_zero() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.json(),
-        serde_json::json!({"schema_version": 1, "lines": 2, "matched_lines": 0, "rules": []})
+        serde_json::json!({"schema_version": 1, "lang": "en", "lines": 2, "matched_lines": 0, "rules": []})
     );
 }
 

@@ -13,22 +13,22 @@ use tungstenite::{Message, WebSocket};
 
 use crate::harness::{free_port, http, wait_until, Run, TestEnv};
 
-const PINNED: &str = "pinned-token-0123456789abcdef";
+pub(crate) const PINNED: &str = "pinned-token-0123456789abcdef";
 const DEADLINE: Duration = Duration::from_secs(10);
 
 /// A `gateway run` child, killed on drop unless it was stopped.
-struct Gateway {
+pub(crate) struct Gateway {
     child: Child,
     port: u16,
 }
 
 impl Gateway {
-    fn pid(&self) -> u32 {
+    pub(crate) fn pid(&self) -> u32 {
         self.child.id()
     }
 
     /// SIGTERM, then the exit status (within the deadline).
-    fn terminate(&mut self) -> ExitStatus {
+    pub(crate) fn terminate(&mut self) -> ExitStatus {
         signal(self.pid(), nix::sys::signal::Signal::SIGTERM);
         let end = Instant::now() + DEADLINE;
         loop {
@@ -53,7 +53,7 @@ fn signal(pid: u32, sig: nix::sys::signal::Signal) {
 }
 
 /// `[gateway] mode = "local"`, a free port, and `extra` lines in `[gateway]`.
-fn write_config(env: &TestEnv, extra: &str) -> u16 {
+pub(crate) fn write_config(env: &TestEnv, extra: &str) -> u16 {
     let port = free_port();
     env.write(
         "config.toml",
@@ -63,7 +63,7 @@ fn write_config(env: &TestEnv, extra: &str) -> u16 {
 }
 
 /// Starts `clawdoc gateway run` and waits until `/health` answers 200.
-fn start(env: &TestEnv, port: u16, vars: &[(&str, &str)]) -> Gateway {
+pub(crate) fn start(env: &TestEnv, port: u16, vars: &[(&str, &str)]) -> Gateway {
     let mut cmd = env.cmd(&["gateway", "run"]);
     cmd.stdout(Stdio::null()).stderr(Stdio::null());
     for (k, v) in vars {
@@ -91,7 +91,7 @@ fn start(env: &TestEnv, port: u16, vars: &[(&str, &str)]) -> Gateway {
 }
 
 /// A raw WebSocket to `/ws` without frame limits on our side.
-fn ws(port: u16) -> WebSocket<TcpStream> {
+pub(crate) fn ws(port: u16) -> WebSocket<TcpStream> {
     let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     stream.set_read_timeout(Some(DEADLINE)).unwrap();
     let config = WebSocketConfig::default()
@@ -104,7 +104,7 @@ fn ws(port: u16) -> WebSocket<TcpStream> {
 }
 
 /// Reads until a close frame; returns its code and reason.
-fn close_of(ws: &mut WebSocket<TcpStream>) -> (u16, String) {
+pub(crate) fn close_of(ws: &mut WebSocket<TcpStream>) -> (u16, String) {
     loop {
         match ws.read() {
             Ok(Message::Close(Some(f))) => return (u16::from(f.code), f.reason.to_string()),
@@ -115,7 +115,7 @@ fn close_of(ws: &mut WebSocket<TcpStream>) -> (u16, String) {
     }
 }
 
-fn text_of(ws: &mut WebSocket<TcpStream>) -> serde_json::Value {
+pub(crate) fn text_of(ws: &mut WebSocket<TcpStream>) -> serde_json::Value {
     loop {
         match ws.read().unwrap() {
             Message::Text(t) => return serde_json::from_str(&t).unwrap(),
@@ -125,10 +125,23 @@ fn text_of(ws: &mut WebSocket<TcpStream>) -> serde_json::Value {
     }
 }
 
-fn connect_frame(device: &str, client: &str, token: Option<&str>) -> Message {
+pub(crate) fn connect_frame(device: &str, client: &str, token: Option<&str>) -> Message {
+    claim_frame(device, client, token, None)
+}
+
+/// A connect frame that may carry a pairing claim.
+pub(crate) fn claim_frame(
+    device: &str,
+    client: &str,
+    token: Option<&str>,
+    claim: Option<&str>,
+) -> Message {
     let mut v = serde_json::json!({"type": "connect", "device_id": device, "client": client});
     if let Some(t) = token {
         v["token"] = t.into();
+    }
+    if let Some(c) = claim {
+        v["claim"] = c.into();
     }
     Message::text(v.to_string())
 }
@@ -139,7 +152,7 @@ fn assert_no_secret(secret: &str, runs: &[&Run]) {
     }
 }
 
-fn device_token_of(env: &TestEnv) -> String {
+pub(crate) fn device_token_of(env: &TestEnv) -> String {
     let id: serde_json::Value = serde_json::from_str(&env.read("identity.json")).unwrap();
     id["device_token"].as_str().unwrap().to_string()
 }
@@ -310,8 +323,10 @@ fn pairing_approve_tokens_and_remove() {
     let _gw = start(&env, port, &[]);
 
     // An unknown device (not this CLI) must be approved first.
+    let claim = "phone-1-claim-0123456789";
     let mut w = ws(port);
-    w.send(connect_frame("phone-1", "mobile", None)).unwrap();
+    w.send(claim_frame("phone-1", "mobile", None, Some(claim)))
+        .unwrap();
     assert_eq!(close_of(&mut w), (1008, "pairing required".to_string()));
     let list = env.run(&["devices", "list", "--json"]);
     assert_eq!(list.code, 0, "{list:?}");
@@ -322,9 +337,11 @@ fn pairing_approve_tokens_and_remove() {
     let approve = env.run(&["devices", "approve", "phone-1"]);
     assert_eq!(approve.code, 0, "{approve:?}");
 
-    // First connect without a token: hello-ok issues the device token.
+    // First connect without a token, with the claim: hello-ok issues the
+    // device token.
     let mut w = ws(port);
-    w.send(connect_frame("phone-1", "mobile", None)).unwrap();
+    w.send(claim_frame("phone-1", "mobile", None, Some(claim)))
+        .unwrap();
     let hello = text_of(&mut w);
     assert_eq!(hello["type"], "hello-ok");
     assert_eq!(hello["config_valid"], true);

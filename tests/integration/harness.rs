@@ -63,6 +63,15 @@ pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A rule directory under `fixtures/rules/`, as a `--rules-dir` argument.
+pub(crate) fn fixtures(dir: &str) -> String {
+    repo()
+        .join("fixtures/rules")
+        .join(dir)
+        .display()
+        .to_string()
+}
+
 /// A port nobody listens on right now (bound then released).
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -96,6 +105,10 @@ impl TestEnv {
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", self.home())
             .env("CLAWDOC_HOME", self.home())
+            // Auto detection would pick a real OpenClaw gateway running on
+            // this machine (the OpenClaw matrix starts some); these tests
+            // are about the embedded gateway unless they say otherwise.
+            .env("CLAWDOC_TARGET", "embedded")
             .env("NO_COLOR", "1")
             .env("LANG", "C.UTF-8")
             .stdin(Stdio::null());
@@ -145,6 +158,16 @@ impl TestEnv {
         std::fs::read_to_string(self.path(rel)).unwrap_or_default()
     }
 
+    /// The pid recorded in this home's `gateway.pid`.
+    #[track_caller]
+    pub(crate) fn gateway_pid(&self) -> u32 {
+        let text = self.read("gateway.pid");
+        text.lines()
+            .next()
+            .and_then(|l| l.trim().parse().ok())
+            .unwrap_or_else(|| panic!("no pid in gateway.pid: {text:?}"))
+    }
+
     /// Keeps a child to be killed when the test ends.
     pub(crate) fn adopt(&mut self, child: Child) -> u32 {
         let pid = child.id();
@@ -154,23 +177,7 @@ impl TestEnv {
 
     /// Starts an unrelated process that holds a TCP port (a "stranger").
     pub(crate) fn spawn_port_holder(&mut self, port: u16) -> u32 {
-        let child = Command::new("python3")
-            .args([
-                "-c",
-                &format!(
-                    "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',{port}))\ns.listen(8)\nprint('ready',flush=True)\ntime.sleep(600)"
-                ),
-            ])
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut child = child;
-        let mut line = String::new();
-        use std::io::BufRead;
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready");
+        let child = port_holder(port);
         self.adopt(child)
     }
 
@@ -220,6 +227,33 @@ fn unsafe_kill(pid: i32) {
     let _ = Command::new("kill")
         .args(["-KILL", &pid.to_string()])
         .status();
+}
+
+/// A python3 process listening on 127.0.0.1:`port` (a "stranger"), once it
+/// listens; the caller owns (and kills) it.
+pub(crate) fn port_holder(port: u16) -> Child {
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            &format!(
+                "import socket,time\ns=socket.socket()\ns.setsockopt(socket.SOL_SOCKET,socket.SO_REUSEADDR,1)\ns.bind(('127.0.0.1',{port}))\ns.listen(8)\nprint('ready',flush=True)\ntime.sleep(900)"
+            ),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    assert_eq!(first_line(&mut child).trim(), "ready");
+    child
+}
+
+/// The first line a piped child prints (its readiness handshake).
+pub(crate) fn first_line(child: &mut Child) -> String {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    line
 }
 
 /// Polls `check` until it returns true or `deadline` passes.

@@ -4,15 +4,21 @@
 mod harness;
 
 mod config_cmd;
+mod conventions;
 mod corpus;
 mod doctor;
 mod engine_lookup;
 mod engine_rules;
 mod engine_scan;
+mod epipe;
 mod gateway_daemon;
 mod gateway_server;
+mod i18n;
 mod layers;
+mod openclaw;
 mod probes;
 mod qa;
+mod readme_tour;
 mod schemas;
+mod security;
 mod walk;

@@ -5,7 +5,6 @@
 //! probes yet, so these drive the library (`clawdoc::probe`) directly.
 
 use std::collections::BTreeMap;
-use std::io::BufRead;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -32,6 +31,8 @@ fn probe_env(t: &TestEnv) -> ProbeEnv {
         cgroup_root: t.path("no-cgroup"),
         env: BTreeMap::new(),
         net_timeout: Duration::from_millis(800),
+        target: clawdoc::target::Target::embedded(),
+        port_override: None,
     }
 }
 
@@ -79,10 +80,7 @@ fn spawn_fake_gateway(t: &mut TestEnv) -> (i32, u16) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut line = String::new();
-    std::io::BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    let line = crate::harness::first_line(&mut child);
     let port: u16 = line.trim().strip_prefix("ready ").unwrap().parse().unwrap();
     let pid = t.adopt(child) as i32;
     record_pid(t, pid);
@@ -91,13 +89,21 @@ fn spawn_fake_gateway(t: &mut TestEnv) -> (i32, u16) {
 
 /// A process whose command line is `clawdoc -c 'read -r _' gateway run`: a
 /// gateway by identity that blocks on its stdin and starts no children.
-fn spawn_idle_gateway() -> Child {
-    Command::new("bash")
+/// A process that looks like `clawdoc gateway run` serving `t`'s home: the
+/// command line, and this home's `gateway.lock` held open.
+fn spawn_idle_gateway(t: &TestEnv) -> Child {
+    let child = Command::new("bash")
         .arg0("clawdoc")
-        .args(["-c", "read -r _", "gateway", "run"])
+        .args(["-c", "exec 9>>\"$FAKE_LOCK\"; read -r _", "gateway", "run"])
+        .env("FAKE_LOCK", t.path("gateway.lock"))
         .stdin(Stdio::piped())
         .spawn()
-        .unwrap()
+        .unwrap();
+    // The lock file appears when the shell has opened it.
+    assert!(wait_until(Duration::from_secs(5), || t
+        .path("gateway.lock")
+        .exists()));
+    child
 }
 
 fn record_pid(t: &TestEnv, pid: i32) {
@@ -188,7 +194,7 @@ fn stranger_holding_the_port_is_named_and_health_is_not_ready() {
 #[test]
 fn sigstopped_gateway_is_hung_until_continued() {
     let mut t = TestEnv::new();
-    let child = spawn_idle_gateway();
+    let child = spawn_idle_gateway(&t);
     let pid = t.adopt(child) as i32;
     record_pid(&t, pid);
     let env = probe_env(&t);
@@ -213,7 +219,7 @@ fn sigstopped_gateway_is_hung_until_continued() {
 #[test]
 fn oom_killed_gateway_is_dead_and_named_in_the_kernel_log() {
     let t = TestEnv::new();
-    let mut child = spawn_idle_gateway();
+    let mut child = spawn_idle_gateway(&t);
     let pid = child.id() as i32;
     record_pid(&t, pid);
     // What the OOM killer does: SIGKILL. Then the kernel log says so.

@@ -85,7 +85,7 @@ pub(crate) fn start_program(
     let timeout = timeout.unwrap_or(settings.startup_timeout);
 
     match pidfile::read(&home.pid_path()) {
-        Ok(Some(record)) => match record.identify(&root) {
+        Ok(Some(record)) => match record.identify(&root, home) {
             Identity::Gateway { state } => {
                 if state.is_hung() {
                     return Err(DaemonError::Unresponsive {
@@ -102,7 +102,7 @@ pub(crate) fn start_program(
                     });
                 }
                 progress(StartProgress::WaitingForExisting { pid: record.pid });
-                return wait_for_existing(&root, record, port, timeout, progress);
+                return wait_for_existing(home, &root, record, port, timeout, progress);
             }
             Identity::Dead => {
                 remove_pid_file_if(home, &record)?;
@@ -211,6 +211,7 @@ pub(crate) fn start_program(
 }
 
 fn wait_for_existing(
+    home: &Home,
     root: &ProcRoot,
     record: PidRecord,
     port: u16,
@@ -220,7 +221,7 @@ fn wait_for_existing(
     let started = Instant::now();
     let mut last_code = None;
     loop {
-        match record.identify(root) {
+        match record.identify(root, home) {
             Identity::Gateway { state } if state.is_hung() => {
                 return Err(DaemonError::Unresponsive {
                     pid: record.pid,
@@ -300,12 +301,11 @@ fn open_log(path: &Path) -> Result<File, DaemonError> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
-    OpenOptions::new()
-        .create(true)
-        .append(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(io)
+    crate::fsutil::open_no_follow(
+        OpenOptions::new().create(true).append(true).mode(0o600),
+        path,
+    )
+    .map_err(io)
 }
 
 /// The last `max` lines written to the log after byte `offset` (from the

@@ -96,7 +96,7 @@ pub fn status(home: &Home) -> GatewayStatus {
     match pidfile::read(&home.pid_path()) {
         Ok(Some(record)) => {
             st.pid = Some(record.pid);
-            match record.identify(&root) {
+            match record.identify(&root, home) {
                 Identity::Gateway { state } => {
                     st.process_state = Some(state);
                     match &health {

@@ -47,7 +47,7 @@ pub fn stop(home: &Home, force: bool, timeout: Duration) -> Result<StopOutcome, 
             });
         }
     };
-    match record.identify(&root) {
+    match record.identify(&root, home) {
         Identity::Gateway { .. } => {}
         Identity::Dead => {
             remove_pid_file_if(home, &record)?;
@@ -91,7 +91,7 @@ pub fn stop(home: &Home, force: bool, timeout: Duration) -> Result<StopOutcome, 
     }
     let end = started + timeout;
     // Until the pid is dead or belongs to someone else, ours is still there.
-    while let Identity::Gateway { state: state_now } = record.identify(&root) {
+    while let Identity::Gateway { state: state_now } = record.identify(&root, home) {
         if Instant::now() >= end {
             return Err(DaemonError::StopTimedOut {
                 pid: record.pid,

@@ -1,0 +1,196 @@
+//! The CLI's string catalogue: `locales/en.ftl` and `locales/zh-TW.ftl`
+//! (Fluent), zh-CN derived from zh-TW at start-up ([`clawdoc::i18n::to_zh_cn`]).
+//!
+//! Why Fluent through `fluent-bundle` (not `fluent-templates`, not
+//! `rust-i18n`): the catalogue is two small files embedded with
+//! `include_str!`, so the loader machinery of `fluent-templates` buys
+//! nothing, and `rust-i18n`'s proc macros and YAML format would be a second
+//! syntax next to the rule TOML for translators. Fluent keeps each message a
+//! readable sentence with named arguments (word order differs between
+//! English and Chinese), and `fluent-bundle` is the reference
+//! implementation, maintained by Mozilla's Project Fluent.
+//!
+//! A new string: add `id = English` to `en.ftl` and `id = 正體中文` to
+//! `zh-TW.ftl`, call [`msg`]/[`t`] with the id. Tests fail when an id is in
+//! one file and not the other, or when the code names an id that neither has.
+
+use std::sync::OnceLock;
+
+use clawdoc::i18n::Lang;
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+pub(crate) const EN_FTL: &str = include_str!("../../locales/en.ftl");
+pub(crate) const ZH_TW_FTL: &str = include_str!("../../locales/zh-TW.ftl");
+
+struct Catalogue {
+    english_only: bool,
+    bundle: FluentBundle<FluentResource>,
+    english: FluentBundle<FluentResource>,
+}
+
+static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+
+fn bundle(tag: &str, source: String) -> FluentBundle<FluentResource> {
+    let langid: unic_langid::LanguageIdentifier = tag.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    // No Unicode isolation marks around arguments: the output is a
+    // terminal, where they show up as stray characters.
+    bundle.set_use_isolating(false);
+    // The sources are embedded and tested to parse; a broken one would
+    // only lose its broken entries, never the program.
+    let resource = FluentResource::try_new(source).unwrap_or_else(|(res, _)| res);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// Sets the language for this process (once, in `main`).
+pub(crate) fn init(lang: Lang) {
+    let _ = CATALOGUE.set(build(lang));
+}
+
+fn build(lang: Lang) -> Catalogue {
+    let source = match lang {
+        Lang::En => EN_FTL.to_string(),
+        Lang::ZhTw => ZH_TW_FTL.to_string(),
+        Lang::ZhCn => clawdoc::i18n::to_zh_cn(ZH_TW_FTL),
+    };
+    Catalogue {
+        english_only: lang == Lang::En,
+        bundle: bundle(lang.tag(), source),
+        english: bundle("en", EN_FTL.to_string()),
+    }
+}
+
+/// Whether this process speaks English (texts from the library are shown
+/// as they are).
+pub(crate) fn is_english() -> bool {
+    CATALOGUE.get().is_none_or(|c| c.english_only)
+}
+
+/// The message `id` with named arguments, in this process's language
+/// (English when the id has no translation; the id itself if unknown).
+pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+    let cat = CATALOGUE.get_or_init(|| build(Lang::En));
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, v.clone());
+    }
+    for b in [&cat.bundle, &cat.english] {
+        if let Some(pattern) = b.get_message(id).and_then(|m| m.value()) {
+            let mut errors = Vec::new();
+            return b
+                .format_pattern(pattern, Some(&fargs), &mut errors)
+                .into_owned();
+        }
+    }
+    id.to_string()
+}
+
+/// A message without arguments.
+pub(crate) fn t(id: &str) -> String {
+    msg(id, &[])
+}
+
+/// A string argument (numbers are passed as text too, so no locale
+/// formatting ever changes a port or a line number).
+pub(crate) fn s(v: impl std::fmt::Display) -> FluentValue<'static> {
+    FluentValue::from(v.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn ids(source: &str) -> BTreeSet<String> {
+        if let Err((_, e)) = FluentResource::try_new(source.to_string()) {
+            panic!("the catalogue does not parse: {e:?}");
+        }
+        let re = regex::Regex::new(r"(?m)^([a-z][a-z0-9-]*) =").unwrap();
+        re.captures_iter(source).map(|c| c[1].to_string()).collect()
+    }
+
+    #[test]
+    fn every_english_id_has_its_zh_tw_and_back() {
+        let en = ids(EN_FTL);
+        let tw = ids(ZH_TW_FTL);
+        let missing: Vec<_> = en.difference(&tw).collect();
+        let extra: Vec<_> = tw.difference(&en).collect();
+        assert!(missing.is_empty(), "no zh-TW for {missing:?}");
+        assert!(extra.is_empty(), "zh-TW only: {extra:?}");
+        assert!(en.len() > 50, "{}", en.len());
+    }
+
+    #[test]
+    fn every_id_the_code_names_exists() {
+        let en = ids(EN_FTL);
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+        let re = regex::Regex::new(r#"\b(?:msg|t)\(\s*"([a-z0-9-]+)""#).unwrap();
+        let mut named = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            for cap in re.captures_iter(&text) {
+                named += 1;
+                assert!(
+                    en.contains(&cap[1]),
+                    "{}: unknown id `{}`",
+                    path.display(),
+                    &cap[1]
+                );
+            }
+        }
+        assert!(named > 50, "{named}");
+    }
+
+    /// Ids built at run time: one area per probe, one description per fix
+    /// action (and the English one is the library's own description).
+    #[test]
+    fn every_probe_area_and_fix_action_has_its_message() {
+        let en = ids(EN_FTL);
+        for p in clawdoc::vocab::ProbeName::ALL {
+            assert!(en.contains(&format!("area-{}", p.as_str())), "{p:?}");
+        }
+        let english = build(Lang::En);
+        let mut errs = Vec::new();
+        for a in clawdoc::vocab::FixAction::ALL {
+            let id = format!("action-{}", a.as_str());
+            let m = english.bundle.get_message(&id).and_then(|m| m.value());
+            let m = m.unwrap_or_else(|| panic!("no {id}"));
+            assert_eq!(
+                english.bundle.format_pattern(m, None, &mut errs),
+                clawdoc::fix::describe(*a),
+                "{id}"
+            );
+        }
+    }
+
+    #[test]
+    fn arguments_and_languages() {
+        let tw = build(Lang::ZhTw);
+        let mut args = FluentArgs::new();
+        args.set("line", "3");
+        args.set("text", "EADDRINUSE");
+        let p = tw
+            .bundle
+            .get_message("lookup-line")
+            .unwrap()
+            .value()
+            .unwrap();
+        let mut errs = Vec::new();
+        assert_eq!(
+            tw.bundle.format_pattern(p, Some(&args), &mut errs),
+            "第 3 行:EADDRINUSE"
+        );
+        let cn = build(Lang::ZhCn);
+        let p = cn
+            .bundle
+            .get_message("area-config")
+            .unwrap()
+            .value()
+            .unwrap();
+        assert_eq!(cn.bundle.format_pattern(p, None, &mut errs), "配置文件");
+        assert!(errs.is_empty(), "{errs:?}");
+    }
+}

@@ -1,0 +1,248 @@
+//! The output language: which one (`--lang`, `CLAWDOC_LANG`, the locale),
+//! and zh-CN derived from zh-TW.
+//!
+//! Text is written in English and Traditional Chinese as used in Taiwan,
+//! beside each other in the data that carries it (rule files, the
+//! flowchart, the CLI catalogue). Simplified Chinese is not written by hand:
+//! [`to_zh_cn`] converts the zh-TW text with `zhconv` (OpenCC's tables,
+//! Apache-2.0, zstd-compressed: characters and common phrases; not the
+//! crate's default MediaWiki tables, which are GPL and 2.3 MB), then applies
+//! [`ZH_CN_TERMS`] for the words the tables keep in their Taiwanese form or
+//! translate differently from what a mainland user of a CLI expects
+//! (配置 for 設定, 令牌 for 權杖, 端口 for 連接埠, …).
+
+use std::borrow::Cow;
+
+/// An output language. JSON keys and rule ids never change with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
+pub enum Lang {
+    #[default]
+    #[serde(rename = "en")]
+    En,
+    #[serde(rename = "zh-TW")]
+    ZhTw,
+    #[serde(rename = "zh-CN")]
+    ZhCn,
+}
+
+impl Lang {
+    pub const ALL: &'static [Lang] = &[Lang::En, Lang::ZhTw, Lang::ZhCn];
+
+    /// The BCP 47 tag: `en`, `zh-TW`, `zh-CN`.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::ZhTw => "zh-TW",
+            Lang::ZhCn => "zh-CN",
+        }
+    }
+
+    /// A tag as given to `--lang` or `CLAWDOC_LANG` (case and `_`/`-`
+    /// insensitive: `zh_tw`, `ZH-tw`); `zh-Hant`/`zh-HK` read as zh-TW,
+    /// `zh-Hans`/`zh-SG` as zh-CN.
+    pub fn parse(s: &str) -> Option<Lang> {
+        let t = s.trim().replace('_', "-").to_ascii_lowercase();
+        match t.as_str() {
+            "en" | "en-us" | "en-gb" | "c" | "posix" => Some(Lang::En),
+            "zh-tw" | "zh-hk" | "zh-mo" | "zh-hant" => Some(Lang::ZhTw),
+            "zh-cn" | "zh-sg" | "zh-hans" => Some(Lang::ZhCn),
+            _ => None,
+        }
+    }
+
+    /// The language a POSIX locale value asks for: `zh_TW*`/`zh_HK*` →
+    /// zh-TW, `zh_CN*`/`zh_SG*` → zh-CN, anything else → English.
+    pub fn from_locale(value: &str) -> Lang {
+        let v = value.trim();
+        let region = |p: &str| v.len() >= p.len() && v[..p.len()].eq_ignore_ascii_case(p);
+        if region("zh_TW") || region("zh_HK") || region("zh-TW") || region("zh-HK") {
+            Lang::ZhTw
+        } else if region("zh_CN") || region("zh_SG") || region("zh-CN") || region("zh-SG") {
+            Lang::ZhCn
+        } else {
+            Lang::En
+        }
+    }
+
+    /// The language of this invocation: the flag, else `CLAWDOC_LANG`, else
+    /// the first set locale variable of `LC_ALL`, `LC_MESSAGES`, `LANG`
+    /// (POSIX precedence), else English. `env` reads a variable (the
+    /// process environment in the binary, a map in tests). An unknown
+    /// `CLAWDOC_LANG` is returned as the error so the caller can say so.
+    pub fn choose(
+        flag: Option<Lang>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Lang, String> {
+        if let Some(l) = flag {
+            return Ok(l);
+        }
+        if let Some(v) = env("CLAWDOC_LANG").filter(|v| !v.trim().is_empty()) {
+            return Lang::parse(&v).ok_or(v);
+        }
+        for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+            if let Some(v) = env(var).filter(|v| !v.trim().is_empty()) {
+                return Ok(Lang::from_locale(&v));
+            }
+        }
+        Ok(Lang::En)
+    }
+
+    /// The text for this language: English as is, zh-TW as written, zh-CN
+    /// converted from zh-TW. A missing translation falls back to English
+    /// (`rules lint` reports it).
+    pub fn pick<'a>(self, en: &'a str, zh_tw: Option<&'a str>) -> Cow<'a, str> {
+        match (self, zh_tw) {
+            (Lang::En, _) | (_, None) => Cow::Borrowed(en),
+            (Lang::ZhTw, Some(t)) => Cow::Borrowed(t),
+            (Lang::ZhCn, Some(t)) => Cow::Owned(to_zh_cn(t)),
+        }
+    }
+}
+
+impl std::fmt::Display for Lang {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
+/// Terms where mainland usage differs from what the character conversion
+/// gives (left: after conversion, right: what a zh-CN reader expects).
+/// Longest first where one contains another.
+pub const ZH_CN_TERMS: &[(&str, &str)] = &[
+    ("设定档", "配置文件"),
+    ("设定值", "配置值"),
+    ("设定", "配置"),
+    ("连接埠", "端口"),
+    ("埠号", "端口号"),
+    ("权杖", "令牌"),
+    ("装置", "设备"),
+    ("闸道", "网关"),
+    ("行程", "进程"),
+    ("执行绪", "线程"),
+    ("档案", "文件"),
+    ("记忆体", "内存"),
+    // The kernel: 核心 in Taiwan, 内核 on the mainland.
+    ("核心", "内核"),
+    ("伺服器", "服务器"),
+    ("网路", "网络"),
+    ("预设", "默认"),
+    ("指令", "命令"),
+    ("日志档", "日志文件"),
+    ("逾时", "超时"),
+    ("登入", "登录"),
+    ("连线", "连接"),
+    ("钉选", "固定"),
+    ("核准", "批准"),
+    ("不符", "不匹配"),
+    ("产生", "生成"),
+    ("当掉", "崩溃"),
+    ("支援", "支持"),
+    ("资料", "数据"),
+    ("讯息", "消息"),
+    ("储存", "存储"),
+    ("浏览器工作阶段", "浏览器会话"),
+    ("工作阶段", "会话"),
+    ("介面", "接口"),
+    ("回应", "响应"),
+    ("使用者", "用户"),
+    ("程式", "程序"),
+    ("萤幕", "屏幕"),
+    ("显示器伺服器", "显示服务器"),
+];
+
+/// Simplified Chinese (mainland usage) from Traditional Chinese (Taiwan).
+/// Only Han text changes: commands, keys and codes are ASCII and pass
+/// through untouched.
+pub fn to_zh_cn(zh_tw: &str) -> String {
+    if zh_tw.is_ascii() {
+        return zh_tw.to_string();
+    }
+    let mut s = zhconv::zhconv(zh_tw, zhconv::Variant::ZhCN);
+    for (from, to) in ZH_CN_TERMS {
+        if from != to && s.contains(from) {
+            s = s.replace(from, to);
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn precedence_flag_env_locale_english() {
+        let all = env(&[
+            ("CLAWDOC_LANG", "zh-CN"),
+            ("LC_ALL", "zh_TW.UTF-8"),
+            ("LANG", "en_US.UTF-8"),
+        ]);
+        assert_eq!(Lang::choose(Some(Lang::En), &all), Ok(Lang::En));
+        assert_eq!(Lang::choose(None, &all), Ok(Lang::ZhCn));
+        let locale = env(&[
+            ("LC_ALL", ""),
+            ("LC_MESSAGES", "zh_HK.UTF-8"),
+            ("LANG", "zh_CN.UTF-8"),
+        ]);
+        assert_eq!(Lang::choose(None, &locale), Ok(Lang::ZhTw));
+        assert_eq!(
+            Lang::choose(None, env(&[("LANG", "zh_SG.UTF-8")])),
+            Ok(Lang::ZhCn)
+        );
+        assert_eq!(
+            Lang::choose(None, env(&[("LANG", "fr_FR.UTF-8")])),
+            Ok(Lang::En)
+        );
+        assert_eq!(Lang::choose(None, env(&[])), Ok(Lang::En));
+        assert_eq!(
+            Lang::choose(None, env(&[("CLAWDOC_LANG", "klingon")])),
+            Err("klingon".to_string())
+        );
+    }
+
+    #[test]
+    fn parse_accepts_common_spellings() {
+        assert_eq!(Lang::parse("zh_tw"), Some(Lang::ZhTw));
+        assert_eq!(Lang::parse("ZH-Hant"), Some(Lang::ZhTw));
+        assert_eq!(Lang::parse("zh-hans"), Some(Lang::ZhCn));
+        assert_eq!(Lang::parse("de"), None);
+    }
+
+    #[test]
+    fn zh_cn_sample_reads_as_mainland_usage() {
+        // A person-readable sample: each line is what a zh-CN reader expects.
+        let cases = [
+            ("設定檔無法解析", "配置文件无法解析"),
+            ("連接埠 3001 已被其他行程占用", "端口 3001 已被其他进程占用"),
+            (
+                "釘選閘道權杖,然後重新配對這個裝置",
+                "固定网关令牌,然后重新配对这个设备",
+            ),
+            (
+                "執行 `clawdoc config set gateway.mode local`",
+                "执行 `clawdoc config set gateway.mode local`",
+            ),
+            ("記憶體不足,核心終止了行程", "内存不足,内核终止了进程"),
+        ];
+        for (tw, cn) in cases {
+            assert_eq!(to_zh_cn(tw), cn, "from {tw}");
+        }
+    }
+
+    #[test]
+    fn pick_falls_back_to_english() {
+        assert_eq!(Lang::ZhTw.pick("Port", None), "Port");
+        assert_eq!(Lang::ZhTw.pick("Port", Some("連接埠")), "連接埠");
+        assert_eq!(Lang::ZhCn.pick("Port", Some("連接埠")), "端口");
+        assert_eq!(Lang::En.pick("Port", Some("連接埠")), "Port");
+    }
+}

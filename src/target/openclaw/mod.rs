@@ -1,0 +1,406 @@
+//! A real OpenClaw install (the `openclaw` npm package, checked on 2026.9.6):
+//! where its files are, which port it uses, how to tell its gateway process,
+//! and how each fix action is carried out through its own CLI.
+//!
+//! Facts relied on (see `fixtures/openclaw/README.md` and the README):
+//! * config `$OPENCLAW_CONFIG_PATH`, else `$OPENCLAW_STATE_DIR/openclaw.json`,
+//!   else `~/.openclaw/openclaw.json`; JSON5, mode 0600, a strict schema;
+//! * port `OPENCLAW_GATEWAY_PORT` (`port` or `host:port`) > `gateway.port` >
+//!   18789 (`--port` on the gateway's own command line wins over all, and is
+//!   recorded in its lock file);
+//! * `GET /healthz` → `{"ok":true,"status":"live"}`, `GET /readyz` → 200
+//!   `{"ready":true,…}` or 503 `{"ready":false,"failing":[…]}`;
+//! * the gateway's process title is `openclaw-gateway` (comm `openclaw-gatewa`);
+//!   no pid file: `$STATE/tmp/openclaw-<uid>/gateway.<hash>.lock` holds JSON with
+//!   `pid`, `startTime` (clock ticks after boot, as `/proc/PID/stat` field 22),
+//!   `configPath`, `stateDir`, `port`;
+//! * logs: tslog JSON lines at `logging.file`, else
+//!   `/tmp/openclaw/openclaw-YYYY-MM-DD.log` (also when the config does not parse).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{Facts, LogSource, TargetKind, Vars};
+use crate::home::Home;
+use crate::procinfo::{self, Identity, ProcRoot};
+use crate::vocab::{Category, FixAction};
+
+mod commands;
+pub(crate) mod config;
+
+pub(crate) use commands::{
+    batch_command, commands, run_log, service_unit, start_command, DEFAULT_SETTINGS, TOKEN_SETTINGS,
+};
+
+pub(crate) const ENV_CONFIG_PATH: &str = "OPENCLAW_CONFIG_PATH";
+pub(crate) const ENV_STATE_DIR: &str = "OPENCLAW_STATE_DIR";
+pub(crate) const ENV_PORT: &str = "OPENCLAW_GATEWAY_PORT";
+pub(crate) const DEFAULT_PORT: u16 = 18789;
+/// The gateway's process title, and its kernel `comm` (15 bytes).
+pub(crate) const PROCESS_TITLE: &str = "openclaw-gateway";
+pub(crate) const COMM: &str = "openclaw-gatewa";
+/// The first line the gateway logs for a run.
+const START_MARKERS: &[&str] = &["loading configuration"];
+
+/// One OpenClaw install: its config and state directory, and the `openclaw`
+/// CLI that carries out fixes (when it is on PATH).
+#[derive(Debug, Clone)]
+pub struct OpenClaw {
+    pub(crate) config_path: PathBuf,
+    pub(crate) state_dir: PathBuf,
+    /// `$HOME` (systemd user units live under it).
+    pub(crate) home: PathBuf,
+    /// `openclaw` on PATH, if any; without it fixes are display-only.
+    pub(crate) cli: Option<PathBuf>,
+}
+
+impl OpenClaw {
+    pub(crate) fn from_env(env: &BTreeMap<String, String>) -> Self {
+        let var = |k: &str| env.get(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+        let home = var("HOME").unwrap_or_else(|| PathBuf::from("."));
+        let state_dir = var(ENV_STATE_DIR).unwrap_or_else(|| home.join(".openclaw"));
+        let config_path = var(ENV_CONFIG_PATH).unwrap_or_else(|| state_dir.join("openclaw.json"));
+        let cli = env
+            .get("PATH")
+            .and_then(|path| find_in_path(path, "openclaw"));
+        Self {
+            config_path,
+            state_dir,
+            home,
+            cli,
+        }
+    }
+
+    /// `$STATE/tmp/openclaw-<uid>`: where the gateway keeps its lock files.
+    pub(crate) fn lock_dir(&self) -> PathBuf {
+        self.state_dir
+            .join("tmp")
+            .join(format!("openclaw-{}", nix::unistd::getuid()))
+    }
+
+    /// The gateway lock files (`gateway.<hash>.lock`, `gateway.state.lock`).
+    pub(crate) fn gateway_locks(&self) -> Vec<(PathBuf, Option<LockRecord>)> {
+        let Ok(entries) = std::fs::read_dir(self.lock_dir()) else {
+            return Vec::new();
+        };
+        let mut out: Vec<_> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with("gateway.") && n.ends_with(".lock"))
+            })
+            .map(|p| {
+                let record = LockRecord::read(&p);
+                (p, record)
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.cmp(&b.0));
+        out
+    }
+
+    /// The live gateway of this state dir: a lock record whose pid, start
+    /// time and process title agree.
+    pub(crate) fn running_gateway(&self, root: &ProcRoot) -> Option<LockRecord> {
+        self.gateway_locks()
+            .into_iter()
+            .filter_map(|(_, r)| r)
+            .find(|r| matches!(r.identify(root), Identity::Gateway { .. }))
+    }
+
+    /// The config as the gateway reads it, or why not.
+    pub(crate) fn load(&self) -> Result<config::Loaded, config::LoadError> {
+        config::load(&self.config_path)
+    }
+
+    /// The effective port: `OPENCLAW_GATEWAY_PORT`, else `gateway.port`,
+    /// else 18789.
+    pub(crate) fn port_from(&self, vars: Vars<'_>) -> u16 {
+        vars(ENV_PORT)
+            .as_deref()
+            .and_then(parse_port_env)
+            .or_else(|| self.load().ok().and_then(|l| l.port))
+            .unwrap_or(DEFAULT_PORT)
+    }
+
+    /// The file log: `logging.file`, else today's `/tmp/openclaw/openclaw-DATE.log`.
+    pub(crate) fn log_path(&self) -> PathBuf {
+        self.load()
+            .ok()
+            .and_then(|l| l.log_file)
+            .unwrap_or_else(default_log_path)
+    }
+
+    /// The directory logs go to.
+    pub(crate) fn log_dir(&self) -> PathBuf {
+        self.log_path()
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("/tmp/openclaw"))
+    }
+}
+
+/// `OPENCLAW_GATEWAY_PORT`: `18789` or `host:18789`.
+pub(crate) fn parse_port_env(value: &str) -> Option<u16> {
+    let port = value.rsplit(':').next()?.trim();
+    port.parse().ok().filter(|p| *p > 0)
+}
+
+/// `/tmp/openclaw/openclaw-YYYY-MM-DD.log` for today (UTC).
+pub(crate) fn default_log_path() -> PathBuf {
+    let date = time::OffsetDateTime::now_utc().date();
+    PathBuf::from("/tmp/openclaw").join(format!(
+        "openclaw-{:04}-{:02}-{:02}.log",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    ))
+}
+
+fn find_in_path(path: &str, program: &str) -> Option<PathBuf> {
+    use std::os::unix::fs::PermissionsExt;
+    std::env::split_paths(path)
+        .map(|dir| dir.join(program))
+        .find(|p| {
+            std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+/// A gateway lock file's JSON (`gateway.<hash>.lock`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct LockRecord {
+    pub pid: i32,
+    /// Clock ticks after boot, as `/proc/PID/stat` field 22.
+    pub start_time: u64,
+    #[serde(default)]
+    pub config_path: Option<String>,
+    #[serde(default)]
+    pub port: Option<u16>,
+}
+
+impl LockRecord {
+    /// Parses the JSON object at the start of a lock file (the gateway pads
+    /// the file with whitespace after it).
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Self>();
+        stream.next()?.ok()
+    }
+    fn read(path: &Path) -> Option<Self> {
+        Self::parse(&std::fs::read_to_string(path).ok()?)
+    }
+    /// Is the recorded pid still this gateway (pid, start time, title)?
+    pub(crate) fn identify(&self, root: &ProcRoot) -> Identity {
+        procinfo::identify_as(root, self.pid, self.start_time, is_gateway_process)
+    }
+}
+
+/// Is this process an OpenClaw gateway: comm `openclaw-gatewa` or a command
+/// line starting with the `openclaw-gateway` title?
+pub(crate) fn is_gateway_process(comm: &str, argv: &[String]) -> bool {
+    comm == COMM
+        || argv
+            .first()
+            .is_some_and(|a| a.trim_end() == PROCESS_TITLE || a.starts_with("openclaw-gateway "))
+}
+
+/// The first `openclaw-gateway` process under `root`, if any (auto detection).
+pub(crate) fn find_gateway_process(root: &ProcRoot) -> Option<i32> {
+    let entries = std::fs::read_dir(root.path()).ok()?;
+    let mut pids: Vec<i32> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    pids.sort_unstable();
+    pids.into_iter().find(|pid| {
+        std::fs::read_to_string(root.pid_dir(*pid).join("comm"))
+            .is_ok_and(|c| c.trim_end_matches('\n') == COMM)
+    })
+}
+
+/// tslog JSON lines → `[subsystem] message` text lines (other lines as they
+/// are), so the rules see what the console shows.
+pub(crate) fn tslog_to_text(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len() / 3);
+    for line in text.lines() {
+        out.push_str(&tslog_line(line).unwrap_or_else(|| line.to_string()));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+fn tslog_line(line: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(line.trim()).ok()?;
+    let obj = value.as_object()?;
+    let mut parts: Vec<String> = Vec::new();
+    let mut subsystem = None;
+    for i in 0.. {
+        let Some(v) = obj.get(&i.to_string()) else {
+            break;
+        };
+        let s = match v {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        // Argument 0 is often the logger's name: {"subsystem":"gateway"}.
+        if i == 0 {
+            if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(&s)
+            {
+                subsystem = m
+                    .get("subsystem")
+                    .and_then(|v| v.as_str())
+                    .map(String::from);
+                continue;
+            }
+        }
+        parts.push(s);
+    }
+    if parts.is_empty() {
+        parts.push(obj.get("message")?.as_str()?.to_string());
+    }
+    let message = parts.join(" ");
+    Some(match subsystem {
+        Some(s) => format!("[{s}] {message}"),
+        None => message,
+    })
+}
+
+impl Facts for OpenClaw {
+    fn kind(&self) -> TargetKind {
+        TargetKind::OpenClaw
+    }
+    fn config_path(&self, _home: &Home) -> PathBuf {
+        self.config_path.clone()
+    }
+    fn state_dir(&self, _home: &Home) -> PathBuf {
+        self.state_dir.clone()
+    }
+    fn port(&self, _home: &Home, vars: Vars<'_>) -> u16 {
+        self.port_from(vars)
+    }
+    fn log_source(&self, _home: &Home) -> LogSource {
+        LogSource {
+            path: self.log_path(),
+            start_markers: START_MARKERS,
+            to_text: Some(tslog_to_text),
+        }
+    }
+    fn gateway_running(&self, _home: &Home, proc_root: &ProcRoot) -> bool {
+        self.running_gateway(proc_root).is_some()
+    }
+    fn commands(&self, action: FixAction, category: Category) -> Option<Vec<String>> {
+        Some(commands(self, action, category))
+    }
+    fn logs_command(&self) -> String {
+        format!("tail -n 50 {}", self.log_path().display())
+    }
+    fn verified(&self, ready: bool, _handshake: &str) -> bool {
+        ready
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::fixture;
+
+    #[test]
+    fn port_env_takes_a_port_or_host_port() {
+        assert_eq!(parse_port_env("18801"), Some(18801));
+        assert_eq!(parse_port_env("127.0.0.1:18801"), Some(18801));
+        assert_eq!(parse_port_env("[::1]:18801"), Some(18801));
+        assert_eq!(parse_port_env("nope"), None);
+        assert_eq!(parse_port_env("0"), None);
+    }
+
+    #[test]
+    fn paths_follow_the_precedence() {
+        let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let t = OpenClaw::from_env(&env(&[("HOME", "/h")]));
+        assert_eq!(t.config_path, PathBuf::from("/h/.openclaw/openclaw.json"));
+        assert_eq!(t.state_dir, PathBuf::from("/h/.openclaw"));
+        let t = OpenClaw::from_env(&env(&[("HOME", "/h"), (ENV_STATE_DIR, "/s")]));
+        assert_eq!(t.config_path, PathBuf::from("/s/openclaw.json"));
+        let t = OpenClaw::from_env(&env(&[
+            ("HOME", "/h"),
+            (ENV_STATE_DIR, "/s"),
+            (ENV_CONFIG_PATH, "/c.json"),
+        ]));
+        assert_eq!(t.config_path, PathBuf::from("/c.json"));
+        assert_eq!(t.state_dir, PathBuf::from("/s"));
+        assert!(t.cli.is_none());
+    }
+
+    #[test]
+    fn lock_record_from_the_real_padded_file() {
+        let text = std::fs::read_to_string(fixture("openclaw/healthy-run/locks.txt")).unwrap();
+        // The capture lists files as "== path (N bytes)" then the content.
+        let body = text
+            .split("== ")
+            .find(|s| s.contains("gateway.6b2dede3.lock (457"))
+            .unwrap();
+        let json = &body[body.find("\n{").unwrap()..];
+        let r = LockRecord::parse(json).unwrap();
+        assert_eq!(r.pid, 2171);
+        assert_eq!(r.start_time, 80964);
+        assert_eq!(r.port, Some(18789));
+        assert!(LockRecord::parse("garbage").is_none());
+    }
+
+    #[test]
+    fn the_captured_gateway_is_identified_by_lock_record() {
+        let root = ProcRoot::new(fixture("proc/openclaw"));
+        let record = LockRecord {
+            pid: 2171,
+            start_time: 80964,
+            config_path: None,
+            port: Some(18789),
+        };
+        assert!(matches!(record.identify(&root), Identity::Gateway { .. }));
+        let reused = LockRecord {
+            start_time: 1,
+            ..record.clone()
+        };
+        assert!(matches!(reused.identify(&root), Identity::Stranger { .. }));
+        // A worker child is not the gateway.
+        let child = LockRecord {
+            pid: 4759,
+            start_time: procinfo::stat(&root, 4759).unwrap().start_time,
+            ..record.clone()
+        };
+        assert!(matches!(child.identify(&root), Identity::Stranger { .. }));
+        let dead = LockRecord {
+            pid: 999_999,
+            ..record
+        };
+        assert_eq!(dead.identify(&root), Identity::Dead);
+        assert_eq!(find_gateway_process(&root), Some(2171));
+    }
+
+    #[test]
+    fn tslog_lines_become_console_text() {
+        let log = std::fs::read(fixture("openclaw/mode-unset/file-log.jsonl")).unwrap();
+        let text = String::from_utf8(tslog_to_text(&log)).unwrap();
+        assert!(
+            text.starts_with("Gateway start blocked: existing config is missing gateway.mode"),
+            "{text}"
+        );
+        let log = std::fs::read(fixture("openclaw/healthy-run/file-log.jsonl")).unwrap();
+        let text = String::from_utf8(tslog_to_text(&log)).unwrap();
+        assert!(
+            text.starts_with("[gateway] loading configuration"),
+            "{text}"
+        );
+        assert!(text.contains("\n[gateway] gateway ready\n"), "{text}");
+        assert!(!text.contains("_meta"), "{text}");
+    }
+}

@@ -1,0 +1,811 @@
+//! The real OpenClaw gateway (npm `openclaw`, pinned by
+//! `tests/openclaw/install.sh`, on Node 24 from npm) against the real
+//! `clawdoc` binary: one fault per test, each in its own state dir and port
+//! (18901+), on loopback, one at a time (a global lock: each gateway takes
+//! ~800 MB and 6–40 s to become ready on 2 cores). Every gateway a test or
+//! a fix started is stopped by the pid in its state dir's lock file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::harness::{bin, pid_alive, port_holder, repo, Run};
+
+/// How long a gateway may take from launch to `/readyz` 200 here.
+const READY: Duration = Duration::from_secs(150);
+const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// The PATH entries holding `openclaw` and node 24, installed once.
+fn installed() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let out = Command::new("bash")
+            .arg(repo().join("tests/openclaw/install.sh"))
+            .arg("--env")
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tests/openclaw/install.sh");
+        assert!(
+            out.status.success(),
+            "tests/openclaw/install.sh failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        // `export PATH="A:B:$PATH"`
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("export PATH="))
+            .expect("install.sh prints the PATH line");
+        let value = line["export PATH=\"".len()..].trim_end_matches('"');
+        let prefix = value.trim_end_matches("$PATH").trim_end_matches(':');
+        format!("{prefix}:{}", std::env::var("PATH").unwrap_or_default())
+    })
+}
+
+/// One test at a time owns the machine's gateways.
+fn serial() -> MutexGuard<'static, ()> {
+    static LOCK: Mutex<()> = Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A port in 18901.. nobody listens on.
+fn free_port() -> u16 {
+    static NEXT: Mutex<u16> = Mutex::new(18901);
+    let mut next = NEXT.lock().unwrap();
+    loop {
+        let p = *next;
+        *next = if p >= 18990 { 18901 } else { p + 1 };
+        if std::net::TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
+}
+
+/// A throwaway OpenClaw state dir with its own HOME, TMPDIR and port.
+struct Oc {
+    dir: tempfile::TempDir,
+    port: u16,
+    path: &'static str,
+    children: Vec<Child>,
+    /// Extra environment for clawdoc and the gateways (e.g. the port when
+    /// the config openclaw writes has none: 18789 is not ours to take).
+    extra: Vec<(String, String)>,
+    _turn: MutexGuard<'static, ()>,
+}
+
+impl Oc {
+    fn new() -> Self {
+        let path = installed();
+        let turn = serial();
+        let dir = tempfile::Builder::new()
+            .prefix("clawdoc-oc-")
+            .tempdir()
+            .unwrap();
+        for sub in ["home", "ostmp", "logs"] {
+            std::fs::create_dir_all(dir.path().join(sub)).unwrap();
+        }
+        Self {
+            dir,
+            port: free_port(),
+            path,
+            children: Vec::new(),
+            extra: Vec::new(),
+            _turn: turn,
+        }
+    }
+    /// Pins the port through `OPENCLAW_GATEWAY_PORT` (above `gateway.port`).
+    fn pin_port_by_env(&mut self) {
+        self.extra.push((
+            "OPENCLAW_GATEWAY_PORT".into(),
+            format!("127.0.0.1:{}", self.port),
+        ));
+    }
+    fn state(&self) -> &Path {
+        self.dir.path()
+    }
+    fn config(&self) -> PathBuf {
+        self.state().join("openclaw.json")
+    }
+    /// Writes a quiet loopback config (0600). `auth`: `Some(token)` or
+    /// `None` (the gateway then makes a runtime token); `gateway_extra` and
+    /// `extra` are spliced in as JSON5 members.
+    fn write_config(
+        &self,
+        mode: Option<&str>,
+        auth: Option<&str>,
+        gateway_extra: &str,
+        extra: &str,
+    ) {
+        let mode = mode.map(|m| format!("mode: \"{m}\",")).unwrap_or_default();
+        let auth = auth
+            .map(|t| format!("auth: {{ mode: \"token\", token: \"{t}\" }},"))
+            .unwrap_or_default();
+        let text = format!(
+            "// clawdoc test gateway: quiet, loopback only\n{{\n  gateway: {{\n    {mode}\n    port: {port},\n    bind: \"loopback\",\n    {auth}\n    {gateway_extra}\n  }},\n  logging: {{ file: \"{log}\" }},\n  models: {{ catalogRefresh: {{ enabled: false }} }},\n  update: {{ checkOnStart: false }},\n  {extra}\n}}\n",
+            port = self.port,
+            log = self.state().join("logs/openclaw.log").display(),
+        );
+        self.write_private(&self.config(), &text);
+    }
+    fn write_private(&self, path: &Path, text: &str) {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(path, text).unwrap();
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    fn envs(&self) -> Vec<(String, String)> {
+        let s = self.state().display().to_string();
+        vec![
+            ("PATH".into(), self.path.to_string()),
+            ("HOME".into(), format!("{s}/home")),
+            ("TMPDIR".into(), format!("{s}/ostmp")),
+            ("OPENCLAW_STATE_DIR".into(), s.clone()),
+            (
+                "OPENCLAW_CONFIG_PATH".into(),
+                self.config().display().to_string(),
+            ),
+            ("CLAWDOC_HOME".into(), format!("{s}/clawdoc")),
+            ("OPENCLAW_NO_AUTO_UPDATE".into(), "1".into()),
+            ("DO_NOT_TRACK".into(), "1".into()),
+            ("OPENCLAW_DISABLE_BONJOUR".into(), "1".into()),
+            ("NO_COLOR".into(), "1".into()),
+            ("LANG".into(), "C.UTF-8".into()),
+        ]
+        .into_iter()
+        .chain(self.extra.iter().cloned())
+        .collect()
+    }
+    /// The real `clawdoc` with this state dir's environment (no
+    /// CLAWDOC_TARGET: auto detection picks OpenClaw from the env).
+    fn clawdoc(&self, args: &[&str]) -> Run {
+        let out = Command::new(bin())
+            .args(args)
+            .env_clear()
+            .envs(self.envs())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+    fn doctor_json(&self, extra: &[&str]) -> (Run, Value) {
+        let mut args = vec!["doctor", "--json"];
+        args.extend_from_slice(extra);
+        let run = self.clawdoc(&args);
+        let json = run.json();
+        assert_eq!(json["target"]["name"], "openclaw", "{run:?}");
+        (run, json)
+    }
+    /// `openclaw gateway run` detached, console to `gateway.out`.
+    fn start(&mut self, extra_env: &[(&str, &str)]) -> u32 {
+        let out = std::fs::File::create(self.state().join("gateway.out")).unwrap();
+        let err = out.try_clone().unwrap();
+        use std::os::unix::process::CommandExt;
+        let child = Command::new("openclaw")
+            .args(["gateway", "run"])
+            .env_clear()
+            .envs(self.envs())
+            .envs(
+                extra_env
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string())),
+            )
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .process_group(0)
+            .spawn()
+            .expect("spawn openclaw gateway run");
+        let pid = child.id();
+        self.children.push(child);
+        pid
+    }
+    fn http(&self, path: &str) -> Option<(u16, String)> {
+        http_get(self.port, path)
+    }
+    fn ready(&self) -> bool {
+        self.http("/readyz").is_some_and(|(code, _)| code == 200)
+    }
+    /// Waits for `/readyz` 200; panics with the console if the gateway
+    /// started by [`Oc::start`] exits first.
+    fn wait_ready(&mut self) {
+        let end = Instant::now() + READY;
+        while Instant::now() < end {
+            if self.ready() {
+                return;
+            }
+            if let Some(c) = self.children.last_mut() {
+                if let Ok(Some(status)) = c.try_wait() {
+                    panic!("gateway exited with {status}:\n{}", self.console());
+                }
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("not ready after {READY:?}:\n{}", self.console());
+    }
+    /// Waits for the gateway started by [`Oc::start`] to exit; its code.
+    fn wait_exit(&mut self, within: Duration) -> Option<i32> {
+        let end = Instant::now() + within;
+        let child = self.children.last_mut()?;
+        while Instant::now() < end {
+            if let Ok(Some(status)) = child.try_wait() {
+                use std::os::unix::process::ExitStatusExt;
+                return status.code().or(status.signal().map(|s| 128 + s));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        None
+    }
+    fn console(&self) -> String {
+        std::fs::read_to_string(self.state().join("gateway.out")).unwrap_or_default()
+    }
+    /// Pids named by this state dir's gateway lock files that are still
+    /// an `openclaw-gateway` process.
+    fn gateway_pids(&self) -> Vec<i32> {
+        let dir = self
+            .state()
+            .join("tmp")
+            .join(format!("openclaw-{}", nix_uid()));
+        let mut pids = Vec::new();
+        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().to_string();
+            if !(name.starts_with("gateway.") && name.ends_with(".lock")) {
+                continue;
+            }
+            let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+            let Some(v) = serde_json::Deserializer::from_str(&text)
+                .into_iter::<Value>()
+                .next()
+                .and_then(Result::ok)
+            else {
+                continue;
+            };
+            if let Some(pid) = v["pid"].as_i64() {
+                let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+                if comm.trim() == "openclaw-gatewa" && !pids.contains(&(pid as i32)) {
+                    pids.push(pid as i32);
+                }
+            }
+        }
+        pids
+    }
+}
+
+fn nix_uid() -> u32 {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid())
+        .unwrap_or(0)
+}
+
+/// `kill -SIG pid`, quietly (the process may be gone already).
+fn kill(signal: &str, pid: impl std::fmt::Display) {
+    let _ = Command::new("kill")
+        .args([signal, &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
+impl Drop for Oc {
+    fn drop(&mut self) {
+        // Gateways started by a fix are not our children: stop them by the
+        // pid their lock file records (checked to be openclaw-gateway).
+        let pids = self.gateway_pids();
+        for pid in &pids {
+            kill("-TERM", pid);
+        }
+        // Our own children, only while they run (a reaped pid may be reused).
+        for c in &mut self.children {
+            if matches!(c.try_wait(), Ok(None)) {
+                kill("-TERM", c.id());
+            }
+        }
+        let end = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < end
+            && (pids.iter().any(|p| pid_alive(*p as u32))
+                || self
+                    .children
+                    .iter_mut()
+                    .any(|c| matches!(c.try_wait(), Ok(None))))
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        for pid in &pids {
+            if pid_alive(*pid as u32) {
+                kill("-KILL", pid);
+            }
+        }
+        for c in &mut self.children {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// One `GET` on loopback: (status, body).
+fn http_get(port: u16, path: &str) -> Option<(u16, String)> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect_timeout(
+        &std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+        Duration::from_secs(2),
+    )
+    .ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
+    let mut buf = Vec::new();
+    s.read_to_end(&mut buf).ok()?;
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let code = text.split_whitespace().nth(1)?.parse().ok()?;
+    let body = text
+        .split("\r\n\r\n")
+        .nth(1)
+        .unwrap_or_default()
+        .to_string();
+    Some((code, body))
+}
+
+/// Rule ids of the findings in a doctor report section.
+fn findings(d: &Value) -> Vec<String> {
+    d["findings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|f| f["rule_id"].as_str().unwrap_or_default().to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn evidence<'a>(d: &'a Value, probe: &str) -> &'a Value {
+    d["evidence"]
+        .as_array()
+        .and_then(|a| a.iter().find(|e| e["probe"] == probe))
+        .unwrap_or(&Value::Null)
+}
+
+/// `doctor --fix …` ended with the gateway ready, by its own report and by
+/// a `GET /readyz` of ours.
+#[track_caller]
+fn assert_fixed_and_ready(oc: &Oc, run: &Run, report: &Value) {
+    assert_eq!(report["verification"]["health_ready"], true, "{run:?}");
+    assert_eq!(report["verification"]["verified"], true, "{run:?}");
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(oc.ready(), "/readyz is not 200 after the fix:\n{run:?}");
+}
+
+#[test]
+fn openclaw_healthy_gateway_is_healthy_and_owns_its_port() {
+    let mut oc = Oc::new();
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    oc.start(&[]);
+    oc.wait_ready();
+
+    let run = oc.clawdoc(&["doctor"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let first = run.stdout.lines().next().unwrap_or_default();
+    assert!(first.contains("target openclaw"), "{first}");
+    assert!(run.stdout.contains("No problems found."), "{run:?}");
+
+    let (_, d) = oc.doctor_json(&["--target", "openclaw"]);
+    assert_eq!(d["healthy"], true);
+    let initial = &d["initial"];
+    for f in initial["findings"].as_array().unwrap() {
+        assert!(
+            !["error", "fatal"].contains(&f["severity"].as_str().unwrap()),
+            "error finding on a healthy gateway: {f}"
+        );
+    }
+    let port = evidence(initial, "port");
+    assert_eq!(port["facts"]["port.port"], oc.port);
+    assert_eq!(port["facts"]["port.holder_is_gateway"], true, "{port}");
+    assert_eq!(evidence(initial, "health")["facts"]["health.ready"], true);
+    assert_eq!(evidence(initial, "pid")["facts"]["pid.identity"], "gateway");
+
+    // A pasted EADDRINUSE on this port: the holder is the gateway itself.
+    let msg = format!(
+        "Gateway failed to start: another gateway instance is already listening on ws://127.0.0.1:{p} | listen EADDRINUSE: address already in use 127.0.0.1:{p}",
+        p = oc.port
+    );
+    let run = oc.clawdoc(&["lookup", "--probe", "--json", &msg]);
+    let j = run.json();
+    assert_eq!(j["target"]["name"], "openclaw");
+    let m = j["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["rule_id"] == "port-in-use")
+        .unwrap_or_else(|| panic!("{run:?}"));
+    assert_eq!(m["verdict"], "refuted", "{m}");
+}
+
+#[test]
+fn openclaw_gateway_down_is_started_by_doctor_fix() {
+    let oc = Oc::new();
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    let (run, d) = oc.doctor_json(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        findings(&d["initial"]).contains(&"not-connected".to_string()),
+        "{run:?}"
+    );
+    let fix = &d["initial"]["findings"][0]["fixes"][0];
+    assert!(
+        fix["commands"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("openclaw gateway run"),
+        "{fix}"
+    );
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    assert_eq!(findings(&d["final"]), Vec::<String>::new(), "{run:?}");
+}
+
+#[test]
+fn openclaw_no_config_gets_one_from_its_cli_and_starts() {
+    let mut oc = Oc::new();
+    oc.pin_port_by_env();
+    let (run, d) = oc.doctor_json(&[]);
+    assert!(
+        findings(&d["initial"]).contains(&"missing-config".to_string()),
+        "{run:?}"
+    );
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    let applied = d["applied"].to_string();
+    assert!(
+        applied.contains("openclaw config set --batch-file"),
+        "{applied}"
+    );
+    // Written by openclaw itself: 0600, local mode, a persisted token that
+    // never shows in clawdoc's output.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(oc.config()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+    let text = std::fs::read_to_string(oc.config()).unwrap();
+    let cfg: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(cfg["gateway"]["mode"], "local");
+    let token = cfg["gateway"]["auth"]["token"].as_str().unwrap();
+    assert!(token.len() >= 32);
+    assert!(!run.stdout.contains(token));
+}
+
+#[test]
+fn openclaw_mode_unset_is_set_through_its_cli() {
+    let mut oc = Oc::new();
+    oc.write_config(None, Some(TOKEN), "", "");
+    // The real gateway refuses to start (exit 78) with its own message.
+    oc.start(&[]);
+    assert_eq!(oc.wait_exit(READY), Some(78), "{}", oc.console());
+    let (run, d) = oc.doctor_json(&[]);
+    let ids = findings(&d["initial"]);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("mode-unset"),
+        "{run:?}"
+    );
+    let f = &d["initial"]["findings"][0];
+    assert_eq!(
+        f["fixes"][0]["commands"][0],
+        "openclaw config set gateway.mode local"
+    );
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    assert!(d["applied"]
+        .to_string()
+        .contains("$ openclaw config set gateway.mode local"));
+}
+
+#[test]
+fn openclaw_json5_syntax_error_is_a_config_that_does_not_parse() {
+    let mut oc = Oc::new();
+    // An unparseable config has no port for anyone: pin it by the environment.
+    oc.pin_port_by_env();
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    // Drop the comma after the port: line 5 is `port: N` and line 6 starts
+    // with `bind`, where JSON5 fails.
+    let text = std::fs::read_to_string(oc.config()).unwrap();
+    let broken = text.replacen(
+        &format!("port: {},", oc.port),
+        &format!("port: {}", oc.port),
+        1,
+    );
+    oc.write_private(&oc.config(), &broken);
+    // OpenClaw itself says "missing gateway.mode" (misleading).
+    oc.start(&[]);
+    assert_eq!(oc.wait_exit(READY), Some(78), "{}", oc.console());
+    assert!(
+        oc.console().contains("missing gateway.mode"),
+        "{}",
+        oc.console()
+    );
+
+    let (run, d) = oc.doctor_json(&[]);
+    let ids = findings(&d["initial"]);
+    assert_eq!(
+        ids.first().map(String::as_str),
+        Some("corrupt-config"),
+        "{run:?}"
+    );
+    assert!(!ids.contains(&"mode-unset".to_string()), "{ids:?}");
+    let config = evidence(&d["initial"], "config");
+    assert_eq!(config["facts"]["config.parses"], false);
+    let at = format!("{}:6:5", oc.config().display());
+    assert!(
+        config["summary"].as_str().unwrap().contains(&at),
+        "{config}"
+    );
+
+    // The unsafe fix keeps the broken file aside and writes a fresh one
+    // (without gateway.port: the port comes from the environment).
+    let (run, d) = oc.doctor_json(&["--fix", "--unsafe-fixes", "--yes"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    let aside: Vec<_> = std::fs::read_dir(oc.state())
+        .unwrap()
+        .flatten()
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .contains(".clawdoc-corrupt.")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(std::fs::read_to_string(aside[0].path()).unwrap(), broken);
+}
+
+#[test]
+fn openclaw_unknown_key_is_named_at_its_line() {
+    let oc = Oc::new();
+    oc.write_config(Some("local"), Some(TOKEN), "", "foo: 1,");
+    let (run, d) = oc.doctor_json(&[]);
+    assert!(
+        findings(&d["initial"]).contains(&"unknown-config-key".to_string()),
+        "{run:?}"
+    );
+    let config = evidence(&d["initial"], "config");
+    assert_eq!(
+        config["facts"]["config.unknown_keys"],
+        serde_json::json!(["foo"])
+    );
+    assert!(
+        config["summary"]
+            .as_str()
+            .unwrap()
+            .contains(":13:3: Unrecognized key: \"foo\""),
+        "{config}"
+    );
+    let left = d["left"].to_string();
+    assert!(left.contains("openclaw config validate"), "{left}");
+}
+
+#[test]
+fn openclaw_port_held_by_a_stranger_is_named_and_left_alive() {
+    let mut oc = Oc::new();
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    let stranger = port_holder(oc.port);
+    let spid = stranger.id();
+    oc.children.push(stranger);
+
+    let (run, d) = oc.doctor_json(&[]);
+    assert!(
+        findings(&d["initial"]).contains(&"port-in-use".to_string()),
+        "{run:?}"
+    );
+    let port = evidence(&d["initial"], "port");
+    assert_eq!(port["facts"]["port.holder_pid"], spid);
+    assert_eq!(port["facts"]["port.holder_is_gateway"], false);
+    assert!(
+        port["summary"].as_str().unwrap().contains("python3"),
+        "{port}"
+    );
+
+    let (run, d) = oc.doctor_json(&["--fix", "--unsafe-fixes", "--yes"]);
+    assert!(pid_alive(spid), "the stranger was touched");
+    let cfg = std::fs::read_to_string(oc.config()).unwrap();
+    let cfg: Value = serde_json::from_str(&cfg).unwrap_or_default();
+    let moved = cfg["gateway"]["port"].as_u64().unwrap() as u16;
+    assert_ne!(moved, oc.port, "{run:?}");
+    assert_eq!(d["verification"]["health_ready"], true, "{run:?}");
+    assert!(http_get(moved, "/readyz").is_some_and(|(c, _)| c == 200));
+    assert!(pid_alive(spid));
+}
+
+#[test]
+fn openclaw_runtime_token_is_pinned_and_the_gateway_restarted() {
+    let mut oc = Oc::new();
+    oc.write_config(Some("local"), None, "", "");
+    let first = oc.start(&[]);
+    oc.wait_ready();
+    let (run, d) = oc.doctor_json(&[]);
+    assert!(
+        findings(&d["initial"]).contains(&"token-not-pinned".to_string()),
+        "{run:?}"
+    );
+    assert_eq!(
+        evidence(&d["initial"], "token")["facts"]["token.runtime_only"],
+        true
+    );
+    // Unsafe: needs --unsafe-fixes; --fix alone leaves it.
+    let (_, d) = oc.doctor_json(&["--fix"]);
+    assert!(d["left"].to_string().contains("needs --unsafe-fixes"));
+    let (run, d) = oc.doctor_json(&["--fix", "--unsafe-fixes", "--yes"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    assert!(
+        run.stdout
+            .contains(&format!("kill -TERM {first} (openclaw-gateway, verified)")),
+        "{run:?}"
+    );
+    let cfg: Value = serde_json::from_str(&std::fs::read_to_string(oc.config()).unwrap()).unwrap();
+    let token = cfg["gateway"]["auth"]["token"].as_str().unwrap();
+    assert!(!run.stdout.contains(token));
+    assert_eq!(
+        evidence(&d["final"], "token")["facts"]["token.pinned"],
+        true
+    );
+    assert_ne!(oc.gateway_pids(), vec![first as i32]);
+}
+
+#[test]
+fn openclaw_v8_heap_oom_is_diagnosed_and_the_gateway_restarted() {
+    let mut oc = Oc::new();
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    oc.start(&[("NODE_OPTIONS", "--max-old-space-size=48")]);
+    let code = oc.wait_exit(READY);
+    let console = oc.console();
+    assert_eq!(code, Some(134), "{console}");
+    let run = oc.clawdoc(&["lookup", "--probe", "--json", &console]);
+    let j = run.json();
+    let m = j["matches"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["rule_id"] == "v8-heap-oom")
+        .unwrap_or_else(|| panic!("{run:?}"));
+    assert_eq!(m["verdict"], "confirmed", "{m}");
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+}
+
+#[test]
+fn openclaw_dead_owner_locks_are_removed_and_the_gateway_started() {
+    let oc = Oc::new();
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    // A pid that existed and is gone.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let lock_dir = oc.state().join(format!("tmp/openclaw-{}", nix_uid()));
+    std::fs::create_dir_all(&lock_dir).unwrap();
+    let gateway_lock = lock_dir.join("gateway.b5202d8b.lock");
+    std::fs::write(
+        &gateway_lock,
+        format!("{{\"pid\":{dead},\"ownerId\":\"x\",\"configPath\":\"{}\",\"port\":{},\"startTime\":12345}}\n", oc.config().display(), oc.port),
+    )
+    .unwrap();
+    let sessions = oc.state().join("agents/main/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let session_lock = sessions.join("0c0ffee0.jsonl.lock");
+    std::fs::write(
+        &session_lock,
+        format!(
+            "{{\"pid\":{dead},\"createdAt\":\"2026-11-29T00:00:00.000Z\",\"starttime\":12345}}"
+        ),
+    )
+    .unwrap();
+
+    let (run, d) = oc.doctor_json(&[]);
+    assert!(
+        findings(&d["initial"]).contains(&"stale-lock".to_string()),
+        "{run:?}"
+    );
+    let lock = evidence(&d["initial"], "lock");
+    assert_eq!(lock["facts"]["lock.stale"], true);
+    assert_eq!(
+        lock["facts"]["lock.stale_sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    assert!(!session_lock.exists());
+    assert!(
+        !gateway_lock.exists()
+            || !std::fs::read_to_string(&gateway_lock)
+                .unwrap()
+                .contains(&format!("\"pid\":{dead}"))
+    );
+}
+
+/// A small tmpfs at `dir` (root only), unmounted on drop.
+struct Tmpfs(PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: PathBuf, size: &str) -> Self {
+        std::fs::create_dir_all(&dir).unwrap();
+        let ok = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&dir)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(
+            ok,
+            "mount -t tmpfs failed (the matrix runs as root, as CI does)"
+        );
+        Self(dir)
+    }
+    fn remount_read_only(&self) {
+        let ok = Command::new("mount")
+            .args(["-o", "remount,ro"])
+            .arg(&self.0)
+            .status()
+            .is_ok_and(|s| s.success());
+        assert!(ok, "remount ro failed");
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+#[ignore = "mounts a tmpfs (needs root); CI runs it with `cargo test -- --ignored`"]
+fn openclaw_full_or_read_only_state_dir_is_diagnosed() {
+    let oc = Oc::new();
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    let doctor_on = |state: &Path| -> Value {
+        let out = Command::new(bin())
+            .args(["doctor", "--json"])
+            .env_clear()
+            .envs(oc.envs())
+            .env("OPENCLAW_STATE_DIR", state)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+
+    // Full: a 1 MiB tmpfs filled to the last block.
+    let full = Tmpfs::mount(oc.state().join("full"), "1m");
+    let _ = Command::new("dd")
+        .args(["if=/dev/zero", "bs=64k"])
+        .arg(format!("of={}", full.0.join("fill").display()))
+        .stderr(Stdio::null())
+        .status();
+    let d = doctor_on(&full.0);
+    let disk = evidence(&d["initial"], "disk");
+    assert_eq!(disk["facts"]["disk.full"], true, "{disk}");
+    assert!(
+        findings(&d["initial"]).contains(&"disk-full".to_string()),
+        "{d}"
+    );
+    let left = d["left"].to_string();
+    assert!(
+        left.contains(&format!("df -h {}", full.0.display())),
+        "{left}"
+    );
+
+    // Read-only: writes fail even for root.
+    let ro = Tmpfs::mount(oc.state().join("ro"), "4m");
+    ro.remount_read_only();
+    let d = doctor_on(&ro.0);
+    let disk = evidence(&d["initial"], "disk");
+    assert_eq!(disk["facts"]["disk.writable"], false, "{disk}");
+    assert!(
+        findings(&d["initial"]).contains(&"permissions".to_string()),
+        "{d}"
+    );
+}
