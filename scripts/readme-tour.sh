@@ -28,8 +28,11 @@ mkdir -p "$work/home" "$work/walk"
 # One command as a user types it (`$ clawdoc …` shown), run for real.
 # The first argument is the home to use.
 # The doctor's gateway gets a port nothing else on this machine is likely to
-# hold (the tests run gateways on 3001 and free ports); shown as 3001.
-port=$((20000 + RANDOM % 20000))
+# hold (the tests run gateways on 3001 and free ports), shown as 3001, and
+# below the kernel's ephemeral range (the port probe would rightly say so).
+lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
+span=$(( lo > 21000 ? lo - 20000 : 10000 ))
+port=$((20000 + RANDOM % span))
 show() {
   local home=$1; shift
   local shown=$1; shift
