@@ -1,30 +1,37 @@
 #!/usr/bin/env bash
 # `clawdoc lookup` of one line, whole process (load + compile the rules,
-# match, print): median over many runs. Target: <= 5 ms.
-# Uses hyperfine (Debian package) when present, else a timing loop.
+# match, print), against a baseline in the same run: `clawdoc --version` (the
+# process floor: start-up without the rules) and, with BASE=<git rev>, the
+# same lookup by that revision's release binary (built in a temporary
+# worktree). Target: lookup <= 5 ms. Quote the ratios and CPU times, not the
+# wall times: the machines are shared.
+#
+#   bench/lookup.sh                 # this tree vs its own --version floor
+#   BASE=a7309ee bench/lookup.sh    # ... and vs a7309ee's lookup
 set -euo pipefail
 cd "$(dirname "$0")/.."
+command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 cargo build --release --locked -q
 bin=target/release/clawdoc
 line='disconnected (4008): connect failed — device token mismatch'
-if command -v hyperfine >/dev/null; then
-  hyperfine -N --warmup 20 --runs 300 --export-json target/lookup-bench.json \
-    "$bin lookup '$line'" "$bin lookup --json '$line'" >/dev/null
-  python3 - <<'PY'
-import json
-for r in json.load(open("target/lookup-bench.json"))["results"]:
-    print(f"{r['command'][:60]:<60} median {r['median']*1000:.2f} ms  mean {r['mean']*1000:.2f} ms")
-PY
-else
-  python3 - "$bin" "$line" <<'PY'
-import statistics, subprocess, sys, time
-bin, line = sys.argv[1], sys.argv[2]
-for args in ([bin, "lookup", line], [bin, "lookup", "--json", line]):
-    for _ in range(20):
-        subprocess.run(args, stdout=subprocess.DEVNULL)
-    t = []
-    for _ in range(300):
-        s = time.perf_counter(); subprocess.run(args, stdout=subprocess.DEVNULL); t.append(time.perf_counter() - s)
-    print(f"{' '.join(args[1:3]):<30} median {statistics.median(t)*1000:.2f} ms  (python spawn overhead included)")
-PY
+cmds=("$bin --version" "$bin lookup '$line'" "$bin lookup --json '$line'")
+if [ -n "${BASE:-}" ]; then
+  base_dir=target/bench-base-$BASE
+  if [ ! -x "$base_dir/target/release/clawdoc" ]; then
+    rm -rf "$base_dir"
+    git worktree add -f --detach "$base_dir" "$BASE" >/dev/null
+    (cd "$base_dir" && CARGO_TARGET_DIR="$PWD/target" cargo build --release --locked -q)
+  fi
+  cmds+=("$base_dir/target/release/clawdoc lookup '$line'")
 fi
+# -i: a recognised error exits 1 (the exit-code table).
+hyperfine -N -i --warmup 20 --runs 300 --export-json target/lookup-bench.json "${cmds[@]}" >/dev/null
+python3 - <<'PY'
+import json
+rs = json.load(open("target/lookup-bench.json"))["results"]
+ref = rs[1]
+for r in rs:
+    cpu = (r["user"] + r["system"]) * 1000
+    print(f"{r['command'][:70]:<70} median {r['median']*1000:6.2f} ms  cpu {cpu:5.2f} ms  "
+          f"x{r['median']/ref['median']:.2f} of this lookup")
+PY
