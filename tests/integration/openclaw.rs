@@ -1,9 +1,12 @@
 //! The real OpenClaw gateway (npm `openclaw`, pinned by
 //! `tests/openclaw/install.sh`, on Node 24 from npm) against the real
-//! `clawdoc` binary: one fault per test, each in its own state dir and port
+//! `clawdoc` binary: a fault per test, each in its own state dir and port
 //! (18901+), on loopback, one at a time (a global lock: each gateway takes
-//! ~800 MB and 6–40 s to become ready on 2 cores). Every gateway a test or
-//! a fix started is stopped by the pid in its state dir's lock file.
+//! ~800 MB and 6–40 s to become ready on 2 cores). Gateway launches are the
+//! matrix's whole cost (CI budget): a case whose fix leaves a ready gateway
+//! hands it to the read-only cases (healthy, status, logs) instead of
+//! starting another. Every gateway a test or a fix started is stopped by
+//! the pid in its state dir's lock file.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -382,13 +385,91 @@ fn assert_fixed_and_ready(oc: &Oc, run: &Run, report: &Value) {
     assert!(oc.ready(), "/readyz is not 200 after the fix:\n{run:?}");
 }
 
+/// Gateway down with dead-owner locks left behind; `doctor --fix` removes
+/// the locks and starts it; the gateway it started is then the healthy case
+/// (one launch serves the three cases: launches are the matrix's cost).
 #[test]
-fn openclaw_healthy_gateway_is_healthy_and_owns_its_port() {
-    let mut oc = Oc::new();
+fn openclaw_down_with_dead_locks_is_started_by_doctor_fix_and_then_healthy() {
+    let oc = Oc::new();
     oc.write_config(Some("local"), Some(TOKEN), "", "");
-    oc.start(&[]);
-    oc.wait_ready();
+    let (gateway_lock, session_lock, dead) = plant_dead_locks(&oc);
 
+    // Down, with the dead owners' locks.
+    let (run, d) = oc.doctor_json(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let ids = findings(&d["initial"]);
+    assert!(ids.contains(&"not-connected".to_string()), "{run:?}");
+    assert!(ids.contains(&"stale-lock".to_string()), "{run:?}");
+    let down = d["initial"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "not-connected")
+        .unwrap();
+    let fix = &down["fixes"][0];
+    assert!(
+        fix["commands"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("openclaw gateway run"),
+        "{fix}"
+    );
+    let lock = evidence(&d["initial"], "lock");
+    assert_eq!(lock["facts"]["lock.stale"], true);
+    assert_eq!(
+        lock["facts"]["lock.stale_sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Fixed: locks gone, gateway started and ready, nothing left.
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    assert_eq!(findings(&d["final"]), Vec::<String>::new(), "{run:?}");
+    assert!(!session_lock.exists());
+    assert!(
+        !gateway_lock.exists()
+            || !std::fs::read_to_string(&gateway_lock)
+                .unwrap()
+                .contains(&format!("\"pid\":{dead}"))
+    );
+
+    assert_healthy(&oc);
+}
+
+/// Dead-owner lock files in `oc`'s state dir: (gateway lock, session
+/// lock, the dead pid).
+fn plant_dead_locks(oc: &Oc) -> (PathBuf, PathBuf, u32) {
+    // A pid that existed and is gone.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let lock_dir = oc.state().join(format!("tmp/openclaw-{}", nix_uid()));
+    std::fs::create_dir_all(&lock_dir).unwrap();
+    let gateway_lock = lock_dir.join("gateway.b5202d8b.lock");
+    std::fs::write(
+        &gateway_lock,
+        format!("{{\"pid\":{dead},\"ownerId\":\"x\",\"configPath\":\"{}\",\"port\":{},\"startTime\":12345}}\n", oc.config().display(), oc.port),
+    )
+    .unwrap();
+    let sessions = oc.state().join("agents/main/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let session_lock = sessions.join("0c0ffee0.jsonl.lock");
+    std::fs::write(
+        &session_lock,
+        format!(
+            "{{\"pid\":{dead},\"createdAt\":\"2026-11-29T00:00:00.000Z\",\"starttime\":12345}}"
+        ),
+    )
+    .unwrap();
+    (gateway_lock, session_lock, dead)
+}
+
+/// The healthy-gateway assertions, on `oc`'s running, ready gateway.
+#[track_caller]
+fn assert_healthy(oc: &Oc) {
     let run = oc.clawdoc(&["doctor"]);
     assert_eq!(run.code, 0, "{run:?}");
     let first = run.stdout.lines().next().unwrap_or_default();
@@ -425,29 +506,6 @@ fn openclaw_healthy_gateway_is_healthy_and_owns_its_port() {
         .find(|m| m["rule_id"] == "port-in-use")
         .unwrap_or_else(|| panic!("{run:?}"));
     assert_eq!(m["verdict"], "refuted", "{m}");
-}
-
-#[test]
-fn openclaw_gateway_down_is_started_by_doctor_fix() {
-    let oc = Oc::new();
-    oc.write_config(Some("local"), Some(TOKEN), "", "");
-    let (run, d) = oc.doctor_json(&[]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        findings(&d["initial"]).contains(&"not-connected".to_string()),
-        "{run:?}"
-    );
-    let fix = &d["initial"]["findings"][0]["fixes"][0];
-    assert!(
-        fix["commands"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("openclaw gateway run"),
-        "{fix}"
-    );
-    let (run, d) = oc.doctor_json(&["--fix"]);
-    assert_fixed_and_ready(&oc, &run, &d);
-    assert_eq!(findings(&d["final"]), Vec::<String>::new(), "{run:?}");
 }
 
 #[test]
@@ -673,58 +731,6 @@ fn openclaw_v8_heap_oom_is_diagnosed_and_the_gateway_restarted() {
     assert_eq!(m["verdict"], "confirmed", "{m}");
     let (run, d) = oc.doctor_json(&["--fix"]);
     assert_fixed_and_ready(&oc, &run, &d);
-}
-
-#[test]
-fn openclaw_dead_owner_locks_are_removed_and_the_gateway_started() {
-    let oc = Oc::new();
-    oc.write_config(Some("local"), Some(TOKEN), "", "");
-    // A pid that existed and is gone.
-    let mut gone = Command::new("true").spawn().unwrap();
-    let dead = gone.id();
-    gone.wait().unwrap();
-    let lock_dir = oc.state().join(format!("tmp/openclaw-{}", nix_uid()));
-    std::fs::create_dir_all(&lock_dir).unwrap();
-    let gateway_lock = lock_dir.join("gateway.b5202d8b.lock");
-    std::fs::write(
-        &gateway_lock,
-        format!("{{\"pid\":{dead},\"ownerId\":\"x\",\"configPath\":\"{}\",\"port\":{},\"startTime\":12345}}\n", oc.config().display(), oc.port),
-    )
-    .unwrap();
-    let sessions = oc.state().join("agents/main/sessions");
-    std::fs::create_dir_all(&sessions).unwrap();
-    let session_lock = sessions.join("0c0ffee0.jsonl.lock");
-    std::fs::write(
-        &session_lock,
-        format!(
-            "{{\"pid\":{dead},\"createdAt\":\"2026-11-29T00:00:00.000Z\",\"starttime\":12345}}"
-        ),
-    )
-    .unwrap();
-
-    let (run, d) = oc.doctor_json(&[]);
-    assert!(
-        findings(&d["initial"]).contains(&"stale-lock".to_string()),
-        "{run:?}"
-    );
-    let lock = evidence(&d["initial"], "lock");
-    assert_eq!(lock["facts"]["lock.stale"], true);
-    assert_eq!(
-        lock["facts"]["lock.stale_sessions"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    let (run, d) = oc.doctor_json(&["--fix"]);
-    assert_fixed_and_ready(&oc, &run, &d);
-    assert!(!session_lock.exists());
-    assert!(
-        !gateway_lock.exists()
-            || !std::fs::read_to_string(&gateway_lock)
-                .unwrap()
-                .contains(&format!("\"pid\":{dead}"))
-    );
 }
 
 /// A small tmpfs at `dir` (root only), unmounted on drop.
