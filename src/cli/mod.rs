@@ -183,7 +183,8 @@ pub(crate) enum Command {
     Gateway(gateway::Command),
     /// Restart the gateway (same as `gateway restart`).
     Restart(gateway::RestartArgs),
-    /// Show whether the gateway runs and answers (same as `gateway status`).
+    /// Show whether the gateway runs and answers (the embedded one: same as
+    /// `gateway status`; OpenClaw: its lock, port and /readyz).
     Status(gateway::StatusArgs),
     /// Show the gateway log.
     Logs(logs::Args),
@@ -350,7 +351,7 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         Command::Gateway(cmd) => gateway::run(cmd, ctx),
         Command::Restart(args) => gateway::restart(args, ctx),
-        Command::Status(args) => gateway::status(args, ctx),
+        Command::Status(args) => gateway::target_status(args, ctx),
         Command::Logs(args) => logs::run(args, ctx),
         Command::Setup(args) => setup::run(args, ctx),
         Command::Config(cmd) => config_cmd::run(cmd, ctx),

@@ -437,6 +437,36 @@ fn openclaw_down_with_dead_locks_is_started_by_doctor_fix_and_then_healthy() {
     );
 
     assert_healthy(&oc);
+
+    // `status` and `logs` on the real gateway.
+    let pid = oc.gateway_pids()[0];
+    let run = oc.clawdoc(&["status"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let second = run.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with(&format!(
+            "gateway running (pid {pid}, port {}; ready)",
+            oc.port
+        )),
+        "{run:?}"
+    );
+    let j = oc.clawdoc(&["status", "--json"]).json();
+    assert_eq!(j["state"], "running", "{j}");
+    assert_eq!(j["pid"], pid);
+    assert_eq!(j["ready"], true);
+    let log = oc.state().join("logs/openclaw.log");
+    assert_eq!(j["log_file"], log.display().to_string());
+    // Every record so far is shown (the gateway keeps appending).
+    let before = std::fs::read_to_string(&log).unwrap().lines().count();
+    let run = oc.clawdoc(&["logs", "-n", "100000"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.lines().count() >= before, "{run:?}");
+    assert!(
+        run.stdout.contains(" INFO  [gateway] gateway ready\n"),
+        "{run:?}"
+    );
+    assert!(!run.stdout.contains("_meta"), "{run:?}");
+    assert!(!run.stdout.contains(TOKEN), "{run:?}");
 }
 
 /// Dead-owner lock files in `oc`'s state dir: (gateway lock, session
@@ -814,4 +844,131 @@ fn openclaw_full_or_read_only_state_dir_is_diagnosed() {
         findings(&d["initial"]).contains(&"permissions".to_string()),
         "{d}"
     );
+}
+
+/// An OpenClaw state dir for the fixture tests (no gateway, no install):
+/// a config whose `logging.file` is `log`, and clawdoc's env pointing at it.
+fn fixture_state(log: &Path, token: &str) -> (crate::harness::TestEnv, Vec<(String, String)>) {
+    let env = crate::harness::TestEnv::new();
+    let state = env.path("oc");
+    std::fs::create_dir_all(&state).unwrap();
+    let port = crate::harness::free_port();
+    std::fs::write(
+        state.join("openclaw.json"),
+        format!(
+            "{{ gateway: {{ mode: \"local\", port: {port}, auth: {{ mode: \"token\", token: \"{token}\" }} }}, logging: {{ file: \"{}\" }} }}\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let vars = vec![
+        ("CLAWDOC_TARGET".to_string(), "openclaw".to_string()),
+        (
+            "OPENCLAW_STATE_DIR".to_string(),
+            state.display().to_string(),
+        ),
+    ];
+    (env, vars)
+}
+
+fn run_with(env: &crate::harness::TestEnv, args: &[&str], vars: &[(String, String)]) -> Run {
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.run_env(args, &vars)
+}
+
+#[test]
+fn openclaw_logs_show_the_captured_tslog_readably_with_the_token_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("openclaw.log");
+    let mut text =
+        std::fs::read_to_string(repo().join("fixtures/openclaw/healthy-run/file-log.jsonl"))
+            .unwrap();
+    // A record quoting the pinned token (it must never be shown).
+    text.push_str(&format!(
+        "{{\"0\":\"{{\\\"subsystem\\\":\\\"gateway\\\"}}\",\"1\":\"token {TOKEN} leaked\",\"_meta\":{{\"logLevelName\":\"WARN\"}},\"time\":\"2026-11-29T18:30:00.000+00:00\"}}\n"
+    ));
+    std::fs::write(&log, &text).unwrap();
+    let (env, vars) = fixture_state(&log, TOKEN);
+
+    let run = run_with(&env, &["logs", "--tail", "200"], &vars);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stdout.contains("_meta"), "{}", run.stdout);
+    assert!(!run.stdout.contains(TOKEN), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("2026-11-29T18:19:49.678+00:00 INFO  [gateway] loading configuration…\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("INFO  [gateway] gateway ready\n"),
+        "{}",
+        run.stdout
+    );
+    let shown = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("2026-11-29T"))
+        .count();
+    assert_eq!(shown, text.lines().count());
+
+    let run = run_with(&env, &["logs", "-n", "1"], &vars);
+    assert_eq!(
+        run.stdout,
+        "2026-11-29T18:30:00.000+00:00 WARN  [gateway] token <redacted> leaked\n"
+    );
+
+    // No log file yet: exit 1, naming the path the target logs to.
+    std::fs::remove_file(&log).unwrap();
+    let run = run_with(&env, &["logs"], &vars);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains(&log.display().to_string()), "{run:?}");
+}
+
+#[test]
+fn openclaw_status_without_a_gateway_is_stopped_and_a_dead_lock_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let (env, vars) = fixture_state(&dir.path().join("openclaw.log"), TOKEN);
+    let run = run_with(&env, &["status"], &vars);
+    assert_eq!(run.code, 1, "{run:?}");
+    let mut lines = run.stdout.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap_or_default()
+            .starts_with("target: openclaw"),
+        "{run:?}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap_or_default()
+            .starts_with("gateway stopped (port "),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("  health: "), "{run:?}");
+
+    // A lock naming a pid that is gone.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let lock_dir = env.path(&format!("oc/tmp/openclaw-{}", nix_uid()));
+    std::fs::create_dir_all(&lock_dir).unwrap();
+    std::fs::write(
+        lock_dir.join("gateway.0badc0de.lock"),
+        format!("{{\"pid\":{dead},\"configPath\":\"x\",\"startTime\":1}}\n"),
+    )
+    .unwrap();
+    let run = run_with(&env, &["status", "--json"], &vars);
+    assert_eq!(run.code, 1, "{run:?}");
+    let j = run.json();
+    assert_eq!(j["state"], "stale", "{j}");
+    assert_eq!(j["pid"], dead);
+    assert_eq!(j["ready"], false);
+    assert_eq!(j["target"]["name"], "openclaw");
+    assert_eq!(
+        j["log_file"],
+        dir.path().join("openclaw.log").display().to_string()
+    );
+    assert!(!run.stdout.contains(TOKEN));
 }

@@ -182,12 +182,33 @@ pub(crate) struct LockRecord {
     pub port: Option<u16>,
 }
 
+/// The JSON object at the start of a lock file (the gateway pads the file
+/// with whitespace after it): the one reader of OpenClaw's lock files.
+fn first_json<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<T>();
+    stream.next()?.ok()
+}
+
+/// The owner any OpenClaw lock file names: the gateway lock's
+/// `{pid, startTime}` or the generic file lock's `{pid, starttime}` (a
+/// session write lock); the start time may be missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub(crate) struct LockOwner {
+    pub pid: i32,
+    #[serde(default, rename = "startTime", alias = "starttime")]
+    pub start_time: Option<u64>,
+}
+
+impl LockOwner {
+    pub(crate) fn read(path: &Path) -> Option<Self> {
+        first_json(&std::fs::read_to_string(path).ok()?)
+    }
+}
+
 impl LockRecord {
-    /// Parses the JSON object at the start of a lock file (the gateway pads
-    /// the file with whitespace after it).
+    /// Parses a gateway lock file.
     pub(crate) fn parse(text: &str) -> Option<Self> {
-        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Self>();
-        stream.next()?.ok()
+        first_json(text)
     }
     fn read(path: &Path) -> Option<Self> {
         Self::parse(&std::fs::read_to_string(path).ok()?)
@@ -233,8 +254,55 @@ pub(crate) fn tslog_to_text(bytes: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// tslog JSON lines → `time LEVEL [subsystem] message`, for `clawdoc logs`
+/// (other lines as they are). A multi-line message keeps its lines.
+pub(crate) fn tslog_readable(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len() / 3);
+    for line in text.lines() {
+        let shown = serde_json::from_str::<serde_json::Value>(line.trim())
+            .ok()
+            .and_then(|v| {
+                let message = tslog_message(&v)?;
+                let meta = v.get("_meta");
+                let time = v
+                    .get("time")
+                    .or_else(|| meta.and_then(|m| m.get("date")))
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("-");
+                let level = meta
+                    .and_then(|m| m.get("logLevelName"))
+                    .and_then(|l| l.as_str())
+                    .unwrap_or("-");
+                Some(format!("{time} {level:<5} {message}"))
+            });
+        out.push_str(&shown.unwrap_or_else(|| line.to_string()));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// `_meta.runtimeVersion` (the Node version) of the newest tslog record
+/// that has one.
+pub(crate) fn tslog_runtime_version(bytes: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .rev()
+        .find_map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line.trim()).ok()?;
+            v.get("_meta")?
+                .get("runtimeVersion")?
+                .as_str()
+                .map(String::from)
+        })
+}
+
 fn tslog_line(line: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(line.trim()).ok()?;
+    tslog_message(&serde_json::from_str(line.trim()).ok()?)
+}
+
+/// `[subsystem] message` of one tslog record.
+fn tslog_message(value: &serde_json::Value) -> Option<String> {
     let obj = value.as_object()?;
     let mut parts: Vec<String> = Vec::new();
     let mut subsystem = None;
@@ -287,6 +355,7 @@ impl Facts for OpenClaw {
             path: self.log_path(),
             start_markers: START_MARKERS,
             to_text: Some(tslog_to_text),
+            readable: Some(tslog_readable),
         }
     }
     fn gateway_running(&self, _home: &Home, proc_root: &ProcRoot) -> bool {
@@ -297,6 +366,9 @@ impl Facts for OpenClaw {
     }
     fn logs_command(&self) -> String {
         format!("tail -n 50 {}", self.log_path().display())
+    }
+    fn token(&self, _home: &Home) -> Option<crate::config::Secret> {
+        self.load().ok()?.token
     }
     fn verified(&self, ready: bool, _handshake: &str) -> bool {
         ready
@@ -357,6 +429,30 @@ mod tests {
     }
 
     #[test]
+    fn lock_owner_of_a_gateway_lock_and_a_session_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.lock");
+        let cases = [
+            (
+                "{\"pid\":7,\"startTime\":9,\"port\":1}\n\t  \n",
+                Some((7, Some(9))),
+            ),
+            (
+                "{\"pid\":7,\"createdAt\":\"t\",\"starttime\":9}",
+                Some((7, Some(9))),
+            ),
+            ("{\"pid\":7}", Some((7, None))),
+            ("{\"createdAt\":\"t\"}", None),
+            ("not json", None),
+        ];
+        for (text, want) in cases {
+            std::fs::write(&p, text).unwrap();
+            let got = LockOwner::read(&p).map(|o| (o.pid, o.start_time));
+            assert_eq!(got, want, "{text}");
+        }
+    }
+
+    #[test]
     fn the_captured_gateway_is_identified_by_lock_record() {
         let root = ProcRoot::new(fixture("proc/openclaw"));
         let record = LockRecord {
@@ -402,5 +498,23 @@ mod tests {
         );
         assert!(text.contains("\n[gateway] gateway ready\n"), "{text}");
         assert!(!text.contains("_meta"), "{text}");
+    }
+
+    #[test]
+    fn tslog_lines_become_readable_with_time_and_level() {
+        let log = std::fs::read(fixture("openclaw/healthy-run/file-log.jsonl")).unwrap();
+        let text = String::from_utf8(tslog_readable(&log)).unwrap();
+        assert!(
+            text.starts_with(
+                "2026-11-29T18:19:49.678+00:00 INFO  [gateway] loading configuration…\n"
+            ),
+            "{text}"
+        );
+        // One shown record per JSON line (a multi-line message keeps its lines).
+        let records = log.split(|b| *b == b'\n').count() - 1;
+        let shown = text.lines().filter(|l| l.starts_with("2026-11-29T")).count();
+        assert_eq!(shown, records);
+        // Not JSON: shown as it is.
+        assert_eq!(tslog_readable(b"plain line\n"), b"plain line\n");
     }
 }
