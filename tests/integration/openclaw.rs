@@ -586,11 +586,28 @@ fn openclaw_mode_unset_is_set_through_its_cli() {
         f["fixes"][0]["commands"][0],
         "openclaw config set gateway.mode local"
     );
+    let original = std::fs::read_to_string(oc.config()).unwrap();
     let (run, d) = oc.doctor_json(&["--fix"]);
     assert_fixed_and_ready(&oc, &run, &d);
     assert!(d["applied"]
         .to_string()
         .contains("$ openclaw config set gateway.mode local"));
+
+    // `undo` puts back the file openclaw's CLI rewrote (comments and all),
+    // keeping the fixed one in the backup ring.
+    let fixed = std::fs::read_to_string(oc.config()).unwrap();
+    assert_ne!(fixed, original);
+    let run = oc.clawdoc(&["undo", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let j = run.json();
+    assert_eq!(
+        j["restored"],
+        serde_json::json!([oc.config().display().to_string()]),
+        "{run:?}"
+    );
+    assert_eq!(std::fs::read_to_string(oc.config()).unwrap(), original);
+    let ring = oc.state().join("openclaw.json.bak.1");
+    assert_eq!(std::fs::read_to_string(ring).unwrap(), fixed);
 }
 
 #[test]

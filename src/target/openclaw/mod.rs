@@ -512,7 +512,10 @@ mod tests {
         );
         // One shown record per JSON line (a multi-line message keeps its lines).
         let records = log.split(|b| *b == b'\n').count() - 1;
-        let shown = text.lines().filter(|l| l.starts_with("2026-11-29T")).count();
+        let shown = text
+            .lines()
+            .filter(|l| l.starts_with("2026-11-29T"))
+            .count();
         assert_eq!(shown, records);
         // Not JSON: shown as it is.
         assert_eq!(tslog_readable(b"plain line\n"), b"plain line\n");
