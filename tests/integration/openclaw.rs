@@ -176,6 +176,21 @@ impl Oc {
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
     }
+    /// The real `openclaw` CLI with this state dir's environment.
+    fn openclaw(&self, args: &[&str]) -> Run {
+        let out = Command::new("openclaw")
+            .args(args)
+            .env_clear()
+            .envs(self.envs())
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
     fn doctor_json(&self, extra: &[&str]) -> (Run, Value) {
         let mut args = vec!["doctor", "--json"];
         args.extend_from_slice(extra);
@@ -757,6 +772,21 @@ fn openclaw_runtime_token_is_pinned_and_the_gateway_restarted() {
         true
     );
     assert_ne!(oc.gateway_pids(), vec![first as i32]);
+
+    // The restarted gateway takes the pinned token and refuses any other,
+    // through the real client (`openclaw gateway call`, WebSocket auth).
+    // The old runtime token itself cannot be tried: it lives only in the
+    // old gateway's memory (never written to a file, env or log).
+    let url = format!("ws://127.0.0.1:{}", oc.port);
+    let call = oc.openclaw(&["gateway", "call", "health", "--url", &url, "--token", token]);
+    assert_eq!(call.code, 0, "{call:?}");
+    let other = "not-the-pinned-token-0123456789abcdef";
+    let call = oc.openclaw(&["gateway", "call", "health", "--url", &url, "--token", other]);
+    assert_ne!(call.code, 0, "{call:?}");
+    assert!(
+        format!("{}{}", call.stdout, call.stderr).contains("gateway token mismatch"),
+        "{call:?}"
+    );
 }
 
 #[test]
