@@ -141,6 +141,25 @@ impl Target {
         let env: BTreeMap<String, String> = std::env::vars().collect();
         Self::choose_in(kind, &env, &ProcRoot::default())
     }
+    /// [`Target::choose`] after `--profile NAME` (OpenClaw's profile: its
+    /// state dir `~/.openclaw-NAME` unless one is set, its default port and
+    /// log); with a profile, `auto` means OpenClaw.
+    pub fn choose_with_profile(kind: Option<TargetKind>, profile: Option<&str>) -> Self {
+        let mut env: BTreeMap<String, String> = std::env::vars().collect();
+        let Some(name) = profile else {
+            return Self::choose_in(kind, &env, &ProcRoot::default());
+        };
+        OpenClaw::apply_profile_flag(&mut env, name);
+        let mut t = Self::choose_in(
+            Some(kind.unwrap_or(TargetKind::OpenClaw)),
+            &env,
+            &ProcRoot::default(),
+        );
+        if kind.is_none() {
+            t.chosen_by = format!("auto: --profile {name}");
+        }
+        t
+    }
     /// [`Target::choose`] with the environment and proc root given.
     pub fn choose_in(
         kind: Option<TargetKind>,

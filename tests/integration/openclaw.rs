@@ -1019,3 +1019,55 @@ fn openclaw_status_without_a_gateway_is_stopped_and_a_dead_lock_stale() {
     );
     assert!(!run.stdout.contains(TOKEN));
 }
+
+#[test]
+fn openclaw_profile_flag_moves_state_dir_and_port_like_the_real_cli() {
+    let env = crate::harness::TestEnv::new();
+    let home = env.home().display().to_string();
+    let vars = [("CLAWDOC_TARGET", "auto")];
+    let run = env.run_env(&["doctor", "--json", "--profile", "work"], &vars);
+    let j = run.json();
+    let target = &j["target"];
+    assert_eq!(target["name"], "openclaw", "{run:?}");
+    assert_eq!(target["chosen_by"], "auto: --profile work");
+    assert_eq!(
+        target["config"],
+        format!("{home}/.openclaw-work/openclaw.json")
+    );
+    assert_eq!(target["port"], 41984);
+    // OPENCLAW_PROFILE alone keeps ~/.openclaw but takes the profile's port.
+    let run = env.run_env(
+        &["doctor", "--json", "--target", "openclaw"],
+        &[("OPENCLAW_PROFILE", "work")],
+    );
+    let j = run.json();
+    assert_eq!(
+        j["target"]["config"],
+        format!("{home}/.openclaw/openclaw.json")
+    );
+    assert_eq!(j["target"]["port"], 41984);
+    // Not a name the real CLI takes: usage error.
+    let run = env.run_env(&["doctor", "--profile", "../x"], &vars);
+    assert_eq!(run.code, 2, "{run:?}");
+
+    // The real CLI resolves the same path (`openclaw config file`, ~2 s).
+    let out = Command::new("openclaw")
+        .args(["--profile", "work", "config", "file"])
+        .env_clear()
+        .env("PATH", installed())
+        .env("HOME", env.home())
+        .env("NO_COLOR", "1")
+        .env("OPENCLAW_NO_AUTO_UPDATE", "1")
+        .env("DO_NOT_TRACK", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.trim() == format!("{home}/.openclaw-work/openclaw.json")),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -37,6 +37,7 @@ pub(crate) use commands::{
 pub(crate) const ENV_CONFIG_PATH: &str = "OPENCLAW_CONFIG_PATH";
 pub(crate) const ENV_STATE_DIR: &str = "OPENCLAW_STATE_DIR";
 pub(crate) const ENV_PORT: &str = "OPENCLAW_GATEWAY_PORT";
+pub(crate) const ENV_PROFILE: &str = "OPENCLAW_PROFILE";
 pub(crate) const DEFAULT_PORT: u16 = 18789;
 /// The gateway's process title, and its kernel `comm` (15 bytes).
 pub(crate) const PROCESS_TITLE: &str = "openclaw-gateway";
@@ -54,6 +55,12 @@ pub struct OpenClaw {
     pub(crate) home: PathBuf,
     /// `openclaw` on PATH, if any; without it fixes are display-only.
     pub(crate) cli: Option<PathBuf>,
+    /// `OPENCLAW_PROFILE` (also set by `--profile`): it moves the default
+    /// port and the default log file, not the config path.
+    pub(crate) profile: Option<String>,
+    /// `OPENCLAW_GATEWAY_PORT` as seen when the target was chosen (after
+    /// `--profile`, which may set it).
+    pub(crate) port_env: Option<String>,
 }
 
 impl OpenClaw {
@@ -65,11 +72,77 @@ impl OpenClaw {
         let cli = env
             .get("PATH")
             .and_then(|path| find_in_path(path, "openclaw"));
+        let profile = env
+            .get(ENV_PROFILE)
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty() && !p.eq_ignore_ascii_case("default"));
+        let port_env = env.get(ENV_PORT).filter(|v| !v.is_empty()).cloned();
         Self {
             config_path,
             state_dir,
             home,
             cli,
+            profile,
+            port_env,
+        }
+    }
+
+    /// What `openclaw --profile NAME` does to its environment before
+    /// anything else (`applyCliProfileEnv`, 2026.9.6; `cli-facts/`): sets
+    /// `OPENCLAW_PROFILE`; the state dir becomes `~/.openclaw-NAME` (`default`:
+    /// `~/.openclaw`) unless one is set (kept, except when it is the
+    /// inherited profile's own dir), and the config path
+    /// `$STATE/openclaw.json` unless one is set; `dev` pins port 19001.
+    /// The service-manager selectors it also rewrites are not modelled.
+    pub(crate) fn apply_profile_flag(env: &mut BTreeMap<String, String>, name: &str) {
+        let get = |env: &BTreeMap<String, String>, k: &str| {
+            env.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let home = PathBuf::from(get(env, "HOME").unwrap_or_else(|| ".".into()));
+        let dir_of = |p: &str| {
+            if p.eq_ignore_ascii_case("default") {
+                home.join(".openclaw")
+            } else {
+                home.join(format!(".openclaw-{p}"))
+            }
+        };
+        let inherited = dir_of(&get(env, ENV_PROFILE).unwrap_or_else(|| "default".into()));
+        let selected = dir_of(name);
+        let switches = inherited != selected;
+        let state = get(env, ENV_STATE_DIR);
+        let switches_state =
+            switches && state.as_deref().is_some_and(|s| Path::new(s) == inherited);
+        let config = get(env, ENV_CONFIG_PATH);
+        let replaces_config = switches
+            && (state.is_none() || switches_state)
+            && config
+                .as_deref()
+                .is_some_and(|c| Path::new(c) == inherited.join("openclaw.json"));
+        env.insert(ENV_PROFILE.into(), name.into());
+        let state_dir = match &state {
+            Some(s) if !switches_state => PathBuf::from(s),
+            _ => selected,
+        };
+        if state.is_none() || switches_state {
+            env.insert(ENV_STATE_DIR.into(), state_dir.display().to_string());
+        }
+        if config.is_none() || replaces_config {
+            let path = state_dir.join("openclaw.json");
+            env.insert(ENV_CONFIG_PATH.into(), path.display().to_string());
+        }
+        if name == "dev" && get(env, ENV_PORT).is_none() {
+            env.insert(ENV_PORT.into(), "19001".into());
+        }
+    }
+
+    /// The port with no `gateway.port` and no `OPENCLAW_GATEWAY_PORT`:
+    /// 18789, or with a profile `20000 + fnv1a32(profile) % 40000`.
+    pub(crate) fn default_port(&self) -> u16 {
+        match &self.profile {
+            None => DEFAULT_PORT,
+            Some(p) => (20_000 + fnv1a32(p.as_bytes()) % 40_000) as u16,
         }
     }
 
@@ -120,18 +193,20 @@ impl OpenClaw {
     /// else 18789.
     pub(crate) fn port_from(&self, vars: Vars<'_>) -> u16 {
         vars(ENV_PORT)
+            .or_else(|| self.port_env.clone())
             .as_deref()
             .and_then(parse_port_env)
             .or_else(|| self.load().ok().and_then(|l| l.port))
-            .unwrap_or(DEFAULT_PORT)
+            .unwrap_or_else(|| self.default_port())
     }
 
-    /// The file log: `logging.file`, else today's `/tmp/openclaw/openclaw-DATE.log`.
+    /// The file log: `logging.file`, else today's
+    /// `/tmp/openclaw/openclaw[-PROFILE]-DATE.log`.
     pub(crate) fn log_path(&self) -> PathBuf {
         self.load()
             .ok()
             .and_then(|l| l.log_file)
-            .unwrap_or_else(default_log_path)
+            .unwrap_or_else(|| default_log_path(self.profile.as_deref()))
     }
 
     /// The directory logs go to.
@@ -149,15 +224,53 @@ pub(crate) fn parse_port_env(value: &str) -> Option<u16> {
     port.parse().ok().filter(|p| *p > 0)
 }
 
-/// `/tmp/openclaw/openclaw-YYYY-MM-DD.log` for today (UTC).
-pub(crate) fn default_log_path() -> PathBuf {
+/// `/tmp/openclaw/openclaw[-PROFILE]-YYYY-MM-DD.log` for today (UTC).
+pub(crate) fn default_log_path(profile: Option<&str>) -> PathBuf {
     let date = time::OffsetDateTime::now_utc().date();
+    let profile = profile
+        .map(|p| format!("-{}", log_profile_segment(p)))
+        .unwrap_or_default();
     PathBuf::from("/tmp/openclaw").join(format!(
-        "openclaw-{:04}-{:02}-{:02}.log",
+        "openclaw{profile}-{:04}-{:02}-{:02}.log",
         date.year(),
         u8::from(date.month()),
         date.day()
     ))
+}
+
+/// The profile as OpenClaw writes it into a log file name
+/// (`encodeLogProfileSegment`, 2026.9.6): `[a-z0-9]` kept, `-` → `--`,
+/// `_` → `-0`, `A` → `-1a`, anything else `-2<hex code point>-`; over 220
+/// bytes, `-3<sha256 hex>`.
+fn log_profile_segment(profile: &str) -> String {
+    let mut out = String::new();
+    for c in profile.chars() {
+        match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            '-' => out.push_str("--"),
+            '_' => out.push_str("-0"),
+            'A'..='Z' => {
+                out.push_str("-1");
+                out.push(c.to_ascii_lowercase());
+            }
+            other => out.push_str(&format!("-2{:x}-", u32::from(other))),
+        }
+    }
+    if out.len() > 220 {
+        use sha2::Digest;
+        return format!(
+            "-3{}",
+            hex::encode(sha2::Sha256::digest(profile.as_bytes()))
+        );
+    }
+    out
+}
+
+/// 32-bit FNV-1a.
+fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(2_166_136_261u32, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(16_777_619)
+    })
 }
 
 fn find_in_path(path: &str, program: &str) -> Option<PathBuf> {
@@ -410,6 +523,55 @@ mod tests {
         assert_eq!(t.config_path, PathBuf::from("/c.json"));
         assert_eq!(t.state_dir, PathBuf::from("/s"));
         assert!(t.cli.is_none());
+    }
+
+    #[test]
+    fn a_profile_moves_the_state_dir_default_port_and_log_as_openclaw_does() {
+        let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        };
+        let none = |_: &str| None;
+        // `openclaw --profile work config file` → ~/.openclaw-work/openclaw.json,
+        // `gateway status` → port 41984 (fixtures/openclaw/cli-facts).
+        let mut e = env(&[("HOME", "/h")]);
+        OpenClaw::apply_profile_flag(&mut e, "work");
+        let t = OpenClaw::from_env(&e);
+        assert_eq!(
+            t.config_path,
+            PathBuf::from("/h/.openclaw-work/openclaw.json")
+        );
+        assert_eq!(t.port_from(&none), 41984);
+        let log = t.log_path().display().to_string();
+        assert!(log.starts_with("/tmp/openclaw/openclaw-work-20"), "{log}");
+        // An explicit state dir wins over --profile.
+        let mut e = env(&[("HOME", "/h"), (ENV_STATE_DIR, "/alt")]);
+        OpenClaw::apply_profile_flag(&mut e, "work");
+        assert_eq!(
+            OpenClaw::from_env(&e).config_path,
+            PathBuf::from("/alt/openclaw.json")
+        );
+        // OPENCLAW_PROFILE alone: same config path, the profile's port.
+        let t = OpenClaw::from_env(&env(&[("HOME", "/h"), (ENV_PROFILE, "work")]));
+        assert_eq!(t.config_path, PathBuf::from("/h/.openclaw/openclaw.json"));
+        assert_eq!(t.port_from(&none), 41984);
+        // `default` is no profile.
+        let t = OpenClaw::from_env(&env(&[("HOME", "/h"), (ENV_PROFILE, "default")]));
+        assert_eq!(t.port_from(&none), DEFAULT_PORT);
+        assert_eq!(log_profile_segment("My_w-1.x"), "-1my-0w--1-22e-x");
+        // `dev` pins port 19001 unless one is set.
+        let mut e = env(&[("HOME", "/h")]);
+        OpenClaw::apply_profile_flag(&mut e, "dev");
+        assert_eq!(OpenClaw::from_env(&e).port_from(&none), 19001);
+        // A state dir that is the inherited profile's own dir is switched.
+        let mut e = env(&[("HOME", "/h"), (ENV_STATE_DIR, "/h/.openclaw")]);
+        OpenClaw::apply_profile_flag(&mut e, "work");
+        assert_eq!(
+            OpenClaw::from_env(&e).state_dir,
+            PathBuf::from("/h/.openclaw-work")
+        );
     }
 
     #[test]
