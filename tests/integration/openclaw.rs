@@ -1071,3 +1071,85 @@ fn openclaw_profile_flag_moves_state_dir_and_port_like_the_real_cli() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn openclaw_walk_texts_name_openclaw_commands_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (env, vars) = fixture_state(&dir.path().join("openclaw.log"), TOKEN);
+    let answers = env.path("answers.txt");
+    // Decline whatever fix is offered: only the texts matter here.
+    std::fs::write(&answers, "no\nno\nno\n").unwrap();
+    let answers = answers.display().to_string();
+
+    // A desktop host asking for the WhatsApp web login: the end names
+    // openclaw's own commands.
+    let mut with_display = vars.clone();
+    with_display.push(("DISPLAY".into(), ":0".into()));
+    let run = run_with(
+        &env,
+        &[
+            "walk",
+            "--answers",
+            &answers,
+            "--message",
+            "GatewayRequestError: Web Login Provider is not available",
+        ],
+        &with_display,
+    );
+    assert!(run.stdout.starts_with("target: openclaw"), "{run:?}");
+    assert!(
+        run.stdout
+            .contains("`openclaw channels login --channel whatsapp`"),
+        "{run:?}"
+    );
+    assert!(!run.stdout.contains("`clawdoc login"), "{run:?}");
+    assert!(!run.stdout.contains("`clawdoc restart`"), "{run:?}");
+
+    // Gateway down: the checks name OpenClaw's endpoints and lock files.
+    let run = run_with(
+        &env,
+        &[
+            "walk",
+            "--json",
+            "--answers",
+            &answers,
+            "--message",
+            "send failed: gateway not connected",
+        ],
+        &vars,
+    );
+    let doc = run.json();
+    let asked: Vec<&str> = doc["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["text"].as_str())
+        .collect();
+    assert!(
+        asked.contains(&"Does the gateway answer on its port (GET /healthz)?"),
+        "{asked:?}"
+    );
+    assert!(
+        !asked.iter().any(|t| t.contains("gateway.pid")),
+        "{asked:?}"
+    );
+
+    // The same walk on the embedded gateway keeps its own texts.
+    let run = env.run(&[
+        "walk",
+        "--json",
+        "--answers",
+        &answers,
+        "--message",
+        "send failed: gateway not connected",
+    ]);
+    let doc = run.json();
+    assert!(
+        doc["trail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["text"] == "Does the gateway answer on its port (GET /health)?"),
+        "{doc:#}"
+    );
+}
