@@ -163,33 +163,22 @@ impl Oc {
     /// The real `clawdoc` with this state dir's environment (no
     /// CLAWDOC_TARGET: auto detection picks OpenClaw from the env).
     fn clawdoc(&self, args: &[&str]) -> Run {
-        let out = Command::new(bin())
-            .args(args)
-            .env_clear()
-            .envs(self.envs())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        self.run(bin(), args)
     }
     /// The real `openclaw` CLI with this state dir's environment.
     fn openclaw(&self, args: &[&str]) -> Run {
-        let out = Command::new("openclaw")
-            .args(args)
-            .env_clear()
-            .envs(self.envs())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        self.run("openclaw", args)
+    }
+    fn run(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Run {
+        Run::from(
+            Command::new(program)
+                .args(args)
+                .env_clear()
+                .envs(self.envs())
+                .stdin(Stdio::null())
+                .output()
+                .unwrap(),
+        )
     }
     fn doctor_json(&self, extra: &[&str]) -> (Run, Value) {
         let mut args = vec!["doctor", "--json"];

@@ -502,14 +502,15 @@ mod tests {
         assert_eq!(parse_port_env("0"), None);
     }
 
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
     #[test]
     fn paths_follow_the_precedence() {
-        let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
         let t = OpenClaw::from_env(&env(&[("HOME", "/h")]));
         assert_eq!(t.config_path, PathBuf::from("/h/.openclaw/openclaw.json"));
         assert_eq!(t.state_dir, PathBuf::from("/h/.openclaw"));
@@ -527,12 +528,6 @@ mod tests {
 
     #[test]
     fn a_profile_moves_the_state_dir_default_port_and_log_as_openclaw_does() {
-        let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
         let none = |_: &str| None;
         // `openclaw --profile work config file` → ~/.openclaw-work/openclaw.json,
         // `gateway status` → port 41984 (fixtures/openclaw/cli-facts).
