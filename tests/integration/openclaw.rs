@@ -1095,18 +1095,15 @@ fn openclaw_walk_texts_name_openclaw_commands_and_files() {
     assert!(!run.stdout.contains("`clawdoc restart`"), "{run:?}");
 
     // Gateway down: the checks name OpenClaw's endpoints and lock files.
-    let run = run_with(
-        &env,
-        &[
-            "walk",
-            "--json",
-            "--answers",
-            &answers,
-            "--message",
-            "send failed: gateway not connected",
-        ],
-        &vars,
-    );
+    let down = [
+        "walk",
+        "--json",
+        "--answers",
+        &answers,
+        "--message",
+        "send failed: gateway not connected",
+    ];
+    let run = run_with(&env, &down, &vars);
     let doc = run.json();
     let asked: Vec<&str> = doc["trail"]
         .as_array()
@@ -1124,15 +1121,7 @@ fn openclaw_walk_texts_name_openclaw_commands_and_files() {
     );
 
     // The same walk on the embedded gateway keeps its own texts.
-    let run = env.run(&[
-        "walk",
-        "--json",
-        "--answers",
-        &answers,
-        "--message",
-        "send failed: gateway not connected",
-    ]);
-    let doc = run.json();
+    let doc = env.run(&down).json();
     assert!(
         doc["trail"]
             .as_array()
