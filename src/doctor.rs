@@ -499,7 +499,7 @@ pub fn run(
                 }
             }
             if journal.is_none() {
-                match Journal::begin(&env.home) {
+                match Journal::begin(&env.home, &env.target) {
                     Ok(j) => {
                         report.journal = Some(j.dir().display().to_string());
                         journal = Some(j);

@@ -574,15 +574,21 @@ pub(crate) fn redacted_diff(old: &str, new: &str) -> String {
 
 // ------------------------------------------------------------------ journal
 
-/// The files a doctor run may change and `undo` restores. Pid and lock files
-/// are not among them: they are only ever removed when provably stale, and
-/// putting a stale pid file back would help no one.
-fn journaled_files(home: &Home) -> Vec<PathBuf> {
-    vec![
+/// The files a doctor run may change and `undo` restores: clawdoc's own,
+/// and the target's config (OpenClaw's `openclaw.json`, changed through its
+/// CLI). Pid and lock files are not among them: they are only ever removed
+/// when provably stale, and putting a stale pid file back would help no one.
+fn journaled_files(home: &Home, target: &Target) -> Vec<PathBuf> {
+    let mut files = vec![
         home.config_path(),
         home.devices_path(),
         home.identity_path(),
-    ]
+    ];
+    let config = target.facts().config_path(home);
+    if !files.contains(&config) {
+        files.push(config);
+    }
+    files
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -618,7 +624,7 @@ pub struct Journal {
 
 impl Journal {
     /// Snapshots the journaled files. Called once, before the first fix.
-    pub fn begin(home: &Home) -> std::io::Result<Self> {
+    pub fn begin(home: &Home, target: &Target) -> std::io::Result<Self> {
         use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
         let now = time::OffsetDateTime::now_utc();
         let run_id = format!("{}-{:09}", now.unix_timestamp(), now.nanosecond());
@@ -631,14 +637,21 @@ impl Journal {
         std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
         std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700))?;
         let mut files = Vec::new();
-        for path in journaled_files(home) {
+        for path in journaled_files(home, target) {
             let copy = match std::fs::read(&path) {
                 Ok(bytes) => {
-                    let name = path
+                    let mut name = path
                         .file_name()
                         .unwrap_or_default()
                         .to_string_lossy()
                         .into_owned();
+                    // Two journaled files of the same name (both `config…`).
+                    if files
+                        .iter()
+                        .any(|f: &Snapshot| f.copy.as_ref() == Some(&name))
+                    {
+                        name = format!("target-{name}");
+                    }
                     crate::fsutil::write_atomic(&dir.join(&name), &bytes, 0o600)?;
                     Some(name)
                 }
@@ -708,8 +721,9 @@ pub enum UndoError {
 
 /// Restores the files of the most recent journaled run that applied fixes,
 /// then marks that run undone (renamed `<run-id>.undone`) so a second undo
-/// goes one run further back.
-pub fn undo(home: &Home) -> Result<UndoReport, UndoError> {
+/// goes one run further back. `target`: the gateway whose config may be
+/// restored besides clawdoc's own files.
+pub fn undo(home: &Home, target: &Target) -> Result<UndoReport, UndoError> {
     let root = home.journal_dir();
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -743,7 +757,7 @@ pub fn undo(home: &Home) -> Result<UndoReport, UndoError> {
             unchanged: Vec::new(),
             not_reverted: Vec::new(),
         };
-        let allowed = journaled_files(home);
+        let allowed = journaled_files(home, target);
         for snap in &manifest.files {
             // The manifest is a file on disk: restore only the files a doctor
             // run journals, never a path it was edited to name.
@@ -827,7 +841,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let home = Home::new(dir.path());
         std::fs::write(home.config_path(), "# mine\n[gateway]\n").unwrap();
-        let mut j = Journal::begin(&home).unwrap();
+        let mut j = Journal::begin(&home, &Target::embedded()).unwrap();
         std::fs::write(home.config_path(), "changed").unwrap();
         std::fs::write(home.identity_path(), "{}").unwrap();
         j.record(
@@ -838,7 +852,7 @@ mod tests {
             },
         )
         .unwrap();
-        let r = undo(&home).unwrap();
+        let r = undo(&home, &Target::embedded()).unwrap();
         assert_eq!(
             std::fs::read_to_string(home.config_path()).unwrap(),
             "# mine\n[gateway]\n"
@@ -846,7 +860,57 @@ mod tests {
         assert!(!home.identity_path().exists());
         assert_eq!(r.restored.len(), 1);
         assert_eq!(r.removed.len(), 1);
-        assert!(matches!(undo(&home), Err(UndoError::NothingToUndo(_))));
+        assert!(matches!(
+            undo(&home, &Target::embedded()),
+            Err(UndoError::NothingToUndo(_))
+        ));
+    }
+
+    #[test]
+    fn journal_undo_restores_the_openclaw_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = Home::new(dir.path().join("clawdoc"));
+        std::fs::create_dir_all(home.root()).unwrap();
+        let state = dir.path().join("oc");
+        std::fs::create_dir_all(&state).unwrap();
+        let config = state.join("openclaw.json");
+        let before = "// mine\n{ gateway: { port: 18999 } }\n";
+        std::fs::write(&config, before).unwrap();
+        let env: std::collections::BTreeMap<String, String> = [(
+            "OPENCLAW_STATE_DIR".to_string(),
+            state.display().to_string(),
+        )]
+        .into();
+        let target = Target::choose_in(
+            Some(crate::target::TargetKind::OpenClaw),
+            &env,
+            &ProcRoot::default(),
+        );
+        let mut j = Journal::begin(&home, &target).unwrap();
+        // What `openclaw config set gateway.mode local` leaves.
+        let after = "{\n  \"gateway\": {\n    \"port\": 18999,\n    \"mode\": \"local\"\n  }\n}\n";
+        std::fs::write(&config, after).unwrap();
+        j.record(
+            "mode-unset",
+            &Applied {
+                action: FixAction::SetModeLocal,
+                summary: "$ openclaw config set gateway.mode local".into(),
+            },
+        )
+        .unwrap();
+        // The embedded target does not restore another target's file.
+        assert!(matches!(
+            undo(&home, &Target::embedded()),
+            Err(UndoError::Corrupt { .. })
+        ));
+        let r = undo(&home, &target).unwrap();
+        assert_eq!(r.restored, vec![config.clone()]);
+        assert_eq!(std::fs::read_to_string(&config).unwrap(), before);
+        // The fixed version is kept in the backup ring, not lost.
+        assert_eq!(
+            std::fs::read_to_string(state.join("openclaw.json.bak.1")).unwrap(),
+            after
+        );
     }
 
     #[test]
@@ -855,7 +919,7 @@ mod tests {
         let home = Home::new(dir.path().join("home"));
         std::fs::create_dir_all(home.root()).unwrap();
         std::fs::write(home.config_path(), "[gateway]\n").unwrap();
-        let mut j = Journal::begin(&home).unwrap();
+        let mut j = Journal::begin(&home, &Target::embedded()).unwrap();
         j.record(
             "x",
             &Applied {
@@ -872,7 +936,10 @@ mod tests {
             &outside.display().to_string(),
         );
         std::fs::write(&manifest, text).unwrap();
-        assert!(matches!(undo(&home), Err(UndoError::Corrupt { .. })));
+        assert!(matches!(
+            undo(&home, &Target::embedded()),
+            Err(UndoError::Corrupt { .. })
+        ));
         assert_eq!(std::fs::read_to_string(&outside).unwrap(), "keep");
     }
 }

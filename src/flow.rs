@@ -49,6 +49,21 @@ struct RawNode {
     no: Option<Spanned<String>>,
     end: Option<String>,
     end_zh_tw: Option<String>,
+    /// The node's text for one target (`[node.target.openclaw]`), e.g. its
+    /// own commands and file names; the same field as the node's own.
+    #[serde(default)]
+    target: BTreeMap<String, Spanned<RawTexts>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTexts {
+    question: Option<String>,
+    question_zh_tw: Option<String>,
+    check: Option<String>,
+    check_zh_tw: Option<String>,
+    end: Option<String>,
+    end_zh_tw: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -122,6 +137,9 @@ pub struct Node {
     /// The zh-TW of the node's text (question, check or end).
     #[serde(skip)]
     pub text_zh_tw: Option<String>,
+    /// The text (and its zh-TW) for a target, by target name.
+    #[serde(skip)]
+    pub for_target: BTreeMap<String, (String, Option<String>)>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -137,6 +155,24 @@ pub struct Flowchart {
 }
 
 impl Flowchart {
+    /// The chart with the texts written for `target` where a node has
+    /// them (`[node.target.NAME]`); ids and edges unchanged.
+    pub fn for_target(&self, target: crate::target::TargetKind) -> Flowchart {
+        let mut chart = self.clone();
+        for n in &mut chart.nodes {
+            let Some((text, tw)) = n.for_target.get(target.as_str()).cloned() else {
+                continue;
+            };
+            match &mut n.kind {
+                NodeKind::Question { text: t, .. }
+                | NodeKind::Check { text: t, .. }
+                | NodeKind::End { text: t } => *t = text,
+            }
+            n.text_zh_tw = tw;
+        }
+        chart
+    }
+
     /// The chart with its texts in `lang` (ids and edges unchanged); a
     /// missing translation keeps the English.
     pub fn localized(&self, lang: Lang) -> Flowchart {
@@ -364,11 +400,48 @@ impl Flowchart {
                     )),
                 ));
             }
+            let mut for_target = BTreeMap::new();
+            for (name, texts) in &n.target {
+                let t = texts.get_ref();
+                let (text, tw) = match field {
+                    "question" => (&t.question, &t.question_zh_tw),
+                    "check" => (&t.check, &t.check_zh_tw),
+                    _ => (&t.end, &t.end_zh_tw),
+                };
+                let known = [
+                    crate::target::TargetKind::Embedded,
+                    crate::target::TargetKind::OpenClaw,
+                ]
+                .iter()
+                .any(|k| k.as_str() == name);
+                let fields = [&t.question, &t.check, &t.end]
+                    .iter()
+                    .filter(|f| f.is_some())
+                    .count();
+                match text {
+                    Some(text) if known && fields == 1 => {
+                        if tw.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                            untranslated.push(err(
+                                Some(texts.span()),
+                                format!("node `{id}`: `{field}` for target `{name}` has no zh-TW translation"),
+                                Some(format!("add `{field}_zh_tw = \"…\"` after `{field}`")),
+                            ));
+                        }
+                        for_target.insert(name.clone(), (text.clone(), tw.clone()));
+                    }
+                    _ => errors.push(err(
+                        Some(texts.span()),
+                        format!("node `{id}`: `[node.target.{name}]` must name a target (embedded, openclaw) and give only `{field}` (the node's own kind of text)"),
+                        None,
+                    )),
+                }
+            }
             nodes.push(Node {
                 id,
                 section: n.section.clone(),
                 kind,
                 text_zh_tw: text_zh_tw.clone(),
+                for_target,
             });
         }
         if !ids.contains(raw.start.get_ref()) {
@@ -787,6 +860,45 @@ mod tests {
         let bad_fact = fixed.replace("config.exists", "config.exist");
         let errs = Flowchart::parse("f.toml", &bad_fact, &rules).unwrap_err();
         assert!(errs[0].to_string().starts_with("f.toml:5:"), "{errs:?}");
+    }
+
+    #[test]
+    fn target_texts_replace_the_node_text_and_are_checked() {
+        let rules = RuleSet::builtin();
+        let chart = "start = \"a\"\n[[node]]\nid = \"a\"\nend = \"run `clawdoc logs`\"\nend_zh_tw = \"x\"\n[node.target.openclaw]\nend = \"run `openclaw logs`\"\nend_zh_tw = \"y\"\n";
+        let c = Flowchart::parse("f.toml", chart, &rules).unwrap();
+        assert!(c.untranslated.is_empty());
+        let text = |c: &Flowchart| match &c.nodes[0].kind {
+            NodeKind::End { text } => text.clone(),
+            _ => unreachable!(),
+        };
+        use crate::target::TargetKind;
+        assert_eq!(
+            text(&c.for_target(TargetKind::OpenClaw)),
+            "run `openclaw logs`"
+        );
+        assert_eq!(
+            text(&c.for_target(TargetKind::Embedded)),
+            "run `clawdoc logs`"
+        );
+        let tw = c.for_target(TargetKind::OpenClaw).localized(Lang::ZhTw);
+        assert_eq!(text(&tw), "y");
+        // No zh-TW: untranslated, at the table.
+        let c =
+            Flowchart::parse("f.toml", &chart.replace("end_zh_tw = \"y\"\n", ""), &rules).unwrap();
+        assert!(
+            c.untranslated[0].to_string().starts_with("f.toml:6:"),
+            "{:?}",
+            c.untranslated
+        );
+        // Not a target, or another kind of text than the node's: an error.
+        for bad in [
+            chart.replace("target.openclaw", "target.nope"),
+            chart.replace("\nend = \"run `openclaw", "\ncheck = \"run `openclaw"),
+        ] {
+            let errs = Flowchart::parse("f.toml", &bad, &rules).unwrap_err();
+            assert!(errs[0].message.contains("[node.target."), "{errs:?}");
+        }
     }
 
     #[test]

@@ -382,7 +382,7 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
 }
 
 pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
-    match fix::undo(&ctx.home) {
+    match fix::undo(&ctx.home, &ctx.target()) {
         Ok(report) => {
             if args.json {
                 outln!(

@@ -39,6 +39,7 @@ pub(crate) fn load_chart(ctx: &Ctx) -> anyhow::Result<(RuleSet, Flowchart)> {
             .collect::<Vec<_>>()
             .join("\n"))
     })?;
+    let chart = chart.for_target(ctx.target().kind());
     Ok((rules.localized(ctx.lang), chart.localized(ctx.lang)))
 }
 

@@ -18,6 +18,8 @@ use clawdoc::gateway::daemon::{
     self, DaemonError, GatewayStatus, RunState, StartOutcome, StartProgress, StopOutcome,
     DEFAULT_STOP_TIMEOUT,
 };
+use clawdoc::probe::status::State as TargetState;
+use clawdoc::target::TargetKind;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
@@ -143,6 +145,46 @@ pub(crate) fn status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
         outln!("{}", describe_status(&st));
     }
     Ok(if st.state == RunState::Running && st.ready {
+        Exit::Ok
+    } else {
+        Exit::Problems
+    })
+}
+
+/// `clawdoc status`: the chosen target's gateway. The embedded one is
+/// clawdoc's own daemon (`gateway status`); another target's is what the
+/// probes see (its lock, port holder and `/readyz`).
+pub(crate) fn target_status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
+    if ctx.target().kind() == TargetKind::Embedded {
+        return status(args, ctx);
+    }
+    let env = ctx.probe_env();
+    let st = clawdoc::probe::status::status(&env);
+    if args.json {
+        outln!(
+            "{}",
+            serde_json::to_string_pretty(&clawdoc::report::Versioned::new(&st).in_lang(ctx.lang))?
+        );
+    } else {
+        outln!("{}", super::target_line(&env));
+        let pid = st.pid.map(|p| format!("pid {p}, ")).unwrap_or_default();
+        let failing = if st.failing.is_empty() {
+            String::new()
+        } else {
+            format!(", failing: {}", st.failing.join(", "))
+        };
+        outln!(
+            "gateway {} ({pid}port {}; {}{failing})",
+            st.state.as_str(),
+            st.port,
+            if st.ready { "ready" } else { "not ready" }
+        );
+        for check in &st.checks {
+            outln!("  {}: {}", check.probe, check.summary);
+        }
+        outln!("  log: {}", st.log_file);
+    }
+    Ok(if st.state == TargetState::Running {
         Exit::Ok
     } else {
         Exit::Problems

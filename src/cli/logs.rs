@@ -1,4 +1,7 @@
-//! `clawdoc logs [--tail N] [--follow]`: the gateway log (`logs/gateway.log`).
+//! `clawdoc logs [--tail N] [--follow]`: the chosen target's gateway log
+//! (embedded: `logs/gateway.log`; OpenClaw: its tslog JSON file at
+//! `logging.file`, else `/tmp/openclaw/openclaw-DATE.log`, each record shown
+//! as `time LEVEL [subsystem] message`).
 //!
 //! `--follow` polls the file and survives rotation (the path then names a new
 //! file, or the file got shorter): it reopens and reads the new file from its
@@ -17,7 +20,6 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::{Ctx, Exit};
-use clawdoc::config;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -32,12 +34,21 @@ pub(crate) struct Args {
 const FOLLOW_POLL: Duration = Duration::from_millis(200);
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
-    let path = ctx.home.log_path();
-    let secret = config::load(&ctx.home).ok().and_then(|l| l.config.token);
+    let target = ctx.target();
+    let source = target.log_source(&ctx.home);
+    let path = source.path;
+    let secret = target.token(&ctx.home);
+    // Whole lines in, what is shown out: readable records, token redacted.
     let redact = |text: &str| -> String {
+        let text = match source.readable {
+            Some(readable) if !text.is_empty() => {
+                String::from_utf8_lossy(&readable(text.as_bytes())).into_owned()
+            }
+            _ => text.to_string(),
+        };
         match &secret {
             Some(s) if !s.expose().is_empty() => text.replace(s.expose(), "<redacted>"),
-            _ => text.to_string(),
+            _ => text,
         }
     };
     let stdout = io::stdout();

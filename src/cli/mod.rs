@@ -141,6 +141,12 @@ pub(crate) struct Cli {
     #[arg(long, global = true, env = "CLAWDOC_TARGET", value_enum, default_value_t = TargetChoice::Auto)]
     pub target: TargetChoice,
 
+    /// OpenClaw profile, as `openclaw --profile NAME`: state dir
+    /// ~/.openclaw-NAME (unless OPENCLAW_STATE_DIR is set), its own default
+    /// port and log file; implies the OpenClaw target.
+    #[arg(long, global = true, value_name = "NAME", value_parser = parse_profile)]
+    pub profile: Option<String>,
+
     /// Test hook: read this file as the kernel log (hidden; announced on
     /// stderr whenever used). A flag, not an environment variable, so a
     /// stray variable can never make a normal run report an OOM kill.
@@ -183,7 +189,8 @@ pub(crate) enum Command {
     Gateway(gateway::Command),
     /// Restart the gateway (same as `gateway restart`).
     Restart(gateway::RestartArgs),
-    /// Show whether the gateway runs and answers (same as `gateway status`).
+    /// Show whether the gateway runs and answers (the embedded one: same as
+    /// `gateway status`; OpenClaw: its lock, port and /readyz).
     Status(gateway::StatusArgs),
     /// Show the gateway log.
     Logs(logs::Args),
@@ -221,6 +228,7 @@ pub(crate) struct Ctx {
     pub rules_dir: Option<PathBuf>,
     pub style: render::Style,
     pub target: TargetChoice,
+    pub profile: Option<String>,
     test_kmsg: Option<PathBuf>,
     test_disk_fixture: Option<PathBuf>,
 }
@@ -229,11 +237,14 @@ impl Ctx {
     /// The gateway to probe and fix (auto detection runs here, only for
     /// the commands that probe).
     pub(crate) fn target(&self) -> Target {
-        Target::choose(match self.target {
-            TargetChoice::Auto => None,
-            TargetChoice::Embedded => Some(TargetKind::Embedded),
-            TargetChoice::OpenClaw => Some(TargetKind::OpenClaw),
-        })
+        Target::choose_with_profile(
+            match self.target {
+                TargetChoice::Auto => None,
+                TargetChoice::Embedded => Some(TargetKind::Embedded),
+                TargetChoice::OpenClaw => Some(TargetKind::OpenClaw),
+            },
+            self.profile.as_deref(),
+        )
     }
     /// The probes' view of this machine, looking at the chosen target, with
     /// any test hook applied and announced (so a hooked run can never pass
@@ -314,6 +325,7 @@ pub(crate) fn main() -> ExitCode {
         rules_dir: cli.rules_dir.clone(),
         style: render::Style::new(cli.color),
         target: cli.target,
+        profile: cli.profile.clone(),
         test_kmsg: cli.test_kmsg.clone(),
         test_disk_fixture: cli.test_disk_fixture.clone(),
     };
@@ -350,7 +362,7 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         }
         Command::Gateway(cmd) => gateway::run(cmd, ctx),
         Command::Restart(args) => gateway::restart(args, ctx),
-        Command::Status(args) => gateway::status(args, ctx),
+        Command::Status(args) => gateway::target_status(args, ctx),
         Command::Logs(args) => logs::run(args, ctx),
         Command::Setup(args) => setup::run(args, ctx),
         Command::Config(cmd) => config_cmd::run(cmd, ctx),
@@ -376,6 +388,22 @@ fn man() -> anyhow::Result<Exit> {
     clap_mangen::Man::new(Cli::command()).render(&mut out)?;
     std::io::Write::flush(&mut out)?;
     Ok(Exit::Ok)
+}
+
+/// An OpenClaw profile name as its CLI accepts it: `[a-z0-9][a-z0-9_-]{0,63}`
+/// (any case).
+fn parse_profile(s: &str) -> Result<String, String> {
+    let ok = s.len() <= 64
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a profile name (letters, digits, \"_\", \"-\"; up to 64; starting with a letter or digit)"
+        ))
+    }
 }
 
 fn parse_lang(s: &str) -> Result<clawdoc::i18n::Lang, String> {

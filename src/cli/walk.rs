@@ -261,7 +261,10 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 if journal.is_none() {
                     // Take turns with any `doctor --fix` on this home.
                     _turn = clawdoc::doctor::take_fixing_turn(&ctx.home);
-                    journal = Some(Journal::begin(&ctx.home).context("writing the undo journal")?);
+                    journal = Some(
+                        Journal::begin(&ctx.home, &fix_env.target)
+                            .context("writing the undo journal")?,
+                    );
                 }
                 match fix::apply(f.action, &fix_env) {
                     Ok(done) => {

@@ -265,6 +265,13 @@ fn cli_command(t: &OpenClaw, cli: &Path) -> Command {
     c.env(ENV_STATE_DIR, &t.state_dir)
         .env(ENV_CONFIG_PATH, &t.config_path)
         .env("NO_COLOR", "1");
+    // The profile moves the gateway's default port and log: same as ours.
+    if let Some(profile) = &t.profile {
+        c.env(crate::target::openclaw::ENV_PROFILE, profile);
+    }
+    if let Some(port) = &t.port_env {
+        c.env(crate::target::openclaw::ENV_PORT, port);
+    }
     c
 }
 

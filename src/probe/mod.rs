@@ -30,6 +30,7 @@ pub(crate) mod openclaw;
 pub(crate) mod pid;
 pub(crate) mod port;
 pub(crate) mod resources;
+pub mod status;
 pub(crate) mod token;
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use super::{configured_port, human_bytes, Evidence, ProbeEnv, Status};
 use crate::health::HttpError;
 use crate::procinfo::{self, Identity};
 use crate::target::openclaw::config::{LoadError, Loaded};
-use crate::target::openclaw::{LockRecord, OpenClaw, COMM, PROCESS_TITLE};
+use crate::target::openclaw::{LockOwner, LockRecord, OpenClaw, COMM, PROCESS_TITLE};
 use crate::vocab::ProbeName;
 
 /// The Node versions OpenClaw 2026.9.6 accepts: `>=24.16.0 <25 || >=26.1.0`.
@@ -212,24 +212,6 @@ fn pid(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
     }
 }
 
-/// Owner of a lock file: `{pid, startTime|starttime}` JSON.
-fn owner_of(path: &Path) -> Option<(i32, Option<u64>)> {
-    let text = std::fs::read_to_string(path).ok()?;
-    let value: Value = serde_json::Deserializer::from_str(&text)
-        .into_iter::<Value>()
-        .next()?
-        .ok()?;
-    let pid = value
-        .get("pid")?
-        .as_i64()
-        .and_then(|p| i32::try_from(p).ok())?;
-    let start = value
-        .get("startTime")
-        .or_else(|| value.get("starttime"))
-        .and_then(Value::as_u64);
-    Some((pid, start))
-}
-
 /// Session write locks under `$STATE/agents/*/sessions/*.jsonl.lock`.
 pub(crate) fn session_locks(t: &OpenClaw) -> Vec<PathBuf> {
     let mut out = Vec::new();
@@ -273,7 +255,7 @@ pub(crate) fn stale_locks(t: &OpenClaw, env: &ProbeEnv) -> Vec<PathBuf> {
     });
     let sessions = session_locks(t)
         .into_iter()
-        .filter(|p| owner_of(p).is_some_and(|(pid, start)| owner_gone(env, pid, start)));
+        .filter(|p| LockOwner::read(p).is_some_and(|o| owner_gone(env, o.pid, o.start_time)));
     gateway.chain(sessions).collect()
 }
 
@@ -556,11 +538,7 @@ fn log_runtime_version(path: &Path) -> Option<String> {
         .ok()?;
     let mut buf = Vec::new();
     f.read_to_end(&mut buf).ok()?;
-    let text = String::from_utf8_lossy(&buf);
-    let key = "\"runtimeVersion\":\"";
-    let at = text.rfind(key)? + key.len();
-    let end = text[at..].find('"')?;
-    Some(text[at..at + end].to_string())
+    crate::target::openclaw::tslog_runtime_version(&buf)
 }
 
 /// `…/node_modules/node/bin/node` (npm's `node` package) → its package.json version.

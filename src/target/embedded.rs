@@ -40,6 +40,7 @@ impl Facts for Embedded {
             path: home.log_path(),
             start_markers: START_MARKERS,
             to_text: None,
+            readable: None,
         }
     }
     fn gateway_running(&self, home: &Home, proc_root: &ProcRoot) -> bool {
@@ -53,6 +54,9 @@ impl Facts for Embedded {
     }
     fn logs_command(&self) -> String {
         "clawdoc logs --tail 50".into()
+    }
+    fn token(&self, home: &Home) -> Option<crate::config::Secret> {
+        crate::config::load(home).ok()?.config.token
     }
     fn verified(&self, ready: bool, handshake: &str) -> bool {
         ready && handshake == "ok"

@@ -81,6 +81,9 @@ pub struct LogSource {
     /// Turns the file's lines into the text the rules match (e.g. JSON log
     /// records into console lines); `None`: the file is text already.
     pub to_text: Option<ToText>,
+    /// Turns the file's lines into what `clawdoc logs` shows (e.g. JSON log
+    /// records into `time LEVEL [subsystem] message`); `None`: as they are.
+    pub readable: Option<ToText>,
 }
 
 /// Environment lookup (`OPENCLAW_GATEWAY_PORT`, `CLAWDOC_GATEWAY_PORT`, …).
@@ -106,6 +109,8 @@ pub(crate) trait Facts: std::fmt::Debug {
     fn commands(&self, action: FixAction, category: Category) -> Option<Vec<String>>;
     /// The command that shows the gateway log.
     fn logs_command(&self) -> String;
+    /// The gateway's pinned token, to redact from what is shown of its log.
+    fn token(&self, home: &Home) -> Option<crate::config::Secret>;
     /// Is the gateway verified good after fixing, given the health facts?
     fn verified(&self, ready: bool, handshake: &str) -> bool;
 }
@@ -135,6 +140,25 @@ impl Target {
     pub fn choose(kind: Option<TargetKind>) -> Self {
         let env: BTreeMap<String, String> = std::env::vars().collect();
         Self::choose_in(kind, &env, &ProcRoot::default())
+    }
+    /// [`Target::choose`] after `--profile NAME` (OpenClaw's profile: its
+    /// state dir `~/.openclaw-NAME` unless one is set, its default port and
+    /// log); with a profile, `auto` means OpenClaw.
+    pub fn choose_with_profile(kind: Option<TargetKind>, profile: Option<&str>) -> Self {
+        let mut env: BTreeMap<String, String> = std::env::vars().collect();
+        let Some(name) = profile else {
+            return Self::choose_in(kind, &env, &ProcRoot::default());
+        };
+        OpenClaw::apply_profile_flag(&mut env, name);
+        let mut t = Self::choose_in(
+            Some(kind.unwrap_or(TargetKind::OpenClaw)),
+            &env,
+            &ProcRoot::default(),
+        );
+        if kind.is_none() {
+            t.chosen_by = format!("auto: --profile {name}");
+        }
+        t
     }
     /// [`Target::choose`] with the environment and proc root given.
     pub fn choose_in(
@@ -204,6 +228,10 @@ impl Target {
     }
     pub fn logs_command(&self) -> String {
         self.facts().logs_command()
+    }
+    /// See [`Facts::token`].
+    pub fn token(&self, home: &Home) -> Option<crate::config::Secret> {
+        self.facts().token(home)
     }
     pub fn verified(&self, ready: bool, handshake: &str) -> bool {
         self.facts().verified(ready, handshake)

@@ -1,9 +1,12 @@
 //! The real OpenClaw gateway (npm `openclaw`, pinned by
 //! `tests/openclaw/install.sh`, on Node 24 from npm) against the real
-//! `clawdoc` binary: one fault per test, each in its own state dir and port
+//! `clawdoc` binary: a fault per test, each in its own state dir and port
 //! (18901+), on loopback, one at a time (a global lock: each gateway takes
-//! ~800 MB and 6–40 s to become ready on 2 cores). Every gateway a test or
-//! a fix started is stopped by the pid in its state dir's lock file.
+//! ~800 MB and 6–40 s to become ready on 2 cores). Gateway launches are the
+//! matrix's whole cost (CI budget): a case whose fix leaves a ready gateway
+//! hands it to the read-only cases (healthy, status, logs) instead of
+//! starting another. Every gateway a test or a fix started is stopped by
+//! the pid in its state dir's lock file.
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -160,18 +163,22 @@ impl Oc {
     /// The real `clawdoc` with this state dir's environment (no
     /// CLAWDOC_TARGET: auto detection picks OpenClaw from the env).
     fn clawdoc(&self, args: &[&str]) -> Run {
-        let out = Command::new(bin())
-            .args(args)
-            .env_clear()
-            .envs(self.envs())
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+        self.run(bin(), args)
+    }
+    /// The real `openclaw` CLI with this state dir's environment.
+    fn openclaw(&self, args: &[&str]) -> Run {
+        self.run("openclaw", args)
+    }
+    fn run(&self, program: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Run {
+        Run::from(
+            Command::new(program)
+                .args(args)
+                .env_clear()
+                .envs(self.envs())
+                .stdin(Stdio::null())
+                .output()
+                .unwrap(),
+        )
     }
     fn doctor_json(&self, extra: &[&str]) -> (Run, Value) {
         let mut args = vec!["doctor", "--json"];
@@ -382,13 +389,121 @@ fn assert_fixed_and_ready(oc: &Oc, run: &Run, report: &Value) {
     assert!(oc.ready(), "/readyz is not 200 after the fix:\n{run:?}");
 }
 
+/// Gateway down with dead-owner locks left behind; `doctor --fix` removes
+/// the locks and starts it; the gateway it started is then the healthy case
+/// (one launch serves the three cases: launches are the matrix's cost).
 #[test]
-fn openclaw_healthy_gateway_is_healthy_and_owns_its_port() {
-    let mut oc = Oc::new();
+fn openclaw_down_with_dead_locks_is_started_by_doctor_fix_and_then_healthy() {
+    let oc = Oc::new();
     oc.write_config(Some("local"), Some(TOKEN), "", "");
-    oc.start(&[]);
-    oc.wait_ready();
+    let (gateway_lock, session_lock, dead) = plant_dead_locks(&oc);
 
+    // Down, with the dead owners' locks.
+    let (run, d) = oc.doctor_json(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let ids = findings(&d["initial"]);
+    assert!(ids.contains(&"not-connected".to_string()), "{run:?}");
+    assert!(ids.contains(&"stale-lock".to_string()), "{run:?}");
+    let down = d["initial"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "not-connected")
+        .unwrap();
+    let fix = &down["fixes"][0];
+    assert!(
+        fix["commands"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("openclaw gateway run"),
+        "{fix}"
+    );
+    let lock = evidence(&d["initial"], "lock");
+    assert_eq!(lock["facts"]["lock.stale"], true);
+    assert_eq!(
+        lock["facts"]["lock.stale_sessions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    // Fixed: locks gone, gateway started and ready, nothing left.
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    assert_eq!(findings(&d["final"]), Vec::<String>::new(), "{run:?}");
+    assert!(!session_lock.exists());
+    assert!(
+        !gateway_lock.exists()
+            || !std::fs::read_to_string(&gateway_lock)
+                .unwrap()
+                .contains(&format!("\"pid\":{dead}"))
+    );
+
+    assert_healthy(&oc);
+
+    // `status` and `logs` on the real gateway.
+    let pid = oc.gateway_pids()[0];
+    let run = oc.clawdoc(&["status"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let second = run.stdout.lines().nth(1).unwrap_or_default();
+    assert!(
+        second.starts_with(&format!(
+            "gateway running (pid {pid}, port {}; ready)",
+            oc.port
+        )),
+        "{run:?}"
+    );
+    let j = oc.clawdoc(&["status", "--json"]).json();
+    assert_eq!(j["state"], "running", "{j}");
+    assert_eq!(j["pid"], pid);
+    assert_eq!(j["ready"], true);
+    let log = oc.state().join("logs/openclaw.log");
+    assert_eq!(j["log_file"], log.display().to_string());
+    // Every record so far is shown (the gateway keeps appending).
+    let before = std::fs::read_to_string(&log).unwrap().lines().count();
+    let run = oc.clawdoc(&["logs", "-n", "100000"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(run.stdout.lines().count() >= before, "{run:?}");
+    assert!(
+        run.stdout.contains(" INFO  [gateway] gateway ready\n"),
+        "{run:?}"
+    );
+    assert!(!run.stdout.contains("_meta"), "{run:?}");
+    assert!(!run.stdout.contains(TOKEN), "{run:?}");
+}
+
+/// Dead-owner lock files in `oc`'s state dir: (gateway lock, session
+/// lock, the dead pid).
+fn plant_dead_locks(oc: &Oc) -> (PathBuf, PathBuf, u32) {
+    // A pid that existed and is gone.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let lock_dir = oc.state().join(format!("tmp/openclaw-{}", nix_uid()));
+    std::fs::create_dir_all(&lock_dir).unwrap();
+    let gateway_lock = lock_dir.join("gateway.b5202d8b.lock");
+    std::fs::write(
+        &gateway_lock,
+        format!("{{\"pid\":{dead},\"ownerId\":\"x\",\"configPath\":\"{}\",\"port\":{},\"startTime\":12345}}\n", oc.config().display(), oc.port),
+    )
+    .unwrap();
+    let sessions = oc.state().join("agents/main/sessions");
+    std::fs::create_dir_all(&sessions).unwrap();
+    let session_lock = sessions.join("0c0ffee0.jsonl.lock");
+    std::fs::write(
+        &session_lock,
+        format!(
+            "{{\"pid\":{dead},\"createdAt\":\"2026-11-29T00:00:00.000Z\",\"starttime\":12345}}"
+        ),
+    )
+    .unwrap();
+    (gateway_lock, session_lock, dead)
+}
+
+/// The healthy-gateway assertions, on `oc`'s running, ready gateway.
+#[track_caller]
+fn assert_healthy(oc: &Oc) {
     let run = oc.clawdoc(&["doctor"]);
     assert_eq!(run.code, 0, "{run:?}");
     let first = run.stdout.lines().next().unwrap_or_default();
@@ -425,29 +540,6 @@ fn openclaw_healthy_gateway_is_healthy_and_owns_its_port() {
         .find(|m| m["rule_id"] == "port-in-use")
         .unwrap_or_else(|| panic!("{run:?}"));
     assert_eq!(m["verdict"], "refuted", "{m}");
-}
-
-#[test]
-fn openclaw_gateway_down_is_started_by_doctor_fix() {
-    let oc = Oc::new();
-    oc.write_config(Some("local"), Some(TOKEN), "", "");
-    let (run, d) = oc.doctor_json(&[]);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        findings(&d["initial"]).contains(&"not-connected".to_string()),
-        "{run:?}"
-    );
-    let fix = &d["initial"]["findings"][0]["fixes"][0];
-    assert!(
-        fix["commands"][0]
-            .as_str()
-            .unwrap()
-            .starts_with("openclaw gateway run"),
-        "{fix}"
-    );
-    let (run, d) = oc.doctor_json(&["--fix"]);
-    assert_fixed_and_ready(&oc, &run, &d);
-    assert_eq!(findings(&d["final"]), Vec::<String>::new(), "{run:?}");
 }
 
 #[test]
@@ -498,11 +590,28 @@ fn openclaw_mode_unset_is_set_through_its_cli() {
         f["fixes"][0]["commands"][0],
         "openclaw config set gateway.mode local"
     );
+    let original = std::fs::read_to_string(oc.config()).unwrap();
     let (run, d) = oc.doctor_json(&["--fix"]);
     assert_fixed_and_ready(&oc, &run, &d);
     assert!(d["applied"]
         .to_string()
         .contains("$ openclaw config set gateway.mode local"));
+
+    // `undo` puts back the file openclaw's CLI rewrote (comments and all),
+    // keeping the fixed one in the backup ring.
+    let fixed = std::fs::read_to_string(oc.config()).unwrap();
+    assert_ne!(fixed, original);
+    let run = oc.clawdoc(&["undo", "--json"]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let j = run.json();
+    assert_eq!(
+        j["restored"],
+        serde_json::json!([oc.config().display().to_string()]),
+        "{run:?}"
+    );
+    assert_eq!(std::fs::read_to_string(oc.config()).unwrap(), original);
+    let ring = oc.state().join("openclaw.json.bak.1");
+    assert_eq!(std::fs::read_to_string(ring).unwrap(), fixed);
 }
 
 #[test]
@@ -652,6 +761,21 @@ fn openclaw_runtime_token_is_pinned_and_the_gateway_restarted() {
         true
     );
     assert_ne!(oc.gateway_pids(), vec![first as i32]);
+
+    // The restarted gateway takes the pinned token and refuses any other,
+    // through the real client (`openclaw gateway call`, WebSocket auth).
+    // The old runtime token itself cannot be tried: it lives only in the
+    // old gateway's memory (never written to a file, env or log).
+    let url = format!("ws://127.0.0.1:{}", oc.port);
+    let call = oc.openclaw(&["gateway", "call", "health", "--url", &url, "--token", token]);
+    assert_eq!(call.code, 0, "{call:?}");
+    let other = "not-the-pinned-token-0123456789abcdef";
+    let call = oc.openclaw(&["gateway", "call", "health", "--url", &url, "--token", other]);
+    assert_ne!(call.code, 0, "{call:?}");
+    assert!(
+        format!("{}{}", call.stdout, call.stderr).contains("gateway token mismatch"),
+        "{call:?}"
+    );
 }
 
 #[test]
@@ -673,58 +797,6 @@ fn openclaw_v8_heap_oom_is_diagnosed_and_the_gateway_restarted() {
     assert_eq!(m["verdict"], "confirmed", "{m}");
     let (run, d) = oc.doctor_json(&["--fix"]);
     assert_fixed_and_ready(&oc, &run, &d);
-}
-
-#[test]
-fn openclaw_dead_owner_locks_are_removed_and_the_gateway_started() {
-    let oc = Oc::new();
-    oc.write_config(Some("local"), Some(TOKEN), "", "");
-    // A pid that existed and is gone.
-    let mut gone = Command::new("true").spawn().unwrap();
-    let dead = gone.id();
-    gone.wait().unwrap();
-    let lock_dir = oc.state().join(format!("tmp/openclaw-{}", nix_uid()));
-    std::fs::create_dir_all(&lock_dir).unwrap();
-    let gateway_lock = lock_dir.join("gateway.b5202d8b.lock");
-    std::fs::write(
-        &gateway_lock,
-        format!("{{\"pid\":{dead},\"ownerId\":\"x\",\"configPath\":\"{}\",\"port\":{},\"startTime\":12345}}\n", oc.config().display(), oc.port),
-    )
-    .unwrap();
-    let sessions = oc.state().join("agents/main/sessions");
-    std::fs::create_dir_all(&sessions).unwrap();
-    let session_lock = sessions.join("0c0ffee0.jsonl.lock");
-    std::fs::write(
-        &session_lock,
-        format!(
-            "{{\"pid\":{dead},\"createdAt\":\"2026-11-29T00:00:00.000Z\",\"starttime\":12345}}"
-        ),
-    )
-    .unwrap();
-
-    let (run, d) = oc.doctor_json(&[]);
-    assert!(
-        findings(&d["initial"]).contains(&"stale-lock".to_string()),
-        "{run:?}"
-    );
-    let lock = evidence(&d["initial"], "lock");
-    assert_eq!(lock["facts"]["lock.stale"], true);
-    assert_eq!(
-        lock["facts"]["lock.stale_sessions"]
-            .as_array()
-            .unwrap()
-            .len(),
-        1
-    );
-    let (run, d) = oc.doctor_json(&["--fix"]);
-    assert_fixed_and_ready(&oc, &run, &d);
-    assert!(!session_lock.exists());
-    assert!(
-        !gateway_lock.exists()
-            || !std::fs::read_to_string(&gateway_lock)
-                .unwrap()
-                .contains(&format!("\"pid\":{dead}"))
-    );
 }
 
 /// A small tmpfs at `dir` (root only), unmounted on drop.
@@ -807,5 +879,255 @@ fn openclaw_full_or_read_only_state_dir_is_diagnosed() {
     assert!(
         findings(&d["initial"]).contains(&"permissions".to_string()),
         "{d}"
+    );
+}
+
+/// An OpenClaw state dir for the fixture tests (no gateway, no install):
+/// a config whose `logging.file` is `log`, and clawdoc's env pointing at it.
+fn fixture_state(log: &Path, token: &str) -> (crate::harness::TestEnv, Vec<(String, String)>) {
+    let env = crate::harness::TestEnv::new();
+    let state = env.path("oc");
+    std::fs::create_dir_all(&state).unwrap();
+    let port = crate::harness::free_port();
+    std::fs::write(
+        state.join("openclaw.json"),
+        format!(
+            "{{ gateway: {{ mode: \"local\", port: {port}, auth: {{ mode: \"token\", token: \"{token}\" }} }}, logging: {{ file: \"{}\" }} }}\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    let vars = vec![
+        ("CLAWDOC_TARGET".to_string(), "openclaw".to_string()),
+        (
+            "OPENCLAW_STATE_DIR".to_string(),
+            state.display().to_string(),
+        ),
+    ];
+    (env, vars)
+}
+
+fn run_with(env: &crate::harness::TestEnv, args: &[&str], vars: &[(String, String)]) -> Run {
+    let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    env.run_env(args, &vars)
+}
+
+#[test]
+fn openclaw_logs_show_the_captured_tslog_readably_with_the_token_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("openclaw.log");
+    let mut text =
+        std::fs::read_to_string(repo().join("fixtures/openclaw/healthy-run/file-log.jsonl"))
+            .unwrap();
+    // A record quoting the pinned token (it must never be shown).
+    text.push_str(&format!(
+        "{{\"0\":\"{{\\\"subsystem\\\":\\\"gateway\\\"}}\",\"1\":\"token {TOKEN} leaked\",\"_meta\":{{\"logLevelName\":\"WARN\"}},\"time\":\"2026-11-29T18:30:00.000+00:00\"}}\n"
+    ));
+    std::fs::write(&log, &text).unwrap();
+    let (env, vars) = fixture_state(&log, TOKEN);
+
+    let run = run_with(&env, &["logs", "--tail", "200"], &vars);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert!(!run.stdout.contains("_meta"), "{}", run.stdout);
+    assert!(!run.stdout.contains(TOKEN), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("2026-11-29T18:19:49.678+00:00 INFO  [gateway] loading configuration…\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("INFO  [gateway] gateway ready\n"),
+        "{}",
+        run.stdout
+    );
+    let shown = run
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("2026-11-29T"))
+        .count();
+    assert_eq!(shown, text.lines().count());
+
+    let run = run_with(&env, &["logs", "-n", "1"], &vars);
+    assert_eq!(
+        run.stdout,
+        "2026-11-29T18:30:00.000+00:00 WARN  [gateway] token <redacted> leaked\n"
+    );
+
+    // No log file yet: exit 1, naming the path the target logs to.
+    std::fs::remove_file(&log).unwrap();
+    let run = run_with(&env, &["logs"], &vars);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(run.stderr.contains(&log.display().to_string()), "{run:?}");
+}
+
+#[test]
+fn openclaw_status_without_a_gateway_is_stopped_and_a_dead_lock_stale() {
+    let dir = tempfile::tempdir().unwrap();
+    let (env, vars) = fixture_state(&dir.path().join("openclaw.log"), TOKEN);
+    let run = run_with(&env, &["status"], &vars);
+    assert_eq!(run.code, 1, "{run:?}");
+    let mut lines = run.stdout.lines();
+    assert!(
+        lines
+            .next()
+            .unwrap_or_default()
+            .starts_with("target: openclaw"),
+        "{run:?}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap_or_default()
+            .starts_with("gateway stopped (port "),
+        "{run:?}"
+    );
+    assert!(run.stdout.contains("  health: "), "{run:?}");
+
+    // A lock naming a pid that is gone.
+    let mut gone = Command::new("true").spawn().unwrap();
+    let dead = gone.id();
+    gone.wait().unwrap();
+    let lock_dir = env.path(&format!("oc/tmp/openclaw-{}", nix_uid()));
+    std::fs::create_dir_all(&lock_dir).unwrap();
+    std::fs::write(
+        lock_dir.join("gateway.0badc0de.lock"),
+        format!("{{\"pid\":{dead},\"configPath\":\"x\",\"startTime\":1}}\n"),
+    )
+    .unwrap();
+    let run = run_with(&env, &["status", "--json"], &vars);
+    assert_eq!(run.code, 1, "{run:?}");
+    let j = run.json();
+    assert_eq!(j["state"], "stale", "{j}");
+    assert_eq!(j["pid"], dead);
+    assert_eq!(j["ready"], false);
+    assert_eq!(j["target"]["name"], "openclaw");
+    assert_eq!(
+        j["log_file"],
+        dir.path().join("openclaw.log").display().to_string()
+    );
+    assert!(!run.stdout.contains(TOKEN));
+}
+
+#[test]
+fn openclaw_profile_flag_moves_state_dir_and_port_like_the_real_cli() {
+    let env = crate::harness::TestEnv::new();
+    let home = env.home().display().to_string();
+    let vars = [("CLAWDOC_TARGET", "auto")];
+    let run = env.run_env(&["doctor", "--json", "--profile", "work"], &vars);
+    let j = run.json();
+    let target = &j["target"];
+    assert_eq!(target["name"], "openclaw", "{run:?}");
+    assert_eq!(target["chosen_by"], "auto: --profile work");
+    assert_eq!(
+        target["config"],
+        format!("{home}/.openclaw-work/openclaw.json")
+    );
+    assert_eq!(target["port"], 41984);
+    // OPENCLAW_PROFILE alone keeps ~/.openclaw but takes the profile's port.
+    let run = env.run_env(
+        &["doctor", "--json", "--target", "openclaw"],
+        &[("OPENCLAW_PROFILE", "work")],
+    );
+    let j = run.json();
+    assert_eq!(
+        j["target"]["config"],
+        format!("{home}/.openclaw/openclaw.json")
+    );
+    assert_eq!(j["target"]["port"], 41984);
+    // Not a name the real CLI takes: usage error.
+    let run = env.run_env(&["doctor", "--profile", "../x"], &vars);
+    assert_eq!(run.code, 2, "{run:?}");
+
+    // The real CLI resolves the same path (`openclaw config file`, ~2 s).
+    let out = Command::new("openclaw")
+        .args(["--profile", "work", "config", "file"])
+        .env_clear()
+        .env("PATH", installed())
+        .env("HOME", env.home())
+        .env("NO_COLOR", "1")
+        .env("OPENCLAW_NO_AUTO_UPDATE", "1")
+        .env("DO_NOT_TRACK", "1")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        printed
+            .lines()
+            .any(|l| l.trim() == format!("{home}/.openclaw-work/openclaw.json")),
+        "{printed}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn openclaw_walk_texts_name_openclaw_commands_and_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let (env, vars) = fixture_state(&dir.path().join("openclaw.log"), TOKEN);
+    let answers = env.path("answers.txt");
+    // Decline whatever fix is offered: only the texts matter here.
+    std::fs::write(&answers, "no\nno\nno\n").unwrap();
+    let answers = answers.display().to_string();
+
+    // A desktop host asking for the WhatsApp web login: the end names
+    // openclaw's own commands.
+    let mut with_display = vars.clone();
+    with_display.push(("DISPLAY".into(), ":0".into()));
+    let run = run_with(
+        &env,
+        &[
+            "walk",
+            "--answers",
+            &answers,
+            "--message",
+            "GatewayRequestError: Web Login Provider is not available",
+        ],
+        &with_display,
+    );
+    assert!(run.stdout.starts_with("target: openclaw"), "{run:?}");
+    assert!(
+        run.stdout
+            .contains("`openclaw channels login --channel whatsapp`"),
+        "{run:?}"
+    );
+    assert!(!run.stdout.contains("`clawdoc login"), "{run:?}");
+    assert!(!run.stdout.contains("`clawdoc restart`"), "{run:?}");
+
+    // Gateway down: the checks name OpenClaw's endpoints and lock files.
+    let down = [
+        "walk",
+        "--json",
+        "--answers",
+        &answers,
+        "--message",
+        "send failed: gateway not connected",
+    ];
+    let run = run_with(&env, &down, &vars);
+    let doc = run.json();
+    let asked: Vec<&str> = doc["trail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["text"].as_str())
+        .collect();
+    assert!(
+        asked.contains(&"Does the gateway answer on its port (GET /healthz)?"),
+        "{asked:?}"
+    );
+    assert!(
+        !asked.iter().any(|t| t.contains("gateway.pid")),
+        "{asked:?}"
+    );
+
+    // The same walk on the embedded gateway keeps its own texts.
+    let doc = env.run(&down).json();
+    assert!(
+        doc["trail"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["text"] == "Does the gateway answer on its port (GET /health)?"),
+        "{doc:#}"
     );
 }

@@ -135,6 +135,8 @@ pub(crate) struct Loaded {
     pub port: Option<u16>,
     pub auth_mode: Option<String>,
     pub token_set: bool,
+    /// `gateway.auth.token` when it is a plain string (never printed).
+    pub token: Option<crate::config::Secret>,
     pub log_file: Option<PathBuf>,
     /// Permission bits of the file (0600 expected).
     pub file_mode: u32,
@@ -200,6 +202,7 @@ pub(crate) fn parse(path: &Path, text: &str, file_mode: u32) -> Result<Loaded, L
             port: None,
             auth_mode: None,
             token_set: false,
+            token: None,
             log_file: None,
             file_mode,
             problems,
@@ -271,6 +274,11 @@ pub(crate) fn parse(path: &Path, text: &str, file_mode: u32) -> Result<Loaded, L
     let token_set = auth
         .and_then(|a| a.get("token"))
         .is_some_and(|t| t.as_str().is_some_and(|s| !s.is_empty()) || t.is_object());
+    let token = auth
+        .and_then(|a| a.get("token"))
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+        .map(crate::config::Secret::new);
     let log_file = root
         .get("logging")
         .and_then(|l| l.get("file"))
@@ -283,6 +291,7 @@ pub(crate) fn parse(path: &Path, text: &str, file_mode: u32) -> Result<Loaded, L
         port,
         auth_mode,
         token_set,
+        token,
         log_file,
         file_mode,
         problems,

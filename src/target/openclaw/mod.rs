@@ -37,6 +37,7 @@ pub(crate) use commands::{
 pub(crate) const ENV_CONFIG_PATH: &str = "OPENCLAW_CONFIG_PATH";
 pub(crate) const ENV_STATE_DIR: &str = "OPENCLAW_STATE_DIR";
 pub(crate) const ENV_PORT: &str = "OPENCLAW_GATEWAY_PORT";
+pub(crate) const ENV_PROFILE: &str = "OPENCLAW_PROFILE";
 pub(crate) const DEFAULT_PORT: u16 = 18789;
 /// The gateway's process title, and its kernel `comm` (15 bytes).
 pub(crate) const PROCESS_TITLE: &str = "openclaw-gateway";
@@ -54,6 +55,12 @@ pub struct OpenClaw {
     pub(crate) home: PathBuf,
     /// `openclaw` on PATH, if any; without it fixes are display-only.
     pub(crate) cli: Option<PathBuf>,
+    /// `OPENCLAW_PROFILE` (also set by `--profile`): it moves the default
+    /// port and the default log file, not the config path.
+    pub(crate) profile: Option<String>,
+    /// `OPENCLAW_GATEWAY_PORT` as seen when the target was chosen (after
+    /// `--profile`, which may set it).
+    pub(crate) port_env: Option<String>,
 }
 
 impl OpenClaw {
@@ -65,11 +72,77 @@ impl OpenClaw {
         let cli = env
             .get("PATH")
             .and_then(|path| find_in_path(path, "openclaw"));
+        let profile = env
+            .get(ENV_PROFILE)
+            .map(|p| p.trim().to_string())
+            .filter(|p| !p.is_empty() && !p.eq_ignore_ascii_case("default"));
+        let port_env = env.get(ENV_PORT).filter(|v| !v.is_empty()).cloned();
         Self {
             config_path,
             state_dir,
             home,
             cli,
+            profile,
+            port_env,
+        }
+    }
+
+    /// What `openclaw --profile NAME` does to its environment before
+    /// anything else (`applyCliProfileEnv`, 2026.9.6; `cli-facts/`): sets
+    /// `OPENCLAW_PROFILE`; the state dir becomes `~/.openclaw-NAME` (`default`:
+    /// `~/.openclaw`) unless one is set (kept, except when it is the
+    /// inherited profile's own dir), and the config path
+    /// `$STATE/openclaw.json` unless one is set; `dev` pins port 19001.
+    /// The service-manager selectors it also rewrites are not modelled.
+    pub(crate) fn apply_profile_flag(env: &mut BTreeMap<String, String>, name: &str) {
+        let get = |env: &BTreeMap<String, String>, k: &str| {
+            env.get(k)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
+        let home = PathBuf::from(get(env, "HOME").unwrap_or_else(|| ".".into()));
+        let dir_of = |p: &str| {
+            if p.eq_ignore_ascii_case("default") {
+                home.join(".openclaw")
+            } else {
+                home.join(format!(".openclaw-{p}"))
+            }
+        };
+        let inherited = dir_of(&get(env, ENV_PROFILE).unwrap_or_else(|| "default".into()));
+        let selected = dir_of(name);
+        let switches = inherited != selected;
+        let state = get(env, ENV_STATE_DIR);
+        let switches_state =
+            switches && state.as_deref().is_some_and(|s| Path::new(s) == inherited);
+        let config = get(env, ENV_CONFIG_PATH);
+        let replaces_config = switches
+            && (state.is_none() || switches_state)
+            && config
+                .as_deref()
+                .is_some_and(|c| Path::new(c) == inherited.join("openclaw.json"));
+        env.insert(ENV_PROFILE.into(), name.into());
+        let state_dir = match &state {
+            Some(s) if !switches_state => PathBuf::from(s),
+            _ => selected,
+        };
+        if state.is_none() || switches_state {
+            env.insert(ENV_STATE_DIR.into(), state_dir.display().to_string());
+        }
+        if config.is_none() || replaces_config {
+            let path = state_dir.join("openclaw.json");
+            env.insert(ENV_CONFIG_PATH.into(), path.display().to_string());
+        }
+        if name == "dev" && get(env, ENV_PORT).is_none() {
+            env.insert(ENV_PORT.into(), "19001".into());
+        }
+    }
+
+    /// The port with no `gateway.port` and no `OPENCLAW_GATEWAY_PORT`:
+    /// 18789, or with a profile `20000 + fnv1a32(profile) % 40000`.
+    pub(crate) fn default_port(&self) -> u16 {
+        match &self.profile {
+            None => DEFAULT_PORT,
+            Some(p) => (20_000 + fnv1a32(p.as_bytes()) % 40_000) as u16,
         }
     }
 
@@ -120,18 +193,20 @@ impl OpenClaw {
     /// else 18789.
     pub(crate) fn port_from(&self, vars: Vars<'_>) -> u16 {
         vars(ENV_PORT)
+            .or_else(|| self.port_env.clone())
             .as_deref()
             .and_then(parse_port_env)
             .or_else(|| self.load().ok().and_then(|l| l.port))
-            .unwrap_or(DEFAULT_PORT)
+            .unwrap_or_else(|| self.default_port())
     }
 
-    /// The file log: `logging.file`, else today's `/tmp/openclaw/openclaw-DATE.log`.
+    /// The file log: `logging.file`, else today's
+    /// `/tmp/openclaw/openclaw[-PROFILE]-DATE.log`.
     pub(crate) fn log_path(&self) -> PathBuf {
         self.load()
             .ok()
             .and_then(|l| l.log_file)
-            .unwrap_or_else(default_log_path)
+            .unwrap_or_else(|| default_log_path(self.profile.as_deref()))
     }
 
     /// The directory logs go to.
@@ -149,15 +224,53 @@ pub(crate) fn parse_port_env(value: &str) -> Option<u16> {
     port.parse().ok().filter(|p| *p > 0)
 }
 
-/// `/tmp/openclaw/openclaw-YYYY-MM-DD.log` for today (UTC).
-pub(crate) fn default_log_path() -> PathBuf {
+/// `/tmp/openclaw/openclaw[-PROFILE]-YYYY-MM-DD.log` for today (UTC).
+pub(crate) fn default_log_path(profile: Option<&str>) -> PathBuf {
     let date = time::OffsetDateTime::now_utc().date();
+    let profile = profile
+        .map(|p| format!("-{}", log_profile_segment(p)))
+        .unwrap_or_default();
     PathBuf::from("/tmp/openclaw").join(format!(
-        "openclaw-{:04}-{:02}-{:02}.log",
+        "openclaw{profile}-{:04}-{:02}-{:02}.log",
         date.year(),
         u8::from(date.month()),
         date.day()
     ))
+}
+
+/// The profile as OpenClaw writes it into a log file name
+/// (`encodeLogProfileSegment`, 2026.9.6): `[a-z0-9]` kept, `-` → `--`,
+/// `_` → `-0`, `A` → `-1a`, anything else `-2<hex code point>-`; over 220
+/// bytes, `-3<sha256 hex>`.
+fn log_profile_segment(profile: &str) -> String {
+    let mut out = String::new();
+    for c in profile.chars() {
+        match c {
+            'a'..='z' | '0'..='9' => out.push(c),
+            '-' => out.push_str("--"),
+            '_' => out.push_str("-0"),
+            'A'..='Z' => {
+                out.push_str("-1");
+                out.push(c.to_ascii_lowercase());
+            }
+            other => out.push_str(&format!("-2{:x}-", u32::from(other))),
+        }
+    }
+    if out.len() > 220 {
+        use sha2::Digest;
+        return format!(
+            "-3{}",
+            hex::encode(sha2::Sha256::digest(profile.as_bytes()))
+        );
+    }
+    out
+}
+
+/// 32-bit FNV-1a.
+fn fnv1a32(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(2_166_136_261u32, |h, b| {
+        (h ^ u32::from(*b)).wrapping_mul(16_777_619)
+    })
 }
 
 fn find_in_path(path: &str, program: &str) -> Option<PathBuf> {
@@ -182,12 +295,33 @@ pub(crate) struct LockRecord {
     pub port: Option<u16>,
 }
 
+/// The JSON object at the start of a lock file (the gateway pads the file
+/// with whitespace after it): the one reader of OpenClaw's lock files.
+fn first_json<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<T>();
+    stream.next()?.ok()
+}
+
+/// The owner any OpenClaw lock file names: the gateway lock's
+/// `{pid, startTime}` or the generic file lock's `{pid, starttime}` (a
+/// session write lock); the start time may be missing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub(crate) struct LockOwner {
+    pub pid: i32,
+    #[serde(default, rename = "startTime", alias = "starttime")]
+    pub start_time: Option<u64>,
+}
+
+impl LockOwner {
+    pub(crate) fn read(path: &Path) -> Option<Self> {
+        first_json(&std::fs::read_to_string(path).ok()?)
+    }
+}
+
 impl LockRecord {
-    /// Parses the JSON object at the start of a lock file (the gateway pads
-    /// the file with whitespace after it).
+    /// Parses a gateway lock file.
     pub(crate) fn parse(text: &str) -> Option<Self> {
-        let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Self>();
-        stream.next()?.ok()
+        first_json(text)
     }
     fn read(path: &Path) -> Option<Self> {
         Self::parse(&std::fs::read_to_string(path).ok()?)
@@ -233,8 +367,55 @@ pub(crate) fn tslog_to_text(bytes: &[u8]) -> Vec<u8> {
     out.into_bytes()
 }
 
+/// tslog JSON lines → `time LEVEL [subsystem] message`, for `clawdoc logs`
+/// (other lines as they are). A multi-line message keeps its lines.
+pub(crate) fn tslog_readable(bytes: &[u8]) -> Vec<u8> {
+    let text = String::from_utf8_lossy(bytes);
+    let mut out = String::with_capacity(text.len() / 3);
+    for line in text.lines() {
+        let shown = serde_json::from_str::<serde_json::Value>(line.trim())
+            .ok()
+            .and_then(|v| {
+                let message = tslog_message(&v)?;
+                let meta = v.get("_meta");
+                let time = v
+                    .get("time")
+                    .or_else(|| meta.and_then(|m| m.get("date")))
+                    .and_then(|t| t.as_str())
+                    .unwrap_or("-");
+                let level = meta
+                    .and_then(|m| m.get("logLevelName"))
+                    .and_then(|l| l.as_str())
+                    .unwrap_or("-");
+                Some(format!("{time} {level:<5} {message}"))
+            });
+        out.push_str(&shown.unwrap_or_else(|| line.to_string()));
+        out.push('\n');
+    }
+    out.into_bytes()
+}
+
+/// `_meta.runtimeVersion` (the Node version) of the newest tslog record
+/// that has one.
+pub(crate) fn tslog_runtime_version(bytes: &[u8]) -> Option<String> {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .rev()
+        .find_map(|line| {
+            let v: serde_json::Value = serde_json::from_str(line.trim()).ok()?;
+            v.get("_meta")?
+                .get("runtimeVersion")?
+                .as_str()
+                .map(String::from)
+        })
+}
+
 fn tslog_line(line: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(line.trim()).ok()?;
+    tslog_message(&serde_json::from_str(line.trim()).ok()?)
+}
+
+/// `[subsystem] message` of one tslog record.
+fn tslog_message(value: &serde_json::Value) -> Option<String> {
     let obj = value.as_object()?;
     let mut parts: Vec<String> = Vec::new();
     let mut subsystem = None;
@@ -287,6 +468,7 @@ impl Facts for OpenClaw {
             path: self.log_path(),
             start_markers: START_MARKERS,
             to_text: Some(tslog_to_text),
+            readable: Some(tslog_readable),
         }
     }
     fn gateway_running(&self, _home: &Home, proc_root: &ProcRoot) -> bool {
@@ -297,6 +479,9 @@ impl Facts for OpenClaw {
     }
     fn logs_command(&self) -> String {
         format!("tail -n 50 {}", self.log_path().display())
+    }
+    fn token(&self, _home: &Home) -> Option<crate::config::Secret> {
+        self.load().ok()?.token
     }
     fn verified(&self, ready: bool, _handshake: &str) -> bool {
         ready
@@ -317,14 +502,15 @@ mod tests {
         assert_eq!(parse_port_env("0"), None);
     }
 
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
     #[test]
     fn paths_follow_the_precedence() {
-        let env = |pairs: &[(&str, &str)]| -> BTreeMap<String, String> {
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        };
         let t = OpenClaw::from_env(&env(&[("HOME", "/h")]));
         assert_eq!(t.config_path, PathBuf::from("/h/.openclaw/openclaw.json"));
         assert_eq!(t.state_dir, PathBuf::from("/h/.openclaw"));
@@ -341,6 +527,49 @@ mod tests {
     }
 
     #[test]
+    fn a_profile_moves_the_state_dir_default_port_and_log_as_openclaw_does() {
+        let none = |_: &str| None;
+        // `openclaw --profile work config file` → ~/.openclaw-work/openclaw.json,
+        // `gateway status` → port 41984 (fixtures/openclaw/cli-facts).
+        let mut e = env(&[("HOME", "/h")]);
+        OpenClaw::apply_profile_flag(&mut e, "work");
+        let t = OpenClaw::from_env(&e);
+        assert_eq!(
+            t.config_path,
+            PathBuf::from("/h/.openclaw-work/openclaw.json")
+        );
+        assert_eq!(t.port_from(&none), 41984);
+        let log = t.log_path().display().to_string();
+        assert!(log.starts_with("/tmp/openclaw/openclaw-work-20"), "{log}");
+        // An explicit state dir wins over --profile.
+        let mut e = env(&[("HOME", "/h"), (ENV_STATE_DIR, "/alt")]);
+        OpenClaw::apply_profile_flag(&mut e, "work");
+        assert_eq!(
+            OpenClaw::from_env(&e).config_path,
+            PathBuf::from("/alt/openclaw.json")
+        );
+        // OPENCLAW_PROFILE alone: same config path, the profile's port.
+        let t = OpenClaw::from_env(&env(&[("HOME", "/h"), (ENV_PROFILE, "work")]));
+        assert_eq!(t.config_path, PathBuf::from("/h/.openclaw/openclaw.json"));
+        assert_eq!(t.port_from(&none), 41984);
+        // `default` is no profile.
+        let t = OpenClaw::from_env(&env(&[("HOME", "/h"), (ENV_PROFILE, "default")]));
+        assert_eq!(t.port_from(&none), DEFAULT_PORT);
+        assert_eq!(log_profile_segment("My_w-1.x"), "-1my-0w--1-22e-x");
+        // `dev` pins port 19001 unless one is set.
+        let mut e = env(&[("HOME", "/h")]);
+        OpenClaw::apply_profile_flag(&mut e, "dev");
+        assert_eq!(OpenClaw::from_env(&e).port_from(&none), 19001);
+        // A state dir that is the inherited profile's own dir is switched.
+        let mut e = env(&[("HOME", "/h"), (ENV_STATE_DIR, "/h/.openclaw")]);
+        OpenClaw::apply_profile_flag(&mut e, "work");
+        assert_eq!(
+            OpenClaw::from_env(&e).state_dir,
+            PathBuf::from("/h/.openclaw-work")
+        );
+    }
+
+    #[test]
     fn lock_record_from_the_real_padded_file() {
         let text = std::fs::read_to_string(fixture("openclaw/healthy-run/locks.txt")).unwrap();
         // The capture lists files as "== path (N bytes)" then the content.
@@ -354,6 +583,30 @@ mod tests {
         assert_eq!(r.start_time, 80964);
         assert_eq!(r.port, Some(18789));
         assert!(LockRecord::parse("garbage").is_none());
+    }
+
+    #[test]
+    fn lock_owner_of_a_gateway_lock_and_a_session_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.lock");
+        let cases = [
+            (
+                "{\"pid\":7,\"startTime\":9,\"port\":1}\n\t  \n",
+                Some((7, Some(9))),
+            ),
+            (
+                "{\"pid\":7,\"createdAt\":\"t\",\"starttime\":9}",
+                Some((7, Some(9))),
+            ),
+            ("{\"pid\":7}", Some((7, None))),
+            ("{\"createdAt\":\"t\"}", None),
+            ("not json", None),
+        ];
+        for (text, want) in cases {
+            std::fs::write(&p, text).unwrap();
+            let got = LockOwner::read(&p).map(|o| (o.pid, o.start_time));
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     #[test]
@@ -402,5 +655,26 @@ mod tests {
         );
         assert!(text.contains("\n[gateway] gateway ready\n"), "{text}");
         assert!(!text.contains("_meta"), "{text}");
+    }
+
+    #[test]
+    fn tslog_lines_become_readable_with_time_and_level() {
+        let log = std::fs::read(fixture("openclaw/healthy-run/file-log.jsonl")).unwrap();
+        let text = String::from_utf8(tslog_readable(&log)).unwrap();
+        assert!(
+            text.starts_with(
+                "2026-11-29T18:19:49.678+00:00 INFO  [gateway] loading configuration…\n"
+            ),
+            "{text}"
+        );
+        // One shown record per JSON line (a multi-line message keeps its lines).
+        let records = log.split(|b| *b == b'\n').count() - 1;
+        let shown = text
+            .lines()
+            .filter(|l| l.starts_with("2026-11-29T"))
+            .count();
+        assert_eq!(shown, records);
+        // Not JSON: shown as it is.
+        assert_eq!(tslog_readable(b"plain line\n"), b"plain line\n");
     }
 }
