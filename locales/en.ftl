@@ -26,8 +26,10 @@ area-resources = resources
 area-runtime = runtime
 
 ## Doctor
-doctor-header = clawdoc doctor: target { $name } ({ $chosen }; config { $config }, port { $port })
-target-line = target: { $name } ({ $chosen }; config { $config }, port { $port })
+# The target a command looks at: one description, two lines that use it.
+target-desc = { $name } ({ $chosen }; config { $config }, port { $port })
+doctor-header = clawdoc doctor: target { target-desc }
+target-line = target: { target-desc }
 doctor-no-problems = No problems found.
 doctor-history = (log line { $line } matched `{ $rule }` but it is not current: { $why })
 doctor-dry-run = Dry run: nothing was changed. These fixes would run:

@@ -27,8 +27,10 @@ area-resources = 系統資源
 area-runtime = 執行環境
 
 ## Doctor
-doctor-header = clawdoc doctor:目標 { $name }({ $chosen };設定檔 { $config },連接埠 { $port })
-target-line = 目標:{ $name }({ $chosen };設定檔 { $config },連接埠 { $port })
+# The target a command looks at: one description, two lines that use it.
+target-desc = { $name }({ $chosen };設定檔 { $config },連接埠 { $port })
+doctor-header = clawdoc doctor:目標 { target-desc }
+target-line = 目標:{ target-desc }
 doctor-no-problems = 沒有發現任何問題。
 doctor-history = (日誌第 { $line } 行符合 `{ $rule }`,但這不是目前的狀況:{ $why })
 doctor-dry-run = 試跑:沒有做任何變更。會執行以下修復:

@@ -150,19 +150,10 @@ fn mark(status: Status) -> String {
 fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let fixing = report.final_diagnosis.is_some();
-    let target = &report.target;
     writeln!(
         out,
         "{}",
-        msg(
-            "doctor-header",
-            &[
-                ("name", s(target.name)),
-                ("chosen", s(&target.chosen_by)),
-                ("config", s(&target.config)),
-                ("port", s(target.port)),
-            ]
-        )
+        msg("doctor-header", &super::target_args(&report.target))
     )?;
     render_areas(&mut out, &report.initial, args.verbose)?;
     if let Some(why) = &report.initial.log.error {

@@ -260,16 +260,20 @@ impl Ctx {
 
 /// The first line of a probing or fixing command: which gateway it looked at.
 pub(crate) fn target_line(env: &ProbeEnv) -> String {
-    let info = env.target_info();
-    tr::msg(
-        "target-line",
-        &[
-            ("name", tr::s(info.name)),
-            ("chosen", tr::s(&info.chosen_by)),
-            ("config", tr::s(&info.config)),
-            ("port", tr::s(info.port)),
-        ],
-    )
+    tr::msg("target-line", &target_args(&env.target_info()))
+}
+
+/// The arguments of `target-desc` (the catalogue's one description of a
+/// target, used by `target-line` and `doctor-header`).
+pub(crate) fn target_args(
+    info: &clawdoc::target::TargetInfo,
+) -> [(&'static str, fluent_bundle::FluentValue<'static>); 4] {
+    [
+        ("name", tr::s(info.name)),
+        ("chosen", tr::s(&info.chosen_by)),
+        ("config", tr::s(&info.config)),
+        ("port", tr::s(info.port)),
+    ]
 }
 
 pub(crate) fn main() -> ExitCode {
