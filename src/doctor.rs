@@ -43,6 +43,9 @@ pub struct Finding {
     pub log_line: Option<LogLine>,
     /// Summaries of the probes the rule relies on.
     pub evidence: Vec<String>,
+    /// The same summaries as catalogue messages, for the reader's language.
+    #[serde(skip)]
+    pub evidence_messages: Vec<(ProbeName, crate::i18n::Message)>,
     pub fixes: Vec<Fix>,
     /// Captures and facts that fill `{placeholders}` in fix texts.
     #[serde(skip)]
@@ -332,6 +335,11 @@ fn finding(
             .iter()
             .filter(|e| rule.probes.contains(&e.probe))
             .map(|e| format!("{}: {}", e.probe, e.summary))
+            .collect(),
+        evidence_messages: evidence
+            .iter()
+            .filter(|e| rule.probes.contains(&e.probe))
+            .map(|e| (e.probe, e.message.clone()))
             .collect(),
         fixes: rule.fixes.iter().map(|f| f.rendered(&vars)).collect(),
         vars,

@@ -186,6 +186,7 @@ fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::msg;
     use crate::probe::Evidence;
     use crate::ruleset::{compile::compile, Origin};
     use crate::vocab::ProbeName;
@@ -223,7 +224,8 @@ when = [{ fact = "port.listening", eq = false }]
 "#;
 
     fn port(listening: bool, gateway: Option<bool>) -> Evidence {
-        let e = Evidence::new(ProbeName::Port, Status::Ok, "x").fact("port.listening", listening);
+        let e = Evidence::new(ProbeName::Port, Status::Ok, msg!("port-free", port = 1))
+            .fact("port.listening", listening);
         match gateway {
             Some(g) => e.fact("port.holder_is_gateway", g),
             None => e,
@@ -264,10 +266,13 @@ when = [{ fact = "port.listening", eq = false }]
         );
         let v = assess(
             &rule(PORT),
-            &[Evidence::inconclusive(ProbeName::Port, "no /proc/net/tcp")],
+            &[Evidence::inconclusive(
+                ProbeName::Port,
+                msg!("port-cannot-read-tables", root = "/proc"),
+            )],
         );
         assert!(
-            matches!(&v, Verdict::Inconclusive { why } if why.iter().any(|w| w.contains("inconclusive: no /proc/net/tcp"))),
+            matches!(&v, Verdict::Inconclusive { why } if why.iter().any(|w| w.contains("inconclusive: cannot read /proc/net/tcp"))),
             "{v:?}"
         );
         let v = assess(&rule(PORT), &[port(true, None)]);
@@ -293,13 +298,21 @@ when = [
   { fact = "port.holder_cmdline", exists = false },
 ]"#,
         );
-        let port = Evidence::new(ProbeName::Port, Status::Fail, "held")
-            .fact("port.port", 3001)
-            .fact("port.holder_name", "python3")
-            .fact("port.holder_pid", 77);
-        let config = Evidence::new(ProbeName::Config, Status::Warn, "keys")
-            .fact("config.unknown_keys", serde_json::json!(["foo"]))
-            .fact("config.deprecated_keys", serde_json::json!(["model"]));
+        let port = Evidence::new(
+            ProbeName::Port,
+            Status::Fail,
+            msg!("port-listening", port = 1),
+        )
+        .fact("port.port", 3001)
+        .fact("port.holder_name", "python3")
+        .fact("port.holder_pid", 77);
+        let config = Evidence::new(
+            ProbeName::Config,
+            Status::Warn,
+            msg!("config-missing", path = "x"),
+        )
+        .fact("config.unknown_keys", serde_json::json!(["foo"]))
+        .fact("config.deprecated_keys", serde_json::json!(["model"]));
         assert!(assess(&r, &[port.clone(), config.clone()]).is_confirmed());
         let no_deprecated = config
             .clone()
@@ -319,11 +332,10 @@ when = [
         use serde_json::json;
         let set = crate::ruleset::RuleSet::builtin();
         let ev = |probe: ProbeName, facts: &[(&str, serde_json::Value)]| {
-            facts
-                .iter()
-                .fold(Evidence::new(probe, Status::Ok, "fixture"), |e, (k, v)| {
-                    e.fact(k, v.clone())
-                })
+            facts.iter().fold(
+                Evidence::new(probe, Status::Ok, msg!("pid-none")),
+                |e, (k, v)| e.fact(k, v.clone()),
+            )
         };
         let config = |exists: bool, parses: bool, mode: bool| {
             ev(

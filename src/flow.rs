@@ -707,7 +707,7 @@ mod tests {
     }
 
     fn ev(probe: ProbeName, facts: &[(&str, serde_json::Value)]) -> Evidence {
-        let mut e = Evidence::new(probe, Status::Ok, "");
+        let mut e = Evidence::new(probe, Status::Ok, crate::i18n::msg!("pid-none"));
         for (k, v) in facts {
             e = e.fact(k, v.clone());
         }

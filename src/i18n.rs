@@ -10,8 +10,152 @@
 //! [`ZH_CN_TERMS`] for the words the tables keep in their Taiwanese form or
 //! translate differently from what a mainland user of a CLI expects
 //! (配置 for 設定, 令牌 for 權杖, 端口 for 連接埠, …).
+//!
+//! [`Message`] is how the library speaks without choosing a language: a
+//! catalogue id (`locales/*.ftl`) with named arguments. Its English
+//! rendering is the text that JSON carries (a probe's `summary`, a fix's
+//! outcome); the CLI renders the same message in the reader's language.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+/// The English catalogue (the CLI's too).
+pub const EN_FTL: &str = include_str!("../locales/en.ftl");
+/// The Traditional Chinese catalogue; zh-CN is converted from it.
+pub const ZH_TW_FTL: &str = include_str!("../locales/zh-TW.ftl");
+
+/// A text from the catalogue: an id plus named arguments. An argument is
+/// plain text (a path, a number, an error from the OS) or another message,
+/// rendered in the same language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    id: &'static str,
+    args: Vec<(&'static str, Arg)>,
+}
+
+/// One argument of a [`Message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Msg(Message),
+}
+
+/// What can be a message argument: anything displayable (as text), or a
+/// message.
+pub trait IntoArg {
+    fn into_arg(self) -> Arg;
+}
+
+impl<T: std::fmt::Display> IntoArg for T {
+    fn into_arg(self) -> Arg {
+        Arg::Text(self.to_string())
+    }
+}
+
+impl IntoArg for Message {
+    fn into_arg(self) -> Arg {
+        Arg::Msg(self)
+    }
+}
+
+/// `msg!("id", name = value, …)`: a [`Message`]; each value is anything
+/// displayable or another message.
+macro_rules! msg {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::i18n::Message::new($id)$(.arg(stringify!($name), $value))*
+    };
+}
+pub(crate) use msg;
+
+impl Message {
+    pub fn new(id: &'static str) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+        }
+    }
+    pub fn arg(mut self, name: &'static str, value: impl IntoArg) -> Self {
+        self.args.push((name, value.into_arg()));
+        self
+    }
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+    pub fn args(&self) -> &[(&'static str, Arg)] {
+        &self.args
+    }
+    /// Every id this message uses (its own and its nested arguments').
+    pub fn ids(&self) -> Vec<&'static str> {
+        let mut out = vec![self.id];
+        for (_, a) in &self.args {
+            if let Arg::Msg(m) = a {
+                out.extend(m.ids());
+            }
+        }
+        out
+    }
+
+    /// Renders with `lookup(id, args)`, nested messages first.
+    pub fn render_with(&self, lookup: &dyn Fn(&str, &[(&str, String)]) -> String) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(k, a)| {
+                let v = match a {
+                    Arg::Text(t) => t.clone(),
+                    Arg::Msg(m) => m.render_with(lookup),
+                };
+                (*k, v)
+            })
+            .collect();
+        lookup(self.id, &args)
+    }
+
+    /// The English text (what JSON carries).
+    pub fn english(&self) -> String {
+        static EN: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+        let bundle = EN.get_or_init(|| fluent_bundle("en", EN_FTL.to_string()));
+        self.render_with(&|id, args| format_in(bundle, id, args).unwrap_or_else(|| id.to_string()))
+    }
+}
+
+/// A Fluent bundle of one catalogue source, without Unicode isolation marks
+/// around arguments (the output is a terminal or JSON, where they show up
+/// as stray characters).
+pub fn fluent_bundle(tag: &str, source: String) -> FluentBundle<FluentResource> {
+    let langid: unic_langid::LanguageIdentifier = tag.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    bundle.set_use_isolating(false);
+    // The sources are embedded and tested to parse; a broken one would
+    // only lose its broken entries, never the program.
+    let resource = FluentResource::try_new(source).unwrap_or_else(|(res, _)| res);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// Message `id` of `bundle` with string arguments (numbers are passed as
+/// text, so no locale formatting ever changes a port or a line number), or
+/// `None` when the bundle lacks it.
+pub fn format_in(
+    bundle: &FluentBundle<FluentResource>,
+    id: &str,
+    args: &[(&str, String)],
+) -> Option<String> {
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, FluentValue::from(v.clone()));
+    }
+    let mut errors = Vec::new();
+    Some(
+        bundle
+            .format_pattern(pattern, Some(&fargs), &mut errors)
+            .into_owned(),
+    )
+}
 
 /// An output language. JSON keys and rule ids never change with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]

@@ -291,7 +291,12 @@ fn render_unexplained(
         .iter()
         .filter(|e| matches!(e.status, Status::Fail | Status::Inconclusive))
     {
-        writeln!(out, "    {}: {}", area(e.probe), e.summary)?;
+        writeln!(
+            out,
+            "    {}: {}",
+            area(e.probe),
+            super::tr::render(&e.message)
+        )?;
     }
     writeln!(out, "    $ {logs_command}")?;
     Ok(())
@@ -313,7 +318,7 @@ fn render_areas(out: &mut impl Write, d: &Diagnosis, verbose: bool) -> std::io::
             "{} {} {}",
             mark(e.status),
             pad(&area(e.probe), AREA_WIDTH),
-            e.summary
+            super::tr::render(&e.message)
         )?;
         if verbose {
             write!(out, "  ({:.1} ms)", e.elapsed.as_secs_f64() * 1000.0)?;
@@ -346,8 +351,15 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
             writeln!(out, "    {}", msg("finding-confirmed", &[("why", s(h))]))?;
         }
     }
-    for e in &f.evidence {
-        writeln!(out, "    {}", msg("finding-evidence", &[("what", s(e))]))?;
+    for (probe, m) in &f.evidence_messages {
+        let what = msg(
+            "evidence-line",
+            &[
+                ("area", s(area(*probe))),
+                ("summary", s(super::tr::render(m))),
+            ],
+        );
+        writeln!(out, "    {}", msg("finding-evidence", &[("what", s(what))]))?;
     }
     for x in &f.fixes {
         let args = [

@@ -122,7 +122,12 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         writeln!(out)?;
         for e in &evidence {
             let area = t(&format!("area-{}", e.probe.as_str()));
-            writeln!(out, "  {} {}", pad(&area, 10), e.summary)?;
+            writeln!(
+                out,
+                "  {} {}",
+                pad(&area, 10),
+                super::tr::render(&e.message)
+            )?;
         }
         if verdicts.iter().any(Verdict::is_confirmed) {
             writeln!(out, "\n{}", t("lookup-run-fix"))?;

@@ -16,12 +16,9 @@
 
 use std::sync::OnceLock;
 
-use clawdoc::i18n::Lang;
+use clawdoc::i18n::{fluent_bundle as bundle, format_in, Lang, Message, EN_FTL, ZH_TW_FTL};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
-
-pub(crate) const EN_FTL: &str = include_str!("../../locales/en.ftl");
-pub(crate) const ZH_TW_FTL: &str = include_str!("../../locales/zh-TW.ftl");
 
 struct Catalogue {
     english_only: bool,
@@ -30,19 +27,6 @@ struct Catalogue {
 }
 
 static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
-
-fn bundle(tag: &str, source: String) -> FluentBundle<FluentResource> {
-    let langid: unic_langid::LanguageIdentifier = tag.parse().unwrap_or_default();
-    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
-    // No Unicode isolation marks around arguments: the output is a
-    // terminal, where they show up as stray characters.
-    bundle.set_use_isolating(false);
-    // The sources are embedded and tested to parse; a broken one would
-    // only lose its broken entries, never the program.
-    let resource = FluentResource::try_new(source).unwrap_or_else(|(res, _)| res);
-    let _ = bundle.add_resource(resource);
-    bundle
-}
 
 /// Sets the language for this process (once, in `main`).
 pub(crate) fn init(lang: Lang) {
@@ -85,6 +69,17 @@ pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
         }
     }
     id.to_string()
+}
+
+/// A message from the library (a probe's summary, a fix's outcome), in this
+/// process's language.
+pub(crate) fn render(m: &Message) -> String {
+    let cat = CATALOGUE.get_or_init(|| build(Lang::En));
+    m.render_with(&|id, args| {
+        format_in(&cat.bundle, id, args)
+            .or_else(|| format_in(&cat.english, id, args))
+            .unwrap_or_else(|| id.to_string())
+    })
 }
 
 /// A message without arguments.

@@ -300,7 +300,12 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 };
                 writeln!(out, "\n{}", t(after_msg))?;
                 if let Some(h) = after.iter().find(|e| e.probe == ProbeName::Health) {
-                    writeln!(out, "  {}: {}", t("area-health"), h.summary)?;
+                    writeln!(
+                        out,
+                        "  {}: {}",
+                        t("area-health"),
+                        super::tr::render(&h.message)
+                    )?;
                 }
                 writeln!(out, "{}", t("walk-undo"))?;
             }
