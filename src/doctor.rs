@@ -17,6 +17,7 @@ use serde::Serialize;
 use crate::engine::Engine;
 use crate::finding::{assess, Verdict};
 use crate::fix::{self, Applied, FixEnv, Journal, Preview};
+use crate::i18n::{msg, Message};
 use crate::probe::{self, Evidence, ProbeEnv, Status};
 use crate::ruleset::{Fix, Rule, RuleSet};
 use crate::target::TargetInfo;
@@ -379,7 +380,23 @@ pub struct AppliedFix {
     pub ok: bool,
     /// The action changed something (false for "nothing to do").
     pub changed: bool,
+    /// In English (`message` rendered).
     pub summary: String,
+    #[serde(skip)]
+    pub message: Message,
+}
+
+impl AppliedFix {
+    fn new(rule_id: &str, action: FixAction, ok: bool, changed: bool, message: Message) -> Self {
+        Self {
+            rule_id: rule_id.to_string(),
+            action,
+            ok,
+            changed,
+            summary: message.english(),
+            message,
+        }
+    }
 }
 
 /// Why a finding's fix was not applied.
@@ -404,7 +421,10 @@ pub struct Verification {
     /// Good by the target's own measure (embedded: ready and the device
     /// handshake ok; OpenClaw: `/readyz` 200).
     pub verified: bool,
+    /// In English (`message` rendered).
     pub summary: String,
+    #[serde(skip)]
+    pub message: Message,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -513,13 +533,13 @@ pub fn run(
                         journal = Some(j);
                     }
                     Err(e) => {
-                        report.applied.push(AppliedFix {
-                            rule_id: finding.rule_id.clone(),
-                            action: view.action,
-                            ok: false,
-                            changed: false,
-                            summary: format!("not applied: cannot write the undo journal: {e}"),
-                        });
+                        report.applied.push(AppliedFix::new(
+                            &finding.rule_id,
+                            view.action,
+                            false,
+                            false,
+                            msg!("fix-no-journal", error = e),
+                        ));
                         continue;
                     }
                 }
@@ -536,22 +556,22 @@ pub fn run(
                     }
                     report.applied.push(ok_fix(&finding.rule_id, applied));
                 }
-                Err(fix::FixError::Precondition { reason, .. }) => {
-                    report.applied.push(AppliedFix {
-                        rule_id: finding.rule_id.clone(),
-                        action: view.action,
-                        ok: true,
-                        changed: false,
-                        summary: format!("nothing to do: {reason}"),
-                    })
+                Err(fix::FixError::Precondition { said, .. }) => {
+                    report.applied.push(AppliedFix::new(
+                        &finding.rule_id,
+                        view.action,
+                        true,
+                        false,
+                        msg!("fix-nothing-to-do", reason = said),
+                    ))
                 }
-                Err(e) => report.applied.push(AppliedFix {
-                    rule_id: finding.rule_id.clone(),
-                    action: view.action,
-                    ok: false,
-                    changed: false,
-                    summary: e.to_string(),
-                }),
+                Err(e) => report.applied.push(AppliedFix::new(
+                    &finding.rule_id,
+                    view.action,
+                    false,
+                    false,
+                    e.message(),
+                )),
             }
         }
         // A running gateway does not reread its config: restart it (safe).
@@ -562,13 +582,13 @@ pub fn run(
             let outcome = fix::apply(FixAction::RestartGateway, &fix_env);
             report.applied.push(match outcome {
                 Ok(applied) => ok_fix("config-changed", applied),
-                Err(e) => AppliedFix {
-                    rule_id: "config-changed".into(),
-                    action: FixAction::RestartGateway,
-                    ok: false,
-                    changed: false,
-                    summary: e.to_string(),
-                },
+                Err(e) => AppliedFix::new(
+                    "config-changed",
+                    FixAction::RestartGateway,
+                    false,
+                    false,
+                    e.message(),
+                ),
             });
         }
         report.rounds = round + 1;
@@ -612,13 +632,7 @@ pub fn take_fixing_turn(home: &crate::home::Home) -> Option<std::fs::File> {
 }
 
 fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
-    AppliedFix {
-        rule_id: rule_id.to_string(),
-        action: applied.action,
-        ok: true,
-        changed: true,
-        summary: applied.summary,
-    }
+    AppliedFix::new(rule_id, applied.action, true, true, applied.message)
 }
 
 fn gateway_running(env: &ProbeEnv) -> bool {
@@ -701,19 +715,20 @@ fn verify(env: &ProbeEnv, d: &Diagnosis) -> Verification {
         .unwrap_or("skipped")
         .to_string();
     let verified = env.target.verified(ready, &handshake);
-    let summary = match (ready, handshake.as_str()) {
-        (true, "ok") => "gateway ready; this CLI's device is connected".to_string(),
-        (true, _) if verified => "gateway ready (/readyz 200)".to_string(),
-        (true, other) => format!("gateway ready; device handshake: {other}"),
+    let message = match (ready, handshake.as_str()) {
+        (true, "ok") => msg!("verify-connected"),
+        (true, _) if verified => msg!("verify-ready"),
+        (true, other) => msg!("verify-handshake", handshake = other),
         (false, _) => health
-            .map(|e| e.summary.clone())
-            .unwrap_or_else(|| "health was not probed".into()),
+            .map(|e| e.message.clone())
+            .unwrap_or_else(|| msg!("verify-not-probed")),
     };
     Verification {
         health_ready: ready,
         handshake,
         verified,
-        summary,
+        summary: message.english(),
+        message,
     }
 }
 

@@ -209,7 +209,12 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
             } else {
                 mark(Status::Fail)
             };
-            writeln!(out, "  {m} {} [{}]", a.summary, a.rule_id)?;
+            writeln!(
+                out,
+                "  {m} {} [{}]",
+                super::tr::render(&a.message),
+                a.rule_id
+            )?;
         }
         if let Some(d) = &report.final_diagnosis {
             writeln!(out, "\n{}", t("doctor-after-fixing"))?;
@@ -221,7 +226,10 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
             } else {
                 mark(Status::Fail)
             };
-            let args = [("mark", s(m)), ("summary", s(&v.summary))];
+            let args = [
+                ("mark", s(m)),
+                ("summary", s(super::tr::render(&v.message))),
+            ];
             writeln!(out, "\n{}", msg("doctor-verified", &args))?;
         }
         if let Some(j) = &report.journal {

@@ -139,6 +139,65 @@ mod tests {
         assert!(named > 50, "{named}");
     }
 
+    /// Every message the library says (`msg!(ID, …)`: probe summaries,
+    /// fix outcomes) has its text in both catalogues, with the same
+    /// arguments, so no summary is shown in English to a zh-TW reader.
+    #[test]
+    fn every_library_message_is_in_both_catalogues() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let en = ids(EN_FTL);
+        let tw = ids(ZH_TW_FTL);
+        let vars = |source: &str, id: &str| -> BTreeSet<String> {
+            let line = source
+                .lines()
+                .find(|l| l.starts_with(&format!("{id} =")))
+                .unwrap_or_default();
+            let re = regex::Regex::new(r"\{ *\$([a-z_]+) *\}").unwrap();
+            re.captures_iter(line).map(|c| c[1].to_string()).collect()
+        };
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let re = regex::Regex::new(r#"msg!\(\s*"([a-z0-9_-]+)""#).unwrap();
+        let mut named = BTreeSet::new();
+        for path in files.iter().filter(|p| !p.ends_with("i18n.rs")) {
+            let text = std::fs::read_to_string(path).unwrap();
+            for cap in re.captures_iter(&text) {
+                let id = cap[1].to_string();
+                assert!(en.contains(&id), "{}: `{id}` not in en.ftl", path.display());
+                assert!(
+                    tw.contains(&id),
+                    "{}: `{id}` not in zh-TW.ftl",
+                    path.display()
+                );
+                assert_eq!(
+                    vars(EN_FTL, &id),
+                    vars(ZH_TW_FTL, &id),
+                    "arguments of `{id}`"
+                );
+                named.insert(id);
+            }
+        }
+        assert!(named.len() > 150, "{}", named.len());
+        for a in clawdoc::vocab::FixAction::ALL {
+            assert_eq!(
+                clawdoc::fix::action_id(*a),
+                format!("action-{}", a.as_str())
+            );
+        }
+    }
+
     /// Ids built at run time: one area per probe, one description per fix
     /// action (and the English one is the library's own description).
     #[test]

@@ -269,7 +269,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                             j.record(&rule.id, &done)?;
                         }
                         if !args.json {
-                            writeln!(out, "  ✓ {}", done.summary)?;
+                            writeln!(out, "  ✓ {}", super::tr::render(&done.message))?;
                         }
                         applied.push(report::WalkFix {
                             action: f.action,
@@ -279,7 +279,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     }
                     Err(e) => {
                         if !args.json {
-                            writeln!(out, "  ✗ {e}")?;
+                            writeln!(out, "  ✗ {}", super::tr::render(&e.message()))?;
                         }
                         applied.push(report::WalkFix {
                             action: f.action,

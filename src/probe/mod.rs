@@ -382,6 +382,52 @@ mod tests {
         out
     }
 
+    /// Every summary the probes give on the staged machines is a catalogue
+    /// message (nested ones too) that formats without a Fluent error in
+    /// English and in zh-TW, and the English is the JSON `summary`.
+    #[test]
+    fn every_summary_is_a_message_of_both_catalogues() {
+        use crate::i18n::{fluent_bundle, Arg, Message, EN_FTL, ZH_TW_FTL};
+        use fluent_bundle::FluentArgs;
+        let bundles = [
+            fluent_bundle("en", EN_FTL.to_string()),
+            fluent_bundle("zh-TW", ZH_TW_FTL.to_string()),
+        ];
+        fn check(
+            m: &Message,
+            bundle: &fluent_bundle::concurrent::FluentBundle<fluent_bundle::FluentResource>,
+        ) {
+            let pattern = bundle
+                .get_message(m.id())
+                .and_then(|x| x.value())
+                .unwrap_or_else(|| panic!("`{}` is not in the catalogue", m.id()));
+            let mut args = FluentArgs::new();
+            for (k, a) in m.args() {
+                match a {
+                    Arg::Text(t) => args.set(*k, t.clone()),
+                    Arg::Msg(inner) => {
+                        check(inner, bundle);
+                        args.set(*k, "x")
+                    }
+                }
+            }
+            let mut errors = Vec::new();
+            bundle.format_pattern(pattern, Some(&args), &mut errors);
+            assert!(errors.is_empty(), "`{}`: {errors:?}", m.id());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for staged in envs() {
+            for evidence in run_all(&staged.env, ProbeName::ALL) {
+                assert_eq!(evidence.summary, evidence.message.english());
+                for bundle in &bundles {
+                    check(&evidence.message, bundle);
+                }
+                seen.extend(evidence.message.ids());
+            }
+        }
+        assert!(seen.len() > 20, "{seen:?}");
+    }
+
     #[test]
     fn every_reported_fact_is_catalogued_with_its_type() {
         let mut seen = std::collections::BTreeSet::new();

@@ -318,3 +318,61 @@ fn undo_with_nothing_to_undo_says_so_in_zh_tw() {
     let cn = env.run(&["--lang", "zh-CN", "undo"]);
     assert!(cn.stderr.contains("没有可复原的项目"), "{cn:?}");
 }
+
+/// `doctor --fix` in zh-TW: probe summaries, applied fixes and the
+/// verification line come from the catalogue (no English left in them),
+/// while `--json` in zh-TW keeps the English summaries and says `lang`.
+#[test]
+fn doctor_fix_details_in_zh_tw_and_json_summaries_stay_english() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let port = free_port();
+    let cfg = env.write(
+        "config.toml",
+        format!("[gateway]\nport = {port}\ntoken = \"0123456789abcdef0123456789abcdef\"\n"),
+    );
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let shown = cfg.display().to_string();
+
+    let json = env.run(&["--lang", "zh-TW", "doctor", "--json"]);
+    assert_eq!(json.code, 1, "{json:?}");
+    let report = json.json();
+    assert_eq!(report["lang"], "zh-TW", "{report:#}");
+    let config = report["initial"]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["probe"] == "config")
+        .unwrap();
+    assert_eq!(
+        config["summary"],
+        format!("{shown}: gateway.mode is not set (gateway start is blocked)"),
+    );
+
+    let r = env.run(&["--lang", "zh-TW", "doctor", "--fix"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let out = &r.stdout;
+    for want in [
+        format!("{shown}:未設定 gateway.mode(閘道無法啟動)"),
+        "已啟動閘道(pid ".to_string(),
+        format!("連接埠 {port} 由閘道持有(pid "),
+        "驗證:[✓] 閘道已就緒;這個 CLI 的裝置已連線".to_string(),
+    ] {
+        assert!(out.contains(&want), "no `{want}` in:\n{out}");
+    }
+    // The English of the same lines (what JSON carries) is not shown.
+    for english in [
+        "is not set",
+        "started the gateway",
+        "gateway ready",
+        "is held by",
+        "is alive",
+        "no OOM kill",
+        "free,",
+        "memory available",
+    ] {
+        assert!(!out.contains(english), "English `{english}` in:\n{out}");
+    }
+    let stop = env.run(&["gateway", "stop"]);
+    assert_eq!(stop.code, 0, "{stop:?}");
+}
