@@ -249,6 +249,18 @@ action-approve_cli_device = pair this CLI's device with the gateway
 action-rebuild_device_store = keep the unreadable device store aside, start a new one and re-pair this CLI (other devices must pair again)
 action-advice = show what to do
 
+## Why a rule is confirmed, refuted or undecided (conditions against probe facts)
+cond = { $cond }
+cond-observed = { $cond } (observed { $value })
+cond-reported = { $cond }: it is reported
+cond-not-reported = { $cond }: it is not reported
+cond-not-run = probe `{ $probe }` did not run ({ $cond })
+cond-inconclusive = probe `{ $probe }` was inconclusive: { $why }
+cond-no-fact = probe `{ $probe }` did not report `{ $fact }`
+verdict-no-conditions = rule `{ $rule }` declares no probe conditions
+verdict-no-confirm = no confirming conditions declared
+verdict-not-confirmed = not confirmed: { $why }
+
 ## What a fix did, or why it did nothing (the library's messages; the English is what JSON carries)
 fix-failed = { $action }: { $error }
 fix-not-applied = { $action }: not applied: { $reason }

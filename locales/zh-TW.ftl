@@ -250,6 +250,18 @@ action-approve_cli_device = 讓這個 CLI 的裝置與閘道配對
 action-rebuild_device_store = 把無法讀取的裝置儲存檔移到一旁,建立新的,並重新配對這個 CLI(其他裝置必須重新配對)
 action-advice = 顯示該怎麼做
 
+## Why a rule is confirmed, refuted or undecided (conditions against probe facts)
+cond = { $cond }
+cond-observed = { $cond }(觀察到 { $value })
+cond-reported = { $cond }:有回報
+cond-not-reported = { $cond }:沒有回報
+cond-not-run = `{ $probe }` 探測沒有執行({ $cond })
+cond-inconclusive = `{ $probe }` 探測無法判定:{ $why }
+cond-no-fact = `{ $probe }` 探測沒有回報 `{ $fact }`
+verdict-no-conditions = 規則 `{ $rule }` 沒有宣告任何探測條件
+verdict-no-confirm = 沒有宣告確認條件
+verdict-not-confirmed = 未確認:{ $why }
+
 ## What a fix did, or why it did nothing (the library's messages; the English is what JSON carries)
 fix-failed = { $action }:{ $error }
 fix-not-applied = { $action }:未套用:{ $reason }

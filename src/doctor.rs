@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::engine::Engine;
-use crate::finding::{assess, Verdict};
+use crate::finding::{explain, Explained, Verdict};
 use crate::fix::{self, Applied, FixEnv, Journal, Preview};
 use crate::i18n::{msg, Message};
 use crate::probe::{self, Evidence, ProbeEnv, Status};
@@ -42,6 +42,9 @@ pub struct Finding {
     /// The log line that raised it, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_line: Option<LogLine>,
+    /// Why the verdict (`held`/`why`) as catalogue messages.
+    #[serde(skip)]
+    pub reasons: Vec<Message>,
     /// Summaries of the probes the rule relies on.
     pub evidence: Vec<String>,
     /// The same summaries as catalogue messages, for the reader's language.
@@ -66,6 +69,9 @@ pub struct History {
     pub line: usize,
     pub text: String,
     pub why: Vec<String>,
+    /// `why` as catalogue messages, for the reader's language.
+    #[serde(skip)]
+    pub reasons: Vec<Message>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -192,28 +198,30 @@ pub(crate) fn judge(
         .ok();
     if let Some(engine) = engine {
         for m in engine.lookup(log_text) {
-            let verdict = assess(m.rule, &evidence);
-            match verdict {
+            let explained = explain(m.rule, &evidence);
+            match &explained.verdict {
                 Verdict::Refuted { why } => history.push(History {
                     rule_id: m.rule.id.clone(),
                     line: m.line,
                     text: m.text.clone(),
-                    why,
+                    why: why.clone(),
+                    reasons: explained.reasons,
                 }),
-                Verdict::Inconclusive { ref why } if !m.rule.confirm.is_empty() => {
+                Verdict::Inconclusive { why } if !m.rule.confirm.is_empty() => {
                     // Declared conditions did not hold: not current.
                     history.push(History {
                         rule_id: m.rule.id.clone(),
                         line: m.line,
                         text: m.text.clone(),
                         why: why.clone(),
+                        reasons: explained.reasons,
                     })
                 }
-                verdict => {
+                _ => {
                     seen.insert(m.rule.id.clone());
                     findings.push(finding(
                         m.rule,
-                        verdict,
+                        explained,
                         Some(LogLine {
                             line: m.line,
                             text: m.text.clone(),
@@ -230,9 +238,15 @@ pub(crate) fn judge(
         .iter()
         .filter(|r| r.standalone && !seen.contains(&r.id))
     {
-        let verdict = assess(rule, &evidence);
-        if verdict.is_confirmed() {
-            findings.push(finding(rule, verdict, None, &Default::default(), &evidence));
+        let explained = explain(rule, &evidence);
+        if explained.verdict.is_confirmed() {
+            findings.push(finding(
+                rule,
+                explained,
+                None,
+                &Default::default(),
+                &evidence,
+            ));
         }
     }
     // A finding about the same thing from the log and the probes: keep one.
@@ -317,7 +331,7 @@ pub fn fact_vars(
 
 fn finding(
     rule: &Rule,
-    verdict: Verdict,
+    Explained { verdict, reasons }: Explained,
     log_line: Option<LogLine>,
     captures: &std::collections::BTreeMap<String, String>,
     evidence: &[Evidence],
@@ -331,6 +345,7 @@ fn finding(
         meaning: rule.meaning.clone(),
         section: rule.section_title().to_string(),
         verdict,
+        reasons,
         log_line,
         evidence: evidence
             .iter()

@@ -542,11 +542,7 @@ fn set_aside_corrupt_device_store(home: &Home) -> std::io::Result<Option<PathBuf
 
 /// Steps of one fix, in order, as one message (`a; b; c`).
 pub(crate) fn join(steps: Vec<Message>) -> Message {
-    let mut steps = steps.into_iter();
-    let first = steps
-        .next()
-        .unwrap_or_else(|| msg!("fix-nothing-to-change"));
-    steps.fold(first, |acc, m| msg!("joined", first = acc, second = m))
+    Message::joined(steps).unwrap_or_else(|| msg!("fix-nothing-to-change"))
 }
 
 fn start_summary(s: &daemon::StartOutcome) -> Message {

@@ -87,6 +87,13 @@ impl Message {
     pub fn args(&self) -> &[(&'static str, Arg)] {
         &self.args
     }
+    /// `parts` joined with `; ` as one message (`None` if there are none).
+    pub fn joined(parts: Vec<Message>) -> Option<Message> {
+        let mut it = parts.into_iter();
+        let first = it.next()?;
+        Some(it.fold(first, |acc, m| msg!("joined", first = acc, second = m)))
+    }
+
     /// Every id this message uses (its own and its nested arguments').
     pub fn ids(&self) -> Vec<&'static str> {
         let mut out = vec![self.id];

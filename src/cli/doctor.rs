@@ -170,7 +170,7 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
         }
     }
     for h in &report.initial.history {
-        let why = h.why.join("; ");
+        let why = super::tr::render_joined(&h.reasons);
         let args = [
             ("line", s(h.line)),
             ("rule", s(&h.rule_id)),
@@ -354,9 +354,10 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
         let args = [("line", s(l.line)), ("text", s(&l.text))];
         writeln!(out, "    {}", msg("finding-log-line", &args))?;
     }
-    if let clawdoc::finding::Verdict::Confirmed { held } = &f.verdict {
-        for h in held {
-            writeln!(out, "    {}", msg("finding-confirmed", &[("why", s(h))]))?;
+    if f.verdict.is_confirmed() {
+        for h in &f.reasons {
+            let why = super::tr::render(h);
+            writeln!(out, "    {}", msg("finding-confirmed", &[("why", s(why))]))?;
         }
     }
     for (probe, m) in &f.evidence_messages {

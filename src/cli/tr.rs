@@ -82,6 +82,14 @@ pub(crate) fn render(m: &Message) -> String {
     })
 }
 
+/// Messages joined with `; ` (the catalogue's `joined`), in this process's
+/// language.
+pub(crate) fn render_joined(parts: &[Message]) -> String {
+    Message::joined(parts.to_vec())
+        .map(|m| render(&m))
+        .unwrap_or_default()
+}
+
 /// A message without arguments.
 pub(crate) fn t(id: &str) -> String {
     msg(id, &[])
