@@ -27,6 +27,12 @@ area-runtime = runtime
 
 ## Doctor
 # The target a command looks at: one description, two lines that use it.
+target-default = default
+target-by-flag = chosen with --target / CLAWDOC_TARGET
+target-auto-var = auto: { $var } is set
+target-auto-config = auto: { $path } exists
+target-auto-process = auto: an openclaw-gateway process runs (pid { $pid })
+target-auto-none = auto: no OpenClaw install seen
 target-desc = { $name } ({ $chosen }; config { $config }, port { $port })
 doctor-header = clawdoc doctor: target { target-desc }
 target-line = target: { target-desc }

@@ -28,6 +28,12 @@ area-runtime = 執行環境
 
 ## Doctor
 # The target a command looks at: one description, two lines that use it.
+target-default = 預設
+target-by-flag = 由 --target / CLAWDOC_TARGET 指定
+target-auto-var = 自動:已設定 { $var }
+target-auto-config = 自動:{ $path } 存在
+target-auto-process = 自動:有 openclaw-gateway 行程在執行(pid { $pid })
+target-auto-none = 自動:沒有看到 OpenClaw 安裝
 target-desc = { $name }({ $chosen };設定檔 { $config },連接埠 { $port })
 doctor-header = clawdoc doctor:目標 { target-desc }
 target-line = 目標:{ target-desc }

@@ -270,7 +270,7 @@ pub(crate) fn target_args(
 ) -> [(&'static str, fluent_bundle::FluentValue<'static>); 4] {
     [
         ("name", tr::s(info.name)),
-        ("chosen", tr::s(&info.chosen_by)),
+        ("chosen", tr::s(tr::render(&info.chosen_said))),
         ("config", tr::s(&info.config)),
         ("port", tr::s(info.port)),
     ]
