@@ -344,3 +344,70 @@ undo-removed = removed { $path } (it did not exist before)
 undo-not-reverted = not reverted (process change): { $what }
 undo-no-change = no file had changed
 undo-nothing = nothing to undo: no doctor run with applied fixes in { $dir }
+
+## Command line help (clap): shown in zh-TW/zh-CN; English keeps clap's own texts
+help-usage = Usage:
+help-commands = Commands
+help-arguments = Arguments
+help-options = Options
+clap-unknown-command = unrecognized subcommand '{ $name }'
+clap-unknown-argument = unexpected argument '{ $arg }' found
+clap-missing-argument = the following required arguments were not provided: { $arg }
+clap-invalid-value = invalid value '{ $value }' for '{ $arg }'
+clap-invalid-value-one-of = invalid value '{ $value }' for '{ $arg }' (possible values: { $valid })
+clap-did-you-mean = tip: a similar one exists: '{ $what }'
+clap-more-help = For more information, try '--help'.
+arg-color = When to colour output (NO_COLOR is honoured under `auto`)
+arg-lang = Output language: en, zh-TW or zh-CN (else CLAWDOC_LANG, else the locale: LC_ALL, LC_MESSAGES, LANG; else English)
+arg-rules-dir = Extra rule directory (rules with the same id replace the built-ins)
+arg-target = Which gateway to diagnose and fix: embedded, openclaw or auto
+arg-json = Print JSON instead of text
+about = Diagnose and fix an OpenClaw-style AI gateway: paste an error, run the doctor, or walk the flowchart
+about-lookup = Explain a pasted error message or log excerpt (stdin when no TEXT)
+about-scan = Run log files through the rules: counts, first/last line, a sample
+about-rules = List, show, test, lint the rules; print their patterns; scaffold one
+about-rules-list = List every rule with its category, severity and origin
+about-rules-show = Show one rule: meaning, causes, patterns, probes, fixes, examples
+about-rules-test = Run every rule's examples: Missing (should match, did not), Noisy (matched, should not)
+about-rules-lint = Check every rule file and report problems with file:line:col
+about-rules-patterns = Print every pattern, one per line (usable as `rg -f`; capture names dropped)
+about-rules-facts = List the probe facts rule conditions may name
+about-rules-new = Scaffold a rule file, e.g. from a message no rule knows
+about-doctor = Probe this machine, explain every problem found, and fix what the flags allow
+about-undo = Revert the fixes applied by the last `doctor --fix` run
+about-walk = Walk the troubleshooting flowchart interactively (probes answer first)
+about-flowchart = Draw the flowchart from the rule data
+about-schema = Print the JSON Schema of a `--json` document (also in docs/schemas/)
+about-gateway = Run and control the embedded gateway
+about-gateway-run = Run the gateway in the foreground (Ctrl-C or SIGTERM stops it)
+about-gateway-start = Start the gateway in the background and wait until /health is ready
+about-gateway-stop = Stop the gateway (only the verified gateway pid is ever signalled)
+about-gateway-restart = Restart the gateway
+about-gateway-status = Show the gateway state
+about-restart = Restart the gateway (same as `gateway restart`)
+about-status = Show whether the gateway runs and answers (same as `gateway status`)
+about-logs = Show the gateway log
+about-setup = Write a config: mode, port and a pinned token
+about-config = Read and change the gateway config (comments are kept)
+about-config-get = Print the effective value of a key (file, then environment overrides)
+about-config-set = Set a key; the value is checked and the file's comments are kept
+about-config-unset = Remove a key from the file
+about-config-validate = List every problem in the config with file:line:col
+about-config-path = Print the config file path
+about-devices = List, approve and remove paired devices
+about-devices-list = List paired devices and pending pairing requests
+about-devices-approve = Approve a pending pairing request
+about-devices-remove = Remove a paired device (it must pair again) or drop a pending request
+about-send = Send a message through the gateway as this CLI's device
+about-login = Start a channel login through the gateway (e.g. `whatsapp`)
+about-completions = Print a shell completion script (bash, zsh, fish, powershell, elvish)
+about-man = Print the man page (roff) to stdout
+about-help = Print this message or the help of the given subcommand(s)
+arg-help = Print help
+arg-version = Print version
+help-exit-codes =
+    Exit codes (every command):
+      0  healthy, nothing found, or done
+      1  a problem found: doctor findings, an error lookup/scan recognised,
+         failing rule tests or lint, config validate errors, gateway not running
+      2  usage or runtime error (bad input names file:line:col)

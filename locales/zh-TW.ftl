@@ -345,3 +345,70 @@ undo-removed = 已移除 { $path }(它原本不存在)
 undo-not-reverted = 未復原(行程層面的變更):{ $what }
 undo-no-change = 沒有任何檔案被改動
 undo-nothing = 沒有可復原的項目:{ $dir } 中沒有套用過修復的 doctor 執行紀錄
+
+## Command line help (clap): shown in zh-TW/zh-CN; English keeps clap's own texts
+help-usage = 用法:
+help-commands = 命令
+help-arguments = 參數
+help-options = 選項
+clap-unknown-command = 無法識別的子命令「{ $name }」
+clap-unknown-argument = 無法識別的參數「{ $arg }」
+clap-missing-argument = 缺少必要的參數:{ $arg }
+clap-invalid-value = 「{ $arg }」的值「{ $value }」無效
+clap-invalid-value-one-of = 「{ $arg }」的值「{ $value }」無效(可用的值:{ $valid })
+clap-did-you-mean = 提示:有個相近的:「{ $what }」
+clap-more-help = 更多說明請加上 '--help'。
+arg-color = 何時使用色彩輸出(`auto` 時會遵守 NO_COLOR)
+arg-lang = 輸出語言:en、zh-TW 或 zh-CN(否則看 CLAWDOC_LANG,再看語系:LC_ALL、LC_MESSAGES、LANG;都沒有就用英文)
+arg-rules-dir = 額外的規則目錄(id 相同的規則會取代內建規則)
+arg-target = 要診斷與修復哪個閘道:embedded、openclaw 或 auto
+arg-json = 以 JSON 輸出,而不是文字
+about = 診斷並修復 OpenClaw 類型的 AI 閘道:貼上錯誤訊息、執行健檢,或依流程圖逐步排查
+about-lookup = 解釋貼上的錯誤訊息或日誌片段(沒有 TEXT 時讀取標準輸入)
+about-scan = 用規則掃描日誌檔:次數、第一行與最後一行、範例
+about-rules = 列出、顯示、測試、檢查規則;印出其樣式;建立新規則
+about-rules-list = 列出每條規則及其分類、嚴重程度與來源
+about-rules-show = 顯示一條規則:意義、原因、樣式、探測、修復、範例
+about-rules-test = 執行每條規則的範例:Missing(應符合卻沒有)、Noisy(符合了但不應該)
+about-rules-lint = 檢查每個規則檔,以 file:line:col 回報問題
+about-rules-patterns = 印出每個樣式,一行一個(可用於 `rg -f`;去掉擷取名稱)
+about-rules-facts = 列出規則條件可以使用的探測事實
+about-rules-new = 建立規則檔的骨架,例如從一則沒有規則認得的訊息
+about-doctor = 探測這台機器,解釋找到的每個問題,並在旗標允許的範圍內修復
+about-undo = 復原上一次 `doctor --fix` 套用的修復
+about-walk = 互動式地依排查流程圖逐步進行(先由探測回答)
+about-flowchart = 從規則資料畫出流程圖
+about-schema = 印出 `--json` 文件的 JSON Schema(也在 docs/schemas/ 中)
+about-gateway = 執行並控制內建閘道
+about-gateway-run = 在前景執行閘道(Ctrl-C 或 SIGTERM 會停止它)
+about-gateway-start = 在背景啟動閘道,並等到 /health 就緒
+about-gateway-stop = 停止閘道(只會對驗證過的閘道 pid 送出訊號)
+about-gateway-restart = 重新啟動閘道
+about-gateway-status = 顯示閘道狀態
+about-restart = 重新啟動閘道(同 `gateway restart`)
+about-status = 顯示閘道是否在執行並有回應(同 `gateway status`)
+about-logs = 顯示閘道日誌
+about-setup = 寫入設定檔:模式、連接埠與釘選的權杖
+about-config = 讀取並修改閘道設定(保留註解)
+about-config-get = 印出某個鍵的實際值(先看檔案,再套用環境變數覆寫)
+about-config-set = 設定某個鍵;會檢查值並保留檔案中的註解
+about-config-unset = 從檔案中移除某個鍵
+about-config-validate = 以 file:line:col 列出設定中的每個問題
+about-config-path = 印出設定檔路徑
+about-devices = 列出、核准與移除已配對的裝置
+about-devices-list = 列出已配對的裝置與等待中的配對請求
+about-devices-approve = 核准一個等待中的配對請求
+about-devices-remove = 移除已配對的裝置(它必須重新配對)或放棄一個等待中的請求
+about-send = 以這個 CLI 的裝置身分透過閘道送出訊息
+about-login = 透過閘道開始頻道登入(例如 `whatsapp`)
+about-completions = 印出 shell 自動補全腳本(bash、zsh、fish、powershell、elvish)
+about-man = 把 man 手冊頁(roff)印到標準輸出
+about-help = 印出這份說明,或指定子命令的說明
+arg-help = 印出說明
+arg-version = 印出版本
+help-exit-codes =
+    結束碼(每個命令都一樣):
+      0  健康、沒有發現問題,或已完成
+      1  發現問題:健檢有發現、lookup/scan 認出了錯誤、
+         規則測試或檢查失敗、config validate 有錯誤、閘道沒有在執行
+      2  用法或執行期錯誤(錯誤的輸入會指出 file:line:col)

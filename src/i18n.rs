@@ -36,6 +36,9 @@ pub struct Message {
     args: Vec<(&'static str, Arg)>,
 }
 
+/// Formats one catalogue id with its (already rendered) arguments.
+pub type Lookup<'a> = dyn Fn(&str, &[(&str, String)]) -> String + 'a;
+
 /// One argument of a [`Message`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Arg {
@@ -106,7 +109,7 @@ impl Message {
     }
 
     /// Renders with `lookup(id, args)`, nested messages first.
-    pub fn render_with(&self, lookup: &dyn Fn(&str, &[(&str, String)]) -> String) -> String {
+    pub fn render_with(&self, lookup: &Lookup<'_>) -> String {
         let args: Vec<(&str, String)> = self
             .args
             .iter()
@@ -299,6 +302,10 @@ pub const ZH_CN_TERMS: &[(&str, &str)] = &[
     ("程式", "程序"),
     ("萤幕", "屏幕"),
     ("显示器伺服器", "显示服务器"),
+    ("印出", "打印"),
+    ("环境变数", "环境变量"),
+    ("注解", "注释"),
+    ("套用", "应用"),
 ];
 
 /// Simplified Chinese (mainland usage) from Traditional Chinese (Taiwan).
@@ -383,6 +390,10 @@ mod tests {
                 "执行 `clawdoc config set gateway.mode local`",
             ),
             ("記憶體不足,核心終止了行程", "内存不足,内核终止了进程"),
+            (
+                "印出某個鍵的實際值(先看檔案,再套用環境變數覆寫)",
+                "打印某个键的实际值(先看文件,再应用环境变量覆写)",
+            ),
         ];
         for (tw, cn) in cases {
             assert_eq!(to_zh_cn(tw), cn, "from {tw}");

@@ -90,6 +90,13 @@ pub(crate) fn render_joined(parts: &[Message]) -> String {
         .unwrap_or_default()
 }
 
+/// The message `id` in this process's language, only when the catalogue
+/// has it (no English fallback, no id).
+pub(crate) fn translated(id: &str) -> Option<String> {
+    let cat = CATALOGUE.get_or_init(|| build(Lang::En));
+    format_in(&cat.bundle, id, &[])
+}
+
 /// A message without arguments.
 pub(crate) fn t(id: &str) -> String {
     msg(id, &[])

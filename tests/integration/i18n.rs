@@ -376,3 +376,70 @@ fn doctor_fix_details_in_zh_tw_and_json_summaries_stay_english() {
     let stop = env.run(&["gateway", "stop"]);
     assert_eq!(stop.code, 0, "{stop:?}");
 }
+
+/// clap speaks zh-TW too: command abouts, headings, option help and the
+/// common usage errors (exit 2), chosen by `--lang` or the environment;
+/// English help is clap's own.
+#[test]
+fn help_and_usage_errors_in_zh_tw() {
+    let env = TestEnv::new();
+    let help = env.run(&["--lang", "zh-TW", "--help"]);
+    assert_eq!(help.code, 0, "{help:?}");
+    for want in [
+        "用法: clawdoc [OPTIONS] <COMMAND>",
+        "命令:",
+        "選項:",
+        "  doctor       探測這台機器,解釋找到的每個問題,並在旗標允許的範圍內修復",
+        "  help         印出這份說明,或指定子命令的說明",
+        "  -h, --help",
+        "結束碼(每個命令都一樣):",
+    ] {
+        assert!(
+            help.stdout.contains(want),
+            "no `{want}` in:\n{}",
+            help.stdout
+        );
+    }
+    for english in [
+        "Usage:",
+        "Commands:",
+        "Probe this machine",
+        "Print help",
+        "Exit codes",
+    ] {
+        assert!(
+            !help.stdout.contains(english),
+            "`{english}` in:\n{}",
+            help.stdout
+        );
+    }
+    // Subcommands, through the environment's language.
+    let gw = env.run_env(&["gateway", "--help"], &[("CLAWDOC_LANG", "zh-TW")]);
+    assert!(
+        gw.stdout
+            .contains("  stop     停止閘道(只會對驗證過的閘道 pid 送出訊號)"),
+        "{gw:?}"
+    );
+    let typo = env.run(&["--lang", "zh-TW", "doctr"]);
+    assert_eq!(typo.code, 2, "{typo:?}");
+    assert!(
+        typo.stderr.contains("無法識別的子命令「doctr」"),
+        "{typo:?}"
+    );
+    assert!(typo.stderr.contains("「doctor」"), "{typo:?}");
+    let bad = env.run(&["--lang", "zh-TW", "doctor", "--bogus"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("無法識別的參數「--bogus」"), "{bad:?}");
+    assert!(bad.stderr.contains("用法: clawdoc doctor"), "{bad:?}");
+    // English stays clap's.
+    let en = env.run(&["--help"]);
+    assert!(
+        en.stdout.contains("Usage: clawdoc") && en.stdout.contains("Commands:"),
+        "{en:?}"
+    );
+    let en_typo = env.run(&["doctr"]);
+    assert!(
+        en_typo.stderr.contains("unrecognized subcommand 'doctr'"),
+        "{en_typo:?}"
+    );
+}
