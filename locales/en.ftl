@@ -337,6 +337,82 @@ reason-needs-fix = needs --fix
 reason-needs-unsafe-fixes = needs --unsafe-fixes
 reason-failed = failed or did not help
 
+## Gateway control (gateway start/stop/restart/status, status, restart)
+gw-already-running = gateway already running (pid { $pid }, port { $port })
+gw-started = gateway started (pid { $pid }, port { $port }); ready in { $ms } ms
+gw-not-running = gateway is not running (no pid file)
+gw-stopped = gateway stopped (pid { $pid }, SIGTERM, { $ms } ms)
+gw-killed = gateway killed (pid { $pid }, SIGKILL); pid file removed
+gw-stale-removed = gateway is not running: removed the stale pid file (pid { $pid } is dead)
+gw-stale-stranger =
+    gateway is not running: the pid file is stale ({ $reason }).
+    pid { $pid } now belongs to `{ $command }`; it was NOT signalled.
+gw-stale-stranger-removed = Removed the stale pid file.
+gw-malformed-removed = gateway is not running: removed a malformed pid file ({ $error })
+gw-at-pid = pid { $pid }, port { $port }, mode { $mode }
+gw-at = port { $port }, mode { $mode }
+gw-status-running = gateway running ({ $at }); /health ready in { $ms } ms
+gw-status-starting = gateway starting ({ $at }); /health answers { $status }
+gw-status-stopped = gateway stopped ({ $at })
+gw-status-other = gateway { $state } ({ $at })
+gw-config-error = config: { $error }
+gw-last-log-lines = last gateway log lines:
+gw-hint = hint: { $hint }
+gw-note-stale-removed = note: removed a stale pid file (pid { $pid } is dead)
+gw-note-stranger-removed = note: removed a stale pid file: { $reason }; pid { $pid } ({ $name }) was left alone
+gw-note-malformed-removed = note: removed a malformed pid file: { $error }
+gw-progress-existing = a gateway (pid { $pid }) is starting; waiting for /health
+gw-progress-spawned = starting the gateway (pid { $pid }) on :{ $port }
+gw-progress-waiting = waiting for /health ({ $secs }s)
+gw-progress-waiting-seen = waiting for /health ({ $secs }s, /health { $status })
+
+## scan
+scan-head = { $name }: { $lines } lines, { $matched } matched
+scan-no-match = no rule matched
+scan-col-rule = RULE
+scan-col-category = CATEGORY
+scan-col-count = COUNT
+scan-col-first = FIRST
+scan-col-last = LAST
+scan-col-sample = SAMPLE
+scan-explain-one = explain one: clawdoc rules show <RULE>, or clawdoc lookup '<line>'
+
+## devices, send, login
+devices-paired = paired devices ({ $count }):
+devices-paired-at = paired { $when }
+devices-pending = pending requests ({ $count }):
+devices-requested = from { $peer }  requested { $when }
+devices-approve-hint = approve with: clawdoc devices approve ID
+devices-approved = approved { $id }: its next connect with the claim it asked with receives its device token (once)
+devices-already-paired = { $id } is already paired
+devices-removed = removed paired device { $id }: it must pair again
+devices-dropped = dropped the pending request of { $id }
+send-sent = [{ $channel }] sent { $chars } chars
+send-failed = [{ $channel }] send failed
+login-open-url = [{ $provider }] open this URL to link the device: { $url }
+login-done = [{ $provider }] logged in
+login-failed = [{ $provider }] login failed
+
+## setup, config
+setup-exists = a config already exists at { $path }; pass --force to replace it (the old one is kept as a backup), or change single keys with `clawdoc config set`
+setup-no-tty = `clawdoc setup` asks questions and needs a terminal; without one, run `clawdoc setup --non-interactive [--mode local] [--port N]`
+setup-token-kept = existing pinned token kept
+setup-token-new = new pinned token
+setup-wrote = wrote { $path } (mode { $mode }, port { $port }, { $token }; file mode 0600)
+setup-backup = previous config kept as { $path }
+setup-next = next: `clawdoc gateway start`
+config-set-done = set { $key } = { $value } in { $path }
+config-unset-done = removed { $key } from { $path }
+config-unset-absent = { $key } is not set in { $path }
+config-get-ignored = warning: { $at }: { $problem }; it is ignored
+config-get-unset = { $key } is not set
+config-valid-ok = { $path }: ok
+config-problems =
+    { $count ->
+        [one] 1 problem in { $path }
+       *[other] { $count } problems in { $path }
+    }
+
 ## Undo
 undo-run = Undid doctor run { $run }:
 undo-restored = restored { $path }

@@ -338,6 +338,78 @@ reason-needs-fix = 需要 --fix
 reason-needs-unsafe-fixes = 需要 --unsafe-fixes
 reason-failed = 失敗或沒有幫助
 
+## Gateway control (gateway start/stop/restart/status, status, restart)
+gw-already-running = 閘道已經在執行(pid { $pid },連接埠 { $port })
+gw-started = 閘道已啟動(pid { $pid },連接埠 { $port });{ $ms } ms 後就緒
+gw-not-running = 閘道沒有在執行(沒有 pid 檔)
+gw-stopped = 閘道已停止(pid { $pid },SIGTERM,{ $ms } ms)
+gw-killed = 閘道已被強制終止(pid { $pid },SIGKILL);已移除 pid 檔
+gw-stale-removed = 閘道沒有在執行:已移除殘留的 pid 檔(pid { $pid } 已不存在)
+gw-stale-stranger =
+    閘道沒有在執行:pid 檔已過時({ $reason })。
+    pid { $pid } 現在屬於 `{ $command }`;沒有對它送出訊號。
+gw-stale-stranger-removed = 已移除殘留的 pid 檔。
+gw-malformed-removed = 閘道沒有在執行:已移除格式錯誤的 pid 檔({ $error })
+gw-at-pid = pid { $pid },連接埠 { $port },模式 { $mode }
+gw-at = 連接埠 { $port },模式 { $mode }
+gw-status-running = 閘道執行中({ $at });/health 在 { $ms } ms 內就緒
+gw-status-starting = 閘道啟動中({ $at });/health 回應 { $status }
+gw-status-stopped = 閘道已停止({ $at })
+gw-status-other = 閘道 { $state }({ $at })
+gw-config-error = 設定檔:{ $error }
+gw-last-log-lines = 閘道日誌的最後幾行:
+gw-hint = 提示:{ $hint }
+gw-note-stale-removed = 注意:已移除殘留的 pid 檔(pid { $pid } 已不存在)
+gw-note-stranger-removed = 注意:已移除殘留的 pid 檔:{ $reason };沒有動 pid { $pid }({ $name })
+gw-note-malformed-removed = 注意:已移除格式錯誤的 pid 檔:{ $error }
+gw-progress-existing = 有一個閘道(pid { $pid })正在啟動;等待 /health
+gw-progress-spawned = 正在啟動閘道(pid { $pid }),連接埠 :{ $port }
+gw-progress-waiting = 等待 /health({ $secs } 秒)
+gw-progress-waiting-seen = 等待 /health({ $secs } 秒,/health { $status })
+
+## scan
+scan-head = { $name }:{ $lines } 行,符合 { $matched } 行
+scan-no-match = 沒有規則符合
+scan-col-rule = 規則
+scan-col-category = 分類
+scan-col-count = 次數
+scan-col-first = 第一行
+scan-col-last = 最後一行
+scan-col-sample = 範例
+scan-explain-one = 查看說明:clawdoc rules show <規則>,或 clawdoc lookup '<那一行>'
+
+## devices, send, login
+devices-paired = 已配對的裝置({ $count }):
+devices-paired-at = 配對於 { $when }
+devices-pending = 等待中的請求({ $count }):
+devices-requested = 來自 { $peer }  請求於 { $when }
+devices-approve-hint = 核准方式:clawdoc devices approve ID
+devices-approved = 已核准 { $id }:它下次以同一個聲明連線時會收到裝置權杖(僅此一次)
+devices-already-paired = { $id } 已經配對
+devices-removed = 已移除已配對的裝置 { $id }:它必須重新配對
+devices-dropped = 已放棄 { $id } 的配對請求
+send-sent = [{ $channel }] 已送出 { $chars } 個字元
+send-failed = [{ $channel }] 送出失敗
+login-open-url = [{ $provider }] 開啟這個網址來連結裝置:{ $url }
+login-done = [{ $provider }] 已登入
+login-failed = [{ $provider }] 登入失敗
+
+## setup, config
+setup-exists = { $path } 已經有設定檔;加上 --force 取代它(舊的會保留為備份),或用 `clawdoc config set` 修改個別的鍵
+setup-no-tty = `clawdoc setup` 會詢問問題,需要終端機;沒有終端機時請執行 `clawdoc setup --non-interactive [--mode local] [--port N]`
+setup-token-kept = 保留原本釘選的權杖
+setup-token-new = 新的釘選權杖
+setup-wrote = 已寫入 { $path }(模式 { $mode },連接埠 { $port },{ $token };檔案權限 0600)
+setup-backup = 先前的設定檔保留為 { $path }
+setup-next = 下一步:`clawdoc gateway start`
+config-set-done = 已在 { $path } 中設定 { $key } = { $value }
+config-unset-done = 已從 { $path } 移除 { $key }
+config-unset-absent = { $path } 中沒有設定 { $key }
+config-get-ignored = 警告:{ $at }:{ $problem };這個值會被忽略
+config-get-unset = 沒有設定 { $key }
+config-valid-ok = { $path }:沒有問題
+config-problems = { $path } 中有 { $count } 個問題
+
 ## Undo
 undo-run = 已復原 doctor 執行紀錄 { $run }:
 undo-restored = 已還原 { $path }

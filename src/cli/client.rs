@@ -9,6 +9,7 @@
 //! disconnected with a close code, request error, timeout); 2 local error
 //! (unreadable identity or device store).
 
+use super::tr::{msg, s};
 use super::{Ctx, Exit};
 use clawdoc::client::{self, ClientError, DEFAULT_TIMEOUT};
 use clawdoc::protocol::{close, error_code};
@@ -31,10 +32,17 @@ pub(crate) fn send(args: SendArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let port = client::client_port(&ctx.home);
     match client::send(&ctx.home, port, &args.channel, &args.text, DEFAULT_TIMEOUT) {
         Ok(receipt) => {
-            outln!("[{}] sent {} chars", receipt.channel, receipt.chars);
+            let args = [
+                ("channel", s(&receipt.channel)),
+                ("chars", s(receipt.chars)),
+            ];
+            outln!("{}", msg("send-sent", &args));
             Ok(Exit::Ok)
         }
-        Err(e) => Ok(report(&format!("[{}] send failed", args.channel), &e)),
+        Err(e) => Ok(report(
+            &msg("send-failed", &[("channel", s(&args.channel))]),
+            &e,
+        )),
     }
 }
 
@@ -44,15 +52,23 @@ pub(crate) fn login(args: LoginArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
         Ok(reply) => {
             match (&reply.url, &reply.message) {
                 (Some(url), _) => outln!(
-                    "[{}] open this URL to link the device: {url}",
-                    reply.provider
+                    "{}",
+                    msg(
+                        "login-open-url",
+                        &[("provider", s(&reply.provider)), ("url", s(url))]
+                    )
                 ),
                 (None, Some(message)) => outln!("[{}] {message}", reply.provider),
-                (None, None) => outln!("[{}] logged in", reply.provider),
+                (None, None) => {
+                    outln!("{}", msg("login-done", &[("provider", s(&reply.provider))]))
+                }
             }
             Ok(Exit::Ok)
         }
-        Err(e) => Ok(report(&format!("[{}] login failed", args.provider), &e)),
+        Err(e) => Ok(report(
+            &msg("login-failed", &[("provider", s(&args.provider))]),
+            &e,
+        )),
     }
 }
 
@@ -63,7 +79,7 @@ fn report(prefix: &str, e: &ClientError) -> Exit {
         eprintln!("Error: {cause}");
     }
     if let Some(hint) = hint(e) {
-        eprintln!("hint: {hint}");
+        eprintln!("{}", msg("gw-hint", &[("hint", s(hint))]));
     }
     match e {
         ClientError::Identity { .. } | ClientError::DeviceStore(_) => Exit::Error,

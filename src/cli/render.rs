@@ -45,6 +45,12 @@ pub(crate) fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
+/// `s` right-aligned in `width` terminal columns (CJK counts two).
+pub(crate) fn pad_left(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{}{s}", " ".repeat(width.saturating_sub(w)))
+}
+
 /// A fix tier as shown: `safe`, `unsafe`, `display-only`, translated.
 pub(crate) fn tier_name(a: clawdoc::vocab::Applicability) -> String {
     use clawdoc::vocab::Applicability::*;

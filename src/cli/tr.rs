@@ -23,7 +23,16 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 struct Catalogue {
     english_only: bool,
     bundle: FluentBundle<FluentResource>,
-    english: FluentBundle<FluentResource>,
+    /// The fallback for an id without a translation: parsed only when
+    /// needed (every command parses its own language's catalogue at start).
+    english: OnceLock<FluentBundle<FluentResource>>,
+}
+
+impl Catalogue {
+    fn english(&self) -> &FluentBundle<FluentResource> {
+        self.english
+            .get_or_init(|| bundle("en", EN_FTL.to_string()))
+    }
 }
 
 static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
@@ -42,7 +51,7 @@ fn build(lang: Lang) -> Catalogue {
     Catalogue {
         english_only: lang == Lang::En,
         bundle: bundle(lang.tag(), source),
-        english: bundle("en", EN_FTL.to_string()),
+        english: OnceLock::new(),
     }
 }
 
@@ -60,15 +69,17 @@ pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
     for (k, v) in args {
         fargs.set(*k, v.clone());
     }
-    for b in [&cat.bundle, &cat.english] {
-        if let Some(pattern) = b.get_message(id).and_then(|m| m.value()) {
-            let mut errors = Vec::new();
-            return b
-                .format_pattern(pattern, Some(&fargs), &mut errors)
-                .into_owned();
-        }
-    }
-    id.to_string()
+    let format = |b: &FluentBundle<FluentResource>| {
+        let pattern = b.get_message(id).and_then(|m| m.value())?;
+        let mut errors = Vec::new();
+        Some(
+            b.format_pattern(pattern, Some(&fargs), &mut errors)
+                .into_owned(),
+        )
+    };
+    format(&cat.bundle)
+        .or_else(|| format(cat.english()))
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// A message from the library (a probe's summary, a fix's outcome), in this
@@ -77,7 +88,7 @@ pub(crate) fn render(m: &Message) -> String {
     let cat = CATALOGUE.get_or_init(|| build(Lang::En));
     m.render_with(&|id, args| {
         format_in(&cat.bundle, id, args)
-            .or_else(|| format_in(&cat.english, id, args))
+            .or_else(|| format_in(cat.english(), id, args))
             .unwrap_or_else(|| id.to_string())
     })
 }

@@ -443,3 +443,76 @@ fn help_and_usage_errors_in_zh_tw() {
         "{en_typo:?}"
     );
 }
+
+/// The everyday commands speak zh-TW: setup, config set/validate, gateway
+/// start/status/stop, devices list, and scan, whose table lines up by
+/// terminal columns with CJK headings.
+#[test]
+fn everyday_commands_in_zh_tw() {
+    let env = TestEnv::new();
+    let port = free_port().to_string();
+    let tw = |args: &[&str]| {
+        let mut full = vec!["--lang", "zh-TW"];
+        full.extend_from_slice(args);
+        env.run(&full)
+    };
+    let cfg = env.path("config.toml").display().to_string();
+    let r = tw(&["setup", "--non-interactive", "--port", &port]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.contains(&format!(
+            "已寫入 {cfg}(模式 local,連接埠 {port},新的釘選權杖;檔案權限 0600)"
+        )),
+        "{r:?}"
+    );
+    let r = tw(&["config", "set", "ai.model", "x"]);
+    assert!(
+        r.stdout
+            .contains(&format!("已在 {cfg} 中設定 ai.model = \"x\"")),
+        "{r:?}"
+    );
+    let r = tw(&["config", "validate"]);
+    assert_eq!(r.stdout.trim(), format!("{cfg}:沒有問題"), "{r:?}");
+    let r = tw(&["gateway", "start"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.starts_with("閘道已啟動(pid "), "{r:?}");
+    let r = tw(&["status"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains(&format!("連接埠 {port},模式 local);/health 在 ")),
+        "{r:?}"
+    );
+    let r = tw(&["devices", "list"]);
+    assert!(
+        r.stdout.contains("已配對的裝置(") && r.stdout.contains("等待中的請求(0):"),
+        "{r:?}"
+    );
+    let r = tw(&["gateway", "stop"]);
+    assert!(r.stdout.starts_with("閘道已停止(pid "), "{r:?}");
+    let r = tw(&["status"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(
+        r.stdout.trim(),
+        format!("閘道已停止(連接埠 {port},模式 local)")
+    );
+
+    let log = env.write(
+        "scan.log",
+        "Error: listen EADDRINUSE: address already in use :::3001\nok\n\
+         disconnected (4008): device token mismatch\n",
+    );
+    let r = tw(&["scan", &log.display().to_string()]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].ends_with("scan.log:3 行,符合 2 行"), "{r:?}");
+    // Each column starts at the same terminal column in the heading and the
+    // rows: the heading's words end where the rows' right-aligned numbers do.
+    let col = |line: &str, word: &str| UnicodeWidthStr::width(&line[..line.find(word).unwrap()]);
+    let (head, row) = (lines[1], lines[2]);
+    assert_eq!(col(head, "分類"), col(row, "port_in_use"), "{r:?}");
+    let end = |line: &str, word: &str| col(line, word) + UnicodeWidthStr::width(word);
+    assert_eq!(end(head, "次數"), end(row, "port_in_use") + 16, "{r:?}");
+    assert_eq!(end(head, "最後一行") + 2, col(row, "Error:"), "{r:?}");
+    assert_eq!(col(head, "範例"), col(row, "Error:"), "{r:?}");
+}
