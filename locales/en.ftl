@@ -236,6 +236,21 @@ walk-not-yes-no = { $place }: `{ $answer }` is not yes or no for "{ $question }"
 walk-unknown-rule = the flowchart names rule `{ $rule }`, which is not loaded
 
 ## Rules
+rules-did-you-mean = { " " }(did you mean `{ $id }`?)
+rules-no-such = no rule `{ $id }`{ $hint }; `clawdoc rules list` shows them all
+rules-show-line = category { $category } · severity { $severity } · { $role } · origin { $origin }
+rules-show-patterns = Patterns
+rules-show-conditions = Probe conditions
+rules-show-conditions-standalone = Probe conditions (standalone: raised from facts alone)
+rules-show-confirmed = confirmed
+rules-show-refuted = refuted
+rules-show-when = { $side } when { $conditions }
+rules-show-and = { " " }and{ " " }
+rules-show-examples = Examples
+rules-show-match = match:
+rules-show-no-match = no match:
+rules-test-summary = { $rules } rules, { $examples } examples: { $failed } failed
+rules-test-not-loaded = , { $count } rule files did not load
 lint-summary = { $rules } rules loaded, { $problems } problems, { $untranslated } untranslated
 
 ## Fix actions (what a fix does, shown before it runs)

@@ -237,6 +237,21 @@ walk-not-yes-no = { $place }:`{ $answer }` 不是「{ $question }」的是/否�
 walk-unknown-rule = 流程圖指向規則 `{ $rule }`,但它沒有被載入
 
 ## Rules
+rules-did-you-mean = (你是不是要找 `{ $id }`?)
+rules-no-such = 沒有規則 `{ $id }`{ $hint };`clawdoc rules list` 會列出全部
+rules-show-line = 分類 { $category } · 嚴重程度 { $severity } · { $role } · 來源 { $origin }
+rules-show-patterns = 樣式
+rules-show-conditions = 探測條件
+rules-show-conditions-standalone = 探測條件(獨立:只靠事實就會提出)
+rules-show-confirmed = 確認
+rules-show-refuted = 否定
+rules-show-when = { $side }條件:{ $conditions }
+rules-show-and = { " " }且{ " " }
+rules-show-examples = 範例
+rules-show-match = 符合:
+rules-show-no-match = 不符合:
+rules-test-summary = { $rules } 條規則,{ $examples } 個範例:{ $failed } 個失敗
+rules-test-not-loaded = ,{ $count } 個規則檔無法載入
 lint-summary = 已載入 { $rules } 條規則,{ $problems } 個問題,{ $untranslated } 處未翻譯
 
 ## Fix actions (what a fix does, shown before it runs)

@@ -516,3 +516,39 @@ fn everyday_commands_in_zh_tw() {
     assert_eq!(end(head, "最後一行") + 2, col(row, "Error:"), "{r:?}");
     assert_eq!(col(head, "範例"), col(row, "Error:"), "{r:?}");
 }
+
+/// `rules show` and `rules test` in zh-TW (the rule's own texts were
+/// already translated; now the headings and the summary are too).
+#[test]
+fn rules_show_and_test_in_zh_tw() {
+    let env = TestEnv::new();
+    let r = env.run(&["--lang", "zh-TW", "rules", "show", "port-in-use"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    for want in [
+        "樣式\n",
+        "範例\n",
+        "  不符合: [gateway] listening on :3001",
+        "  符合:   ",
+    ] {
+        assert!(r.stdout.contains(want), "no `{want}` in {r:?}");
+    }
+    for english in ["Patterns", "Examples", "no match:", "category "] {
+        assert!(!r.stdout.contains(english), "`{english}` in {r:?}");
+    }
+    let r = env.run(&["--lang", "zh-TW", "rules", "test"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let last = r.stdout.lines().last().unwrap_or_default();
+    assert!(
+        regex::Regex::new(r"^\d+ 條規則,\d+ 個範例:0 個失敗$")
+            .unwrap()
+            .is_match(last),
+        "{r:?}"
+    );
+    let r = env.run(&["--lang", "zh-TW", "rules", "show", "port-in-us"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("沒有規則 `port-in-us`(你是不是要找 `port-in-use`?)"),
+        "{r:?}"
+    );
+}
