@@ -13,6 +13,15 @@
 //! A new string: add `id = English` to `en.ftl` and `id = 正體中文` to
 //! `zh-TW.ftl`, call [`msg`]/[`t`] with the id. Tests fail when an id is in
 //! one file and not the other, or when the code names an id that neither has.
+//!
+//! The library speaks the same catalogue without choosing a language: a
+//! probe summary, a fix outcome or a verdict reason is a
+//! [`clawdoc::i18n::Message`] (`msg!("id", name = value)`), whose English
+//! rendering is what JSON carries; [`render`] shows it in the reader's
+//! language. A test fails when a `msg!` id is missing from either file or
+//! the two take different arguments. clap's abouts, headings and common
+//! usage errors come from here too (`about-<command path>`, `help-*`,
+//! `clap-*`; see `help.rs`).
 
 use std::sync::OnceLock;
 
