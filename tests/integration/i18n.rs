@@ -9,6 +9,17 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::harness::{fixtures, free_port, TestEnv};
 
+/// Every `want` is in `out`, and no `english` is.
+#[track_caller]
+fn says(out: &str, want: &[&str], english: &[&str]) {
+    for w in want {
+        assert!(out.contains(w), "no `{w}` in:\n{out}");
+    }
+    for e in english {
+        assert!(!out.contains(e), "English `{e}` in:\n{out}");
+    }
+}
+
 const PASTE: &str = "Error: listen EADDRINUSE: address already in use :::3001";
 
 #[test]
@@ -351,28 +362,26 @@ fn doctor_fix_details_in_zh_tw_and_json_summaries_stay_english() {
 
     let r = env.run(&["--lang", "zh-TW", "doctor", "--fix"]);
     assert_eq!(r.code, 0, "{r:?}");
-    let out = &r.stdout;
-    for want in [
-        format!("{shown}:未設定 gateway.mode(閘道無法啟動)"),
-        "已啟動閘道(pid ".to_string(),
-        format!("連接埠 {port} 由閘道持有(pid "),
-        "驗證:[✓] 閘道已就緒;這個 CLI 的裝置已連線".to_string(),
-    ] {
-        assert!(out.contains(&want), "no `{want}` in:\n{out}");
-    }
-    // The English of the same lines (what JSON carries) is not shown.
-    for english in [
-        "is not set",
-        "started the gateway",
-        "gateway ready",
-        "is held by",
-        "is alive",
-        "no OOM kill",
-        "free,",
-        "memory available",
-    ] {
-        assert!(!out.contains(english), "English `{english}` in:\n{out}");
-    }
+    says(
+        &r.stdout,
+        &[
+            &format!("{shown}:未設定 gateway.mode(閘道無法啟動)"),
+            "已啟動閘道(pid ",
+            &format!("連接埠 {port} 由閘道持有(pid "),
+            "驗證:[✓] 閘道已就緒;這個 CLI 的裝置已連線",
+        ],
+        // The English of the same lines (what JSON carries) is not shown.
+        &[
+            "is not set",
+            "started the gateway",
+            "gateway ready",
+            "is held by",
+            "is alive",
+            "no OOM kill",
+            "free,",
+            "memory available",
+        ],
+    );
     let stop = env.run(&["gateway", "stop"]);
     assert_eq!(stop.code, 0, "{stop:?}");
 }
@@ -385,34 +394,25 @@ fn help_and_usage_errors_in_zh_tw() {
     let env = TestEnv::new();
     let help = env.run(&["--lang", "zh-TW", "--help"]);
     assert_eq!(help.code, 0, "{help:?}");
-    for want in [
-        "用法: clawdoc [OPTIONS] <COMMAND>",
-        "命令:",
-        "選項:",
-        "  doctor       探測這台機器,解釋找到的每個問題,並在旗標允許的範圍內修復",
-        "  help         印出這份說明,或指定子命令的說明",
-        "  -h, --help",
-        "結束碼(每個命令都一樣):",
-    ] {
-        assert!(
-            help.stdout.contains(want),
-            "no `{want}` in:\n{}",
-            help.stdout
-        );
-    }
-    for english in [
-        "Usage:",
-        "Commands:",
-        "Probe this machine",
-        "Print help",
-        "Exit codes",
-    ] {
-        assert!(
-            !help.stdout.contains(english),
-            "`{english}` in:\n{}",
-            help.stdout
-        );
-    }
+    says(
+        &help.stdout,
+        &[
+            "用法: clawdoc [OPTIONS] <COMMAND>",
+            "命令:",
+            "選項:",
+            "  doctor       探測這台機器,解釋找到的每個問題,並在旗標允許的範圍內修復",
+            "  help         印出這份說明,或指定子命令的說明",
+            "  -h, --help",
+            "結束碼(每個命令都一樣):",
+        ],
+        &[
+            "Usage:",
+            "Commands:",
+            "Probe this machine",
+            "Print help",
+            "Exit codes",
+        ],
+    );
     // Subcommands, through the environment's language.
     let gw = env.run_env(&["gateway", "--help"], &[("CLAWDOC_LANG", "zh-TW")]);
     assert!(
@@ -524,17 +524,16 @@ fn rules_show_and_test_in_zh_tw() {
     let env = TestEnv::new();
     let r = env.run(&["--lang", "zh-TW", "rules", "show", "port-in-use"]);
     assert_eq!(r.code, 0, "{r:?}");
-    for want in [
-        "樣式\n",
-        "範例\n",
-        "  不符合: [gateway] listening on :3001",
-        "  符合:   ",
-    ] {
-        assert!(r.stdout.contains(want), "no `{want}` in {r:?}");
-    }
-    for english in ["Patterns", "Examples", "no match:", "category "] {
-        assert!(!r.stdout.contains(english), "`{english}` in {r:?}");
-    }
+    says(
+        &r.stdout,
+        &[
+            "樣式\n",
+            "範例\n",
+            "  不符合: [gateway] listening on :3001",
+            "  符合:   ",
+        ],
+        &["Patterns", "Examples", "no match:", "category "],
+    );
     let r = env.run(&["--lang", "zh-TW", "rules", "test"]);
     assert_eq!(r.code, 0, "{r:?}");
     let last = r.stdout.lines().last().unwrap_or_default();
