@@ -279,7 +279,7 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
 
 /// [`preview`] for the embedded gateway.
 fn preview_embedded(action: FixAction, env: &FixEnv) -> Preview {
-    let description = describe(action).to_string();
+    let description = describe(action);
     let diff = match planned_config(action, env) {
         Ok(Some(new)) => {
             let old = read_config_text(&env.home).unwrap_or_default();
@@ -324,31 +324,10 @@ pub fn action_id(action: FixAction) -> &'static str {
     }
 }
 
-/// What an action does, in English (the CLI shows its translation from the
-/// catalogue, `action-<name>`, when the output language is not English).
-pub fn describe(action: FixAction) -> &'static str {
-    use FixAction::*;
-    match action {
-        WriteDefaultConfig => "write a default config (mode local, a free port, a pinned token)",
-        SetModeLocal => "set gateway.mode = \"local\"",
-        MigrateDeprecatedKeys => {
-            "move deprecated keys to their new names (model → ai.model, port → gateway.port)"
-        }
-        QuarantineCorruptConfig => "keep the corrupt config aside and write a default one",
-        RaiseStartupTimeout => "raise gateway.startupTimeout to 120 s",
-        StartGateway => "start the gateway and wait until it is ready",
-        RestartGateway => "restart the gateway",
-        ForceStopGateway => "force-stop the verified gateway process (SIGKILL)",
-        RemoveStalePid => "repair the stale pid file (remove it, or point it back at the gateway holding the lock)",
-        RemoveStaleLock => "remove the stale lock file",
-        MoveToFreePort => "move the gateway to a free port",
-        PinTokenAndRepair => "pin gateway.token and re-pair this CLI's device",
-        ApproveCliDevice => "pair this CLI's device with the gateway",
-        RebuildDeviceStore => {
-            "keep the unreadable device store aside, start a new one and re-pair this CLI (other devices must pair again)"
-        }
-        Advice => "show what to do",
-    }
+/// What an action does, in English: the catalogue's `action-<name>` (the
+/// CLI shows it in the reader's language).
+pub fn describe(action: FixAction) -> String {
+    Message::new(action_id(action)).english()
 }
 
 /// [`apply`] for the embedded gateway.

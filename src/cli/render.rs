@@ -69,7 +69,7 @@ pub(crate) fn preview_description(p: &clawdoc::fix::Preview) -> String {
         return p.description.clone();
     }
     let english = clawdoc::fix::describe(p.action);
-    let tail = p.description.strip_prefix(english).unwrap_or_default();
+    let tail = p.description.strip_prefix(&english).unwrap_or_default();
     format!(
         "{}{tail}",
         super::tr::t(&format!("action-{}", p.action.as_str()))

@@ -16,7 +16,7 @@
 //!
 //! The library speaks the same catalogue without choosing a language: a
 //! probe summary, a fix outcome or a verdict reason is a
-//! [`clawdoc::i18n::Message`] (`msg!("id", name = value)`), whose English
+//! [`clawdoc::i18n::Message`] (`msg!(ID, name = value)`), whose English
 //! rendering is what JSON carries; [`render`] shows it in the reader's
 //! language. A test fails when a `msg!` id is missing from either file or
 //! the two take different arguments. clap's abouts, headings and common
@@ -234,7 +234,7 @@ mod tests {
     }
 
     /// Ids built at run time: one area per probe, one description per fix
-    /// action (and the English one is the library's own description).
+    /// action (whose English is the library's `fix::describe`).
     #[test]
     fn every_probe_area_and_fix_action_has_its_message() {
         let en = ids(EN_FTL);
@@ -247,11 +247,9 @@ mod tests {
             let id = format!("action-{}", a.as_str());
             let m = english.bundle.get_message(&id).and_then(|m| m.value());
             let m = m.unwrap_or_else(|| panic!("no {id}"));
-            assert_eq!(
-                english.bundle.format_pattern(m, None, &mut errs),
-                clawdoc::fix::describe(*a),
-                "{id}"
-            );
+            let text = english.bundle.format_pattern(m, None, &mut errs);
+            assert!(!text.trim().is_empty() && text != id, "{id}: {text}");
+            assert_eq!(text, clawdoc::fix::describe(*a), "{id}");
         }
     }
 
