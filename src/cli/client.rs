@@ -9,7 +9,7 @@
 //! disconnected with a close code, request error, timeout); 2 local error
 //! (unreadable identity or device store).
 
-use super::tr::{msg, s};
+use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::client::{self, ClientError, DEFAULT_TIMEOUT};
 use clawdoc::protocol::{close, error_code};
@@ -88,23 +88,23 @@ fn report(prefix: &str, e: &ClientError) -> Exit {
 }
 
 fn hint(e: &ClientError) -> Option<String> {
-    Some(match e {
-        ClientError::NotConnected { .. } => {
-            "the gateway is not running: `clawdoc gateway start` (or `clawdoc doctor`)".into()
-        }
+    let id = match e {
+        ClientError::NotConnected { .. } => "client-hint-not-connected",
         ClientError::Disconnected { code, .. } if *code == close::TOKEN_MISMATCH => {
-            "the gateway token changed since this device paired (not pinned?): `clawdoc doctor --fix` pins it and re-pairs"
-                .into()
+            "client-hint-token-mismatch"
         }
-        ClientError::Disconnected { code, reason } if *code == close::POLICY && reason == close::REASON_PAIRING_REQUIRED => {
-            "this device is not paired: `clawdoc devices list`, then `clawdoc devices approve ID`".into()
+        ClientError::Disconnected { code, reason }
+            if *code == close::POLICY && reason == close::REASON_PAIRING_REQUIRED =>
+        {
+            "client-hint-pairing-required"
         }
         ClientError::Request { code, .. } if code == error_code::INVALID_CONFIG => {
-            "`clawdoc config validate` lists the keys; fix them and restart the gateway".into()
+            "client-hint-invalid-config"
         }
         ClientError::Request { code, .. } if code == error_code::PROVIDER_UNAVAILABLE => {
-            "this host has no display: use telegram or an API provider, or run the gateway in a desktop session".into()
+            "client-hint-no-display"
         }
         _ => return None,
-    })
+    };
+    Some(t(id))
 }

@@ -272,7 +272,8 @@ fn render_error(ctx: &Ctx, e: &DaemonError) -> Exit {
         }
     }
     if let Some(h) = e.hint() {
-        eprintln!("{}", msg("gw-hint", &[("hint", s(h))]));
+        let hint = super::tr::render(&h);
+        eprintln!("{}", msg("gw-hint", &[("hint", s(hint))]));
     }
     if e.is_gateway_fault() {
         Exit::Problems
