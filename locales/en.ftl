@@ -415,6 +415,10 @@ login-open-url = [{ $provider }] open this URL to link the device: { $url }
 login-done = [{ $provider }] logged in
 login-failed = [{ $provider }] login failed
 
+## logs
+logs-none-yet = no gateway log yet: { $path } does not exist
+logs-waiting = waiting for { $path } to appear…
+
 ## setup, config
 setup-exists = a config already exists at { $path }; pass --force to replace it (the old one is kept as a backup), or change single keys with `clawdoc config set`
 setup-no-tty = `clawdoc setup` asks questions and needs a terminal; without one, run `clawdoc setup --non-interactive [--mode local] [--port N]`

@@ -416,6 +416,10 @@ login-open-url = [{ $provider }] 開啟這個網址來連結裝置:{ $url }
 login-done = [{ $provider }] 已登入
 login-failed = [{ $provider }] 登入失敗
 
+## logs
+logs-none-yet = 還沒有閘道日誌:{ $path } 不存在
+logs-waiting = 等待 { $path } 出現…
+
 ## setup, config
 setup-exists = { $path } 已經有設定檔;加上 --force 取代它(舊的會保留為備份),或用 `clawdoc config set` 修改個別的鍵
 setup-no-tty = `clawdoc setup` 會詢問問題,需要終端機;沒有終端機時請執行 `clawdoc setup --non-interactive [--mode local] [--port N]`

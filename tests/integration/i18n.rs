@@ -473,12 +473,23 @@ fn everyday_commands_in_zh_tw() {
     );
     let r = tw(&["config", "validate"]);
     assert_eq!(r.stdout.trim(), format!("{cfg}:沒有問題"), "{r:?}");
+    let r = tw(&["logs"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.starts_with("還沒有閘道日誌:"), "{r:?}");
     // The failure keeps the gateway's own words (rules recognise them);
     // clawdoc's frame and hint are translated.
     let r = tw(&["send", "--channel", "telegram", "hi"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert!(r.stderr.contains("[telegram] 送出失敗: gateway not connected"), "{r:?}");
-    assert!(r.stderr.contains("提示:閘道沒有在執行:`clawdoc gateway start`"), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("[telegram] 送出失敗: gateway not connected"),
+        "{r:?}"
+    );
+    assert!(
+        r.stderr
+            .contains("提示:閘道沒有在執行:`clawdoc gateway start`"),
+        "{r:?}"
+    );
     let r = tw(&["gateway", "start"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.starts_with("閘道已啟動(pid "), "{r:?}");
