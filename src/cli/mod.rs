@@ -268,11 +268,21 @@ pub(crate) fn target_args(
 }
 
 pub(crate) fn main() -> ExitCode {
-    use clap::FromArgMatches;
+    use clap::{CommandFactory, FromArgMatches};
     let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
     // The catalogue is needed before clap parses (help and usage errors).
     tr::init(help::early_lang(&argv));
-    let parsed = help::localize(command())
+    // The exit-code table is only shown by --help: read from the catalogue
+    // only then (or for any command in another language, which needs it).
+    let wants_help = argv
+        .iter()
+        .any(|a| a == "-h" || a == "--help" || a == "help");
+    let cmd = if wants_help || !tr::is_english() {
+        command()
+    } else {
+        Cli::command()
+    };
+    let parsed = help::localize(cmd)
         .try_get_matches_from(&argv)
         .and_then(|m| Cli::from_arg_matches(&m));
     let cli = match parsed {

@@ -30,7 +30,6 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 struct Catalogue {
-    english_only: bool,
     bundle: FluentBundle<FluentResource>,
     /// The fallback for an id without a translation: parsed only when
     /// needed (every command parses its own language's catalogue at start).
@@ -44,11 +43,18 @@ impl Catalogue {
     }
 }
 
+static LANG: OnceLock<Lang> = OnceLock::new();
 static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
 
-/// Sets the language for this process (once, in `main`).
+/// Sets the language for this process (once, in `main`). The catalogue is
+/// parsed when the first message is needed: a command that prints nothing
+/// before its work (`config set`) does that work as fast as without one.
 pub(crate) fn init(lang: Lang) {
-    let _ = CATALOGUE.set(build(lang));
+    let _ = LANG.set(lang);
+}
+
+fn catalogue() -> &'static Catalogue {
+    CATALOGUE.get_or_init(|| build(LANG.get().copied().unwrap_or_default()))
 }
 
 fn build(lang: Lang) -> Catalogue {
@@ -58,7 +64,6 @@ fn build(lang: Lang) -> Catalogue {
         Lang::ZhCn => clawdoc::i18n::to_zh_cn(ZH_TW_FTL),
     };
     Catalogue {
-        english_only: lang == Lang::En,
         bundle: bundle(lang.tag(), source),
         english: OnceLock::new(),
     }
@@ -67,13 +72,13 @@ fn build(lang: Lang) -> Catalogue {
 /// Whether this process speaks English (texts from the library are shown
 /// as they are).
 pub(crate) fn is_english() -> bool {
-    CATALOGUE.get().is_none_or(|c| c.english_only)
+    LANG.get().is_none_or(|l| *l == Lang::En)
 }
 
 /// The message `id` with named arguments, in this process's language
 /// (English when the id has no translation; the id itself if unknown).
 pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-    let cat = CATALOGUE.get_or_init(|| build(Lang::En));
+    let cat = catalogue();
     let mut fargs = FluentArgs::new();
     for (k, v) in args {
         fargs.set(*k, v.clone());
@@ -94,7 +99,7 @@ pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
 /// A message from the library (a probe's summary, a fix's outcome), in this
 /// process's language.
 pub(crate) fn render(m: &Message) -> String {
-    let cat = CATALOGUE.get_or_init(|| build(Lang::En));
+    let cat = catalogue();
     m.render_with(&|id, args| {
         format_in(&cat.bundle, id, args)
             .or_else(|| format_in(cat.english(), id, args))
@@ -113,7 +118,7 @@ pub(crate) fn render_joined(parts: &[Message]) -> String {
 /// The message `id` in this process's language, only when the catalogue
 /// has it (no English fallback, no id).
 pub(crate) fn translated(id: &str) -> Option<String> {
-    let cat = CATALOGUE.get_or_init(|| build(Lang::En));
+    let cat = catalogue();
     format_in(&cat.bundle, id, &[])
 }
 
