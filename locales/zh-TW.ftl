@@ -428,7 +428,7 @@ setup-token-new = 新的釘選權杖
 setup-wrote = 已寫入 { $path }(模式 { $mode },連接埠 { $port },{ $token };檔案權限 0600)
 setup-backup = 先前的設定檔保留為 { $path }
 setup-next = 下一步:`clawdoc gateway start`
-config-set-done = 已在 { $path } 中設定 { $key } = { $value }
+config-set-done = 已在 { $path } 中將 { $key } 設為 { $value }
 config-unset-done = 已從 { $path } 移除 { $key }
 config-unset-absent = { $path } 中沒有設定 { $key }
 config-get-ignored = 警告:{ $at }:{ $problem };這個值會被忽略

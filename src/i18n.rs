@@ -324,6 +324,9 @@ pub const ZH_CN_TERMS: &[(&str, &str)] = &[
     ("字元", "字符"),
     ("位址", "地址"),
     ("描述元", "描述符"),
+    ("正在执行", "正在运行"),
+    ("执行中", "运行中"),
+    ("执行环境", "运行环境"),
 ];
 
 /// Simplified Chinese (mainland usage) from Traditional Chinese (Taiwan).

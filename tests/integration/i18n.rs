@@ -468,7 +468,7 @@ fn everyday_commands_in_zh_tw() {
     let r = tw(&["config", "set", "ai.model", "x"]);
     assert!(
         r.stdout
-            .contains(&format!("已在 {cfg} 中設定 ai.model = \"x\"")),
+            .contains(&format!("已在 {cfg} 中將 ai.model 設為 \"x\"")),
         "{r:?}"
     );
     let r = tw(&["config", "validate"]);
