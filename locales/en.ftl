@@ -271,7 +271,8 @@ action-rebuild_device_store = keep the unreadable device store aside, start a ne
 action-advice = show what to do
 
 ## Why a rule is confirmed, refuted or undecided (conditions against probe facts)
-cond = { $cond }
+cond-is-reported = { $fact } is reported
+cond-is-not-reported = { $fact } is not reported
 cond-observed = { $cond } (observed { $value })
 cond-reported = { $cond }: it is reported
 cond-not-reported = { $cond }: it is not reported

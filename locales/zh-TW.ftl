@@ -272,7 +272,8 @@ action-rebuild_device_store = 把無法讀取的裝置儲存檔移到一旁,建�
 action-advice = 顯示該怎麼做
 
 ## Why a rule is confirmed, refuted or undecided (conditions against probe facts)
-cond = { $cond }
+cond-is-reported = { $fact } 有回報
+cond-is-not-reported = { $fact } 沒有回報
 cond-observed = { $cond }(觀察到 { $value })
 cond-reported = { $cond }:有回報
 cond-not-reported = { $cond }:沒有回報

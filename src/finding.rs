@@ -180,12 +180,16 @@ fn eval(cond: &Condition, evidence: &[Evidence]) -> Truth {
     if let Op::Exists(want) = cond.op {
         // Existence is decidable even from an inconclusive probe only when
         // the fact is there; absence from a probe that could not look says nothing.
+        // The condition as its Display words it: `F is (not) reported`.
+        let said = match want {
+            true => msg!("cond-is-reported", fact = &cond.fact),
+            false => msg!("cond-is-not-reported", fact = &cond.fact),
+        };
         return match (value.is_some(), want, ev.status) {
-            (true, true, _) => Truth::Holds(msg!("cond", cond = shown)),
-            (true, false, _) => Truth::Fails(msg!("cond-reported", cond = shown)),
+            (true, true, _) | (false, false, _) => Truth::Holds(said),
+            (true, false, _) => Truth::Fails(msg!("cond-reported", cond = said)),
             (false, _, Status::Inconclusive) => inconclusive(),
-            (false, true, _) => Truth::Fails(msg!("cond-not-reported", cond = shown)),
-            (false, false, _) => Truth::Holds(msg!("cond", cond = shown)),
+            (false, true, _) => Truth::Fails(msg!("cond-not-reported", cond = said)),
         };
     }
     let Some(value) = value else {
@@ -353,7 +357,17 @@ when = [
         )
         .fact("config.unknown_keys", serde_json::json!(["foo"]))
         .fact("config.deprecated_keys", serde_json::json!(["model"]));
-        assert!(assess(&r, &[port.clone(), config.clone()]).is_confirmed());
+        let explained = explain(&r, &[port.clone(), config.clone()]);
+        // The reasons' English is each condition as written, then what was
+        // observed (JSON keeps these strings).
+        let Verdict::Confirmed { held } = &explained.verdict else {
+            panic!("{explained:?}")
+        };
+        assert_eq!(held[5], "port.holder_pid is reported");
+        assert_eq!(held[6], "port.holder_cmdline is not reported");
+        assert_eq!(held[0], "port.port > 1024 (observed 3001)");
+        let english: Vec<String> = explained.reasons.iter().map(Message::english).collect();
+        assert_eq!(&english, held);
         let no_deprecated = config
             .clone()
             .fact("config.deprecated_keys", serde_json::json!([]));
