@@ -15,8 +15,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::engine::Engine;
-use crate::finding::{assess, Verdict};
+use crate::finding::{explain, Explained, Verdict};
 use crate::fix::{self, Applied, FixEnv, Journal, Preview};
+use crate::i18n::{msg, Message};
 use crate::probe::{self, Evidence, ProbeEnv, Status};
 use crate::ruleset::{Fix, Rule, RuleSet};
 use crate::target::TargetInfo;
@@ -41,8 +42,14 @@ pub struct Finding {
     /// The log line that raised it, if any.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_line: Option<LogLine>,
+    /// Why the verdict (`held`/`why`) as catalogue messages.
+    #[serde(skip)]
+    pub reasons: Vec<Message>,
     /// Summaries of the probes the rule relies on.
     pub evidence: Vec<String>,
+    /// The same summaries as catalogue messages, for the reader's language.
+    #[serde(skip)]
+    pub evidence_messages: Vec<(ProbeName, crate::i18n::Message)>,
     pub fixes: Vec<Fix>,
     /// Captures and facts that fill `{placeholders}` in fix texts.
     #[serde(skip)]
@@ -62,6 +69,9 @@ pub struct History {
     pub line: usize,
     pub text: String,
     pub why: Vec<String>,
+    /// `why` as catalogue messages, for the reader's language.
+    #[serde(skip)]
+    pub reasons: Vec<Message>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -188,28 +198,30 @@ pub(crate) fn judge(
         .ok();
     if let Some(engine) = engine {
         for m in engine.lookup(log_text) {
-            let verdict = assess(m.rule, &evidence);
-            match verdict {
+            let explained = explain(m.rule, &evidence);
+            match &explained.verdict {
                 Verdict::Refuted { why } => history.push(History {
                     rule_id: m.rule.id.clone(),
                     line: m.line,
                     text: m.text.clone(),
-                    why,
+                    why: why.clone(),
+                    reasons: explained.reasons,
                 }),
-                Verdict::Inconclusive { ref why } if !m.rule.confirm.is_empty() => {
+                Verdict::Inconclusive { why } if !m.rule.confirm.is_empty() => {
                     // Declared conditions did not hold: not current.
                     history.push(History {
                         rule_id: m.rule.id.clone(),
                         line: m.line,
                         text: m.text.clone(),
                         why: why.clone(),
+                        reasons: explained.reasons,
                     })
                 }
-                verdict => {
+                _ => {
                     seen.insert(m.rule.id.clone());
                     findings.push(finding(
                         m.rule,
-                        verdict,
+                        explained,
                         Some(LogLine {
                             line: m.line,
                             text: m.text.clone(),
@@ -226,9 +238,15 @@ pub(crate) fn judge(
         .iter()
         .filter(|r| r.standalone && !seen.contains(&r.id))
     {
-        let verdict = assess(rule, &evidence);
-        if verdict.is_confirmed() {
-            findings.push(finding(rule, verdict, None, &Default::default(), &evidence));
+        let explained = explain(rule, &evidence);
+        if explained.verdict.is_confirmed() {
+            findings.push(finding(
+                rule,
+                explained,
+                None,
+                &Default::default(),
+                &evidence,
+            ));
         }
     }
     // A finding about the same thing from the log and the probes: keep one.
@@ -313,7 +331,7 @@ pub fn fact_vars(
 
 fn finding(
     rule: &Rule,
-    verdict: Verdict,
+    Explained { verdict, reasons }: Explained,
     log_line: Option<LogLine>,
     captures: &std::collections::BTreeMap<String, String>,
     evidence: &[Evidence],
@@ -327,11 +345,17 @@ fn finding(
         meaning: rule.meaning.clone(),
         section: rule.section_title().to_string(),
         verdict,
+        reasons,
         log_line,
         evidence: evidence
             .iter()
             .filter(|e| rule.probes.contains(&e.probe))
             .map(|e| format!("{}: {}", e.probe, e.summary))
+            .collect(),
+        evidence_messages: evidence
+            .iter()
+            .filter(|e| rule.probes.contains(&e.probe))
+            .map(|e| (e.probe, e.message.clone()))
             .collect(),
         fixes: rule.fixes.iter().map(|f| f.rendered(&vars)).collect(),
         vars,
@@ -371,7 +395,23 @@ pub struct AppliedFix {
     pub ok: bool,
     /// The action changed something (false for "nothing to do").
     pub changed: bool,
+    /// In English (`message` rendered).
     pub summary: String,
+    #[serde(skip)]
+    pub message: Message,
+}
+
+impl AppliedFix {
+    fn new(rule_id: &str, action: FixAction, ok: bool, changed: bool, message: Message) -> Self {
+        Self {
+            rule_id: rule_id.to_string(),
+            action,
+            ok,
+            changed,
+            summary: message.english(),
+            message,
+        }
+    }
 }
 
 /// Why a finding's fix was not applied.
@@ -396,7 +436,10 @@ pub struct Verification {
     /// Good by the target's own measure (embedded: ready and the device
     /// handshake ok; OpenClaw: `/readyz` 200).
     pub verified: bool,
+    /// In English (`message` rendered).
     pub summary: String,
+    #[serde(skip)]
+    pub message: Message,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -505,13 +548,13 @@ pub fn run(
                         journal = Some(j);
                     }
                     Err(e) => {
-                        report.applied.push(AppliedFix {
-                            rule_id: finding.rule_id.clone(),
-                            action: view.action,
-                            ok: false,
-                            changed: false,
-                            summary: format!("not applied: cannot write the undo journal: {e}"),
-                        });
+                        report.applied.push(AppliedFix::new(
+                            &finding.rule_id,
+                            view.action,
+                            false,
+                            false,
+                            msg!("fix-no-journal", error = e),
+                        ));
                         continue;
                     }
                 }
@@ -528,22 +571,22 @@ pub fn run(
                     }
                     report.applied.push(ok_fix(&finding.rule_id, applied));
                 }
-                Err(fix::FixError::Precondition { reason, .. }) => {
-                    report.applied.push(AppliedFix {
-                        rule_id: finding.rule_id.clone(),
-                        action: view.action,
-                        ok: true,
-                        changed: false,
-                        summary: format!("nothing to do: {reason}"),
-                    })
+                Err(fix::FixError::Precondition { said, .. }) => {
+                    report.applied.push(AppliedFix::new(
+                        &finding.rule_id,
+                        view.action,
+                        true,
+                        false,
+                        msg!("fix-nothing-to-do", reason = said),
+                    ))
                 }
-                Err(e) => report.applied.push(AppliedFix {
-                    rule_id: finding.rule_id.clone(),
-                    action: view.action,
-                    ok: false,
-                    changed: false,
-                    summary: e.to_string(),
-                }),
+                Err(e) => report.applied.push(AppliedFix::new(
+                    &finding.rule_id,
+                    view.action,
+                    false,
+                    false,
+                    e.message(),
+                )),
             }
         }
         // A running gateway does not reread its config: restart it (safe).
@@ -554,13 +597,13 @@ pub fn run(
             let outcome = fix::apply(FixAction::RestartGateway, &fix_env);
             report.applied.push(match outcome {
                 Ok(applied) => ok_fix("config-changed", applied),
-                Err(e) => AppliedFix {
-                    rule_id: "config-changed".into(),
-                    action: FixAction::RestartGateway,
-                    ok: false,
-                    changed: false,
-                    summary: e.to_string(),
-                },
+                Err(e) => AppliedFix::new(
+                    "config-changed",
+                    FixAction::RestartGateway,
+                    false,
+                    false,
+                    e.message(),
+                ),
             });
         }
         report.rounds = round + 1;
@@ -604,13 +647,7 @@ pub fn take_fixing_turn(home: &crate::home::Home) -> Option<std::fs::File> {
 }
 
 fn ok_fix(rule_id: &str, applied: Applied) -> AppliedFix {
-    AppliedFix {
-        rule_id: rule_id.to_string(),
-        action: applied.action,
-        ok: true,
-        changed: true,
-        summary: applied.summary,
-    }
+    AppliedFix::new(rule_id, applied.action, true, true, applied.message)
 }
 
 fn gateway_running(env: &ProbeEnv) -> bool {
@@ -693,19 +730,20 @@ fn verify(env: &ProbeEnv, d: &Diagnosis) -> Verification {
         .unwrap_or("skipped")
         .to_string();
     let verified = env.target.verified(ready, &handshake);
-    let summary = match (ready, handshake.as_str()) {
-        (true, "ok") => "gateway ready; this CLI's device is connected".to_string(),
-        (true, _) if verified => "gateway ready (/readyz 200)".to_string(),
-        (true, other) => format!("gateway ready; device handshake: {other}"),
+    let message = match (ready, handshake.as_str()) {
+        (true, "ok") => msg!("verify-connected"),
+        (true, _) if verified => msg!("verify-ready"),
+        (true, other) => msg!("verify-handshake", handshake = other),
         (false, _) => health
-            .map(|e| e.summary.clone())
-            .unwrap_or_else(|| "health was not probed".into()),
+            .map(|e| e.message.clone())
+            .unwrap_or_else(|| msg!("verify-not-probed")),
     };
     Verification {
         health_ready: ready,
         handshake,
         verified,
-        summary,
+        summary: message.english(),
+        message,
     }
 }
 

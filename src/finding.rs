@@ -11,6 +11,7 @@
 
 use serde::Serialize;
 
+use crate::i18n::{msg, Message};
 use crate::probe::{Evidence, Status};
 use crate::ruleset::{Condition, ConditionBlock, Op, Rule};
 
@@ -36,126 +37,168 @@ impl Verdict {
     }
 }
 
-/// The outcome of one condition.
+/// The outcome of one condition, or of a block (its conditions' reasons
+/// joined with `; `).
 #[derive(Debug, Clone, PartialEq)]
 enum Truth {
-    Holds(String),
-    Fails(String),
-    Unknown(String),
+    Holds(Message),
+    Fails(Message),
+    Unknown(Message),
+}
+
+/// A verdict with its reasons as catalogue messages, in the order of the
+/// verdict's `held`/`why` strings (which are their English).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explained {
+    pub verdict: Verdict,
+    pub reasons: Vec<Message>,
 }
 
 /// Judges `rule` against the evidence the probes gathered.
 pub fn assess(rule: &Rule, evidence: &[Evidence]) -> Verdict {
+    explain(rule, evidence).verdict
+}
+
+/// [`assess`], with the reasons as messages for the reader's language.
+pub fn explain(rule: &Rule, evidence: &[Evidence]) -> Explained {
+    let english = |m: &[Message]| m.iter().map(Message::english).collect();
     if rule.confirm.is_empty() && rule.refute.is_empty() {
-        return Verdict::Inconclusive {
-            why: vec![format!("rule `{}` declares no probe conditions", rule.id)],
+        let reasons = vec![msg!("verdict-no-conditions", rule = &rule.id)];
+        return Explained {
+            verdict: Verdict::Inconclusive {
+                why: english(&reasons),
+            },
+            reasons,
         };
     }
     let mut undecided = Vec::new();
     for block in &rule.refute {
         match eval_block(block, evidence) {
-            Truth::Holds(s) => return Verdict::Refuted { why: split(s) },
-            Truth::Unknown(s) => undecided.push(s),
-            Truth::Fails(_) => {}
+            (Truth::Holds(_), parts) => {
+                return Explained {
+                    verdict: Verdict::Refuted {
+                        why: english(&parts),
+                    },
+                    reasons: parts,
+                }
+            }
+            (Truth::Unknown(s), _) => undecided.push(s),
+            (Truth::Fails(_), _) => {}
         }
     }
     let mut failed = Vec::new();
     for block in &rule.confirm {
         match eval_block(block, evidence) {
-            Truth::Holds(s) => return Verdict::Confirmed { held: split(s) },
-            Truth::Unknown(s) => undecided.push(s),
-            Truth::Fails(s) => failed.push(s),
+            (Truth::Holds(_), parts) => {
+                return Explained {
+                    verdict: Verdict::Confirmed {
+                        held: english(&parts),
+                    },
+                    reasons: parts,
+                }
+            }
+            (Truth::Unknown(s), _) => undecided.push(s),
+            (Truth::Fails(s), _) => failed.push(s),
         }
     }
-    let mut why: Vec<String> = undecided;
+    let mut why: Vec<Message> = undecided;
     if rule.confirm.is_empty() {
-        why.push("no confirming conditions declared".into());
+        why.push(msg!("verdict-no-confirm"));
     }
-    why.extend(failed.into_iter().map(|s| format!("not confirmed: {s}")));
+    why.extend(
+        failed
+            .into_iter()
+            .map(|s| msg!("verdict-not-confirmed", why = s)),
+    );
     why.dedup();
-    Verdict::Inconclusive { why }
+    Explained {
+        verdict: Verdict::Inconclusive { why: english(&why) },
+        reasons: why,
+    }
 }
 
 /// Evaluates conditions that must all hold (a flowchart check): `Some(true)`
 /// holds, `Some(false)` fails, `None` cannot be decided from the evidence.
-/// The string explains the outcome.
-pub(crate) fn eval_all(conditions: &[Condition], evidence: &[Evidence]) -> (Option<bool>, String) {
+/// The message explains the outcome.
+pub(crate) fn eval_all(conditions: &[Condition], evidence: &[Evidence]) -> (Option<bool>, Message) {
     let block = ConditionBlock {
         when: conditions.to_vec(),
     };
-    match eval_block(&block, evidence) {
+    match eval_block(&block, evidence).0 {
         Truth::Holds(s) => (Some(true), s),
         Truth::Fails(s) => (Some(false), s),
         Truth::Unknown(s) => (None, s),
     }
 }
 
-fn split(s: String) -> Vec<String> {
-    s.split("; ").map(str::to_string).collect()
+/// Messages joined with `; ` (one message).
+fn joined(parts: Vec<Message>) -> Message {
+    Message::joined(parts).unwrap_or_else(|| msg!("verdict-no-confirm"))
 }
 
 /// AND of a block: any failing condition fails it; else any unknown makes
-/// it unknown; else it holds.
-fn eval_block(block: &ConditionBlock, evidence: &[Evidence]) -> Truth {
+/// it unknown; else it holds. Also returns the holding conditions' reasons
+/// one by one.
+fn eval_block(block: &ConditionBlock, evidence: &[Evidence]) -> (Truth, Vec<Message>) {
     let results: Vec<Truth> = block.when.iter().map(|c| eval(c, evidence)).collect();
     if let Some(Truth::Fails(s)) = results.iter().find(|t| matches!(t, Truth::Fails(_))) {
-        return Truth::Fails(s.clone());
+        return (Truth::Fails(s.clone()), Vec::new());
     }
-    let unknown: Vec<&str> = results
+    let unknown: Vec<Message> = results
         .iter()
         .filter_map(|t| match t {
-            Truth::Unknown(s) => Some(s.as_str()),
+            Truth::Unknown(s) => Some(s.clone()),
             _ => None,
         })
         .collect();
     if !unknown.is_empty() {
-        return Truth::Unknown(unknown.join("; "));
+        return (Truth::Unknown(joined(unknown)), Vec::new());
     }
-    Truth::Holds(
-        results
-            .iter()
-            .filter_map(|t| match t {
-                Truth::Holds(s) => Some(s.as_str()),
-                _ => None,
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
-    )
+    let held: Vec<Message> = results
+        .into_iter()
+        .filter_map(|t| match t {
+            Truth::Holds(s) => Some(s),
+            _ => None,
+        })
+        .collect();
+    (Truth::Holds(joined(held.clone())), held)
 }
 
 fn eval(cond: &Condition, evidence: &[Evidence]) -> Truth {
+    let shown = cond.to_string();
     let Some(ev) = evidence.iter().find(|e| e.probe == cond.probe) else {
-        return Truth::Unknown(format!("probe `{}` did not run ({cond})", cond.probe));
+        return Truth::Unknown(msg!("cond-not-run", probe = cond.probe, cond = shown));
+    };
+    let inconclusive = || {
+        Truth::Unknown(msg!(
+            "cond-inconclusive",
+            probe = cond.probe,
+            why = ev.message.clone()
+        ))
     };
     let value = ev.get(&cond.fact);
     if let Op::Exists(want) = cond.op {
         // Existence is decidable even from an inconclusive probe only when
         // the fact is there; absence from a probe that could not look says nothing.
+        // The condition as its Display words it: `F is (not) reported`.
+        let said = match want {
+            true => msg!("cond-is-reported", fact = &cond.fact),
+            false => msg!("cond-is-not-reported", fact = &cond.fact),
+        };
         return match (value.is_some(), want, ev.status) {
-            (true, true, _) => Truth::Holds(format!("{cond}")),
-            (true, false, _) => Truth::Fails(format!("{cond}: it is reported")),
-            (false, _, Status::Inconclusive) => Truth::Unknown(format!(
-                "probe `{}` was inconclusive: {}",
-                cond.probe, ev.summary
-            )),
-            (false, true, _) => Truth::Fails(format!("{cond}: it is not reported")),
-            (false, false, _) => Truth::Holds(format!("{cond}")),
+            (true, true, _) | (false, false, _) => Truth::Holds(said),
+            (true, false, _) => Truth::Fails(msg!("cond-reported", cond = said)),
+            (false, _, Status::Inconclusive) => inconclusive(),
+            (false, true, _) => Truth::Fails(msg!("cond-not-reported", cond = said)),
         };
     }
     let Some(value) = value else {
         return if ev.status == Status::Inconclusive {
-            Truth::Unknown(format!(
-                "probe `{}` was inconclusive: {}",
-                cond.probe, ev.summary
-            ))
+            inconclusive()
         } else {
-            Truth::Unknown(format!(
-                "probe `{}` did not report `{}`",
-                cond.probe, cond.fact
-            ))
+            Truth::Unknown(msg!("cond-no-fact", probe = cond.probe, fact = &cond.fact))
         };
     };
-    let observed = format!("observed {value}");
     let holds = match &cond.op {
         Op::Eq(want) => json_eq(value, want),
         Op::Ne(want) => !json_eq(value, want),
@@ -168,10 +211,11 @@ fn eval(cond: &Condition, evidence: &[Evidence]) -> Truth {
         },
         Op::Exists(_) => unreachable!("handled above"),
     };
+    let observed = msg!("cond-observed", cond = shown, value = value);
     if holds {
-        Truth::Holds(format!("{cond} ({observed})"))
+        Truth::Holds(observed)
     } else {
-        Truth::Fails(format!("{cond} ({observed})"))
+        Truth::Fails(observed)
     }
 }
 
@@ -186,6 +230,7 @@ fn json_eq(a: &serde_json::Value, b: &serde_json::Value) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::msg;
     use crate::probe::Evidence;
     use crate::ruleset::{compile::compile, Origin};
     use crate::vocab::ProbeName;
@@ -223,7 +268,8 @@ when = [{ fact = "port.listening", eq = false }]
 "#;
 
     fn port(listening: bool, gateway: Option<bool>) -> Evidence {
-        let e = Evidence::new(ProbeName::Port, Status::Ok, "x").fact("port.listening", listening);
+        let e = Evidence::new(ProbeName::Port, Status::Ok, msg!("port-free", port = 1))
+            .fact("port.listening", listening);
         match gateway {
             Some(g) => e.fact("port.holder_is_gateway", g),
             None => e,
@@ -264,10 +310,13 @@ when = [{ fact = "port.listening", eq = false }]
         );
         let v = assess(
             &rule(PORT),
-            &[Evidence::inconclusive(ProbeName::Port, "no /proc/net/tcp")],
+            &[Evidence::inconclusive(
+                ProbeName::Port,
+                msg!("port-cannot-read-tables", root = "/proc"),
+            )],
         );
         assert!(
-            matches!(&v, Verdict::Inconclusive { why } if why.iter().any(|w| w.contains("inconclusive: no /proc/net/tcp"))),
+            matches!(&v, Verdict::Inconclusive { why } if why.iter().any(|w| w.contains("inconclusive: cannot read /proc/net/tcp"))),
             "{v:?}"
         );
         let v = assess(&rule(PORT), &[port(true, None)]);
@@ -293,14 +342,32 @@ when = [
   { fact = "port.holder_cmdline", exists = false },
 ]"#,
         );
-        let port = Evidence::new(ProbeName::Port, Status::Fail, "held")
-            .fact("port.port", 3001)
-            .fact("port.holder_name", "python3")
-            .fact("port.holder_pid", 77);
-        let config = Evidence::new(ProbeName::Config, Status::Warn, "keys")
-            .fact("config.unknown_keys", serde_json::json!(["foo"]))
-            .fact("config.deprecated_keys", serde_json::json!(["model"]));
-        assert!(assess(&r, &[port.clone(), config.clone()]).is_confirmed());
+        let port = Evidence::new(
+            ProbeName::Port,
+            Status::Fail,
+            msg!("port-listening", port = 1),
+        )
+        .fact("port.port", 3001)
+        .fact("port.holder_name", "python3")
+        .fact("port.holder_pid", 77);
+        let config = Evidence::new(
+            ProbeName::Config,
+            Status::Warn,
+            msg!("config-missing", path = "x"),
+        )
+        .fact("config.unknown_keys", serde_json::json!(["foo"]))
+        .fact("config.deprecated_keys", serde_json::json!(["model"]));
+        let explained = explain(&r, &[port.clone(), config.clone()]);
+        // The reasons' English is each condition as written, then what was
+        // observed (JSON keeps these strings).
+        let Verdict::Confirmed { held } = &explained.verdict else {
+            panic!("{explained:?}")
+        };
+        assert_eq!(held[5], "port.holder_pid is reported");
+        assert_eq!(held[6], "port.holder_cmdline is not reported");
+        assert_eq!(held[0], "port.port > 1024 (observed 3001)");
+        let english: Vec<String> = explained.reasons.iter().map(Message::english).collect();
+        assert_eq!(&english, held);
         let no_deprecated = config
             .clone()
             .fact("config.deprecated_keys", serde_json::json!([]));
@@ -319,11 +386,10 @@ when = [
         use serde_json::json;
         let set = crate::ruleset::RuleSet::builtin();
         let ev = |probe: ProbeName, facts: &[(&str, serde_json::Value)]| {
-            facts
-                .iter()
-                .fold(Evidence::new(probe, Status::Ok, "fixture"), |e, (k, v)| {
-                    e.fact(k, v.clone())
-                })
+            facts.iter().fold(
+                Evidence::new(probe, Status::Ok, msg!("pid-none")),
+                |e, (k, v)| e.fact(k, v.clone()),
+            )
         };
         let config = |exists: bool, parses: bool, mode: bool| {
             ev(

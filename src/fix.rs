@@ -18,6 +18,7 @@ use crate::client;
 use crate::config::{self, edit, Secret};
 use crate::gateway::daemon;
 use crate::home::Home;
+use crate::i18n::{msg, Message};
 use crate::procinfo::{Identity, ProcRoot};
 use crate::state::pid as pidfile;
 use crate::target::Target;
@@ -37,7 +38,26 @@ pub enum FixError {
     #[error("{action}: {message}")]
     Failed { action: FixAction, message: String },
     #[error("{action}: not applied: {reason}")]
-    Precondition { action: FixAction, reason: String },
+    Precondition {
+        action: FixAction,
+        /// In English (`said` rendered).
+        reason: String,
+        said: Message,
+    },
+}
+
+impl FixError {
+    /// The error as a catalogue message (its English is the `Display`).
+    pub fn message(&self) -> Message {
+        match self {
+            FixError::Failed { action, message } => {
+                msg!("fix-failed", action = action, error = message)
+            }
+            FixError::Precondition { action, said, .. } => {
+                msg!("fix-not-applied", action = action, reason = said.clone())
+            }
+        }
+    }
 }
 
 fn failed(action: FixAction, message: impl std::fmt::Display) -> FixError {
@@ -47,10 +67,11 @@ fn failed(action: FixAction, message: impl std::fmt::Display) -> FixError {
     }
 }
 
-fn precondition(action: FixAction, reason: impl Into<String>) -> FixError {
+fn precondition(action: FixAction, said: Message) -> FixError {
     FixError::Precondition {
         action,
-        reason: reason.into(),
+        reason: said.english(),
+        said,
     }
 }
 
@@ -89,7 +110,21 @@ pub struct Preview {
 #[derive(Debug, Clone, Serialize)]
 pub struct Applied {
     pub action: FixAction,
+    /// In English (`message` rendered).
     pub summary: String,
+    /// What the action did, for the reader's language.
+    #[serde(skip)]
+    pub message: Message,
+}
+
+impl Applied {
+    pub(crate) fn new(action: FixAction, message: Message) -> Self {
+        Self {
+            action,
+            summary: message.english(),
+            message,
+        }
+    }
 }
 
 /// Where fixes act. Tests and the CLI use the live proc root.
@@ -137,7 +172,7 @@ fn planned_config(action: FixAction, env: &FixEnv) -> Result<Option<String>, Fix
     Ok(match action {
         FixAction::WriteDefaultConfig => {
             if current.is_some() {
-                return Err(precondition(action, "a config file already exists"));
+                return Err(precondition(action, msg!("fix-config-exists")));
             }
             Some(edit::default_config_text(
                 pick_port(preferred_port()),
@@ -149,19 +184,19 @@ fn planned_config(action: FixAction, env: &FixEnv) -> Result<Option<String>, Fix
             &Secret::generate(),
         )),
         FixAction::SetModeLocal => {
-            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            let text = current.ok_or_else(|| precondition(action, msg!("fix-no-config")))?;
             Some(edit::set_in_text(&text, "gateway.mode", "local").map_err(edit_err)?)
         }
         FixAction::MigrateDeprecatedKeys => {
-            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            let text = current.ok_or_else(|| precondition(action, msg!("fix-no-config")))?;
             let (new, moved) = edit::migrate_deprecated_in_text(&text).map_err(edit_err)?;
             if moved.is_empty() {
-                return Err(precondition(action, "no deprecated keys left"));
+                return Err(precondition(action, msg!("fix-no-deprecated-keys")));
             }
             Some(new)
         }
         FixAction::RaiseStartupTimeout => {
-            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            let text = current.ok_or_else(|| precondition(action, msg!("fix-no-config")))?;
             Some(
                 edit::set_in_text(
                     &text,
@@ -172,13 +207,13 @@ fn planned_config(action: FixAction, env: &FixEnv) -> Result<Option<String>, Fix
             )
         }
         FixAction::MoveToFreePort => {
-            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            let text = current.ok_or_else(|| precondition(action, msg!("fix-no-config")))?;
             let port = effective_port(home);
             let free = pick_port(port.checked_add(1).unwrap_or(1024));
             Some(edit::set_in_text(&text, "gateway.port", &free.to_string()).map_err(edit_err)?)
         }
         FixAction::PinTokenAndRepair => {
-            let text = current.ok_or_else(|| precondition(action, "there is no config file"))?;
+            let text = current.ok_or_else(|| precondition(action, msg!("fix-no-config")))?;
             if config::load(home).is_ok_and(|l| l.config.token.is_some()) {
                 None
             } else {
@@ -244,7 +279,7 @@ pub fn apply(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
 
 /// [`preview`] for the embedded gateway.
 fn preview_embedded(action: FixAction, env: &FixEnv) -> Preview {
-    let description = describe(action).to_string();
+    let description = describe(action);
     let diff = match planned_config(action, env) {
         Ok(Some(new)) => {
             let old = read_config_text(&env.home).unwrap_or_default();
@@ -266,39 +301,41 @@ fn preview_embedded(action: FixAction, env: &FixEnv) -> Preview {
     }
 }
 
-/// What an action does, in English (the CLI shows its translation from the
-/// catalogue, `action-<name>`, when the output language is not English).
-pub fn describe(action: FixAction) -> &'static str {
+/// The catalogue id of what an action does (`action-<name>`; its English is
+/// [`describe`]).
+pub fn action_id(action: FixAction) -> &'static str {
     use FixAction::*;
     match action {
-        WriteDefaultConfig => "write a default config (mode local, a free port, a pinned token)",
-        SetModeLocal => "set gateway.mode = \"local\"",
-        MigrateDeprecatedKeys => {
-            "move deprecated keys to their new names (model → ai.model, port → gateway.port)"
-        }
-        QuarantineCorruptConfig => "keep the corrupt config aside and write a default one",
-        RaiseStartupTimeout => "raise gateway.startupTimeout to 120 s",
-        StartGateway => "start the gateway and wait until it is ready",
-        RestartGateway => "restart the gateway",
-        ForceStopGateway => "force-stop the verified gateway process (SIGKILL)",
-        RemoveStalePid => "repair the stale pid file (remove it, or point it back at the gateway holding the lock)",
-        RemoveStaleLock => "remove the stale lock file",
-        MoveToFreePort => "move the gateway to a free port",
-        PinTokenAndRepair => "pin gateway.token and re-pair this CLI's device",
-        ApproveCliDevice => "pair this CLI's device with the gateway",
-        RebuildDeviceStore => {
-            "keep the unreadable device store aside, start a new one and re-pair this CLI (other devices must pair again)"
-        }
-        Advice => "show what to do",
+        WriteDefaultConfig => "action-write_default_config",
+        SetModeLocal => "action-set_mode_local",
+        MigrateDeprecatedKeys => "action-migrate_deprecated_keys",
+        QuarantineCorruptConfig => "action-quarantine_corrupt_config",
+        RaiseStartupTimeout => "action-raise_startup_timeout",
+        StartGateway => "action-start_gateway",
+        RestartGateway => "action-restart_gateway",
+        ForceStopGateway => "action-force_stop_gateway",
+        RemoveStalePid => "action-remove_stale_pid",
+        RemoveStaleLock => "action-remove_stale_lock",
+        MoveToFreePort => "action-move_to_free_port",
+        PinTokenAndRepair => "action-pin_token_and_repair",
+        ApproveCliDevice => "action-approve_cli_device",
+        RebuildDeviceStore => "action-rebuild_device_store",
+        Advice => "action-advice",
     }
+}
+
+/// What an action does, in English: the catalogue's `action-<name>` (the
+/// CLI shows it in the reader's language).
+pub fn describe(action: FixAction) -> String {
+    Message::new(action_id(action)).english()
 }
 
 /// [`apply`] for the embedded gateway.
 fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
     let home = &env.home;
-    let done = |summary: String| Ok(Applied { action, summary });
+    let done = |summary: Message| Ok(Applied::new(action, summary));
     match action {
-        FixAction::Advice => Err(precondition(action, "display-only advice is never applied")),
+        FixAction::Advice => Err(precondition(action, msg!("fix-advice-never-applied"))),
         FixAction::QuarantineCorruptConfig => {
             let path = home.config_path();
             let aside = corrupt_aside_path(&path);
@@ -307,10 +344,7 @@ fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> 
             }
             let text = planned_config(action, env)?.unwrap_or_default();
             edit::write_config(&path, &text).map_err(|e| failed(action, e))?;
-            done(format!(
-                "kept the corrupt config as {} and wrote a default config",
-                aside.display()
-            ))
+            done(msg!("fix-quarantined", aside = aside.display()))
         }
         FixAction::WriteDefaultConfig
         | FixAction::SetModeLocal
@@ -318,62 +352,58 @@ fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> 
         | FixAction::RaiseStartupTimeout
         | FixAction::MoveToFreePort => {
             let text = planned_config(action, env)?
-                .ok_or_else(|| precondition(action, "nothing to change"))?;
+                .ok_or_else(|| precondition(action, msg!("fix-nothing-to-change")))?;
             let backup =
                 edit::write_config(&home.config_path(), &text).map_err(|e| failed(action, e))?;
-            let mut summary = describe(action).to_string();
+            let mut summary = Message::new(action_id(action));
             if action == FixAction::MoveToFreePort || action == FixAction::WriteDefaultConfig {
-                summary = format!("{summary}: gateway.port = {}", effective_port(home));
+                summary = msg!("fix-port-now", text = summary, port = effective_port(home));
             }
             if let Some(b) = backup {
-                summary = format!("{summary} (backup: {})", b.display());
+                summary = msg!("fix-backup", text = summary, backup = b.display());
             }
             done(summary)
         }
         FixAction::StartGateway => {
             match daemon::start(home, None, &mut |_| {}).map_err(|e| failed(action, e))? {
                 daemon::StartOutcome::AlreadyRunning { pid, .. } => {
-                    done(format!("the gateway was already running (pid {pid})"))
+                    done(msg!("fix-already-running", pid = pid))
                 }
-                daemon::StartOutcome::Started { pid, port, elapsed } => done(format!(
-                    "started the gateway (pid {pid}, port {port}) in {} ms",
-                    elapsed.as_millis()
+                daemon::StartOutcome::Started { pid, port, elapsed } => done(msg!(
+                    "fix-started",
+                    pid = pid,
+                    port = port,
+                    ms = elapsed.as_millis()
                 )),
             }
         }
         FixAction::RestartGateway => {
             let out = daemon::restart(home, RESTART_STOP_TIMEOUT, &mut |_| {})
                 .map_err(|e| failed(action, e))?;
-            done(format!(
-                "restarted the gateway ({})",
-                start_summary(&out.started)
-            ))
+            done(msg!("fix-restarted", how = start_summary(&out.started)))
         }
         FixAction::ForceStopGateway => {
             // daemon::stop signals only a pid whose start time and command
             // line prove it is our gateway.
             match daemon::stop(home, true, FORCE_STOP_TIMEOUT).map_err(|e| failed(action, e))? {
                 daemon::StopOutcome::Stopped { pid, .. } => {
-                    done(format!("force-stopped the gateway (pid {pid})"))
+                    done(msg!("fix-force-stopped", pid = pid))
                 }
-                other => done(format!("nothing to force-stop: {}", stop_summary(&other))),
+                other => done(msg!("fix-nothing-to-stop", why = stop_summary(&other))),
             }
         }
         FixAction::RemoveStalePid => {
             let path = home.pid_path();
             match pidfile::read(&path) {
-                Ok(None) => return Err(precondition(action, "there is no pid file")),
+                Ok(None) => return Err(precondition(action, msg!("fix-no-pid-file"))),
                 Ok(Some(rec)) => match rec.identify(&env.proc_root, home) {
                     Identity::Gateway { .. } => {
-                        return Err(precondition(
-                            action,
-                            format!("pid {} is the live gateway", rec.pid),
-                        ))
+                        return Err(precondition(action, msg!("fix-pid-is-live", pid = rec.pid)))
                     }
                     Identity::Unknown { error } => {
                         return Err(precondition(
                             action,
-                            format!("cannot tell who pid {} is: {error}", rec.pid),
+                            msg!("fix-pid-unknown", pid = rec.pid, error = error),
                         ))
                     }
                     Identity::Dead | Identity::Stranger { .. } => {}
@@ -386,80 +416,68 @@ fn apply_embedded(action: FixAction, env: &FixEnv) -> Result<Applied, FixError> 
             // holder running `clawdoc gateway run` is provably our gateway.
             if let Some(record) = lock_holding_gateway(env) {
                 pidfile::write(&path, &record).map_err(|e| failed(action, e))?;
-                return done(format!(
-                    "rewrote the stale pid file {} for the running gateway (pid {}, which holds the lock)",
-                    path.display(),
-                    record.pid
+                return done(msg!(
+                    "fix-pid-rewritten",
+                    path = path.display(),
+                    pid = record.pid
                 ));
             }
             std::fs::remove_file(&path).map_err(|e| failed(action, e))?;
-            done(format!("removed the stale pid file {}", path.display()))
+            done(msg!("fix-pid-removed", path = path.display()))
         }
         FixAction::RemoveStaleLock => {
             let path = home.lock_path();
             if !path.exists() {
-                return Err(precondition(action, "there is no lock file"));
+                return Err(precondition(action, msg!("fix-no-lock-file")));
             }
             // Take the lock ourselves while unlinking, so a gateway starting
             // right now cannot lose a lock it just acquired.
             let file = std::fs::File::open(&path).map_err(|e| failed(action, e))?;
             if !fs4::fs_std::FileExt::try_lock_exclusive(&file).map_err(|e| failed(action, e))? {
-                return Err(precondition(action, "the lock is held by a live process"));
+                return Err(precondition(action, msg!("fix-lock-held")));
             }
             std::fs::remove_file(&path).map_err(|e| failed(action, e))?;
             let _ = fs4::fs_std::FileExt::unlock(&file);
-            done(format!("removed the stale lock file {}", path.display()))
+            done(msg!("fix-lock-removed", path = path.display()))
         }
         FixAction::PinTokenAndRepair => {
             let mut steps = Vec::new();
             if let Some(text) = planned_config(action, env)? {
                 edit::write_config(&home.config_path(), &text).map_err(|e| failed(action, e))?;
-                steps.push("pinned a new gateway.token".to_string());
+                steps.push(msg!("fix-pinned-token"));
                 let out = daemon::restart(home, RESTART_STOP_TIMEOUT, &mut |_| {})
                     .map_err(|e| failed(action, e))?;
-                steps.push(format!(
-                    "restarted the gateway ({})",
-                    start_summary(&out.started)
-                ));
+                steps.push(msg!("fix-restarted", how = start_summary(&out.started)));
             }
             let port = effective_port(home);
             if let Some(aside) =
                 set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
             {
-                steps.push(format!(
-                    "kept the unreadable device store as {}",
-                    aside.display()
-                ));
+                steps.push(msg!("fix-store-aside", aside = aside.display()));
             }
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
-            steps.push("re-paired this CLI's device".to_string());
-            done(steps.join("; "))
+            steps.push(msg!("fix-repaired"));
+            done(join(steps))
         }
         FixAction::ApproveCliDevice => {
             // Setting an unreadable store aside unpairs every other device:
             // that is `rebuild_device_store` (unsafe), never this safe fix.
             if device_store_corrupt(home) {
-                return Err(precondition(
-                    action,
-                    "the device store is unreadable; `rebuild_device_store` (unsafe) sets it aside",
-                ));
+                return Err(precondition(action, msg!("fix-store-unreadable")));
             }
             let port = effective_port(home);
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
-            done("paired this CLI's device with the gateway".to_string())
+            done(msg!("fix-paired"))
         }
         FixAction::RebuildDeviceStore => {
             let Some(aside) =
                 set_aside_corrupt_device_store(home).map_err(|e| failed(action, e))?
             else {
-                return Err(precondition(action, "the device store is readable"));
+                return Err(precondition(action, msg!("fix-store-readable")));
             };
             let port = effective_port(home);
             client::repair(home, port, Duration::from_secs(3)).map_err(|e| failed(action, e))?;
-            done(format!(
-                "kept the unreadable device store as {}, started a new one and re-paired this CLI's device (other devices must pair again)",
-                aside.display()
-            ))
+            done(msg!("fix-store-rebuilt", aside = aside.display()))
         }
     }
 }
@@ -501,27 +519,34 @@ fn set_aside_corrupt_device_store(home: &Home) -> std::io::Result<Option<PathBuf
     }
 }
 
-fn start_summary(s: &daemon::StartOutcome) -> String {
+/// Steps of one fix, in order, as one message (`a; b; c`).
+pub(crate) fn join(steps: Vec<Message>) -> Message {
+    Message::joined(steps).unwrap_or_else(|| msg!("fix-nothing-to-change"))
+}
+
+fn start_summary(s: &daemon::StartOutcome) -> Message {
     match s {
         daemon::StartOutcome::AlreadyRunning { pid, port } => {
-            format!("already running, pid {pid}, port {port}")
+            msg!("fix-start-already", pid = pid, port = port)
         }
-        daemon::StartOutcome::Started { pid, port, .. } => format!("pid {pid}, port {port}"),
+        daemon::StartOutcome::Started { pid, port, .. } => {
+            msg!("fix-start-pid-port", pid = pid, port = port)
+        }
     }
 }
 
-fn stop_summary(s: &daemon::StopOutcome) -> String {
+fn stop_summary(s: &daemon::StopOutcome) -> Message {
     match s {
-        daemon::StopOutcome::NotRunning => "no gateway was running".into(),
-        daemon::StopOutcome::Stopped { pid, .. } => format!("stopped pid {pid}"),
+        daemon::StopOutcome::NotRunning => msg!("fix-stop-not-running"),
+        daemon::StopOutcome::Stopped { pid, .. } => msg!("fix-stop-stopped", pid = pid),
         daemon::StopOutcome::StalePidFileRemoved { pid } => {
-            format!("removed a stale pid file (dead pid {pid})")
+            msg!("fix-stop-stale-removed", pid = pid)
         }
         daemon::StopOutcome::StaleStranger { pid, comm, .. } => {
-            format!("the pid file named pid {pid} ({comm}), which is not the gateway; it was left alone")
+            msg!("fix-stop-stranger", pid = pid, name = comm)
         }
         daemon::StopOutcome::MalformedPidFileRemoved { message } => {
-            format!("removed a malformed pid file ({message})")
+            msg!("fix-stop-malformed-removed", error = message)
         }
     }
 }
@@ -846,10 +871,7 @@ mod tests {
         std::fs::write(home.identity_path(), "{}").unwrap();
         j.record(
             "mode-unset",
-            &Applied {
-                action: FixAction::SetModeLocal,
-                summary: "x".into(),
-            },
+            &Applied::new(FixAction::SetModeLocal, msg!("fix-paired")),
         )
         .unwrap();
         let r = undo(&home, &Target::embedded()).unwrap();
@@ -922,10 +944,7 @@ mod tests {
         let mut j = Journal::begin(&home, &Target::embedded()).unwrap();
         j.record(
             "x",
-            &Applied {
-                action: FixAction::SetModeLocal,
-                summary: "x".into(),
-            },
+            &Applied::new(FixAction::SetModeLocal, msg!("fix-paired")),
         )
         .unwrap();
         let manifest = j.dir().join("manifest.json");

@@ -15,6 +15,7 @@ use toml::Spanned;
 
 use crate::finding::eval_all;
 use crate::i18n::Lang;
+use crate::i18n::Message;
 use crate::probe::Evidence;
 use crate::ruleset::compile::compile_conditions;
 use crate::ruleset::schema::RawCondition;
@@ -584,6 +585,11 @@ pub struct TrailStep {
     pub text: String,
     pub answer: String,
     pub by: DecidedBy,
+    /// What the probes said ([`DecidedBy::Probes`] in English), for the
+    /// reader's language.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub probes_said: Option<Message>,
 }
 
 /// What the walk needs next.
@@ -599,7 +605,7 @@ pub enum Step {
     YesNo {
         node: String,
         text: String,
-        why_asked: String,
+        why_asked: Message,
     },
     /// The walk ends at this rule.
     Rule { rule_id: String },
@@ -657,6 +663,7 @@ impl<'c> Walk<'c> {
                                 text: text.clone(),
                                 answer: choice.label.clone(),
                                 by: DecidedBy::Message(cat),
+                                probes_said: None,
                             });
                             self.at = choice.next.clone();
                             continue;
@@ -679,7 +686,8 @@ impl<'c> Walk<'c> {
                             node: id.clone(),
                             text: text.clone(),
                             answer: if holds { "yes" } else { "no" }.into(),
-                            by: DecidedBy::Probes(why),
+                            by: DecidedBy::Probes(why.english()),
+                            probes_said: Some(why),
                         });
                         self.at = if holds { yes.clone() } else { no.clone() };
                     }
@@ -716,6 +724,7 @@ impl<'c> Walk<'c> {
             text: text.clone(),
             answer: choice.label.clone(),
             by: DecidedBy::User,
+            probes_said: None,
         });
         self.at = choice.next.clone();
         Ok(())
@@ -738,6 +747,7 @@ impl<'c> Walk<'c> {
             text: text.clone(),
             answer: if yes_answer { "yes" } else { "no" }.into(),
             by: DecidedBy::User,
+            probes_said: None,
         });
         self.at = if yes_answer { yes.clone() } else { no.clone() };
         Ok(())
@@ -780,7 +790,7 @@ mod tests {
     }
 
     fn ev(probe: ProbeName, facts: &[(&str, serde_json::Value)]) -> Evidence {
-        let mut e = Evidence::new(probe, Status::Ok, "");
+        let mut e = Evidence::new(probe, Status::Ok, crate::i18n::msg!("pid-none"));
         for (k, v) in facts {
             e = e.fact(k, v.clone());
         }

@@ -10,8 +10,162 @@
 //! [`ZH_CN_TERMS`] for the words the tables keep in their Taiwanese form or
 //! translate differently from what a mainland user of a CLI expects
 //! (配置 for 設定, 令牌 for 權杖, 端口 for 連接埠, …).
+//!
+//! [`Message`] is how the library speaks without choosing a language: a
+//! catalogue id (`locales/*.ftl`) with named arguments. Its English
+//! rendering is the text that JSON carries (a probe's `summary`, a fix's
+//! outcome); the CLI renders the same message in the reader's language.
 
 use std::borrow::Cow;
+use std::sync::OnceLock;
+
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+
+/// The English catalogue (the CLI's too).
+pub const EN_FTL: &str = include_str!("../locales/en.ftl");
+/// The Traditional Chinese catalogue; zh-CN is converted from it.
+pub const ZH_TW_FTL: &str = include_str!("../locales/zh-TW.ftl");
+
+/// A text from the catalogue: an id plus named arguments. An argument is
+/// plain text (a path, a number, an error from the OS) or another message,
+/// rendered in the same language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    id: &'static str,
+    args: Vec<(&'static str, Arg)>,
+}
+
+/// Formats one catalogue id with its (already rendered) arguments.
+pub type Lookup<'a> = dyn Fn(&str, &[(&str, String)]) -> String + 'a;
+
+/// One argument of a [`Message`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Arg {
+    Text(String),
+    Msg(Message),
+}
+
+/// What can be a message argument: anything displayable (as text), or a
+/// message.
+pub trait IntoArg {
+    fn into_arg(self) -> Arg;
+}
+
+impl<T: std::fmt::Display> IntoArg for T {
+    fn into_arg(self) -> Arg {
+        Arg::Text(self.to_string())
+    }
+}
+
+impl IntoArg for Message {
+    fn into_arg(self) -> Arg {
+        Arg::Msg(self)
+    }
+}
+
+/// `msg!("id", name = value, …)`: a [`Message`]; each value is anything
+/// displayable or another message.
+macro_rules! msg {
+    ($id:literal $(, $name:ident = $value:expr)* $(,)?) => {
+        $crate::i18n::Message::new($id)$(.arg(stringify!($name), $value))*
+    };
+}
+pub(crate) use msg;
+
+impl Message {
+    pub fn new(id: &'static str) -> Self {
+        Self {
+            id,
+            args: Vec::new(),
+        }
+    }
+    pub fn arg(mut self, name: &'static str, value: impl IntoArg) -> Self {
+        self.args.push((name, value.into_arg()));
+        self
+    }
+    pub fn id(&self) -> &'static str {
+        self.id
+    }
+    pub fn args(&self) -> &[(&'static str, Arg)] {
+        &self.args
+    }
+    /// `parts` joined with `; ` as one message (`None` if there are none).
+    pub fn joined(parts: Vec<Message>) -> Option<Message> {
+        let mut it = parts.into_iter();
+        let first = it.next()?;
+        Some(it.fold(first, |acc, m| msg!("joined", first = acc, second = m)))
+    }
+
+    /// Every id this message uses (its own and its nested arguments').
+    pub fn ids(&self) -> Vec<&'static str> {
+        let mut out = vec![self.id];
+        for (_, a) in &self.args {
+            if let Arg::Msg(m) = a {
+                out.extend(m.ids());
+            }
+        }
+        out
+    }
+
+    /// Renders with `lookup(id, args)`, nested messages first.
+    pub fn render_with(&self, lookup: &Lookup<'_>) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(k, a)| {
+                let v = match a {
+                    Arg::Text(t) => t.clone(),
+                    Arg::Msg(m) => m.render_with(lookup),
+                };
+                (*k, v)
+            })
+            .collect();
+        lookup(self.id, &args)
+    }
+
+    /// The English text (what JSON carries).
+    pub fn english(&self) -> String {
+        static EN: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+        let bundle = EN.get_or_init(|| fluent_bundle("en", EN_FTL.to_string()));
+        self.render_with(&|id, args| format_in(bundle, id, args).unwrap_or_else(|| id.to_string()))
+    }
+}
+
+/// A Fluent bundle of one catalogue source, without Unicode isolation marks
+/// around arguments (the output is a terminal or JSON, where they show up
+/// as stray characters).
+pub fn fluent_bundle(tag: &str, source: String) -> FluentBundle<FluentResource> {
+    let langid: unic_langid::LanguageIdentifier = tag.parse().unwrap_or_default();
+    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
+    bundle.set_use_isolating(false);
+    // The sources are embedded and tested to parse; a broken one would
+    // only lose its broken entries, never the program.
+    let resource = FluentResource::try_new(source).unwrap_or_else(|(res, _)| res);
+    let _ = bundle.add_resource(resource);
+    bundle
+}
+
+/// Message `id` of `bundle` with string arguments (numbers are passed as
+/// text, so no locale formatting ever changes a port or a line number), or
+/// `None` when the bundle lacks it.
+pub fn format_in(
+    bundle: &FluentBundle<FluentResource>,
+    id: &str,
+    args: &[(&str, String)],
+) -> Option<String> {
+    let pattern = bundle.get_message(id)?.value()?;
+    let mut fargs = FluentArgs::new();
+    for (k, v) in args {
+        fargs.set(*k, FluentValue::from(v.clone()));
+    }
+    let mut errors = Vec::new();
+    Some(
+        bundle
+            .format_pattern(pattern, Some(&fargs), &mut errors)
+            .into_owned(),
+    )
+}
 
 /// An output language. JSON keys and rule ids never change with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, schemars::JsonSchema)]
@@ -148,6 +302,31 @@ pub const ZH_CN_TERMS: &[(&str, &str)] = &[
     ("程式", "程序"),
     ("萤幕", "屏幕"),
     ("显示器伺服器", "显示服务器"),
+    ("印出", "打印"),
+    ("环境变数", "环境变量"),
+    ("注解", "注释"),
+    ("套用", "应用"),
+    // After 設定 → 配置 and 介面 → 接口 above: their other senses.
+    ("未配置", "未设置"),
+    ("图形接口", "图形界面"),
+    ("pid 档", "pid 文件"),
+    ("锁定档", "锁文件"),
+    ("执行档", "可执行文件"),
+    ("纪录", "记录"),
+    ("身分", "身份"),
+    ("贴上", "粘贴"),
+    ("互动式", "交互式"),
+    ("旗标", "选项"),
+    ("范例", "示例"),
+    ("建立", "创建"),
+    ("磁碟", "磁盘"),
+    ("内建", "内置"),
+    ("字元", "字符"),
+    ("位址", "地址"),
+    ("描述元", "描述符"),
+    ("正在执行", "正在运行"),
+    ("执行中", "运行中"),
+    ("执行环境", "运行环境"),
 ];
 
 /// Simplified Chinese (mainland usage) from Traditional Chinese (Taiwan).
@@ -232,6 +411,19 @@ mod tests {
                 "执行 `clawdoc config set gateway.mode local`",
             ),
             ("記憶體不足,核心終止了行程", "内存不足,内核终止了进程"),
+            (
+                "無圖形介面:DISPLAY 與 WAYLAND_DISPLAY 都未設定",
+                "无图形界面:DISPLAY 与 WAYLAND_DISPLAY 都未设置",
+            ),
+            ("內建閘道就是這個執行檔", "内置网关就是这个可执行文件"),
+            (
+                "沒有 pid 檔:沒有記錄中正在執行的閘道",
+                "没有 pid 文件:没有记录中正在运行的网关",
+            ),
+            (
+                "印出某個鍵的實際值(先看檔案,再套用環境變數覆寫)",
+                "打印某个键的实际值(先看文件,再应用环境变量覆写)",
+            ),
         ];
         for (tw, cn) in cases {
             assert_eq!(to_zh_cn(tw), cn, "from {tw}");

@@ -9,6 +9,7 @@
 //! disconnected with a close code, request error, timeout); 2 local error
 //! (unreadable identity or device store).
 
+use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::client::{self, ClientError, DEFAULT_TIMEOUT};
 use clawdoc::protocol::{close, error_code};
@@ -31,10 +32,17 @@ pub(crate) fn send(args: SendArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
     let port = client::client_port(&ctx.home);
     match client::send(&ctx.home, port, &args.channel, &args.text, DEFAULT_TIMEOUT) {
         Ok(receipt) => {
-            outln!("[{}] sent {} chars", receipt.channel, receipt.chars);
+            let args = [
+                ("channel", s(&receipt.channel)),
+                ("chars", s(receipt.chars)),
+            ];
+            outln!("{}", msg("send-sent", &args));
             Ok(Exit::Ok)
         }
-        Err(e) => Ok(report(&format!("[{}] send failed", args.channel), &e)),
+        Err(e) => Ok(report(
+            &msg("send-failed", &[("channel", s(&args.channel))]),
+            &e,
+        )),
     }
 }
 
@@ -44,15 +52,23 @@ pub(crate) fn login(args: LoginArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
         Ok(reply) => {
             match (&reply.url, &reply.message) {
                 (Some(url), _) => outln!(
-                    "[{}] open this URL to link the device: {url}",
-                    reply.provider
+                    "{}",
+                    msg(
+                        "login-open-url",
+                        &[("provider", s(&reply.provider)), ("url", s(url))]
+                    )
                 ),
                 (None, Some(message)) => outln!("[{}] {message}", reply.provider),
-                (None, None) => outln!("[{}] logged in", reply.provider),
+                (None, None) => {
+                    outln!("{}", msg("login-done", &[("provider", s(&reply.provider))]))
+                }
             }
             Ok(Exit::Ok)
         }
-        Err(e) => Ok(report(&format!("[{}] login failed", args.provider), &e)),
+        Err(e) => Ok(report(
+            &msg("login-failed", &[("provider", s(&args.provider))]),
+            &e,
+        )),
     }
 }
 
@@ -63,7 +79,7 @@ fn report(prefix: &str, e: &ClientError) -> Exit {
         eprintln!("Error: {cause}");
     }
     if let Some(hint) = hint(e) {
-        eprintln!("hint: {hint}");
+        eprintln!("{}", msg("gw-hint", &[("hint", s(hint))]));
     }
     match e {
         ClientError::Identity { .. } | ClientError::DeviceStore(_) => Exit::Error,
@@ -72,23 +88,23 @@ fn report(prefix: &str, e: &ClientError) -> Exit {
 }
 
 fn hint(e: &ClientError) -> Option<String> {
-    Some(match e {
-        ClientError::NotConnected { .. } => {
-            "the gateway is not running: `clawdoc gateway start` (or `clawdoc doctor`)".into()
-        }
+    let id = match e {
+        ClientError::NotConnected { .. } => "client-hint-not-connected",
         ClientError::Disconnected { code, .. } if *code == close::TOKEN_MISMATCH => {
-            "the gateway token changed since this device paired (not pinned?): `clawdoc doctor --fix` pins it and re-pairs"
-                .into()
+            "client-hint-token-mismatch"
         }
-        ClientError::Disconnected { code, reason } if *code == close::POLICY && reason == close::REASON_PAIRING_REQUIRED => {
-            "this device is not paired: `clawdoc devices list`, then `clawdoc devices approve ID`".into()
+        ClientError::Disconnected { code, reason }
+            if *code == close::POLICY && reason == close::REASON_PAIRING_REQUIRED =>
+        {
+            "client-hint-pairing-required"
         }
         ClientError::Request { code, .. } if code == error_code::INVALID_CONFIG => {
-            "`clawdoc config validate` lists the keys; fix them and restart the gateway".into()
+            "client-hint-invalid-config"
         }
         ClientError::Request { code, .. } if code == error_code::PROVIDER_UNAVAILABLE => {
-            "this host has no display: use telegram or an API provider, or run the gateway in a desktop session".into()
+            "client-hint-no-display"
         }
         _ => return None,
-    })
+    };
+    Some(t(id))
 }

@@ -12,6 +12,8 @@
 //!   is not UTF-8, reported with its line:col), 2 no config file at all or an
 //!   unreadable one.
 
+use super::tr::{msg, s};
+use fluent_bundle::FluentValue;
 use std::path::Path;
 
 use anyhow::Context;
@@ -66,16 +68,23 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                     .trim()
                     .to_string()
             };
-            outln!("set {key} = {shown} in {}", path.display());
+            let args = [
+                ("key", s(&key)),
+                ("value", s(shown)),
+                ("path", s(path.display())),
+            ];
+            outln!("{}", msg("config-set-done", &args));
             Ok(Exit::Ok)
         }
         Command::Unset { key } => {
             let _turn = clawdoc::doctor::take_fixing_turn(&ctx.home);
             let changed = edit_file(&path, false, |text| edit::unset_in_text(text, &key))?;
             if changed {
-                outln!("removed {key} from {}", path.display());
+                let args = [("key", s(&key)), ("path", s(path.display()))];
+                outln!("{}", msg("config-unset-done", &args));
             } else {
-                outln!("{key} is not set in {}", path.display());
+                let args = [("key", s(&key)), ("path", s(path.display()))];
+                outln!("{}", msg("config-unset-absent", &args));
             }
             Ok(Exit::Ok)
         }
@@ -136,13 +145,9 @@ fn get(path: &Path, key: &str) -> anyhow::Result<Exit> {
         .iter()
         .filter(|p| matches!(p.kind, config::ProblemKind::BadValue { .. }) && p.key() == key)
     {
-        eprintln!(
-            "warning: {}:{}:{}: {}; it is ignored",
-            path.display(),
-            p.line,
-            p.col,
-            p.message
-        );
+        let at = format!("{}:{}:{}", path.display(), p.line, p.col);
+        let args = [("at", s(at)), ("problem", s(&p.message))];
+        eprintln!("{}", msg("config-get-ignored", &args));
     }
     let c = &loaded.config;
     let value = match key {
@@ -160,7 +165,7 @@ fn get(path: &Path, key: &str) -> anyhow::Result<Exit> {
             Ok(Exit::Ok)
         }
         None => {
-            eprintln!("{key} is not set");
+            eprintln!("{}", msg("config-get-unset", &[("key", s(key))]));
             Ok(Exit::Problems)
         }
     }
@@ -266,16 +271,16 @@ fn validate(path: &Path, json: bool) -> anyhow::Result<Exit> {
     if json {
         outln!("{}", serde_json::to_string_pretty(&report)?);
     } else if report.valid {
-        outln!("{shown}: ok");
+        outln!("{}", msg("config-valid-ok", &[("path", s(&shown))]));
     } else {
         for p in &report.problems {
             outln!("{shown}:{}:{}: {}", p.line, p.col, p.message);
         }
-        outln!(
-            "{} problem{} in {shown}",
-            report.problems.len(),
-            if report.problems.len() == 1 { "" } else { "s" }
-        );
+        let args = [
+            ("count", FluentValue::from(report.problems.len())),
+            ("path", s(&shown)),
+        ];
+        outln!("{}", msg("config-problems", &args));
     }
     Ok(exit)
 }

@@ -4,6 +4,7 @@
 //! it on every connect, so no restart is needed. Tokens are never shown: they
 //! are derived, not stored. Exit: 0 done; 2 unknown id or unreadable store.
 
+use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::state::devices::{self, Approved, Removed};
 use clawdoc::text::now_rfc3339_millis;
@@ -40,38 +41,46 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
                 outln!("{}", serde_json::to_string_pretty(&store)?);
                 return Ok(Exit::Ok);
             }
-            outln!("paired devices ({}):", store.paired.len());
+            outln!(
+                "{}",
+                msg("devices-paired", &[("count", s(store.paired.len()))])
+            );
             for d in &store.paired {
                 let name = d.name.as_deref().unwrap_or("-");
-                outln!("  {}  {}  {name}  paired {}", d.id, d.client, d.paired_at);
+                let when = msg("devices-paired-at", &[("when", s(&d.paired_at))]);
+                outln!("  {}  {}  {name}  {when}", d.id, d.client);
             }
-            outln!("pending requests ({}):", store.pending.len());
+            outln!(
+                "{}",
+                msg("devices-pending", &[("count", s(store.pending.len()))])
+            );
             for p in &store.pending {
                 let name = p.name.as_deref().unwrap_or("-");
                 let peer = p.peer.as_deref().unwrap_or("-");
-                outln!(
-                    "  {}  {}  {name}  from {peer}  requested {}",
-                    p.id,
-                    p.client,
-                    p.requested_at
+                let from = msg(
+                    "devices-requested",
+                    &[("peer", s(peer)), ("when", s(&p.requested_at))],
                 );
+                outln!("  {}  {}  {name}  {from}", p.id, p.client);
             }
             if !store.pending.is_empty() {
-                outln!("approve with: clawdoc devices approve ID");
+                outln!("{}", t("devices-approve-hint"));
             }
             Ok(Exit::Ok)
         }
         Command::Approve(IdArg { id }) => {
             match devices::update(&path, |s| s.approve(&id, &now_rfc3339_millis()))?? {
-                Approved::Newly => outln!("approved {id}: its next connect with the claim it asked with receives its device token (once)"),
-                Approved::AlreadyPaired => outln!("{id} is already paired"),
+                Approved::Newly => outln!("{}", msg("devices-approved", &[("id", s(&id))])),
+                Approved::AlreadyPaired => {
+                    outln!("{}", msg("devices-already-paired", &[("id", s(&id))]))
+                }
             }
             Ok(Exit::Ok)
         }
         Command::Remove(IdArg { id }) => {
             match devices::update(&path, |s| s.remove(&id))?? {
-                Removed::Paired => outln!("removed paired device {id}: it must pair again"),
-                Removed::Pending => outln!("dropped the pending request of {id}"),
+                Removed::Paired => outln!("{}", msg("devices-removed", &[("id", s(&id))])),
+                Removed::Pending => outln!("{}", msg("devices-dropped", &[("id", s(&id))])),
             }
             Ok(Exit::Ok)
         }

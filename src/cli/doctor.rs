@@ -150,19 +150,10 @@ fn mark(status: Status) -> String {
 fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     let fixing = report.final_diagnosis.is_some();
-    let target = &report.target;
     writeln!(
         out,
         "{}",
-        msg(
-            "doctor-header",
-            &[
-                ("name", s(target.name)),
-                ("chosen", s(&target.chosen_by)),
-                ("config", s(&target.config)),
-                ("port", s(target.port)),
-            ]
-        )
+        msg("doctor-header", &super::target_args(&report.target))
     )?;
     render_areas(&mut out, &report.initial, args.verbose)?;
     if let Some(why) = &report.initial.log.error {
@@ -179,7 +170,7 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
         }
     }
     for h in &report.initial.history {
-        let why = h.why.join("; ");
+        let why = super::tr::render_joined(&h.reasons);
         let args = [
             ("line", s(h.line)),
             ("rule", s(&h.rule_id)),
@@ -218,7 +209,12 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
             } else {
                 mark(Status::Fail)
             };
-            writeln!(out, "  {m} {} [{}]", a.summary, a.rule_id)?;
+            writeln!(
+                out,
+                "  {m} {} [{}]",
+                super::tr::render(&a.message),
+                a.rule_id
+            )?;
         }
         if let Some(d) = &report.final_diagnosis {
             writeln!(out, "\n{}", t("doctor-after-fixing"))?;
@@ -230,7 +226,10 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
             } else {
                 mark(Status::Fail)
             };
-            let args = [("mark", s(m)), ("summary", s(&v.summary))];
+            let args = [
+                ("mark", s(m)),
+                ("summary", s(super::tr::render(&v.message))),
+            ];
             writeln!(out, "\n{}", msg("doctor-verified", &args))?;
         }
         if let Some(j) = &report.journal {
@@ -300,7 +299,12 @@ fn render_unexplained(
         .iter()
         .filter(|e| matches!(e.status, Status::Fail | Status::Inconclusive))
     {
-        writeln!(out, "    {}: {}", area(e.probe), e.summary)?;
+        writeln!(
+            out,
+            "    {}: {}",
+            area(e.probe),
+            super::tr::render(&e.message)
+        )?;
     }
     writeln!(out, "    $ {logs_command}")?;
     Ok(())
@@ -322,7 +326,7 @@ fn render_areas(out: &mut impl Write, d: &Diagnosis, verbose: bool) -> std::io::
             "{} {} {}",
             mark(e.status),
             pad(&area(e.probe), AREA_WIDTH),
-            e.summary
+            super::tr::render(&e.message)
         )?;
         if verbose {
             write!(out, "  ({:.1} ms)", e.elapsed.as_secs_f64() * 1000.0)?;
@@ -350,13 +354,21 @@ fn render_finding(out: &mut impl Write, f: &Finding) -> std::io::Result<()> {
         let args = [("line", s(l.line)), ("text", s(&l.text))];
         writeln!(out, "    {}", msg("finding-log-line", &args))?;
     }
-    if let clawdoc::finding::Verdict::Confirmed { held } = &f.verdict {
-        for h in held {
-            writeln!(out, "    {}", msg("finding-confirmed", &[("why", s(h))]))?;
+    if f.verdict.is_confirmed() {
+        for h in &f.reasons {
+            let why = super::tr::render(h);
+            writeln!(out, "    {}", msg("finding-confirmed", &[("why", s(why))]))?;
         }
     }
-    for e in &f.evidence {
-        writeln!(out, "    {}", msg("finding-evidence", &[("what", s(e))]))?;
+    for (probe, m) in &f.evidence_messages {
+        let what = msg(
+            "evidence-line",
+            &[
+                ("area", s(area(*probe))),
+                ("summary", s(super::tr::render(m))),
+            ],
+        );
+        writeln!(out, "    {}", msg("finding-evidence", &[("what", s(what))]))?;
     }
     for x in &f.fixes {
         let args = [

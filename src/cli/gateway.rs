@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::gateway::daemon::{
     self, DaemonError, GatewayStatus, RunState, StartOutcome, StartProgress, StopOutcome,
@@ -194,36 +195,34 @@ pub(crate) fn target_status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit>
 fn describe_start(outcome: &StartOutcome) -> String {
     match outcome {
         StartOutcome::AlreadyRunning { pid, port } => {
-            format!("gateway already running (pid {pid}, port {port})")
+            msg("gw-already-running", &[("pid", s(pid)), ("port", s(port))])
         }
-        StartOutcome::Started { pid, port, elapsed } => format!(
-            "gateway started (pid {pid}, port {port}); ready in {} ms",
-            elapsed.as_millis()
+        StartOutcome::Started { pid, port, elapsed } => msg(
+            "gw-started",
+            &[
+                ("pid", s(pid)),
+                ("port", s(port)),
+                ("ms", s(elapsed.as_millis())),
+            ],
         ),
     }
 }
 
 fn describe_stop(outcome: &StopOutcome) -> String {
     match outcome {
-        StopOutcome::NotRunning => "gateway is not running (no pid file)".into(),
+        StopOutcome::NotRunning => t("gw-not-running"),
         StopOutcome::Stopped {
             pid,
             forced: false,
             elapsed,
-        } => {
-            format!(
-                "gateway stopped (pid {pid}, SIGTERM, {} ms)",
-                elapsed.as_millis()
-            )
-        }
+        } => msg(
+            "gw-stopped",
+            &[("pid", s(pid)), ("ms", s(elapsed.as_millis()))],
+        ),
         StopOutcome::Stopped {
             pid, forced: true, ..
-        } => {
-            format!("gateway killed (pid {pid}, SIGKILL); pid file removed")
-        }
-        StopOutcome::StalePidFileRemoved { pid } => {
-            format!("gateway is not running: removed the stale pid file (pid {pid} is dead)")
-        }
+        } => msg("gw-killed", &[("pid", s(pid))]),
+        StopOutcome::StalePidFileRemoved { pid } => msg("gw-stale-removed", &[("pid", s(pid))]),
         StopOutcome::StaleStranger {
             pid,
             comm,
@@ -236,51 +235,70 @@ fn describe_stop(outcome: &StopOutcome) -> String {
             } else {
                 cmdline.join(" ")
             };
-            format!(
-                "gateway is not running: the pid file is stale ({reason}).\n\
-                 pid {pid} now belongs to `{shown}`; it was NOT signalled.{}",
-                if *pid_file_removed {
-                    " Removed the stale pid file."
-                } else {
-                    ""
-                }
-            )
+            let mut text = msg(
+                "gw-stale-stranger",
+                &[
+                    ("reason", s(reason)),
+                    ("pid", s(pid)),
+                    ("command", s(shown)),
+                ],
+            );
+            if *pid_file_removed {
+                text.push(' ');
+                text.push_str(&t("gw-stale-stranger-removed"));
+            }
+            text
         }
         StopOutcome::MalformedPidFileRemoved { message } => {
-            format!("gateway is not running: removed a malformed pid file ({message})")
+            msg("gw-malformed-removed", &[("error", s(message))])
         }
     }
 }
 
 fn describe_status(st: &GatewayStatus) -> String {
-    let mut out = String::new();
-    let pid = st.pid.map(|p| format!("pid {p}, ")).unwrap_or_default();
     let mode = st.mode.as_deref().unwrap_or("unset");
-    match st.state {
-        RunState::Running => out.push_str(&format!(
-            "gateway running ({pid}port {}, mode {mode}); /health ready in {:.1} ms",
-            st.port,
-            st.health_ms.unwrap_or_default()
-        )),
-        RunState::Starting => out.push_str(&format!(
-            "gateway starting ({pid}port {}, mode {mode}); /health answers {}",
-            st.port,
-            st.health_status.unwrap_or_default()
-        )),
-        RunState::Stopped => {
-            out.push_str(&format!("gateway stopped (port {}, mode {mode})", st.port))
-        }
-        other => out.push_str(&format!(
-            "gateway {} ({pid}port {}, mode {mode})",
-            other.as_str(),
-            st.port
-        )),
-    }
+    let at = match st.pid {
+        Some(pid) => msg(
+            "gw-at-pid",
+            &[("pid", s(pid)), ("port", s(st.port)), ("mode", s(mode))],
+        ),
+        None => msg("gw-at", &[("port", s(st.port)), ("mode", s(mode))]),
+    };
+    let mut out = match st.state {
+        RunState::Running => msg(
+            "gw-status-running",
+            &[
+                ("at", s(&at)),
+                ("ms", s(format!("{:.1}", st.health_ms.unwrap_or_default()))),
+            ],
+        ),
+        RunState::Starting => msg(
+            "gw-status-starting",
+            &[
+                ("at", s(&at)),
+                ("status", s(st.health_status.unwrap_or_default())),
+            ],
+        ),
+        RunState::Stopped => msg(
+            "gw-status-stopped",
+            &[(
+                "at",
+                s(msg("gw-at", &[("port", s(st.port)), ("mode", s(mode))])),
+            )],
+        ),
+        other => msg(
+            "gw-status-other",
+            &[("state", s(other.as_str())), ("at", s(&at))],
+        ),
+    };
     if let Some(d) = &st.detail {
         out.push_str(&format!("\n  {d}"));
     }
     if let Some(e) = &st.config_error {
-        out.push_str(&format!("\n  config: {e}"));
+        out.push_str(&format!(
+            "\n  {}",
+            msg("gw-config-error", &[("error", s(e))])
+        ));
     }
     out
 }
@@ -290,13 +308,14 @@ fn render_error(ctx: &Ctx, e: &DaemonError) -> Exit {
     super::render::error(&ctx.style, &anyhow::anyhow!("{e}"));
     let lines = e.last_log_lines();
     if !lines.is_empty() {
-        eprintln!("last gateway log lines:");
+        eprintln!("{}", t("gw-last-log-lines"));
         for l in lines {
             eprintln!("  {l}");
         }
     }
     if let Some(h) = e.hint() {
-        eprintln!("hint: {h}");
+        let hint = super::tr::render(&h);
+        eprintln!("{}", msg("gw-hint", &[("hint", s(hint))]));
     }
     if e.is_gateway_fault() {
         Exit::Problems
@@ -333,34 +352,39 @@ impl Progress {
 
     fn on(&mut self, p: StartProgress) {
         match p {
-            StartProgress::RemovedStalePidFile { pid } => self.note(format!(
-                "note: removed a stale pid file (pid {pid} is dead)"
-            )),
-            StartProgress::RemovedStrangerPidFile { pid, comm, reason } => self.note(format!(
-                "note: removed a stale pid file: {reason}; pid {pid} ({comm}) was left alone"
+            StartProgress::RemovedStalePidFile { pid } => {
+                self.note(msg("gw-note-stale-removed", &[("pid", s(pid))]))
+            }
+            StartProgress::RemovedStrangerPidFile { pid, comm, reason } => self.note(msg(
+                "gw-note-stranger-removed",
+                &[("reason", s(reason)), ("pid", s(pid)), ("name", s(comm))],
             )),
             StartProgress::RemovedMalformedPidFile { message } => {
-                self.note(format!("note: removed a malformed pid file: {message}"))
+                self.note(msg("gw-note-malformed-removed", &[("error", s(message))]))
             }
             StartProgress::WaitingForExisting { pid } => {
                 if let Some(bar) = &self.bar {
-                    bar.set_message(format!(
-                        "a gateway (pid {pid}) is starting; waiting for /health"
-                    ));
+                    bar.set_message(msg("gw-progress-existing", &[("pid", s(pid))]));
                 }
             }
             StartProgress::Spawned { pid, port } => {
                 if let Some(bar) = &self.bar {
-                    bar.set_message(format!("starting the gateway (pid {pid}) on :{port}"));
+                    bar.set_message(msg(
+                        "gw-progress-spawned",
+                        &[("pid", s(pid)), ("port", s(port))],
+                    ));
                 }
             }
             StartProgress::Waiting { elapsed, health } => {
                 if let Some(bar) = &self.bar {
-                    let seen = health.map(|c| format!(", /health {c}")).unwrap_or_default();
-                    bar.set_message(format!(
-                        "waiting for /health ({:.1}s{seen})",
-                        elapsed.as_secs_f64()
-                    ));
+                    let secs = s(format!("{:.1}", elapsed.as_secs_f64()));
+                    bar.set_message(match health {
+                        Some(c) => msg(
+                            "gw-progress-waiting-seen",
+                            &[("secs", secs), ("status", s(c))],
+                        ),
+                        None => msg("gw-progress-waiting", &[("secs", secs)]),
+                    });
                 }
             }
         }

@@ -11,6 +11,7 @@
 //!
 //! Exit codes: 0 printed; 1 no log file yet (without `--follow`); 2 I/O error.
 
+use super::tr::{msg, s};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::os::unix::fs::MetadataExt;
@@ -58,10 +59,11 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         Ok(f) => Some(f),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
             if !args.follow {
-                eprintln!("no gateway log yet: {} does not exist", path.display());
+                let args = [("path", s(path.display()))];
+                eprintln!("{}", msg("logs-none-yet", &args));
                 return Ok(Exit::Problems);
             }
-            eprintln!("waiting for {} to appear…", path.display());
+            eprintln!("{}", msg("logs-waiting", &[("path", s(path.display()))]));
             None
         }
         Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),

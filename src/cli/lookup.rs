@@ -16,7 +16,7 @@ use super::render::{pad, tier_name};
 use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::engine::{Engine, Match};
-use clawdoc::finding::{assess, Verdict};
+use clawdoc::finding::{explain, Explained, Verdict};
 use clawdoc::normalize;
 use clawdoc::report::{self, Versioned};
 use clawdoc::ruleset::Rule;
@@ -82,7 +82,8 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
         .iter()
         .find_map(|m| m.captures.get("port").and_then(|p| p.parse().ok()));
     let evidence = clawdoc::probe::run_all(&env, &wanted);
-    let verdicts: Vec<Verdict> = matches.iter().map(|m| assess(m.rule, &evidence)).collect();
+    let explained: Vec<Explained> = matches.iter().map(|m| explain(m.rule, &evidence)).collect();
+    let verdicts: Vec<Verdict> = explained.iter().map(|e| e.verdict.clone()).collect();
     let mut out = std::io::stdout().lock();
     if json {
         let mut lookup = report::Lookup::from_matches(matches);
@@ -102,11 +103,11 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
     } else {
         writeln!(out, "{}", super::target_line(&env))?;
         writeln!(out, "{}", bold(&t("lookup-checked")))?;
-        for (m, verdict) in matches.iter().zip(&verdicts) {
-            let (mark, label, reasons) = match verdict {
-                Verdict::Confirmed { held } => ("✓", "verdict-confirmed", held),
-                Verdict::Refuted { why } => ("✗", "verdict-refuted", why),
-                Verdict::Inconclusive { why } => ("?", "verdict-inconclusive", why),
+        for (m, e) in matches.iter().zip(&explained) {
+            let (mark, label) = match e.verdict {
+                Verdict::Confirmed { .. } => ("✓", "verdict-confirmed"),
+                Verdict::Refuted { .. } => ("✗", "verdict-refuted"),
+                Verdict::Inconclusive { .. } => ("?", "verdict-inconclusive"),
             };
             writeln!(
                 out,
@@ -115,14 +116,19 @@ fn confirm_with_probes(matches: &[Match<'_>], json: bool, ctx: &Ctx) -> anyhow::
                 m.rule.title,
                 dim(&format!("({})", m.rule.id))
             )?;
-            for r in reasons {
-                writeln!(out, "      {}", dim(r))?;
+            for r in &e.reasons {
+                writeln!(out, "      {}", dim(&super::tr::render(r)))?;
             }
         }
         writeln!(out)?;
         for e in &evidence {
             let area = t(&format!("area-{}", e.probe.as_str()));
-            writeln!(out, "  {} {}", pad(&area, 10), e.summary)?;
+            writeln!(
+                out,
+                "  {} {}",
+                pad(&area, 10),
+                super::tr::render(&e.message)
+            )?;
         }
         if verdicts.iter().any(Verdict::is_confirmed) {
             writeln!(out, "\n{}", t("lookup-run-fix"))?;

@@ -26,6 +26,7 @@ pub(crate) mod devices;
 pub(crate) mod doctor;
 pub(crate) mod flowchart;
 pub(crate) mod gateway;
+pub(crate) mod help;
 pub(crate) mod logs;
 pub(crate) mod lookup;
 pub(crate) mod render;
@@ -95,15 +96,6 @@ const VERSION: &str = concat!(
     ")"
 );
 
-/// The exit-code table, shown by `--help` and copied into the README (a test
-/// keeps the two equal).
-pub(crate) const EXIT_CODES: &str = "\
-Exit codes (every command):
-  0  healthy, nothing found, or done
-  1  a problem found: doctor findings, an error lookup/scan recognised,
-     failing rule tests or lint, config validate errors, gateway not running
-  2  usage or runtime error (bad input names file:line:col)";
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub(crate) enum TargetChoice {
     Auto,
@@ -117,7 +109,6 @@ pub(crate) enum TargetChoice {
     name = "clawdoc",
     version = VERSION,
     about = "Diagnose and fix an OpenClaw-style AI gateway: paste an error, run the doctor, or walk the flowchart",
-    after_long_help = EXIT_CODES,
     propagate_version = true
 )]
 pub(crate) struct Cli {
@@ -271,20 +262,41 @@ impl Ctx {
 
 /// The first line of a probing or fixing command: which gateway it looked at.
 pub(crate) fn target_line(env: &ProbeEnv) -> String {
-    let info = env.target_info();
-    tr::msg(
-        "target-line",
-        &[
-            ("name", tr::s(info.name)),
-            ("chosen", tr::s(&info.chosen_by)),
-            ("config", tr::s(&info.config)),
-            ("port", tr::s(info.port)),
-        ],
-    )
+    tr::msg("target-line", &target_args(&env.target_info()))
+}
+
+/// The arguments of `target-desc` (the catalogue's one description of a
+/// target, used by `target-line` and `doctor-header`).
+pub(crate) fn target_args(
+    info: &clawdoc::target::TargetInfo,
+) -> [(&'static str, fluent_bundle::FluentValue<'static>); 4] {
+    [
+        ("name", tr::s(info.name)),
+        ("chosen", tr::s(tr::render(&info.chosen_said))),
+        ("config", tr::s(&info.config)),
+        ("port", tr::s(info.port)),
+    ]
 }
 
 pub(crate) fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    use clap::{CommandFactory, FromArgMatches};
+    let argv: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // The catalogue is needed before clap parses (help and usage errors).
+    tr::init(help::early_lang(&argv));
+    // The exit-code table is only shown by --help: read from the catalogue
+    // only then (or for any command in another language, which needs it).
+    let wants_help = argv
+        .iter()
+        .any(|a| a == "-h" || a == "--help" || a == "help");
+    let cmd = if wants_help || !tr::is_english() {
+        command()
+    } else {
+        Cli::command()
+    };
+    let parsed = help::localize(cmd)
+        .try_get_matches_from(&argv)
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() {
@@ -292,7 +304,7 @@ pub(crate) fn main() -> ExitCode {
             } else {
                 Exit::Ok
             };
-            let _ = e.print();
+            help::print_error(&e);
             return code.into();
         }
     };
@@ -374,18 +386,28 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
     }
 }
 
-fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
+/// The command line as clap sees it, with the exit-code table (the
+/// catalogue's `help-exit-codes`, copied into the README: a test keeps the
+/// two equal) after `--help`.
+fn command() -> clap::Command {
     use clap::CommandFactory;
+    Cli::command().after_long_help(tr::t("help-exit-codes"))
+}
+
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
+    // Into a buffer first: clap_complete panics on a write error, and a
+    // closed pipe (`| head`) must exit 0 like every other command.
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut command(), "clawdoc", &mut script);
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(shell, &mut Cli::command(), "clawdoc", &mut out);
+    std::io::Write::write_all(&mut out, &script)?;
     std::io::Write::flush(&mut out)?;
     Ok(Exit::Ok)
 }
 
 fn man() -> anyhow::Result<Exit> {
-    use clap::CommandFactory;
     let mut out = std::io::stdout().lock();
-    clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+    clap_mangen::Man::new(command()).render(&mut out)?;
     std::io::Write::flush(&mut out)?;
     Ok(Exit::Ok)
 }

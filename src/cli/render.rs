@@ -45,6 +45,12 @@ pub(crate) fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
+/// `s` right-aligned in `width` terminal columns (CJK counts two).
+pub(crate) fn pad_left(s: &str, width: usize) -> String {
+    let w = unicode_width::UnicodeWidthStr::width(s);
+    format!("{}{s}", " ".repeat(width.saturating_sub(w)))
+}
+
 /// A fix tier as shown: `safe`, `unsafe`, `display-only`, translated.
 pub(crate) fn tier_name(a: clawdoc::vocab::Applicability) -> String {
     use clawdoc::vocab::Applicability::*;
@@ -63,7 +69,7 @@ pub(crate) fn preview_description(p: &clawdoc::fix::Preview) -> String {
         return p.description.clone();
     }
     let english = clawdoc::fix::describe(p.action);
-    let tail = p.description.strip_prefix(english).unwrap_or_default();
+    let tail = p.description.strip_prefix(&english).unwrap_or_default();
     format!(
         "{}{tail}",
         super::tr::t(&format!("action-{}", p.action.as_str()))

@@ -10,11 +10,13 @@ use std::path::PathBuf;
 use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
 
+use super::tr::{self, msg, t};
 use super::{load_rules, Ctx, Exit};
 use clawdoc::engine::Engine;
 use clawdoc::normalize;
 use clawdoc::report::{self, Versioned};
 use clawdoc::ruleset::{self, Origin, RuleError, RuleSet};
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
@@ -125,9 +127,12 @@ fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Res
     let Some(rule) = set.get(id) else {
         let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
         let hint = clawdoc::text::did_you_mean(id, &ids)
-            .map(|s| format!(" (did you mean `{s}`?)"))
+            .map(|s| msg("rules-did-you-mean", &[("id", tr::s(s))]))
             .unwrap_or_default();
-        anyhow::bail!("no rule `{id}`{hint}; `clawdoc rules list` shows them all");
+        anyhow::bail!(msg(
+            "rules-no-such",
+            &[("id", tr::s(id)), ("hint", tr::s(hint))]
+        ));
     };
     if as_json {
         let doc = Versioned::new(report::RuleShow::new(rule)).in_lang(ctx.lang);
@@ -141,17 +146,16 @@ fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Res
             .if_supports_color(Stream::Stdout, |t| t.bold().to_string()),
         rule.id
     )?;
-    writeln!(
-        out,
-        "  category {} · severity {} · {} · origin {}",
-        rule.category,
-        rule.severity,
-        rule.role.as_str(),
-        rule.origin
-    )?;
+    let args = [
+        ("category", tr::s(rule.category)),
+        ("severity", tr::s(rule.severity)),
+        ("role", tr::s(rule.role.as_str())),
+        ("origin", tr::s(&rule.origin)),
+    ];
+    writeln!(out, "  {}", msg("rules-show-line", &args))?;
     writeln!(out)?;
     super::lookup::render_rule_body(out, rule, &BTreeMap::new())?;
-    writeln!(out, "Patterns")?;
+    writeln!(out, "{}", t("rules-show-patterns"))?;
     for p in &rule.patterns {
         writeln!(out, "  {}", p.source)?;
     }
@@ -161,31 +165,28 @@ fn show(out: &mut impl Write, ctx: &Ctx, id: &str, as_json: bool) -> anyhow::Res
      -> std::io::Result<()> {
         for b in blocks {
             let conds: Vec<String> = b.when.iter().map(|c| c.to_string()).collect();
-            writeln!(out, "  {name} when {}", conds.join(" and "))?;
+            let when = conds.join(&t("rules-show-and"));
+            let args = [("side", tr::s(t(name))), ("conditions", tr::s(when))];
+            writeln!(out, "  {}", msg("rules-show-when", &args))?;
         }
         Ok(())
     };
     if !rule.confirm.is_empty() || !rule.refute.is_empty() {
-        writeln!(
-            out,
-            "Probe conditions{}",
-            if rule.standalone {
-                " (standalone: raised from facts alone)"
-            } else {
-                ""
-            }
-        )?;
-        blocks("confirmed", &rule.confirm, out)?;
-        blocks("refuted", &rule.refute, out)?;
+        let heading = if rule.standalone {
+            "rules-show-conditions-standalone"
+        } else {
+            "rules-show-conditions"
+        };
+        writeln!(out, "{}", t(heading))?;
+        blocks("rules-show-confirmed", &rule.confirm, out)?;
+        blocks("rules-show-refuted", &rule.refute, out)?;
     }
-    writeln!(out, "Examples")?;
+    writeln!(out, "{}", t("rules-show-examples"))?;
+    let (yes, no) = (t("rules-show-match"), t("rules-show-no-match"));
+    let width = UnicodeWidthStr::width(yes.as_str()).max(UnicodeWidthStr::width(no.as_str()));
     for e in &rule.examples {
-        writeln!(
-            out,
-            "  {} {}",
-            if e.matches { "match:   " } else { "no match:" },
-            e.text
-        )?;
+        let label = if e.matches { &yes } else { &no };
+        writeln!(out, "  {} {}", super::render::pad(label, width), e.text)?;
     }
     Ok(Exit::Ok)
 }
@@ -266,18 +267,19 @@ fn test(out: &mut impl Write, ctx: &Ctx, as_json: bool) -> anyhow::Result<Exit> 
         for e in &set.errors {
             writeln!(out, "error    {e}")?;
         }
-        writeln!(
-            out,
-            "{} rules, {} examples: {} failed{}",
-            set.rules.len(),
-            count,
-            failures.len(),
-            if set.errors.is_empty() {
-                String::new()
-            } else {
-                format!(", {} rule files did not load", set.errors.len())
-            }
-        )?;
+        let args = [
+            ("rules", tr::s(set.rules.len())),
+            ("examples", tr::s(count)),
+            ("failed", tr::s(failures.len())),
+        ];
+        let mut line = msg("rules-test-summary", &args);
+        if !set.errors.is_empty() {
+            line.push_str(&msg(
+                "rules-test-not-loaded",
+                &[("count", tr::s(set.errors.len()))],
+            ));
+        }
+        writeln!(out, "{line}")?;
     }
     Ok(if !set.errors.is_empty() {
         Exit::Error

@@ -3,9 +3,12 @@
 //! a sample. Exit 1 when any rule matched (problems found), 0 when none did.
 //! `CLAWDOC_SCAN_THREADS` sets the number of matching threads.
 
+use super::render::{pad, pad_left};
+use super::tr::{self, msg, t};
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
+use unicode_width::UnicodeWidthStr;
 
 use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
@@ -77,43 +80,64 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
 }
 
 fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Result<()> {
-    let head = format!("{name}: {} lines, {} matched", s.lines, s.matched_lines);
+    let head = msg(
+        "scan-head",
+        &[
+            ("name", tr::s(name)),
+            ("lines", tr::s(s.lines)),
+            ("matched", tr::s(s.matched_lines)),
+        ],
+    );
     writeln!(
         out,
         "{}",
         head.if_supports_color(Stream::Stdout, |t| t.bold().to_string())
     )?;
     if s.rules.is_empty() {
-        writeln!(out, "  no rule matched")?;
+        writeln!(out, "  {}", t("scan-no-match"))?;
         return Ok(());
     }
+    // Headings may be CJK (two columns per character): pad by display
+    // width, never by chars or bytes.
+    let [rule, category, count, first, last, sample] = [
+        "scan-col-rule",
+        "scan-col-category",
+        "scan-col-count",
+        "scan-col-first",
+        "scan-col-last",
+        "scan-col-sample",
+    ]
+    .map(t);
     let width = s
         .rules
         .iter()
         .map(|r| r.rule.id.len())
+        .chain([UnicodeWidthStr::width(rule.as_str())])
         .max()
         .unwrap_or(4)
         .max(4);
+    let category_width = 18.max(UnicodeWidthStr::width(category.as_str()));
     writeln!(
         out,
-        "  {:<width$}  {:<18} {:>8} {:>9} {:>9}  SAMPLE",
-        "RULE", "CATEGORY", "COUNT", "FIRST", "LAST"
+        "  {}  {} {} {} {}  {sample}",
+        pad(&rule, width),
+        pad(&category, category_width),
+        pad_left(&count, 8),
+        pad_left(&first, 9),
+        pad_left(&last, 9),
     )?;
     for r in &s.rules {
         writeln!(
             out,
-            "  {:<width$}  {:<18} {:>8} {:>9} {:>9}  {}",
-            r.rule.id,
-            r.rule.category.as_str(),
+            "  {}  {} {:>8} {:>9} {:>9}  {}",
+            pad(&r.rule.id, width),
+            pad(r.rule.category.as_str(), category_width),
             r.count,
             r.first_line,
             r.last_line,
             clawdoc::engine::clip_printable(&r.sample, 100)
         )?;
     }
-    writeln!(
-        out,
-        "  explain one: clawdoc rules show <RULE>, or clawdoc lookup '<line>'"
-    )?;
+    writeln!(out, "  {}", t("scan-explain-one"))?;
     Ok(())
 }

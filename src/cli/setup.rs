@@ -6,6 +6,7 @@
 //! Exit codes: 0 written; 2 refused (a config exists and `--force` was not
 //! given, no terminal for the questions, bad flag values) or an I/O error.
 
+use super::tr::{msg, s, t};
 use std::io::IsTerminal;
 
 use anyhow::Context;
@@ -48,11 +49,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let path = ctx.home.config_path();
     let exists = path.exists();
     if exists && !args.force {
-        anyhow::bail!(
-            "a config already exists at {}; pass --force to replace it (the old one is kept as a backup), \
-             or change single keys with `clawdoc config set`",
-            path.display()
-        );
+        anyhow::bail!(msg("setup-exists", &[("path", s(path.display()))]));
     }
     // With --force, keep what the old file pinned unless told otherwise:
     // rotating the token silently would break every paired device.
@@ -74,10 +71,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         )
     } else {
         if !(std::io::stdin().is_terminal() && std::io::stderr().is_terminal()) {
-            anyhow::bail!(
-                "`clawdoc setup` asks questions and needs a terminal; without one, run \
-                 `clawdoc setup --non-interactive [--mode local] [--port N]`"
-            );
+            anyhow::bail!(t("setup-no-tty"));
         }
         ask(
             args.mode.unwrap_or(default_mode),
@@ -90,23 +84,26 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         .and_then(|l| l.config.token.clone())
         .filter(|_| !args.rotate_token);
     let token_note = if kept_token.is_some() {
-        "existing pinned token kept"
+        t("setup-token-kept")
     } else {
-        "new pinned token"
+        t("setup-token-new")
     };
     let token = kept_token.unwrap_or_else(Secret::generate);
     let text = edit::default_config_text(port, &token);
     let text = edit::set_in_text(&text, "gateway.mode", mode.as_str())?;
     let backup =
         edit::write_config(&path, &text).with_context(|| format!("writing {}", path.display()))?;
-    outln!(
-        "wrote {} (mode {mode}, port {port}, {token_note}; file mode 0600)",
-        path.display()
-    );
+    let args = [
+        ("path", s(path.display())),
+        ("mode", s(mode)),
+        ("port", s(port)),
+        ("token", s(token_note)),
+    ];
+    outln!("{}", msg("setup-wrote", &args));
     if let Some(b) = backup {
-        outln!("previous config kept as {}", b.display());
+        outln!("{}", msg("setup-backup", &[("path", s(b.display()))]));
     }
-    outln!("next: `clawdoc gateway start`");
+    outln!("{}", t("setup-next"));
     Ok(Exit::Ok)
 }
 

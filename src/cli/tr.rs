@@ -13,40 +13,48 @@
 //! A new string: add `id = English` to `en.ftl` and `id = 正體中文` to
 //! `zh-TW.ftl`, call [`msg`]/[`t`] with the id. Tests fail when an id is in
 //! one file and not the other, or when the code names an id that neither has.
+//!
+//! The library speaks the same catalogue without choosing a language: a
+//! probe summary, a fix outcome or a verdict reason is a
+//! [`clawdoc::i18n::Message`] (`msg!(ID, name = value)`), whose English
+//! rendering is what JSON carries; [`render`] shows it in the reader's
+//! language. A test fails when a `msg!` id is missing from either file or
+//! the two take different arguments. clap's abouts, headings and common
+//! usage errors come from here too (`about-<command path>`, `help-*`,
+//! `clap-*`; see `help.rs`).
 
 use std::sync::OnceLock;
 
-use clawdoc::i18n::Lang;
+use clawdoc::i18n::{fluent_bundle as bundle, format_in, Lang, Message, EN_FTL, ZH_TW_FTL};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
-pub(crate) const EN_FTL: &str = include_str!("../../locales/en.ftl");
-pub(crate) const ZH_TW_FTL: &str = include_str!("../../locales/zh-TW.ftl");
-
 struct Catalogue {
-    english_only: bool,
     bundle: FluentBundle<FluentResource>,
-    english: FluentBundle<FluentResource>,
+    /// The fallback for an id without a translation: parsed only when
+    /// needed (every command parses its own language's catalogue at start).
+    english: OnceLock<FluentBundle<FluentResource>>,
 }
 
+impl Catalogue {
+    fn english(&self) -> &FluentBundle<FluentResource> {
+        self.english
+            .get_or_init(|| bundle("en", EN_FTL.to_string()))
+    }
+}
+
+static LANG: OnceLock<Lang> = OnceLock::new();
 static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
 
-fn bundle(tag: &str, source: String) -> FluentBundle<FluentResource> {
-    let langid: unic_langid::LanguageIdentifier = tag.parse().unwrap_or_default();
-    let mut bundle = FluentBundle::new_concurrent(vec![langid]);
-    // No Unicode isolation marks around arguments: the output is a
-    // terminal, where they show up as stray characters.
-    bundle.set_use_isolating(false);
-    // The sources are embedded and tested to parse; a broken one would
-    // only lose its broken entries, never the program.
-    let resource = FluentResource::try_new(source).unwrap_or_else(|(res, _)| res);
-    let _ = bundle.add_resource(resource);
-    bundle
+/// Sets the language for this process (once, in `main`). The catalogue is
+/// parsed when the first message is needed: a command that prints nothing
+/// before its work (`config set`) does that work as fast as without one.
+pub(crate) fn init(lang: Lang) {
+    let _ = LANG.set(lang);
 }
 
-/// Sets the language for this process (once, in `main`).
-pub(crate) fn init(lang: Lang) {
-    let _ = CATALOGUE.set(build(lang));
+fn catalogue() -> &'static Catalogue {
+    CATALOGUE.get_or_init(|| build(LANG.get().copied().unwrap_or_default()))
 }
 
 fn build(lang: Lang) -> Catalogue {
@@ -56,35 +64,62 @@ fn build(lang: Lang) -> Catalogue {
         Lang::ZhCn => clawdoc::i18n::to_zh_cn(ZH_TW_FTL),
     };
     Catalogue {
-        english_only: lang == Lang::En,
         bundle: bundle(lang.tag(), source),
-        english: bundle("en", EN_FTL.to_string()),
+        english: OnceLock::new(),
     }
 }
 
 /// Whether this process speaks English (texts from the library are shown
 /// as they are).
 pub(crate) fn is_english() -> bool {
-    CATALOGUE.get().is_none_or(|c| c.english_only)
+    LANG.get().is_none_or(|l| *l == Lang::En)
 }
 
 /// The message `id` with named arguments, in this process's language
 /// (English when the id has no translation; the id itself if unknown).
 pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
-    let cat = CATALOGUE.get_or_init(|| build(Lang::En));
+    let cat = catalogue();
     let mut fargs = FluentArgs::new();
     for (k, v) in args {
         fargs.set(*k, v.clone());
     }
-    for b in [&cat.bundle, &cat.english] {
-        if let Some(pattern) = b.get_message(id).and_then(|m| m.value()) {
-            let mut errors = Vec::new();
-            return b
-                .format_pattern(pattern, Some(&fargs), &mut errors)
-                .into_owned();
-        }
-    }
-    id.to_string()
+    let format = |b: &FluentBundle<FluentResource>| {
+        let pattern = b.get_message(id).and_then(|m| m.value())?;
+        let mut errors = Vec::new();
+        Some(
+            b.format_pattern(pattern, Some(&fargs), &mut errors)
+                .into_owned(),
+        )
+    };
+    format(&cat.bundle)
+        .or_else(|| format(cat.english()))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// A message from the library (a probe's summary, a fix's outcome), in this
+/// process's language.
+pub(crate) fn render(m: &Message) -> String {
+    let cat = catalogue();
+    m.render_with(&|id, args| {
+        format_in(&cat.bundle, id, args)
+            .or_else(|| format_in(cat.english(), id, args))
+            .unwrap_or_else(|| id.to_string())
+    })
+}
+
+/// Messages joined with `; ` (the catalogue's `joined`), in this process's
+/// language.
+pub(crate) fn render_joined(parts: &[Message]) -> String {
+    Message::joined(parts.to_vec())
+        .map(|m| render(&m))
+        .unwrap_or_default()
+}
+
+/// The message `id` in this process's language, only when the catalogue
+/// has it (no English fallback, no id).
+pub(crate) fn translated(id: &str) -> Option<String> {
+    let cat = catalogue();
+    format_in(&cat.bundle, id, &[])
 }
 
 /// A message without arguments.
@@ -144,8 +179,67 @@ mod tests {
         assert!(named > 50, "{named}");
     }
 
+    /// Every message the library says (`msg!(ID, …)`: probe summaries,
+    /// fix outcomes) has its text in both catalogues, with the same
+    /// arguments, so no summary is shown in English to a zh-TW reader.
+    #[test]
+    fn every_library_message_is_in_both_catalogues() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    out.push(path);
+                }
+            }
+        }
+        let en = ids(EN_FTL);
+        let tw = ids(ZH_TW_FTL);
+        let vars = |source: &str, id: &str| -> BTreeSet<String> {
+            let line = source
+                .lines()
+                .find(|l| l.starts_with(&format!("{id} =")))
+                .unwrap_or_default();
+            let re = regex::Regex::new(r"\{ *\$([a-z_]+) *\}").unwrap();
+            re.captures_iter(line).map(|c| c[1].to_string()).collect()
+        };
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+            &mut files,
+        );
+        let re = regex::Regex::new(r#"msg!\(\s*"([a-z0-9_-]+)""#).unwrap();
+        let mut named = BTreeSet::new();
+        for path in files.iter().filter(|p| !p.ends_with("i18n.rs")) {
+            let text = std::fs::read_to_string(path).unwrap();
+            for cap in re.captures_iter(&text) {
+                let id = cap[1].to_string();
+                assert!(en.contains(&id), "{}: `{id}` not in en.ftl", path.display());
+                assert!(
+                    tw.contains(&id),
+                    "{}: `{id}` not in zh-TW.ftl",
+                    path.display()
+                );
+                assert_eq!(
+                    vars(EN_FTL, &id),
+                    vars(ZH_TW_FTL, &id),
+                    "arguments of `{id}`"
+                );
+                named.insert(id);
+            }
+        }
+        assert!(named.len() > 150, "{}", named.len());
+        for a in clawdoc::vocab::FixAction::ALL {
+            assert_eq!(
+                clawdoc::fix::action_id(*a),
+                format!("action-{}", a.as_str())
+            );
+        }
+    }
+
     /// Ids built at run time: one area per probe, one description per fix
-    /// action (and the English one is the library's own description).
+    /// action (whose English is the library's `fix::describe`).
     #[test]
     fn every_probe_area_and_fix_action_has_its_message() {
         let en = ids(EN_FTL);
@@ -158,11 +252,9 @@ mod tests {
             let id = format!("action-{}", a.as_str());
             let m = english.bundle.get_message(&id).and_then(|m| m.value());
             let m = m.unwrap_or_else(|| panic!("no {id}"));
-            assert_eq!(
-                english.bundle.format_pattern(m, None, &mut errs),
-                clawdoc::fix::describe(*a),
-                "{id}"
-            );
+            let text = english.bundle.format_pattern(m, None, &mut errs);
+            assert!(!text.trim().is_empty() && text != id, "{id}: {text}");
+            assert_eq!(text, clawdoc::fix::describe(*a), "{id}");
         }
     }
 

@@ -12,7 +12,7 @@ use super::render::tier_name;
 use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::engine::Engine;
-use clawdoc::finding::{assess, Verdict};
+use clawdoc::finding::{assess, explain, Explained, Verdict};
 use clawdoc::fix::{self, FixEnv, Journal};
 use clawdoc::flow::{DecidedBy, Step, Walk};
 use clawdoc::probe;
@@ -170,7 +170,10 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     writeln!(
                         out,
                         "{}",
-                        msg("walk-could-not-tell", &[("why", s(&why_asked))])
+                        msg(
+                            "walk-could-not-tell",
+                            &[("why", s(super::tr::render(&why_asked)))]
+                        )
                     )?;
                 }
                 let yes = answers.yes_no(&text)?;
@@ -183,7 +186,13 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         writeln!(out, "{}", t("walk-how"))?;
         for step in &walk.trail {
             let by = match &step.by {
-                DecidedBy::Probes(why) => msg("walk-by-probes", &[("why", s(why))]),
+                DecidedBy::Probes(why) => {
+                    let why = match &step.probes_said {
+                        Some(m) => super::tr::render(m),
+                        None => why.clone(),
+                    };
+                    msg("walk-by-probes", &[("why", s(why))])
+                }
                 DecidedBy::Message(cat) if from_log.is_some() => {
                     msg("walk-by-log", &[("category", s(cat))])
                 }
@@ -212,7 +221,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             let rule = rules.get(rule_id).ok_or_else(|| {
                 anyhow::anyhow!(msg("walk-unknown-rule", &[("rule", s(rule_id))]))
             })?;
-            let verdict = assess(rule, &evidence);
+            let explained = explain(rule, &evidence);
             // The rule's fixes as this target carries them out.
             let vars = clawdoc::doctor::fact_vars(&Default::default(), &evidence);
             let rule = &Rule {
@@ -224,7 +233,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 ..rule.clone()
             };
             if !args.json {
-                render_rule(&mut out, rule, &verdict)?;
+                render_rule(&mut out, rule, &explained)?;
             }
             let fix_env = FixEnv::new(ctx.home.clone()).with_target(env.target.clone());
             let mut journal: Option<Journal> = None;
@@ -272,7 +281,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                             j.record(&rule.id, &done)?;
                         }
                         if !args.json {
-                            writeln!(out, "  ✓ {}", done.summary)?;
+                            writeln!(out, "  ✓ {}", super::tr::render(&done.message))?;
                         }
                         applied.push(report::WalkFix {
                             action: f.action,
@@ -282,7 +291,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     }
                     Err(e) => {
                         if !args.json {
-                            writeln!(out, "  ✗ {e}")?;
+                            writeln!(out, "  ✗ {}", super::tr::render(&e.message()))?;
                         }
                         applied.push(report::WalkFix {
                             action: f.action,
@@ -303,11 +312,16 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                 };
                 writeln!(out, "\n{}", t(after_msg))?;
                 if let Some(h) = after.iter().find(|e| e.probe == ProbeName::Health) {
-                    writeln!(out, "  {}: {}", t("area-health"), h.summary)?;
+                    writeln!(
+                        out,
+                        "  {}: {}",
+                        t("area-health"),
+                        super::tr::render(&h.message)
+                    )?;
                 }
                 writeln!(out, "{}", t("walk-undo"))?;
             }
-            if still || (applied.is_empty() && verdict.is_confirmed()) {
+            if still || (applied.is_empty() && explained.verdict.is_confirmed()) {
                 Exit::Problems
             } else {
                 Exit::Ok
@@ -338,26 +352,16 @@ fn category_of(rules: &[Rule], text: &[u8]) -> anyhow::Result<Option<Category>> 
     Ok(engine.lookup(text).first().map(|m| m.rule.category))
 }
 
-fn render_rule(out: &mut impl Write, rule: &Rule, verdict: &Verdict) -> std::io::Result<()> {
+fn render_rule(out: &mut impl Write, rule: &Rule, e: &Explained) -> std::io::Result<()> {
     writeln!(out, "{} [{} · {}]", rule.title, rule.id, rule.category)?;
     writeln!(out, "  {}", rule.meaning.trim())?;
-    match verdict {
-        Verdict::Confirmed { held } => writeln!(
-            out,
-            "  {}",
-            msg("walk-confirmed", &[("why", s(held.join("; ")))])
-        )?,
-        Verdict::Refuted { why } => writeln!(
-            out,
-            "  {}",
-            msg("walk-refuted", &[("why", s(why.join("; ")))])
-        )?,
-        Verdict::Inconclusive { why } => writeln!(
-            out,
-            "  {}",
-            msg("walk-inconclusive", &[("why", s(why.join("; ")))])
-        )?,
-    }
+    let id = match e.verdict {
+        Verdict::Confirmed { .. } => "walk-confirmed",
+        Verdict::Refuted { .. } => "walk-refuted",
+        Verdict::Inconclusive { .. } => "walk-inconclusive",
+    };
+    let why = super::tr::render_joined(&e.reasons);
+    writeln!(out, "  {}", msg(id, &[("why", s(why))]))?;
     for f in rule
         .fixes
         .iter()

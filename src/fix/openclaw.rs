@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use super::{describe, failed, pick_port, precondition, Applied, FixEnv, FixError, Preview};
 use crate::config::Secret;
+use crate::i18n::{msg, Message};
 use crate::probe::{configured_port, openclaw as probes, ProbeEnv};
 use crate::procinfo::Identity;
 use crate::target::openclaw::{
@@ -59,13 +60,13 @@ fn needs_cli(action: FixAction) -> bool {
 pub(super) fn apply(t: &OpenClaw, action: FixAction, env: &FixEnv) -> Result<Applied, FixError> {
     use FixAction::*;
     let probe_env = env.probe_env();
-    let done = |summary: String| Ok(Applied { action, summary });
+    let done = |summary: Message| Ok(Applied::new(action, summary));
     if needs_cli(action) && t.cli.is_none() {
         return Err(precondition(
             action,
-            format!(
-                "openclaw is not on PATH; run: {}",
-                commands(t, action, Category::NotConnected).join(" && ")
+            msg!(
+                "fix-oc-no-cli-run",
+                commands = commands(t, action, Category::NotConnected).join(" && ")
             ),
         ));
     }
@@ -74,29 +75,23 @@ pub(super) fn apply(t: &OpenClaw, action: FixAction, env: &FixEnv) -> Result<App
         | RaiseStartupTimeout
         | ApproveCliDevice
         | MigrateDeprecatedKeys
-        | RebuildDeviceStore => Err(precondition(
-            action,
-            "OpenClaw has no such action; see the commands shown",
-        )),
-        RemoveStalePid => Err(precondition(
-            action,
-            "OpenClaw keeps no pid file (its lock file records the pid)",
-        )),
+        | RebuildDeviceStore => Err(precondition(action, msg!("fix-oc-no-such-action"))),
+        RemoveStalePid => Err(precondition(action, msg!("fix-oc-no-pid-file"))),
         WriteDefaultConfig => {
             if t.config_path.exists() {
-                return Err(precondition(action, "a config file already exists"));
+                return Err(precondition(action, msg!("fix-config-exists")));
             }
             set_batch(t, action, &with_token(&[("gateway.mode", "local")]))?;
-            done(format!(
-                "$ {}: wrote {} (mode local, a persisted token)",
-                batch_command(DEFAULT_SETTINGS),
-                t.config_path.display()
+            done(msg!(
+                "fix-oc-wrote-config",
+                command = batch_command(DEFAULT_SETTINGS),
+                path = t.config_path.display()
             ))
         }
         SetModeLocal => {
             let cmd = ["config", "set", "gateway.mode", "local"];
             run_cli(t, action, &cmd)?;
-            done(format!("$ openclaw {}", cmd.join(" ")))
+            done(msg!("fix-oc-ran", command = cmd.join(" ")))
         }
         QuarantineCorruptConfig => {
             let stamp = time::OffsetDateTime::now_utc().unix_timestamp();
@@ -108,10 +103,10 @@ pub(super) fn apply(t: &OpenClaw, action: FixAction, env: &FixEnv) -> Result<App
                 std::fs::rename(&t.config_path, &aside).map_err(|e| failed(action, e))?;
             }
             set_batch(t, action, &with_token(&[("gateway.mode", "local")]))?;
-            done(format!(
-                "kept the corrupt config as {}; $ {}",
-                aside.display(),
-                batch_command(DEFAULT_SETTINGS)
+            done(msg!(
+                "fix-oc-quarantined",
+                aside = aside.display(),
+                command = batch_command(DEFAULT_SETTINGS)
             ))
         }
         MoveToFreePort => {
@@ -120,45 +115,43 @@ pub(super) fn apply(t: &OpenClaw, action: FixAction, env: &FixEnv) -> Result<App
             let value = free.to_string();
             let cmd = ["config", "set", "gateway.port", value.as_str()];
             run_cli(t, action, &cmd)?;
-            done(format!("$ openclaw {}", cmd.join(" ")))
+            done(msg!("fix-oc-ran", command = cmd.join(" ")))
         }
         PinTokenAndRepair => {
             set_batch(t, action, &with_token(&[]))?;
-            let mut summary = format!("$ {}", batch_command(TOKEN_SETTINGS));
+            let mut summary = msg!("fix-oc-command", command = batch_command(TOKEN_SETTINGS));
             if t.running_gateway(&probe_env.proc_root).is_some() {
-                summary = format!("{summary}; {}", restart(t, action, &probe_env)?);
+                let restarted = restart(t, action, &probe_env)?;
+                summary = msg!("joined", first = summary, second = restarted);
             }
             done(summary)
         }
         StartGateway => {
             if let Some(r) = t.running_gateway(&probe_env.proc_root) {
-                return done(format!("the gateway was already running (pid {})", r.pid));
+                return done(msg!("fix-already-running", pid = r.pid));
             }
             done(start(t, action, &probe_env)?)
         }
         RestartGateway => done(restart(t, action, &probe_env)?),
         ForceStopGateway => {
             let Some(record) = t.running_gateway(&probe_env.proc_root) else {
-                return Err(precondition(action, "no verified gateway process to stop"));
+                return Err(precondition(action, msg!("fix-oc-nothing-to-stop")));
             };
             signal_verified(t, action, &probe_env, record.pid, record.start_time, true)?;
             wait_gone(&probe_env, &record, STOP_TIMEOUT);
-            done(format!(
-                "$ kill -KILL {} (openclaw-gateway, verified)",
-                record.pid
-            ))
+            done(msg!("fix-oc-killed", signal = "KILL", pid = record.pid))
         }
         RemoveStaleLock => {
             let stale = probes::stale_locks(t, &probe_env);
             if stale.is_empty() {
-                return Err(precondition(action, "no lock whose owner is gone"));
+                return Err(precondition(action, msg!("fix-oc-no-stale-lock")));
             }
             let mut removed = Vec::new();
             for path in stale {
                 std::fs::remove_file(&path).map_err(|e| failed(action, e))?;
                 removed.push(path.display().to_string());
             }
-            done(format!("removed stale lock(s): {}", removed.join(", ")))
+            done(msg!("fix-oc-locks-removed", paths = removed.join(", ")))
         }
     }
 }
@@ -211,7 +204,7 @@ fn run_cli(t: &OpenClaw, action: FixAction, args: &[&str]) -> Result<String, Fix
     let cli = t
         .cli
         .as_ref()
-        .ok_or_else(|| precondition(action, "openclaw is not on PATH"))?;
+        .ok_or_else(|| precondition(action, msg!("fix-oc-no-cli")))?;
     let mut child = cli_command(t, cli)
         .args(args)
         .stdin(Stdio::null())
@@ -278,7 +271,7 @@ fn cli_command(t: &OpenClaw, cli: &Path) -> Command {
 /// Starts the gateway: `openclaw gateway start` under a service manager,
 /// else `openclaw gateway run` detached (own process group, console to
 /// [`run_log`]); then waits for `/readyz` 200.
-fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixError> {
+fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<Message, FixError> {
     let started = Instant::now();
     if service_unit(t).is_some() {
         run_cli(t, action, &["gateway", "start"])?;
@@ -286,7 +279,7 @@ fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixE
         let cli = t
             .cli
             .as_ref()
-            .ok_or_else(|| precondition(action, "openclaw is not on PATH"))?;
+            .ok_or_else(|| precondition(action, msg!("fix-oc-no-cli")))?;
         let log_path = run_log(t);
         if let Some(dir) = log_path.parent() {
             std::fs::create_dir_all(dir).map_err(|e| failed(action, e))?;
@@ -333,11 +326,12 @@ fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixE
             }
             std::thread::sleep(Duration::from_millis(200));
         }
-        return Ok(format!(
-            "$ {}: pid {}, /readyz 200 on port {port} after {:.1} s",
-            start_command(t),
-            child.id(),
-            started.elapsed().as_secs_f64()
+        return Ok(msg!(
+            "fix-oc-started",
+            command = start_command(t),
+            pid = child.id(),
+            port = port,
+            secs = format!("{:.1}", started.elapsed().as_secs_f64())
         ));
     }
     let port = configured_port(env);
@@ -350,9 +344,10 @@ fn start(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixE
         }
         std::thread::sleep(Duration::from_millis(200));
     }
-    Ok(format!(
-        "$ openclaw gateway start: /readyz 200 on port {port} after {:.1} s",
-        started.elapsed().as_secs_f64()
+    Ok(msg!(
+        "fix-oc-service-started",
+        port = port,
+        secs = format!("{:.1}", started.elapsed().as_secs_f64())
     ))
 }
 
@@ -369,10 +364,11 @@ fn tail(path: &Path, n: usize) -> String {
 
 /// Restarts: `openclaw gateway restart` under a service manager; else
 /// SIGTERM to the verified gateway, wait for it to exit, start again.
-fn restart(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, FixError> {
+fn restart(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<Message, FixError> {
     if service_unit(t).is_some() {
         run_cli(t, action, &["gateway", "restart"])?;
-        return start(t, action, env).map(|s| format!("$ openclaw gateway restart; {s}"));
+        let restarted = msg!("fix-oc-command", command = "openclaw gateway restart");
+        return start(t, action, env).map(|s| msg!("joined", first = restarted, second = s));
     }
     let mut steps = Vec::new();
     if let Some(record) = t.running_gateway(&env.proc_root) {
@@ -386,13 +382,10 @@ fn restart(t: &OpenClaw, action: FixAction, env: &ProbeEnv) -> Result<String, Fi
                 ),
             ));
         }
-        steps.push(format!(
-            "$ kill -TERM {} (openclaw-gateway, verified)",
-            record.pid
-        ));
+        steps.push(msg!("fix-oc-killed", signal = "TERM", pid = record.pid));
     }
     steps.push(start(t, action, env)?);
-    Ok(steps.join("; "))
+    Ok(super::join(steps))
 }
 
 /// Signals `pid` only if it is still this state dir's gateway: a lock file
@@ -406,19 +399,13 @@ fn signal_verified(
     kill: bool,
 ) -> Result<(), FixError> {
     let Some(record) = t.running_gateway(&env.proc_root) else {
-        return Err(precondition(action, "the gateway is no longer running"));
+        return Err(precondition(action, msg!("fix-oc-gone")));
     };
     if record.pid != pid || record.start_time != start_time {
-        return Err(precondition(
-            action,
-            format!("pid {pid} is no longer this state dir's gateway"),
-        ));
+        return Err(precondition(action, msg!("fix-oc-pid-changed", pid = pid)));
     }
     if !matches!(record.identify(&env.proc_root), Identity::Gateway { .. }) {
-        return Err(precondition(
-            action,
-            format!("pid {pid} is not provably the gateway"),
-        ));
+        return Err(precondition(action, msg!("fix-oc-pid-unproven", pid = pid)));
     }
     let signal = if kill {
         nix::sys::signal::Signal::SIGKILL

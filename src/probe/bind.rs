@@ -6,6 +6,7 @@
 //! releases it at once (no `listen`: nothing can connect, nothing changes),
 //! and names the process whose socket holds the port.
 
+use crate::i18n::{msg, Message};
 use std::collections::BTreeSet;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -92,14 +93,18 @@ fn hex_endpoint(s: &str) -> String {
     }
 }
 
-/// " (in the kernel's ephemeral range A-B: outgoing connections take such
-/// ports; pick one below A)" when `port` is in it.
-pub(crate) fn ephemeral_note(range: Option<(u16, u16)>, port: u16) -> String {
+/// `text` plus " (in the kernel's ephemeral range A-B: outgoing
+/// connections take such ports; pick one below A)" when `port` is in it.
+pub(crate) fn ephemeral_note(text: Message, range: Option<(u16, u16)>, port: u16) -> Message {
     match range {
-        Some((lo, hi)) if (lo..=hi).contains(&port) => format!(
-            " (port {port} is in the kernel's ephemeral range {lo}-{hi}: outgoing connections take such ports; pick one below {lo})"
+        Some((lo, hi)) if (lo..=hi).contains(&port) => msg!(
+            "port-ephemeral-note",
+            text = text,
+            port = port,
+            lo = lo,
+            hi = hi
         ),
-        _ => String::new(),
+        _ => text,
     }
 }
 
@@ -117,17 +122,14 @@ pub(crate) fn unlistened(env: &ProbeEnv, port: u16, live: bool) -> Evidence {
             .fact("port.ephemeral", in_range)
     };
     if !live {
-        return base(Status::Ok, format!("port {port} is free"));
+        return base(Status::Ok, msg!("port-free", port = port));
     }
     let ip = gateway_ip(load_config(env).ok().and_then(|l| l.config.mode));
     let err = match try_bind(ip, port) {
         Ok(()) => {
             return base(
                 Status::Ok,
-                format!(
-                    "port {port} is free (bound and released on {ip}){}",
-                    ephemeral_note(range, port)
-                ),
+                ephemeral_note(msg!("port-free-bound", port = port, ip = ip), range, port),
             )
             .fact("port.bindable", true)
         }
@@ -138,13 +140,13 @@ pub(crate) fn unlistened(env: &ProbeEnv, port: u16, live: bool) -> Evidence {
         io::ErrorKind::PermissionDenied => "permission",
         _ => "other",
     };
-    let failed = |summary: String| {
+    let failed = |summary: Message| {
         base(Status::Fail, summary)
             .fact("port.bindable", false)
             .fact("port.bind_error", kind)
     };
     if kind != "in_use" {
-        return failed(format!("port {port} cannot be bound on {ip}: {err}"));
+        return failed(msg!("port-cannot-bind", port = port, ip = ip, error = err));
     }
     let mut sockets = Vec::new();
     for table in ["net/tcp", "net/tcp6"] {
@@ -157,11 +159,10 @@ pub(crate) fn unlistened(env: &ProbeEnv, port: u16, live: bool) -> Evidence {
         .map(|s| s.inode)
         .filter(|i| *i != 0)
         .collect();
-    let what = sockets
-        .first()
-        .map(|s| format!("a {} connection to {}", s.state, s.remote))
-        .unwrap_or_else(|| "a socket not in the TCP tables".into());
-    let note = ephemeral_note(range, port);
+    let what = match sockets.first() {
+        Some(s) => msg!("port-connection", state = s.state, remote = &s.remote),
+        None => msg!("port-socket-not-in-tables"),
+    };
     let owner = if inodes.is_empty() {
         Ok(Owner::Nobody)
     } else {
@@ -178,16 +179,28 @@ pub(crate) fn unlistened(env: &ProbeEnv, port: u16, live: bool) -> Evidence {
             } else {
                 join_argv(&argv)
             };
-            failed(format!(
-                "port {port} is not listening but cannot be bound on {ip} (address in use): it is the local end of {what} held by pid {pid} ({comm}): {cmdline}{note}"
+            failed(ephemeral_note(
+                msg!(
+                    "port-in-use-held",
+                    port = port,
+                    ip = ip,
+                    what = what,
+                    pid = pid,
+                    name = &comm,
+                    command = &cmdline
+                ),
+                range,
+                port,
             ))
             .fact("port.holder_pid", pid)
             .fact("port.holder_name", comm)
             .fact("port.holder_cmdline", cmdline)
             .fact("port.holder_is_gateway", false)
         }
-        _ => failed(format!(
-            "port {port} is not listening but cannot be bound on {ip} (address in use): {what}, owner not found{note}"
+        _ => failed(ephemeral_note(
+            msg!("port-in-use-no-owner", port = port, ip = ip, what = what),
+            range,
+            port,
         )),
     }
 }
@@ -214,7 +227,10 @@ mod tests {
 
     #[test]
     fn the_ephemeral_note_names_the_range() {
-        assert!(ephemeral_note(Some((32768, 60999)), 40000).contains("32768-60999"));
-        assert_eq!(ephemeral_note(Some((32768, 60999)), 3001), "");
+        let free = || msg!("port-free", port = 40000);
+        assert!(ephemeral_note(free(), Some((32768, 60999)), 40000)
+            .english()
+            .contains("32768-60999"));
+        assert_eq!(ephemeral_note(free(), Some((32768, 60999)), 3001), free());
     }
 }

@@ -12,6 +12,7 @@
 
 use super::{load_config, Evidence, ProbeEnv, Status};
 use crate::config::{LoadError, ProblemKind};
+use crate::i18n::msg;
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Config;
@@ -23,19 +24,19 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
             return Evidence::new(
                 NAME,
                 Status::Fail,
-                format!("no config file at {}", path.display()),
+                msg!("config-missing", path = path.display()),
             )
             .fact("config.exists", false)
         }
         Err(LoadError::Unreadable { path, source }) => {
             return Evidence::inconclusive(
                 NAME,
-                format!("cannot read {}: {source}", path.display()),
+                msg!("config-unreadable", path = path.display(), error = source),
             )
             .fact("config.exists", true)
         }
         Err(e @ LoadError::Syntax { .. }) => {
-            return Evidence::new(NAME, Status::Fail, format!("corrupt config: {e}"))
+            return Evidence::new(NAME, Status::Fail, msg!("config-corrupt", error = e))
                 .fact("config.exists", true)
                 .fact("config.parses", false)
         }
@@ -62,36 +63,27 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
 
     let (status, summary) = if !problems.is_empty() {
         let first = &loaded.problems[0];
-        let more = match problems.len() {
-            1 => String::new(),
-            n => format!(" (and {} more)", n - 1),
-        };
+        let at = format!("{path}:{}:{}", first.line, first.col);
+        let problem = msg!("config-problem", at = at, problem = &first.message);
         (
             Status::Fail,
-            format!(
-                "{path}:{}:{}: {}{more}",
-                first.line, first.col, first.message
-            ),
+            match problems.len() {
+                1 => problem,
+                n => msg!("and-more", text = problem, count = n - 1),
+            },
         )
     } else if config.mode.is_none() {
-        (
-            Status::Fail,
-            format!("{path}: gateway.mode is not set (gateway start is blocked)"),
-        )
+        (Status::Fail, msg!("config-mode-unset", path = &path))
     } else if config.token.is_none() {
-        (
-            Status::Warn,
-            format!(
-                "{path}: valid, but gateway.token is not pinned (paired devices break on restart)"
-            ),
-        )
+        (Status::Warn, msg!("config-token-unpinned", path = &path))
     } else {
         (
             Status::Ok,
-            format!(
-                "{path}: valid (mode {}, port {}, token pinned)",
-                config.mode.map(|m| m.as_str()).unwrap_or("unset"),
-                config.port
+            msg!(
+                "config-valid",
+                path = &path,
+                mode = config.mode.map(|m| m.as_str()).unwrap_or("unset"),
+                port = config.port
             ),
         )
     };

@@ -28,6 +28,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::{human_bytes, Evidence, ProbeEnv, Status};
+use crate::i18n::msg;
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Disk;
@@ -143,16 +144,13 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
 /// Space and writability of `home` (or its nearest existing ancestor).
 pub(crate) fn probe_dir(env: &ProbeEnv, home: &Path) -> Evidence {
     let Some(dir) = nearest_existing(home) else {
-        return Evidence::inconclusive(
-            NAME,
-            format!("no existing directory above {}", home.display()),
-        );
+        return Evidence::inconclusive(NAME, msg!("disk-no-dir", path = home.display()));
     };
     let shown = dir.display().to_string();
     let (space, writable, write_error) = if let Some(fixture) = &env.disk_fixture {
         match read_fixture(fixture) {
             Ok((space, writable)) => (space, writable, None),
-            Err(why) => return Evidence::inconclusive(NAME, format!("bad disk fixture: {why}")),
+            Err(why) => return Evidence::inconclusive(NAME, msg!("disk-bad-fixture", why = why)),
         }
     } else {
         let space = match space_of(&dir) {
@@ -160,7 +158,7 @@ pub(crate) fn probe_dir(env: &ProbeEnv, home: &Path) -> Evidence {
             Err(e) => {
                 return Evidence::inconclusive(
                     NAME,
-                    format!("cannot statvfs {shown}: {}", e.desc()),
+                    msg!("disk-cannot-statvfs", path = &shown, error = e.desc()),
                 )
                 .fact("disk.path", shown)
             }
@@ -172,20 +170,24 @@ pub(crate) fn probe_dir(env: &ProbeEnv, home: &Path) -> Evidence {
     };
     let full = space.is_full();
     let low = space.is_low();
-    let free = format!(
-        "{} free, {} inodes free",
-        human_bytes(space.free_bytes),
-        space.free_inodes
+    let free = msg!(
+        "disk-free",
+        bytes = human_bytes(space.free_bytes),
+        inodes = space.free_inodes
     );
     let (status, summary) = if full {
-        (Status::Fail, format!("{shown} is full: {free}"))
+        (Status::Fail, msg!("disk-full", path = &shown, free = free))
     } else if !writable {
-        let why = write_error.map(|e| format!(" ({e})")).unwrap_or_default();
-        (Status::Fail, format!("cannot create files in {shown}{why}"))
+        let path = &shown;
+        let summary = match write_error {
+            Some(error) => msg!("disk-not-writable-because", path = path, error = error),
+            None => msg!("disk-not-writable", path = path),
+        };
+        (Status::Fail, summary)
     } else if low {
-        (Status::Warn, format!("{shown} is low on space: {free}"))
+        (Status::Warn, msg!("disk-low", path = &shown, free = free))
     } else {
-        (Status::Ok, format!("{shown}: {free}, writable"))
+        (Status::Ok, msg!("disk-ok", path = &shown, free = free))
     };
     Evidence::new(NAME, status, summary)
         .fact("disk.path", shown)

@@ -6,15 +6,16 @@
 //! Facts: `display.headless`.
 
 use super::{Evidence, ProbeEnv, Status};
+use crate::i18n::msg;
 use crate::vocab::ProbeName;
 
 pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let display = env.var("DISPLAY");
     let wayland = env.var("WAYLAND_DISPLAY");
     let summary = match (display, wayland) {
-        (None, None) => "headless: neither DISPLAY nor WAYLAND_DISPLAY is set".to_string(),
-        (Some(d), _) => format!("graphical session (DISPLAY={d})"),
-        (None, Some(w)) => format!("graphical session (WAYLAND_DISPLAY={w})"),
+        (None, None) => msg!("display-headless"),
+        (Some(d), _) => msg!("display-graphical", var = "DISPLAY", value = d),
+        (None, Some(w)) => msg!("display-graphical", var = "WAYLAND_DISPLAY", value = w),
     };
     Evidence::new(ProbeName::Display, Status::Ok, summary)
         .fact("display.headless", display.is_none() && wayland.is_none())

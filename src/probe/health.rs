@@ -14,6 +14,7 @@
 
 use super::{configured_port, Evidence, ProbeEnv, Status};
 use crate::health::{self, HttpError, Reply};
+use crate::i18n::msg;
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Health;
@@ -33,29 +34,34 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
             let (verdict, summary) = if ready {
                 (
                     Status::Ok,
-                    format!("{url} is ready ({status}, {latency_ms:.1} ms)"),
+                    msg!(
+                        "health-ready",
+                        url = &url,
+                        status = status,
+                        ms = format!("{latency_ms:.1}")
+                    ),
                 )
             } else {
                 let detail = body.trim();
-                let detail = if detail.is_empty() || detail.len() > 200 {
-                    String::new()
+                let summary = if detail.is_empty() || detail.len() > 200 {
+                    msg!("health-not-ready", url = &url, status = status)
                 } else {
-                    format!(": {detail}")
+                    msg!(
+                        "health-not-ready-detail",
+                        url = &url,
+                        status = status,
+                        detail = detail
+                    )
                 };
-                (
-                    Status::Fail,
-                    format!("{url} answered {status}, not ready{detail}"),
-                )
+                (Status::Fail, summary)
             };
             let (ours, answering_pid) = answered_by_ours(env, &body);
             let (verdict, summary) = if ready && !ours {
-                let who = answering_pid
-                    .map(|p| format!("pid {p}"))
-                    .unwrap_or_else(|| "a server that is not a clawdoc gateway".into());
-                (
-                    Status::Fail,
-                    format!("{url} answers, but it is {who}, not this home's gateway"),
-                )
+                let who = match answering_pid {
+                    Some(p) => msg!("pid-n", pid = p),
+                    None => msg!("health-not-clawdoc"),
+                };
+                (Status::Fail, msg!("health-not-ours", url = &url, who = who))
             } else {
                 (verdict, summary)
             };
@@ -70,7 +76,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         Err(HttpError::Connect { source: why, .. }) => Evidence::new(
             NAME,
             Status::Fail,
-            format!("nothing answers on {url}: {why}"),
+            msg!("health-nothing-answers", url = &url, error = why),
         )
         .fact("health.reachable", false)
         .fact("health.timed_out", false)
@@ -78,10 +84,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         Err(HttpError::Timeout { latency_ms, .. }) => Evidence::new(
             NAME,
             Status::Fail,
-            format!(
-                "{url} accepted the connection but did not answer within {} ms (hung?)",
-                timeout.as_millis()
-            ),
+            msg!("health-hung", url = &url, ms = timeout.as_millis()),
         )
         .fact("health.reachable", true)
         .fact("health.timed_out", true)
@@ -93,8 +96,11 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
                 HttpError::Io { source, .. } => source.to_string(),
                 other => other.to_string(),
             };
-            return Evidence::inconclusive(NAME, format!("cannot check {url}: {why}"))
-                .fact("health.handshake", "skipped");
+            return Evidence::inconclusive(
+                NAME,
+                msg!("health-cannot-check", url = &url, error = why),
+            )
+            .fact("health.handshake", "skipped");
         }
     };
     if evidence.get("health.ready") != Some(&serde_json::Value::Bool(true)) {
@@ -142,25 +148,21 @@ fn handshake(env: &ProbeEnv, port: u16, evidence: Evidence) -> Evidence {
         HandshakeOutcome::Ok { config_valid: true } => ("ok", None),
         HandshakeOutcome::Ok {
             config_valid: false,
-        } => (
-            "invalid_config",
-            Some("the gateway answers requests with `GatewayRequestError: Invalid Config`"),
-        ),
-        HandshakeOutcome::TokenMismatch => (
-            "token_mismatch",
-            Some("this CLI's device token was rejected (close 4008, device token mismatch)"),
-        ),
-        HandshakeOutcome::PairingRequired => (
-            "pairing_required",
-            Some("this CLI's device is not paired (close 1008, pairing required)"),
-        ),
-        HandshakeOutcome::Refused => ("refused", Some("the WebSocket connection was refused")),
-        HandshakeOutcome::Error(_) => ("error", Some("the WebSocket handshake failed")),
+        } => ("invalid_config", Some(msg!("handshake-invalid-config"))),
+        HandshakeOutcome::TokenMismatch => {
+            ("token_mismatch", Some(msg!("handshake-token-mismatch")))
+        }
+        HandshakeOutcome::PairingRequired => {
+            ("pairing_required", Some(msg!("handshake-pairing-required")))
+        }
+        HandshakeOutcome::Refused => ("refused", Some(msg!("handshake-refused"))),
+        HandshakeOutcome::Error(_) => ("error", Some(msg!("handshake-failed"))),
     };
     let mut evidence = evidence.fact("health.handshake", value);
     if let Some(why) = fail {
         evidence.status = Status::Fail;
-        evidence.summary = format!("{}; {why}", evidence.summary);
+        let first = evidence.message.clone();
+        evidence = evidence.say(msg!("joined", first = first, second = why));
     }
     evidence
 }

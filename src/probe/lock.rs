@@ -8,6 +8,7 @@
 //! `/proc/locks`), `lock.recorded_pid` (the pid written in the file).
 
 use super::{Evidence, ProbeEnv, Status};
+use crate::i18n::msg;
 use crate::procinfo;
 use crate::state::lock::{lock_state, recorded_pid, LockState};
 use crate::vocab::ProbeName;
@@ -22,7 +23,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         Err(e) => {
             let present = path.exists();
             let mut evidence =
-                Evidence::inconclusive(NAME, format!("cannot tell whether {shown} is held: {e}"))
+                Evidence::inconclusive(NAME, msg!("lock-cannot-tell", path = &shown, error = e))
                     .fact("lock.present", present);
             if let Some(pid) = recorded_pid(&path) {
                 evidence = evidence.fact("lock.recorded_pid", pid);
@@ -32,7 +33,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     };
     let recorded = recorded_pid(&path);
     let mut evidence = match state {
-        LockState::Absent => Evidence::new(NAME, Status::Ok, format!("no lock file at {shown}"))
+        LockState::Absent => Evidence::new(NAME, Status::Ok, msg!("lock-absent", path = &shown))
             .fact("lock.present", false)
             .fact("lock.held", false)
             .fact("lock.stale", false),
@@ -40,24 +41,25 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
             let who = procinfo::stat(&env.proc_root, owner_pid)
                 .map(|s| format!("pid {owner_pid} ({})", s.comm))
                 .unwrap_or_else(|_| format!("pid {owner_pid}"));
-            Evidence::new(NAME, Status::Ok, format!("{shown} is held by {who}"))
-                .fact("lock.present", true)
-                .fact("lock.held", true)
-                .fact("lock.stale", false)
-                .fact("lock.owner_pid", owner_pid)
-        }
-        LockState::NotHeld => {
-            let left_by = recorded
-                .map(|p| format!(" (left by pid {p})"))
-                .unwrap_or_default();
             Evidence::new(
                 NAME,
-                Status::Warn,
-                format!("stale lock file {shown}: no process holds it{left_by}"),
+                Status::Ok,
+                msg!("lock-held", path = &shown, who = who),
             )
             .fact("lock.present", true)
-            .fact("lock.held", false)
-            .fact("lock.stale", true)
+            .fact("lock.held", true)
+            .fact("lock.stale", false)
+            .fact("lock.owner_pid", owner_pid)
+        }
+        LockState::NotHeld => {
+            let summary = match recorded {
+                Some(pid) => msg!("lock-stale-left-by", path = &shown, pid = pid),
+                None => msg!("lock-stale", path = &shown),
+            };
+            Evidence::new(NAME, Status::Warn, summary)
+                .fact("lock.present", true)
+                .fact("lock.held", false)
+                .fact("lock.stale", true)
         }
     };
     if let Some(pid) = recorded {

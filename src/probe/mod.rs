@@ -15,6 +15,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::home::Home;
+use crate::i18n::{msg, Message};
 use crate::procinfo::ProcRoot;
 use crate::target::Target;
 use crate::vocab::ProbeName;
@@ -54,8 +55,12 @@ pub(crate) type Facts = BTreeMap<String, serde_json::Value>;
 pub struct Evidence {
     pub probe: ProbeName,
     pub status: Status,
-    /// One line for humans; never contains a secret.
+    /// One line for humans, in English (the rendering of `message`);
+    /// never contains a secret.
     pub summary: String,
+    /// The summary as a catalogue message, for the reader's language.
+    #[serde(skip)]
+    pub message: Message,
     pub facts: Facts,
     /// Wall time the probe took.
     #[serde(serialize_with = "ser_millis")]
@@ -67,18 +72,25 @@ fn ser_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Erro
 }
 
 impl Evidence {
-    pub(crate) fn new(probe: ProbeName, status: Status, summary: impl Into<String>) -> Self {
+    pub(crate) fn new(probe: ProbeName, status: Status, message: Message) -> Self {
         Self {
             probe,
             status,
-            summary: summary.into(),
+            summary: message.english(),
+            message,
             facts: Facts::new(),
             elapsed: Duration::ZERO,
         }
     }
     /// An inconclusive result: the probe could not look.
-    pub(crate) fn inconclusive(probe: ProbeName, why: impl Into<String>) -> Self {
+    pub(crate) fn inconclusive(probe: ProbeName, why: Message) -> Self {
         Self::new(probe, Status::Inconclusive, why)
+    }
+    /// Replaces the summary (and its English rendering).
+    pub(crate) fn say(mut self, message: Message) -> Self {
+        self.summary = message.english();
+        self.message = message;
+        self
     }
     pub(crate) fn fact(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {
         self.facts.insert(name.to_string(), value.into());
@@ -183,7 +195,7 @@ fn guarded(name: ProbeName, probe: impl FnOnce() -> Evidence) -> Evidence {
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Evidence::inconclusive(name, format!("the {name} probe failed internally: {why}"))
+        Evidence::inconclusive(name, msg!("probe-internal-error", probe = name, why = why))
     });
     evidence.probe = name;
     evidence.elapsed = started.elapsed();
@@ -207,11 +219,7 @@ fn dispatch(name: ProbeName, env: &ProbeEnv) -> Evidence {
         ProbeName::Token => token::probe(env),
         ProbeName::Display => display::probe(env),
         ProbeName::Resources => resources::probe(env),
-        ProbeName::Runtime => Evidence::new(
-            name,
-            Status::Ok,
-            "the embedded gateway is this binary (no runtime to check)",
-        ),
+        ProbeName::Runtime => Evidence::new(name, Status::Ok, msg!("probe-runtime-embedded")),
     }
 }
 
@@ -249,7 +257,7 @@ pub fn run_all(env: &ProbeEnv, which: &[ProbeName]) -> Vec<Evidence> {
             // `run` catches panics, so a join error means something outside
             // the probe itself broke; still report it, never propagate it.
             results[i] = Some(handle.join().unwrap_or_else(|_| {
-                Evidence::inconclusive(name, format!("the {name} probe thread died"))
+                Evidence::inconclusive(name, msg!("probe-thread-died", probe = name))
             }));
         }
     });
@@ -375,6 +383,52 @@ mod tests {
         out
     }
 
+    /// Every summary the probes give on the staged machines is a catalogue
+    /// message (nested ones too) that formats without a Fluent error in
+    /// English and in zh-TW, and the English is the JSON `summary`.
+    #[test]
+    fn every_summary_is_a_message_of_both_catalogues() {
+        use crate::i18n::{fluent_bundle, Arg, Message, EN_FTL, ZH_TW_FTL};
+        use fluent_bundle::FluentArgs;
+        let bundles = [
+            fluent_bundle("en", EN_FTL.to_string()),
+            fluent_bundle("zh-TW", ZH_TW_FTL.to_string()),
+        ];
+        fn check(
+            m: &Message,
+            bundle: &fluent_bundle::concurrent::FluentBundle<fluent_bundle::FluentResource>,
+        ) {
+            let pattern = bundle
+                .get_message(m.id())
+                .and_then(|x| x.value())
+                .unwrap_or_else(|| panic!("`{}` is not in the catalogue", m.id()));
+            let mut args = FluentArgs::new();
+            for (k, a) in m.args() {
+                match a {
+                    Arg::Text(t) => args.set(*k, t.clone()),
+                    Arg::Msg(inner) => {
+                        check(inner, bundle);
+                        args.set(*k, "x")
+                    }
+                }
+            }
+            let mut errors = Vec::new();
+            bundle.format_pattern(pattern, Some(&args), &mut errors);
+            assert!(errors.is_empty(), "`{}`: {errors:?}", m.id());
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for staged in envs() {
+            for evidence in run_all(&staged.env, ProbeName::ALL) {
+                assert_eq!(evidence.summary, evidence.message.english());
+                for bundle in &bundles {
+                    check(&evidence.message, bundle);
+                }
+                seen.extend(evidence.message.ids());
+            }
+        }
+        assert!(seen.len() > 20, "{seen:?}");
+    }
+
     #[test]
     fn every_reported_fact_is_catalogued_with_its_type() {
         let mut seen = std::collections::BTreeSet::new();
@@ -470,8 +524,12 @@ mod tests {
 
     #[test]
     fn evidence_serializes_with_millis() {
-        let mut e =
-            Evidence::new(ProbeName::Display, Status::Warn, "x").fact("display.headless", true);
+        let mut e = Evidence::new(
+            ProbeName::Display,
+            Status::Warn,
+            msg!("probe-thread-died", probe = "x"),
+        )
+        .fact("display.headless", true);
         e.elapsed = Duration::from_micros(1500);
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["status"], "warn");

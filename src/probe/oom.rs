@@ -29,6 +29,7 @@ use regex::Regex;
 
 use super::resources::read_meminfo;
 use super::{Evidence, ProbeEnv, Status};
+use crate::i18n::{msg, Message};
 use crate::procinfo::ProcRoot;
 use crate::vocab::ProbeName;
 
@@ -302,21 +303,18 @@ pub(crate) fn probe_for(env: &ProbeEnv, recorded_pid: Option<i32>, names: &[&str
         }
         e
     };
-    let memory_note = match (low_memory, cgroup_kills) {
-        (Some(true), _) => "; memory is low now",
-        (_, Some(n)) if n > 0 => "; this cgroup has OOM kills",
-        _ => "",
+    let noted = |m: Message| match (low_memory, cgroup_kills) {
+        (Some(true), _) => msg!("oom-note-low-memory", text = m),
+        (_, Some(n)) if n > 0 => msg!("oom-note-cgroup-kills", text = m),
+        _ => m,
     };
 
     let (source, log) = match kernel_log(env.kmsg_path.as_deref()) {
         Ok(found) => found,
         Err(why) => {
             return with_context(
-                Evidence::inconclusive(
-                    NAME,
-                    format!("cannot read the kernel log ({why}){memory_note}"),
-                )
-                .fact("oom.log_source", "none"),
+                Evidence::inconclusive(NAME, noted(msg!("oom-no-kernel-log", why = why)))
+                    .fact("oom.log_source", "none"),
             )
         }
     };
@@ -329,10 +327,11 @@ pub(crate) fn probe_for(env: &ProbeEnv, recorded_pid: Option<i32>, names: &[&str
         Some(kill) => Evidence::new(
             NAME,
             Status::Fail,
-            format!(
-                "the kernel OOM killer killed the gateway (pid {}, {}){memory_note}",
-                kill.pid, kill.name
-            ),
+            noted(msg!(
+                "oom-killed-gateway",
+                pid = kill.pid,
+                name = &kill.name
+            )),
         )
         .fact("oom.killed", true)
         .fact("oom.victim_pid", kill.pid)
@@ -348,18 +347,12 @@ pub(crate) fn probe_for(env: &ProbeEnv, recorded_pid: Option<i32>, names: &[&str
             let (status, summary) = if !others.is_empty() {
                 (
                     Status::Warn,
-                    format!(
-                        "no OOM kill of the gateway, but of others ({}){memory_note}",
-                        others.join(", ")
-                    ),
+                    noted(msg!("oom-killed-others", others = others.join(", "))),
                 )
             } else if pressure {
-                (
-                    Status::Warn,
-                    format!("no OOM kill in the kernel log{memory_note}"),
-                )
+                (Status::Warn, noted(msg!("oom-none")))
             } else {
-                (Status::Ok, "no OOM kill in the kernel log".to_string())
+                (Status::Ok, msg!("oom-none"))
             };
             Evidence::new(NAME, status, summary).fact("oom.killed", false)
         }

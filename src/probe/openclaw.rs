@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{configured_port, human_bytes, Evidence, ProbeEnv, Status};
 use crate::health::HttpError;
+use crate::i18n::{msg, Message};
 use crate::procinfo::{self, Identity};
 use crate::target::openclaw::config::{LoadError, Loaded};
 use crate::target::openclaw::{LockOwner, LockRecord, OpenClaw, COMM, PROCESS_TITLE};
@@ -49,18 +50,20 @@ fn config(t: &OpenClaw) -> Evidence {
     const NAME: ProbeName = ProbeName::Config;
     let loaded = match t.load() {
         Ok(l) => l,
-        Err(e @ LoadError::Missing(_)) => {
-            return Evidence::new(NAME, Status::Fail, e.to_string()).fact("config.exists", false)
+        Err(LoadError::Missing(path)) => {
+            let summary = msg!("config-missing", path = path.display());
+            return Evidence::new(NAME, Status::Fail, summary).fact("config.exists", false);
         }
-        Err(e @ LoadError::Unreadable(..)) => {
-            return Evidence::inconclusive(NAME, e.to_string()).fact("config.exists", true)
+        Err(LoadError::Unreadable(path, error)) => {
+            let summary = msg!("config-unreadable", path = path.display(), error = error);
+            return Evidence::inconclusive(NAME, summary).fact("config.exists", true);
         }
         Err(e @ LoadError::Syntax { .. }) => {
             let LoadError::Syntax { line, col, .. } = &e else {
                 unreachable!()
             };
             let at = format!("{}:{line}:{col}", t.config_path.display());
-            return Evidence::new(NAME, Status::Fail, format!("corrupt config: {e}"))
+            return Evidence::new(NAME, Status::Fail, msg!("config-corrupt", error = &e))
                 .fact("config.exists", true)
                 .fact("config.parses", false)
                 .fact("config.problem_count", 1)
@@ -87,37 +90,34 @@ fn config_evidence(loaded: &Loaded) -> Evidence {
         .map(|p| format!("{path}:{}:{}: {}", p.line, p.col, p.message))
         .collect();
     let private = loaded.file_mode & 0o077 == 0;
-    let (status, summary) = if let Some(first) = problems.first() {
-        let more = match problems.len() {
-            1 => String::new(),
-            n => format!(" (and {} more)", n - 1),
-        };
-        (Status::Fail, format!("{first}{more}"))
+    let (status, summary) = if let Some(first) = loaded.problems.first() {
+        let at = format!("{path}:{}:{}", first.line, first.col);
+        let first = msg!("config-problem", at = at, problem = &first.message);
+        match problems.len() {
+            1 => (Status::Fail, first),
+            n => (Status::Fail, msg!("and-more", text = first, count = n - 1)),
+        }
     } else if loaded.mode.is_none() {
-        (
-            Status::Fail,
-            format!("{path}: gateway.mode is not set (gateway start is blocked)"),
-        )
+        (Status::Fail, msg!("config-mode-unset", path = &path))
     } else if !private {
         (
             Status::Warn,
-            format!(
-                "{path}: mode {:04o}, readable by others (OpenClaw writes it 0600)",
-                loaded.file_mode
+            msg!(
+                "oc-config-not-private",
+                path = &path,
+                mode = format!("{:04o}", loaded.file_mode)
             ),
         )
     } else if !loaded.token_pinned() {
-        (
-            Status::Warn,
-            format!("{path}: valid, but gateway.auth.token is not set (a new runtime token at every start)"),
-        )
+        (Status::Warn, msg!("oc-config-token-unset", path = &path))
     } else {
         (
             Status::Ok,
-            format!(
-                "{path}: valid (mode {}, port {})",
-                loaded.mode.as_deref().unwrap_or("unset"),
-                loaded
+            msg!(
+                "oc-config-valid",
+                path = &path,
+                mode = loaded.mode.as_deref().unwrap_or("unset"),
+                port = loaded
                     .port
                     .map(|p| p.to_string())
                     .unwrap_or_else(|| "default".into())
@@ -160,13 +160,13 @@ fn pid(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
         return Evidence::new(
             NAME,
             Status::Ok,
-            format!("no gateway lock in {}", t.lock_dir().display()),
+            msg!("oc-no-lock", dir = t.lock_dir().display()),
         )
         .fact("pid.file_present", false)
         .fact("pid.identity", "none");
     };
     let pid = record.pid;
-    let base = Evidence::new(NAME, Status::Ok, String::new())
+    let base = Evidence::new(NAME, Status::Ok, msg!("pid-n", pid = pid))
         .fact("pid.file_present", true)
         .fact("pid.file_valid", true)
         .fact("pid.pid", pid);
@@ -179,8 +179,12 @@ fn pid(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
                 .unwrap_or_default();
             Evidence {
                 status: if hung { Status::Fail } else { Status::Ok },
-                summary: format!("the gateway runs as pid {pid} ({PROCESS_TITLE}, {state_name})"),
-                ..base
+                ..base.say(msg!(
+                    "oc-pid-running",
+                    pid = pid,
+                    title = PROCESS_TITLE,
+                    state = &state_name
+                ))
             }
             .fact("pid.alive", true)
             .fact("pid.identity", "gateway")
@@ -189,8 +193,7 @@ fn pid(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
         }
         Identity::Dead => Evidence {
             status: Status::Warn,
-            summary: format!("the gateway lock names pid {pid}, which is not running"),
-            ..base
+            ..base.say(msg!("oc-pid-dead", pid = pid))
         }
         .fact("pid.alive", false)
         .fact("pid.identity", "dead"),
@@ -198,14 +201,13 @@ fn pid(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
             cmdline, reason, ..
         } => Evidence {
             status: Status::Warn,
-            summary: format!("the gateway lock names pid {pid}, now another process: {reason}"),
-            ..base
+            ..base.say(msg!("oc-pid-stranger", pid = pid, reason = reason))
         }
         .fact("pid.alive", true)
         .fact("pid.identity", "stranger")
         .fact("pid.stranger_cmdline", super::join_argv(&cmdline)),
         Identity::Unknown { error } => {
-            Evidence::inconclusive(NAME, format!("cannot look at pid {pid}: {error}"))
+            Evidence::inconclusive(NAME, msg!("oc-pid-cannot-look", pid = pid, error = error))
                 .fact("pid.file_present", true)
                 .fact("pid.identity", "unknown")
         }
@@ -274,26 +276,20 @@ fn lock(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
         .map(|p| p.display().to_string())
         .collect();
     let (status, summary) = if let Some(first) = stale.first() {
-        let more = match stale.len() {
-            1 => String::new(),
-            n => format!(" (and {} more)", n - 1),
-        };
-        (
-            Status::Warn,
-            format!("stale lock {}: its owner is gone{more}", first.display()),
-        )
+        let first = msg!("oc-lock-stale", path = first.display());
+        match stale.len() {
+            1 => (Status::Warn, first),
+            n => (Status::Warn, msg!("and-more", text = first, count = n - 1)),
+        }
     } else if held {
         (
             Status::Ok,
-            format!("{} is held by the running gateway", t.lock_dir().display()),
+            msg!("oc-lock-held", dir = t.lock_dir().display()),
         )
     } else if locks.is_empty() {
-        (
-            Status::Ok,
-            format!("no gateway lock in {}", t.lock_dir().display()),
-        )
+        (Status::Ok, msg!("oc-no-lock", dir = t.lock_dir().display()))
     } else {
-        (Status::Ok, "gateway locks present, none stale".into())
+        (Status::Ok, msg!("oc-locks-fine"))
     };
     let mut e = Evidence::new(NAME, status, summary)
         .fact(
@@ -324,34 +320,44 @@ fn health(env: &ProbeEnv) -> Evidence {
     const NAME: ProbeName = ProbeName::Health;
     let port = configured_port(env);
     let url = format!("http://127.0.0.1:{port}");
-    let base = |status, summary: String| {
+    let base = |status, summary: Message| {
         Evidence::new(NAME, status, summary).fact("health.handshake", "skipped")
     };
     let live = match crate::health::request(port, "GET", "/healthz", env.net_timeout) {
         Ok(reply) => reply,
         Err(e) if e.is_refused() => {
-            return base(Status::Fail, format!("nothing answers on {url} ({e})"))
-                .fact("health.reachable", false)
-                .fact("health.ready", false)
-                .fact("health.timed_out", false)
+            return base(
+                Status::Fail,
+                msg!("oc-health-refused", url = &url, error = e),
+            )
+            .fact("health.reachable", false)
+            .fact("health.ready", false)
+            .fact("health.timed_out", false)
         }
         Err(HttpError::Timeout { latency_ms, .. }) => {
             return base(
                 Status::Fail,
-                format!("{url}/healthz accepted the connection but did not answer within {latency_ms:.0} ms (hung?)"),
+                msg!(
+                    "oc-health-hung",
+                    url = &url,
+                    ms = format!("{latency_ms:.0}")
+                ),
             )
             .fact("health.reachable", true)
             .fact("health.ready", false)
             .fact("health.timed_out", true)
         }
         Err(e @ HttpError::Connect { .. }) => {
-            return base(Status::Fail, format!("cannot connect to {url}: {e}"))
-                .fact("health.reachable", false)
-                .fact("health.ready", false)
-                .fact("health.timed_out", false)
+            return base(
+                Status::Fail,
+                msg!("oc-health-cannot-connect", url = &url, error = e),
+            )
+            .fact("health.reachable", false)
+            .fact("health.ready", false)
+            .fact("health.timed_out", false)
         }
         Err(e) => {
-            return base(Status::Fail, format!("{url}/healthz: {e}"))
+            return base(Status::Fail, msg!("oc-health-error", url = &url, error = e))
                 .fact("health.reachable", true)
                 .fact("health.ready", false)
                 .fact("health.timed_out", false)
@@ -378,18 +384,23 @@ fn health(env: &ProbeEnv) -> Evidence {
     let is_live = live.status == 200;
     let latency = live.latency_ms;
     let summary = if is_ready {
-        format!("{url}: live and ready ({latency:.1} ms)")
+        msg!("oc-health-ready", url = &url, ms = format!("{latency:.1}"))
     } else if let Some(code) = ready_status {
-        let why = if failing.is_empty() {
-            String::new()
+        if failing.is_empty() {
+            msg!("oc-health-not-ready", url = &url, code = code)
         } else {
-            format!(", failing: {}", failing.join(", "))
-        };
-        format!("{url}: /readyz answers {code} (not ready{why})")
+            let failing = failing.join(", ");
+            msg!(
+                "oc-health-failing",
+                url = &url,
+                code = code,
+                failing = failing
+            )
+        }
     } else if is_live {
-        format!("{url}: live, but /readyz did not answer")
+        msg!("oc-health-live-only", url = &url)
     } else {
-        format!("{url}/healthz answers {}", live.status)
+        msg!("oc-health-answers", url = &url, code = live.status)
     };
     base(if is_ready { Status::Ok } else { Status::Fail }, summary)
         .fact("health.reachable", true)
@@ -413,27 +424,35 @@ fn disk(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
     // The worse of the two decides; both summaries are kept.
     let mut e = match logs {
         Some(logs) if logs.status > state.status && logs.status != Status::Inconclusive => {
-            Evidence {
-                summary: format!("logs: {}; state: {}", logs.summary, state.summary),
-                ..logs
-            }
+            let both = msg!(
+                "oc-disk-logs-state",
+                logs = logs.message.clone(),
+                state = state.message
+            );
+            logs.say(both)
         }
-        Some(logs) => Evidence {
-            summary: format!("state: {}; logs: {}", state.summary, logs.summary),
-            ..state
-        },
+        Some(logs) => {
+            let both = msg!(
+                "oc-disk-state-logs",
+                state = state.message.clone(),
+                logs = logs.message
+            );
+            state.say(both)
+        }
         None => state,
     };
     let log_bytes = std::fs::metadata(&log_path).map(|m| m.len()).unwrap_or(0);
     let large = log_bytes > LARGE_LOG_BYTES;
     if large {
         e.status = e.status.max(Status::Warn);
-        e.summary = format!(
-            "{}; {} is {}",
-            e.summary,
-            log_path.display(),
-            human_bytes(log_bytes)
-        );
+        let text = e.message.clone();
+        let size = human_bytes(log_bytes);
+        e = e.say(msg!(
+            "oc-disk-large-log",
+            text = text,
+            path = log_path.display(),
+            size = size
+        ));
     }
     e.fact("disk.log_bytes", log_bytes)
         .fact("disk.log_large", large)
@@ -445,36 +464,23 @@ fn token(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
     let loaded = match t.load() {
         Ok(l) => l,
         Err(e) if !from_env => {
-            return Evidence::inconclusive(NAME, format!("cannot read the token setting: {e}"))
+            return Evidence::inconclusive(NAME, msg!("oc-token-unreadable", error = e))
         }
         Err(_) => {
-            return Evidence::new(
-                NAME,
-                Status::Ok,
-                "the token comes from OPENCLAW_GATEWAY_TOKEN",
-            )
-            .fact("token.pinned", true)
-            .fact("token.runtime_only", false)
+            return Evidence::new(NAME, Status::Ok, msg!("oc-token-from-env"))
+                .fact("token.pinned", true)
+                .fact("token.runtime_only", false)
         }
     };
     let pinned = from_env || loaded.token_pinned();
     let running = t.running_gateway(&env.proc_root).is_some();
     let runtime_only = !pinned && running;
     let (status, summary) = if pinned {
-        (
-            Status::Ok,
-            "gateway.auth.token is set (persisted)".to_string(),
-        )
+        (Status::Ok, msg!("oc-token-set"))
     } else if runtime_only {
-        (
-            Status::Warn,
-            "the running gateway uses a runtime-only token: every restart makes a new one and paired clients are refused (4008)".into(),
-        )
+        (Status::Warn, msg!("oc-token-runtime-only"))
     } else {
-        (
-            Status::Warn,
-            "gateway.auth.token is not set: each start makes a different runtime token".into(),
-        )
+        (Status::Warn, msg!("oc-token-unset"))
     };
     Evidence::new(NAME, status, summary)
         .fact("token.pinned", pinned)
@@ -487,27 +493,23 @@ fn token(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
 fn runtime(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
     const NAME: ProbeName = ProbeName::Runtime;
     let (version, source) = match log_runtime_version(&t.log_path()) {
-        Some(v) => (v, "the gateway log"),
+        Some(v) => (v, msg!("oc-node-from-log")),
         None => match exe_package_version(t, env) {
-            Some(v) => (v, "the running gateway's node package"),
-            None => {
-                return Evidence::inconclusive(
-                    NAME,
-                    "no Node version seen (no gateway log line, no running gateway)",
-                )
-            }
+            Some(v) => (v, msg!("oc-node-from-package")),
+            None => return Evidence::inconclusive(NAME, msg!("oc-node-unseen")),
         },
     };
     let parsed = parse_version(&version);
     let ok = parsed.is_some_and(node_supported);
     let (status, summary) = if ok {
-        (Status::Ok, format!("Node {version} (from {source})"))
+        (
+            Status::Ok,
+            msg!("oc-node", version = &version, source = source),
+        )
     } else {
         (
             Status::Fail,
-            format!(
-                "Node {version} (from {source}): OpenClaw needs >= 24.16 or >= 26.1 (node:sqlite)"
-            ),
+            msg!("oc-node-unsupported", version = &version, source = source),
         )
     };
     Evidence::new(NAME, status, summary)

@@ -9,6 +9,7 @@
 //! zombie), `pid.stranger_cmdline` (the live process that reused the pid).
 
 use super::{join_argv, Evidence, ProbeEnv, Status};
+use crate::i18n::{msg, Message};
 use crate::procinfo::{self, Identity, ProcState};
 use crate::state::lock::{lock_state, LockState};
 use crate::state::pid::{self as pidfile, PidFileError};
@@ -30,17 +31,18 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         Ok(Some(record)) => record,
         Ok(None) => return no_pid_file(env),
         Err(e @ PidFileError::Malformed { .. }) => {
-            return Evidence::new(NAME, Status::Fail, e.to_string())
+            return Evidence::new(NAME, Status::Fail, msg!("pid-file-malformed", error = e))
                 .fact("pid.file_present", true)
                 .fact("pid.file_valid", false)
                 .fact("pid.identity", "none")
         }
         Err(e @ PidFileError::Io { .. }) => {
-            return Evidence::inconclusive(NAME, e.to_string()).fact("pid.file_present", true)
+            return Evidence::inconclusive(NAME, msg!("pid-file-unreadable", error = e))
+                .fact("pid.file_present", true)
         }
     };
     let pid = record.pid;
-    let base = |status: Status, summary: String| {
+    let base = |status: Status, summary: Message| {
         Evidence::new(NAME, status, summary)
             .fact("pid.file_present", true)
             .fact("pid.file_valid", true)
@@ -53,12 +55,13 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
             let (status, summary) = if hung {
                 (
                     Status::Fail,
-                    format!(
-                        "gateway pid {pid} is {name}: it will not answer requests or a polite stop"
-                    ),
+                    msg!("pid-gateway-hung", pid = pid, state = &name),
                 )
             } else {
-                (Status::Ok, format!("gateway pid {pid} is alive ({name})"))
+                (
+                    Status::Ok,
+                    msg!("pid-gateway-alive", pid = pid, state = &name),
+                )
             };
             base(status, summary)
                 .fact("pid.alive", true)
@@ -68,7 +71,7 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         }
         Identity::Dead => base(
             Status::Fail,
-            format!("stale pid file {shown}: no process has pid {pid}"),
+            msg!("pid-stale-dead", path = &shown, pid = pid),
         )
         .fact("pid.alive", false)
         .fact("pid.identity", "dead"),
@@ -87,7 +90,12 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
             };
             let mut evidence = base(
                 Status::Fail,
-                format!("stale pid file {shown}: {reason} (it is `{shown_cmd}`)"),
+                msg!(
+                    "pid-stale-stranger",
+                    path = &shown,
+                    reason = reason,
+                    command = &shown_cmd
+                ),
             )
             .fact("pid.alive", true)
             .fact("pid.identity", "stranger")
@@ -99,7 +107,12 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         }
         Identity::Unknown { error } => Evidence::inconclusive(
             NAME,
-            format!("cannot inspect pid {pid} from {shown}: {error}"),
+            msg!(
+                "pid-cannot-inspect",
+                pid = pid,
+                path = &shown,
+                error = error
+            ),
         )
         .fact("pid.file_present", true)
         .fact("pid.file_valid", true)
@@ -112,14 +125,10 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
 /// is held (a gateway running without its pid file cannot be stopped safely).
 fn no_pid_file(env: &ProbeEnv) -> Evidence {
     let (status, summary) = match lock_state(&env.proc_root, &env.home.lock_path()) {
-        Ok(LockState::Held { owner_pid }) => (
-            Status::Warn,
-            format!("no pid file, but the gateway lock is held by pid {owner_pid}"),
-        ),
-        _ => (
-            Status::Ok,
-            "no pid file: no gateway recorded as running".into(),
-        ),
+        Ok(LockState::Held { owner_pid }) => {
+            (Status::Warn, msg!("pid-none-lock-held", pid = owner_pid))
+        }
+        _ => (Status::Ok, msg!("pid-none")),
     };
     Evidence::new(NAME, status, summary)
         .fact("pid.file_present", false)

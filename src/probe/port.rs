@@ -25,6 +25,7 @@
 //! A listener whose owner cannot be found (other users' fds are unreadable)
 //! is reported without holder facts and with status `Inconclusive`.
 
+use crate::i18n::msg;
 use std::collections::BTreeSet;
 use std::io;
 
@@ -276,7 +277,7 @@ pub(crate) fn probe_holder(
     if tables_read == 0 {
         return Evidence::inconclusive(
             NAME,
-            format!("cannot read {}/net/tcp or tcp6", root.path().display()),
+            msg!("port-cannot-read-tables", root = root.path().display()),
         )
         .fact("port.port", port);
     }
@@ -285,31 +286,24 @@ pub(crate) fn probe_holder(
     }
 
     let owner = socket_owner(root, &inodes, first);
-    let listening = Evidence::new(NAME, Status::Inconclusive, String::new())
-        .fact("port.port", port)
-        .fact("port.listening", true);
+    let listening = Evidence::new(
+        NAME,
+        Status::Inconclusive,
+        msg!("port-listening", port = port),
+    )
+    .fact("port.port", port)
+    .fact("port.listening", true);
     let pid = match owner {
         Ok(Owner::Found(pid)) => pid,
         Ok(Owner::Hidden { unreadable }) => {
-            return Evidence {
-                summary: format!(
-                    "port {port} is listening, but its holder is hidden ({unreadable} processes' file descriptors are unreadable; try as root)"
-                ),
-                ..listening
-            }
+            return listening.say(msg!(
+                "port-holder-hidden",
+                port = port,
+                unreadable = unreadable
+            ))
         }
-        Ok(Owner::Nobody) => {
-            return Evidence {
-                summary: format!("port {port} is listening, but no process owns the socket (it may have just exited)"),
-                ..listening
-            }
-        }
-        Err(e) => {
-            return Evidence {
-                summary: format!("port {port} is listening; cannot scan processes: {e}"),
-                ..listening
-            }
-        }
+        Ok(Owner::Nobody) => return listening.say(msg!("port-holder-none", port = port)),
+        Err(e) => return listening.say(msg!("port-cannot-scan", port = port, error = e)),
     };
 
     let comm = procinfo::stat(root, pid)
@@ -325,18 +319,23 @@ pub(crate) fn probe_holder(
     let (status, summary) = if is_gateway {
         (
             Status::Ok,
-            format!("port {port} is held by the gateway (pid {pid})"),
+            msg!("port-held-by-gateway", port = port, pid = pid),
         )
     } else {
         (
             Status::Fail,
-            format!("port {port} is held by another process: pid {pid} ({comm}): {cmdline}"),
+            msg!(
+                "port-held-by-other",
+                port = port,
+                pid = pid,
+                name = &comm,
+                command = &cmdline
+            ),
         )
     };
     Evidence {
         status,
-        summary,
-        ..listening
+        ..listening.say(summary)
     }
     .fact("port.holder_pid", pid)
     .fact("port.holder_name", comm)

@@ -10,6 +10,7 @@
 //! `resources.mem_available_bytes`, `resources.swap_total_bytes`,
 //! `resources.swap_free_bytes`, `resources.low_memory`.
 
+use crate::i18n::msg;
 use std::io;
 
 use super::{human_bytes, Evidence, ProbeEnv, Status};
@@ -84,9 +85,10 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         Err(e) => {
             let evidence = Evidence::inconclusive(
                 NAME,
-                format!(
-                    "cannot read {}/meminfo: {e}",
-                    env.proc_root.path().display()
+                msg!(
+                    "resources-cannot-read",
+                    root = env.proc_root.path().display(),
+                    error = e
                 ),
             );
             return match load1 {
@@ -96,23 +98,34 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
         }
     };
     let low = mem.is_low();
-    let load_text = load1.map(|l| format!(", load {l:.2}")).unwrap_or_default();
-    let swap_text = if mem.swap_total == 0 {
-        "no swap".to_string()
+    let swap = if mem.swap_total == 0 {
+        msg!("resources-no-swap")
     } else {
-        format!(
-            "swap {} free of {}",
-            human_bytes(mem.swap_free),
-            human_bytes(mem.swap_total)
+        msg!(
+            "resources-swap",
+            free = human_bytes(mem.swap_free),
+            total = human_bytes(mem.swap_total)
         )
     };
-    let text = format!(
-        "{} of {} memory available, {swap_text}{load_text}",
-        human_bytes(mem.available),
-        human_bytes(mem.total)
-    );
+    let available = human_bytes(mem.available);
+    let total = human_bytes(mem.total);
+    let text = match load1 {
+        Some(l) => msg!(
+            "resources-memory-load",
+            available = available,
+            total = total,
+            swap = swap,
+            load = format!("{l:.2}")
+        ),
+        None => msg!(
+            "resources-memory",
+            available = available,
+            total = total,
+            swap = swap
+        ),
+    };
     let (status, summary) = if low {
-        (Status::Warn, format!("low memory: {text}"))
+        (Status::Warn, msg!("resources-low", text = text))
     } else {
         (Status::Ok, text)
     };

@@ -13,6 +13,7 @@
 //! a device store: the gateway then refuses every connect with 1011).
 
 use super::{load_config, Evidence, ProbeEnv, Status};
+use crate::i18n::{msg, Message};
 use crate::vocab::ProbeName;
 
 const NAME: ProbeName = ProbeName::Token;
@@ -24,6 +25,15 @@ enum IdentityProblem {
     Missing,
     #[error(transparent)]
     Unusable(#[from] crate::state::identity::IdentityError),
+}
+
+impl IdentityProblem {
+    fn message(&self) -> Message {
+        match self {
+            IdentityProblem::Missing => msg!("token-no-identity"),
+            IdentityProblem::Unusable(e) => msg!("token-identity-unusable", error = e),
+        }
+    }
 }
 
 /// Does `identity.json` exist and name a device? `Err` explains why not.
@@ -45,26 +55,23 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let identity = identity_state(env);
     let identity_present = identity.is_ok();
     let (status, summary) = match (pinned, identity) {
-        (true, Ok(())) => (
-            Status::Ok,
-            "gateway token pinned; CLI device identity present".to_string(),
-        ),
+        (true, Ok(())) => (Status::Ok, msg!("token-ok")),
         (false, identity) => {
-            let also = identity
-                .err()
-                .map(|why| format!("; {why}"))
-                .unwrap_or_default();
-            (
-                Status::Warn,
-                format!(
-                    "gateway.token is not pinned: every restart invalidates paired devices{also}"
-                ),
-            )
+            let unpinned = msg!("token-unpinned");
+            let summary = match identity {
+                Ok(()) => unpinned,
+                Err(why) => msg!("joined", first = unpinned, second = why.message()),
+            };
+            (Status::Warn, summary)
         }
-        (true, Err(why)) => (Status::Warn, format!("gateway token pinned, but {why}")),
+        (true, Err(why)) => (Status::Warn, msg!("token-pinned-but", why = why.message())),
     };
     let (status, summary, corrupt) = match device_store_problem(env) {
-        Some(why) => (Status::Fail, format!("{summary}; but {why}"), true),
+        Some(why) => (
+            Status::Fail,
+            msg!("token-but-store", text = summary, why = why),
+            true,
+        ),
         None => (status, summary, false),
     };
     // Whether the device token still matches is the health probe's
@@ -77,12 +84,12 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
 
 /// Why `devices.json` cannot be read as a device store (file:line:col), if
 /// it exists and cannot. A missing store is fine (the gateway creates it).
-fn device_store_problem(env: &ProbeEnv) -> Option<String> {
+fn device_store_problem(env: &ProbeEnv) -> Option<Message> {
     use crate::state::devices::{load, DeviceStoreError};
     match load(&env.home.devices_path()) {
-        Err(e @ DeviceStoreError::Malformed { .. }) => Some(format!(
-            "the device store is unreadable, so the gateway refuses every device (1011): {e}"
-        )),
+        Err(e @ DeviceStoreError::Malformed { .. }) => {
+            Some(msg!("token-device-store-unreadable", error = e))
+        }
         _ => None,
     }
 }

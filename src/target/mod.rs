@@ -11,6 +11,7 @@
 //! target are chosen once, in `probe::run` and `fix::apply`; the doctor, the
 //! rules and the CLI ask the target and never test which one it is.
 
+use crate::i18n::{msg, Message};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -54,8 +55,21 @@ impl std::fmt::Display for TargetKind {
 #[derive(Debug, Clone, Serialize)]
 pub struct Choice {
     pub kind: TargetKind,
-    /// `flag` (--target / CLAWDOC_TARGET) or what `auto` saw.
+    /// `flag` (--target / CLAWDOC_TARGET) or what `auto` saw, in English.
     pub why: String,
+    /// `why` as a catalogue message.
+    #[serde(skip)]
+    pub said: Message,
+}
+
+impl Choice {
+    fn new(kind: TargetKind, said: Message) -> Self {
+        Self {
+            kind,
+            why: said.english(),
+            said,
+        }
+    }
 }
 
 /// What a report says about the target it looked at (`"target"` in --json).
@@ -64,6 +78,10 @@ pub struct TargetInfo {
     pub name: TargetKind,
     /// Why this target (the flag, or what auto detection saw).
     pub chosen_by: String,
+    /// `chosen_by` as a catalogue message, for the reader's language.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub chosen_said: Message,
     pub config: String,
     pub port: u16,
     pub state_dir: String,
@@ -119,7 +137,7 @@ pub(crate) trait Facts: std::fmt::Debug {
 #[derive(Debug, Clone)]
 pub struct Target {
     inner: Inner,
-    chosen_by: String,
+    chosen_by: Message,
 }
 
 #[derive(Debug, Clone)]
@@ -132,7 +150,7 @@ impl Target {
     pub fn embedded() -> Self {
         Self {
             inner: Inner::Embedded(Embedded),
-            chosen_by: "default".into(),
+            chosen_by: msg!("target-default"),
         }
     }
     /// The target for `kind` (`None`: auto), reading the process environment
@@ -167,10 +185,7 @@ impl Target {
         proc_root: &ProcRoot,
     ) -> Self {
         let choice = match kind {
-            Some(kind) => Choice {
-                kind,
-                why: "chosen with --target / CLAWDOC_TARGET".into(),
-            },
+            Some(kind) => Choice::new(kind, msg!("target-by-flag")),
             None => detect(env, proc_root),
         };
         let inner = match choice.kind {
@@ -179,7 +194,7 @@ impl Target {
         };
         Self {
             inner,
-            chosen_by: choice.why,
+            chosen_by: choice.said,
         }
     }
     pub(crate) fn facts(&self) -> &dyn Facts {
@@ -199,15 +214,16 @@ impl Target {
     pub fn kind(&self) -> TargetKind {
         self.facts().kind()
     }
-    pub fn chosen_by(&self) -> &str {
-        &self.chosen_by
+    pub fn chosen_by(&self) -> String {
+        self.chosen_by.english()
     }
     /// What a report says about this target.
     pub fn info(&self, home: &Home, vars: Vars<'_>) -> TargetInfo {
         let facts = self.facts();
         TargetInfo {
             name: facts.kind(),
-            chosen_by: self.chosen_by.clone(),
+            chosen_by: self.chosen_by.english(),
+            chosen_said: self.chosen_by.clone(),
             config: facts.config_path(home).display().to_string(),
             port: facts.port(home, vars),
             state_dir: facts.state_dir(home).display().to_string(),
@@ -245,31 +261,22 @@ pub(crate) fn detect(env: &BTreeMap<String, String>, proc_root: &ProcRoot) -> Ch
     let set = |k: &str| env.get(k).is_some_and(|v| !v.is_empty());
     for var in [openclaw::ENV_CONFIG_PATH, openclaw::ENV_STATE_DIR] {
         if set(var) {
-            return Choice {
-                kind: TargetKind::OpenClaw,
-                why: format!("auto: {var} is set"),
-            };
+            return Choice::new(TargetKind::OpenClaw, msg!("target-auto-var", var = var));
         }
     }
     if let Some(home) = env.get("HOME").filter(|h| !h.is_empty()) {
         let config = PathBuf::from(home).join(".openclaw").join("openclaw.json");
         if config.exists() {
-            return Choice {
-                kind: TargetKind::OpenClaw,
-                why: format!("auto: {} exists", config.display()),
-            };
+            return Choice::new(
+                TargetKind::OpenClaw,
+                msg!("target-auto-config", path = config.display()),
+            );
         }
     }
     if let Some(pid) = openclaw::find_gateway_process(proc_root) {
-        return Choice {
-            kind: TargetKind::OpenClaw,
-            why: format!("auto: an openclaw-gateway process runs (pid {pid})"),
-        };
+        return Choice::new(TargetKind::OpenClaw, msg!("target-auto-process", pid = pid));
     }
-    Choice {
-        kind: TargetKind::Embedded,
-        why: "auto: no OpenClaw install seen".into(),
-    }
+    Choice::new(TargetKind::Embedded, msg!("target-auto-none"))
 }
 
 /// `fixtures/REL` of this repository (the target tests' captured files).

@@ -750,6 +750,8 @@ fn fault_13b_real_full_tmpfs() {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("CLAWDOC_HOME", &home)
+            // Not auto: a real OpenClaw gateway on this machine would be chosen.
+            .env("CLAWDOC_TARGET", "embedded")
             .env("NO_COLOR", "1")
             .output()
             .unwrap();

@@ -9,6 +9,17 @@ use unicode_width::UnicodeWidthStr;
 
 use crate::harness::{fixtures, free_port, TestEnv};
 
+/// Every `want` is in `out`, and no `english` is.
+#[track_caller]
+fn says(out: &str, want: &[&str], english: &[&str]) {
+    for w in want {
+        assert!(out.contains(w), "no `{w}` in:\n{out}");
+    }
+    for e in english {
+        assert!(!out.contains(e), "English `{e}` in:\n{out}");
+    }
+}
+
 const PASTE: &str = "Error: listen EADDRINUSE: address already in use :::3001";
 
 #[test]
@@ -317,4 +328,243 @@ fn undo_with_nothing_to_undo_says_so_in_zh_tw() {
     assert!(r.stderr.contains("沒有可復原的項目"), "{r:?}");
     let cn = env.run(&["--lang", "zh-CN", "undo"]);
     assert!(cn.stderr.contains("没有可复原的项目"), "{cn:?}");
+}
+
+/// `doctor --fix` in zh-TW: probe summaries, applied fixes and the
+/// verification line come from the catalogue (no English left in them),
+/// while `--json` in zh-TW keeps the English summaries and says `lang`.
+#[test]
+fn doctor_fix_details_in_zh_tw_and_json_summaries_stay_english() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = TestEnv::new();
+    let port = free_port();
+    let cfg = env.write(
+        "config.toml",
+        format!("[gateway]\nport = {port}\ntoken = \"0123456789abcdef0123456789abcdef\"\n"),
+    );
+    std::fs::set_permissions(&cfg, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let shown = cfg.display().to_string();
+
+    let json = env.run(&["--lang", "zh-TW", "doctor", "--json"]);
+    assert_eq!(json.code, 1, "{json:?}");
+    let report = json.json();
+    assert_eq!(report["lang"], "zh-TW", "{report:#}");
+    let config = report["initial"]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["probe"] == "config")
+        .unwrap();
+    assert_eq!(
+        config["summary"],
+        format!("{shown}: gateway.mode is not set (gateway start is blocked)"),
+    );
+
+    let r = env.run(&["--lang", "zh-TW", "doctor", "--fix"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    says(
+        &r.stdout,
+        &[
+            &format!("{shown}:未設定 gateway.mode(閘道無法啟動)"),
+            "已啟動閘道(pid ",
+            &format!("連接埠 {port} 由閘道持有(pid "),
+            "驗證:[✓] 閘道已就緒;這個 CLI 的裝置已連線",
+        ],
+        // The English of the same lines (what JSON carries) is not shown.
+        &[
+            "is not set",
+            "started the gateway",
+            "gateway ready",
+            "is held by",
+            "is alive",
+            "no OOM kill",
+            "free,",
+            "memory available",
+        ],
+    );
+    let stop = env.run(&["gateway", "stop"]);
+    assert_eq!(stop.code, 0, "{stop:?}");
+}
+
+/// clap speaks zh-TW too: command abouts, headings, option help and the
+/// common usage errors (exit 2), chosen by `--lang` or the environment;
+/// English help is clap's own.
+#[test]
+fn help_and_usage_errors_in_zh_tw() {
+    let env = TestEnv::new();
+    let help = env.run(&["--lang", "zh-TW", "--help"]);
+    assert_eq!(help.code, 0, "{help:?}");
+    says(
+        &help.stdout,
+        &[
+            "用法: clawdoc [OPTIONS] <COMMAND>",
+            "命令:",
+            "選項:",
+            "  doctor       探測這台機器,解釋找到的每個問題,並在旗標允許的範圍內修復",
+            "  help         印出這份說明,或指定子命令的說明",
+            "  -h, --help",
+            "結束碼(每個命令都一樣):",
+        ],
+        &[
+            "Usage:",
+            "Commands:",
+            "Probe this machine",
+            "Print help",
+            "Exit codes",
+        ],
+    );
+    // Subcommands, through the environment's language.
+    let gw = env.run_env(&["gateway", "--help"], &[("CLAWDOC_LANG", "zh-TW")]);
+    assert!(
+        gw.stdout
+            .contains("  stop     停止閘道(只會對驗證過的閘道 pid 送出訊號)"),
+        "{gw:?}"
+    );
+    let typo = env.run(&["--lang", "zh-TW", "doctr"]);
+    assert_eq!(typo.code, 2, "{typo:?}");
+    assert!(
+        typo.stderr.contains("無法識別的子命令「doctr」"),
+        "{typo:?}"
+    );
+    assert!(typo.stderr.contains("「doctor」"), "{typo:?}");
+    let bad = env.run(&["--lang", "zh-TW", "doctor", "--bogus"]);
+    assert_eq!(bad.code, 2, "{bad:?}");
+    assert!(bad.stderr.contains("無法識別的參數「--bogus」"), "{bad:?}");
+    assert!(bad.stderr.contains("用法: clawdoc doctor"), "{bad:?}");
+    // English stays clap's.
+    let en = env.run(&["--help"]);
+    assert!(
+        en.stdout.contains("Usage: clawdoc") && en.stdout.contains("Commands:"),
+        "{en:?}"
+    );
+    let en_typo = env.run(&["doctr"]);
+    assert!(
+        en_typo.stderr.contains("unrecognized subcommand 'doctr'"),
+        "{en_typo:?}"
+    );
+}
+
+/// The everyday commands speak zh-TW: setup, config set/validate, gateway
+/// start/status/stop, devices list, and scan, whose table lines up by
+/// terminal columns with CJK headings.
+#[test]
+fn everyday_commands_in_zh_tw() {
+    let env = TestEnv::new();
+    let port = free_port().to_string();
+    let tw = |args: &[&str]| {
+        let mut full = vec!["--lang", "zh-TW"];
+        full.extend_from_slice(args);
+        env.run(&full)
+    };
+    let cfg = env.path("config.toml").display().to_string();
+    let r = tw(&["setup", "--non-interactive", "--port", &port]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout.contains(&format!(
+            "已寫入 {cfg}(模式 local,連接埠 {port},新的釘選權杖;檔案權限 0600)"
+        )),
+        "{r:?}"
+    );
+    let r = tw(&["config", "set", "ai.model", "x"]);
+    assert!(
+        r.stdout
+            .contains(&format!("已在 {cfg} 中將 ai.model 設為 \"x\"")),
+        "{r:?}"
+    );
+    let r = tw(&["config", "validate"]);
+    assert_eq!(r.stdout.trim(), format!("{cfg}:沒有問題"), "{r:?}");
+    let r = tw(&["logs"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(r.stderr.starts_with("還沒有閘道日誌:"), "{r:?}");
+    // The failure keeps the gateway's own words (rules recognise them);
+    // clawdoc's frame and hint are translated.
+    let r = tw(&["send", "--channel", "telegram", "hi"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("[telegram] 送出失敗: gateway not connected"),
+        "{r:?}"
+    );
+    assert!(
+        r.stderr
+            .contains("提示:閘道沒有在執行:`clawdoc gateway start`"),
+        "{r:?}"
+    );
+    let r = tw(&["gateway", "start"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.starts_with("閘道已啟動(pid "), "{r:?}");
+    let r = tw(&["status"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    assert!(
+        r.stdout
+            .contains(&format!("連接埠 {port},模式 local);/health 在 ")),
+        "{r:?}"
+    );
+    let r = tw(&["devices", "list"]);
+    assert!(
+        r.stdout.contains("已配對的裝置(") && r.stdout.contains("等待中的請求(0):"),
+        "{r:?}"
+    );
+    let r = tw(&["gateway", "stop"]);
+    assert!(r.stdout.starts_with("閘道已停止(pid "), "{r:?}");
+    let r = tw(&["status"]);
+    assert_eq!(r.code, 1, "{r:?}");
+    assert_eq!(
+        r.stdout.trim(),
+        format!("閘道已停止(連接埠 {port},模式 local)")
+    );
+
+    let log = env.write(
+        "scan.log",
+        "Error: listen EADDRINUSE: address already in use :::3001\nok\n\
+         disconnected (4008): device token mismatch\n",
+    );
+    let r = tw(&["scan", &log.display().to_string()]);
+    assert_eq!(r.code, 1, "{r:?}");
+    let lines: Vec<&str> = r.stdout.lines().collect();
+    assert!(lines[0].ends_with("scan.log:3 行,符合 2 行"), "{r:?}");
+    // Each column starts at the same terminal column in the heading and the
+    // rows: the heading's words end where the rows' right-aligned numbers do.
+    let col = |line: &str, word: &str| UnicodeWidthStr::width(&line[..line.find(word).unwrap()]);
+    let (head, row) = (lines[1], lines[2]);
+    assert_eq!(col(head, "分類"), col(row, "port_in_use"), "{r:?}");
+    let end = |line: &str, word: &str| col(line, word) + UnicodeWidthStr::width(word);
+    assert_eq!(end(head, "次數"), end(row, "port_in_use") + 16, "{r:?}");
+    assert_eq!(end(head, "最後一行") + 2, col(row, "Error:"), "{r:?}");
+    assert_eq!(col(head, "範例"), col(row, "Error:"), "{r:?}");
+}
+
+/// `rules show` and `rules test` in zh-TW (the rule's own texts were
+/// already translated; now the headings and the summary are too).
+#[test]
+fn rules_show_and_test_in_zh_tw() {
+    let env = TestEnv::new();
+    let r = env.run(&["--lang", "zh-TW", "rules", "show", "port-in-use"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    says(
+        &r.stdout,
+        &[
+            "樣式\n",
+            "範例\n",
+            "  不符合: [gateway] listening on :3001",
+            "  符合:   ",
+        ],
+        &["Patterns", "Examples", "no match:", "category "],
+    );
+    let r = env.run(&["--lang", "zh-TW", "rules", "test"]);
+    assert_eq!(r.code, 0, "{r:?}");
+    let last = r.stdout.lines().last().unwrap_or_default();
+    assert!(
+        regex::Regex::new(r"^\d+ 條規則,\d+ 個範例:0 個失敗$")
+            .unwrap()
+            .is_match(last),
+        "{r:?}"
+    );
+    let r = env.run(&["--lang", "zh-TW", "rules", "show", "port-in-us"]);
+    assert_eq!(r.code, 2, "{r:?}");
+    assert!(
+        r.stderr
+            .contains("沒有規則 `port-in-us`(你是不是要找 `port-in-use`?)"),
+        "{r:?}"
+    );
 }

@@ -13,6 +13,7 @@
 //! stale and removed (it is ours, and provably names no gateway); the
 //! stranger is never signalled.
 
+use crate::i18n::{msg, Message};
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
@@ -161,16 +162,13 @@ impl DaemonError {
     }
 
     /// What to do next, for the user.
-    pub fn hint(&self) -> Option<String> {
+    pub fn hint(&self) -> Option<Message> {
         match self {
             DaemonError::StopTimedOut { forced: false, .. }
             | DaemonError::RestartTimedOut { .. }
-            | DaemonError::Unresponsive { .. } => Some(
-                "run `clawdoc gateway stop --force` (SIGKILL to the verified gateway pid only), then `clawdoc gateway start`"
-                    .into(),
-            ),
+            | DaemonError::Unresponsive { .. } => Some(msg!("gw-hint-force-stop")),
             DaemonError::NotReady { .. } | DaemonError::ChildExited { .. } => {
-                Some("see `clawdoc logs`, or run `clawdoc doctor` for the cause".into())
+                Some(msg!("gw-hint-see-logs"))
             }
             _ => None,
         }
@@ -346,7 +344,7 @@ mod tests {
             text.contains("restart failed: old gateway process still running"),
             "{text}"
         );
-        assert!(e.hint().unwrap().contains("gateway stop --force"));
+        assert!(e.hint().unwrap().english().contains("gateway stop --force"));
         let e = DaemonError::NotReady {
             secs: 60,
             pid: 1,
