@@ -33,6 +33,7 @@ target-auto-var = auto: { $var } is set
 target-auto-config = auto: { $path } exists
 target-auto-process = auto: an openclaw-gateway process runs (pid { $pid })
 target-auto-none = auto: no OpenClaw install seen
+target-auto-profile = auto: --profile { $name }
 target-desc = { $name } ({ $chosen }; config { $config }, port { $port })
 doctor-header = clawdoc doctor: target { target-desc }
 target-line = target: { target-desc }

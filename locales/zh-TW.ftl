@@ -34,6 +34,7 @@ target-auto-var = 自動:已設定 { $var }
 target-auto-config = 自動:{ $path } 存在
 target-auto-process = 自動:有 openclaw-gateway 行程在執行(pid { $pid })
 target-auto-none = 自動:沒有看到 OpenClaw 安裝
+target-auto-profile = 自動:--profile { $name }
 target-desc = { $name }({ $chosen };設定檔 { $config },連接埠 { $port })
 doctor-header = clawdoc doctor:目標 { target-desc }
 target-line = 目標:{ target-desc }

@@ -914,10 +914,13 @@ mod tests {
         std::fs::write(&config, after).unwrap();
         j.record(
             "mode-unset",
-            &Applied {
-                action: FixAction::SetModeLocal,
-                summary: "$ openclaw config set gateway.mode local".into(),
-            },
+            &Applied::new(
+                FixAction::SetModeLocal,
+                msg!(
+                    "fix-oc-command",
+                    command = "openclaw config set gateway.mode local"
+                ),
+            ),
         )
         .unwrap();
         // The embedded target does not restore another target's file.

@@ -174,7 +174,7 @@ impl Target {
             &ProcRoot::default(),
         );
         if kind.is_none() {
-            t.chosen_by = format!("auto: --profile {name}");
+            t.chosen_by = msg!("target-auto-profile", name = name);
         }
         t
     }
