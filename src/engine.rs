@@ -26,7 +26,7 @@ use regex_automata::{meta, Input, MatchKind, PatternSet};
 use serde::Serialize;
 
 use crate::normalize;
-use crate::ruleset::{Rule, RuleError};
+use crate::ruleset::{Role, Rule, RuleError};
 
 /// Lines are read in blocks of about this size.
 pub(crate) const BLOCK: usize = 1 << 20;
@@ -171,6 +171,7 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        claim_routine(self.rules, &mut hits);
         hits
     }
 
@@ -271,6 +272,33 @@ pub(crate) struct LineHit {
     pub rule: usize,
     pub captures: BTreeMap<String, String>,
     pub specificity: usize,
+}
+
+/// A line an informational rule explains at least as fully as any other
+/// rule (specificity) is routine: the other rules' hits on it are dropped,
+/// so a status probe's `missing scope: operator.read` is not reported as an
+/// auth problem. A problem rule that matched more of the line keeps it.
+fn claim_routine(rules: &[Rule], hits: &mut Vec<LineHit>) {
+    let informational = |h: &LineHit| rules[h.rule].role == Role::Informational;
+    let best = |routine: bool| {
+        hits.iter()
+            .filter(|h| informational(h) == routine)
+            .map(|h| h.specificity)
+            .max()
+    };
+    if let (Some(routine), Some(problem)) = (best(true), best(false)) {
+        if routine >= problem {
+            hits.retain(informational);
+        }
+    }
+}
+
+/// Length of the longest text one of `rule`'s patterns matches in `lower`.
+fn specificity(rule: &Rule, lower: &[u8]) -> usize {
+    (rule.patterns.iter())
+        .filter_map(|p| p.regex()?.find(lower).map(|m| m.len()))
+        .max()
+        .unwrap_or(0)
 }
 
 /// Orders matches best first: [`crate::ruleset::rank`], the one ranking.
@@ -497,8 +525,12 @@ pub struct RuleCount<'r> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanSummary<'r> {
     pub lines: u64,
-    /// Lines that match at least one rule.
+    /// Lines that match at least one rule that is not informational: the
+    /// problems.
     pub matched_lines: u64,
+    /// Lines only informational rules matched: routine in a healthy
+    /// gateway, not counted as problems.
+    pub routine_lines: u64,
     /// Rules that matched, by count (highest first), then id.
     pub rules: Vec<RuleCount<'r>>,
 }
@@ -521,16 +553,27 @@ pub struct Scanner<'r> {
 struct BlockResult {
     lines: u64,
     matched_lines: u64,
+    routine_lines: u64,
     /// (rule, count, first, last, sample)
     rules: Vec<(usize, u64, u64, u64, String)>,
 }
 
 impl BlockResult {
-    fn record(&mut self, line_no: u64, hits: &[usize], sample: impl Fn() -> String) {
+    fn record(
+        &mut self,
+        rules: &[Rule],
+        line_no: u64,
+        hits: &[usize],
+        sample: impl Fn() -> String,
+    ) {
         if hits.is_empty() {
             return;
         }
-        self.matched_lines += 1;
+        if hits.iter().all(|&r| rules[r].role == Role::Informational) {
+            self.routine_lines += 1;
+        } else {
+            self.matched_lines += 1;
+        }
         let mut text: Option<String> = None;
         for &rule in hits {
             match self.rules.iter_mut().find(|r| r.0 == rule) {
@@ -552,6 +595,7 @@ impl BlockResult {
 struct Totals {
     lines: u64,
     matched_lines: u64,
+    routine_lines: u64,
     counts: Vec<Option<(u64, u64, u64, String)>>,
 }
 
@@ -569,6 +613,7 @@ impl Totals {
         }
         self.lines += block.lines;
         self.matched_lines += block.matched_lines;
+        self.routine_lines += block.routine_lines;
     }
 }
 
@@ -646,6 +691,7 @@ impl<'r> Scanner<'r> {
         let mut totals = Totals {
             lines: 0,
             matched_lines: 0,
+            routine_lines: 0,
             counts: vec![None; self.rules.len()],
         };
         std::thread::scope(|scope| -> io::Result<()> {
@@ -730,7 +776,7 @@ impl<'r> Scanner<'r> {
                                 // The first line of this block ends the overlong line.
                                 let end = memchr::memchr(b'\n', &buf[..filled]).unwrap_or(last);
                                 self.window(&buf[..end], &mut long, &mut scratch);
-                                pending.insert(seq, finish_long_line(long));
+                                pending.insert(seq, finish_long_line(self.rules, long));
                                 seq += 1;
                                 from = end + 1;
                             }
@@ -753,7 +799,7 @@ impl<'r> Scanner<'r> {
                             match long_line.take() {
                                 Some(mut long) => {
                                     self.window(&buf[..filled], &mut long, &mut scratch);
-                                    pending.insert(seq, finish_long_line(long));
+                                    pending.insert(seq, finish_long_line(self.rules, long));
                                 }
                                 None => {
                                     let block = std::mem::take(&mut buf);
@@ -808,6 +854,7 @@ impl<'r> Scanner<'r> {
         Ok(ScanSummary {
             lines: totals.lines,
             matched_lines: totals.matched_lines,
+            routine_lines: totals.routine_lines,
             rules: rules_out,
         })
     }
@@ -850,14 +897,14 @@ impl<'r> Scanner<'r> {
                 folded.make_ascii_lowercase();
                 if self.combined.is_match(&folded) {
                     let hits = self.rules_hit(&folded, &mut sc.set_buf);
-                    result.record(line_no + 1, &hits, || {
+                    result.record(self.rules, line_no + 1, &hits, || {
                         clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
                     });
                 }
                 sc.plain_lower = folded;
             } else {
                 let hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
-                result.record(line_no + 1, &hits, || {
+                result.record(self.rules, line_no + 1, &hits, || {
                     let text = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
                     clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
                 });
@@ -891,6 +938,21 @@ impl<'r> Scanner<'r> {
                 hits.push(rule);
             }
         }
+        let informational = |&r: &usize| self.rules[r].role == Role::Informational;
+        if hits.iter().any(informational) && !hits.iter().all(informational) {
+            // Rare (a routine line some problem rule also matches): measure
+            // how much of the line each rule explains, as lookup does.
+            let mut line_hits: Vec<LineHit> = hits
+                .iter()
+                .map(|&rule| LineHit {
+                    rule,
+                    captures: BTreeMap::new(),
+                    specificity: specificity(&self.rules[rule], lower),
+                })
+                .collect();
+            claim_routine(self.rules, &mut line_hits);
+            hits = line_hits.into_iter().map(|h| h.rule).collect();
+        }
         hits
     }
 
@@ -920,13 +982,13 @@ impl<'r> Scanner<'r> {
     }
 }
 
-fn finish_long_line(long: LongLine) -> BlockResult {
+fn finish_long_line(rules: &[Rule], long: LongLine) -> BlockResult {
     let mut result = BlockResult {
         lines: 1,
         ..BlockResult::default()
     };
     let sample = long.sample.unwrap_or_default();
-    result.record(1, &long.hits, || sample.clone());
+    result.record(rules, 1, &long.hits, || sample.clone());
     result
 }
 

@@ -55,7 +55,11 @@ impl<T> Versioned<T> {
 /// `clawdoc lookup --json` (without `--probe`): best match first.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Lookup {
+    /// Problems the input shows (a pattern matched), best first.
     pub matches: Vec<LookupMatch>,
+    /// Lines an informational rule recognised as routine (a healthy gateway
+    /// prints them too): nothing to fix, never the cause.
+    pub routine: Vec<LookupMatch>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -86,30 +90,37 @@ pub struct FixRef {
 
 impl Lookup {
     pub fn from_matches(matches: &[Match<'_>]) -> Self {
+        let (routine, problems): (Vec<&Match<'_>>, Vec<&Match<'_>>) = matches
+            .iter()
+            .partition(|m| m.rule.role == crate::ruleset::Role::Informational);
         Self {
-            matches: matches
+            matches: problems.into_iter().map(LookupMatch::new).collect(),
+            routine: routine.into_iter().map(LookupMatch::new).collect(),
+        }
+    }
+}
+
+impl LookupMatch {
+    fn new(m: &Match<'_>) -> Self {
+        LookupMatch {
+            rule_id: m.rule.id.clone(),
+            category: m.rule.category,
+            title: m.rule.title.clone(),
+            severity: m.rule.severity,
+            line: m.line,
+            text: m.text.clone(),
+            captures: m.captures.clone(),
+            fixes: m
+                .rule
+                .fixes
                 .iter()
-                .map(|m| LookupMatch {
-                    rule_id: m.rule.id.clone(),
-                    category: m.rule.category,
-                    title: m.rule.title.clone(),
-                    severity: m.rule.severity,
-                    line: m.line,
-                    text: m.text.clone(),
-                    captures: m.captures.clone(),
-                    fixes: m
-                        .rule
-                        .fixes
-                        .iter()
-                        .map(|f| FixRef {
-                            id: f.id.clone(),
-                            title: f.title_with(&m.captures),
-                            applicability: f.applicability,
-                        })
-                        .collect(),
-                    verdict: None,
+                .map(|f| FixRef {
+                    id: f.id.clone(),
+                    title: f.title_with(&m.captures),
+                    applicability: f.applicability,
                 })
                 .collect(),
+            verdict: None,
         }
     }
 }
@@ -133,8 +144,14 @@ pub struct Scan {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     pub lines: u64,
+    /// Lines with a problem (a rule that is not informational matched).
     pub matched_lines: u64,
+    /// Lines only informational rules matched: routine, not problems.
+    pub routine_lines: u64,
+    /// Problem rules that matched, by count.
     pub rules: Vec<ScanRule>,
+    /// Informational rules that matched (routine lines), by count.
+    pub routine: Vec<ScanRule>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -149,13 +166,9 @@ pub struct ScanRule {
 
 impl Scan {
     pub fn from_summary(s: &ScanSummary<'_>, path: Option<String>) -> Self {
-        Self {
-            path,
-            lines: s.lines,
-            matched_lines: s.matched_lines,
-            rules: s
-                .rules
-                .iter()
+        let entries = |routine: bool| {
+            (s.rules.iter())
+                .filter(|r| (r.rule.role == crate::ruleset::Role::Informational) == routine)
                 .map(|r| ScanRule {
                     rule_id: r.rule.id.clone(),
                     category: r.rule.category,
@@ -164,7 +177,15 @@ impl Scan {
                     last_line: r.last_line,
                     sample: r.sample.clone(),
                 })
-                .collect(),
+                .collect()
+        };
+        Self {
+            path,
+            lines: s.lines,
+            matched_lines: s.matched_lines,
+            routine_lines: s.routine_lines,
+            rules: entries(false),
+            routine: entries(true),
         }
     }
 }
@@ -183,6 +204,8 @@ pub struct RuleEntry {
     pub title: String,
     pub category: Category,
     pub severity: Severity,
+    /// `root_cause`, `symptom` or `informational` (a routine line).
+    pub role: crate::vocab::Role,
     /// `builtin` or the rule file's path.
     pub origin: String,
 }
@@ -197,6 +220,7 @@ impl RuleList {
                     title: r.title.clone(),
                     category: r.category,
                     severity: r.severity,
+                    role: r.role,
                     origin: r.origin.to_string(),
                 })
                 .collect(),

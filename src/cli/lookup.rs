@@ -19,7 +19,7 @@ use clawdoc::engine::{Engine, Match};
 use clawdoc::finding::{assess, Verdict};
 use clawdoc::normalize;
 use clawdoc::report::{self, Versioned};
-use clawdoc::ruleset::Rule;
+use clawdoc::ruleset::{Role, Rule};
 use clawdoc::vocab::{Applicability, ProbeName};
 
 /// Stdin beyond this is not read (use `clawdoc scan` for whole logs).
@@ -43,26 +43,64 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
     let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
-    let matches = engine.lookup(&input);
+    let all = engine.lookup(&input);
+    // Informational rules rank last: the problems are a prefix.
+    let problems = all
+        .iter()
+        .position(|m| m.rule.role == Role::Informational)
+        .unwrap_or(all.len());
+    let (matches, routine) = all.split_at(problems);
     if args.probe {
-        return confirm_with_probes(&matches, args.json, ctx);
+        return confirm_with_probes(matches, args.json, ctx);
     }
     let out = std::io::stdout();
     let mut out = out.lock();
     if args.json {
-        let doc = Versioned::new(report::Lookup::from_matches(&matches)).in_lang(ctx.lang);
+        let doc = Versioned::new(report::Lookup::from_matches(&all)).in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-    } else if matches.is_empty() {
-        render_no_match(&mut out, &engine, &input)?;
+    } else if !matches.is_empty() {
+        render_matches(&mut out, matches)?;
+        render_routine(&mut out, routine, true)?;
+    } else if !routine.is_empty() {
+        render_routine(&mut out, routine, false)?;
     } else {
-        render_matches(&mut out, &matches)?;
+        render_no_match(&mut out, &engine, &input)?;
     }
-    // A recognised error is a problem found (1); nothing recognised is 0.
+    // A recognised error is a problem found (1); nothing recognised, or
+    // only routine lines, is 0.
     Ok(if matches.is_empty() {
         Exit::Ok
     } else {
         Exit::Problems
     })
+}
+
+/// Lines informational rules recognised: said plainly to be routine.
+fn render_routine(
+    out: &mut impl Write,
+    routine: &[Match<'_>],
+    after_problems: bool,
+) -> std::io::Result<()> {
+    if routine.is_empty() {
+        return Ok(());
+    }
+    if after_problems {
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}", bold(&t("lookup-routine-only")))?;
+    }
+    writeln!(out, "{}", bold(&t("lookup-routine")))?;
+    for m in routine {
+        writeln!(
+            out,
+            "  {}  {}  {}",
+            m.rule.title,
+            dim(&format!("({}, {})", m.rule.id, m.rule.category)),
+            dim(&msg("lookup-line-no", &[("line", s(m.line))]))
+        )?;
+        writeln!(out, "      {}", dim(&m.rule.meaning))?;
+    }
+    Ok(())
 }
 
 /// `lookup --probe`: runs the probes the matched rules name, here and now,

@@ -1,6 +1,7 @@
 //! `clawdoc scan`: run log files through the rules, fast and in bounded
 //! memory ([`clawdoc::engine::Scanner`]). Per rule: count, first and last line,
-//! a sample. Exit 1 when any rule matched (problems found), 0 when none did.
+//! a sample. Exit 1 when any rule matched (problems found), 0 when none did
+//! or only informational rules did (routine lines, listed apart).
 //! `CLAWDOC_SCAN_THREADS` sets the number of matching threads.
 
 use std::fs::File;
@@ -11,8 +12,9 @@ use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
 
 use super::{Ctx, Exit};
-use clawdoc::engine::{Engine, ScanSummary};
+use clawdoc::engine::{Engine, RuleCount, ScanSummary};
 use clawdoc::report::{self, Versioned};
+use clawdoc::ruleset::Role;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -77,18 +79,40 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
 }
 
 fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Result<()> {
-    let head = format!("{name}: {} lines, {} matched", s.lines, s.matched_lines);
+    let mut head = format!("{name}: {} lines, {} matched", s.lines, s.matched_lines);
+    if s.routine_lines > 0 {
+        head.push_str(&format!(", {} routine", s.routine_lines));
+    }
     writeln!(
         out,
         "{}",
         head.if_supports_color(Stream::Stdout, |t| t.bold().to_string())
     )?;
-    if s.rules.is_empty() {
-        writeln!(out, "  no rule matched")?;
-        return Ok(());
-    }
-    let width = s
+    let (routine, problems): (Vec<&RuleCount<'_>>, Vec<&RuleCount<'_>>) = s
         .rules
+        .iter()
+        .partition(|r| r.rule.role == Role::Informational);
+    if problems.is_empty() {
+        writeln!(out, "  no rule matched")?;
+    } else {
+        table(out, &problems)?;
+        writeln!(
+            out,
+            "  explain one: clawdoc rules show <RULE>, or clawdoc lookup '<line>'"
+        )?;
+    }
+    if !routine.is_empty() {
+        writeln!(
+            out,
+            "  routine lines (a healthy gateway prints them too; not problems):"
+        )?;
+        table(out, &routine)?;
+    }
+    Ok(())
+}
+
+fn table(out: &mut impl Write, rows: &[&RuleCount<'_>]) -> std::io::Result<()> {
+    let width = rows
         .iter()
         .map(|r| r.rule.id.len())
         .max()
@@ -99,7 +123,7 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
         "  {:<width$}  {:<18} {:>8} {:>9} {:>9}  SAMPLE",
         "RULE", "CATEGORY", "COUNT", "FIRST", "LAST"
     )?;
-    for r in &s.rules {
+    for r in rows {
         writeln!(
             out,
             "  {:<width$}  {:<18} {:>8} {:>9} {:>9}  {}",
@@ -111,9 +135,5 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
             clawdoc::engine::clip_printable(&r.sample, 100)
         )?;
     }
-    writeln!(
-        out,
-        "  explain one: clawdoc rules show <RULE>, or clawdoc lookup '<line>'"
-    )?;
     Ok(())
 }

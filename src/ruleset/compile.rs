@@ -25,22 +25,9 @@ use crate::i18n::Lang;
 use crate::vocab::{fact_type, SECTIONS};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, UnknownName};
 
-/// Where a rule sits in a causal chain. Ranking puts root causes before the
-/// symptoms they produce (`EADDRINUSE` before `did not become ready`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Symptom,
-    RootCause,
-}
+pub use crate::vocab::Role;
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Symptom => "symptom",
-            Role::RootCause => "root_cause",
-        }
-    }
     /// The default when a rule does not say: the three "the gateway is not
     /// there" categories are symptoms of something else, the rest are causes.
     pub(crate) fn default_for(category: Category) -> Role {
@@ -710,18 +697,7 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
     let severity = cx.vocab::<Severity>(&raw.severity, "severity");
     let role = match &raw.role {
         None => category.map(Role::default_for),
-        Some(r) => match r.get_ref().as_str() {
-            "root_cause" => Some(Role::RootCause),
-            "symptom" => Some(Role::Symptom),
-            other => {
-                cx.err(
-                    r.span(),
-                    format!("unknown role `{other}`"),
-                    Some("role is `root_cause` or `symptom`".into()),
-                );
-                None
-            }
-        },
+        Some(r) => cx.vocab::<Role>(r, "role"),
     };
     let section = SECTIONS
         .iter()
@@ -762,6 +738,24 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
                     "standalone means the doctor raises it from probe facts alone; say which facts"
                         .into(),
                 ),
+            );
+        }
+    }
+
+    // Informational means routine: nothing to fix, never raised alone.
+    if let (Some(Role::Informational), Some(r)) = (role, &raw.role) {
+        if let Some(fix) = raw.fixes.first() {
+            cx.err(
+                fix.span(),
+                "an informational rule has a [[fix]]",
+                Some("informational lines are routine: remove the fix, or make the rule a `root_cause`/`symptom`".into()),
+            );
+        }
+        if standalone {
+            cx.err(
+                r.span(),
+                "an informational rule cannot be standalone",
+                Some("the doctor never makes a finding of a routine line".into()),
             );
         }
     }

@@ -3,8 +3,13 @@
 //!
 //! Best first, in order of precedence:
 //!
-//! 1. **Root cause before symptom** (`role`): "not connected / not ready /
-//!    restart timed out" are what a cause looks like from outside.
+//! 1. **Root cause before symptom before informational** (`role`): "not
+//!    connected / not ready / restart timed out" are what a cause looks like
+//!    from outside; an informational line (routine in a healthy gateway) is
+//!    never the cause. On one line, an informational rule that matched at
+//!    least as much of it as any other rule claims the line: the others'
+//!    hits there are dropped ([`crate::engine`]), so a status probe's
+//!    `missing scope: operator.read` is not an auth problem.
 //! 2. **Priority** (`priority`, default 0): a rule that refines another on
 //!    the same words says so (a deprecated key is a special unknown key).
 //! 3. **Specificity**: the longest text one of the rule's patterns matched
@@ -17,7 +22,7 @@
 
 use std::cmp::Ordering;
 
-use super::{Role, Rule};
+use super::Rule;
 
 /// What the ranking looks at for one matched rule.
 #[derive(Debug, Clone, Copy)]
@@ -31,9 +36,9 @@ pub struct Standing<'r> {
 
 /// `Less` when `a` ranks before `b`.
 pub fn compare(a: &Standing<'_>, b: &Standing<'_>) -> Ordering {
-    let root = |s: &Standing<'_>| s.rule.role == Role::RootCause;
-    root(b)
-        .cmp(&root(a))
+    b.rule
+        .role
+        .cmp(&a.rule.role)
         .then(b.rule.priority.cmp(&a.rule.priority))
         .then(b.specificity.cmp(&a.specificity))
         .then(b.rule.severity.cmp(&a.rule.severity))

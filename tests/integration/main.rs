@@ -13,6 +13,7 @@ mod engine_scan;
 mod epipe;
 mod gateway_daemon;
 mod gateway_server;
+mod healthy;
 mod i18n;
 mod layers;
 mod openclaw;
