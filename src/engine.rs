@@ -15,6 +15,8 @@
 //!   A line longer than [`MAX_LINE`] is matched in overlapping windows and
 //!   still counts once.
 
+pub mod paraphrase;
+
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 

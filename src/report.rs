@@ -60,6 +60,23 @@ pub struct Lookup {
     /// Lines an informational rule recognised as routine (a healthy gateway
     /// prints them too): nothing to fix, never the cause.
     pub routine: Vec<LookupMatch>,
+    /// Only when nothing matched: guesses from wording alone (the input
+    /// resembles these rules' examples or known messages of their family),
+    /// best first. Not matches: never ranked with them, exit code 0.
+    pub possible: Vec<PossibleCause>,
+}
+
+/// A guess of the paraphrase stage ([`crate::engine::paraphrase`]).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PossibleCause {
+    pub rule_id: String,
+    pub category: Category,
+    pub title: String,
+    /// How alike the wording is, about 0–1 (reported from 0.4 up).
+    pub score: f64,
+    /// 1-based line of the pasted text the guess comes from.
+    pub line: usize,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -96,7 +113,24 @@ impl Lookup {
         Self {
             matches: problems.into_iter().map(LookupMatch::new).collect(),
             routine: routine.into_iter().map(LookupMatch::new).collect(),
+            possible: Vec::new(),
         }
+    }
+
+    /// The same, with the paraphrase stage's guesses.
+    pub fn with_guesses(mut self, guesses: &[crate::engine::paraphrase::Guess<'_>]) -> Self {
+        self.possible = guesses
+            .iter()
+            .map(|g| PossibleCause {
+                rule_id: g.rule.id.clone(),
+                category: g.rule.category,
+                title: g.rule.title.clone(),
+                score: (g.score * 1000.0).round() / 1000.0,
+                line: g.line,
+                text: g.text.clone(),
+            })
+            .collect();
+        self
     }
 }
 

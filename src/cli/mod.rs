@@ -99,7 +99,8 @@ const VERSION: &str = concat!(
 /// keeps the two equal).
 pub(crate) const EXIT_CODES: &str = "\
 Exit codes (every command):
-  0  healthy, nothing found, or done
+  0  healthy, nothing found, or done; also lookup/scan finding only
+     routine lines, or lookup only guessing (possible causes, no match)
   1  a problem found: doctor findings, an error lookup/scan recognised,
      failing rule tests or lint, config validate errors, gateway not running
   2  usage or runtime error (bad input names file:line:col)";
