@@ -243,6 +243,7 @@ pub(crate) fn judge(
             (Some(ra), Some(rb)) => {
                 let standing = |rule| crate::ruleset::rank::Standing {
                     rule,
+                    context: 0,
                     specificity: 0,
                     line: 0,
                 };

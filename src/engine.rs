@@ -80,6 +80,9 @@ pub struct Match<'r> {
     /// Length of the longest text any of its patterns matched: the more of
     /// the message a rule explains, the more specific it is.
     pub specificity: usize,
+    /// How many of the rule's `[[context]]` blocks found their line near a
+    /// hit (a cause with its trace nearby ranks above the bare symptom).
+    pub context: usize,
 }
 
 impl<'r> Engine<'r> {
@@ -181,22 +184,30 @@ impl<'r> Engine<'r> {
     /// first (see [`rank`]).
     pub fn lookup(&self, input: &[u8]) -> Vec<Match<'r>> {
         let mut by_rule: BTreeMap<usize, Match<'r>> = BTreeMap::new();
-        for (index, raw) in normalize::split_lines(input).enumerate() {
-            let line = normalize::line(raw);
+        // Kept for `[[context]]` windows: a rule may need a nearby line.
+        let lines: Vec<std::borrow::Cow<'_, str>> =
+            normalize::split_lines(input).map(normalize::line).collect();
+        for (index, line) in lines.iter().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            for hit in self.match_line(&line) {
+            for hit in self.match_line(line) {
+                let rule = &self.rules[hit.rule];
+                let Some(context) = context_support(rule, &lines, index) else {
+                    continue;
+                };
                 let m = by_rule.entry(hit.rule).or_insert_with(|| Match {
-                    rule: &self.rules[hit.rule],
+                    rule,
                     line: index + 1,
                     text: clip_printable(&normalize::redact(line.trim()), SAMPLE_CHARS),
                     captures: BTreeMap::new(),
                     hits: 0,
                     specificity: 0,
+                    context: 0,
                 });
                 m.hits += 1;
                 m.specificity = m.specificity.max(hit.specificity);
+                m.context = m.context.max(context);
                 for (k, v) in hit.captures {
                     m.captures.entry(k).or_insert(v);
                 }
@@ -295,6 +306,60 @@ fn claim_routine(rules: &[Rule], hits: &mut Vec<LineHit>) {
     }
 }
 
+/// For a hit of `rule` on `lines[index]`: `None` when a required
+/// `[[context]]` block has no matching line within its reach (the hit does
+/// not count), else how many blocks found one.
+fn context_support(
+    rule: &Rule,
+    lines: &[std::borrow::Cow<'_, str>],
+    index: usize,
+) -> Option<usize> {
+    let mut found = 0;
+    for block in &rule.context {
+        let from = index.saturating_sub(block.within);
+        let to = (index + block.within + 1).min(lines.len());
+        let near = lines[from..to]
+            .iter()
+            .any(|l| block.matches(l.to_ascii_lowercase().as_bytes()));
+        if near {
+            found += 1;
+        } else if block.required {
+            return None;
+        }
+    }
+    Some(found)
+}
+
+/// Whether every required `[[context]]` block of `rule` matches within its
+/// reach of the line `lower[start..end]` (`lower`: whole lowercased lines;
+/// a window ends where `lower` does).
+fn required_context_in(rule: &Rule, lower: &[u8], start: usize, end: usize) -> bool {
+    rule.context.iter().filter(|b| b.required).all(|block| {
+        let mut from = start;
+        for _ in 0..block.within {
+            match memchr::memrchr(b'\n', &lower[..from.saturating_sub(1)]) {
+                Some(i) => from = i + 1,
+                None => {
+                    from = 0;
+                    break;
+                }
+            }
+        }
+        let mut to = end;
+        for _ in 0..block.within {
+            match memchr::memchr(b'\n', &lower[(to + 1).min(lower.len())..]) {
+                Some(i) => to = to + 1 + i,
+                None => {
+                    to = lower.len();
+                    break;
+                }
+            }
+        }
+        let window = &lower[from..to.min(lower.len())];
+        (block.patterns.iter()).any(|p| p.regex().is_some_and(|r| r.is_match(window)))
+    })
+}
+
 /// Length of the longest text one of `rule`'s patterns matches in `lower`.
 fn specificity(rule: &Rule, lower: &[u8]) -> usize {
     (rule.patterns.iter())
@@ -308,6 +373,7 @@ pub(crate) fn rank(matches: &mut [Match<'_>]) {
     fn standing<'a>(m: &'a Match<'_>) -> crate::ruleset::rank::Standing<'a> {
         crate::ruleset::rank::Standing {
             rule: m.rule,
+            context: m.context,
             specificity: m.specificity,
             line: m.line,
         }
@@ -898,14 +964,16 @@ impl<'r> Scanner<'r> {
                 folded.extend_from_slice(text.as_bytes());
                 folded.make_ascii_lowercase();
                 if self.combined.is_match(&folded) {
-                    let hits = self.rules_hit(&folded, &mut sc.set_buf);
+                    let mut hits = self.rules_hit(&folded, &mut sc.set_buf);
+                    self.keep_in_context(&mut hits, &lower, start, end);
                     result.record(self.rules, line_no + 1, &hits, || {
                         clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
                     });
                 }
                 sc.plain_lower = folded;
             } else {
-                let hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
+                let mut hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
+                self.keep_in_context(&mut hits, &lower, start, end);
                 result.record(self.rules, line_no + 1, &hits, || {
                     let text = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
                     clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
@@ -958,6 +1026,16 @@ impl<'r> Scanner<'r> {
         hits
     }
 
+    /// Drops the hits of rules whose required `[[context]]` has no line
+    /// within reach in this block (a window does not reach into the block
+    /// before or after: blocks are ~1 MiB of whole lines, matched apart).
+    fn keep_in_context(&self, hits: &mut Vec<usize>, lower: &[u8], start: usize, end: usize) {
+        hits.retain(|&r| {
+            let rule = &self.rules[r];
+            rule.context.is_empty() || required_context_in(rule, lower, start, end)
+        });
+    }
+
     /// One window of an overlong line (matched raw, lowercased).
     fn window(&self, window: &[u8], long: &mut LongLine, sc: &mut Scratch) {
         let mut lower = std::mem::take(&mut sc.lower);
@@ -965,7 +1043,9 @@ impl<'r> Scanner<'r> {
         lower.extend_from_slice(window);
         lower.make_ascii_lowercase();
         if let Some(m) = self.combined.find(&lower) {
-            for rule in self.rules_hit(&lower, &mut sc.set_buf) {
+            let mut hits = self.rules_hit(&lower, &mut sc.set_buf);
+            self.keep_in_context(&mut hits, &lower, 0, lower.len());
+            for rule in hits {
                 if !long.hits.contains(&rule) {
                     long.hits.push(rule);
                 }

@@ -4,6 +4,7 @@
 mod harness;
 
 mod config_cmd;
+mod context;
 mod conventions;
 mod corpus;
 mod doctor;
