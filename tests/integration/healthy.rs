@@ -128,7 +128,7 @@ fn a_routine_line_is_never_the_cause() {
 /// `lookup --batch`): no problem, and no guess either (the paraphrase stage
 /// runs on each line no pattern matched). The CLI transcript's lines are
 /// not problems; its guesses are counted, not forbidden (see
-/// fixtures/corpus/README.md, Paraphrases: 2 of its 182 lines).
+/// fixtures/corpus/README.md, Paraphrases: 2 of its 164 non-empty lines).
 #[test]
 fn every_healthy_line_alone_is_no_problem_and_no_guess() {
     let env = TestEnv::new();
