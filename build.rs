@@ -7,6 +7,7 @@ use std::process::Command;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
+    paraphrase_corpus();
     println!("cargo:rerun-if-env-changed=CLAWDOC_GIT_REV");
     let rev = std::env::var("CLAWDOC_GIT_REV")
         .ok()
@@ -22,6 +23,29 @@ fn main() {
         }
     }
     println!("cargo:rustc-env=CLAWDOC_GIT_REV={rev}");
+}
+
+/// The labelled rows of the dev corpus's `tune` split (message, category),
+/// for the paraphrase stage's index (`src/engine/paraphrase.rs`). The held-out
+/// `test` split stays out of the binary, so it measures unseen text.
+fn paraphrase_corpus() {
+    const CORPUS: &str = "fixtures/corpus/openclaw-2026.9.6-messages.tsv";
+    println!("cargo:rerun-if-changed={CORPUS}");
+    let text = std::fs::read_to_string(CORPUS).unwrap_or_default();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name);
+    let mut out = String::new();
+    if let (Some(m), Some(c), Some(s)) = (col("message"), col("category"), col("split")) {
+        for cols in lines.map(|l| l.split('\t').collect::<Vec<_>>()) {
+            let get = |i: usize| cols.get(i).copied().unwrap_or_default();
+            if !get(c).is_empty() && get(s) == "tune" {
+                out.push_str(&format!("{}\t{}\n", get(m), get(c)));
+            }
+        }
+    }
+    let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(format!("{dir}/paraphrase-corpus.tsv"), out).expect("OUT_DIR is writable");
 }
 
 fn git(args: &[&str]) -> Option<String> {

@@ -198,9 +198,14 @@ lookup-other = Other candidates
 lookup-paste = Paste the error or log excerpt, then press Ctrl-D (or pass it as an argument).
 lookup-empty = No rule matched: the input is empty.
 lookup-empty-hint = Paste an error message: clawdoc lookup 'gateway not connected', or pipe a log excerpt on stdin.
+lookup-routine-only = Nothing to fix: only routine lines matched.
+lookup-routine = Routine lines (a healthy gateway prints them too; not a cause)
 lookup-no-match = No rule matched.
 lookup-template = Your input as a template (numbers, ports, pids, ids and paths masked):
 lookup-more-lines = … ({ $count } more lines)
+lookup-possible = Possible causes (guesses from similar wording, not a match)
+lookup-possible-score = (score { $score }, line { $line })
+lookup-possible-hint = These are guesses: check with `clawdoc lookup --probe` or `clawdoc doctor` before acting on them.
 lookup-closest = Closest rules
 lookup-similarity = (similarity { $score })
 lookup-teach = Teach clawdoc this message
@@ -400,6 +405,8 @@ scan-col-first = FIRST
 scan-col-last = LAST
 scan-col-sample = SAMPLE
 scan-explain-one = explain one: clawdoc rules show <RULE>, or clawdoc lookup '<line>'
+scan-head-routine = , { $routine } routine
+scan-routine = routine lines (a healthy gateway prints them too; not problems):
 
 ## devices, send, login
 devices-paired = paired devices ({ $count }):
@@ -511,7 +518,8 @@ arg-help = Print help
 arg-version = Print version
 help-exit-codes =
     Exit codes (every command):
-      0  healthy, nothing found, or done
+      0  healthy, nothing found, or done; also lookup/scan finding only
+         routine lines, or lookup only guessing (possible causes, no match)
       1  a problem found: doctor findings, an error lookup/scan recognised,
          failing rule tests or lint, config validate errors, gateway not running
       2  usage or runtime error (bad input names file:line:col)

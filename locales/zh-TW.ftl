@@ -199,9 +199,14 @@ lookup-other = 其他可能的原因
 lookup-paste = 貼上錯誤訊息或日誌片段,然後按 Ctrl-D(或直接當作參數傳入)。
 lookup-empty = 沒有符合的規則:輸入是空的。
 lookup-empty-hint = 貼上一則錯誤訊息:clawdoc lookup 'gateway not connected',或從標準輸入傳入日誌片段。
+lookup-routine-only = 沒有需要修復的問題:只比對到例行訊息。
+lookup-routine = 例行訊息(正常運作的閘道也會印出,不是原因)
 lookup-no-match = 沒有符合的規則。
 lookup-template = 你的輸入轉成的範本(數字、連接埠、PID、ID 與路徑已遮蔽):
 lookup-more-lines = …(還有 { $count } 行)
+lookup-possible = 可能的原因(依相似措辭推測,並非比對結果)
+lookup-possible-score = (分數 { $score },第 { $line } 行)
+lookup-possible-hint = 這些只是推測:請先用 `clawdoc lookup --probe` 或 `clawdoc doctor` 確認再採取行動。
 lookup-closest = 最接近的規則
 lookup-similarity = (相似度 { $score })
 lookup-teach = 教 clawdoc 認得這則訊息
@@ -401,6 +406,8 @@ scan-col-first = 第一行
 scan-col-last = 最後一行
 scan-col-sample = 範例
 scan-explain-one = 查看說明:clawdoc rules show <規則>,或 clawdoc lookup '<那一行>'
+scan-head-routine = ,例行 { $routine } 行
+scan-routine = 例行訊息(健康的閘道也會印出,不是問題):
 
 ## devices, send, login
 devices-paired = 已配對的裝置({ $count }):
@@ -508,7 +515,8 @@ arg-help = 印出說明
 arg-version = 印出版本
 help-exit-codes =
     結束碼(每個命令都一樣):
-      0  健康、沒有發現問題,或已完成
+      0  健康、沒有發現問題,或已完成;lookup/scan 只找到例行訊息,
+         或 lookup 只有猜測(可能原因,沒有比對到規則)時也是 0
       1  發現問題:健檢有發現、lookup/scan 認出了錯誤、
          規則測試或檢查失敗、config validate 有錯誤、閘道沒有在執行
       2  用法或執行期錯誤(錯誤的輸入會指出 file:line:col)

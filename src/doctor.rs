@@ -197,7 +197,12 @@ pub(crate) fn judge(
         .map_err(|e| log.error = Some(format!("log not analysed: the rules did not build: {e}")))
         .ok();
     if let Some(engine) = engine {
-        for m in engine.lookup(log_text) {
+        // An informational line is routine: never a finding.
+        let lookup = engine.lookup(log_text);
+        for m in lookup
+            .into_iter()
+            .filter(|m| m.rule.role != crate::ruleset::Role::Informational)
+        {
             let explained = explain(m.rule, &evidence);
             match &explained.verdict {
                 Verdict::Refuted { why } => history.push(History {
@@ -256,6 +261,7 @@ pub(crate) fn judge(
             (Some(ra), Some(rb)) => {
                 let standing = |rule| crate::ruleset::rank::Standing {
                     rule,
+                    context: 0,
                     specificity: 0,
                     line: 0,
                 };

@@ -15,6 +15,8 @@
 //!   A line longer than [`MAX_LINE`] is matched in overlapping windows and
 //!   still counts once.
 
+pub mod paraphrase;
+
 use std::collections::BTreeMap;
 use std::io::{self, Read};
 
@@ -26,7 +28,7 @@ use regex_automata::{meta, Input, MatchKind, PatternSet};
 use serde::Serialize;
 
 use crate::normalize;
-use crate::ruleset::{Rule, RuleError};
+use crate::ruleset::{Role, Rule, RuleError};
 
 /// Lines are read in blocks of about this size.
 pub(crate) const BLOCK: usize = 1 << 20;
@@ -78,6 +80,9 @@ pub struct Match<'r> {
     /// Length of the longest text any of its patterns matched: the more of
     /// the message a rule explains, the more specific it is.
     pub specificity: usize,
+    /// How many of the rule's `[[context]]` blocks found their line near a
+    /// hit (a cause with its trace nearby ranks above the bare symptom).
+    pub context: usize,
 }
 
 impl<'r> Engine<'r> {
@@ -171,6 +176,7 @@ impl<'r> Engine<'r> {
                 }
             }
         }
+        claim_routine(self.rules, &mut hits);
         hits
     }
 
@@ -178,22 +184,30 @@ impl<'r> Engine<'r> {
     /// first (see [`rank`]).
     pub fn lookup(&self, input: &[u8]) -> Vec<Match<'r>> {
         let mut by_rule: BTreeMap<usize, Match<'r>> = BTreeMap::new();
-        for (index, raw) in normalize::split_lines(input).enumerate() {
-            let line = normalize::line(raw);
+        // Kept for `[[context]]` windows: a rule may need a nearby line.
+        let lines: Vec<std::borrow::Cow<'_, str>> =
+            normalize::split_lines(input).map(normalize::line).collect();
+        for (index, line) in lines.iter().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            for hit in self.match_line(&line) {
+            for hit in self.match_line(line) {
+                let rule = &self.rules[hit.rule];
+                let Some(context) = context_support(rule, &lines, index) else {
+                    continue;
+                };
                 let m = by_rule.entry(hit.rule).or_insert_with(|| Match {
-                    rule: &self.rules[hit.rule],
+                    rule,
                     line: index + 1,
                     text: clip_printable(&normalize::redact(line.trim()), SAMPLE_CHARS),
                     captures: BTreeMap::new(),
                     hits: 0,
                     specificity: 0,
+                    context: 0,
                 });
                 m.hits += 1;
                 m.specificity = m.specificity.max(hit.specificity);
+                m.context = m.context.max(context);
                 for (k, v) in hit.captures {
                     m.captures.entry(k).or_insert(v);
                 }
@@ -273,11 +287,93 @@ pub(crate) struct LineHit {
     pub specificity: usize,
 }
 
+/// A line an informational rule explains at least as fully as any other
+/// rule (specificity) is routine: the other rules' hits on it are dropped,
+/// so a status probe's `missing scope: operator.read` is not reported as an
+/// auth problem. A problem rule that matched more of the line keeps it.
+fn claim_routine(rules: &[Rule], hits: &mut Vec<LineHit>) {
+    let informational = |h: &LineHit| rules[h.rule].role == Role::Informational;
+    let best = |routine: bool| {
+        hits.iter()
+            .filter(|h| informational(h) == routine)
+            .map(|h| h.specificity)
+            .max()
+    };
+    if let (Some(routine), Some(problem)) = (best(true), best(false)) {
+        if routine >= problem {
+            hits.retain(informational);
+        }
+    }
+}
+
+/// For a hit of `rule` on `lines[index]`: `None` when a required
+/// `[[context]]` block has no matching line within its reach (the hit does
+/// not count), else how many blocks found one.
+fn context_support(
+    rule: &Rule,
+    lines: &[std::borrow::Cow<'_, str>],
+    index: usize,
+) -> Option<usize> {
+    let mut found = 0;
+    for block in &rule.context {
+        let from = index.saturating_sub(block.within);
+        let to = (index + block.within + 1).min(lines.len());
+        let near = lines[from..to]
+            .iter()
+            .any(|l| block.matches(l.to_ascii_lowercase().as_bytes()));
+        if near {
+            found += 1;
+        } else if block.required {
+            return None;
+        }
+    }
+    Some(found)
+}
+
+/// Whether every required `[[context]]` block of `rule` matches within its
+/// reach of the line `lower[start..end]` (`lower`: whole lowercased lines;
+/// a window ends where `lower` does).
+fn required_context_in(rule: &Rule, lower: &[u8], start: usize, end: usize) -> bool {
+    rule.context.iter().filter(|b| b.required).all(|block| {
+        let mut from = start;
+        for _ in 0..block.within {
+            match memchr::memrchr(b'\n', &lower[..from.saturating_sub(1)]) {
+                Some(i) => from = i + 1,
+                None => {
+                    from = 0;
+                    break;
+                }
+            }
+        }
+        let mut to = end;
+        for _ in 0..block.within {
+            match memchr::memchr(b'\n', &lower[(to + 1).min(lower.len())..]) {
+                Some(i) => to = to + 1 + i,
+                None => {
+                    to = lower.len();
+                    break;
+                }
+            }
+        }
+        let window = &lower[from..to.min(lower.len())];
+        (block.patterns.iter()).any(|p| p.regex().is_some_and(|r| r.is_match(window)))
+    })
+}
+
+/// Length of the longest text one of `rule`'s patterns matches in `lower`.
+fn specificity(rule: &Rule, lower: &[u8]) -> usize {
+    (rule.patterns.iter())
+        .filter_map(|p| p.regex()?.find(lower).map(|m| m.len()))
+        .max()
+        .unwrap_or(0)
+}
+
 /// Orders matches best first: [`crate::ruleset::rank`], the one ranking.
 pub(crate) fn rank(matches: &mut [Match<'_>]) {
     fn standing<'a>(m: &'a Match<'_>) -> crate::ruleset::rank::Standing<'a> {
         crate::ruleset::rank::Standing {
             rule: m.rule,
+            context: m.context,
             specificity: m.specificity,
             line: m.line,
         }
@@ -497,8 +593,12 @@ pub struct RuleCount<'r> {
 #[derive(Debug, Clone, Serialize)]
 pub struct ScanSummary<'r> {
     pub lines: u64,
-    /// Lines that match at least one rule.
+    /// Lines that match at least one rule that is not informational: the
+    /// problems.
     pub matched_lines: u64,
+    /// Lines only informational rules matched: routine in a healthy
+    /// gateway, not counted as problems.
+    pub routine_lines: u64,
     /// Rules that matched, by count (highest first), then id.
     pub rules: Vec<RuleCount<'r>>,
 }
@@ -521,16 +621,27 @@ pub struct Scanner<'r> {
 struct BlockResult {
     lines: u64,
     matched_lines: u64,
+    routine_lines: u64,
     /// (rule, count, first, last, sample)
     rules: Vec<(usize, u64, u64, u64, String)>,
 }
 
 impl BlockResult {
-    fn record(&mut self, line_no: u64, hits: &[usize], sample: impl Fn() -> String) {
+    fn record(
+        &mut self,
+        rules: &[Rule],
+        line_no: u64,
+        hits: &[usize],
+        sample: impl Fn() -> String,
+    ) {
         if hits.is_empty() {
             return;
         }
-        self.matched_lines += 1;
+        if hits.iter().all(|&r| rules[r].role == Role::Informational) {
+            self.routine_lines += 1;
+        } else {
+            self.matched_lines += 1;
+        }
         let mut text: Option<String> = None;
         for &rule in hits {
             match self.rules.iter_mut().find(|r| r.0 == rule) {
@@ -552,6 +663,7 @@ impl BlockResult {
 struct Totals {
     lines: u64,
     matched_lines: u64,
+    routine_lines: u64,
     counts: Vec<Option<(u64, u64, u64, String)>>,
 }
 
@@ -569,6 +681,7 @@ impl Totals {
         }
         self.lines += block.lines;
         self.matched_lines += block.matched_lines;
+        self.routine_lines += block.routine_lines;
     }
 }
 
@@ -646,6 +759,7 @@ impl<'r> Scanner<'r> {
         let mut totals = Totals {
             lines: 0,
             matched_lines: 0,
+            routine_lines: 0,
             counts: vec![None; self.rules.len()],
         };
         std::thread::scope(|scope| -> io::Result<()> {
@@ -730,7 +844,7 @@ impl<'r> Scanner<'r> {
                                 // The first line of this block ends the overlong line.
                                 let end = memchr::memchr(b'\n', &buf[..filled]).unwrap_or(last);
                                 self.window(&buf[..end], &mut long, &mut scratch);
-                                pending.insert(seq, finish_long_line(long));
+                                pending.insert(seq, finish_long_line(self.rules, long));
                                 seq += 1;
                                 from = end + 1;
                             }
@@ -753,7 +867,7 @@ impl<'r> Scanner<'r> {
                             match long_line.take() {
                                 Some(mut long) => {
                                     self.window(&buf[..filled], &mut long, &mut scratch);
-                                    pending.insert(seq, finish_long_line(long));
+                                    pending.insert(seq, finish_long_line(self.rules, long));
                                 }
                                 None => {
                                     let block = std::mem::take(&mut buf);
@@ -808,6 +922,7 @@ impl<'r> Scanner<'r> {
         Ok(ScanSummary {
             lines: totals.lines,
             matched_lines: totals.matched_lines,
+            routine_lines: totals.routine_lines,
             rules: rules_out,
         })
     }
@@ -849,15 +964,17 @@ impl<'r> Scanner<'r> {
                 folded.extend_from_slice(text.as_bytes());
                 folded.make_ascii_lowercase();
                 if self.combined.is_match(&folded) {
-                    let hits = self.rules_hit(&folded, &mut sc.set_buf);
-                    result.record(line_no + 1, &hits, || {
+                    let mut hits = self.rules_hit(&folded, &mut sc.set_buf);
+                    self.keep_in_context(&mut hits, &lower, start, end);
+                    result.record(self.rules, line_no + 1, &hits, || {
                         clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
                     });
                 }
                 sc.plain_lower = folded;
             } else {
-                let hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
-                result.record(line_no + 1, &hits, || {
+                let mut hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
+                self.keep_in_context(&mut hits, &lower, start, end);
+                result.record(self.rules, line_no + 1, &hits, || {
                     let text = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
                     clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
                 });
@@ -891,7 +1008,32 @@ impl<'r> Scanner<'r> {
                 hits.push(rule);
             }
         }
+        let informational = |&r: &usize| self.rules[r].role == Role::Informational;
+        if hits.iter().any(informational) && !hits.iter().all(informational) {
+            // Rare (a routine line some problem rule also matches): measure
+            // how much of the line each rule explains, as lookup does.
+            let mut line_hits: Vec<LineHit> = hits
+                .iter()
+                .map(|&rule| LineHit {
+                    rule,
+                    captures: BTreeMap::new(),
+                    specificity: specificity(&self.rules[rule], lower),
+                })
+                .collect();
+            claim_routine(self.rules, &mut line_hits);
+            hits = line_hits.into_iter().map(|h| h.rule).collect();
+        }
         hits
+    }
+
+    /// Drops the hits of rules whose required `[[context]]` has no line
+    /// within reach in this block (a window does not reach into the block
+    /// before or after: blocks are ~1 MiB of whole lines, matched apart).
+    fn keep_in_context(&self, hits: &mut Vec<usize>, lower: &[u8], start: usize, end: usize) {
+        hits.retain(|&r| {
+            let rule = &self.rules[r];
+            rule.context.is_empty() || required_context_in(rule, lower, start, end)
+        });
     }
 
     /// One window of an overlong line (matched raw, lowercased).
@@ -901,7 +1043,9 @@ impl<'r> Scanner<'r> {
         lower.extend_from_slice(window);
         lower.make_ascii_lowercase();
         if let Some(m) = self.combined.find(&lower) {
-            for rule in self.rules_hit(&lower, &mut sc.set_buf) {
+            let mut hits = self.rules_hit(&lower, &mut sc.set_buf);
+            self.keep_in_context(&mut hits, &lower, 0, lower.len());
+            for rule in hits {
                 if !long.hits.contains(&rule) {
                     long.hits.push(rule);
                 }
@@ -920,13 +1064,13 @@ impl<'r> Scanner<'r> {
     }
 }
 
-fn finish_long_line(long: LongLine) -> BlockResult {
+fn finish_long_line(rules: &[Rule], long: LongLine) -> BlockResult {
     let mut result = BlockResult {
         lines: 1,
         ..BlockResult::default()
     };
     let sample = long.sample.unwrap_or_default();
-    result.record(1, &long.hits, || sample.clone());
+    result.record(rules, 1, &long.hits, || sample.clone());
     result
 }
 

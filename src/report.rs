@@ -55,7 +55,28 @@ impl<T> Versioned<T> {
 /// `clawdoc lookup --json` (without `--probe`): best match first.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Lookup {
+    /// Problems the input shows (a pattern matched), best first.
     pub matches: Vec<LookupMatch>,
+    /// Lines an informational rule recognised as routine (a healthy gateway
+    /// prints them too): nothing to fix, never the cause.
+    pub routine: Vec<LookupMatch>,
+    /// Only when nothing matched: guesses from wording alone (the input
+    /// resembles these rules' examples or known messages of their family),
+    /// best first. Not matches: never ranked with them, exit code 0.
+    pub possible: Vec<PossibleCause>,
+}
+
+/// A guess of the paraphrase stage ([`crate::engine::paraphrase`]).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct PossibleCause {
+    pub rule_id: String,
+    pub category: Category,
+    pub title: String,
+    /// How alike the wording is, about 0–1 (reported from 0.45 up).
+    pub score: f64,
+    /// 1-based line of the pasted text the guess comes from.
+    pub line: usize,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -86,30 +107,54 @@ pub struct FixRef {
 
 impl Lookup {
     pub fn from_matches(matches: &[Match<'_>]) -> Self {
+        let (routine, problems): (Vec<&Match<'_>>, Vec<&Match<'_>>) = matches
+            .iter()
+            .partition(|m| m.rule.role == crate::ruleset::Role::Informational);
         Self {
-            matches: matches
+            matches: problems.into_iter().map(LookupMatch::new).collect(),
+            routine: routine.into_iter().map(LookupMatch::new).collect(),
+            possible: Vec::new(),
+        }
+    }
+
+    /// The same, with the paraphrase stage's guesses.
+    pub fn with_guesses(mut self, guesses: &[crate::engine::paraphrase::Guess<'_>]) -> Self {
+        self.possible = guesses
+            .iter()
+            .map(|g| PossibleCause {
+                rule_id: g.rule.id.clone(),
+                category: g.rule.category,
+                title: g.rule.title.clone(),
+                score: (g.score * 1000.0).round() / 1000.0,
+                line: g.line,
+                text: g.text.clone(),
+            })
+            .collect();
+        self
+    }
+}
+
+impl LookupMatch {
+    fn new(m: &Match<'_>) -> Self {
+        LookupMatch {
+            rule_id: m.rule.id.clone(),
+            category: m.rule.category,
+            title: m.rule.title.clone(),
+            severity: m.rule.severity,
+            line: m.line,
+            text: m.text.clone(),
+            captures: m.captures.clone(),
+            fixes: m
+                .rule
+                .fixes
                 .iter()
-                .map(|m| LookupMatch {
-                    rule_id: m.rule.id.clone(),
-                    category: m.rule.category,
-                    title: m.rule.title.clone(),
-                    severity: m.rule.severity,
-                    line: m.line,
-                    text: m.text.clone(),
-                    captures: m.captures.clone(),
-                    fixes: m
-                        .rule
-                        .fixes
-                        .iter()
-                        .map(|f| FixRef {
-                            id: f.id.clone(),
-                            title: f.title_with(&m.captures),
-                            applicability: f.applicability,
-                        })
-                        .collect(),
-                    verdict: None,
+                .map(|f| FixRef {
+                    id: f.id.clone(),
+                    title: f.title_with(&m.captures),
+                    applicability: f.applicability,
                 })
                 .collect(),
+            verdict: None,
         }
     }
 }
@@ -133,8 +178,14 @@ pub struct Scan {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     pub lines: u64,
+    /// Lines with a problem (a rule that is not informational matched).
     pub matched_lines: u64,
+    /// Lines only informational rules matched: routine, not problems.
+    pub routine_lines: u64,
+    /// Problem rules that matched, by count.
     pub rules: Vec<ScanRule>,
+    /// Informational rules that matched (routine lines), by count.
+    pub routine: Vec<ScanRule>,
 }
 
 #[derive(Debug, Clone, Serialize, JsonSchema)]
@@ -149,13 +200,9 @@ pub struct ScanRule {
 
 impl Scan {
     pub fn from_summary(s: &ScanSummary<'_>, path: Option<String>) -> Self {
-        Self {
-            path,
-            lines: s.lines,
-            matched_lines: s.matched_lines,
-            rules: s
-                .rules
-                .iter()
+        let entries = |routine: bool| {
+            (s.rules.iter())
+                .filter(|r| (r.rule.role == crate::ruleset::Role::Informational) == routine)
                 .map(|r| ScanRule {
                     rule_id: r.rule.id.clone(),
                     category: r.rule.category,
@@ -164,7 +211,15 @@ impl Scan {
                     last_line: r.last_line,
                     sample: r.sample.clone(),
                 })
-                .collect(),
+                .collect()
+        };
+        Self {
+            path,
+            lines: s.lines,
+            matched_lines: s.matched_lines,
+            routine_lines: s.routine_lines,
+            rules: entries(false),
+            routine: entries(true),
         }
     }
 }
@@ -183,6 +238,8 @@ pub struct RuleEntry {
     pub title: String,
     pub category: Category,
     pub severity: Severity,
+    /// `root_cause`, `symptom` or `informational` (a routine line).
+    pub role: crate::vocab::Role,
     /// `builtin` or the rule file's path.
     pub origin: String,
 }
@@ -197,6 +254,7 @@ impl RuleList {
                     title: r.title.clone(),
                     category: r.category,
                     severity: r.severity,
+                    role: r.role,
                     origin: r.origin.to_string(),
                 })
                 .collect(),

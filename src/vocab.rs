@@ -257,6 +257,20 @@ closed_enum! {
 }
 
 closed_enum! {
+    /// Where a rule sits in a causal chain, worst last so `Ord` ranks:
+    /// a root cause before the symptoms it produces (`EADDRINUSE` before
+    /// `did not become ready`), and both before an informational line, one
+    /// a healthy gateway prints too (a status probe's limited scope): it is
+    /// never ranked as the cause, scan does not count it as a problem and
+    /// doctor makes no finding of it.
+    Role {
+        Informational => "informational",
+        Symptom => "symptom",
+        RootCause => "root_cause",
+    }
+}
+
+closed_enum! {
     /// How bad a matched rule is.
     Severity {
         Info => "info",
@@ -343,6 +357,11 @@ mod tests {
         let fix = &p["fix"]["items"]["properties"];
         assert_eq!(names(&p["category"]["enum"]), all(Category::ALL));
         assert_eq!(names(&p["severity"]["enum"]), all(Severity::ALL));
+        let mut roles = names(&p["role"]["enum"]);
+        roles.sort();
+        let mut want_roles = all(Role::ALL);
+        want_roles.sort();
+        assert_eq!(roles, want_roles);
         assert_eq!(names(&p["probes"]["items"]["enum"]), all(ProbeName::ALL));
         assert_eq!(names(&fix["action"]["enum"]), all(FixAction::ALL));
         let mut tiers = names(&fix["applicability"]["enum"]);

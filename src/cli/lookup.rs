@@ -15,11 +15,12 @@ use owo_colors::{OwoColorize, Stream};
 use super::render::{pad, tier_name};
 use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
+use clawdoc::engine::paraphrase::{Guess, Index};
 use clawdoc::engine::{Engine, Match};
 use clawdoc::finding::{explain, Explained, Verdict};
 use clawdoc::normalize;
 use clawdoc::report::{self, Versioned};
-use clawdoc::ruleset::Rule;
+use clawdoc::ruleset::{Role, Rule};
 use clawdoc::vocab::{Applicability, ProbeName};
 
 /// Stdin beyond this is not read (use `clawdoc scan` for whole logs).
@@ -35,34 +36,116 @@ pub(crate) struct Args {
     pub json: bool,
     /// Also run the matched rules' probes to confirm or refute them on this
     /// machine (read-only).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "batch")]
     pub probe: bool,
+    /// Many pastes in one run: stdin is JSON lines, each a JSON string (one
+    /// paste, `\n` for its line breaks); prints one `--json` document per
+    /// input line, in order. Exit 1 when any paste shows a problem.
+    #[arg(long, conflicts_with = "text")]
+    pub batch: bool,
 }
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
     let set = super::load_rules(ctx);
     let engine = Engine::new(&set.rules)?;
-    let matches = engine.lookup(&input);
-    if args.probe {
-        return confirm_with_probes(&matches, args.json, ctx);
+    if args.batch {
+        return batch(&engine, &set.rules, &input, ctx);
     }
+    let all = engine.lookup(&input);
+    // Informational rules rank last: the problems are a prefix.
+    let problems = all
+        .iter()
+        .position(|m| m.rule.role == Role::Informational)
+        .unwrap_or(all.len());
+    let (matches, routine) = all.split_at(problems);
+    if args.probe {
+        return confirm_with_probes(matches, args.json, ctx);
+    }
+    // Nothing matched at all: guess from the wording (the index is built on
+    // this path only).
+    let guesses = if all.is_empty() {
+        Index::new(&set.rules).guesses(&input, 3)
+    } else {
+        Vec::new()
+    };
     let out = std::io::stdout();
     let mut out = out.lock();
     if args.json {
-        let doc = Versioned::new(report::Lookup::from_matches(&matches)).in_lang(ctx.lang);
+        let doc = report::Lookup::from_matches(&all).with_guesses(&guesses);
+        let doc = Versioned::new(doc).in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-    } else if matches.is_empty() {
-        render_no_match(&mut out, &engine, &input)?;
+    } else if !matches.is_empty() {
+        render_matches(&mut out, matches)?;
+        render_routine(&mut out, routine, true)?;
+    } else if !routine.is_empty() {
+        render_routine(&mut out, routine, false)?;
     } else {
-        render_matches(&mut out, &matches)?;
+        render_no_match(&mut out, &engine, &input, &guesses)?;
     }
-    // A recognised error is a problem found (1); nothing recognised is 0.
+    // A recognised error is a problem found (1); nothing recognised, only
+    // routine lines, or only guesses (possible causes, not matches) is 0.
     Ok(if matches.is_empty() {
         Exit::Ok
     } else {
         Exit::Problems
     })
+}
+
+/// `lookup --batch`: one lookup per JSON-string line of `input`.
+fn batch(engine: &Engine<'_>, rules: &[Rule], input: &[u8], ctx: &Ctx) -> anyhow::Result<Exit> {
+    let mut index: Option<Index<'_>> = None;
+    let mut any = false;
+    let mut out = std::io::stdout().lock();
+    for (n, line) in input.split(|b| *b == b'\n').enumerate() {
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        let paste: String = serde_json::from_slice(line).map_err(|e| {
+            anyhow::anyhow!("<stdin>:{}:{}: not a JSON string: {e}", n + 1, e.column())
+        })?;
+        let all = engine.lookup(paste.as_bytes());
+        let guesses = if all.is_empty() {
+            index
+                .get_or_insert_with(|| Index::new(rules))
+                .guesses(paste.as_bytes(), 3)
+        } else {
+            Vec::new()
+        };
+        let doc = report::Lookup::from_matches(&all).with_guesses(&guesses);
+        any |= !doc.matches.is_empty();
+        let doc = Versioned::new(doc).in_lang(ctx.lang);
+        writeln!(out, "{}", serde_json::to_string(&doc)?)?;
+    }
+    Ok(if any { Exit::Problems } else { Exit::Ok })
+}
+
+/// Lines informational rules recognised: said plainly to be routine.
+fn render_routine(
+    out: &mut impl Write,
+    routine: &[Match<'_>],
+    after_problems: bool,
+) -> std::io::Result<()> {
+    if routine.is_empty() {
+        return Ok(());
+    }
+    if after_problems {
+        writeln!(out)?;
+    } else {
+        writeln!(out, "{}", bold(&t("lookup-routine-only")))?;
+    }
+    writeln!(out, "{}", bold(&t("lookup-routine")))?;
+    for m in routine {
+        writeln!(
+            out,
+            "  {}  {}  {}",
+            m.rule.title,
+            dim(&format!("({}, {})", m.rule.id, m.rule.category)),
+            dim(&msg("lookup-line-no", &[("line", s(m.line))]))
+        )?;
+        writeln!(out, "      {}", dim(&m.rule.meaning))?;
+    }
+    Ok(())
 }
 
 /// `lookup --probe`: runs the probes the matched rules name, here and now,
@@ -300,7 +383,12 @@ pub(crate) fn render_rule_body(
     Ok(())
 }
 
-fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> std::io::Result<()> {
+fn render_no_match(
+    out: &mut impl Write,
+    engine: &Engine<'_>,
+    input: &[u8],
+    guesses: &[Guess<'_>],
+) -> std::io::Result<()> {
     let lines: Vec<String> = normalize::text(input)
         .into_iter()
         .map(|l| l.trim().to_string())
@@ -327,7 +415,27 @@ fn render_no_match(out: &mut impl Write, engine: &Engine<'_>, input: &[u8]) -> s
             msg("lookup-more-lines", &[("count", s(lines.len() - 5))])
         )?;
     }
-    let closest = engine.closest(&lines.join(" "), 3);
+    if !guesses.is_empty() {
+        writeln!(out, "{}", bold(&t("lookup-possible")))?;
+        for g in guesses {
+            writeln!(
+                out,
+                "  {}  {}  {}",
+                g.rule.id,
+                g.rule.title,
+                dim(&msg(
+                    "lookup-possible-score",
+                    &[("score", s(format!("{:.2}", g.score))), ("line", s(g.line))]
+                ))
+            )?;
+        }
+        writeln!(out, "  {}", dim(&t("lookup-possible-hint")))?;
+    }
+    let closest = if guesses.is_empty() {
+        engine.closest(&lines.join(" "), 3)
+    } else {
+        Vec::new()
+    };
     if !closest.is_empty() {
         writeln!(out, "{}", bold(&t("lookup-closest")))?;
         for (rule, score) in closest {

@@ -1,6 +1,7 @@
 //! `clawdoc scan`: run log files through the rules, fast and in bounded
 //! memory ([`clawdoc::engine::Scanner`]). Per rule: count, first and last line,
-//! a sample. Exit 1 when any rule matched (problems found), 0 when none did.
+//! a sample. Exit 1 when any rule matched (problems found), 0 when none did
+//! or only informational rules did (routine lines, listed apart).
 //! `CLAWDOC_SCAN_THREADS` sets the number of matching threads.
 
 use super::render::{pad, pad_left};
@@ -14,8 +15,9 @@ use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
 
 use super::{Ctx, Exit};
-use clawdoc::engine::{Engine, ScanSummary};
+use clawdoc::engine::{Engine, RuleCount, ScanSummary};
 use clawdoc::report::{self, Versioned};
+use clawdoc::ruleset::Role;
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct Args {
@@ -80,7 +82,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
 }
 
 fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Result<()> {
-    let head = msg(
+    let mut head = msg(
         "scan-head",
         &[
             ("name", tr::s(name)),
@@ -88,15 +90,32 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
             ("matched", tr::s(s.matched_lines)),
         ],
     );
+    if s.routine_lines > 0 {
+        head.push_str(&msg("scan-head-routine", &[("routine", tr::s(s.routine_lines))]));
+    }
     writeln!(
         out,
         "{}",
         head.if_supports_color(Stream::Stdout, |t| t.bold().to_string())
     )?;
-    if s.rules.is_empty() {
+    let (routine, problems): (Vec<&RuleCount<'_>>, Vec<&RuleCount<'_>>) = s
+        .rules
+        .iter()
+        .partition(|r| r.rule.role == Role::Informational);
+    if problems.is_empty() {
         writeln!(out, "  {}", t("scan-no-match"))?;
-        return Ok(());
+    } else {
+        table(out, &problems)?;
+        writeln!(out, "  {}", t("scan-explain-one"))?;
     }
+    if !routine.is_empty() {
+        writeln!(out, "  {}", t("scan-routine"))?;
+        table(out, &routine)?;
+    }
+    Ok(())
+}
+
+fn table(out: &mut impl Write, rows: &[&RuleCount<'_>]) -> std::io::Result<()> {
     // Headings may be CJK (two columns per character): pad by display
     // width, never by chars or bytes.
     let [rule, category, count, first, last, sample] = [
@@ -108,8 +127,7 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
         "scan-col-sample",
     ]
     .map(t);
-    let width = s
-        .rules
+    let width = rows
         .iter()
         .map(|r| r.rule.id.len())
         .chain([UnicodeWidthStr::width(rule.as_str())])
@@ -126,7 +144,7 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
         pad_left(&first, 9),
         pad_left(&last, 9),
     )?;
-    for r in &s.rules {
+    for r in rows {
         writeln!(
             out,
             "  {}  {} {:>8} {:>9} {:>9}  {}",
@@ -138,6 +156,5 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
             clawdoc::engine::clip_printable(&r.sample, 100)
         )?;
     }
-    writeln!(out, "  {}", t("scan-explain-one"))?;
     Ok(())
 }

@@ -19,28 +19,15 @@ use regex::bytes::{Regex, RegexBuilder};
 use serde::Serialize;
 use toml::Spanned;
 
-use super::schema::{RawBlock, RawCondition, RawFix, RawRule, RULE_FIELDS};
+use super::schema::{RawBlock, RawCondition, RawContext, RawFix, RawRule, RULE_FIELDS};
 use super::{Origin, RuleError};
 use crate::i18n::Lang;
 use crate::vocab::{fact_type, SECTIONS};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, UnknownName};
 
-/// Where a rule sits in a causal chain. Ranking puts root causes before the
-/// symptoms they produce (`EADDRINUSE` before `did not become ready`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Symptom,
-    RootCause,
-}
+pub use crate::vocab::Role;
 
 impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Symptom => "symptom",
-            Role::RootCause => "root_cause",
-        }
-    }
     /// The default when a rule does not say: the three "the gateway is not
     /// there" categories are symptoms of something else, the rest are causes.
     pub(crate) fn default_for(category: Category) -> Role {
@@ -468,6 +455,24 @@ pub struct Example {
     pub captures: BTreeMap<String, String>,
 }
 
+/// A `[[context]]` block: some line within `within` lines of a hit (before
+/// or after, the hit's own line included) matches one of `patterns`.
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub patterns: Vec<Pattern>,
+    pub within: usize,
+    /// Without such a line the hit does not count; else it only
+    /// strengthens the match (ranking).
+    pub required: bool,
+}
+
+impl Context {
+    /// Whether one of the patterns matches `lower` (a lowercased line).
+    pub(crate) fn matches(&self, lower: &[u8]) -> bool {
+        (self.patterns.iter()).any(|p| p.regex().is_some_and(|r| r.is_match(lower)))
+    }
+}
+
 /// A compiled rule, ready for the engine, the doctor and the walkthrough.
 #[derive(Debug, Clone)]
 pub struct Rule {
@@ -482,6 +487,9 @@ pub struct Rule {
     pub meaning: String,
     pub causes: Vec<String>,
     pub patterns: Vec<Pattern>,
+    /// `[[context]]` blocks: lines near a hit the rule requires or is
+    /// strengthened by.
+    pub context: Vec<Context>,
     pub probes: Vec<ProbeName>,
     /// The doctor may raise this rule from probe facts alone.
     pub standalone: bool,
@@ -710,18 +718,7 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
     let severity = cx.vocab::<Severity>(&raw.severity, "severity");
     let role = match &raw.role {
         None => category.map(Role::default_for),
-        Some(r) => match r.get_ref().as_str() {
-            "root_cause" => Some(Role::RootCause),
-            "symptom" => Some(Role::Symptom),
-            other => {
-                cx.err(
-                    r.span(),
-                    format!("unknown role `{other}`"),
-                    Some("role is `root_cause` or `symptom`".into()),
-                );
-                None
-            }
-        },
+        Some(r) => cx.vocab::<Role>(r, "role"),
     };
     let section = SECTIONS
         .iter()
@@ -740,7 +737,8 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
         );
     }
 
-    let patterns = check_patterns(cx, &raw);
+    let patterns = check_patterns(cx, &raw.patterns);
+    let context = check_context(cx, &raw.context);
     let probes: Vec<ProbeName> = raw
         .probes
         .iter()
@@ -762,6 +760,24 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
                     "standalone means the doctor raises it from probe facts alone; say which facts"
                         .into(),
                 ),
+            );
+        }
+    }
+
+    // Informational means routine: nothing to fix, never raised alone.
+    if let (Some(Role::Informational), Some(r)) = (role, &raw.role) {
+        if let Some(fix) = raw.fixes.first() {
+            cx.err(
+                fix.span(),
+                "an informational rule has a [[fix]]",
+                Some("informational lines are routine: remove the fix, or make the rule a `root_cause`/`symptom`".into()),
+            );
+        }
+        if standalone {
+            cx.err(
+                r.span(),
+                "an informational rule cannot be standalone",
+                Some("the doctor never makes a finding of a routine line".into()),
             );
         }
     }
@@ -821,6 +837,7 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
         meaning: raw.meaning.into_inner(),
         causes: raw.causes,
         patterns,
+        context,
         probes,
         standalone,
         confirm,
@@ -922,16 +939,16 @@ fn join_or_none(names: &BTreeSet<String>) -> String {
     }
 }
 
-fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
-    if raw.patterns.get_ref().is_empty() {
+fn check_patterns(cx: &mut Ctx<'_>, patterns: &Spanned<Vec<Spanned<String>>>) -> Vec<Pattern> {
+    if patterns.get_ref().is_empty() {
         cx.err(
-            raw.patterns.span(),
+            patterns.span(),
             "`patterns` is empty",
             Some("a rule needs at least one regex".into()),
         );
     }
     let mut out = Vec::new();
-    for p in raw.patterns.get_ref() {
+    for p in patterns.get_ref() {
         let source = p.get_ref();
         if source.trim().is_empty() {
             cx.err(
@@ -1008,6 +1025,32 @@ fn check_patterns(cx: &mut Ctx<'_>, raw: &RawRule) -> Vec<Pattern> {
                 Some("simplify the pattern".into()),
             ),
         }
+    }
+    out
+}
+
+/// The most lines a context block may reach (each way).
+pub(crate) const MAX_WITHIN: u32 = 50;
+
+fn check_context(cx: &mut Ctx<'_>, raw: &[Spanned<RawContext>]) -> Vec<Context> {
+    let mut out = Vec::new();
+    for block in raw {
+        let b = block.get_ref();
+        let patterns = check_patterns(cx, &b.patterns);
+        let within = *b.within.get_ref();
+        if within > MAX_WITHIN {
+            cx.err(
+                b.within.span(),
+                format!("`within = {within}` is more than {MAX_WITHIN} lines"),
+                Some("context is about neighbouring lines: a few lines, at most 50".into()),
+            );
+            continue;
+        }
+        out.push(Context {
+            patterns,
+            within: within as usize,
+            required: b.required,
+        });
     }
     out
 }

@@ -20,7 +20,7 @@ pub(crate) mod schema;
 pub(crate) mod source;
 
 pub(crate) use compile::substitute;
-pub use compile::{Condition, ConditionBlock, Fix, Op, Role, Rule};
+pub use compile::{Condition, ConditionBlock, Context, Fix, Op, Role, Rule};
 
 /// Where a rule came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

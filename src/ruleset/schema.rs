@@ -72,6 +72,7 @@ pub(crate) const RULE_FIELDS: &[&str] = &[
     "refute",
     "fix",
     "example",
+    "context",
 ];
 
 #[derive(Debug, Deserialize)]
@@ -107,6 +108,21 @@ pub(crate) struct RawRule {
     pub fixes: Vec<Spanned<RawFix>>,
     #[serde(default, rename = "example")]
     pub examples: Vec<Spanned<RawExample>>,
+    #[serde(default)]
+    pub context: Vec<Spanned<RawContext>>,
+}
+
+/// One `[[context]]` block: lines near a hit that the rule requires or is
+/// strengthened by.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawContext {
+    pub patterns: Spanned<Vec<Spanned<String>>>,
+    /// Lines before or after the hit searched (the hit's own line too).
+    pub within: Spanned<u32>,
+    /// `true`: a hit without such a line does not count.
+    #[serde(default)]
+    pub required: bool,
 }
 
 /// One `[[confirm]]` / `[[refute]]` block: all conditions must hold.

@@ -4,6 +4,7 @@
 //! accuracy they reached. Floors are the measured numbers (tune and held-out
 //! test split each, as printed and behind a log prefix), so a rule change
 //! that loses a family, or starts flagging unrelated messages, fails here.
+//! Each set of pastes is one `lookup --batch` process (a lookup per row).
 
 use crate::harness::{fill, labelled_lines, repo, TestEnv};
 
@@ -32,25 +33,40 @@ fn labelled_rows() -> Vec<Row> {
         .collect()
 }
 
-/// The first match's category, `None` when nothing matched.
-fn top(env: &TestEnv, text: &str) -> Option<String> {
-    let run = env.run_stdin(&["lookup", "--json"], text.as_bytes());
+/// The first match's category of each paste (`None` when nothing matched),
+/// from one `lookup --batch` run.
+fn tops(env: &TestEnv, texts: &[String]) -> Vec<Option<String>> {
+    let input: String = texts
+        .iter()
+        .map(|t| serde_json::to_string(t).unwrap() + "\n")
+        .collect();
+    let run = env.run_stdin(&["lookup", "--batch"], input.as_bytes());
     assert!(run.code == 0 || run.code == 1, "{run:?}");
-    run.json()["matches"][0]["category"]
-        .as_str()
-        .map(str::to_string)
+    let out: Vec<Option<String>> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            let doc: serde_json::Value = serde_json::from_str(l).unwrap();
+            doc["matches"][0]["category"].as_str().map(str::to_string)
+        })
+        .collect();
+    assert_eq!(out.len(), texts.len(), "{run:?}");
+    out
 }
 
-/// Top-1 accuracy over the in-category rows (one `lookup` each) and the
-/// false-positive rate over the `other` rows (one `scan` of them all, one
-/// message per line: a multi-line message is joined with spaces), plus what
-/// missed, for the failure message.
+/// Top-1 accuracy over the in-category rows (one `lookup --batch`, a
+/// lookup per row) and the false-positive rate over the `other` rows (one
+/// `scan` of them all, one message per line: a multi-line message is joined
+/// with spaces), plus what missed, for the failure message.
 fn score(env: &TestEnv, rows: &[&Row], prefix: &str) -> (f64, f64, Vec<String>) {
     let mut misses = Vec::new();
     let in_cat: Vec<&&Row> = rows.iter().filter(|r| r.category != "other").collect();
+    let texts: Vec<String> = in_cat
+        .iter()
+        .map(|r| format!("{prefix}{}", fill(&r.message)))
+        .collect();
     let mut hit = 0;
-    for row in &in_cat {
-        let got = top(env, &format!("{prefix}{}", fill(&row.message)));
+    for (row, got) in in_cat.iter().zip(tops(env, &texts)) {
         if got.as_deref() == Some(row.category.as_str()) {
             hit += 1;
         } else {
@@ -129,8 +145,9 @@ fn chinese_wrappers_look_up_to_their_family() {
     let mut wrong = Vec::new();
     let rows = labelled_lines("fixtures/corpus/zh-wrappers.tsv");
     let n = rows.len();
-    for (message, want) in &rows {
-        let got = top(&env, message).unwrap_or_else(|| "other".into());
+    let texts: Vec<String> = rows.iter().map(|(m, _)| m.clone()).collect();
+    for ((message, want), got) in rows.iter().zip(tops(&env, &texts)) {
+        let got = got.unwrap_or_else(|| "other".into());
         if &got != want {
             wrong.push(format!("{message}: want {want}, got {got}"));
         }

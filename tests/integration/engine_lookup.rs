@@ -106,7 +106,7 @@ fn json_contract_and_exit_codes() {
     assert_eq!(none.code, 0, "{none:?}");
     assert_eq!(
         none.json(),
-        serde_json::json!({"schema_version": 1, "lang": "en", "matches": []})
+        serde_json::json!({"schema_version": 1, "lang": "en", "matches": [], "routine": [], "possible": []})
     );
 }
 

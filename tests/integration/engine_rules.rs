@@ -252,12 +252,15 @@ fn missing_rules_dir_is_reported_not_fatal() {
 fn flowchart_draws_every_rule_in_mermaid_dot_and_json() {
     let env = TestEnv::new();
     let rules = env.run(&["rules", "list", "--json"]).json();
+    // Informational rules (routine lines) are no problem to troubleshoot.
     let ids: Vec<String> = rules["rules"]
         .as_array()
         .unwrap()
         .iter()
+        .filter(|r| r["role"] != "informational")
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect();
+    assert!(ids.len() >= 20, "{rules}");
 
     let run = env.run(&["flowchart", "--format", "mermaid"]);
     assert_eq!(run.code, 0, "{run:?}");

@@ -13,7 +13,15 @@ fn scan_reports_counts_lines_and_samples() {
     let keys = sorted_keys(&json);
     assert_eq!(
         keys,
-        ["lang", "lines", "matched_lines", "rules", "schema_version"]
+        [
+            "lang",
+            "lines",
+            "matched_lines",
+            "routine",
+            "routine_lines",
+            "rules",
+            "schema_version"
+        ]
     );
     assert_eq!(json["lines"], 14);
     assert_eq!(json["matched_lines"], 7);
@@ -68,7 +76,7 @@ fn scan_stdin_clean_log_exits_zero() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(
         run.json(),
-        serde_json::json!({"schema_version": 1, "lang": "en", "lines": 2, "matched_lines": 0, "rules": []})
+        serde_json::json!({"schema_version": 1, "lang": "en", "lines": 2, "matched_lines": 0, "routine_lines": 0, "rules": [], "routine": []})
     );
 }
 

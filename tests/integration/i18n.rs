@@ -116,7 +116,7 @@ fn doctor_table_lines_up_with_wide_characters() {
 #[test]
 fn walk_in_zh_tw_snapshot() {
     let env = TestEnv::new();
-    let answers = env.write("answers.txt", "13\n否\n");
+    let answers = env.write("answers.txt", "15\n否\n");
     let r = env.run(&[
         "--lang",
         "zh-TW",
@@ -210,7 +210,7 @@ fn json_keeps_keys_and_ids_and_says_its_language() {
     );
     let doctor = env.run(&["--lang", "zh-CN", "doctor", "--json"]).json();
     assert_eq!(doctor["lang"], "zh-CN");
-    let walk_answers = env.write("a.txt", "13\nno\n");
+    let walk_answers = env.write("a.txt", "15\nno\n");
     let walk = env
         .run(&[
             "--lang",

@@ -4,6 +4,7 @@
 mod harness;
 
 mod config_cmd;
+mod context;
 mod conventions;
 mod corpus;
 mod doctor;
@@ -13,6 +14,7 @@ mod engine_scan;
 mod epipe;
 mod gateway_daemon;
 mod gateway_server;
+mod healthy;
 mod i18n;
 mod layers;
 mod openclaw;

@@ -1,0 +1,190 @@
+//! A healthy real OpenClaw run (fixtures/openclaw/healthy-run/: start,
+//! `gateway status`, `health`, `status`, `devices list`, `gateway call
+//! health`, a refused `gateway stop`, an in-process restart, SIGTERM) is a
+//! negative: `scan` and `lookup` tell the user to fix nothing in any of its
+//! console, file-log or CLI lines. The routine lines that look like problems
+//! (a status probe's `missing scope: operator.read`, the CLI probe's 1008
+//! `device-required`) are recognised by informational rules and listed as
+//! routine, with exit 0.
+
+use crate::harness::{repo, TestEnv};
+
+const FILES: &[&str] = &["console.txt", "file-log.jsonl", "cli.txt"];
+
+fn fixture(name: &str) -> String {
+    repo()
+        .join("fixtures/openclaw/healthy-run")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn ids(list: &serde_json::Value) -> Vec<String> {
+    let mut ids: Vec<String> = (list.as_array().unwrap().iter())
+        .map(|r| r["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+#[test]
+fn scan_finds_no_problem_in_a_healthy_run() {
+    let env = TestEnv::new();
+    let mut routine = Vec::new();
+    for name in FILES {
+        let run = env.run(&["scan", "--json", &fixture(name)]);
+        assert_eq!(run.code, 0, "{name}: {run:?}");
+        let json = run.json();
+        assert!(json["lines"].as_u64().unwrap() > 30, "{name}: {json}");
+        assert_eq!(json["matched_lines"], 0, "{name}: {json}");
+        assert_eq!(json["rules"], serde_json::json!([]), "{name}: {json}");
+        routine.extend(ids(&json["routine"]));
+    }
+    routine.sort();
+    // Both routine lines are in the console and in the file log.
+    assert_eq!(
+        routine,
+        [
+            "probe-before-pairing",
+            "probe-before-pairing",
+            "status-probe-scope",
+            "status-probe-scope"
+        ]
+    );
+    let human = env.run(&["scan", &fixture("console.txt")]);
+    assert_eq!(human.code, 0, "{human:?}");
+    assert!(
+        human.stdout.contains("0 matched, 2 routine") && human.stdout.contains("no rule matched"),
+        "{human:?}"
+    );
+}
+
+#[test]
+fn lookup_of_a_healthy_run_pasted_whole_says_nothing_to_fix() {
+    let env = TestEnv::new();
+    for name in FILES {
+        let text = std::fs::read(fixture(name)).unwrap();
+        let run = env.run_stdin(&["lookup", "--json"], &text);
+        assert_eq!(run.code, 0, "{name}: {run:?}");
+        let json = run.json();
+        assert_eq!(json["matches"], serde_json::json!([]), "{name}: {json}");
+        let human = env.run_stdin(&["lookup"], &text);
+        assert_eq!(human.code, 0, "{name}: {human:?}");
+        assert!(!human.stdout.contains("Fixes"), "{name}: {human:?}");
+    }
+}
+
+/// Each routine line alone, as a user would paste it: recognised, ranked as
+/// routine (not a cause), exit 0; the same words from a real client that
+/// is not the CLI's probe stay a problem.
+#[test]
+fn a_routine_line_is_never_the_cause() {
+    let env = TestEnv::new();
+    let console = std::fs::read_to_string(fixture("console.txt")).unwrap();
+    for (needle, rule) in [
+        ("missing scope: operator.read", "status-probe-scope"),
+        ("cause=device-required", "probe-before-pairing"),
+    ] {
+        let line = console.lines().find(|l| l.contains(needle)).unwrap();
+        let run = env.run(&["lookup", "--json", line]);
+        assert_eq!(run.code, 0, "{run:?}");
+        let json = run.json();
+        assert_eq!(json["matches"], serde_json::json!([]), "{json}");
+        assert_eq!(ids(&json["routine"]), [rule], "{json}");
+        let human = env.run(&["lookup", line]);
+        assert!(
+            human
+                .stdout
+                .contains("Nothing to fix: only routine lines matched."),
+            "{human:?}"
+        );
+    }
+    // A routine line next to a real error: the error is the cause (exit 1),
+    // the routine line is listed apart.
+    let scope = console
+        .lines()
+        .find(|l| l.contains("operator.read"))
+        .unwrap();
+    let paste =
+        format!("{scope}\nError: listen EADDRINUSE: address already in use 127.0.0.1:18789\n");
+    let run = env.run_stdin(&["lookup", "--json"], paste.as_bytes());
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["matches"][0]["rule_id"], "port-in-use", "{json}");
+    assert_eq!(ids(&json["routine"]), ["status-probe-scope"], "{json}");
+    // Not the CLI's probe: a control UI turned away is a problem.
+    let ui = "[ws] closed before connect conn=1 code=1008 reason=connect failed cause=device-required client=control-ui mode=webchat";
+    let run = env.run(&["lookup", "--json", ui]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.json()["routine"], serde_json::json!([]));
+    let write =
+        "⇄ res ✗ chat.send 3ms errorCode=FORBIDDEN errorMessage=missing scope: operator.write";
+    let run = env.run(&["lookup", "--json", write]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.json()["matches"][0]["category"], "auth");
+}
+
+/// Every line of the healthy console and file log looked up on its own (one
+/// `lookup --batch`): no problem, and no guess either (the paraphrase stage
+/// runs on each line no pattern matched). The CLI transcript's lines are
+/// not problems; its guesses are counted, not forbidden (see
+/// fixtures/corpus/README.md, Paraphrases: 2 of its 164 non-empty lines).
+#[test]
+fn every_healthy_line_alone_is_no_problem_and_no_guess() {
+    let env = TestEnv::new();
+    for name in FILES {
+        let text = std::fs::read_to_string(fixture(name))
+            .unwrap()
+            .replace("{STATE}", "/root/.openclaw-dev");
+        let pastes: String = (text.lines())
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| serde_json::to_string(l).unwrap() + "\n")
+            .collect();
+        let run = env.run_stdin(&["lookup", "--batch"], pastes.as_bytes());
+        assert_eq!(run.code, 0, "{name}: {run:?}");
+        let docs: Vec<serde_json::Value> = (run.stdout.lines())
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(docs.len(), pastes.lines().count(), "{name}");
+        let guessed: Vec<&serde_json::Value> = (docs.iter())
+            .filter(|d| d["possible"] != serde_json::json!([]))
+            .collect();
+        for d in &docs {
+            assert_eq!(d["matches"], serde_json::json!([]), "{name}: {d}");
+        }
+        if *name == "cli.txt" {
+            assert!(guessed.len() <= 2, "{name}: {guessed:?}");
+        } else {
+            assert!(guessed.is_empty(), "{name}: {guessed:?}");
+        }
+    }
+}
+
+/// No pattern matches a paraphrase; the paraphrase stage says what it may
+/// be, plainly as a guess, with exit 0.
+#[test]
+fn a_paraphrase_gets_a_guess_never_a_match() {
+    let env = TestEnv::new();
+    let text = "the disk is full: no space left to write the state database";
+    let run = env.run(&["lookup", "--json", text]);
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    assert_eq!(json["matches"], serde_json::json!([]), "{json}");
+    assert_eq!(json["possible"][0]["rule_id"], "disk-full", "{json}");
+    let score = json["possible"][0]["score"].as_f64().unwrap();
+    assert!((0.45..=1.5).contains(&score), "{json}");
+    let human = env.run(&["lookup", text]);
+    assert_eq!(human.code, 0, "{human:?}");
+    assert!(
+        human.stdout.contains("No rule matched.")
+            && human
+                .stdout
+                .contains("Possible causes (guesses from similar wording, not a match)")
+            && human.stdout.contains("disk-full"),
+        "{human:?}"
+    );
+    // A pattern match is never joined by guesses.
+    let run = env.run(&["lookup", "--json", "ENOSPC: no space left on device, write"]);
+    assert_eq!(run.code, 1, "{run:?}");
+    assert_eq!(run.json()["possible"], serde_json::json!([]));
+}
