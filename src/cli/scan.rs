@@ -91,7 +91,10 @@ fn render(out: &mut impl Write, name: &str, s: &ScanSummary<'_>) -> std::io::Res
         ],
     );
     if s.routine_lines > 0 {
-        head.push_str(&msg("scan-head-routine", &[("routine", tr::s(s.routine_lines))]));
+        head.push_str(&msg(
+            "scan-head-routine",
+            &[("routine", tr::s(s.routine_lines))],
+        ));
     }
     writeln!(
         out,
