@@ -28,7 +28,7 @@ pub(crate) const LOG_TAIL_BYTES: u64 = 256 * 1024;
 pub(crate) const MAX_ROUNDS: usize = 5;
 
 /// A rule confirmed (or seen) on this machine.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     pub rule_id: String,
     pub category: Category,
@@ -49,14 +49,14 @@ pub struct Finding {
     pub(crate) vars: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LogLine {
     pub line: usize,
     pub text: String,
 }
 
 /// A log line whose rule the probes refute: it happened, it is not current.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct History {
     pub rule_id: String,
     pub line: usize,
@@ -64,7 +64,7 @@ pub struct History {
     pub why: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Diagnosis {
     pub evidence: Vec<Evidence>,
     pub findings: Vec<Finding>,
@@ -72,7 +72,7 @@ pub struct Diagnosis {
     pub log: LogScan,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LogScan {
     pub path: String,
     pub present: bool,
@@ -355,7 +355,7 @@ pub trait Confirm {
     fn confirm(&mut self, finding: &Finding, fix: &Fix, preview: &Preview) -> bool;
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlannedFix {
     pub rule_id: String,
     #[serde(flatten)]
@@ -363,7 +363,7 @@ pub struct PlannedFix {
     pub applicability: Applicability,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppliedFix {
     pub rule_id: String,
     pub action: FixAction,
@@ -375,7 +375,7 @@ pub struct AppliedFix {
 }
 
 /// Why a finding's fix was not applied.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeftFix {
     pub rule_id: String,
     pub action: FixAction,
@@ -389,7 +389,7 @@ pub struct LeftFix {
     pub commands: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Verification {
     pub health_ready: bool,
     pub handshake: String,
@@ -399,7 +399,7 @@ pub struct Verification {
     pub summary: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DoctorReport {
     /// The gateway this report is about.
     pub target: TargetInfo,
@@ -414,7 +414,9 @@ pub struct DoctorReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub journal: Option<String>,
     pub rounds: usize,
+    /// Wall time of the whole run, in milliseconds.
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "f64")]
     pub elapsed: Duration,
 }
 

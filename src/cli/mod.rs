@@ -175,7 +175,9 @@ pub(crate) enum Command {
     Flowchart(flowchart::Args),
     /// Print the JSON Schema of a `--json` document (also in docs/schemas/).
     Schema {
-        /// lookup, scan, rules-list, rules-test, rules-lint, walk
+        /// lookup, lookup-probe, scan, rules-list, rules-show, rules-test,
+        /// rules-lint, walk, doctor, status, undo, flowchart, devices,
+        /// config-validate
         name: String,
     },
     /// Run and control the embedded gateway.

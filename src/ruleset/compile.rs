@@ -27,7 +27,7 @@ use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, Unkn
 
 /// Where a rule sits in a causal chain. Ranking puts root causes before the
 /// symptoms they produce (`EADDRINUSE` before `did not become ready`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Symptom,
@@ -295,7 +295,7 @@ fn fold_class_item(item: &mut regex_syntax::ast::ClassSetItem) {
 
 /// A fix the rule offers: a closed action implemented in Rust, never a shell
 /// string. `commands` are only ever shown (with `{capture}` substituted).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Fix {
     pub id: String,
     pub action: FixAction,
@@ -421,7 +421,7 @@ fn placeholders(template: &str) -> Vec<&str> {
 }
 
 /// A comparison against one probe fact.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Op {
     Eq(serde_json::Value),
@@ -433,7 +433,7 @@ pub enum Op {
     Contains(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Condition {
     /// Full dotted name, e.g. `port.holder_is_gateway`.
     pub fact: String,
@@ -456,12 +456,12 @@ impl fmt::Display for Condition {
 }
 
 /// All conditions must hold (AND); a rule's blocks are alternatives (OR).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct ConditionBlock {
     pub when: Vec<Condition>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Example {
     pub text: String,
     pub matches: bool,

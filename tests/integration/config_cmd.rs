@@ -161,7 +161,7 @@ fn validate_lists_every_problem_with_positions() {
 
     let r = env.run(&["config", "validate", "--json"]);
     assert_eq!(r.code, 1, "{r:?}");
-    let v = r.json();
+    let v = r.doc("config-validate");
     assert_eq!(v["valid"], false);
     let kinds: Vec<&str> = v["problems"]
         .as_array()
@@ -194,7 +194,7 @@ fn validate_corrupt_and_missing() {
     env.write("config.toml", b"[gateway]\nmode = \"lo\xffcal\"\n");
     let r = env.run(&["config", "validate", "--json"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert_eq!(r.json()["problems"][0]["kind"], "syntax");
+    assert_eq!(r.doc("config-validate")["problems"][0]["kind"], "syntax");
     assert_eq!(r.json()["problems"][0]["line"], 2);
 
     std::fs::remove_file(&file).unwrap();
@@ -203,7 +203,7 @@ fn validate_corrupt_and_missing() {
     assert!(r.stderr.contains("Missing config"), "{r:?}");
     let r = env.run(&["config", "validate", "--json"]);
     assert_eq!(r.code, 2, "{r:?}");
-    assert_eq!(r.json()["exists"], false);
+    assert_eq!(r.doc("config-validate")["exists"], false);
 }
 
 #[test]

@@ -30,7 +30,7 @@ fn doctor(env: &TestEnv, args: &[&str], envs: &[(&str, &str)]) -> (Run, Value) {
     full.extend_from_slice(args);
     let run = env.run_env(&full, envs);
     assert!(run.code == 0 || run.code == 1, "doctor failed: {run:?}");
-    let json = run.json();
+    let json = run.doc("doctor");
     (run, json)
 }
 
@@ -548,9 +548,15 @@ fn dry_run_changes_nothing_and_undo_restores() {
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_eq!(after["healthy"], true, "{after:#}");
     stop(&env);
-    let undo = env.run(&["undo"]);
+    let undo = env.run(&["undo", "--json"]);
     assert_eq!(undo.code, 0, "{undo:?}");
     assert_eq!(env.read("config.toml"), original);
+    let undone = undo.doc("undo");
+    assert_eq!(
+        undone["restored"][0],
+        env.path("config.toml").display().to_string(),
+        "{undone:#}"
+    );
     let again = env.run(&["undo"]);
     assert_eq!(again.code, 1, "{again:?}");
 }
@@ -578,11 +584,15 @@ fn lookup_probe_confirms_and_refutes_on_this_machine() {
     let free = env.run(&["lookup", "--probe", "--json", &msg]);
     // Every candidate refuted here: nothing stands, exit 0.
     assert_eq!(free.code, 0, "{free:?}");
-    assert_eq!(free.json()["matches"][0]["verdict"], "refuted", "{free:?}");
+    assert_eq!(
+        free.doc("lookup-probe")["matches"][0]["verdict"],
+        "refuted",
+        "{free:?}"
+    );
     let holder = env.spawn_port_holder(port);
     let held = env.run(&["lookup", "--probe", "--json", &msg]);
     assert_eq!(held.code, 1, "{held:?}");
-    let top = &held.json()["matches"][0];
+    let top = &held.doc("lookup-probe")["matches"][0];
     assert_eq!(top["rule_id"], "port-in-use");
     assert_eq!(top["verdict"], "confirmed", "{held:?}");
     assert!(
@@ -864,7 +874,7 @@ fn a_corrupt_device_store_is_diagnosed_and_rebuilt_by_the_unsafe_fix() {
     assert_eq!(std::fs::read_to_string(kept[0].path()).unwrap(), corrupt);
     let list = env.run(&["devices", "list", "--json"]);
     assert_eq!(
-        list.json()["paired"].as_array().map(Vec::len),
+        list.doc("devices")["paired"].as_array().map(Vec::len),
         Some(1),
         "{list:?}"
     );

@@ -67,7 +67,7 @@ fn start_status_stop() {
 
     let status = env.run(&["status", "--json"]);
     assert_eq!(status.code, 0, "{status:?}");
-    let v = status.json();
+    let v = status.doc("status");
     assert_eq!(v["state"], "running");
     assert_eq!(v["pid"], pid);
     assert_eq!(v["port"], port);
@@ -98,7 +98,7 @@ fn start_status_stop() {
 
     let after = env.run(&["status", "--json"]);
     assert_eq!(after.code, 1, "{after:?}");
-    assert_eq!(after.json()["state"], "stopped");
+    assert_eq!(after.doc("status")["state"], "stopped");
     let nothing = env.run(&["gateway", "stop"]);
     assert_eq!(nothing.code, 0, "{nothing:?}");
     assert!(nothing.stdout.contains("not running"), "{nothing:?}");

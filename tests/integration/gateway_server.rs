@@ -330,7 +330,7 @@ fn pairing_approve_tokens_and_remove() {
     assert_eq!(close_of(&mut w), (1008, "pairing required".to_string()));
     let list = env.run(&["devices", "list", "--json"]);
     assert_eq!(list.code, 0, "{list:?}");
-    assert_eq!(list.json()["pending"][0]["id"], "phone-1");
+    assert_eq!(list.doc("devices")["pending"][0]["id"], "phone-1");
     assert_eq!(list.json()["paired"].as_array().unwrap().len(), 0);
     assert!(env.read("logs/gateway.log").contains("pairing required"));
 

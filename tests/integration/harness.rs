@@ -45,6 +45,34 @@ impl Run {
     }
 }
 
+impl Run {
+    /// Stdout as the `--json` document `name` (`clawdoc schema NAME`),
+    /// asserted valid against its published JSON Schema.
+    #[track_caller]
+    pub(crate) fn doc(&self, name: &str) -> serde_json::Value {
+        let doc = self.json();
+        assert_valid(name, &doc);
+        doc
+    }
+}
+
+/// Asserts `doc` validates against the JSON Schema of the document `name`
+/// and carries `schema_version` 1.
+#[track_caller]
+pub(crate) fn assert_valid(name: &str, doc: &serde_json::Value) {
+    let schema = clawdoc::report::schema(name).unwrap_or_else(|| panic!("no schema {name}"));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not a valid {name} document: {errors:#?}\n{doc:#}"
+    );
+    assert_eq!(doc["schema_version"], 1, "{doc:#}");
+}
+
 impl std::fmt::Debug for Run {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

@@ -166,10 +166,10 @@ fn status_and_undo_json_follow_the_environment_and_say_nothing_to_undo() {
         &[("CLAWDOC_GATEWAY_PORT", port.as_str())],
     );
     assert_eq!(st.code, 1, "{st:?}");
-    assert_eq!(st.json()["port"].to_string(), port, "{st:?}");
+    assert_eq!(st.doc("status")["port"].to_string(), port, "{st:?}");
     let undo = env.run(&["undo", "--json"]);
     assert_eq!(undo.code, 1, "{undo:?}");
-    assert_eq!(undo.json()["nothing_to_undo"], true);
+    assert_eq!(undo.doc("undo")["nothing_to_undo"], true);
 }
 
 #[test]
