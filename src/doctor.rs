@@ -714,7 +714,7 @@ fn verify(env: &ProbeEnv, d: &Diagnosis) -> Verification {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ruleset::compile::Pattern;
+    use crate::ruleset::pattern::Pattern;
 
     /// Patterns that each compile alone but not together (over a combined
     /// regex's size limit) no longer stop log analysis: lookup compiles
@@ -724,7 +724,7 @@ mod tests {
         let set = RuleSet::builtin();
         let mut rules = set.rules.clone();
         let big = r"(?:[a-z0-9]{100}){500}";
-        assert!(crate::ruleset::compile::build_regex(big).is_ok());
+        assert!(crate::ruleset::pattern::build_regex(big).is_ok());
         for rule in rules.iter_mut().filter(|r| r.id != "port-in-use").take(2) {
             rule.patterns = (0..3).map(|_| Pattern::new(big)).collect();
         }

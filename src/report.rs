@@ -223,7 +223,7 @@ pub struct RuleShow<'a> {
     pub confirm: &'a [crate::ruleset::ConditionBlock],
     pub refute: &'a [crate::ruleset::ConditionBlock],
     pub fixes: &'a [crate::ruleset::Fix],
-    pub examples: &'a [crate::ruleset::compile::Example],
+    pub examples: &'a [crate::ruleset::Example],
     pub origin: String,
 }
 
