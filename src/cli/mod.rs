@@ -289,7 +289,7 @@ pub(crate) fn main() -> ExitCode {
     };
     let lang = match clawdoc::i18n::Lang::choose(cli.lang, |k| std::env::var(k).ok()) {
         Ok(lang) => lang,
-        Err(bad) => {
+        Err(clawdoc::i18n::UnknownLang(bad)) => {
             // The language is unknown: say so in the locale's, if any.
             tr::init(
                 clawdoc::i18n::Lang::choose(None, |k| {
