@@ -5,10 +5,6 @@ use std::process::Stdio;
 
 use crate::harness::{free_port, TestEnv};
 
-fn stop(env: &TestEnv) {
-    let _ = env.run(&["gateway", "stop", "--force"]);
-}
-
 /// A config path that cannot be read (here: a directory) leaves the gateway
 /// unable to start. The doctor must not call that healthy.
 #[test]
@@ -33,7 +29,7 @@ fn doctor_is_not_healthy_when_the_config_cannot_be_read() {
         env.path("config.toml").is_dir(),
         "the directory was left alone"
     );
-    stop(&env);
+    env.stop_gateway();
 }
 
 /// Two `doctor --fix` on one fresh home at once: one config, one token, one
@@ -74,7 +70,7 @@ fn two_doctor_fix_runs_at_once_write_one_config() {
         assert_eq!(r.code, 0, "{r:?}");
         let r = env.run_env(&["send", "--channel", "telegram", "hi"], &envs);
         assert_eq!(r.code, 0, "{r:?}\n{text}");
-        stop(&env);
+        env.stop_gateway();
     }
 }
 
@@ -100,7 +96,7 @@ fn doctor_fix_pairs_the_cli_in_remote_mode() {
     assert_eq!(r.code, 0, "{r:?}");
     let r = env.run(&["doctor"]);
     assert_eq!(r.code, 0, "{r:?}");
-    stop(&env);
+    env.stop_gateway();
 }
 
 /// `config get` prints the effective value; when the file holds a bad value
