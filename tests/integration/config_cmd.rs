@@ -111,7 +111,10 @@ fn unset_removes_the_key_and_keeps_the_rest() {
     assert!(r.stdout.contains("is not set"), "{r:?}");
     assert_eq!(env.read("config.toml"), after);
     // A key that is neither known nor present is refused.
-    assert_eq!(env.run(&["config", "unset", "gateway.nope"]).code, 2);
+    let nope = env.run(&["config", "unset", "gateway.nope"]);
+    assert_eq!(nope.code, 2, "{nope:?}");
+    assert!(nope.stderr.contains("gateway.nope"), "{nope:?}");
+    assert_eq!(env.read("config.toml"), after);
 }
 
 #[test]
@@ -222,7 +225,12 @@ fn get_applies_env_overrides_and_defaults() {
         env.run(&["config", "get", "gateway.mode"]).stdout.trim(),
         "local"
     );
-    assert_eq!(env.run(&["config", "get", "nonsense"]).code, 2);
+    let nonsense = env.run(&["config", "get", "nonsense"]);
+    assert_eq!(nonsense.code, 2, "{nonsense:?}");
+    assert!(
+        nonsense.stderr.contains("unknown config key \"nonsense\""),
+        "{nonsense:?}"
+    );
     let r = env.run(&["config", "path"]);
     assert_eq!(
         r.stdout.trim(),
@@ -240,7 +248,9 @@ fn setup_non_interactive_writes_a_private_pinned_config() {
     let token = token_in(&text);
     assert!(token.len() >= 32, "{text}");
     assert!(!r.all().contains(&token), "token leaked: {r:?}");
-    assert_eq!(env.run(&["config", "validate"]).code, 0);
+    let valid = env.run(&["config", "validate"]);
+    assert_eq!(valid.code, 0, "{valid:?}");
+    assert!(valid.stdout.ends_with(": ok\n"), "{valid:?}");
     assert_eq!(
         env.run(&["config", "get", "gateway.port"]).stdout.trim(),
         "4444"

@@ -239,11 +239,23 @@ fn pairing_approve_tokens_and_remove() {
     assert!(!env.read("devices.json").contains(&token));
     assert!(!env.read("logs/gateway.log").contains(&token));
 
-    assert_eq!(env.run(&["devices", "remove", "phone-1"]).code, 0);
+    let removed = env.run(&["devices", "remove", "phone-1"]);
+    assert_eq!(removed.code, 0, "{removed:?}");
+    assert!(
+        removed.stdout.contains("removed paired device phone-1"),
+        "{removed:?}"
+    );
     let again = env.run(&["devices", "remove", "phone-1"]);
     assert_eq!(again.code, 2, "{again:?}");
     assert!(again.stderr.contains("phone-1"), "{again:?}");
-    assert_eq!(env.run(&["devices", "approve", "nobody"]).code, 2);
+    let nobody = env.run(&["devices", "approve", "nobody"]);
+    assert_eq!(nobody.code, 2, "{nobody:?}");
+    assert!(
+        nobody
+            .stderr
+            .contains("no paired device or pending request with id \"nobody\""),
+        "{nobody:?}"
+    );
     let mut w = ws(port);
     w.send(connect_frame("phone-1", "mobile", Some(&token)))
         .unwrap();

@@ -3,6 +3,8 @@
 
 use std::process::Stdio;
 
+use serde_json::Value;
+
 use crate::harness::{free_port, TestEnv};
 
 /// A config path that cannot be read (here: a directory) leaves the gateway
@@ -90,12 +92,26 @@ fn doctor_fix_pairs_the_cli_in_remote_mode() {
         &port,
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    let r = env.run(&["doctor", "--fix"]);
+    let r = env.run(&["doctor", "--fix", "--json"]);
     assert_eq!(r.code, 0, "{r:?}");
+    let report = r.doc("doctor");
+    let actions: Vec<&Value> = report["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["action"])
+        .collect();
+    assert!(
+        actions.contains(&&Value::from("approve_cli_device")),
+        "{report:#}"
+    );
+    assert_eq!(report["healthy"], true, "{report:#}");
     let r = env.run(&["send", "--channel", "telegram", "hi"]);
     assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("[telegram] sent 2 chars"), "{r:?}");
     let r = env.run(&["doctor"]);
     assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("No problems found"), "{r:?}");
     env.stop_gateway();
 }
 
