@@ -802,6 +802,9 @@ fn fault_13b_real_full_tmpfs() {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("CLAWDOC_HOME", &home)
+            // As TestEnv does: auto detection would pick a real OpenClaw
+            // gateway running on this machine.
+            .env("CLAWDOC_TARGET", "embedded")
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
@@ -813,6 +816,7 @@ fn fault_13b_real_full_tmpfs() {
     let (code, stdout) = run(&["doctor", "--json"]);
     assert_eq!(code, 1, "{stdout}");
     let report: Value = serde_json::from_str(&stdout).unwrap();
+    crate::harness::assert_valid("doctor", &report);
     let f = finding(&report, "disk");
     assert!(
         f["fixes"]
