@@ -123,6 +123,16 @@ fn the_validation_can_fail() {
         "schema_version": 1,
         "matches": [{"rule_id": 7}]
     })));
+    // Every document requires its own fields: a bare header is none of them.
+    for &name in clawdoc::report::SCHEMAS {
+        let validator = jsonschema::validator_for(&clawdoc::report::schema(name).unwrap()).unwrap();
+        let bare = serde_json::json!({"schema_version": 1, "lang": "en"});
+        assert!(!validator.is_valid(&bare), "{name} accepts a bare header");
+    }
+    let doctor = jsonschema::validator_for(&clawdoc::report::schema("doctor").unwrap()).unwrap();
+    let mut report = env.run(&["doctor", "--json"]).doc("doctor");
+    report["healthy"] = "maybe".into();
+    assert!(!doctor.is_valid(&report), "healthy must be a boolean");
 }
 
 /// `docs/schemas/rule-file.json` (for editors) accepts every built-in rule
