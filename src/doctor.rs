@@ -29,7 +29,7 @@ pub(crate) const LOG_TAIL_BYTES: u64 = 256 * 1024;
 pub(crate) const MAX_ROUNDS: usize = 5;
 
 /// A rule confirmed (or seen) on this machine.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Finding {
     pub rule_id: String,
     pub category: Category,
@@ -56,14 +56,14 @@ pub struct Finding {
     pub(crate) vars: std::collections::BTreeMap<String, String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LogLine {
     pub line: usize,
     pub text: String,
 }
 
 /// A log line whose rule the probes refute: it happened, it is not current.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct History {
     pub rule_id: String,
     pub line: usize,
@@ -74,7 +74,7 @@ pub struct History {
     pub reasons: Vec<Message>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Diagnosis {
     pub evidence: Vec<Evidence>,
     pub findings: Vec<Finding>,
@@ -82,7 +82,7 @@ pub struct Diagnosis {
     pub log: LogScan,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LogScan {
     pub path: String,
     pub present: bool,
@@ -385,7 +385,7 @@ pub trait Confirm {
     fn confirm(&mut self, finding: &Finding, fix: &Fix, preview: &Preview) -> bool;
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct PlannedFix {
     pub rule_id: String,
     #[serde(flatten)]
@@ -393,7 +393,7 @@ pub struct PlannedFix {
     pub applicability: Applicability,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct AppliedFix {
     pub rule_id: String,
     pub action: FixAction,
@@ -421,7 +421,7 @@ impl AppliedFix {
 }
 
 /// Why a finding's fix was not applied.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct LeftFix {
     pub rule_id: String,
     pub action: FixAction,
@@ -435,7 +435,7 @@ pub struct LeftFix {
     pub commands: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Verification {
     pub health_ready: bool,
     pub handshake: String,
@@ -448,7 +448,7 @@ pub struct Verification {
     pub message: Message,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct DoctorReport {
     /// The gateway this report is about.
     pub target: TargetInfo,
@@ -463,7 +463,9 @@ pub struct DoctorReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub journal: Option<String>,
     pub rounds: usize,
+    /// Wall time of the whole run, in milliseconds.
     #[serde(serialize_with = "ser_ms")]
+    #[schemars(with = "f64")]
     pub elapsed: Duration,
 }
 
@@ -756,7 +758,7 @@ fn verify(env: &ProbeEnv, d: &Diagnosis) -> Verification {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ruleset::compile::Pattern;
+    use crate::ruleset::pattern::Pattern;
 
     /// Patterns that each compile alone but not together (over a combined
     /// regex's size limit) no longer stop log analysis: lookup compiles
@@ -766,7 +768,7 @@ mod tests {
         let set = RuleSet::builtin();
         let mut rules = set.rules.clone();
         let big = r"(?:[a-z0-9]{100}){500}";
-        assert!(crate::ruleset::compile::build_regex(big).is_ok());
+        assert!(crate::ruleset::pattern::build_regex(big).is_ok());
         for rule in rules.iter_mut().filter(|r| r.id != "port-in-use").take(2) {
             rule.patterns = (0..3).map(|_| Pattern::new(big)).collect();
         }

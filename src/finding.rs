@@ -15,7 +15,7 @@ use crate::i18n::{msg, Message};
 use crate::probe::{Evidence, Status};
 use crate::ruleset::{Condition, ConditionBlock, Op, Rule};
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Verdict {
     /// A confirming block held: `held` shows each of its conditions with the

@@ -97,7 +97,7 @@ pub(crate) fn changes_config(action: FixAction) -> bool {
 }
 
 /// What an action would do, for `--dry-run` and for the confirmation prompt.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Preview {
     pub action: FixAction,
     pub description: String,
@@ -720,7 +720,7 @@ impl Journal {
 }
 
 /// What `undo` did.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct UndoReport {
     pub run_id: String,
     pub restored: Vec<PathBuf>,

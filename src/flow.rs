@@ -79,7 +79,7 @@ struct RawChoice {
 }
 
 /// Where an edge goes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
 pub enum Target {
     Node(String),
@@ -102,7 +102,7 @@ impl Target {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Choice {
     pub label: String,
     pub next: Target,
@@ -111,7 +111,7 @@ pub struct Choice {
     pub label_zh_tw: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum NodeKind {
     Question {
@@ -129,7 +129,7 @@ pub enum NodeKind {
     },
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Node {
     pub id: String,
     pub section: Option<String>,
@@ -143,12 +143,14 @@ pub struct Node {
     pub for_target: BTreeMap<String, (String, Option<String>)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Flowchart {
     pub start: String,
     /// In file order (drawings follow it).
     pub nodes: Vec<Node>,
-    /// The language of the texts ([`Flowchart::localized`]).
+    /// The language of the texts ([`Flowchart::localized`]). Not serialised:
+    /// the `--json` document says it once, beside `schema_version`.
+    #[serde(skip)]
     pub lang: Lang,
     /// Texts without their zh-TW, with file:line:col (for `rules lint`).
     #[serde(skip)]

@@ -21,21 +21,17 @@ use crate::protocol::{
 };
 use crate::ruleset::RuleSet;
 use crate::state::lock;
-use crate::state::pid::PidRecord;
+use crate::state::pid::{PidFileError, PidRecord};
 use crate::{config, config::edit};
 
 /// `config.toml` text as `clawdoc` loads it (no environment).
-pub fn parse_config(path: &Path, text: &str) -> Result<(), String> {
-    config::parse(path, text)
-        .map(drop)
-        .map_err(|e| e.to_string())
+pub fn parse_config(path: &Path, text: &str) -> Result<(), config::LoadError> {
+    config::parse(path, text).map(drop)
 }
 
 /// The deprecated-key fix's edit: the new text.
-pub fn migrate_config(text: &str) -> Result<String, String> {
-    edit::migrate_deprecated_in_text(text)
-        .map(|(out, _)| out)
-        .map_err(|e| e.to_string())
+pub fn migrate_config(text: &str) -> Result<String, edit::EditError> {
+    edit::migrate_deprecated_in_text(text).map(|(out, _)| out)
 }
 
 /// A user flowchart file, validated against `rules`.
@@ -67,8 +63,8 @@ pub fn parse_diag_reply(data: &[u8], port: u16, inodes: &mut BTreeSet<u64>) -> i
 }
 
 /// The gateway's pid file.
-pub fn parse_pid_record(path: &Path, text: &str) -> Result<PidRecord, String> {
-    PidRecord::parse(path, text).map_err(|e| e.to_string())
+pub fn parse_pid_record(path: &Path, text: &str) -> Result<PidRecord, PidFileError> {
+    PidRecord::parse(path, text)
 }
 
 /// The pid file text for `record`.
@@ -113,21 +109,21 @@ pub fn parse_meminfo(text: &str) -> bool {
 }
 
 /// A WebSocket text frame from a client, read as the gateway reads it: the
-/// frame, its names and params, or for a bad frame the serialised error
-/// reply. `Ok` for a frame, `Err(reply)` otherwise.
-pub fn client_frame(text: &str) -> Result<(), String> {
+/// frame, its names and params. `None` for a frame the gateway accepts, else
+/// the serialised error reply it sends back.
+pub fn client_frame_reply(text: &str) -> Option<String> {
     match serde_json::from_str::<ClientFrame>(text) {
         Ok(ClientFrame::Connect(c)) => {
             let _ = valid_device_id(&c.device_id);
             let _ = valid_name(&c.client);
-            Ok(())
+            None
         }
         Ok(ClientFrame::Req(r)) => {
             if let Ok(p) = serde_json::from_value::<SendParams>(r.params.clone()) {
                 let _ = valid_name(&p.channel);
             }
             let _ = serde_json::from_value::<LoginParams>(r.params);
-            Ok(())
+            None
         }
         Err(e) => {
             let id = serde_json::from_str::<serde_json::Value>(text)
@@ -139,7 +135,7 @@ pub fn client_frame(text: &str) -> Result<(), String> {
                 error_code::INVALID_REQUEST,
                 format!("invalid request: {e}"),
             );
-            Err(serde_json::to_string(&ServerFrame::Res(reply)).expect("frames serialise"))
+            Some(serde_json::to_string(&ServerFrame::Res(reply)).expect("frames serialise"))
         }
     }
 }

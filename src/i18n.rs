@@ -222,16 +222,16 @@ impl Lang {
     /// the first set locale variable of `LC_ALL`, `LC_MESSAGES`, `LANG`
     /// (POSIX precedence), else English. `env` reads a variable (the
     /// process environment in the binary, a map in tests). An unknown
-    /// `CLAWDOC_LANG` is returned as the error so the caller can say so.
+    /// `CLAWDOC_LANG` is the error, so the caller can say so.
     pub fn choose(
         flag: Option<Lang>,
         env: impl Fn(&str) -> Option<String>,
-    ) -> Result<Lang, String> {
+    ) -> Result<Lang, UnknownLang> {
         if let Some(l) = flag {
             return Ok(l);
         }
         if let Some(v) = env("CLAWDOC_LANG").filter(|v| !v.trim().is_empty()) {
-            return Lang::parse(&v).ok_or(v);
+            return Lang::parse(&v).ok_or(UnknownLang(v));
         }
         for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
             if let Some(v) = env(var).filter(|v| !v.trim().is_empty()) {
@@ -252,6 +252,11 @@ impl Lang {
         }
     }
 }
+
+/// A `CLAWDOC_LANG` value that names no language clawdoc speaks.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown language {0:?} (CLAWDOC_LANG): use en, zh-TW or zh-CN")]
+pub struct UnknownLang(pub String);
 
 impl std::fmt::Display for Lang {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -384,7 +389,7 @@ mod tests {
         assert_eq!(Lang::choose(None, env(&[])), Ok(Lang::En));
         assert_eq!(
             Lang::choose(None, env(&[("CLAWDOC_LANG", "klingon")])),
-            Err("klingon".to_string())
+            Err(UnknownLang("klingon".to_string()))
         );
     }
 

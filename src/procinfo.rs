@@ -30,7 +30,7 @@ impl ProcRoot {
 }
 
 /// Process state letter from `/proc/PID/stat`, named.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ProcState {
     Running,

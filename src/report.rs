@@ -12,12 +12,14 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use crate::config::{LoadError, Loaded, Problem, ProblemKind};
 use crate::doctor::DoctorReport;
 use crate::engine::{Match, ScanSummary};
 use crate::fix::UndoReport;
 use crate::flow::{Flowchart, TrailStep};
 use crate::gateway::daemon::GatewayStatus;
 use crate::ruleset::{Rule, RuleError};
+use crate::state::devices::{DeviceStore, PairedDevice, PendingRequest};
 use crate::vocab::{Applicability, Category, FixAction, Severity};
 
 /// The version of every `--json` document's shape.
@@ -93,7 +95,6 @@ pub struct LookupMatch {
     /// With `--probe`: what this machine says about the match (`verdict`
     /// and its reasons, merged into the match).
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
-    #[schemars(skip)]
     pub verdict: Option<crate::finding::Verdict>,
 }
 
@@ -161,7 +162,7 @@ impl LookupMatch {
 
 /// `clawdoc lookup --probe --json`: the matches, each with its verdict, and
 /// the evidence the probes gathered.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct ProbedLookup {
     #[serde(flatten)]
     pub lookup: Lookup,
@@ -263,7 +264,7 @@ impl RuleList {
 }
 
 /// `clawdoc rules show ID --json`: the rule as loaded.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct RuleShow<'a> {
     pub id: &'a str,
     pub title: &'a str,
@@ -280,7 +281,7 @@ pub struct RuleShow<'a> {
     pub confirm: &'a [crate::ruleset::ConditionBlock],
     pub refute: &'a [crate::ruleset::ConditionBlock],
     pub fixes: &'a [crate::ruleset::Fix],
-    pub examples: &'a [crate::ruleset::compile::Example],
+    pub examples: &'a [crate::ruleset::Example],
     pub origin: String,
 }
 
@@ -371,13 +372,132 @@ pub type Doctor = DoctorReport;
 pub type Status = GatewayStatus;
 /// `clawdoc flowchart --format json`.
 pub type FlowchartDoc = Flowchart;
-/// `clawdoc undo --json` after an undo.
-pub type Undo = UndoReport;
+
+/// `clawdoc undo --json`: what an undo restored, or that there was nothing
+/// to undo.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Undo {
+    Undone(UndoReport),
+    Nothing(NothingToUndo),
+}
 
 /// `clawdoc undo --json` when there is nothing to undo.
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct NothingToUndo {
+    /// Always `true`.
     pub nothing_to_undo: bool,
+}
+
+// ----------------------------------------------------------------- devices
+
+/// `clawdoc devices list --json`: the device store as the gateway keeps it
+/// (tokens are derived, never stored, so none is here).
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct Devices<'a> {
+    pub paired: &'a [PairedDevice],
+    pub pending: &'a [PendingRequest],
+}
+
+impl<'a> Devices<'a> {
+    pub fn new(store: &'a DeviceStore) -> Self {
+        Self {
+            paired: &store.paired,
+            pending: &store.pending,
+        }
+    }
+}
+
+// ---------------------------------------------------------- config validate
+
+/// `clawdoc config validate --json`.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ConfigValidate {
+    pub path: String,
+    pub exists: bool,
+    pub valid: bool,
+    pub problems: Vec<ConfigProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct ConfigProblem {
+    pub line: usize,
+    pub col: usize,
+    /// `syntax`, `unknown_key`, `deprecated_key`, `bad_value` or
+    /// `missing_key`.
+    pub kind: String,
+    pub key: Option<String>,
+    pub replacement: Option<String>,
+    pub message: String,
+}
+
+impl ConfigValidate {
+    /// The report on a config file from its load result. An unreadable file
+    /// reports as existing, invalid, with no problem (the caller reports the
+    /// error itself).
+    pub fn new(path: String, loaded: &Result<Loaded, LoadError>) -> Self {
+        let mut report = Self {
+            path,
+            exists: true,
+            valid: false,
+            problems: Vec::new(),
+        };
+        match loaded {
+            Ok(loaded) => {
+                report.problems = loaded.problems.iter().map(ConfigProblem::from).collect();
+                if loaded.config.mode.is_none()
+                    && !report
+                        .problems
+                        .iter()
+                        .any(|p| p.key.as_deref() == Some("gateway.mode"))
+                {
+                    // Not a schema error, but the gateway will refuse to start.
+                    report.problems.push(ConfigProblem {
+                        line: 1,
+                        col: 1,
+                        kind: "missing_key".into(),
+                        key: Some("gateway.mode".into()),
+                        replacement: None,
+                        message: "gateway.mode is not set: the gateway will not start (set gateway.mode=local)".into(),
+                    });
+                }
+                report.valid = report.problems.is_empty();
+            }
+            Err(LoadError::Syntax {
+                line, col, message, ..
+            }) => report.problems.push(ConfigProblem {
+                line: *line,
+                col: *col,
+                kind: "syntax".into(),
+                key: None,
+                replacement: None,
+                message: format!("invalid TOML: {message}"),
+            }),
+            Err(LoadError::Missing { .. }) => report.exists = false,
+            Err(LoadError::Unreadable { .. }) => {}
+        }
+        report
+    }
+}
+
+impl From<&Problem> for ConfigProblem {
+    fn from(p: &Problem) -> Self {
+        let (kind, replacement) = match &p.kind {
+            ProblemKind::UnknownKey { .. } => ("unknown_key", None),
+            ProblemKind::DeprecatedKey { replacement, .. } => {
+                ("deprecated_key", Some(replacement.clone()))
+            }
+            ProblemKind::BadValue { .. } => ("bad_value", None),
+        };
+        Self {
+            line: p.line,
+            col: p.col,
+            kind: kind.into(),
+            key: Some(p.key().to_string()),
+            replacement,
+            message: p.message.clone(),
+        }
+    }
 }
 
 // ----------------------------------------------------------------- schemas
@@ -386,22 +506,41 @@ pub struct NothingToUndo {
 /// takes.
 pub const SCHEMAS: &[&str] = &[
     "lookup",
+    "lookup-probe",
     "scan",
     "rules-list",
+    "rules-show",
     "rules-test",
     "rules-lint",
     "walk",
+    "doctor",
+    "status",
+    "target-status",
+    "undo",
+    "flowchart",
+    "devices",
+    "config-validate",
 ];
 
 /// The JSON Schema of the document `name` (see [`SCHEMAS`]).
 pub fn schema(name: &str) -> Option<serde_json::Value> {
     let schema = match name {
         "lookup" => schemars::schema_for!(Versioned<Lookup>),
+        "lookup-probe" => schemars::schema_for!(Versioned<ProbedLookup>),
         "scan" => schemars::schema_for!(Versioned<Scan>),
         "rules-list" => schemars::schema_for!(Versioned<RuleList>),
+        "rules-show" => schemars::schema_for!(Versioned<RuleShow<'static>>),
         "rules-test" => schemars::schema_for!(Versioned<RulesTest>),
         "rules-lint" => schemars::schema_for!(Versioned<RulesLint>),
         "walk" => schemars::schema_for!(Versioned<Walk>),
+        "doctor" => schemars::schema_for!(Versioned<Doctor>),
+        "status" => schemars::schema_for!(Versioned<Status>),
+        // `clawdoc status --json` on a target other than the embedded one.
+        "target-status" => schemars::schema_for!(Versioned<crate::probe::status::TargetStatus>),
+        "undo" => schemars::schema_for!(Versioned<Undo>),
+        "flowchart" => schemars::schema_for!(Versioned<FlowchartDoc>),
+        "devices" => schemars::schema_for!(Versioned<Devices<'static>>),
+        "config-validate" => schemars::schema_for!(Versioned<ConfigValidate>),
         _ => return None,
     };
     serde_json::to_value(schema).ok()

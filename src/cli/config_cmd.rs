@@ -16,11 +16,10 @@ use super::tr::{msg, s};
 use fluent_bundle::FluentValue;
 use std::path::Path;
 
-use anyhow::Context;
-use serde::Serialize;
-
 use super::{Ctx, Exit};
+use anyhow::Context;
 use clawdoc::config::{self, edit, LoadError};
+use clawdoc::report;
 
 #[derive(Debug, clap::Subcommand)]
 pub(crate) enum Command {
@@ -88,7 +87,7 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
             }
             Ok(Exit::Ok)
         }
-        Command::Validate { json } => validate(&path, json),
+        Command::Validate { json } => validate(&path, json, ctx),
     }
 }
 
@@ -171,105 +170,21 @@ fn get(path: &Path, key: &str) -> anyhow::Result<Exit> {
     }
 }
 
-/// `config validate --json`: stable field names.
-#[derive(Debug, Serialize)]
-struct ValidateReport {
-    path: String,
-    exists: bool,
-    valid: bool,
-    problems: Vec<ValidateProblem>,
-}
-
-#[derive(Debug, Serialize)]
-struct ValidateProblem {
-    line: usize,
-    col: usize,
-    /// `syntax`, `unknown_key`, `deprecated_key` or `bad_value`.
-    kind: String,
-    key: Option<String>,
-    replacement: Option<String>,
-    message: String,
-}
-
-fn validate(path: &Path, json: bool) -> anyhow::Result<Exit> {
+fn validate(path: &Path, json: bool, ctx: &Ctx) -> anyhow::Result<Exit> {
     let shown = path.display().to_string();
-    let mut report = ValidateReport {
-        path: shown.clone(),
-        exists: true,
-        valid: false,
-        problems: Vec::new(),
-    };
     // Validation is about the file: environment overrides do not hide problems.
-    let exit = match config::load_with_env(path, &|_| None) {
-        Ok(loaded) => {
-            report.problems = loaded
-                .problems
-                .iter()
-                .map(|p| {
-                    let (kind, replacement) = match &p.kind {
-                        config::ProblemKind::UnknownKey { .. } => ("unknown_key", None),
-                        config::ProblemKind::DeprecatedKey { replacement, .. } => {
-                            ("deprecated_key", Some(replacement.clone()))
-                        }
-                        config::ProblemKind::BadValue { .. } => ("bad_value", None),
-                    };
-                    ValidateProblem {
-                        line: p.line,
-                        col: p.col,
-                        kind: kind.into(),
-                        key: Some(p.key().to_string()),
-                        replacement,
-                        message: p.message.clone(),
-                    }
-                })
-                .collect();
-            if loaded.config.mode.is_none()
-                && !report
-                    .problems
-                    .iter()
-                    .any(|p| p.key.as_deref() == Some("gateway.mode"))
-            {
-                // Not a schema error, but the gateway will refuse to start.
-                report.problems.push(ValidateProblem {
-                    line: 1,
-                    col: 1,
-                    kind: "missing_key".into(),
-                    key: Some("gateway.mode".into()),
-                    replacement: None,
-                    message: "gateway.mode is not set: the gateway will not start (set gateway.mode=local)".into(),
-                });
-            }
-            report.valid = report.problems.is_empty();
-            if report.valid {
-                Exit::Ok
-            } else {
-                Exit::Problems
-            }
-        }
-        Err(LoadError::Syntax {
-            line, col, message, ..
-        }) => {
-            report.problems.push(ValidateProblem {
-                line,
-                col,
-                kind: "syntax".into(),
-                key: None,
-                replacement: None,
-                message: format!("invalid TOML: {message}"),
-            });
-            Exit::Problems
-        }
-        Err(e @ LoadError::Missing { .. }) => {
-            report.exists = false;
-            if !json {
-                return Err(e.into());
-            }
-            Exit::Error
-        }
+    let loaded = config::load_with_env(path, &|_| None);
+    let report = report::ConfigValidate::new(shown.clone(), &loaded);
+    let exit = match loaded {
+        Ok(_) if report.valid => Exit::Ok,
+        Ok(_) | Err(LoadError::Syntax { .. }) => Exit::Problems,
+        Err(e @ LoadError::Missing { .. }) if !json => return Err(e.into()),
+        Err(LoadError::Missing { .. }) => Exit::Error,
         Err(e @ LoadError::Unreadable { .. }) => return Err(e.into()),
     };
     if json {
-        outln!("{}", serde_json::to_string_pretty(&report)?);
+        let doc = report::Versioned::new(&report).in_lang(ctx.lang);
+        outln!("{}", serde_json::to_string_pretty(&doc)?);
     } else if report.valid {
         outln!("{}", msg("config-valid-ok", &[("path", s(&shown))]));
     } else {

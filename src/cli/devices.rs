@@ -6,6 +6,7 @@
 
 use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
+use clawdoc::report::{self, Versioned};
 use clawdoc::state::devices::{self, Approved, Removed};
 use clawdoc::text::now_rfc3339_millis;
 
@@ -21,7 +22,7 @@ pub(crate) enum Command {
 
 #[derive(Debug, clap::Args)]
 pub(crate) struct ListArgs {
-    /// Print JSON: `{"paired":[…],"pending":[…]}`.
+    /// Print JSON: `{"schema_version":1,…,"paired":[…],"pending":[…]}`.
     #[arg(long)]
     pub json: bool,
 }
@@ -38,7 +39,8 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::List(args) => {
             let store = devices::load(&path)?;
             if args.json {
-                outln!("{}", serde_json::to_string_pretty(&store)?);
+                let doc = Versioned::new(report::Devices::new(&store)).in_lang(ctx.lang);
+                outln!("{}", serde_json::to_string_pretty(&doc)?);
                 return Ok(Exit::Ok);
             }
             outln!(

@@ -399,7 +399,9 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
             if args.json {
                 outln!(
                     "{}",
-                    serde_json::to_string_pretty(&Versioned::new(&report).in_lang(ctx.lang))?
+                    serde_json::to_string_pretty(
+                        &Versioned::new(report::Undo::Undone(report.clone())).in_lang(ctx.lang)
+                    )?
                 );
             } else {
                 outln!("{}", msg("undo-run", &[("run", s(&report.run_id))]));
@@ -423,9 +425,9 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
                 outln!(
                     "{}",
                     serde_json::to_string(
-                        &Versioned::new(report::NothingToUndo {
+                        &Versioned::new(report::Undo::Nothing(report::NothingToUndo {
                             nothing_to_undo: true
-                        })
+                        }))
                         .in_lang(ctx.lang)
                     )?
                 );

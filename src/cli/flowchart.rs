@@ -46,8 +46,8 @@ pub(crate) fn load_chart(ctx: &Ctx) -> anyhow::Result<(RuleSet, Flowchart)> {
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let (rules, chart) = load_chart(ctx)?;
     let text = match args.format {
-        Format::Mermaid => to_mermaid(&chart.drawing(&rules)),
-        Format::Dot => to_dot(&chart.drawing(&rules)),
+        Format::Mermaid => draw(&chart.drawing(&rules), &Mermaid),
+        Format::Dot => draw(&chart.drawing(&rules), &Dot),
         Format::Json => {
             serde_json::to_string_pretty(
                 &clawdoc::report::Versioned::new(&chart).in_lang(ctx.lang),
@@ -139,69 +139,116 @@ fn text_tree(chart: &Flowchart, rules: &RuleSet) -> String {
     out
 }
 
-/// Mermaid `flowchart TD` source.
-fn to_mermaid(d: &Drawing) -> String {
-    let ident = |k: &str| k.replace([':', '-', '.'], "_");
-    let quote = |s: &str| s.replace('"', "#quot;");
-    let mut out = String::from("flowchart TD\n");
+/// How one drawing language writes each part of a chart. [`draw`] walks the
+/// chart once (nodes in file order, then edges, then the rules at the ends)
+/// for every language.
+trait Dialect {
+    fn header(&self) -> &'static str;
+    fn footer(&self) -> &'static str {
+        ""
+    }
+    fn node(&self, id: &str, shape: Shape, text: &str) -> String;
+    fn edge(&self, from: &str, label: &str, to: &str) -> String;
+    fn rule(&self, key: &str, title: &str) -> String;
+}
+
+fn draw(d: &Drawing, dialect: &dyn Dialect) -> String {
+    let mut out = String::from(dialect.header());
     for (id, shape, text) in &d.nodes {
+        out.push_str(&dialect.node(id, *shape, text));
+    }
+    for (from, label, to) in &d.edges {
+        out.push_str(&dialect.edge(from, label, to));
+    }
+    for (key, title) in &d.rules {
+        out.push_str(&dialect.rule(key, title));
+    }
+    out.push_str(dialect.footer());
+    out
+}
+
+/// Mermaid `flowchart TD` source.
+struct Mermaid;
+
+impl Mermaid {
+    fn ident(k: &str) -> String {
+        k.replace([':', '-', '.'], "_")
+    }
+    fn quote(s: &str) -> String {
+        s.replace('"', "#quot;")
+    }
+}
+
+impl Dialect for Mermaid {
+    fn header(&self) -> &'static str {
+        "flowchart TD\n"
+    }
+    fn node(&self, id: &str, shape: Shape, text: &str) -> String {
         let (open, close) = match shape {
             Shape::Question => ("[/", "/]"),
             Shape::Check => ("{", "}"),
             Shape::End => ("([", "])"),
         };
-        out.push_str(&format!(
+        format!(
             "    {}{open}\"{}\"{close}\n",
-            ident(id),
-            quote(text)
-        ));
+            Self::ident(id),
+            Self::quote(text)
+        )
     }
-    for (from, label, to) in &d.edges {
-        out.push_str(&format!(
+    fn edge(&self, from: &str, label: &str, to: &str) -> String {
+        format!(
             "    {} -->|\"{}\"| {}\n",
-            ident(from),
-            quote(label),
-            ident(to)
-        ));
+            Self::ident(from),
+            Self::quote(label),
+            Self::ident(to)
+        )
     }
-    for (key, title) in &d.rules {
-        out.push_str(&format!("    {}[[\"{}\"]]\n", ident(key), quote(title)));
+    fn rule(&self, key: &str, title: &str) -> String {
+        format!("    {}[[\"{}\"]]\n", Self::ident(key), Self::quote(title))
     }
-    out
 }
 
 /// Graphviz `digraph` source.
-fn to_dot(d: &Drawing) -> String {
-    let esc = |s: &str| s.replace('\\', "\\\\").replace('"', "\\\"");
-    let mut out =
-        String::from("digraph clawdoc {\n    rankdir=TB;\n    node [fontname=\"Helvetica\"];\n");
-    for (id, shape, text) in &d.nodes {
+struct Dot;
+
+impl Dot {
+    fn esc(s: &str) -> String {
+        s.replace('\\', "\\\\").replace('"', "\\\"")
+    }
+}
+
+impl Dialect for Dot {
+    fn header(&self) -> &'static str {
+        "digraph clawdoc {\n    rankdir=TB;\n    node [fontname=\"Helvetica\"];\n"
+    }
+    fn footer(&self) -> &'static str {
+        "}\n"
+    }
+    fn node(&self, id: &str, shape: Shape, text: &str) -> String {
         let shape = match shape {
             Shape::Question => "parallelogram",
             Shape::Check => "diamond",
             Shape::End => "oval",
         };
-        out.push_str(&format!(
+        format!(
             "    \"{}\" [shape={shape}, label=\"{}\"];\n",
-            esc(id),
-            esc(text)
-        ));
+            Self::esc(id),
+            Self::esc(text)
+        )
     }
-    for (from, label, to) in &d.edges {
-        out.push_str(&format!(
+    fn edge(&self, from: &str, label: &str, to: &str) -> String {
+        format!(
             "    \"{}\" -> \"{}\" [label=\"{}\"];\n",
-            esc(from),
-            esc(to),
-            esc(label)
-        ));
+            Self::esc(from),
+            Self::esc(to),
+            Self::esc(label)
+        )
     }
-    for (key, title) in &d.rules {
-        out.push_str(&format!(
+    fn rule(&self, key: &str, title: &str) -> String {
+        format!(
             "    \"{}\" [shape=box, style=bold, label=\"{}\"];\n",
-            esc(key),
-            esc(title)
-        ));
+            Self::esc(key),
+            Self::esc(title)
+        )
     }
-    out.push_str("}\n");
-    out
 }

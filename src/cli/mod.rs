@@ -172,7 +172,9 @@ pub(crate) enum Command {
     Flowchart(flowchart::Args),
     /// Print the JSON Schema of a `--json` document (also in docs/schemas/).
     Schema {
-        /// lookup, scan, rules-list, rules-test, rules-lint, walk
+        /// lookup, lookup-probe, scan, rules-list, rules-show, rules-test,
+        /// rules-lint, walk, doctor, status, undo, flowchart, devices,
+        /// config-validate
         name: String,
     },
     /// Run and control the embedded gateway.
@@ -310,7 +312,7 @@ pub(crate) fn main() -> ExitCode {
     };
     let lang = match clawdoc::i18n::Lang::choose(cli.lang, |k| std::env::var(k).ok()) {
         Ok(lang) => lang,
-        Err(bad) => {
+        Err(clawdoc::i18n::UnknownLang(bad)) => {
             // The language is unknown: say so in the locale's, if any.
             tr::init(
                 clawdoc::i18n::Lang::choose(None, |k| {

@@ -38,7 +38,7 @@ pub(crate) mod token;
 pub(crate) mod testutil;
 
 /// Outcome of one probe, ordered from best to worst for reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Ok,
@@ -51,7 +51,7 @@ pub enum Status {
 /// can compare them declaratively.
 pub(crate) type Facts = BTreeMap<String, serde_json::Value>;
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Evidence {
     pub probe: ProbeName,
     pub status: Status,
@@ -64,6 +64,7 @@ pub struct Evidence {
     pub facts: Facts,
     /// Wall time the probe took.
     #[serde(serialize_with = "ser_millis")]
+    #[schemars(with = "f64")]
     pub elapsed: Duration,
 }
 

@@ -11,7 +11,7 @@ use crate::target::TargetInfo;
 use crate::vocab::ProbeName;
 
 /// Where the gateway stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Its process runs and `/readyz` is 200.
@@ -39,7 +39,7 @@ impl State {
 }
 
 /// `clawdoc status --json` for such a target; never holds a token.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct TargetStatus {
     pub target: TargetInfo,
     pub state: State,

@@ -1,6 +1,7 @@
 //! Rules as data: the serde mirror of a rule file ([`schema`]), where rules
-//! come from ([`source`]: embedded `rules/*.toml` and user directories), and
-//! their validated, compiled form ([`compile`]).
+//! come from ([`source`]: embedded `rules/*.toml` and user directories), the
+//! checks that turn a file into a rule ([`compile`]), the compiled rule
+//! ([`model`]) and its patterns ([`pattern`]).
 //!
 //! Loading never stops at a broken file: each error is kept with its
 //! file:line:col and a hint, and every other rule still loads. Later sources
@@ -15,12 +16,14 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod compile;
+pub mod model;
+pub mod pattern;
 pub mod rank;
 pub(crate) mod schema;
 pub(crate) mod source;
 
-pub(crate) use compile::substitute;
-pub use compile::{Condition, ConditionBlock, Context, Fix, Op, Role, Rule};
+pub(crate) use model::substitute;
+pub use model::{Condition, ConditionBlock, Context, Example, Fix, Op, Role, Rule};
 
 /// Where a rule came from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,7 +22,7 @@ pub struct PidRecord {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub(crate) enum PidFileError {
+pub enum PidFileError {
     #[error("{path}:{line}: malformed pid file ({what}); it is stale or was edited by hand")]
     Malformed {
         path: PathBuf,

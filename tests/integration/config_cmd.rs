@@ -111,7 +111,10 @@ fn unset_removes_the_key_and_keeps_the_rest() {
     assert!(r.stdout.contains("is not set"), "{r:?}");
     assert_eq!(env.read("config.toml"), after);
     // A key that is neither known nor present is refused.
-    assert_eq!(env.run(&["config", "unset", "gateway.nope"]).code, 2);
+    let nope = env.run(&["config", "unset", "gateway.nope"]);
+    assert_eq!(nope.code, 2, "{nope:?}");
+    assert!(nope.stderr.contains("gateway.nope"), "{nope:?}");
+    assert_eq!(env.read("config.toml"), after);
 }
 
 #[test]
@@ -161,7 +164,7 @@ fn validate_lists_every_problem_with_positions() {
 
     let r = env.run(&["config", "validate", "--json"]);
     assert_eq!(r.code, 1, "{r:?}");
-    let v = r.json();
+    let v = r.doc("config-validate");
     assert_eq!(v["valid"], false);
     let kinds: Vec<&str> = v["problems"]
         .as_array()
@@ -194,7 +197,7 @@ fn validate_corrupt_and_missing() {
     env.write("config.toml", b"[gateway]\nmode = \"lo\xffcal\"\n");
     let r = env.run(&["config", "validate", "--json"]);
     assert_eq!(r.code, 1, "{r:?}");
-    assert_eq!(r.json()["problems"][0]["kind"], "syntax");
+    assert_eq!(r.doc("config-validate")["problems"][0]["kind"], "syntax");
     assert_eq!(r.json()["problems"][0]["line"], 2);
 
     std::fs::remove_file(&file).unwrap();
@@ -203,7 +206,7 @@ fn validate_corrupt_and_missing() {
     assert!(r.stderr.contains("Missing config"), "{r:?}");
     let r = env.run(&["config", "validate", "--json"]);
     assert_eq!(r.code, 2, "{r:?}");
-    assert_eq!(r.json()["exists"], false);
+    assert_eq!(r.doc("config-validate")["exists"], false);
 }
 
 #[test]
@@ -222,7 +225,12 @@ fn get_applies_env_overrides_and_defaults() {
         env.run(&["config", "get", "gateway.mode"]).stdout.trim(),
         "local"
     );
-    assert_eq!(env.run(&["config", "get", "nonsense"]).code, 2);
+    let nonsense = env.run(&["config", "get", "nonsense"]);
+    assert_eq!(nonsense.code, 2, "{nonsense:?}");
+    assert!(
+        nonsense.stderr.contains("unknown config key \"nonsense\""),
+        "{nonsense:?}"
+    );
     let r = env.run(&["config", "path"]);
     assert_eq!(
         r.stdout.trim(),
@@ -240,7 +248,9 @@ fn setup_non_interactive_writes_a_private_pinned_config() {
     let token = token_in(&text);
     assert!(token.len() >= 32, "{text}");
     assert!(!r.all().contains(&token), "token leaked: {r:?}");
-    assert_eq!(env.run(&["config", "validate"]).code, 0);
+    let valid = env.run(&["config", "validate"]);
+    assert_eq!(valid.code, 0, "{valid:?}");
+    assert!(valid.stdout.ends_with(": ok\n"), "{valid:?}");
     assert_eq!(
         env.run(&["config", "get", "gateway.port"]).stdout.trim(),
         "4444"

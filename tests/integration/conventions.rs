@@ -123,17 +123,33 @@ fn lookup_scan_and_rules_follow_the_exit_code_table() {
     let env = TestEnv::new();
     let found = "Error: listen EADDRINUSE: address already in use :::3001";
     let clean = "gateway ready, all good";
-    assert_eq!(env.run(&["lookup", found]).code, 1);
-    assert_eq!(env.run(&["lookup", clean]).code, 0);
+    let hit = env.run(&["lookup", found]);
+    assert_eq!(hit.code, 1, "{hit:?}");
+    assert!(hit.stdout.contains("(port-in-use)"), "{hit:?}");
+    let miss = env.run(&["lookup", clean]);
+    assert_eq!(miss.code, 0, "{miss:?}");
+    assert!(miss.stdout.contains("No rule matched."), "{miss:?}");
     let log_found = env.write("found.log", format!("{clean}\n{found}\n"));
     let log_clean = env.write("clean.log", format!("{clean}\n"));
     let scan = env.run(&["scan", log_found.to_str().unwrap()]);
     assert_eq!(scan.code, 1, "{scan:?}");
     assert!(scan.stdout.contains("port-in-use"), "{scan:?}");
-    assert_eq!(env.run(&["scan", log_clean.to_str().unwrap()]).code, 0);
+    let clean_scan = env.run(&["scan", log_clean.to_str().unwrap()]);
+    assert_eq!(clean_scan.code, 0, "{clean_scan:?}");
+    assert!(
+        clean_scan.stdout.contains("no rule matched"),
+        "{clean_scan:?}"
+    );
     let missing = env.run(&["scan", "/nonexistent/clawdoc.log"]);
     assert_eq!(missing.code, 2, "{missing:?}");
-    assert_eq!(env.run(&["lookup", "--no-such-flag"]).code, 2);
+    let usage = env.run(&["lookup", "--no-such-flag"]);
+    assert_eq!(usage.code, 2, "{usage:?}");
+    assert!(
+        usage
+            .stderr
+            .contains("unexpected argument '--no-such-flag'"),
+        "{usage:?}"
+    );
 }
 
 #[test]

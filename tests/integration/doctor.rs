@@ -1,14 +1,22 @@
-//! The doctor's end-to-end fault matrix (issue #4): each scenario stages a
-//! real fault with the real gateway in a temp home, asserts the diagnosis
-//! (category, evidence), runs `doctor --fix` (plus `--unsafe-fixes --yes`
-//! where the fix is unsafe) and checks the gateway is healthy afterwards and
-//! that nothing else was harmed.
+//! The doctor's end-to-end fault matrix (issue #4): one table, one row per
+//! fault, all driven by [`check`]. A row stages a real fault with the real
+//! gateway in a temp home (and reproduces what the user sees), names the
+//! rules the diagnosis must find, the fix action `doctor --fix` must apply
+//! (at the tier it needs) and the end state; [`check`] runs the doctor the
+//! way a user would and checks all of it, plus what must hold for every
+//! fault: an unsafe fix is not applied by `--fix` alone, nothing that is not
+//! the gateway's is harmed, no token is printed, every report validates
+//! against the `doctor` schema. The tests after the matrix cover what is
+//! not one fault (dry run and undo, prompts, a healthy system, …).
 
 use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::harness::{free_port, health_status, pid_alive, wait_until, Run, TestEnv};
+use crate::harness::{
+    assert_no_secret, free_port, health_status, pid_alive, signal, wait_until, Run, TestEnv,
+};
+use nix::sys::signal::Signal;
 
 const TOKEN: &str = "0123456789abcdef0123456789abcdef";
 
@@ -30,7 +38,7 @@ fn doctor(env: &TestEnv, args: &[&str], envs: &[(&str, &str)]) -> (Run, Value) {
     full.extend_from_slice(args);
     let run = env.run_env(&full, envs);
     assert!(run.code == 0 || run.code == 1, "doctor failed: {run:?}");
-    let json = run.json();
+    let json = run.doc("doctor");
     (run, json)
 }
 
@@ -44,6 +52,13 @@ fn categories(report: &Value, which: &str) -> Vec<String> {
     findings(report, which)
         .iter()
         .map(|f| f["category"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn rule_ids(report: &Value, which: &str) -> Vec<String> {
+    findings(report, which)
+        .iter()
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
         .collect()
 }
 
@@ -84,10 +99,7 @@ fn assert_fixed_and_healthy(env: &TestEnv, report: &Value, port: u16) {
     assert_eq!(send.code, 0, "send after fix: {send:?}");
 }
 
-fn stop(env: &TestEnv) {
-    let _ = env.run(&["gateway", "stop", "--force"]);
-}
-
+/// Neither the test's token nor the one in the config now is in `outputs`.
 fn no_token_anywhere(env: &TestEnv, outputs: &[&Run]) {
     let cfg = env.read("config.toml");
     let token = cfg.lines().find_map(|l| {
@@ -95,441 +107,471 @@ fn no_token_anywhere(env: &TestEnv, outputs: &[&Run]) {
             .strip_prefix("token = \"")
             .map(|t| t.trim_end_matches('"').to_string())
     });
-    for t in token.iter().chain(std::iter::once(&TOKEN.to_string())) {
-        for r in outputs {
-            assert!(
-                !r.all().contains(t.as_str()),
-                "token leaked in output: {r:?}"
-            );
-        }
+    for t in token.iter().map(String::as_str).chain([TOKEN]) {
+        assert_no_secret(t, outputs);
     }
 }
 
-#[test]
-fn fault_01_mode_unset() {
-    let env = TestEnv::new();
-    let port = free_port();
-    write_config(
-        &env,
-        &format!("# keep me\n[gateway]\nport = {port}\ntoken = \"{TOKEN}\"\n"),
-    );
-    diagnosed(&env, &[], "mode_unset");
-    let (run, after) = doctor(&env, &["--fix"], &[]);
-    assert_fixed_and_healthy(&env, &after, port);
-    let cfg = env.read("config.toml");
-    assert!(
-        cfg.contains("# keep me") && cfg.contains("mode = \"local\""),
-        "{cfg}"
-    );
-    no_token_anywhere(&env, &[&run]);
-    stop(&env);
+// ------------------------------------------------------------- the matrix
+
+/// A fault staged in a fresh home.
+struct Staged {
+    env: TestEnv,
+    /// The port the gateway is configured on before the fix.
+    port: u16,
+    /// Environment for every run (e.g. a port override).
+    envs: Vec<(&'static str, String)>,
+    /// Test-hook flags every doctor run takes (`--test-kmsg FILE`, …).
+    hook: Vec<String>,
+    /// A process that is not the gateway's: it must outlive every fix.
+    bystander: Option<u32>,
+    /// A gateway process the fix must end (a hung one).
+    gone: Option<u32>,
+    /// The config file's bytes before the doctor ran.
+    config_before: Vec<u8>,
 }
 
-#[test]
-fn fault_02_gateway_stopped() {
-    let env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    let send = env.run(&["send", "--channel", "telegram", "hi"]);
-    assert_eq!(send.code, 1);
-    assert!(
-        send.all().contains("send failed: gateway not connected"),
-        "{send:?}"
-    );
-    diagnosed(&env, &[], "not_connected");
-    let (_, after) = doctor(&env, &["--fix"], &[]);
-    assert_fixed_and_healthy(&env, &after, port);
-    stop(&env);
-}
-
-#[test]
-fn fault_03_port_held_by_stranger() {
-    let mut env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    let stranger = env.spawn_port_holder(port);
-    let (_, before) = doctor(&env, &[], &[]);
-    let f = finding(&before, "port_in_use");
-    let text = f.to_string();
-    assert!(
-        text.contains(&stranger.to_string()),
-        "finding must name the holder pid {stranger}: {f:#}"
-    );
-    assert!(
-        text.contains("python3"),
-        "finding must name the holder command: {f:#}"
-    );
-    // --fix alone does not move the port (unsafe).
-    let (_, safe) = doctor(&env, &["--fix"], &[]);
-    assert_eq!(safe["healthy"], false);
-    assert!(env.read("config.toml").contains(&format!("port = {port}")));
-    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
-    let cfg = env.read("config.toml");
-    let new_port: u16 = cfg
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("port = ")
-                .and_then(|p| p.parse().ok())
-        })
-        .unwrap();
-    assert_ne!(new_port, port);
-    assert_fixed_and_healthy(&env, &after, new_port);
-    assert!(
-        pid_alive(stranger),
-        "the stranger holding the port was harmed"
-    );
-    stop(&env);
-}
-
-#[test]
-fn fault_04_hung_gateway() {
-    let env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    let start = env.run(&["gateway", "start"]);
-    assert_eq!(start.code, 0, "{start:?}");
-    let pid: i32 = env
-        .read("gateway.pid")
-        .lines()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    nix_kill(pid, "-STOP");
-    let restart = env.run(&["restart", "--timeout", "1"]);
-    assert_ne!(restart.code, 0);
-    assert!(
-        restart.all().contains("gateway did not stop within"),
-        "{restart:?}"
-    );
-    diagnosed(&env, &[], "restart_timeout");
-    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
-    assert_fixed_and_healthy(&env, &after, port);
-    assert!(
-        wait_until(Duration::from_secs(5), || !pid_alive(pid as u32)),
-        "old hung gateway still alive"
-    );
-    stop(&env);
-}
-
-fn nix_kill(pid: i32, sig: &str) {
-    let ok = std::process::Command::new("kill")
-        .args([sig, &pid.to_string()])
-        .status()
-        .unwrap()
-        .success();
-    assert!(ok);
-}
-
-#[test]
-fn fault_05_no_config_fresh_machine() {
-    let env = TestEnv::new();
-    let port = free_port().to_string();
-    let envs = [("CLAWDOC_GATEWAY_PORT", port.as_str())];
-    diagnosed(&env, &envs, "missing_config");
-    let (run, after) = doctor(&env, &["--fix"], &envs);
-    assert_eq!(after["healthy"], true, "{after:#}");
-    assert_eq!(health_status(port.parse().unwrap()), Some(200));
-    let cfg = env.read("config.toml");
-    assert!(
-        cfg.contains("mode = \"local\"") && cfg.contains("token = "),
-        "{cfg}"
-    );
-    use std::os::unix::fs::PermissionsExt;
-    let mode = std::fs::metadata(env.path("config.toml"))
-        .unwrap()
-        .permissions()
-        .mode()
-        & 0o777;
-    assert_eq!(mode, 0o600);
-    no_token_anywhere(&env, &[&run]);
-    let send = env.run_env(&["send", "--channel", "telegram", "hi"], &envs);
-    assert_eq!(send.code, 0, "{send:?}");
-    stop(&env);
-}
-
-#[test]
-fn fault_06_token_not_pinned_4008() {
-    let env = TestEnv::new();
-    let port = free_port();
-    write_config(
-        &env,
-        &format!("[gateway]\nmode = \"local\"\nport = {port}\n"),
-    );
-    assert_eq!(env.run(&["gateway", "start"]).code, 0);
-    assert_eq!(env.run(&["send", "--channel", "telegram", "one"]).code, 0);
-    assert_eq!(env.run(&["restart"]).code, 0);
-    let send = env.run(&["send", "--channel", "telegram", "two"]);
-    assert_eq!(send.code, 1);
-    assert!(send.all().contains("disconnected (4008)"), "{send:?}");
-    diagnosed(&env, &[], "token_mismatch");
-    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
-    assert_fixed_and_healthy(&env, &after, port);
-    assert!(env.read("config.toml").contains("token = "));
-    assert_eq!(env.run(&["restart"]).code, 0);
-    let again = env.run(&["send", "--channel", "telegram", "three"]);
-    assert_eq!(again.code, 0, "send after another restart: {again:?}");
-    stop(&env);
-}
-
-#[test]
-fn fault_07_headless_whatsapp_login() {
-    let env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    assert_eq!(env.run(&["gateway", "start"]).code, 0);
-    let login = env.run(&["login", "whatsapp"]);
-    assert_eq!(login.code, 1);
-    assert!(
-        login.all().contains("Web Login Provider is not available"),
-        "{login:?}"
-    );
-    let cfg_before = env.read("config.toml");
-    let (_, report) = doctor(&env, &["--fix"], &[]);
-    let f = finding(&report, "web_login_provider");
-    assert!(
-        f["fixes"]
-            .as_array()
-            .unwrap()
+impl Staged {
+    fn envs(&self) -> Vec<(&str, &str)> {
+        self.envs.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+    fn run(&self, args: &[&str]) -> Run {
+        self.env.run_env(args, &self.envs())
+    }
+    fn doctor(&self, args: &[&str]) -> (Run, Value) {
+        let mut full: Vec<&str> = args.to_vec();
+        full.extend(self.hook.iter().map(String::as_str));
+        doctor(&self.env, &full, &self.envs())
+    }
+    fn config(&self) -> Vec<u8> {
+        std::fs::read(self.env.path("config.toml")).unwrap_or_default()
+    }
+    /// The port the gateway should serve on now: the environment's
+    /// override, else the config's `gateway.port`.
+    fn served_port(&self) -> u16 {
+        let from_env = self
+            .envs
             .iter()
-            .all(|x| x["applicability"] == "display-only"),
-        "{f:#}"
-    );
-    assert_eq!(
-        env.read("config.toml"),
-        cfg_before,
-        "a display-only finding changed the config"
-    );
-    assert!(report["left"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|l| l["reason"] == "display-only"));
-    stop(&env);
+            .find(|(k, _)| *k == "CLAWDOC_GATEWAY_PORT")
+            .and_then(|(_, v)| v.parse().ok());
+        let from_file = || {
+            let cfg: toml::Table = String::from_utf8_lossy(&self.config()).parse().ok()?;
+            u16::try_from(cfg.get("gateway")?.get("port")?.as_integer()?).ok()
+        };
+        from_env.or_else(from_file).unwrap_or(self.port)
+    }
 }
 
-#[test]
-fn fault_08_unknown_and_deprecated_keys() {
+/// The flags a fix needs.
+#[derive(Clone, Copy, PartialEq)]
+enum Tier {
+    /// `--fix`.
+    Safe,
+    /// `--fix --unsafe-fixes --yes`; `--fix` alone must not apply it.
+    Unsafe,
+}
+
+/// Where the doctor must leave the machine.
+enum End {
+    /// Healthy: `/health` ready, the device handshake ok, `send` works.
+    Healthy,
+    /// The finding stays (display-only advice): nothing was changed.
+    Still(&'static str),
+}
+
+/// One row of the matrix.
+struct Fault {
+    /// Stages the fault and reproduces what the user sees.
+    stage: fn(&mut Staged),
+    /// Rule ids the first diagnosis must name.
+    finds: &'static [&'static str],
+    /// The fix action that must be applied, or `None` when nothing may be.
+    fix: Option<&'static str>,
+    tier: Tier,
+    end: End,
+    /// Further checks of the end state (the report after the fix).
+    after: fn(&Staged, &Value),
+}
+
+/// Runs one row: stage, diagnose, (safe tier first for an unsafe fix), fix,
+/// and check the end state and the invariants.
+fn check(fault: Fault) {
     let env = TestEnv::new();
     let port = free_port();
-    write_config(
-        &env,
-        &format!("# my settings\nmodel = \"claude\" # the model\nfrobnicate = true\n[gateway]\nmode = \"local\"\nport = {port}\ntoken = \"{TOKEN}\"\n"),
-    );
-    assert_eq!(env.run(&["gateway", "start"]).code, 0);
-    let send = env.run(&["send", "--channel", "telegram", "hi"]);
-    assert!(send.all().contains("Invalid Config"), "{send:?}");
-    diagnosed(&env, &[], "invalid_config");
-    let (_, after) = doctor(&env, &["--fix"], &[]);
-    let cfg = env.read("config.toml");
-    assert!(cfg.contains("# my settings"), "comment lost: {cfg}");
-    let parsed: toml::Table = cfg.parse().unwrap();
-    assert!(
-        parsed.get("model").is_none(),
-        "deprecated top-level key left: {cfg}"
-    );
-    assert_eq!(parsed["ai"]["model"].as_str(), Some("claude"), "{cfg}");
-    assert!(
-        cfg.contains("# the model"),
-        "the key's own comment was lost: {cfg}"
-    );
-    assert!(
-        cfg.contains("frobnicate"),
-        "unknown keys must be listed, not deleted: {cfg}"
-    );
-    let left = after["left"].to_string();
-    assert!(
-        left.contains("frobnicate"),
-        "unknown key not listed for the user: {after:#}"
-    );
-    assert_eq!(health_status(port), Some(200));
-    stop(&env);
+    let mut s = Staged {
+        env,
+        port,
+        envs: Vec::new(),
+        hook: Vec::new(),
+        bystander: None,
+        gone: None,
+        config_before: Vec::new(),
+    };
+    (fault.stage)(&mut s);
+    s.config_before = s.config();
+
+    let (first, before) = s.doctor(&[]);
+    let found = rule_ids(&before, "initial");
+    for id in fault.finds {
+        assert!(found.iter().any(|f| f == id), "no {id} finding: {before:#}");
+    }
+    let mut runs = vec![first];
+    if fault.tier == Tier::Unsafe {
+        let (run, safe) = s.doctor(&["--fix"]);
+        assert_eq!(safe["healthy"], false, "{safe:#}");
+        assert!(
+            !safe["applied"].to_string().contains(fault.fix.unwrap()),
+            "an unsafe fix ran without --unsafe-fixes: {safe:#}"
+        );
+        runs.push(run);
+    }
+    let args: &[&str] = match fault.tier {
+        Tier::Safe => &["--fix"],
+        Tier::Unsafe => &["--fix", "--unsafe-fixes", "--yes"],
+    };
+    let (run, after) = s.doctor(args);
+    let applied: Vec<&Value> = after["applied"].as_array().unwrap().iter().collect();
+    match fault.fix {
+        Some(action) => assert!(
+            applied
+                .iter()
+                .any(|a| a["action"] == action && a["ok"] == true),
+            "{action} not applied: {after:#}"
+        ),
+        None => {
+            assert!(
+                applied
+                    .iter()
+                    .all(|a| !fault.finds.iter().any(|id| a["rule_id"] == *id)),
+                "a display-only finding had a fix applied: {after:#}"
+            );
+            assert_eq!(
+                s.config(),
+                s.config_before,
+                "a display-only fault changed the config"
+            );
+        }
+    }
+    match fault.end {
+        End::Healthy => {
+            assert_eq!(after["healthy"], true, "not healthy after fix: {after:#}");
+            assert_eq!(after["verification"]["health_ready"], true, "{after:#}");
+            assert_eq!(after["verification"]["handshake"], "ok", "{after:#}");
+            let port = s.served_port();
+            assert_eq!(health_status(port), Some(200), "nothing answers on {port}");
+            let send = s.run(&["send", "--channel", "telegram", "hello"]);
+            assert_eq!(send.code, 0, "send after fix: {send:?}");
+        }
+        End::Still(id) => {
+            assert!(
+                rule_ids(&after, "final").iter().any(|f| f == id),
+                "{id} gone without a fix: {after:#}"
+            );
+            assert!(
+                after["left"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["rule_id"] == id && l["reason"] == "display-only"),
+                "{after:#}"
+            );
+        }
+    }
+    if let Some(pid) = s.bystander {
+        assert!(pid_alive(pid), "{pid} is not the gateway's and was harmed");
+    }
+    if let Some(pid) = s.gone {
+        assert!(
+            wait_until(Duration::from_secs(5), || !pid_alive(pid)),
+            "the old gateway {pid} is still alive"
+        );
+    }
+    runs.push(run);
+    no_token_anywhere(&s.env, &runs.iter().collect::<Vec<_>>());
+    (fault.after)(&s, &after);
+    s.env.stop_gateway();
 }
 
-fn dead_pid() -> (u32, u64) {
+fn nothing_more(_: &Staged, _: &Value) {}
+
+/// Starts the gateway of a staged home.
+fn start(s: &Staged) {
+    let r = s.run(&["gateway", "start"]);
+    assert_eq!(r.code, 0, "{r:?}");
+}
+
+/// A pid that was just used and is now dead.
+fn dead_pid() -> u32 {
     let mut child = std::process::Command::new("true").spawn().unwrap();
     let pid = child.id();
     child.wait().unwrap();
-    (pid, 12345)
+    pid
 }
 
-#[test]
-fn fault_09_stale_pid_file() {
-    let env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    let (pid, start) = dead_pid();
-    env.write("gateway.pid", format!("{pid}\nstarttime={start}\n"));
-    diagnosed(&env, &[], "stale_pid");
-    let (_, after) = doctor(&env, &["--fix"], &[]);
-    assert_fixed_and_healthy(&env, &after, port);
-    stop(&env);
-}
-
-#[test]
-fn fault_10_stale_lock_file() {
-    let env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    let (pid, _) = dead_pid();
-    env.write("gateway.lock", format!("{pid}\n"));
-    diagnosed(&env, &[], "stale_pid");
-    let (_, after) = doctor(&env, &["--fix"], &[]);
-    assert_fixed_and_healthy(&env, &after, port);
-    stop(&env);
-}
-
-#[test]
-fn fault_11_pid_reuse_never_signalled() {
-    let mut env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    let sleeper = env.spawn_sleeper();
-    let stat = std::fs::read_to_string(format!("/proc/{sleeper}/stat")).unwrap();
-    let start: u64 = stat
-        .rsplit(')')
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .nth(19)
-        .unwrap()
-        .parse()
-        .unwrap();
-    env.write("gateway.pid", format!("{sleeper}\nstarttime={start}\n"));
-    diagnosed(&env, &[], "stale_pid");
-    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
-    assert_fixed_and_healthy(&env, &after, port);
+/// Asserts a stray environment variable is not a test hook: `doctor`
+/// without the flag does not see the fault `category`.
+#[track_caller]
+fn not_a_hook(s: &Staged, var: &'static str, file: &str, category: &str) {
+    let (_, plain) = doctor(&s.env, &[], &[(var, file)]);
     assert!(
-        pid_alive(sleeper),
-        "the unrelated process named by the pid file was signalled"
+        !categories(&plain, "initial").contains(&category.to_string()),
+        "{var} alone acted as a test hook: {plain:#}"
     );
-    stop(&env);
 }
 
-#[test]
-fn fault_12_oom_killed() {
-    let env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    assert_eq!(env.run(&["gateway", "start"]).code, 0);
-    let pid: i32 = env
-        .read("gateway.pid")
-        .lines()
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
-    nix_kill(pid, "-KILL");
-    assert!(wait_until(Duration::from_secs(5), || !pid_alive(
-        pid as u32
-    )));
-    let kmsg = env.write(
-        "kmsg.log",
-        format!(
-            "6,1234,5000000,-;clawdoc invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0\n\
-             3,1235,5000100,-;Out of memory: Killed process {pid} (clawdoc) total-vm:1024000kB, anon-rss:900000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:2000kB oom_score_adj:0\n"
+/// One `#[test]` per row, named by the row.
+macro_rules! matrix {
+    ($($name:ident: $row:expr;)*) => {
+        $(#[test] fn $name() { check($row) })*
+    };
+}
+
+matrix! {
+    fault_01_mode_unset: Fault {
+        stage: |s| write_config(
+            &s.env,
+            &format!("# keep me\n[gateway]\nport = {}\ntoken = \"{TOKEN}\"\n", s.port),
         ),
-    );
-    let kmsg = kmsg.to_str().unwrap();
-    let hook = ["--test-kmsg", kmsg];
-    // A stray environment variable is not a test hook: no OOM without the flag.
-    let (_, plain) = doctor(&env, &[], &[("CLAWDOC_KMSG", kmsg)]);
-    assert!(
-        !categories(&plain, "initial").contains(&"oom".to_string()),
-        "{plain:#}"
-    );
-    let (run, before) = doctor(&env, &hook, &[]);
-    assert!(
-        run.stderr.contains("test hook: kernel log read from"),
-        "{run:?}"
-    );
-    let f = finding(&before, "oom");
-    let text = f.to_string().to_lowercase();
-    assert!(
-        text.contains("oom") || text.contains("out of memory"),
-        "{f:#}"
-    );
-    assert!(
-        text.contains("swap") || text.contains("memory"),
-        "advice on memory/swap expected: {f:#}"
-    );
-    let (_, after) = doctor(&env, &["--fix", hook[0], hook[1]], &[]);
-    assert_fixed_and_healthy(&env, &after, port);
-    stop(&env);
+        finds: &["mode-unset"],
+        fix: Some("set_mode_local"),
+        tier: Tier::Safe,
+        end: End::Healthy,
+        after: |s, _| {
+            let cfg = s.env.read("config.toml");
+            assert!(cfg.contains("# keep me") && cfg.contains("mode = \"local\""), "{cfg}");
+        },
+    };
+    fault_02_gateway_stopped: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            let send = s.run(&["send", "--channel", "telegram", "hi"]);
+            assert_eq!(send.code, 1, "{send:?}");
+            assert!(send.all().contains("send failed: gateway not connected"), "{send:?}");
+        },
+        finds: &["not-connected"],
+        fix: Some("start_gateway"),
+        tier: Tier::Safe,
+        end: End::Healthy,
+        after: nothing_more,
+    };
+    fault_03_port_held_by_stranger: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            s.bystander = Some(s.env.spawn_port_holder(s.port));
+            let (_, before) = s.doctor(&[]);
+            let f = finding(&before, "port_in_use").to_string();
+            assert!(f.contains(&s.bystander.unwrap().to_string()), "must name the holder pid: {f}");
+            assert!(f.contains("python3"), "must name the holder command: {f}");
+        },
+        finds: &["port-in-use"],
+        fix: Some("move_to_free_port"),
+        tier: Tier::Unsafe,
+        end: End::Healthy,
+        after: |s, _| assert_ne!(s.served_port(), s.port, "the port did not move"),
+    };
+    fault_04_hung_gateway: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            start(s);
+            s.gone = Some(s.env.gateway_pid());
+            signal(s.env.gateway_pid(), Signal::SIGSTOP);
+            let restart = s.run(&["restart", "--timeout", "1"]);
+            assert_ne!(restart.code, 0, "{restart:?}");
+            assert!(restart.all().contains("gateway did not stop within"), "{restart:?}");
+        },
+        finds: &["restart-timeout"],
+        fix: Some("force_stop_gateway"),
+        tier: Tier::Unsafe,
+        end: End::Healthy,
+        after: nothing_more,
+    };
+    fault_05_no_config_fresh_machine: Fault {
+        stage: |s| s.envs.push(("CLAWDOC_GATEWAY_PORT", s.port.to_string())),
+        finds: &["missing-config"],
+        fix: Some("write_default_config"),
+        tier: Tier::Safe,
+        end: End::Healthy,
+        after: |s, _| {
+            use std::os::unix::fs::PermissionsExt;
+            let cfg = s.env.read("config.toml");
+            assert!(cfg.contains("mode = \"local\"") && cfg.contains("token = "), "{cfg}");
+            let mode = std::fs::metadata(s.env.path("config.toml")).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        },
+    };
+    fault_06_token_not_pinned_4008: Fault {
+        stage: |s| {
+            write_config(&s.env, &format!("[gateway]\nmode = \"local\"\nport = {}\n", s.port));
+            start(s);
+            assert_eq!(s.run(&["send", "--channel", "telegram", "one"]).code, 0);
+            assert_eq!(s.run(&["restart"]).code, 0);
+            let send = s.run(&["send", "--channel", "telegram", "two"]);
+            assert_eq!(send.code, 1, "{send:?}");
+            assert!(send.all().contains("disconnected (4008)"), "{send:?}");
+        },
+        finds: &["token-mismatch"],
+        fix: Some("pin_token_and_repair"),
+        tier: Tier::Unsafe,
+        end: End::Healthy,
+        after: |s, _| {
+            assert!(s.env.read("config.toml").contains("token = "));
+            assert_eq!(s.run(&["restart"]).code, 0);
+            let again = s.run(&["send", "--channel", "telegram", "three"]);
+            assert_eq!(again.code, 0, "send after another restart: {again:?}");
+        },
+    };
+    fault_07_headless_whatsapp_login: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            start(s);
+            let login = s.run(&["login", "whatsapp"]);
+            assert_eq!(login.code, 1, "{login:?}");
+            assert!(login.all().contains("Web Login Provider is not available"), "{login:?}");
+        },
+        finds: &["web-login-provider"],
+        fix: None,
+        tier: Tier::Safe,
+        end: End::Still("web-login-provider"),
+        after: nothing_more,
+    };
+    fault_08_unknown_and_deprecated_keys: Fault {
+        stage: |s| {
+            write_config(
+                &s.env,
+                &format!("# my settings\nmodel = \"claude\" # the model\nfrobnicate = true\n[gateway]\nmode = \"local\"\nport = {}\ntoken = \"{TOKEN}\"\n", s.port),
+            );
+            start(s);
+            let send = s.run(&["send", "--channel", "telegram", "hi"]);
+            assert!(send.all().contains("Invalid Config"), "{send:?}");
+        },
+        finds: &["deprecated-config-key", "unknown-config-key"],
+        fix: Some("migrate_deprecated_keys"),
+        tier: Tier::Safe,
+        // The unknown key is the user's to remove: listed, never deleted.
+        end: End::Still("unknown-config-key"),
+        after: |s, after| {
+            let cfg = s.env.read("config.toml");
+            assert!(cfg.contains("# my settings"), "comment lost: {cfg}");
+            let parsed: toml::Table = cfg.parse().unwrap();
+            assert!(parsed.get("model").is_none(), "deprecated top-level key left: {cfg}");
+            assert_eq!(parsed["ai"]["model"].as_str(), Some("claude"), "{cfg}");
+            assert!(cfg.contains("# the model"), "the key's own comment was lost: {cfg}");
+            assert!(cfg.contains("frobnicate"), "unknown keys must be listed, not deleted: {cfg}");
+            assert!(after["left"].to_string().contains("frobnicate"), "{after:#}");
+            assert_eq!(health_status(s.port), Some(200));
+        },
+    };
+    fault_09_stale_pid_file: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            s.env.write("gateway.pid", format!("{}\nstarttime=12345\n", dead_pid()));
+        },
+        finds: &["stale-pid"],
+        fix: Some("remove_stale_pid"),
+        tier: Tier::Safe,
+        end: End::Healthy,
+        after: nothing_more,
+    };
+    fault_10_stale_lock_file: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            s.env.write("gateway.lock", format!("{}\n", dead_pid()));
+        },
+        finds: &["stale-lock"],
+        fix: Some("remove_stale_lock"),
+        tier: Tier::Safe,
+        end: End::Healthy,
+        after: nothing_more,
+    };
+    fault_11_pid_reuse_never_signalled: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            let sleeper = s.env.spawn_sleeper();
+            let start = clawdoc::procinfo::stat(&Default::default(), sleeper as i32).unwrap().start_time;
+            s.env.write("gateway.pid", format!("{sleeper}\nstarttime={start}\n"));
+            s.bystander = Some(sleeper);
+        },
+        finds: &["pid-reused"],
+        fix: Some("remove_stale_pid"),
+        tier: Tier::Safe,
+        end: End::Healthy,
+        after: nothing_more,
+    };
+    fault_12_oom_killed: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            start(s);
+            let pid = s.env.gateway_pid();
+            signal(pid, Signal::SIGKILL);
+            assert!(wait_until(Duration::from_secs(5), || !pid_alive(pid)));
+            let kmsg = s.env.write(
+                "kmsg.log",
+                format!(
+                    "6,1234,5000000,-;clawdoc invoked oom-killer: gfp_mask=0x140cca(GFP_HIGHUSER_MOVABLE|__GFP_COMP), order=0, oom_score_adj=0\n\
+                     3,1235,5000100,-;Out of memory: Killed process {pid} (clawdoc) total-vm:1024000kB, anon-rss:900000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:2000kB oom_score_adj:0\n"
+                ),
+            );
+            let kmsg = kmsg.display().to_string();
+            not_a_hook(s, "CLAWDOC_KMSG", &kmsg, "oom");
+            let (run, before) = doctor(&s.env, &["--test-kmsg", &kmsg], &[]);
+            assert!(run.stderr.contains("test hook: kernel log read from"), "{run:?}");
+            let text = finding(&before, "oom").to_string().to_lowercase();
+            assert!(text.contains("swap") || text.contains("memory"), "advice on memory/swap expected: {text}");
+            s.hook = vec!["--test-kmsg".into(), kmsg];
+        },
+        finds: &["oom"],
+        fix: Some("start_gateway"),
+        tier: Tier::Safe,
+        end: End::Healthy,
+        after: nothing_more,
+    };
+    fault_13_disk_full_is_display_only: Fault {
+        stage: |s| {
+            good_config(&s.env, s.port);
+            let fixture = s.env.write(
+                "statvfs.toml",
+                "free_bytes = 4096\ntotal_bytes = 10737418240\nfree_inodes = 0\ntotal_inodes = 655360\n",
+            );
+            let fixture = fixture.display().to_string();
+            not_a_hook(s, "CLAWDOC_DISK_FIXTURE", &fixture, "disk");
+            let (run, _) = doctor(&s.env, &["--test-disk-fixture", &fixture], &[]);
+            assert!(run.stderr.contains("test hook: disk numbers read from"), "{run:?}");
+            s.hook = vec!["--test-disk-fixture".into(), fixture];
+        },
+        finds: &["disk-full"],
+        fix: None,
+        tier: Tier::Safe,
+        end: End::Still("disk-full"),
+        after: |s, _| {
+            // Not even the unsafe tier touches anything for a full disk.
+            let (_, again) = s.doctor(&["--fix", "--unsafe-fixes", "--yes"]);
+            assert!(rule_ids(&again, "final").contains(&"disk-full".to_string()), "{again:#}");
+            assert_eq!(s.config(), s.config_before);
+        },
+    };
+    fault_14_corrupt_config: Fault {
+        stage: |s| {
+            s.envs.push(("CLAWDOC_GATEWAY_PORT", s.port.to_string()));
+            let garbage: Vec<u8> = (0..512u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+            s.env.write("config.toml", &garbage);
+        },
+        finds: &["corrupt-config"],
+        fix: Some("quarantine_corrupt_config"),
+        tier: Tier::Unsafe,
+        end: End::Healthy,
+        after: |s, _| {
+            let aside: Vec<_> = std::fs::read_dir(s.env.home())
+                .unwrap()
+                .filter_map(Result::ok)
+                .filter(|e| e.file_name().to_string_lossy().starts_with("config.toml.corrupt-"))
+                .collect();
+            assert_eq!(aside.len(), 1, "the corrupt config must be kept aside");
+            assert_eq!(std::fs::read(aside[0].path()).unwrap(), s.config_before);
+        },
+    };
 }
 
-#[test]
-fn fault_13_disk_full_is_display_only() {
-    let env = TestEnv::new();
-    let port = free_port();
-    good_config(&env, port);
-    let fixture = env.write(
-        "statvfs.toml",
-        "free_bytes = 4096\ntotal_bytes = 10737418240\nfree_inodes = 0\ntotal_inodes = 655360\n",
-    );
-    let fixture = fixture.to_str().unwrap();
-    let hook = ["--test-disk-fixture", fixture];
-    // A stray environment variable is not a test hook: the real disk is not full.
-    let (_, plain) = doctor(&env, &[], &[("CLAWDOC_DISK_FIXTURE", fixture)]);
-    assert!(
-        !categories(&plain, "initial").contains(&"disk".to_string()),
-        "{plain:#}"
-    );
-    let (run, before) = doctor(&env, &hook, &[]);
-    assert!(
-        run.stderr.contains("test hook: disk numbers read from"),
-        "{run:?}"
-    );
-    let f = finding(&before, "disk");
-    assert!(
-        f["fixes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|x| x["applicability"] == "display-only"),
-        "{f:#}"
-    );
-    let cfg_before = env.read("config.toml");
-    let (_, after) = doctor(
-        &env,
-        &["--fix", "--unsafe-fixes", "--yes", hook[0], hook[1]],
-        &[],
-    );
-    assert!(categories(&after, "final").contains(&"disk".to_string()));
-    assert_eq!(env.read("config.toml"), cfg_before);
-    stop(&env);
-}
-
-#[test]
-fn fault_14_corrupt_config() {
-    let env = TestEnv::new();
-    let port = free_port().to_string();
-    let envs = [("CLAWDOC_GATEWAY_PORT", port.as_str())];
-    let garbage: Vec<u8> = (0..512u32)
-        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
-        .collect();
-    env.write("config.toml", &garbage);
-    diagnosed(&env, &envs, "invalid_config");
-    // Safe fixes alone must not replace the user's (corrupt) file.
-    let (_, safe) = doctor(&env, &["--fix"], &envs);
-    assert_eq!(safe["healthy"], false);
-    assert_eq!(std::fs::read(env.path("config.toml")).unwrap(), garbage);
-    let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &envs);
-    assert_eq!(after["healthy"], true, "{after:#}");
-    let aside: Vec<_> = std::fs::read_dir(env.home())
-        .unwrap()
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_name()
-                .to_string_lossy()
-                .starts_with("config.toml.corrupt-")
-        })
-        .collect();
-    assert_eq!(aside.len(), 1, "the corrupt config must be kept aside");
-    assert_eq!(std::fs::read(aside[0].path()).unwrap(), garbage);
-    stop(&env);
-}
+// ------------------------------------------------- beyond a single fault
 
 #[test]
 fn dry_run_changes_nothing_and_undo_restores() {
@@ -547,10 +589,16 @@ fn dry_run_changes_nothing_and_undo_restores() {
     assert!(!env.path("gateway.pid").exists());
     let (_, after) = doctor(&env, &["--fix"], &[]);
     assert_eq!(after["healthy"], true, "{after:#}");
-    stop(&env);
-    let undo = env.run(&["undo"]);
+    env.stop_gateway();
+    let undo = env.run(&["undo", "--json"]);
     assert_eq!(undo.code, 0, "{undo:?}");
     assert_eq!(env.read("config.toml"), original);
+    let undone = undo.doc("undo");
+    assert_eq!(
+        undone["restored"][0],
+        env.path("config.toml").display().to_string(),
+        "{undone:#}"
+    );
     let again = env.run(&["undo"]);
     assert_eq!(again.code, 1, "{again:?}");
 }
@@ -566,7 +614,7 @@ fn healthy_system_exits_zero_and_human_report() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("[✓] config"), "{r:?}");
     assert!(r.stdout.contains("No problems found"), "{r:?}");
-    stop(&env);
+    env.stop_gateway();
 }
 
 #[test]
@@ -578,11 +626,15 @@ fn lookup_probe_confirms_and_refutes_on_this_machine() {
     let free = env.run(&["lookup", "--probe", "--json", &msg]);
     // Every candidate refuted here: nothing stands, exit 0.
     assert_eq!(free.code, 0, "{free:?}");
-    assert_eq!(free.json()["matches"][0]["verdict"], "refuted", "{free:?}");
+    assert_eq!(
+        free.doc("lookup-probe")["matches"][0]["verdict"],
+        "refuted",
+        "{free:?}"
+    );
     let holder = env.spawn_port_holder(port);
     let held = env.run(&["lookup", "--probe", "--json", &msg]);
     assert_eq!(held.code, 1, "{held:?}");
-    let top = &held.json()["matches"][0];
+    let top = &held.doc("lookup-probe")["matches"][0];
     assert_eq!(top["rule_id"], "port-in-use");
     assert_eq!(top["verdict"], "confirmed", "{held:?}");
     assert!(
@@ -673,8 +725,8 @@ fn a_gateway_of_another_home_on_our_port_is_a_stranger() {
     let (_, after) = doctor(&env, &["--fix", "--unsafe-fixes", "--yes"], &[]);
     assert_eq!(after["healthy"], true, "{after:#}");
     assert!(pid_alive(other_pid), "the other home's gateway was harmed");
-    stop(&env);
-    stop(&other);
+    env.stop_gateway();
+    other.stop_gateway();
 }
 
 #[test]
@@ -705,7 +757,7 @@ fn unsafe_fixes_are_asked_on_a_terminal() {
     prompt("y");
     assert_ne!(env.read("config.toml"), original);
     assert!(pid_alive(stranger));
-    stop(&env);
+    env.stop_gateway();
 }
 
 /// A real full filesystem: a 512 KiB tmpfs as the home (needs root to
@@ -750,7 +802,8 @@ fn fault_13b_real_full_tmpfs() {
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("CLAWDOC_HOME", &home)
-            // Not auto: a real OpenClaw gateway on this machine would be chosen.
+            // As TestEnv does: auto detection would pick a real OpenClaw
+            // gateway running on this machine.
             .env("CLAWDOC_TARGET", "embedded")
             .env("NO_COLOR", "1")
             .output()
@@ -763,6 +816,7 @@ fn fault_13b_real_full_tmpfs() {
     let (code, stdout) = run(&["doctor", "--json"]);
     assert_eq!(code, 1, "{stdout}");
     let report: Value = serde_json::from_str(&stdout).unwrap();
+    crate::harness::assert_valid("doctor", &report);
     let f = finding(&report, "disk");
     assert!(
         f["fixes"]
@@ -816,7 +870,7 @@ fn an_unpinned_token_is_flagged_before_it_causes_4008() {
             .code,
         0
     );
-    stop(&env);
+    env.stop_gateway();
 }
 
 /// Issue 11 item 10: a corrupt `devices.json` makes the gateway refuse every
@@ -866,9 +920,9 @@ fn a_corrupt_device_store_is_diagnosed_and_rebuilt_by_the_unsafe_fix() {
     assert_eq!(std::fs::read_to_string(kept[0].path()).unwrap(), corrupt);
     let list = env.run(&["devices", "list", "--json"]);
     assert_eq!(
-        list.json()["paired"].as_array().map(Vec::len),
+        list.doc("devices")["paired"].as_array().map(Vec::len),
         Some(1),
         "{list:?}"
     );
-    stop(&env);
+    env.stop_gateway();
 }

@@ -304,7 +304,7 @@ fn flowchart_draws_every_rule_in_mermaid_dot_and_json() {
     );
 
     let run = env.run(&["flowchart", "--format", "json"]);
-    let json = run.json();
+    let json = run.doc("flowchart");
     assert_eq!(json["start"], "symptom");
     let check = json["nodes"]
         .as_array()

@@ -5,8 +5,7 @@
 use std::os::fd::OwnedFd;
 use std::process::Stdio;
 
-use crate::gateway_server::{start, write_config, PINNED};
-use crate::harness::{Run, TestEnv};
+use crate::harness::{local_config, run_gateway, Run, TestEnv, PINNED};
 
 /// Runs `args` with stdout a pipe whose read end is closed before the
 /// command starts, so its first write to stdout fails with EPIPE.
@@ -48,7 +47,7 @@ fn check(env: &TestEnv, args: &[&str], failures: &mut Vec<String>) {
 #[test]
 fn every_command_exits_quietly_on_a_closed_stdout() {
     let env = TestEnv::new();
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let port = local_config(&env, &format!("token = \"{PINNED}\"\n"));
     let log = env.write(
         "scan.log",
         "gateway not connected\nError: listen EADDRINUSE: address already in use 127.0.0.1:3001\n",
@@ -92,7 +91,7 @@ fn every_command_exits_quietly_on_a_closed_stdout() {
         vec!["devices", "list", "--json"],
     ];
     // Commands that talk to a running gateway.
-    let gw = start(&env, port, &[]);
+    let gw = run_gateway(&env, port, &[]);
     let with_gateway: Vec<Vec<&str>> = vec![
         vec!["send", "hello"],
         vec!["login", "whatsapp"],

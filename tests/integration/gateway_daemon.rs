@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::harness::{free_port, http, pid_alive, wait_until, Run, TestEnv};
+use crate::harness::{assert_no_secret, free_port, http, pid_alive, wait_until, TestEnv};
 
 /// A configured home on a free port; returns (port, token).
 fn configured(env: &TestEnv) -> (u16, String) {
@@ -24,16 +24,6 @@ fn configured(env: &TestEnv) -> (u16, String) {
     (port, token)
 }
 
-fn gateway_pid(env: &TestEnv) -> u32 {
-    env.read("gateway.pid")
-        .lines()
-        .next()
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap()
-}
-
 fn start_time(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
     let after = &stat[stat.rfind(')').unwrap() + 1..];
@@ -45,12 +35,6 @@ fn start_time(pid: u32) -> u64 {
         .unwrap()
 }
 
-fn assert_no_token(token: &str, runs: &[&Run]) {
-    for r in runs {
-        assert!(!r.all().contains(token), "token leaked in output: {r:?}");
-    }
-}
-
 #[test]
 fn start_status_stop() {
     let env = TestEnv::new();
@@ -59,7 +43,7 @@ fn start_status_stop() {
     let started = env.run(&["gateway", "start"]);
     assert_eq!(started.code, 0, "{started:?}");
     assert!(started.stdout.contains("gateway started"), "{started:?}");
-    let pid = gateway_pid(&env);
+    let pid = env.gateway_pid();
     assert!(pid_alive(pid));
     assert!(env
         .read("logs/gateway.log")
@@ -67,7 +51,7 @@ fn start_status_stop() {
 
     let status = env.run(&["status", "--json"]);
     assert_eq!(status.code, 0, "{status:?}");
-    let v = status.json();
+    let v = status.doc("status");
     assert_eq!(v["state"], "running");
     assert_eq!(v["pid"], pid);
     assert_eq!(v["port"], port);
@@ -81,7 +65,7 @@ fn start_status_stop() {
     let again = env.run(&["gateway", "start"]);
     assert_eq!(again.code, 0, "{again:?}");
     assert!(again.stdout.contains("already running"), "{again:?}");
-    assert_eq!(gateway_pid(&env), pid, "no second gateway");
+    assert_eq!(env.gateway_pid(), pid, "no second gateway");
 
     let health = http(port, "GET", "/health").unwrap();
     assert_eq!(health.status, 200, "{health:?}");
@@ -98,7 +82,7 @@ fn start_status_stop() {
 
     let after = env.run(&["status", "--json"]);
     assert_eq!(after.code, 1, "{after:?}");
-    assert_eq!(after.json()["state"], "stopped");
+    assert_eq!(after.doc("status")["state"], "stopped");
     let nothing = env.run(&["gateway", "stop"]);
     assert_eq!(nothing.code, 0, "{nothing:?}");
     assert!(nothing.stdout.contains("not running"), "{nothing:?}");
@@ -108,7 +92,7 @@ fn start_status_stop() {
     assert_eq!(logs.stdout.lines().count(), 2, "{logs:?}");
     assert!(logs.stdout.contains("stopped"), "{logs:?}");
 
-    assert_no_token(
+    assert_no_secret(
         &token,
         &[
             &started, &status, &human, &again, &stopped, &after, &nothing, &logs,
@@ -125,15 +109,15 @@ fn restart_replaces_the_process() {
     let env = TestEnv::new();
     let (_port, token) = configured(&env);
     assert_eq!(env.run(&["gateway", "start"]).code, 0);
-    let old = gateway_pid(&env);
+    let old = env.gateway_pid();
     let r = env.run(&["restart"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("gateway stopped"), "{r:?}");
     assert!(r.stdout.contains("gateway started"), "{r:?}");
-    let new = gateway_pid(&env);
+    let new = env.gateway_pid();
     assert_ne!(old, new);
     assert!(!pid_alive(old));
-    assert_no_token(&token, &[&r]);
+    assert_no_secret(&token, &[&r]);
     assert_eq!(env.run(&["gateway", "stop", "--force"]).code, 0);
 }
 
@@ -194,7 +178,7 @@ fn sigstopped_gateway_restart_times_out_then_force_stop_recovers() {
     let env = TestEnv::new();
     let (_port, token) = configured(&env);
     assert_eq!(env.run(&["gateway", "start"]).code, 0);
-    let pid = gateway_pid(&env);
+    let pid = env.gateway_pid();
     let stop = std::process::Command::new("kill")
         .args(["-STOP", &pid.to_string()])
         .status()
@@ -235,8 +219,8 @@ fn sigstopped_gateway_restart_times_out_then_force_stop_recovers() {
 
     let again = env.run(&["gateway", "start"]);
     assert_eq!(again.code, 0, "{again:?}");
-    assert_ne!(gateway_pid(&env), pid);
-    assert_no_token(&token, &[&st, &r, &s, &k, &again]);
+    assert_ne!(env.gateway_pid(), pid);
+    assert_no_secret(&token, &[&st, &r, &s, &k, &again]);
     assert_eq!(env.run(&["gateway", "stop"]).code, 0);
 }
 
@@ -271,7 +255,7 @@ fn pid_reuse_never_signals_the_stranger() {
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("stale pid file"), "{r:?}");
     assert!(pid_alive(sleeper));
-    assert_ne!(gateway_pid(&env), sleeper);
+    assert_ne!(env.gateway_pid(), sleeper);
     assert_eq!(env.run(&["gateway", "stop"]).code, 0);
     assert!(pid_alive(sleeper));
 }
@@ -289,7 +273,7 @@ fn stale_pid_file_of_a_dead_process() {
     let r = env.run(&["gateway", "start"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stderr.contains("stale pid file"), "{r:?}");
-    assert_ne!(gateway_pid(&env), dead);
+    assert_ne!(env.gateway_pid(), dead);
     assert_eq!(env.run(&["gateway", "stop"]).code, 0);
 
     env.write("gateway.pid", "garbage\n");

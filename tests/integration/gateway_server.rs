@@ -3,156 +3,19 @@
 //! the real binary, temp homes, free ports, every wait polled with a deadline.
 
 use std::net::TcpStream;
-use std::process::{Child, ExitStatus, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use clawdoc::client::{self, HandshakeOutcome};
 use clawdoc::home::Home;
-use tungstenite::protocol::WebSocketConfig;
-use tungstenite::{Message, WebSocket};
+use tungstenite::Message;
 
-use crate::harness::{free_port, http, wait_until, Run, TestEnv};
+use crate::harness::{
+    assert_no_secret, claim_frame, close_of, connect_frame, free_port, http, local_config,
+    run_gateway, signal, text_of, wait_until, ws, TestEnv, GATEWAY_DEADLINE as DEADLINE, PINNED,
+};
 
-pub(crate) const PINNED: &str = "pinned-token-0123456789abcdef";
-const DEADLINE: Duration = Duration::from_secs(10);
-
-/// A `gateway run` child, killed on drop unless it was stopped.
-pub(crate) struct Gateway {
-    child: Child,
-    port: u16,
-}
-
-impl Gateway {
-    pub(crate) fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// SIGTERM, then the exit status (within the deadline).
-    pub(crate) fn terminate(&mut self) -> ExitStatus {
-        signal(self.pid(), nix::sys::signal::Signal::SIGTERM);
-        let end = Instant::now() + DEADLINE;
-        loop {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return status;
-            }
-            assert!(Instant::now() < end, "gateway did not exit after SIGTERM");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-}
-
-impl Drop for Gateway {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn signal(pid: u32, sig: nix::sys::signal::Signal) {
-    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig).unwrap();
-}
-
-/// `[gateway] mode = "local"`, a free port, and `extra` lines in `[gateway]`.
-pub(crate) fn write_config(env: &TestEnv, extra: &str) -> u16 {
-    let port = free_port();
-    env.write(
-        "config.toml",
-        format!("[gateway]\nmode = \"local\"\nport = {port}\n{extra}"),
-    );
-    port
-}
-
-/// Starts `clawdoc gateway run` and waits until `/health` answers 200.
-pub(crate) fn start(env: &TestEnv, port: u16, vars: &[(&str, &str)]) -> Gateway {
-    let mut cmd = env.cmd(&["gateway", "run"]);
-    cmd.stdout(Stdio::null()).stderr(Stdio::null());
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let mut gw = Gateway {
-        child: cmd.spawn().unwrap(),
-        port,
-    };
-    let ready = wait_until(DEADLINE, || {
-        if let Ok(Some(status)) = gw.child.try_wait() {
-            panic!(
-                "gateway exited early ({status}); log:\n{}",
-                env.read("logs/gateway.log")
-            );
-        }
-        http(port, "GET", "/health").is_some_and(|r| r.status == 200)
-    });
-    assert!(
-        ready,
-        "gateway not ready; log:\n{}",
-        env.read("logs/gateway.log")
-    );
-    gw
-}
-
-/// A raw WebSocket to `/ws` without frame limits on our side.
-pub(crate) fn ws(port: u16) -> WebSocket<TcpStream> {
-    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream.set_read_timeout(Some(DEADLINE)).unwrap();
-    let config = WebSocketConfig::default()
-        .max_frame_size(None)
-        .max_message_size(None);
-    let url = format!("ws://127.0.0.1:{port}/ws");
-    tungstenite::client::client_with_config(url, stream, Some(config))
-        .unwrap()
-        .0
-}
-
-/// Reads until a close frame; returns its code and reason.
-pub(crate) fn close_of(ws: &mut WebSocket<TcpStream>) -> (u16, String) {
-    loop {
-        match ws.read() {
-            Ok(Message::Close(Some(f))) => return (u16::from(f.code), f.reason.to_string()),
-            Ok(Message::Close(None)) => return (1005, String::new()),
-            Ok(_) => continue,
-            Err(e) => panic!("no close frame: {e}"),
-        }
-    }
-}
-
-pub(crate) fn text_of(ws: &mut WebSocket<TcpStream>) -> serde_json::Value {
-    loop {
-        match ws.read().unwrap() {
-            Message::Text(t) => return serde_json::from_str(&t).unwrap(),
-            Message::Close(f) => panic!("closed: {f:?}"),
-            _ => continue,
-        }
-    }
-}
-
-pub(crate) fn connect_frame(device: &str, client: &str, token: Option<&str>) -> Message {
-    claim_frame(device, client, token, None)
-}
-
-/// A connect frame that may carry a pairing claim.
-pub(crate) fn claim_frame(
-    device: &str,
-    client: &str,
-    token: Option<&str>,
-    claim: Option<&str>,
-) -> Message {
-    let mut v = serde_json::json!({"type": "connect", "device_id": device, "client": client});
-    if let Some(t) = token {
-        v["token"] = t.into();
-    }
-    if let Some(c) = claim {
-        v["claim"] = c.into();
-    }
-    Message::text(v.to_string())
-}
-
-fn assert_no_secret(secret: &str, runs: &[&Run]) {
-    for r in runs {
-        assert!(!r.all().contains(secret), "secret leaked: {r:?}");
-    }
-}
-
-pub(crate) fn device_token_of(env: &TestEnv) -> String {
+fn device_token_of(env: &TestEnv) -> String {
     let id: serde_json::Value = serde_json::from_str(&env.read("identity.json")).unwrap();
     id["device_token"].as_str().unwrap().to_string()
 }
@@ -197,7 +60,7 @@ fn corrupt_config_names_file_line_col() {
 #[test]
 fn port_in_use_reports_eaddrinuse_and_leaves_no_pid_file() {
     let mut env = TestEnv::new();
-    let port = write_config(&env, "");
+    let port = local_config(&env, "");
     env.spawn_port_holder(port);
     let r = env.run(&["gateway", "run"]);
     assert_ne!(r.code, 0, "{r:?}");
@@ -211,8 +74,8 @@ fn port_in_use_reports_eaddrinuse_and_leaves_no_pid_file() {
 #[test]
 fn health_json_methods_and_paths() {
     let env = TestEnv::new();
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
-    let gw = start(&env, port, &[]);
+    let port = local_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let gw = run_gateway(&env, port, &[]);
 
     let r = http(port, "GET", "/health").unwrap();
     assert_eq!(r.status, 200);
@@ -265,8 +128,8 @@ fn health_json_methods_and_paths() {
 #[test]
 fn a_second_gateway_is_refused_by_the_lock() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let gw = run_gateway(&env, port, &[]);
     // Another port, so only the lock can stop it.
     let other = free_port().to_string();
     let mut cmd = env.cmd(&["gateway", "run"]);
@@ -289,8 +152,8 @@ fn a_second_gateway_is_refused_by_the_lock() {
 #[test]
 fn oversize_first_frame_closes_1009() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let _gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let _gw = run_gateway(&env, port, &[]);
     let mut ws = ws(port);
     ws.send(Message::text("x".repeat(70 * 1024))).unwrap();
     assert_eq!(close_of(&mut ws).0, 1009);
@@ -299,8 +162,8 @@ fn oversize_first_frame_closes_1009() {
 #[test]
 fn first_frame_must_be_connect() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let _gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let _gw = run_gateway(&env, port, &[]);
     let mut ws = ws(port);
     ws.send(Message::text(r#"{"type":"req","id":1,"method":"ping"}"#))
         .unwrap();
@@ -319,8 +182,8 @@ fn first_frame_must_be_connect() {
 #[test]
 fn pairing_approve_tokens_and_remove() {
     let env = TestEnv::new();
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
-    let _gw = start(&env, port, &[]);
+    let port = local_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let _gw = run_gateway(&env, port, &[]);
 
     // An unknown device (not this CLI) must be approved first.
     let claim = "phone-1-claim-0123456789";
@@ -330,7 +193,7 @@ fn pairing_approve_tokens_and_remove() {
     assert_eq!(close_of(&mut w), (1008, "pairing required".to_string()));
     let list = env.run(&["devices", "list", "--json"]);
     assert_eq!(list.code, 0, "{list:?}");
-    assert_eq!(list.json()["pending"][0]["id"], "phone-1");
+    assert_eq!(list.doc("devices")["pending"][0]["id"], "phone-1");
     assert_eq!(list.json()["paired"].as_array().unwrap().len(), 0);
     assert!(env.read("logs/gateway.log").contains("pairing required"));
 
@@ -376,11 +239,23 @@ fn pairing_approve_tokens_and_remove() {
     assert!(!env.read("devices.json").contains(&token));
     assert!(!env.read("logs/gateway.log").contains(&token));
 
-    assert_eq!(env.run(&["devices", "remove", "phone-1"]).code, 0);
+    let removed = env.run(&["devices", "remove", "phone-1"]);
+    assert_eq!(removed.code, 0, "{removed:?}");
+    assert!(
+        removed.stdout.contains("removed paired device phone-1"),
+        "{removed:?}"
+    );
     let again = env.run(&["devices", "remove", "phone-1"]);
     assert_eq!(again.code, 2, "{again:?}");
     assert!(again.stderr.contains("phone-1"), "{again:?}");
-    assert_eq!(env.run(&["devices", "approve", "nobody"]).code, 2);
+    let nobody = env.run(&["devices", "approve", "nobody"]);
+    assert_eq!(nobody.code, 2, "{nobody:?}");
+    assert!(
+        nobody
+            .stderr
+            .contains("no paired device or pending request with id \"nobody\""),
+        "{nobody:?}"
+    );
     let mut w = ws(port);
     w.send(connect_frame("phone-1", "mobile", Some(&token)))
         .unwrap();
@@ -391,8 +266,8 @@ fn pairing_approve_tokens_and_remove() {
 fn send_works_and_is_logged() {
     use std::os::unix::fs::PermissionsExt;
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let _gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let _gw = run_gateway(&env, port, &[]);
     let r = env.run(&["send", "--channel", "telegram", "hello"]);
     assert_eq!(r.code, 0, "{r:?}");
     assert!(r.stdout.contains("[telegram] sent 5 chars"), "{r:?}");
@@ -418,7 +293,7 @@ fn send_works_and_is_logged() {
 #[test]
 fn gateway_down_send_fails_with_econnrefused() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
+    let port = local_config(&env, "");
     let r = env.run(&["send", "--channel", "telegram", "hi"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
@@ -436,8 +311,8 @@ fn gateway_down_send_fails_with_econnrefused() {
 #[test]
 fn restart_without_pinned_token_breaks_devices_with_4008_and_repair_fixes_it() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let mut gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let mut gw = run_gateway(&env, port, &[]);
     assert_eq!(env.run(&["send", "hi"]).code, 0);
     assert!(gw.terminate().success());
     let log = env.read("logs/gateway.log");
@@ -446,7 +321,7 @@ fn restart_without_pinned_token_breaks_devices_with_4008_and_repair_fixes_it() {
         "{log}"
     );
 
-    let _gw = start(&env, port, &[]);
+    let _gw = run_gateway(&env, port, &[]);
     let r = env.run(&["send", "--channel", "telegram", "hi"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
@@ -473,12 +348,12 @@ fn restart_without_pinned_token_breaks_devices_with_4008_and_repair_fixes_it() {
 #[test]
 fn restart_with_pinned_token_keeps_devices_and_never_leaks_it() {
     let env = TestEnv::new();
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
-    let mut gw = start(&env, port, &[]);
+    let port = local_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let mut gw = run_gateway(&env, port, &[]);
     let first = env.run(&["send", "one"]);
     assert_eq!(first.code, 0, "{first:?}");
     assert!(gw.terminate().success());
-    let gw2 = start(&env, port, &[]);
+    let gw2 = run_gateway(&env, port, &[]);
     let second = env.run(&["send", "two"]);
     assert_eq!(second.code, 0, "{second:?}");
     let health = http(port, "GET", "/health").unwrap();
@@ -512,8 +387,8 @@ fn restart_with_pinned_token_keeps_devices_and_never_leaks_it() {
 fn whatsapp_login_needs_a_display() {
     let env = TestEnv::new();
     // Pinned, so the device survives the restart with DISPLAY set.
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
-    let mut gw = start(&env, port, &[]);
+    let port = local_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let mut gw = run_gateway(&env, port, &[]);
     let r = env.run(&["login", "whatsapp"]);
     assert_eq!(r.code, 1, "{r:?}");
     assert!(
@@ -523,7 +398,7 @@ fn whatsapp_login_needs_a_display() {
     );
     assert!(gw.terminate().success());
 
-    let _gw = start(&env, port, &[("DISPLAY", ":99")]);
+    let _gw = run_gateway(&env, port, &[("DISPLAY", ":99")]);
     let r = env.run(&["login", "whatsapp"]);
     assert_eq!(r.code, 0, "{r:?}");
     let prefix = format!("http://127.0.0.1:{port}");
@@ -550,7 +425,7 @@ fn unknown_and_deprecated_keys_warn_and_fail_requests() {
         "config.toml",
         format!("model = \"gpt-x\"\n[gateway]\nmode = \"local\"\nport = {port}\nfoo = 1\n"),
     );
-    let _gw = start(&env, port, &[]);
+    let _gw = run_gateway(&env, port, &[]);
     let log = env.read("logs/gateway.log");
     assert!(log.contains("WARN unknown config key: \"model\""), "{log}");
     assert!(
@@ -580,8 +455,8 @@ fn unknown_and_deprecated_keys_warn_and_fail_requests() {
 #[test]
 fn sigterm_closes_sockets_with_1012_removes_pid_file_and_exits_zero() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let mut gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let mut gw = run_gateway(&env, port, &[]);
     assert_eq!(env.run(&["send", "pair me"]).code, 0);
     let identity: serde_json::Value = serde_json::from_str(&env.read("identity.json")).unwrap();
     let mut w = ws(port);
@@ -614,7 +489,7 @@ fn remote_mode_binds_all_interfaces_and_the_cli_must_be_approved() {
         "config.toml",
         format!("[gateway]\nmode = \"remote\"\nport = {port}\ntoken = \"{PINNED}\"\n"),
     );
-    let _gw = start(&env, port, &[]);
+    let _gw = run_gateway(&env, port, &[]);
     let log = env.read("logs/gateway.log");
     assert!(log.contains(&format!("bound 0.0.0.0:{port}")), "{log}");
     let health: serde_json::Value =
@@ -642,8 +517,8 @@ fn remote_mode_binds_all_interfaces_and_the_cli_must_be_approved() {
 #[test]
 fn a_silent_client_is_closed_after_the_handshake_timeout() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let _gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let _gw = run_gateway(&env, port, &[]);
     let mut w = ws(port);
     let started = Instant::now();
     assert_eq!(close_of(&mut w), (1008, "handshake timeout".to_string()));
@@ -660,7 +535,7 @@ fn without_a_config_file_the_environment_can_supply_the_mode() {
     let env = TestEnv::new();
     let port = free_port();
     let port_text = port.to_string();
-    let gw = start(
+    let gw = run_gateway(
         &env,
         port,
         &[

@@ -4,12 +4,14 @@
 
 #![allow(dead_code)]
 
-use std::net::TcpListener;
+use std::net::{TcpListener, TcpStream};
 
 use clawdoc::health::{self, Reply};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
 use std::time::{Duration, Instant};
+use tungstenite::protocol::WebSocketConfig;
+use tungstenite::{Message, WebSocket};
 
 pub(crate) struct TestEnv {
     pub dir: tempfile::TempDir,
@@ -43,6 +45,34 @@ impl Run {
             )
         })
     }
+}
+
+impl Run {
+    /// Stdout as the `--json` document `name` (`clawdoc schema NAME`),
+    /// asserted valid against its published JSON Schema.
+    #[track_caller]
+    pub(crate) fn doc(&self, name: &str) -> serde_json::Value {
+        let doc = self.json();
+        assert_valid(name, &doc);
+        doc
+    }
+}
+
+/// Asserts `doc` validates against the JSON Schema of the document `name`
+/// and carries `schema_version` 1.
+#[track_caller]
+pub(crate) fn assert_valid(name: &str, doc: &serde_json::Value) {
+    let schema = clawdoc::report::schema(name).unwrap_or_else(|| panic!("no schema {name}"));
+    let validator = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "not a valid {name} document: {errors:#?}\n{doc:#}"
+    );
+    assert_eq!(doc["schema_version"], 1, "{doc:#}");
 }
 
 impl std::fmt::Debug for Run {
@@ -166,6 +196,11 @@ impl TestEnv {
             .next()
             .and_then(|l| l.trim().parse().ok())
             .unwrap_or_else(|| panic!("no pid in gateway.pid: {text:?}"))
+    }
+
+    /// Stops this home's gateway (forced), if one runs.
+    pub(crate) fn stop_gateway(&self) {
+        let _ = self.run(&["gateway", "stop", "--force"]);
     }
 
     /// Keeps a child to be killed when the test ends.
@@ -337,4 +372,149 @@ pub(crate) fn labelled_lines(rel: &str) -> Vec<(String, String)> {
             (m.to_string(), c.to_string())
         })
         .collect()
+}
+
+// ------------------------------------------- the gateway, run by a test
+
+pub(crate) const PINNED: &str = "pinned-token-0123456789abcdef";
+/// How long a gateway may take to start or stop in a test.
+pub(crate) const GATEWAY_DEADLINE: Duration = Duration::from_secs(10);
+
+/// A `gateway run` child, killed on drop unless it was stopped.
+pub(crate) struct Gateway {
+    child: Child,
+    pub port: u16,
+}
+
+impl Gateway {
+    pub(crate) fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGTERM, then the exit status (within the deadline).
+    pub(crate) fn terminate(&mut self) -> ExitStatus {
+        signal(self.pid(), nix::sys::signal::Signal::SIGTERM);
+        let end = Instant::now() + GATEWAY_DEADLINE;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(Instant::now() < end, "gateway did not exit after SIGTERM");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for Gateway {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends `sig` to `pid` (which must exist).
+pub(crate) fn signal(pid: u32, sig: nix::sys::signal::Signal) {
+    nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid as i32), sig).unwrap();
+}
+
+/// `[gateway] mode = "local"`, a free port, and `extra` lines in `[gateway]`.
+pub(crate) fn local_config(env: &TestEnv, extra: &str) -> u16 {
+    let port = free_port();
+    env.write(
+        "config.toml",
+        format!("[gateway]\nmode = \"local\"\nport = {port}\n{extra}"),
+    );
+    port
+}
+
+/// Starts `clawdoc gateway run` and waits until `/health` answers 200.
+pub(crate) fn run_gateway(env: &TestEnv, port: u16, vars: &[(&str, &str)]) -> Gateway {
+    let mut cmd = env.cmd(&["gateway", "run"]);
+    cmd.stdout(Stdio::null()).stderr(Stdio::null());
+    for (k, v) in vars {
+        cmd.env(k, v);
+    }
+    let mut gw = Gateway {
+        child: cmd.spawn().unwrap(),
+        port,
+    };
+    let ready = wait_until(GATEWAY_DEADLINE, || {
+        if let Ok(Some(status)) = gw.child.try_wait() {
+            panic!(
+                "gateway exited early ({status}); log:\n{}",
+                env.read("logs/gateway.log")
+            );
+        }
+        http(port, "GET", "/health").is_some_and(|r| r.status == 200)
+    });
+    assert!(
+        ready,
+        "gateway not ready; log:\n{}",
+        env.read("logs/gateway.log")
+    );
+    gw
+}
+
+/// A raw WebSocket to `/ws` without frame limits on our side.
+pub(crate) fn ws(port: u16) -> WebSocket<TcpStream> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(GATEWAY_DEADLINE)).unwrap();
+    let config = WebSocketConfig::default()
+        .max_frame_size(None)
+        .max_message_size(None);
+    let url = format!("ws://127.0.0.1:{port}/ws");
+    tungstenite::client::client_with_config(url, stream, Some(config))
+        .unwrap()
+        .0
+}
+
+/// Reads until a close frame; returns its code and reason.
+pub(crate) fn close_of(ws: &mut WebSocket<TcpStream>) -> (u16, String) {
+    loop {
+        match ws.read() {
+            Ok(Message::Close(Some(f))) => return (u16::from(f.code), f.reason.to_string()),
+            Ok(Message::Close(None)) => return (1005, String::new()),
+            Ok(_) => continue,
+            Err(e) => panic!("no close frame: {e}"),
+        }
+    }
+}
+
+pub(crate) fn text_of(ws: &mut WebSocket<TcpStream>) -> serde_json::Value {
+    loop {
+        match ws.read().unwrap() {
+            Message::Text(t) => return serde_json::from_str(&t).unwrap(),
+            Message::Close(f) => panic!("closed: {f:?}"),
+            _ => continue,
+        }
+    }
+}
+
+pub(crate) fn connect_frame(device: &str, client: &str, token: Option<&str>) -> Message {
+    claim_frame(device, client, token, None)
+}
+
+/// A connect frame that may carry a pairing claim.
+pub(crate) fn claim_frame(
+    device: &str,
+    client: &str,
+    token: Option<&str>,
+    claim: Option<&str>,
+) -> Message {
+    let mut v = serde_json::json!({"type": "connect", "device_id": device, "client": client});
+    if let Some(t) = token {
+        v["token"] = t.into();
+    }
+    if let Some(c) = claim {
+        v["claim"] = c.into();
+    }
+    Message::text(v.to_string())
+}
+
+/// No output of `runs` contains `secret` (a token never leaks).
+#[track_caller]
+pub(crate) fn assert_no_secret(secret: &str, runs: &[&Run]) {
+    for r in runs {
+        assert!(!r.all().contains(secret), "secret leaked: {r:?}");
+    }
 }

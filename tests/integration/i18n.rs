@@ -208,7 +208,9 @@ fn json_keeps_keys_and_ids_and_says_its_language() {
         tw["matches"][0]["fixes"][0]["id"],
         en["matches"][0]["fixes"][0]["id"]
     );
-    let doctor = env.run(&["--lang", "zh-CN", "doctor", "--json"]).json();
+    let doctor = env
+        .run(&["--lang", "zh-CN", "doctor", "--json"])
+        .doc("doctor");
     assert_eq!(doctor["lang"], "zh-CN");
     let walk_answers = env.write("a.txt", "15\nno\n");
     let walk = env
@@ -225,7 +227,7 @@ fn json_keeps_keys_and_ids_and_says_its_language() {
     assert_eq!(walk["outcome"]["value"], "missing-config");
     let chart = env
         .run(&["--lang", "zh-TW", "flowchart", "--format", "json"])
-        .json();
+        .doc("flowchart");
     assert_eq!(chart["lang"], "zh-TW");
     assert_eq!(chart["nodes"][0]["id"], "symptom");
     assert_eq!(chart["nodes"][0]["text"], "你看到哪一則訊息?");

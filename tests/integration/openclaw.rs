@@ -997,7 +997,7 @@ fn openclaw_status_without_a_gateway_is_stopped_and_a_dead_lock_stale() {
     .unwrap();
     let run = run_with(&env, &["status", "--json"], &vars);
     assert_eq!(run.code, 1, "{run:?}");
-    let j = run.json();
+    let j = run.doc("target-status");
     assert_eq!(j["state"], "stale", "{j}");
     assert_eq!(j["pid"], dead);
     assert_eq!(j["ready"], false);

@@ -3,11 +3,9 @@
 
 use std::process::Stdio;
 
-use crate::harness::{free_port, TestEnv};
+use serde_json::Value;
 
-fn stop(env: &TestEnv) {
-    let _ = env.run(&["gateway", "stop", "--force"]);
-}
+use crate::harness::{free_port, TestEnv};
 
 /// A config path that cannot be read (here: a directory) leaves the gateway
 /// unable to start. The doctor must not call that healthy.
@@ -33,7 +31,7 @@ fn doctor_is_not_healthy_when_the_config_cannot_be_read() {
         env.path("config.toml").is_dir(),
         "the directory was left alone"
     );
-    stop(&env);
+    env.stop_gateway();
 }
 
 /// Two `doctor --fix` on one fresh home at once: one config, one token, one
@@ -74,7 +72,7 @@ fn two_doctor_fix_runs_at_once_write_one_config() {
         assert_eq!(r.code, 0, "{r:?}");
         let r = env.run_env(&["send", "--channel", "telegram", "hi"], &envs);
         assert_eq!(r.code, 0, "{r:?}\n{text}");
-        stop(&env);
+        env.stop_gateway();
     }
 }
 
@@ -94,13 +92,27 @@ fn doctor_fix_pairs_the_cli_in_remote_mode() {
         &port,
     ]);
     assert_eq!(r.code, 0, "{r:?}");
-    let r = env.run(&["doctor", "--fix"]);
+    let r = env.run(&["doctor", "--fix", "--json"]);
     assert_eq!(r.code, 0, "{r:?}");
+    let report = r.doc("doctor");
+    let actions: Vec<&Value> = report["applied"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| &a["action"])
+        .collect();
+    assert!(
+        actions.contains(&&Value::from("approve_cli_device")),
+        "{report:#}"
+    );
+    assert_eq!(report["healthy"], true, "{report:#}");
     let r = env.run(&["send", "--channel", "telegram", "hi"]);
     assert_eq!(r.code, 0, "{r:?}");
+    assert!(r.stdout.contains("[telegram] sent 2 chars"), "{r:?}");
     let r = env.run(&["doctor"]);
     assert_eq!(r.code, 0, "{r:?}");
-    stop(&env);
+    assert!(r.stdout.contains("No problems found"), "{r:?}");
+    env.stop_gateway();
 }
 
 /// `config get` prints the effective value; when the file holds a bad value
@@ -166,10 +178,10 @@ fn status_and_undo_json_follow_the_environment_and_say_nothing_to_undo() {
         &[("CLAWDOC_GATEWAY_PORT", port.as_str())],
     );
     assert_eq!(st.code, 1, "{st:?}");
-    assert_eq!(st.json()["port"].to_string(), port, "{st:?}");
+    assert_eq!(st.doc("status")["port"].to_string(), port, "{st:?}");
     let undo = env.run(&["undo", "--json"]);
     assert_eq!(undo.code, 1, "{undo:?}");
-    assert_eq!(undo.json()["nothing_to_undo"], true);
+    assert_eq!(undo.doc("undo")["nothing_to_undo"], true);
 }
 
 #[test]

@@ -12,17 +12,6 @@ fn schema(env: &TestEnv, name: &str) -> Value {
     run.json()
 }
 
-#[track_caller]
-fn assert_valid(schema: &Value, doc: &Value) {
-    let validator = jsonschema::validator_for(schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}\n{doc:#}");
-    assert_eq!(doc["schema_version"], 1, "{doc:#}");
-}
-
 #[test]
 fn published_schemas_are_the_generated_ones() {
     let env = TestEnv::new();
@@ -47,12 +36,11 @@ fn published_schemas_are_the_generated_ones() {
 #[test]
 fn real_output_validates_against_its_schema() {
     let env = TestEnv::new();
-    let lookup = schema(&env, "lookup");
     for text in [
         "Error: listen EADDRINUSE: address already in use 127.0.0.1:3001",
         "everything is fine today",
     ] {
-        assert_valid(&lookup, &env.run(&["lookup", "--json", text]).json());
+        env.run(&["lookup", "--json", text]).doc("lookup");
     }
     let log = env.write(
         "gateway.log",
@@ -60,18 +48,14 @@ fn real_output_validates_against_its_schema() {
     );
     let scan = env.run(&["scan", "--json", log.to_str().unwrap()]);
     assert_eq!(scan.json()["rules"][0]["rule_id"], "port-in-use");
-    assert_valid(&schema(&env, "scan"), &scan.json());
-    assert_valid(
-        &schema(&env, "rules-list"),
-        &env.run(&["rules", "list", "--json"]).json(),
-    );
+    scan.doc("scan");
+    env.run(&["rules", "list", "--json"]).doc("rules-list");
+    let show = env.run(&["rules", "show", "port-in-use", "--json"]);
+    assert_eq!(show.doc("rules-show")["id"], "port-in-use");
     let test = env.run(&["rules", "test", "--json"]);
     assert_eq!(test.code, 0, "{test:?}");
-    assert_valid(&schema(&env, "rules-test"), &test.json());
-    assert_valid(
-        &schema(&env, "rules-lint"),
-        &env.run(&["rules", "lint", "--json"]).json(),
-    );
+    test.doc("rules-test");
+    env.run(&["rules", "lint", "--json"]).doc("rules-lint");
     let answers = env.write("answers.txt", "");
     let walk = env.run(&[
         "walk",
@@ -81,20 +65,74 @@ fn real_output_validates_against_its_schema() {
         "--message",
         "GatewayRequestError: Web Login Provider is not available",
     ]);
-    assert_eq!(walk.json()["outcome"]["value"], "web-login-provider");
-    assert_valid(&schema(&env, "walk"), &walk.json());
+    assert_eq!(walk.doc("walk")["outcome"]["value"], "web-login-provider");
+}
+
+/// The documents of the machine-facing commands, on a home with no gateway
+/// (the doctor matrix, the daemon and pairing tests validate them again
+/// with a gateway running, fixes applied and devices paired).
+#[test]
+fn machine_documents_validate_against_their_schemas() {
+    let env = TestEnv::new();
+    let port = crate::harness::free_port();
+    env.write(
+        "config.toml",
+        format!("model = \"gpt\"\n[gateway]\nport = {port}\n"),
+    );
+    let status = env.run(&["status", "--json"]);
+    assert_eq!(status.doc("status")["state"], "stopped", "{status:?}");
+    let doctor = env.run(&["doctor", "--json"]);
+    assert_eq!(doctor.code, 1, "{doctor:?}");
+    assert_eq!(doctor.doc("doctor")["healthy"], false);
+    let validate = env.run(&["config", "validate", "--json"]);
+    let kinds: Vec<Value> = validate.doc("config-validate")["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["kind"].clone())
+        .collect();
+    assert_eq!(kinds, ["deprecated_key", "missing_key"], "{validate:?}");
+    assert_eq!(
+        env.run(&["undo", "--json"]).doc("undo")["nothing_to_undo"],
+        true
+    );
+    env.write(
+        "devices.json",
+        r#"{"paired":[{"id":"cli-1","client":"cli","paired_at":"2026-01-01T00:00:00Z"}],"pending":[{"id":"phone-1","client":"mobile","requested_at":"2026-01-01T00:00:00Z","peer":"127.0.0.1"}]}"#,
+    );
+    let devices = env.run(&["devices", "list", "--json"]).doc("devices");
+    assert_eq!(devices["paired"][0]["id"], "cli-1");
+    assert_eq!(devices["pending"][0]["peer"], "127.0.0.1");
+    let chart = env.run(&["flowchart", "--format", "json"]).doc("flowchart");
+    assert_eq!(chart["start"], "symptom");
+    let msg = format!("Error: listen EADDRINUSE: address already in use 127.0.0.1:{port}");
+    let probed = env.run(&["lookup", "--probe", "--json", &msg]);
+    assert_eq!(
+        probed.doc("lookup-probe")["matches"][0]["verdict"],
+        "refuted",
+        "{probed:?}"
+    );
 }
 
 #[test]
 fn the_validation_can_fail() {
     let env = TestEnv::new();
-    let lookup = schema(&env, "lookup");
-    let validator = jsonschema::validator_for(&lookup).unwrap();
+    let validator = jsonschema::validator_for(&schema(&env, "lookup")).unwrap();
     assert!(!validator.is_valid(&serde_json::json!({"schema_version": 1})));
     assert!(!validator.is_valid(&serde_json::json!({
         "schema_version": 1,
         "matches": [{"rule_id": 7}]
     })));
+    // Every document requires its own fields: a bare header is none of them.
+    for &name in clawdoc::report::SCHEMAS {
+        let validator = jsonschema::validator_for(&clawdoc::report::schema(name).unwrap()).unwrap();
+        let bare = serde_json::json!({"schema_version": 1, "lang": "en"});
+        assert!(!validator.is_valid(&bare), "{name} accepts a bare header");
+    }
+    let doctor = jsonschema::validator_for(&clawdoc::report::schema("doctor").unwrap()).unwrap();
+    let mut report = env.run(&["doctor", "--json"]).doc("doctor");
+    report["healthy"] = "maybe".into();
+    assert!(!doctor.is_valid(&report), "healthy must be a boolean");
 }
 
 /// `docs/schemas/rule-file.json` (for editors) accepts every built-in rule

@@ -11,8 +11,10 @@ use std::time::Duration;
 
 use tungstenite::Message;
 
-use crate::gateway_server::{claim_frame, close_of, start, text_of, write_config, ws, PINNED};
-use crate::harness::{http, wait_until, TestEnv};
+use crate::harness::{
+    claim_frame, close_of, http, local_config, run_gateway, text_of, wait_until, ws, Gateway,
+    TestEnv, PINNED,
+};
 
 fn identity(env: &TestEnv) -> serde_json::Value {
     serde_json::from_str(&env.read("identity.json")).unwrap()
@@ -49,9 +51,9 @@ fn raw_upgrade(port: u16, extra: &str) -> (TcpStream, u16) {
 
 /// A running gateway with a pinned token and this home's CLI paired with
 /// it: the gateway, its port, the CLI's device id and device token.
-fn paired_gateway(env: &TestEnv) -> (crate::gateway_server::Gateway, u16, String, String) {
-    let port = write_config(env, &format!("token = \"{PINNED}\"\n"));
-    let gw = start(env, port, &[]);
+fn paired_gateway(env: &TestEnv) -> (Gateway, u16, String, String) {
+    let port = local_config(env, &format!("token = \"{PINNED}\"\n"));
+    let gw = run_gateway(env, port, &[]);
     let r = env.run(&["send", "pair me"]);
     assert_eq!(r.code, 0, "{r:?}");
     let id = identity(env)["device_id"].as_str().unwrap().to_string();
@@ -102,8 +104,8 @@ fn a_known_device_id_without_a_token_is_refused_and_gets_no_token() {
 #[test]
 fn local_auto_pairing_needs_this_homes_identity_and_no_browser_origin() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let _gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let _gw = run_gateway(&env, port, &[]);
 
     // A loopback client calling itself `cli` is not this home's CLI.
     let mut w = ws(port);
@@ -149,14 +151,14 @@ fn local_auto_pairing_needs_this_homes_identity_and_no_browser_origin() {
 #[test]
 fn an_allowed_origin_may_connect_but_is_never_auto_approved() {
     let env = TestEnv::new();
-    let port = write_config(&env, "allowedOrigins = \"http://localhost:5173\"\n");
+    let port = local_config(&env, "allowedOrigins = \"http://localhost:5173\"\n");
     let v = env.run(&["config", "validate"]);
     assert_eq!(v.code, 0, "{v:?}");
     let g = env.run(&["config", "get", "gateway.allowedOrigins"]);
     assert_eq!(g.stdout.trim(), "http://localhost:5173", "{g:?}");
     let bad = env.run(&["config", "set", "gateway.allowedOrigins", "evil.example/x"]);
     assert_eq!(bad.code, 2, "{bad:?}");
-    let _gw = start(&env, port, &[]);
+    let _gw = run_gateway(&env, port, &[]);
 
     // Even presenting this home's own identity (as the CLI writes it on
     // first use), a page is not the CLI.
@@ -192,8 +194,8 @@ fn fd_count(pid: u32) -> usize {
 #[test]
 fn a_preauth_flood_stays_bounded_and_health_and_paired_clients_are_served() {
     let env = TestEnv::new();
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
-    let gw = start(&env, port, &[]);
+    let port = local_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let gw = run_gateway(&env, port, &[]);
     assert_eq!(env.run(&["send", "pair me"]).code, 0);
     let base = fd_count(gw.pid());
 
@@ -230,8 +232,8 @@ fn a_preauth_flood_stays_bounded_and_health_and_paired_clients_are_served() {
 #[test]
 fn pending_requests_are_capped_and_cannot_be_taken_over() {
     let env = TestEnv::new();
-    let port = write_config(&env, &format!("token = \"{PINNED}\"\n"));
-    let _gw = start(&env, port, &[]);
+    let port = local_config(&env, &format!("token = \"{PINNED}\"\n"));
+    let _gw = run_gateway(&env, port, &[]);
     let ask = |id: &str, name: &str, claim: &str| {
         let mut w = ws(port);
         let v = serde_json::json!({"type":"connect","device_id":id,"client":"mobile","name":name,"claim":claim});
@@ -326,8 +328,8 @@ impl Drop for CopyGateway {
 #[test]
 fn a_copied_home_cannot_stop_the_original_gateway() {
     let env = TestEnv::new();
-    let port = write_config(&env, "");
-    let gw = start(&env, port, &[]);
+    let port = local_config(&env, "");
+    let gw = run_gateway(&env, port, &[]);
     let copy = tempfile::tempdir().unwrap();
     let copy_home = copy.path().join("home");
     // `doctor --fix` in the copy starts the copy's own gateway (on another
@@ -406,7 +408,7 @@ fn concurrent_config_sets_lose_no_update() {
 fn state_files_that_are_symlinks_are_never_written_through() {
     use std::os::unix::fs::symlink;
     let env = TestEnv::new();
-    let port = write_config(&env, "");
+    let port = local_config(&env, "");
     let victims = tempfile::tempdir().unwrap();
     let victim = |name: &str| {
         let p = victims.path().join(name);
@@ -459,7 +461,7 @@ fn state_files_that_are_symlinks_are_never_written_through() {
     symlink(&dev_victim, env.path("devices.lock")).unwrap();
     let pid_victim = victim("pid");
     symlink(&pid_victim, env.path("gateway.pid")).unwrap();
-    let mut gw = start(&env, port, &[]);
+    let mut gw = run_gateway(&env, port, &[]);
     let r = env.run(&["send", "hi"]);
     assert_ne!(r.code, 0, "{r:?}");
     assert!(gw.terminate().success());
@@ -539,7 +541,7 @@ fn temp_files(dir: &std::path::Path) -> Vec<String> {
 #[test]
 fn sigkilled_config_sets_leave_no_temp_file_and_no_hole_in_the_ring() {
     let env = TestEnv::new();
-    write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    local_config(&env, &format!("token = \"{PINNED}\"\n"));
     let mut left_behind = 0;
     // 200 `config set`s, each SIGKILLed after a delay spread over the run
     // (0..12 ms, a fixed shuffle so a failure can be replayed).
@@ -759,7 +761,7 @@ fn a_port_held_by_an_outgoing_connection_is_not_free_and_never_suggested() {
 #[test]
 fn oom_kills_of_other_processes_are_not_blamed_on_a_healthy_gateway() {
     let env = TestEnv::new();
-    write_config(&env, &format!("token = \"{PINNED}\"\n"));
+    local_config(&env, &format!("token = \"{PINNED}\"\n"));
     assert_eq!(env.run(&["gateway", "start"]).code, 0);
     assert_eq!(env.run(&["send", "pair"]).code, 0);
     let pid = i64::from(env.gateway_pid());

@@ -2,7 +2,7 @@
 
 use super::*;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum RunState {
     /// Verified gateway process, `/health` ready.
@@ -33,7 +33,7 @@ impl RunState {
 }
 
 /// `clawdoc status --json`: stable field names; never holds a token.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct GatewayStatus {
     pub state: RunState,
     pub pid: Option<i32>,
