@@ -523,3 +523,16 @@ help-exit-codes =
       1  a problem found: doctor findings, an error lookup/scan recognised,
          failing rule tests or lint, config validate errors, gateway not running
       2  usage or runtime error (bad input names file:line:col)
+
+# `clawdoc status` on a target other than the embedded gateway
+tstatus-line = gateway { $state } ({ $pid }port { $port }; { $ready }{ $failing })
+tstatus-pid = pid { $pid },{" "}
+tstatus-failing = , failing: { $failing }
+tstatus-ready = ready
+tstatus-not-ready = not ready
+tstatus-state-running = running
+tstatus-state-starting = starting
+tstatus-state-stopped = stopped
+tstatus-state-stale = stale
+tstatus-state-hung = hung
+tstatus-log = log: { $path }

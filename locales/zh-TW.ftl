@@ -520,3 +520,16 @@ help-exit-codes =
       1  發現問題:健檢有發現、lookup/scan 認出了錯誤、
          規則測試或檢查失敗、config validate 有錯誤、閘道沒有在執行
       2  用法或執行期錯誤(錯誤的輸入會指出 file:line:col)
+
+# `clawdoc status` on a target other than the embedded gateway
+tstatus-line = 閘道{ $state }({ $pid }連接埠 { $port };{ $ready }{ $failing })
+tstatus-pid = pid { $pid },
+tstatus-failing = ,未通過:{ $failing }
+tstatus-ready = 已就緒
+tstatus-not-ready = 尚未就緒
+tstatus-state-running = 執行中
+tstatus-state-starting = 啟動中
+tstatus-state-stopped = 已停止
+tstatus-state-stale = 殘留(鎖檔的行程已不在)
+tstatus-state-hung = 卡住
+tstatus-log = 日誌:{ $path }

@@ -168,22 +168,33 @@ pub(crate) fn target_status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit>
         );
     } else {
         outln!("{}", super::target_line(&env));
-        let pid = st.pid.map(|p| format!("pid {p}, ")).unwrap_or_default();
+        let pid = st
+            .pid
+            .map(|p| msg("tstatus-pid", &[("pid", s(p))]))
+            .unwrap_or_default();
         let failing = if st.failing.is_empty() {
             String::new()
         } else {
-            format!(", failing: {}", st.failing.join(", "))
+            msg("tstatus-failing", &[("failing", s(st.failing.join(", ")))])
         };
+        let ready = t(if st.ready { "tstatus-ready" } else { "tstatus-not-ready" });
         outln!(
-            "gateway {} ({pid}port {}; {}{failing})",
-            st.state.as_str(),
-            st.port,
-            if st.ready { "ready" } else { "not ready" }
+            "{}",
+            msg(
+                "tstatus-line",
+                &[
+                    ("state", s(t(&format!("tstatus-state-{}", st.state.as_str())))),
+                    ("pid", s(pid)),
+                    ("port", s(st.port)),
+                    ("ready", s(ready)),
+                    ("failing", s(failing)),
+                ]
+            )
         );
         for check in &st.checks {
-            outln!("  {}: {}", check.probe, check.summary);
+            outln!("  {}: {}", check.probe, super::tr::render(&check.message));
         }
-        outln!("  log: {}", st.log_file);
+        outln!("  {}", msg("tstatus-log", &[("path", s(&st.log_file))]));
     }
     Ok(if st.state == TargetState::Running {
         Exit::Ok

@@ -983,6 +983,11 @@ fn openclaw_status_without_a_gateway_is_stopped_and_a_dead_lock_stale() {
         "{run:?}"
     );
     assert!(run.stdout.contains("  health: "), "{run:?}");
+    // The same in zh-TW: the state line and the probe summaries translated.
+    let zh = run_with(&env, &["--lang", "zh-TW", "status"], &vars);
+    assert_eq!(zh.code, 1, "{zh:?}");
+    assert!(zh.stdout.contains("閘道已停止(連接埠 "), "{zh:?}");
+    assert!(!zh.stdout.contains("gateway stopped"), "{zh:?}");
 
     // A lock naming a pid that is gone.
     let mut gone = Command::new("true").spawn().unwrap();
@@ -1007,6 +1012,11 @@ fn openclaw_status_without_a_gateway_is_stopped_and_a_dead_lock_stale() {
         dir.path().join("openclaw.log").display().to_string()
     );
     assert!(!run.stdout.contains(TOKEN));
+    let human = run_with(&env, &["status"], &vars);
+    assert!(
+        human.stdout.contains(&format!("gateway stale (pid {dead}, port ")),
+        "{human:?}"
+    );
 }
 
 #[test]
