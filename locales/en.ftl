@@ -536,3 +536,44 @@ tstatus-state-stopped = stopped
 tstatus-state-stale = stale
 tstatus-state-hung = hung
 tstatus-log = log: { $path }
+
+# Per-command option help (`arg-<id>`, or `arg-<command path>-<id>` where
+# one id means different things in different commands); English --help
+# shows clap's own text, these keep the catalogues in step
+arg-profile = OpenClaw profile, as `openclaw --profile NAME`: state dir ~/.openclaw-NAME (unless OPENCLAW_STATE_DIR is set), its own default port and log file; implies the OpenClaw target
+arg-shell = The shell to complete for
+arg-key = A dotted key, e.g. gateway.port
+arg-config-set-key = A dotted key, e.g. gateway.mode
+arg-id = Device id (see `clawdoc devices list`)
+arg-rules-new-id = The new rule's id (file stem: lowercase, digits, dashes)
+arg-dry-run = Print the plan (with config diffs) and change nothing
+arg-fix = Apply safe fixes
+arg-unsafe-fixes = Also apply unsafe fixes (each is asked on a terminal unless --yes)
+arg-verbose = Show per-probe timings and facts
+arg-yes = Answer yes to every confirmation
+arg-walk-yes = Apply every offered fix without asking (display-only ones are shown)
+arg-format = Output format
+arg-timeout = Seconds to wait for readiness (default: gateway.startupTimeout, 60)
+arg-gateway-restart-timeout = Seconds to wait for the old gateway to stop
+arg-restart-timeout = Seconds to wait for the old gateway to stop
+arg-gateway-stop-timeout = Seconds to wait for the gateway to exit
+arg-force = SIGKILL instead of SIGTERM, and remove the pid file (for a hung gateway)
+arg-setup-force = Replace an existing config (it is kept as config.toml.bak.1). The pinned token is kept unless --rotate-token is given
+arg-provider = Provider to log in with (e.g. whatsapp)
+arg-follow = Keep printing lines as they are written (Ctrl-C to stop)
+arg-tail = How many of the last lines to show (0: none, only new ones with --follow)
+arg-batch = Many pastes in one run: stdin is JSON lines, each a JSON string (one paste, `\n` for its line breaks); prints one `--json` document per input line, in order. Exit 1 when any paste shows a problem
+arg-probe = Also run the matched rules' probes to confirm or refute them on this machine (read-only)
+arg-text = The error text; read from stdin when absent. Any bytes (invalid UTF-8 is read lossily, like stdin)
+arg-rules-new-text = The pasted text (stdin when absent)
+arg-dir = Directory to write to (default: --rules-dir, else $XDG_CONFIG_HOME/clawdoc/rules)
+arg-from-paste = Use this text (or stdin when no TEXT) as the first example and pattern
+arg-files = Log files (`-` for stdin)
+arg-name = lookup, lookup-probe, scan, rules-list, rules-show, rules-test, rules-lint, walk, doctor, status, target-status, undo, flowchart, devices, config-validate
+arg-channel = Channel to send on (e.g. telegram)
+arg-mode = local (127.0.0.1 only), remote (all interfaces) or hybrid
+arg-non-interactive = Take every answer from the flags (defaults: mode local, port 3001); needed when there is no terminal
+arg-port = The gateway port (1-65535)
+arg-rotate-token = With --force: write a new token (every paired device must re-pair)
+arg-answers = Read answers from FILE, one per line (a choice number, or yes/no), instead of prompting. Needed when stdin is not a terminal
+arg-message = The error message you see; picks the first question's answer

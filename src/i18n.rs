@@ -269,6 +269,8 @@ impl std::fmt::Display for Lang {
 /// Longest first where one contains another.
 pub const ZH_CN_TERMS: &[(&str, &str)] = &[
     ("设定档", "配置文件"),
+    ("终端机", "终端"),
+    ("互动询问", "交互式询问"),
     ("设定值", "配置值"),
     ("设定", "配置"),
     ("连接埠", "端口"),

@@ -177,13 +177,20 @@ pub(crate) fn target_status(args: StatusArgs, ctx: &Ctx) -> anyhow::Result<Exit>
         } else {
             msg("tstatus-failing", &[("failing", s(st.failing.join(", ")))])
         };
-        let ready = t(if st.ready { "tstatus-ready" } else { "tstatus-not-ready" });
+        let ready = t(if st.ready {
+            "tstatus-ready"
+        } else {
+            "tstatus-not-ready"
+        });
         outln!(
             "{}",
             msg(
                 "tstatus-line",
                 &[
-                    ("state", s(t(&format!("tstatus-state-{}", st.state.as_str())))),
+                    (
+                        "state",
+                        s(t(&format!("tstatus-state-{}", st.state.as_str())))
+                    ),
                     ("pid", s(pid)),
                     ("port", s(st.port)),
                     ("ready", s(ready)),

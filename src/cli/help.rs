@@ -86,7 +86,11 @@ fn walk(mut cmd: Command, path: &str, h: &Headings) -> Command {
             } else {
                 h.options
             };
-            let help = tr::translated(&format!("arg-{}", a.get_id().as_str().replace('_', "-")));
+            // `arg-<command path>-<id>` where one id means different things
+            // in different commands, else `arg-<id>`.
+            let id = a.get_id().as_str().replace('_', "-");
+            let help = tr::translated(&format!("arg-{path}-{id}"))
+                .or_else(|| tr::translated(&format!("arg-{id}")));
             let a = a.help_heading(heading);
             match help {
                 Some(text) => a.help(text.clone()).long_help(text),
@@ -168,4 +172,55 @@ pub(crate) fn print_error(e: &clap::Error) {
         eprintln!("\n{} {usage}", t("help-usage"));
     }
     eprintln!("\n{}", t("clap-more-help"));
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every argument of every command: (command path as `walk` names it,
+    /// id) with its English help.
+    fn arguments(
+        cmd: &clap::Command,
+        path: &str,
+        out: &mut std::collections::BTreeMap<(String, String), String>,
+    ) {
+        // Hidden test hooks and arguments without help show no text.
+        for a in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+            let id = a.get_id().as_str().replace('_', "-");
+            let help = a.get_help().map(ToString::to_string).unwrap_or_default();
+            if !help.is_empty() {
+                out.insert((path.to_string(), id), help);
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            let child = if path.is_empty() {
+                sub.get_name().to_string()
+            } else {
+                format!("{path}-{}", sub.get_name())
+            };
+            arguments(sub, &child, out);
+        }
+    }
+
+    /// `--help` in zh-TW translates every option and argument, not only the
+    /// global ones: each id has an `arg-<id>` entry in locales/zh-TW.ftl
+    /// (one text per id, shared by the commands that take it).
+    #[test]
+    fn every_argument_has_its_zh_tw_help() {
+        let mut cmd = super::super::Cli::command();
+        cmd.build();
+        let mut args = std::collections::BTreeMap::new();
+        arguments(&cmd, "", &mut args);
+        let zh = clawdoc::i18n::ZH_TW_FTL;
+        let has = |id: &str| zh.lines().any(|l| l.starts_with(&format!("{id} =")));
+        let missing: Vec<String> = args
+            .iter()
+            .filter(|((path, id), _)| {
+                !has(&format!("arg-{path}-{id}")) && !has(&format!("arg-{id}"))
+            })
+            .map(|((path, id), help)| format!("arg-{path}-{id} = {help}"))
+            .collect();
+        assert!(missing.is_empty(), "no zh-TW help:\n{}", missing.join("\n"));
+    }
 }

@@ -173,8 +173,8 @@ pub(crate) enum Command {
     /// Print the JSON Schema of a `--json` document (also in docs/schemas/).
     Schema {
         /// lookup, lookup-probe, scan, rules-list, rules-show, rules-test,
-        /// rules-lint, walk, doctor, status, undo, flowchart, devices,
-        /// config-validate
+        /// rules-lint, walk, doctor, status, target-status, undo, flowchart,
+        /// devices, config-validate
         name: String,
     },
     /// Run and control the embedded gateway.

@@ -422,6 +422,18 @@ fn help_and_usage_errors_in_zh_tw() {
             .contains("  stop     停止閘道(只會對驗證過的閘道 pid 送出訊號)"),
         "{gw:?}"
     );
+    // A command's own options, and one id that means something else in
+    // another command (`--force`).
+    let doctor = env.run(&["--lang", "zh-TW", "doctor", "--help"]);
+    assert!(
+        doctor.stdout.contains("--fix              套用安全的修復"),
+        "{doctor:?}"
+    );
+    assert!(!doctor.stdout.contains("Apply safe fixes"), "{doctor:?}");
+    let setup = env.run(&["--lang", "zh-TW", "setup", "--help"]);
+    assert!(setup.stdout.contains("取代既有的設定檔"), "{setup:?}");
+    let stop = env.run(&["--lang", "zh-TW", "gateway", "stop", "--help"]);
+    assert!(stop.stdout.contains("用 SIGKILL 取代 SIGTERM"), "{stop:?}");
     let typo = env.run(&["--lang", "zh-TW", "doctr"]);
     assert_eq!(typo.code, 2, "{typo:?}");
     assert!(

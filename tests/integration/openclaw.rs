@@ -1014,7 +1014,9 @@ fn openclaw_status_without_a_gateway_is_stopped_and_a_dead_lock_stale() {
     assert!(!run.stdout.contains(TOKEN));
     let human = run_with(&env, &["status"], &vars);
     assert!(
-        human.stdout.contains(&format!("gateway stale (pid {dead}, port ")),
+        human
+            .stdout
+            .contains(&format!("gateway stale (pid {dead}, port ")),
         "{human:?}"
     );
 }
