@@ -577,3 +577,8 @@ arg-port = The gateway port (1-65535)
 arg-rotate-token = With --force: write a new token (every paired device must re-pair)
 arg-answers = Read answers from FILE, one per line (a choice number, or yes/no), instead of prompting. Needed when stdin is not a terminal
 arg-message = The error message you see; picks the first question's answer
+
+# clap's bracketed notes after an option's help, in the reader's language
+help-note-env = {" "}[env: { $var }]
+help-note-default = {" "}[default: { $value }]
+help-note-possible = {" "}[possible values: { $values }]

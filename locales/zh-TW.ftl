@@ -573,3 +573,8 @@ arg-port = 閘道連接埠(1-65535)
 arg-rotate-token = 搭配 --force:寫入新的 token(每個已配對的裝置都必須重新配對)
 arg-answers = 從 FILE 讀取答案,一行一個(選項編號或 yes/no),不再互動詢問。stdin 不是終端機時需要
 arg-message = 你看到的錯誤訊息;用來選出第一個問題的答案
+
+# clap's bracketed notes after an option's help, in the reader's language
+help-note-env = {" "}[環境變數:{ $var }]
+help-note-default = {" "}[預設:{ $value }]
+help-note-possible = {" "}[可用的值:{ $values }]

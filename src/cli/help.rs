@@ -93,7 +93,16 @@ fn walk(mut cmd: Command, path: &str, h: &Headings) -> Command {
                 .or_else(|| tr::translated(&format!("arg-{id}")));
             let a = a.help_heading(heading);
             match help {
-                Some(text) => a.help(text.clone()).long_help(text),
+                Some(text) => {
+                    // clap's own `[default: …]`, `[possible values: …]` and
+                    // `[env: …]` notes are English: hidden, and said here.
+                    let text = format!("{text}{}", notes(&a));
+                    a.help(text.clone())
+                        .long_help(text)
+                        .hide_default_value(true)
+                        .hide_possible_values(true)
+                        .hide_env(true)
+                }
                 None => a,
             }
         });
@@ -110,6 +119,38 @@ fn walk(mut cmd: Command, path: &str, h: &Headings) -> Command {
         cmd = cmd.mut_subcommand(&name, |c| walk(c, &child, h));
     }
     cmd
+}
+
+/// The bracketed notes clap appends to an argument's help (environment
+/// variable, default, possible values), from the catalogue.
+fn notes(a: &clap::Arg) -> String {
+    let mut out = String::new();
+    if !a.get_action().takes_values() {
+        return out;
+    }
+    if let Some(var) = a.get_env() {
+        out.push_str(&msg("help-note-env", &[("var", s(var.to_string_lossy()))]));
+    }
+    let defaults: Vec<String> = (a.get_default_values().iter())
+        .map(|v| v.to_string_lossy().into_owned())
+        .collect();
+    if !defaults.is_empty() {
+        out.push_str(&msg(
+            "help-note-default",
+            &[("value", s(defaults.join(", ")))],
+        ));
+    }
+    let possible: Vec<String> = (a.get_possible_values().iter())
+        .filter(|p| !p.is_hide_set())
+        .map(|p| p.get_name().to_string())
+        .collect();
+    if !possible.is_empty() {
+        out.push_str(&msg(
+            "help-note-possible",
+            &[("values", s(possible.join(", ")))],
+        ));
+    }
+    out
 }
 
 /// A usage error in this process's language: the common kinds from the

@@ -430,6 +430,14 @@ fn help_and_usage_errors_in_zh_tw() {
         "{doctor:?}"
     );
     assert!(!doctor.stdout.contains("Apply safe fixes"), "{doctor:?}");
+    // clap's bracketed notes too.
+    assert!(doctor.stdout.contains("[預設:auto]"), "{doctor:?}");
+    assert!(
+        doctor.stdout.contains("[環境變數:CLAWDOC_TARGET]"),
+        "{doctor:?}"
+    );
+    assert!(!doctor.stdout.contains("[default:"), "{doctor:?}");
+    assert!(!doctor.stdout.contains("possible values"), "{doctor:?}");
     let setup = env.run(&["--lang", "zh-TW", "setup", "--help"]);
     assert!(setup.stdout.contains("取代既有的設定檔"), "{setup:?}");
     let stop = env.run(&["--lang", "zh-TW", "gateway", "stop", "--help"]);
