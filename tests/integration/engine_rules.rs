@@ -102,9 +102,8 @@ fn rules_test_passes_for_builtins_and_reports_missing_and_noisy() {
     assert!(run.stdout.contains(" 0 failed"), "{run:?}");
 
     let dir = env.path("myrules");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("wobbly.toml"),
+    env.write(
+        "myrules/wobbly.toml",
         r#"title = "Wobbly"
 category = "not_ready"
 severity = "warning"
@@ -120,8 +119,7 @@ text = "a stable gateway"
 text = "wobble wobble"
 matches = false
 "#,
-    )
-    .unwrap();
+    );
     let run = env.run(&[
         "--rules-dir",
         dir.to_str().unwrap(),
@@ -319,12 +317,7 @@ fn flowchart_draws_every_rule_in_mermaid_dot_and_json() {
 fn a_broken_user_flowchart_is_reported_with_its_position() {
     let env = TestEnv::new();
     let dir = env.path("rules");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("flowchart.toml"),
-        "start = \"a\"\n[[node]]\nid = \"a\"\ncheck = \"x?\"\nwhen = [{ fact = \"config.exists\", eq = true }]\nyes = \"b\"\nno = \"rule:missing-config\"\n",
-    )
-    .unwrap();
+    env.write("rules/flowchart.toml", "start = \"a\"\n[[node]]\nid = \"a\"\ncheck = \"x?\"\nwhen = [{ fact = \"config.exists\", eq = true }]\nyes = \"b\"\nno = \"rule:missing-config\"\n");
     let run = env.run(&["--rules-dir", dir.to_str().unwrap(), "flowchart"]);
     assert_eq!(run.code, 2, "{run:?}");
     assert!(
@@ -341,9 +334,8 @@ fn a_broken_user_flowchart_is_reported_with_its_position() {
 fn escaped_letters_fold_like_plain_ones() {
     let env = TestEnv::new();
     let dir = env.path("rules");
-    std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(
-        dir.join("zz-escaped.toml"),
+    env.write(
+        "rules/zz-escaped.toml",
         r#"title = "Escaped letters"
 category = "auth"
 severity = "warning"
@@ -363,8 +355,7 @@ text = "zzabce"
 text = "zzABCG"
 matches = false
 "#,
-    )
-    .unwrap();
+    );
     let dir = dir.display().to_string();
     for text in ["zzABCD", "zzabcf", "ZZAbCe"] {
         let run = env.run(&["--rules-dir", &dir, "lookup", "--json", text]);
@@ -387,7 +378,6 @@ matches = false
 fn literal_chinese_in_patterns_matches_and_class_misuse_is_reported() {
     let env = TestEnv::new();
     let dir = env.path("rules");
-    std::fs::create_dir_all(&dir).unwrap();
     let rule = |patterns: &str| {
         format!(
             r#"title = "Chinese wording"
@@ -411,11 +401,10 @@ matches = false
 "#
         )
     };
-    std::fs::write(
-        dir.join("zz-chinese.toml"),
+    env.write(
+        "rules/zz-chinese.toml",
         rule(r"'(?:埠|端口)\s*(?P<port>\d+)\s*(?:已經|已)?被?\s*(?:佔用|占用)'"),
-    )
-    .unwrap();
+    );
     let d = dir.display().to_string();
     let run = env.run(&[
         "--rules-dir",
@@ -442,7 +431,7 @@ matches = false
     let test = env.run(&["--rules-dir", &d, "rules", "test"]);
     assert_eq!(test.code, 0, "{test:?}");
 
-    std::fs::write(dir.join("zz-chinese.toml"), rule(r"'埠\s*[佔占]用'")).unwrap();
+    env.write("rules/zz-chinese.toml", rule(r"'埠\s*[佔占]用'"));
     let lint = env.run(&["--rules-dir", &d, "rules", "lint"]);
     assert_eq!(lint.code, 1, "{lint:?}");
     assert!(
@@ -458,7 +447,6 @@ matches = false
 fn lint_fails_when_an_example_ranks_another_rule_first() {
     let env = TestEnv::new();
     let dir = env.path("rules");
-    std::fs::create_dir_all(&dir).unwrap();
     let rule = |role: &str| {
         format!(
             r#"title = "Shadowed"
@@ -485,7 +473,7 @@ matches = false
 "#
         )
     };
-    std::fs::write(dir.join("zz-shadowed.toml"), rule("")).unwrap();
+    env.write("rules/zz-shadowed.toml", rule(""));
     let d = dir.display().to_string();
     let lint = env.run(&["--rules-dir", &d, "rules", "lint"]);
     assert_eq!(lint.code, 1, "{lint:?}");
@@ -494,11 +482,10 @@ matches = false
             && lint.stdout.contains("ranks rule `port-in-use` first"),
         "{lint:?}"
     );
-    std::fs::write(
-        dir.join("zz-shadowed.toml"),
+    env.write(
+        "rules/zz-shadowed.toml",
         rule("role = \"root_cause\"\npriority = 1"),
-    )
-    .unwrap();
+    );
     let lint = env.run(&["--rules-dir", &d, "rules", "lint"]);
     assert_eq!(lint.code, 0, "{lint:?}");
 }
