@@ -92,6 +92,10 @@ pub struct LogScan {
     /// engine). A diagnosis with this set is never called healthy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The same for the reader's language.
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub error_message: Option<Message>,
 }
 
 impl Diagnosis {
@@ -141,6 +145,7 @@ pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
     let path = source.path;
     let mut scan = LogScan {
         error: None,
+        error_message: None,
         path: path.display().to_string(),
         present: false,
         lines: 0,
@@ -194,7 +199,11 @@ pub(crate) fn judge(
     let mut history = Vec::new();
     let mut seen = BTreeSet::new();
     let engine = Engine::new(&rules.rules)
-        .map_err(|e| log.error = Some(format!("log not analysed: the rules did not build: {e}")))
+        .map_err(|e| {
+            let why = msg!("doctor-log-not-analysed", error = e);
+            log.error = Some(why.english());
+            log.error_message = Some(why);
+        })
         .ok();
     if let Some(engine) = engine {
         // An informational line is routine: never a finding.
@@ -781,6 +790,7 @@ mod tests {
             present: true,
             lines: 1,
             error: None,
+            error_message: None,
         };
         let d = judge(
             &broken,

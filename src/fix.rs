@@ -18,7 +18,7 @@ use crate::client;
 use crate::config::{self, edit, Secret};
 use crate::gateway::daemon;
 use crate::home::Home;
-use crate::i18n::{msg, Message};
+use crate::i18n::{msg, Message, StoredMessage};
 use crate::procinfo::{Identity, ProcRoot};
 use crate::state::pid as pidfile;
 use crate::target::Target;
@@ -636,7 +636,12 @@ pub(crate) struct Snapshot {
 pub(crate) struct JournalEntry {
     pub rule_id: String,
     pub action: FixAction,
+    /// In English, as JSON says it.
     pub summary: String,
+    /// The same as data, so `undo` can say it in the reader's language
+    /// (journals written before it was kept have only `summary`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<StoredMessage>,
 }
 
 /// The undo journal of one doctor run: `journal/<run-id>/` holding copies of
@@ -705,6 +710,7 @@ impl Journal {
             rule_id: rule_id.to_string(),
             action: applied.action,
             summary: applied.summary.clone(),
+            message: Some((&applied.message).into()),
         });
         self.save()
     }
@@ -726,8 +732,14 @@ pub struct UndoReport {
     pub restored: Vec<PathBuf>,
     pub removed: Vec<PathBuf>,
     pub unchanged: Vec<PathBuf>,
-    /// Actions of that run that undo does not reverse (process changes).
+    /// Actions of that run that undo does not reverse (process changes),
+    /// in English.
     pub not_reverted: Vec<String>,
+    /// The same, one each, as the journal kept them for the reader's
+    /// language (`None` from a journal that kept only the English).
+    #[serde(skip)]
+    #[schemars(skip)]
+    pub not_reverted_messages: Vec<Option<StoredMessage>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -781,6 +793,7 @@ pub fn undo(home: &Home, target: &Target) -> Result<UndoReport, UndoError> {
             removed: Vec::new(),
             unchanged: Vec::new(),
             not_reverted: Vec::new(),
+            not_reverted_messages: Vec::new(),
         };
         let allowed = journaled_files(home, target);
         for snap in &manifest.files {
@@ -830,6 +843,7 @@ pub fn undo(home: &Home, target: &Target) -> Result<UndoReport, UndoError> {
         for entry in &manifest.applied {
             if !changes_config(entry.action) {
                 report.not_reverted.push(entry.summary.clone());
+                report.not_reverted_messages.push(entry.message.clone());
             }
         }
         let mut done_name = dir.file_name().unwrap_or_default().to_os_string();
@@ -843,6 +857,15 @@ pub fn undo(home: &Home, target: &Target) -> Result<UndoReport, UndoError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_journal_from_before_messages_were_kept_still_reads() {
+        let old = r#"{"run_id":"1-000000001","started_at":"x","files":[],
+            "applied":[{"rule_id":"r","action":"start_gateway","summary":"started"}]}"#;
+        let m: Manifest = serde_json::from_str(old).unwrap();
+        assert_eq!(m.applied[0].summary, "started");
+        assert_eq!(m.applied[0].message, None);
+    }
 
     #[test]
     fn diff_redacts_tokens_and_shows_change() {

@@ -132,6 +132,73 @@ impl Message {
     }
 }
 
+/// A [`Message`] as data, for what is kept on disk and said later in the
+/// reader's language (the undo journal keeps what each fix did this way).
+/// An argument is text, or a nested message.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StoredMessage {
+    pub id: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<(String, StoredArg)>,
+}
+
+/// One argument of a [`StoredMessage`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum StoredArg {
+    Text(String),
+    Msg(StoredMessage),
+}
+
+impl From<&Message> for StoredMessage {
+    fn from(m: &Message) -> Self {
+        Self {
+            id: m.id.to_string(),
+            args: m
+                .args
+                .iter()
+                .map(|(k, a)| {
+                    let v = match a {
+                        Arg::Text(t) => StoredArg::Text(t.clone()),
+                        Arg::Msg(m) => StoredArg::Msg(m.into()),
+                    };
+                    (k.to_string(), v)
+                })
+                .collect(),
+        }
+    }
+}
+
+impl StoredMessage {
+    /// Renders with `lookup(id, args)`, nested messages first, as
+    /// [`Message::render_with`] does.
+    pub fn render_with(&self, lookup: &Lookup<'_>) -> String {
+        let args: Vec<(&str, String)> = self
+            .args
+            .iter()
+            .map(|(k, a)| {
+                let v = match a {
+                    StoredArg::Text(t) => t.clone(),
+                    StoredArg::Msg(m) => m.render_with(lookup),
+                };
+                (k.as_str(), v)
+            })
+            .collect();
+        lookup(&self.id, &args)
+    }
+
+    /// Every id it uses (its own and its nested arguments').
+    pub fn ids(&self) -> Vec<&str> {
+        let mut out = vec![self.id.as_str()];
+        for (_, a) in &self.args {
+            if let StoredArg::Msg(m) = a {
+                out.extend(m.ids());
+            }
+        }
+        out
+    }
+}
+
 /// A Fluent bundle of one catalogue source, without Unicode isolation marks
 /// around arguments (the output is a terminal or JSON, where they show up
 /// as stray characters).
@@ -393,6 +460,24 @@ mod tests {
             Lang::choose(None, env(&[("CLAWDOC_LANG", "klingon")])),
             Err(UnknownLang("klingon".to_string()))
         );
+    }
+
+    #[test]
+    fn a_stored_message_renders_as_the_message_did_after_a_round_trip() {
+        let m = msg!(
+            "fix-restarted",
+            how = msg!(
+                "joined",
+                first = "a \"quoted\" path",
+                second = msg!("undo-no-change")
+            )
+        );
+        let json = serde_json::to_string(&StoredMessage::from(&m)).unwrap();
+        let back: StoredMessage = serde_json::from_str(&json).unwrap();
+        let lookup = |id: &str, args: &[(&str, String)]| format!("{id}{args:?}");
+        assert_eq!(back.render_with(&lookup), m.render_with(&lookup));
+        assert_eq!(back.ids(), m.ids());
+        assert!(m.english().contains("a \"quoted\" path"), "{}", m.english());
     }
 
     #[test]

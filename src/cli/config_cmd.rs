@@ -104,10 +104,14 @@ fn edit_file(
                 &String::from_utf8_lossy(e.as_bytes()),
                 e.utf8_error().valid_up_to(),
             );
-            anyhow::anyhow!(
-                "{}:{line}:{col}: the file is not valid UTF-8 (corrupt or binary); not editing it",
-                path.display()
-            )
+            anyhow::anyhow!(msg(
+                "err-not-utf8-not-editing",
+                &[
+                    ("path", s(path.display())),
+                    ("line", s(line)),
+                    ("col", s(col))
+                ]
+            ))
         })?,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && create => String::new(),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -118,16 +122,22 @@ fn edit_file(
                 }
             )
         }
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| msg("err-reading", &[("path", s(path.display()))]))
+        }
     };
     let new_text = change(&text).map_err(|e| match e {
-        edit::EditError::Syntax { .. } => anyhow::anyhow!("{}:{e}; not editing it", path.display()),
+        edit::EditError::Syntax { .. } => anyhow::anyhow!(msg(
+            "err-not-editing",
+            &[("what", s(format!("{}:{e}", path.display())))]
+        )),
         other => anyhow::Error::new(other),
     })?;
     if new_text == text && path.exists() {
         return Ok(false);
     }
-    edit::write_config(path, &new_text).with_context(|| format!("writing {}", path.display()))?;
+    edit::write_config(path, &new_text)
+        .with_context(|| msg("err-writing", &[("path", s(path.display()))]))?;
     Ok(true)
 }
 

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use owo_colors::{OwoColorize, Stream};
 
 use super::render::{left_reason, pad, preview_description, tier_name};
-use super::tr::{msg, s, t};
+use super::tr::{self, msg, s, t};
 use super::{Ctx, Exit};
 use clawdoc::doctor::{self, Confirm, Diagnosis, DoctorReport, Finding, FixPolicy};
 use clawdoc::fix::{self, Preview};
@@ -157,6 +157,10 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
     )?;
     render_areas(&mut out, &report.initial, args.verbose)?;
     if let Some(why) = &report.initial.log.error {
+        let why = match &report.initial.log.error_message {
+            Some(m) => tr::render(m),
+            None => why.clone(),
+        };
         writeln!(out, "{} {why}", mark(Status::Inconclusive))?;
     }
     if !report.initial.unexplained_failures().is_empty() {
@@ -411,7 +415,11 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
                 for p in &report.removed {
                     outln!("  {}", msg("undo-removed", &[("path", s(p.display()))]));
                 }
-                for what in &report.not_reverted {
+                for (i, english) in report.not_reverted.iter().enumerate() {
+                    let what = match report.not_reverted_messages.get(i) {
+                        Some(Some(m)) => tr::render_stored(m, english),
+                        _ => english.clone(),
+                    };
                     outln!("  {}", msg("undo-not-reverted", &[("what", s(what))]));
                 }
                 if report.restored.is_empty() && report.removed.is_empty() {

@@ -110,15 +110,42 @@ fn walk(mut cmd: Command, path: &str, h: &Headings) -> Command {
         .get_subcommands()
         .map(|c| c.get_name().to_string())
         .collect();
+    // clap's `help` copies its siblings as its own subcommands (`help
+    // doctor`): they say what the siblings say.
+    let parent = if cmd.get_name() == "help" {
+        path.strip_suffix("help")
+            .unwrap_or(path)
+            .trim_end_matches('-')
+    } else {
+        path
+    };
     for name in names {
-        let child = if path.is_empty() {
+        let child = if parent.is_empty() {
             name.clone()
         } else {
-            format!("{path}-{name}")
+            format!("{parent}-{name}")
         };
         cmd = cmd.mut_subcommand(&name, |c| walk(c, &child, h));
     }
     cmd
+}
+
+/// A man page from clap_mangen with its section headings (`.SH NAME`,
+/// `.SH OPTIONS`, …) from the catalogue (`man-<heading>`): in the reader's
+/// language, and clap_mangen's `EXTRA` (the exit-code table) named for what
+/// it is.
+pub(crate) fn man_headings(page: &str) -> String {
+    page.lines()
+        .map(|line| {
+            let heading = line
+                .strip_prefix(".SH ")
+                .and_then(|h| tr::translated(&format!("man-{}", h.to_ascii_lowercase())));
+            match heading {
+                Some(h) => format!(".SH {h}\n"),
+                None => format!("{line}\n"),
+            }
+        })
+        .collect()
 }
 
 /// The bracketed notes clap appends to an argument's help (environment

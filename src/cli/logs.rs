@@ -66,12 +66,14 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
             eprintln!("{}", msg("logs-waiting", &[("path", s(path.display()))]));
             None
         }
-        Err(e) => return Err(e).with_context(|| format!("reading {}", path.display())),
+        Err(e) => {
+            return Err(e).with_context(|| msg("err-reading", &[("path", s(path.display()))]))
+        }
     };
     let mut pos = 0u64;
     if let Some(f) = file.as_mut() {
-        let (text, end) =
-            last_lines(f, args.tail).with_context(|| format!("reading {}", path.display()))?;
+        let (text, end) = last_lines(f, args.tail)
+            .with_context(|| msg("err-reading", &[("path", s(path.display()))]))?;
         out.write_all(redact(&text).as_bytes())?;
         out.flush()?;
         pos = end;

@@ -15,6 +15,7 @@ use owo_colors::{OwoColorize, Stream};
 use super::render::{pad, tier_name};
 use super::tr::{msg, s, t};
 use super::{Ctx, Exit};
+use anyhow::Context;
 use clawdoc::engine::paraphrase::{Guess, Index};
 use clawdoc::engine::{Engine, Match};
 use clawdoc::finding::{explain, Explained, Verdict};
@@ -102,7 +103,10 @@ fn batch(engine: &Engine<'_>, rules: &[Rule], input: &[u8], ctx: &Ctx) -> anyhow
             continue;
         }
         let paste: String = serde_json::from_slice(line).map_err(|e| {
-            anyhow::anyhow!("<stdin>:{}:{}: not a JSON string: {e}", n + 1, e.column())
+            anyhow::anyhow!(msg(
+                "lookup-batch-not-json",
+                &[("line", s(n + 1)), ("col", s(e.column())), ("error", s(e))]
+            ))
         })?;
         let all = engine.lookup(paste.as_bytes());
         let guesses = if all.is_empty() {
@@ -239,7 +243,7 @@ fn read_input(text: &[std::ffi::OsString]) -> anyhow::Result<Vec<u8>> {
         .lock()
         .take(MAX_INPUT + 1)
         .read_to_end(&mut buf)
-        .map_err(|e| anyhow::anyhow!("reading stdin: {e}"))?;
+        .with_context(|| t("err-reading-stdin"))?;
     if buf.len() as u64 > MAX_INPUT {
         buf.truncate(MAX_INPUT as usize);
         eprintln!(

@@ -366,10 +366,13 @@ fn run(command: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::Flowchart(args) => flowchart::run(args, ctx),
         Command::Schema { name } => {
             let Some(schema) = clawdoc::report::schema(&name) else {
-                anyhow::bail!(
-                    "no schema `{name}`; one of: {}",
-                    clawdoc::report::SCHEMAS.join(", ")
-                );
+                anyhow::bail!(tr::msg(
+                    "err-no-schema",
+                    &[
+                        ("name", tr::s(&name)),
+                        ("names", tr::s(clawdoc::report::SCHEMAS.join(", ")))
+                    ]
+                ));
             };
             outln!("{}", serde_json::to_string_pretty(&schema)?);
             Ok(Exit::Ok)
@@ -400,7 +403,13 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
     // Into a buffer first: clap_complete panics on a write error, and a
     // closed pipe (`| head`) must exit 0 like every other command.
     let mut script = Vec::new();
-    clap_complete::generate(shell, &mut command(), "clawdoc", &mut script);
+    // Descriptions in the reader's language, as `--help` gives them.
+    clap_complete::generate(
+        shell,
+        &mut help::localize(command()),
+        "clawdoc",
+        &mut script,
+    );
     let mut out = std::io::stdout().lock();
     std::io::Write::write_all(&mut out, &script)?;
     std::io::Write::flush(&mut out)?;
@@ -408,8 +417,11 @@ fn completions(shell: clap_complete::Shell) -> anyhow::Result<Exit> {
 }
 
 fn man() -> anyhow::Result<Exit> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(help::localize(command())).render(&mut page)?;
+    let page = help::man_headings(&String::from_utf8_lossy(&page));
     let mut out = std::io::stdout().lock();
-    clap_mangen::Man::new(command()).render(&mut out)?;
+    std::io::Write::write_all(&mut out, page.as_bytes())?;
     std::io::Write::flush(&mut out)?;
     Ok(Exit::Ok)
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use owo_colors::{OwoColorize, Stream};
 
-use super::tr::{self, msg, t};
+use super::tr::{self, msg, s, t};
 use super::{load_rules, Ctx, Exit};
 use clawdoc::engine::Engine;
 use clawdoc::normalize;
@@ -405,7 +405,7 @@ fn new(
     let dir = dir
         .or_else(|| ctx.rules_dir.clone())
         .or_else(|| ruleset::user_dirs(None).into_iter().map(|(d, _)| d).next())
-        .context("no rule directory: pass --dir or --rules-dir")?;
+        .with_context(|| t("rules-new-no-dir"))?;
     let paste = if !from_paste {
         String::new()
     } else if text.is_empty() {
@@ -414,7 +414,7 @@ fn new(
             .lock()
             .take(1 << 20)
             .read_to_end(&mut buf)
-            .context("reading stdin")?;
+            .with_context(|| t("err-reading-stdin"))?;
         String::from_utf8_lossy(&buf).into_owned()
     } else {
         text.join(" ")
@@ -424,7 +424,7 @@ fn new(
         .map(|l| l.trim().to_string())
         .find(|l| !l.is_empty());
     if from_paste && first.is_none() {
-        anyhow::bail!("the paste is empty: pass the message as TEXT or on stdin");
+        anyhow::bail!(t("rules-new-empty-paste"));
     }
     let set = load_quiet(ctx);
     let engine = Engine::new(&set.rules)?;
@@ -490,21 +490,27 @@ matches = false
         &body,
     ) {
         let list: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
-        anyhow::bail!("cannot scaffold `{id}`:\n{}", list.join("\n"));
+        anyhow::bail!(msg(
+            "rules-new-invalid",
+            &[("id", s(id)), ("errors", s(list.join("\n")))]
+        ));
     }
     if display.exists() {
-        anyhow::bail!(
-            "{} already exists; pick another id or edit it",
-            display.display()
-        );
+        anyhow::bail!(msg("rules-new-exists", &[("path", s(display.display()))]));
     }
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    std::fs::write(&display, body).with_context(|| format!("writing {}", display.display()))?;
-    writeln!(out, "wrote {}", display.display())?;
+    std::fs::create_dir_all(&dir)
+        .with_context(|| msg("err-creating", &[("path", s(dir.display()))]))?;
+    std::fs::write(&display, body)
+        .with_context(|| msg("err-writing", &[("path", s(display.display()))]))?;
     writeln!(
         out,
-        "next: edit it, then `clawdoc rules test` (it loads from {})",
-        dir.display()
+        "{}",
+        msg("rules-new-wrote", &[("path", s(display.display()))])
+    )?;
+    writeln!(
+        out,
+        "{}",
+        msg("rules-new-next", &[("dir", s(dir.display()))])
     )?;
     Ok(Exit::Ok)
 }

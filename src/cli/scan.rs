@@ -5,7 +5,7 @@
 //! `CLAWDOC_SCAN_THREADS` sets the number of matching threads.
 
 use super::render::{pad, pad_left};
-use super::tr::{self, msg, t};
+use super::tr::{self, msg, s, t};
 use std::fs::File;
 use std::io::Write;
 use std::path::PathBuf;
@@ -49,13 +49,13 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         let summary = if path.as_os_str() == "-" {
             scanner
                 .scan(std::io::stdin().lock())
-                .context("reading stdin")?
+                .with_context(|| t("err-reading-stdin"))?
         } else {
-            let file =
-                File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+            let file = File::open(path)
+                .with_context(|| msg("err-opening", &[("path", s(path.display()))]))?;
             scanner
                 .scan(file)
-                .with_context(|| format!("reading {}", path.display()))?
+                .with_context(|| msg("err-reading", &[("path", s(path.display()))]))?
         };
         any |= summary.matched_lines > 0;
         let name = if path.as_os_str() == "-" {

@@ -91,8 +91,8 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let token = kept_token.unwrap_or_else(Secret::generate);
     let text = edit::default_config_text(port, &token);
     let text = edit::set_in_text(&text, "gateway.mode", mode.as_str())?;
-    let backup =
-        edit::write_config(&path, &text).with_context(|| format!("writing {}", path.display()))?;
+    let backup = edit::write_config(&path, &text)
+        .with_context(|| msg("err-writing", &[("path", s(path.display()))]))?;
     let args = [
         ("path", s(path.display())),
         ("mode", s(mode)),
@@ -111,22 +111,22 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
 fn ask(default_mode: Mode, default_port: u16) -> anyhow::Result<(Mode, u16)> {
     let theme = dialoguer::theme::ColorfulTheme::default();
     let labels = [
-        "local  — listen on 127.0.0.1 only (recommended)",
-        "remote — listen on all interfaces",
-        "hybrid — all interfaces; the local CLI is still trusted over loopback",
+        t("setup-ask-mode-local"),
+        t("setup-ask-mode-remote"),
+        t("setup-ask-mode-hybrid"),
     ];
     let default_index = MODES.iter().position(|m| *m == default_mode).unwrap_or(0);
     let choice = dialoguer::Select::with_theme(&theme)
-        .with_prompt("Gateway mode")
-        .items(labels)
+        .with_prompt(t("setup-ask-mode"))
+        .items(&labels)
         .default(default_index)
         .interact()
-        .context("reading the mode")?;
+        .with_context(|| t("setup-ask-failed"))?;
     let port: String = dialoguer::Input::with_theme(&theme)
-        .with_prompt("Gateway port")
+        .with_prompt(t("setup-ask-port"))
         .default(default_port.to_string())
         .validate_with(|s: &String| config::check_port(s).map(|_| ()))
         .interact_text()
-        .context("reading the port")?;
+        .with_context(|| t("setup-ask-failed"))?;
     Ok((MODES[choice], config::check_port(&port)?))
 }

@@ -25,7 +25,9 @@
 
 use std::sync::OnceLock;
 
-use clawdoc::i18n::{fluent_bundle as bundle, format_in, Lang, Message, EN_FTL, ZH_TW_FTL};
+use clawdoc::i18n::{
+    fluent_bundle as bundle, format_in, Lang, Message, StoredMessage, EN_FTL, ZH_TW_FTL,
+};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
@@ -100,6 +102,23 @@ pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
 /// process's language.
 pub(crate) fn render(m: &Message) -> String {
     let cat = catalogue();
+    m.render_with(&|id, args| {
+        format_in(&cat.bundle, id, args)
+            .or_else(|| format_in(cat.english(), id, args))
+            .unwrap_or_else(|| id.to_string())
+    })
+}
+
+/// A message kept on disk (the undo journal), in this process's language;
+/// `english` when the catalogue no longer has its id.
+pub(crate) fn render_stored(m: &StoredMessage, english: &str) -> String {
+    let cat = catalogue();
+    if m.ids()
+        .iter()
+        .any(|id| cat.english().get_message(id).is_none())
+    {
+        return english.to_string();
+    }
     m.render_with(&|id, args| {
         format_in(&cat.bundle, id, args)
             .or_else(|| format_in(cat.english(), id, args))

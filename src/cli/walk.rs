@@ -70,7 +70,8 @@ struct Scripted {
 
 impl Scripted {
     fn load(path: PathBuf) -> anyhow::Result<Self> {
-        let text = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read(&path)
+            .with_context(|| msg("err-reading", &[("path", s(path.display()))]))?;
         let lines = String::from_utf8_lossy(&text)
             .lines()
             .enumerate()
@@ -272,7 +273,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
                     _turn = clawdoc::doctor::take_fixing_turn(&ctx.home);
                     journal = Some(
                         Journal::begin(&ctx.home, &fix_env.target)
-                            .context("writing the undo journal")?,
+                            .with_context(|| t("err-writing-journal"))?,
                     );
                 }
                 match fix::apply(f.action, &fix_env) {

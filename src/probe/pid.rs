@@ -24,6 +24,21 @@ fn state_name(state: ProcState) -> String {
         .unwrap_or_else(|| "other".into())
 }
 
+/// The state's name for the reader (`sleeping`, 睡眠中, …); the fact
+/// keeps [`state_name`].
+fn state_message(state: ProcState) -> Message {
+    match state {
+        ProcState::Running => msg!("proc-state-running"),
+        ProcState::Sleeping => msg!("proc-state-sleeping"),
+        ProcState::DiskSleep => msg!("proc-state-disk-sleep"),
+        ProcState::Stopped => msg!("proc-state-stopped"),
+        ProcState::Zombie => msg!("proc-state-zombie"),
+        ProcState::Dead => msg!("proc-state-dead"),
+        ProcState::Idle => msg!("proc-state-idle"),
+        ProcState::Other => msg!("proc-state-other"),
+    }
+}
+
 pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
     let path = env.home.pid_path();
     let shown = path.display();
@@ -55,12 +70,12 @@ pub(crate) fn probe(env: &ProbeEnv) -> Evidence {
             let (status, summary) = if hung {
                 (
                     Status::Fail,
-                    msg!("pid-gateway-hung", pid = pid, state = &name),
+                    msg!("pid-gateway-hung", pid = pid, state = state_message(state)),
                 )
             } else {
                 (
                     Status::Ok,
-                    msg!("pid-gateway-alive", pid = pid, state = &name),
+                    msg!("pid-gateway-alive", pid = pid, state = state_message(state)),
                 )
             };
             base(status, summary)

@@ -72,6 +72,37 @@ fn man_page_is_roff_with_every_command_and_the_exit_codes() {
         assert!(run.stdout.contains(sub), "man page lacks {sub}");
     }
     assert!(run.stdout.contains("Exit codes"), "{run:?}");
+    // clap_mangen's `EXTRA` heading is named for what it holds.
+    assert!(run.stdout.contains("\n.SH EXIT CODES\n"), "{run:?}");
+    assert!(!run.stdout.contains(".SH EXTRA"), "{run:?}");
+}
+
+/// `man` and the completion scripts speak the reader's language, as
+/// `--help` does: headings, command abouts, option help.
+#[test]
+fn man_page_and_completions_in_zh_tw() {
+    let env = TestEnv::new();
+    let man = env.run(&["--lang", "zh-TW", "man"]);
+    assert_eq!(man.code, 0, "{man:?}");
+    for heading in ["名稱", "用法概要", "選項", "結束碼"] {
+        assert!(
+            man.stdout.contains(&format!("\n.SH {heading}\n")),
+            "no .SH {heading}: {man:?}"
+        );
+    }
+    assert!(man.stdout.contains("探測這台機器"), "{man:?}");
+    for english in [".SH NAME", ".SH OPTIONS", "Probe this machine", "[default:"] {
+        assert!(!man.stdout.contains(english), "`{english}` in {man:?}");
+    }
+    let fish = env.run_env(&["completions", "fish"], &[("CLAWDOC_LANG", "zh-TW")]);
+    assert_eq!(fish.code, 0, "{fish:?}");
+    let doctor = fish
+        .stdout
+        .lines()
+        .find(|l| l.contains("-a \"doctor\""))
+        .unwrap_or_else(|| panic!("no doctor line: {fish:?}"));
+    assert!(doctor.contains("探測這台機器"), "{doctor}");
+    assert!(!fish.stdout.contains("Probe this machine"), "{fish:?}");
 }
 
 #[test]

@@ -386,6 +386,19 @@ fn doctor_fix_details_in_zh_tw_and_json_summaries_stay_english() {
     );
     let stop = env.run(&["gateway", "stop"]);
     assert_eq!(stop.code, 0, "{stop:?}");
+
+    // `undo` later says what it cannot reverse in the reader's language
+    // too: the journal keeps each fix's message, not only its English.
+    let undo = env.run(&["--lang", "zh-TW", "undo"]);
+    assert_eq!(undo.code, 0, "{undo:?}");
+    says(
+        &undo.stdout,
+        &[
+            &format!("已還原 {shown}"),
+            "未復原(行程層面的變更):已啟動閘道(pid ",
+        ],
+        &["started the gateway", "paired", "not reverted"],
+    );
 }
 
 /// clap speaks zh-TW too: command abouts, headings, option help and the
