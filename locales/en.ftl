@@ -4,6 +4,7 @@
 
 ## Errors
 error-prefix = error:
+warning-rule-skipped = warning: rule skipped:
 error-caused-by = caused by: { $cause }
 lang-bad-env = CLAWDOC_LANG={ $value } is not a language clawdoc speaks (en, zh-TW, zh-CN)
 

@@ -5,6 +5,7 @@
 
 ## Errors
 error-prefix = 錯誤:
+warning-rule-skipped = 警告:已略過規則:
 error-caused-by = 原因:{ $cause }
 lang-bad-env = CLAWDOC_LANG={ $value } 不是 clawdoc 支援的語言(en、zh-TW、zh-CN)
 

@@ -92,9 +92,7 @@ impl Confirm for Prompter {
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let rules = ruleset::load_from(&ruleset::user_dirs(ctx.rules_dir.as_deref()));
-    for e in &rules.errors {
-        eprintln!("warning: {e}");
-    }
+    super::warn_skipped(&rules.errors);
     let rules = rules.localized(ctx.lang);
     let env = ctx.probe_env();
     let threshold = if args.unsafe_fixes {

@@ -50,15 +50,14 @@ pub(crate) fn warn_dropped(scanner: &clawdoc::engine::Scanner) {
     warn_skipped(scanner.dropped());
 }
 
-fn warn_skipped(errors: &[clawdoc::ruleset::RuleError]) {
+pub(crate) fn warn_skipped(errors: &[clawdoc::ruleset::RuleError]) {
+    let label = tr::t("warning-rule-skipped");
     for e in errors {
         eprintln!(
             "{} {e}",
-            owo_colors::OwoColorize::if_supports_color(
-                &"warning: rule skipped:",
-                owo_colors::Stream::Stderr,
-                |t| owo_colors::OwoColorize::yellow(t).to_string()
-            )
+            owo_colors::OwoColorize::if_supports_color(&label, owo_colors::Stream::Stderr, |t| {
+                owo_colors::OwoColorize::yellow(t).to_string()
+            })
         );
     }
 }
