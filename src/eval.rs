@@ -602,6 +602,9 @@ pub fn evaluate(rules: &[Rule], rows: &[Row], opts: &Options) -> Result<Evaluati
             })
         })
         .collect();
+    // Label, then prediction in vocabulary order with `none` last.
+    let mut confusion: Vec<_> = confusion.into_iter().collect();
+    confusion.sort_by_key(|&((label, predicted), _)| (label, predicted.is_none(), predicted));
     let confusion = confusion
         .into_iter()
         .map(|((label, predicted), count)| ConfusionCell {
