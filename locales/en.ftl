@@ -564,7 +564,8 @@ help-exit-codes =
       0  healthy, nothing found, or done; also lookup/scan finding only
          routine lines, or lookup only guessing (possible causes, no match)
       1  a problem found: doctor findings, an error lookup/scan recognised,
-         failing rule tests or lint, config validate errors, gateway not running
+         failing rule tests or lint, config validate errors, gateway not running,
+         a rules eval floor (--min-top1, --max-fp) missed
       2  usage or runtime error (bad input names file:line:col)
 
 # `clawdoc status` on a target other than the embedded gateway

@@ -561,7 +561,8 @@ help-exit-codes =
       0  健康、沒有發現問題,或已完成;lookup/scan 只找到例行訊息,
          或 lookup 只有猜測(可能原因,沒有比對到規則)時也是 0
       1  發現問題:健檢有發現、lookup/scan 認出了錯誤、
-         規則測試或檢查失敗、config validate 有錯誤、閘道沒有在執行
+         規則測試或檢查失敗、config validate 有錯誤、閘道沒有在執行、
+         rules eval 未達門檻(--min-top1、--max-fp)
       2  用法或執行期錯誤(錯誤的輸入會指出 file:line:col)
 
 # `clawdoc status` on a target other than the embedded gateway
