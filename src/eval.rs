@@ -190,7 +190,11 @@ fn parse_tsv(name: &str, text: &str) -> Result<Vec<Row>, InputError> {
     let mut lines =
         numbered_lines(text).filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
     let Some((header_line, header)) = lines.next() else {
-        return Ok(Vec::new());
+        return Err(err(
+            1,
+            1,
+            "no header row: a TSV eval file starts with `id, category, text[, source, split]` (tab-separated), a JSON-lines one with `{`".into(),
+        ));
     };
     let names: Vec<&str> = header.split('\t').map(str::trim).collect();
     let col = |want: &str| names.iter().position(|n| *n == want);
@@ -759,6 +763,8 @@ mod tests {
         assert!(e("id\tcategory\ttext\na\tother\tx\na\tother\ty\n")
             .starts_with("f.tsv:3:1: id `a` is already on line 2"));
         assert!(e("id\tcategory\ttext\na\tother\t \n").starts_with("f.tsv:2:9: empty text"));
+        assert!(e("\n# only a comment\n").starts_with("f.tsv:1:1: no header row"));
+        assert!(parse("f.tsv", b"id\tcategory\ttext\n").unwrap().is_empty());
         let bytes = b"id\tcategory\ttext\na\tother\tx\xff\n";
         assert_eq!(
             parse("f.tsv", bytes).unwrap_err().to_string(),
