@@ -268,7 +268,7 @@ eval-overall = 整體:第一名正確 { $top1 },誤報 { $fp }
 eval-by-split = 依資料切分
 eval-by-source = 依來源
 eval-by-category = 依分類
-eval-confusion = 混淆矩陣(列:標記;欄:預測,編號同列;none:沒有預測)
+eval-confusion = 混淆矩陣(列:標記;欄:預測,編號同列;無:沒有預測)
 eval-misses = 未命中({ $count })
 eval-no-misses = 沒有未命中。
 eval-misses-hidden = 保留測試列(split = test)的 { $count } 個未命中未顯示:調整規則時別看它們(--show-test-misses 會列出)

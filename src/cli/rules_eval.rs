@@ -358,10 +358,15 @@ fn misses(out: &mut impl Write, e: &Evaluation) -> std::io::Result<()> {
         .misses
         .iter()
         .map(|m| {
-            let got = if m.guessed {
-                format!("{} {guess}", m.got)
+            let got = if m.got == "none" {
+                t("eval-none")
             } else {
                 m.got.clone()
+            };
+            let got = if m.guessed {
+                format!("{got} {guess}")
+            } else {
+                got
             };
             vec![m.id.clone(), m.label.clone(), got, m.text.clone()]
         })
