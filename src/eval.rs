@@ -658,25 +658,22 @@ pub fn evaluate(rules: &[Rule], rows: &[Row], opts: &Options) -> Result<Evaluati
         Vec::new()
     };
 
-    let mut floors = Vec::new();
-    if let Some(floor) = opts.min_top1 {
-        let value = overall.top1_pct;
-        floors.push(FloorCheck {
-            name: "min_top1",
+    let floors = [
+        ("min_top1", opts.min_top1, overall.top1_pct, true),
+        ("max_fp", opts.max_fp, overall.fp_pct, false),
+    ]
+    .into_iter()
+    .filter_map(|(name, floor, value, at_least)| {
+        let floor = floor?;
+        let met = value.is_some_and(|v| if at_least { v >= floor } else { v <= floor });
+        Some(FloorCheck {
+            name,
             floor,
             value,
-            met: value.is_some_and(|v| v >= floor),
-        });
-    }
-    if let Some(floor) = opts.max_fp {
-        let value = overall.fp_pct;
-        floors.push(FloorCheck {
-            name: "max_fp",
-            floor,
-            value,
-            met: value.is_some_and(|v| v <= floor),
-        });
-    }
+            met,
+        })
+    })
+    .collect();
     Ok(Evaluation {
         guesses: opts.guesses,
         overall,

@@ -168,18 +168,18 @@ fn dev_corpus_holds_its_floors_as_printed_and_behind_a_prefix() {
 #[test]
 fn scan_of_the_other_rows_stays_under_the_ceiling() {
     let env = TestEnv::new();
-    let text = std::fs::read_to_string(repo().join(DEV)).unwrap();
+    let bytes = std::fs::read(repo().join(DEV)).unwrap();
+    let rows = clawdoc::eval::parse(DEV, &bytes).unwrap();
     let mut all = String::new();
     let mut healthy = String::new();
-    for line in text.lines().skip(1) {
-        let cols: Vec<&str> = line.split('\t').collect();
-        if cols[1] != "other" {
-            continue;
-        }
+    for row in rows
+        .iter()
+        .filter(|r| r.label == clawdoc::eval::Label::Other)
+    {
         // One message per line: a multi-line one is joined with spaces.
-        let one = unescape(cols[2]).replace(['\n', '\t'], " ");
+        let one = row.text.replace(['\n', '\t'], " ");
         all += &format!("{one}\n");
-        if cols[3] == "healthy-run" {
+        if row.source == "healthy-run" {
             healthy += &format!("{one}\n");
         }
     }
@@ -192,31 +192,13 @@ fn scan_of_the_other_rows_stays_under_the_ceiling() {
     let lines = json["lines"].as_u64().unwrap();
     let fp = json["matched_lines"].as_u64().unwrap();
     assert!(lines > 1200, "{json}");
+    // Measured: 8 of 1328 (0.60 %), as `rules eval` counts them.
     assert!(
         fp as f64 / lines as f64 <= 0.007,
         "{fp} of {lines}: {json:#}"
     );
     let json = scan("healthy.log", &healthy);
     assert_eq!(json["matched_lines"], 0, "{json:#}");
-}
-
-/// A dev.tsv text as pasted: `\n` a line break, `\t` a tab, `\\` a backslash.
-fn unescape(field: &str) -> String {
-    let mut out = String::new();
-    let mut chars = field.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, chars.peek()) {
-            ('\\', Some('n')) => out.push('\n'),
-            ('\\', Some('t')) => out.push('\t'),
-            ('\\', Some('\\')) => out.push('\\'),
-            _ => {
-                out.push(c);
-                continue;
-            }
-        }
-        chars.next();
-    }
-    out
 }
 
 // ------------------------------------------- `rules eval` on a tiny file
