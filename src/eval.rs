@@ -791,6 +791,54 @@ mod tests {
         );
     }
 
+    /// Garbage made of the characters the parsers treat specially never
+    /// panics, and an error points inside the input.
+    #[test]
+    fn garbage_is_an_error_with_a_position_never_a_panic() {
+        let pieces: [&[u8]; 14] = [
+            b"\t",
+            b"\n",
+            b"\r\n",
+            b"{",
+            b"}",
+            b"\"",
+            b"\\",
+            b":",
+            b"id",
+            b"category",
+            b"text\t",
+            "\u{feff}".as_bytes(),
+            "埠".as_bytes(),
+            b"\xff",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..2000 {
+            let mut input = Vec::new();
+            let mut prefix: &[u8] = b"";
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            if seed >> 63 == 1 {
+                prefix = b"id\tcategory\ttext\n";
+            }
+            input.extend_from_slice(prefix);
+            for _ in 0..(seed >> 58) {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                input.extend_from_slice(pieces[(seed >> 33) as usize % pieces.len()]);
+            }
+            match parse("g", &input) {
+                Ok(rows) => assert!(rows
+                    .iter()
+                    .all(|r| !r.text.trim().is_empty() && r.line >= 1)),
+                Err(e) => {
+                    let lines = input.split(|b| *b == b'\n').count();
+                    assert!(
+                        e.line >= 1 && e.line <= lines && e.col >= 1,
+                        "{e} for {input:?}"
+                    );
+                }
+            }
+        }
+    }
+
     fn row(id: &str, label: Label, text: &str, source: &str, split: Option<&str>) -> Row {
         Row {
             id: id.into(),
