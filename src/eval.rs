@@ -520,14 +520,8 @@ pub fn evaluate(rules: &[Rule], rows: &[Row], opts: &Options) -> Result<Evaluati
             }
         })
         .collect();
-    let guess = |index: &Index<'_>, row: &Row| -> Option<Category> {
-        index
-            .guesses(row.text.as_bytes(), 1)
-            .first()
-            .map(|g| g.rule.category)
-    };
     // (prediction, from a guess) of each row.
-    let final_: Vec<(Option<Category>, bool)> = if opts.guesses {
+    let outcomes: Vec<(Option<Category>, bool)> = if opts.guesses {
         let index = predictions
             .iter()
             .any(|p| p.bare)
@@ -549,7 +543,7 @@ pub fn evaluate(rules: &[Rule], rows: &[Row], opts: &Options) -> Result<Evaluati
     let mut confusion: BTreeMap<(Label, Option<Category>), usize> = BTreeMap::new();
     let mut misses = Vec::new();
     let mut hidden_test_misses = 0;
-    for (row, &(predicted, guessed)) in rows.iter().zip(&final_) {
+    for (row, &(predicted, guessed)) in rows.iter().zip(&outcomes) {
         overall.add(row.label, predicted, guessed);
         if let Some(split) = &row.split {
             (splits.entry(split.clone()).or_default()).add(row.label, predicted, guessed);
@@ -619,40 +613,8 @@ pub fn evaluate(rules: &[Rule], rows: &[Row], opts: &Options) -> Result<Evaluati
         .collect();
 
     let leave_one_source_out = if opts.leave_one_source_out {
-        sources
-            .iter()
-            .map(|s| {
-                let others = || rows.iter().filter(|r| r.source != s.name);
-                let corpus = others().map(|r| {
-                    let category = match r.label {
-                        Label::Category(c) => Some(c),
-                        Label::Other => None,
-                    };
-                    (r.text.as_str(), category)
-                });
-                let index = Index::with_corpus(rules, corpus);
-                let mut patterns = Figures::default();
-                let mut with_guesses = Figures::default();
-                for (row, p) in rows
-                    .iter()
-                    .zip(&predictions)
-                    .filter(|(r, _)| r.source == s.name)
-                {
-                    patterns.add(row.label, p.matched, false);
-                    let (predicted, guessed) = if p.bare {
-                        (guess(&index, row), true)
-                    } else {
-                        (p.matched, false)
-                    };
-                    with_guesses.add(row.label, predicted, guessed);
-                }
-                HeldOutSource {
-                    source: s.name.clone(),
-                    index_rows: others().count(),
-                    patterns,
-                    with_guesses,
-                }
-            })
+        (sources.iter())
+            .map(|s| held_out_source(rules, rows, &predictions, &s.name))
             .collect()
     } else {
         Vec::new()
@@ -688,6 +650,51 @@ pub fn evaluate(rules: &[Rule], rows: &[Row], opts: &Options) -> Result<Evaluati
         leave_one_source_out,
         floors,
     })
+}
+
+/// The paraphrase stage's best guess for a row (`None`: no guess).
+fn guess(index: &Index<'_>, row: &Row) -> Option<Category> {
+    (index.guesses(row.text.as_bytes(), 1).first()).map(|g| g.rule.category)
+}
+
+/// The rows of `source`, guessed with an index of the rules' examples and
+/// the other sources' rows (see the module docs).
+fn held_out_source(
+    rules: &[Rule],
+    rows: &[Row],
+    predictions: &[Prediction],
+    source: &str,
+) -> HeldOutSource {
+    let others = || rows.iter().filter(|r| r.source != source);
+    let corpus = others().map(|r| {
+        let category = match r.label {
+            Label::Category(c) => Some(c),
+            Label::Other => None,
+        };
+        (r.text.as_str(), category)
+    });
+    let index = Index::with_corpus(rules, corpus);
+    let mut patterns = Figures::default();
+    let mut with_guesses = Figures::default();
+    for (row, p) in rows
+        .iter()
+        .zip(predictions)
+        .filter(|(r, _)| r.source == source)
+    {
+        patterns.add(row.label, p.matched, false);
+        let (predicted, guessed) = if p.bare {
+            (guess(&index, row), true)
+        } else {
+            (p.matched, false)
+        };
+        with_guesses.add(row.label, predicted, guessed);
+    }
+    HeldOutSource {
+        source: source.to_string(),
+        index_rows: others().count(),
+        patterns,
+        with_guesses,
+    }
 }
 
 /// The figures of the group `name`, added at the end when new (groups keep
