@@ -269,6 +269,48 @@ rules-test-summary = { $rules } rules, { $examples } examples: { $failed } faile
 rules-test-not-loaded = , { $count } rule files did not load
 lint-summary = { $rules } rules loaded, { $problems } problems, { $untranslated } untranslated
 
+# `clawdoc rules eval`
+eval-head = { $files }: { $rows } rows ({ $in_category } in a category, { $other } other), { $rules } rules, { $mode }
+eval-mode-patterns = pattern matches only
+eval-mode-guesses = pattern matches, else the paraphrase stage's guess
+eval-overall = Overall: top-1 { $top1 }, false positives { $fp }
+eval-by-split = By split
+eval-by-source = By source
+eval-by-category = By category
+eval-confusion = Confusion matrix (rows: label; columns: prediction, numbered as the rows; none: nothing)
+eval-misses = Misses ({ $count })
+eval-no-misses = No misses.
+eval-misses-hidden = { $count } misses of held-out rows (split = test) not shown: keep them unseen while tuning rules (--show-test-misses lists them)
+eval-loso = Leave one source out (each source guessed with an index of the rules' examples and the other sources' rows; patterns are the same)
+eval-col-split = SPLIT
+eval-col-source = SOURCE
+eval-col-rows = ROWS
+eval-col-top1 = TOP-1
+eval-col-fp = FALSE POSITIVES
+eval-col-guessed = GUESSED
+eval-col-category = CATEGORY
+eval-col-predicted = PREDICTED
+eval-col-correct = CORRECT
+eval-col-precision = PRECISION
+eval-col-recall = RECALL
+eval-col-id = ID
+eval-col-label = LABEL
+eval-col-got = GOT
+eval-col-text = TEXT
+eval-col-index-rows = INDEX ROWS
+eval-col-top1-patterns = TOP-1 PATTERNS
+eval-col-top1-guesses = TOP-1 WITH GUESSES
+eval-col-fp-patterns = FP PATTERNS
+eval-col-fp-guesses = FP WITH GUESSES
+eval-none = none
+eval-other = other
+eval-guess-mark = (guess)
+eval-floor-min-top1 = top-1 at least { $floor }
+eval-floor-max-fp = false positives at most { $floor }
+eval-floor-met = floor met: { $floor } (measured { $value })
+eval-floor-missed = floor missed: { $floor } (measured { $value })
+eval-floor-nothing = nothing to measure
+
 ## Fix actions (what a fix does, shown before it runs)
 action-write_default_config = write a default config (mode local, a free port, a pinned token)
 action-set_mode_local = set gateway.mode = "local"
@@ -512,11 +554,12 @@ arg-json = Print JSON instead of text
 about = Diagnose and fix an OpenClaw-style AI gateway: paste an error, run the doctor, or walk the flowchart
 about-lookup = Explain a pasted error message or log excerpt (stdin when no TEXT)
 about-scan = Run log files through the rules: counts, first/last line, a sample
-about-rules = List, show, test, lint the rules; print their patterns; scaffold one
+about-rules = List, show, test, lint and score the rules; print their patterns; scaffold one
 about-rules-list = List every rule with its category, severity and origin
 about-rules-show = Show one rule: meaning, causes, patterns, probes, fixes, examples
 about-rules-test = Run every rule's examples: Missing (should match, did not), Noisy (matched, should not)
 about-rules-lint = Check every rule file and report problems with file:line:col
+about-rules-eval = Score the rules on labelled pastes: top-1, false positives, per category, the misses
 about-rules-patterns = Print every pattern, one per line (usable as `rg -f`; capture names dropped)
 about-rules-facts = List the probe facts rule conditions may name
 about-rules-new = Scaffold a rule file, e.g. from a message no rule knows
@@ -566,7 +609,8 @@ help-exit-codes =
       0  healthy, nothing found, or done; also lookup/scan finding only
          routine lines, or lookup only guessing (possible causes, no match)
       1  a problem found: doctor findings, an error lookup/scan recognised,
-         failing rule tests or lint, config validate errors, gateway not running
+         failing rule tests or lint, config validate errors, gateway not running,
+         a rules eval floor (--min-top1, --max-fp) missed
       2  usage or runtime error (bad input names file:line:col)
 
 # `clawdoc status` on a target other than the embedded gateway
@@ -611,10 +655,16 @@ arg-batch = Many pastes in one run: stdin is JSON lines, each a JSON string (one
 arg-probe = Also run the matched rules' probes to confirm or refute them on this machine (read-only)
 arg-text = The error text; read from stdin when absent. Any bytes (invalid UTF-8 is read lossily, like stdin)
 arg-rules-new-text = The pasted text (stdin when absent)
+arg-rules-eval-files = Eval files: TSV with a header `id, category, text[, source, split]` or JSON lines (`-` for stdin)
+arg-guesses = Also count the paraphrase stage's guess when no pattern matched
+arg-leave-one-source-out = Also score each source with a guess index built from the rules' examples and the other sources' rows only
+arg-min-top1 = Exit 1 when top-1 accuracy is below PCT percent
+arg-max-fp = Exit 1 when the false-positive rate is above PCT percent
+arg-show-test-misses = Also list the misses of held-out rows (split = test)
 arg-dir = Directory to write to (default: --rules-dir, else $XDG_CONFIG_HOME/clawdoc/rules)
 arg-from-paste = Use this text (or stdin when no TEXT) as the first example and pattern
 arg-files = Log files (`-` for stdin)
-arg-name = lookup, lookup-probe, scan, rules-list, rules-show, rules-test, rules-lint, walk, doctor, status, target-status, undo, flowchart, devices, config-validate
+arg-name = lookup, lookup-probe, scan, rules-list, rules-show, rules-test, rules-lint, rules-eval, walk, doctor, status, target-status, undo, flowchart, devices, config-validate
 arg-channel = Channel to send on (e.g. telegram)
 arg-mode = local (127.0.0.1 only), remote (all interfaces) or hybrid
 arg-non-interactive = Take every answer from the flags (defaults: mode local, port 3001); needed when there is no terminal

@@ -270,6 +270,48 @@ rules-test-summary = { $rules } 條規則,{ $examples } 個範例:{ $failed } �
 rules-test-not-loaded = ,{ $count } 個規則檔無法載入
 lint-summary = 已載入 { $rules } 條規則,{ $problems } 個問題,{ $untranslated } 處未翻譯
 
+# `clawdoc rules eval`
+eval-head = { $files }:{ $rows } 列({ $in_category } 列屬於某分類,{ $other } 列為 other),{ $rules } 條規則,{ $mode }
+eval-mode-patterns = 只計樣式比對
+eval-mode-guesses = 樣式比對,沒有比對到時採用改寫階段的猜測
+eval-overall = 整體:第一名正確 { $top1 },誤報 { $fp }
+eval-by-split = 依資料切分
+eval-by-source = 依來源
+eval-by-category = 依分類
+eval-confusion = 混淆矩陣(列:標記;欄:預測,編號同列;無:沒有預測)
+eval-misses = 未命中({ $count })
+eval-no-misses = 沒有未命中。
+eval-misses-hidden = 保留測試列(split = test)的 { $count } 個未命中未顯示:調整規則時別看它們(--show-test-misses 會列出)
+eval-loso = 逐一排除來源(每個來源用規則範例加上其他來源的列建立的索引來猜測;樣式比對不變)
+eval-col-split = 切分
+eval-col-source = 來源
+eval-col-rows = 列數
+eval-col-top1 = 第一名正確
+eval-col-fp = 誤報
+eval-col-guessed = 猜測
+eval-col-category = 分類
+eval-col-predicted = 預測
+eval-col-correct = 正確
+eval-col-precision = 精確率
+eval-col-recall = 召回率
+eval-col-id = ID
+eval-col-label = 標記
+eval-col-got = 結果
+eval-col-text = 文字
+eval-col-index-rows = 索引列數
+eval-col-top1-patterns = 第一名(樣式)
+eval-col-top1-guesses = 第一名(含猜測)
+eval-col-fp-patterns = 誤報(樣式)
+eval-col-fp-guesses = 誤報(含猜測)
+eval-none = 無
+eval-other = other
+eval-guess-mark = (猜測)
+eval-floor-min-top1 = 第一名正確至少 { $floor }
+eval-floor-max-fp = 誤報至多 { $floor }
+eval-floor-met = 達到門檻:{ $floor }(實測 { $value })
+eval-floor-missed = 未達門檻:{ $floor }(實測 { $value })
+eval-floor-nothing = 沒有可量測的列
+
 ## Fix actions (what a fix does, shown before it runs)
 action-write_default_config = 寫入預設設定檔(模式 local、空閒的連接埠、釘選的權杖)
 action-set_mode_local = 設定 gateway.mode = "local"
@@ -509,11 +551,12 @@ arg-json = 以 JSON 輸出,而不是文字
 about = 診斷並修復 OpenClaw 類型的 AI 閘道:貼上錯誤訊息、執行健檢,或依流程圖逐步排查
 about-lookup = 解釋貼上的錯誤訊息或日誌片段(沒有 TEXT 時讀取標準輸入)
 about-scan = 用規則掃描日誌檔:次數、第一行與最後一行、範例
-about-rules = 列出、顯示、測試、檢查規則;印出其樣式;建立新規則
+about-rules = 列出、顯示、測試、檢查規則並為其評分;印出其樣式;建立新規則
 about-rules-list = 列出每條規則及其分類、嚴重程度與來源
 about-rules-show = 顯示一條規則:意義、原因、樣式、探測、修復、範例
 about-rules-test = 執行每條規則的範例:Missing(應符合卻沒有)、Noisy(符合了但不應該)
 about-rules-lint = 檢查每個規則檔,以 file:line:col 回報問題
+about-rules-eval = 用已標記的貼上文字為規則評分:第一名正確率、誤報、各分類、未命中
 about-rules-patterns = 印出每個樣式,一行一個(可用於 `rg -f`;去掉擷取名稱)
 about-rules-facts = 列出規則條件可以使用的探測事實
 about-rules-new = 建立規則檔的骨架,例如從一則沒有規則認得的訊息
@@ -563,7 +606,8 @@ help-exit-codes =
       0  健康、沒有發現問題,或已完成;lookup/scan 只找到例行訊息,
          或 lookup 只有猜測(可能原因,沒有比對到規則)時也是 0
       1  發現問題:健檢有發現、lookup/scan 認出了錯誤、
-         規則測試或檢查失敗、config validate 有錯誤、閘道沒有在執行
+         規則測試或檢查失敗、config validate 有錯誤、閘道沒有在執行、
+         rules eval 未達門檻(--min-top1、--max-fp)
       2  用法或執行期錯誤(錯誤的輸入會指出 file:line:col)
 
 # `clawdoc status` on a target other than the embedded gateway
@@ -607,10 +651,16 @@ arg-batch = 一次處理多段貼上:stdin 是 JSON lines,每行一個 JSON 字�
 arg-probe = 同時執行符合規則的探測,在這台機器上證實或排除它們(唯讀)
 arg-text = 錯誤訊息文字;沒有給時從 stdin 讀取。任何位元組都可以(無效的 UTF-8 會寬鬆讀取,和 stdin 一樣)
 arg-rules-new-text = 貼上的文字(沒有給時讀 stdin)
+arg-rules-eval-files = 評分檔:標頭為 `id, category, text[, source, split]` 的 TSV,或 JSON lines(`-` 代表 stdin)
+arg-guesses = 沒有樣式比對到時,也把改寫階段的猜測算進去
+arg-leave-one-source-out = 另外為每個來源評分:猜測索引只用規則範例和其他來源的列建立
+arg-min-top1 = 第一名正確率低於 PCT% 時以 1 結束
+arg-max-fp = 誤報率高於 PCT% 時以 1 結束
+arg-show-test-misses = 也列出保留測試列(split = test)的未命中
 arg-dir = 寫入的目錄(預設:--rules-dir,否則 $XDG_CONFIG_HOME/clawdoc/rules)
 arg-from-paste = 用這段文字(沒有 TEXT 時用 stdin)作為第一個範例與樣式
 arg-files = 日誌檔(`-` 代表 stdin)
-arg-name = 文件名稱:lookup、lookup-probe、scan、rules-list、rules-show、rules-test、rules-lint、walk、doctor、status、target-status、undo、flowchart、devices、config-validate
+arg-name = 文件名稱:lookup、lookup-probe、scan、rules-list、rules-show、rules-test、rules-lint、rules-eval、walk、doctor、status、target-status、undo、flowchart、devices、config-validate
 arg-channel = 要傳送的頻道(例如 telegram)
 arg-mode = local(只綁定 127.0.0.1)、remote(所有網路介面)或 hybrid
 arg-non-interactive = 所有答案都從參數取得(預設:mode local、port 3001);沒有終端機時需要

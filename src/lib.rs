@@ -20,7 +20,7 @@
 //! |-------|---------|------|
 //! | 7 | doctor report fuzzing | orchestration; the diagnosis as data (`--json`); entry points for `fuzz/` |
 //! | 6 | fix | fix actions: plan, apply, verify, undo journal |
-//! | 5 | finding flow | matches + evidence → verdicts; the flowchart walk |
+//! | 5 | finding flow eval | matches + evidence → verdicts; the flowchart walk; a rule pack scored on labelled pastes |
 //! | 4 | engine probe | text → rule matches (no I/O); the machine, read-only |
 //! | 3 | ruleset gateway | rule files → compiled rules; the embedded gateway (server, daemon) |
 //! | 2 | client health | the gateway's WebSocket client; the one `/health` client |
@@ -32,6 +32,7 @@
 //! * [`probe`] reads this machine (read-only, injectable roots).
 //! * [`finding`] joins matches and evidence; [`fix`] plans, applies, verifies
 //!   and journals fixes; [`report`] is the diagnosis as data.
+//! * [`eval`] scores the rules on a labelled file of pastes (`rules eval`).
 //! * [`gateway`] is the embedded gateway (server, daemon control); [`client`]
 //!   talks to it; [`state`] holds the on-disk formats both sides share;
 //!   [`config`] its configuration.
@@ -41,6 +42,7 @@ pub mod client;
 pub mod config;
 pub mod doctor;
 pub mod engine;
+pub mod eval;
 pub mod finding;
 pub mod fix;
 pub mod flow;

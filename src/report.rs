@@ -337,6 +337,59 @@ pub struct RulesLint {
     pub untranslated: Vec<RuleError>,
 }
 
+/// `clawdoc rules eval --json`: the rules scored on labelled pastes (see
+/// [`crate::eval`]). Percentages are 0–100.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct RulesEval {
+    /// The eval files, as named on the command line (`-` is `<stdin>`).
+    pub files: Vec<String>,
+    /// Rules loaded (built-in and user).
+    pub rules: usize,
+    /// Whether a guess counts when no pattern matched (`--guesses`).
+    pub guesses: bool,
+    pub overall: crate::eval::Figures,
+    /// By the rows' `split` (rows without one are only in the totals).
+    pub splits: Vec<crate::eval::GroupFigures>,
+    /// By the rows' `source`, in the order they first appear.
+    pub sources: Vec<crate::eval::GroupFigures>,
+    /// Every category that is a label or a prediction.
+    pub categories: Vec<crate::eval::CategoryFigures>,
+    /// Label × prediction (`none`: nothing), non-zero cells only.
+    pub confusion: Vec<crate::eval::ConfusionCell>,
+    /// Rows predicted wrong, in file order; held-out ones only with
+    /// `--show-test-misses`.
+    pub misses: Vec<crate::eval::Miss>,
+    /// Misses of held-out (`split = test`) rows not listed.
+    pub hidden_test_misses: usize,
+    /// With `--leave-one-source-out`: each source guessed with an index
+    /// built without it.
+    pub leave_one_source_out: Vec<crate::eval::HeldOutSource>,
+    /// The floors asked for (`--min-top1`, `--max-fp`).
+    pub floors: Vec<crate::eval::FloorCheck>,
+    /// Every floor holds (the exit code is 1 when not).
+    pub passed: bool,
+}
+
+impl RulesEval {
+    pub fn new(files: Vec<String>, rules: usize, e: &crate::eval::Evaluation) -> Self {
+        Self {
+            files,
+            rules,
+            guesses: e.guesses,
+            overall: e.overall.clone(),
+            splits: e.splits.clone(),
+            sources: e.sources.clone(),
+            categories: e.categories.clone(),
+            confusion: e.confusion.clone(),
+            misses: e.misses.clone(),
+            hidden_test_misses: e.hidden_test_misses,
+            leave_one_source_out: e.leave_one_source_out.clone(),
+            floors: e.floors.clone(),
+            passed: e.passed(),
+        }
+    }
+}
+
 // -------------------------------------------------------------------- walk
 
 /// `clawdoc walk --json`: the steps taken, where the walk ended, and the
@@ -512,6 +565,7 @@ pub const SCHEMAS: &[&str] = &[
     "rules-show",
     "rules-test",
     "rules-lint",
+    "rules-eval",
     "walk",
     "doctor",
     "status",
@@ -532,6 +586,7 @@ pub fn schema(name: &str) -> Option<serde_json::Value> {
         "rules-show" => schemars::schema_for!(Versioned<RuleShow<'static>>),
         "rules-test" => schemars::schema_for!(Versioned<RulesTest>),
         "rules-lint" => schemars::schema_for!(Versioned<RulesLint>),
+        "rules-eval" => schemars::schema_for!(Versioned<RulesEval>),
         "walk" => schemars::schema_for!(Versioned<Walk>),
         "doctor" => schemars::schema_for!(Versioned<Doctor>),
         "status" => schemars::schema_for!(Versioned<Status>),

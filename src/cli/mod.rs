@@ -31,6 +31,7 @@ pub(crate) mod logs;
 pub(crate) mod lookup;
 pub(crate) mod render;
 pub(crate) mod rules;
+pub(crate) mod rules_eval;
 pub(crate) mod scan;
 pub(crate) mod setup;
 pub(crate) mod tr;
@@ -158,7 +159,7 @@ pub(crate) enum Command {
     Lookup(lookup::Args),
     /// Run log files through the rules: counts, first/last line, a sample.
     Scan(scan::Args),
-    /// List, show, test, lint the rules; print their patterns; scaffold one.
+    /// List, show, test, lint and score the rules; print their patterns; scaffold one.
     #[command(subcommand)]
     Rules(rules::Command),
     /// Probe this machine, explain every problem found, and fix what the flags allow.
@@ -172,7 +173,7 @@ pub(crate) enum Command {
     /// Print the JSON Schema of a `--json` document (also in docs/schemas/).
     Schema {
         /// lookup, lookup-probe, scan, rules-list, rules-show, rules-test,
-        /// rules-lint, walk, doctor, status, target-status, undo, flowchart,
+        /// rules-lint, rules-eval, walk, doctor, status, target-status, undo, flowchart,
         /// devices, config-validate
         name: String,
     },

@@ -1,6 +1,7 @@
 //! `clawdoc rules …`: the rule set as a user-facing object: list (with each
 //! rule's origin), show, test (every rule's examples, Missing / Noisy /
-//! Capture), lint (file:line:col + hint), patterns (for `rg -f`), new
+//! Capture), lint (file:line:col + hint), eval (scored on labelled pastes,
+//! `rules_eval.rs`), patterns (for `rg -f`), new
 //! (scaffold from a paste), facts (the probe fact catalogue conditions use).
 
 use std::collections::BTreeMap;
@@ -41,6 +42,8 @@ pub(crate) enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Score the rules on labelled pastes: top-1, false positives, per category, the misses.
+    Eval(super::rules_eval::Args),
     /// Print every pattern, one per line (usable as `rg -f`; capture names dropped).
     Patterns,
     /// List the probe facts rule conditions may name.
@@ -92,6 +95,7 @@ pub(crate) fn run(cmd: Command, ctx: &Ctx) -> anyhow::Result<Exit> {
         Command::Show { id, json } => show(&mut out, ctx, &id, json),
         Command::Test { json } => test(&mut out, ctx, json),
         Command::Lint { json } => lint(&mut out, ctx, json),
+        Command::Eval(args) => super::rules_eval::run(args, ctx),
         Command::Patterns => {
             let set = load_rules(ctx);
             for r in &set.rules {

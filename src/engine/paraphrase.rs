@@ -129,6 +129,23 @@ impl<'r> Index<'r> {
     /// Indexes `rules`' positive examples (informational rules are routine:
     /// their wording counts as `other`) and the embedded corpus rows.
     pub fn new(rules: &'r [Rule]) -> Self {
+        let corpus = CORPUS.lines().filter_map(|row| {
+            let (message, category) = row.split_once('\t')?;
+            Some((message, category.parse::<Category>().ok()))
+        });
+        Self::with_corpus(rules, corpus)
+    }
+
+    /// Indexes `rules`' positive examples and the given known wordings
+    /// instead of the embedded corpus: `(text, Some(category))` for a
+    /// family's, `(text, None)` for a message of no family (`other`). A
+    /// literal `\n` in a text is a line break. (`rules eval
+    /// --leave-one-source-out` scores a source with an index built without
+    /// it.)
+    pub fn with_corpus<'t>(
+        rules: &'r [Rule],
+        corpus: impl IntoIterator<Item = (&'t str, Option<Category>)>,
+    ) -> Self {
         let mut docs = Vec::new();
         let mut add = |text: &str, label: Label| {
             let toks = tokens(text);
@@ -155,14 +172,8 @@ impl<'r> Index<'r> {
                 add(&ex.text, label);
             }
         }
-        for row in CORPUS.lines() {
-            let Some((message, category)) = row.split_once('\t') else {
-                continue;
-            };
-            let label = match category.parse::<Category>() {
-                Ok(c) => Label::Category(c),
-                Err(_) => Label::Other,
-            };
+        for (message, category) in corpus {
+            let label = category.map_or(Label::Other, Label::Category);
             add(&message.replace("\\n", " "), label);
         }
         let mut df: HashMap<String, usize> = HashMap::new();

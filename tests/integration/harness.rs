@@ -337,7 +337,7 @@ pub(crate) fn health_status(port: u16) -> Option<u16> {
 
 /// `<placeholder>` → a plausible value, as the real gateway would print it
 /// (the table in `fixtures/corpus/placeholders.tsv`, shared with
-/// `fixtures/corpus/eval.py`); any other `<...>` becomes the word `value`.
+/// `fixtures/corpus/evalset.py`); any other `<...>` becomes the word `value`.
 /// A literal `\n` in a corpus row is a line break.
 pub(crate) fn fill(message: &str) -> String {
     static TABLE: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
