@@ -47,7 +47,9 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
-    let set = super::load_rules(ctx);
+    // Fixes in the words of the gateway the user runs (`--target`, or what
+    // `auto` sees): `openclaw …` commands for OpenClaw.
+    let set = super::load_rules(ctx).on(&ctx.target());
     let engine = Engine::new(&set.rules)?;
     if args.batch {
         return batch(&engine, &set.rules, &input, ctx);

@@ -22,7 +22,6 @@ pub mod rank;
 pub(crate) mod schema;
 pub(crate) mod source;
 
-pub(crate) use model::substitute;
 pub use model::{Condition, ConditionBlock, Context, Example, Fix, Op, Role, Rule};
 
 /// Where a rule came from.
@@ -88,6 +87,21 @@ impl RuleSet {
         }
         RuleSet {
             rules: self.rules.iter().map(|r| r.localized(lang)).collect(),
+            errors: self.errors,
+        }
+    }
+    /// The rules with their fixes as `target` shows them (see
+    /// [`Fix::on`]): its texts and commands, not another target's.
+    pub fn on(self, target: &crate::target::Target) -> RuleSet {
+        let rules = (self.rules.into_iter())
+            .map(|mut r| {
+                let category = r.category;
+                r.fixes = r.fixes.iter().map(|f| f.on(target, category)).collect();
+                r
+            })
+            .collect();
+        RuleSet {
+            rules,
             errors: self.errors,
         }
     }

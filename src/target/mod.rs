@@ -28,7 +28,9 @@ pub use embedded::Embedded;
 pub use openclaw::OpenClaw;
 
 /// Which target: `--target auto|embedded|openclaw` (`CLAWDOC_TARGET`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     Embedded,
@@ -37,6 +39,11 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
+    pub const ALL: [TargetKind; 2] = [TargetKind::Embedded, TargetKind::OpenClaw];
+    /// The target named `name` (`embedded`, `openclaw`).
+    pub fn from_name(name: &str) -> Option<TargetKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Embedded => "embedded",

@@ -12,6 +12,7 @@ mod engine_lookup;
 mod engine_rules;
 mod engine_scan;
 mod epipe;
+mod fix_text;
 mod gateway_daemon;
 mod gateway_server;
 mod healthy;
