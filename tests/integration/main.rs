@@ -18,6 +18,7 @@ mod gateway_server;
 mod healthy;
 mod i18n;
 mod layers;
+mod log_date;
 mod openclaw;
 mod probes;
 mod qa;
