@@ -25,4 +25,6 @@ mod qa;
 mod readme_tour;
 mod schemas;
 mod security;
+mod status_blocks;
+
 mod walk;
