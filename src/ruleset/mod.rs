@@ -90,13 +90,13 @@ impl RuleSet {
             errors: self.errors,
         }
     }
-    /// The rules with their fixes as `target` shows them (see
-    /// [`Fix::on`]): its texts and commands, not another target's.
-    pub fn on(self, target: &crate::target::Target) -> RuleSet {
+    /// The rules with their fixes' texts for `target` (see
+    /// [`Fix::on_target`]; no I/O). The commands the target itself maps an
+    /// action to are [`Rule::on`]'s, for a rule about to be shown.
+    pub fn on_target(self, target: crate::target::TargetKind) -> RuleSet {
         let rules = (self.rules.into_iter())
             .map(|mut r| {
-                let category = r.category;
-                r.fixes = r.fixes.iter().map(|f| f.on(target, category)).collect();
+                r.fixes = r.fixes.iter().map(|f| f.on_target(target)).collect();
                 r
             })
             .collect();

@@ -309,6 +309,17 @@ pub struct RuleZhTw {
 }
 
 impl Rule {
+    /// This rule with its fixes as `target` shows them ([`Fix::on`]):
+    /// texts and commands. Reads the target's files (its config, its
+    /// service unit) to name paths: call it for a rule being shown.
+    pub fn on(&self, target: &crate::target::Target) -> Rule {
+        Rule {
+            fixes: (self.fixes.iter())
+                .map(|f| f.on(target, self.category))
+                .collect(),
+            ..self.clone()
+        }
+    }
     /// The human title of the rule's flowchart section, in the rule's language.
     pub fn section_title(&self) -> String {
         crate::vocab::section_title(self.section, self.lang)

@@ -133,31 +133,38 @@ fn a_routine_line_is_never_the_cause() {
 fn every_healthy_line_alone_is_no_problem_and_no_guess() {
     let env = TestEnv::new();
     for name in FILES {
-        let text = std::fs::read_to_string(fixture(name))
-            .unwrap()
-            .replace("{STATE}", "/root/.openclaw-dev");
-        let pastes: String = (text.lines())
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::to_string(l).unwrap() + "\n")
-            .collect();
-        let run = env.run_stdin(&["lookup", "--batch"], pastes.as_bytes());
-        assert_eq!(run.code, 0, "{name}: {run:?}");
-        let docs: Vec<serde_json::Value> = (run.stdout.lines())
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(docs.len(), pastes.lines().count(), "{name}");
+        let docs = each_line_alone(&env, &fixture(name));
         let guessed: Vec<&serde_json::Value> = (docs.iter())
             .filter(|d| d["possible"] != serde_json::json!([]))
             .collect();
-        for d in &docs {
-            assert_eq!(d["matches"], serde_json::json!([]), "{name}: {d}");
-        }
         if *name == "cli.txt" {
             assert!(guessed.len() <= 2, "{name}: {guessed:?}");
         } else {
             assert!(guessed.is_empty(), "{name}: {guessed:?}");
         }
     }
+}
+
+/// `lookup --batch` of each non-empty line of the file at `path` alone
+/// (`{STATE}` filled in): one document a line, none with a match (exit 0).
+fn each_line_alone(env: &TestEnv, path: &str) -> Vec<serde_json::Value> {
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("{STATE}", "/root/.openclaw-dev");
+    let pastes: String = (text.lines())
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| serde_json::to_string(l).unwrap() + "\n")
+        .collect();
+    let run = env.run_stdin(&["lookup", "--batch"], pastes.as_bytes());
+    assert_eq!(run.code, 0, "{path}: {run:?}");
+    let docs: Vec<serde_json::Value> = (run.stdout.lines())
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(docs.len(), pastes.lines().count(), "{path}");
+    for d in &docs {
+        assert_eq!(d["matches"], serde_json::json!([]), "{path}: {d}");
+    }
+    docs
 }
 
 /// No pattern matches a paraphrase; the paraphrase stage says what it may
@@ -274,22 +281,7 @@ fn scan_finds_no_problem_in_the_second_healthy_run() {
 fn every_line_of_the_second_healthy_run_alone_is_no_problem() {
     let env = TestEnv::new();
     for name in &RUN2[..5] {
-        let text = std::fs::read_to_string(fixture2(name))
-            .unwrap()
-            .replace("{STATE}", "/root/.openclaw-dev");
-        let pastes: String = (text.lines())
-            .filter(|l| !l.trim().is_empty())
-            .map(|l| serde_json::to_string(l).unwrap() + "\n")
-            .collect();
-        let run = env.run_stdin(&["lookup", "--batch"], pastes.as_bytes());
-        assert_eq!(run.code, 0, "{name}: {run:?}");
-        let docs: Vec<serde_json::Value> = (run.stdout.lines())
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect();
-        assert_eq!(docs.len(), pastes.lines().count(), "{name}");
-        for d in &docs {
-            assert_eq!(d["matches"], serde_json::json!([]), "{name}: {d}");
-        }
+        let docs = each_line_alone(&env, &fixture2(name));
         let guessed = (docs.iter())
             .filter(|d| d["possible"] != serde_json::json!([]))
             .count();

@@ -581,21 +581,13 @@ d=json.load(open(sys.argv[1])); sys.exit(0 if (d.get("pending") or d.get("paired
     done
     cp "$S/devices.json" "$F/devices-after-connect.json"
     cli cli.txt devices list
-    ids=$(python3 -c 'import json,sys
-try: d=json.load(open(sys.argv[1]))
-except Exception: sys.exit(0)
-for r in d.get("pending") or []: print(r.get("requestId") or r.get("id") or "")' "$S/devices.json")
+    ids=$(pending_ids pending "$S/devices.json")
     echo "pending device pairing requests after the new device connected: ${ids:-none}" >>"$F/notes.txt"
     for req in $ids; do
         cli cli.txt devices approve "$req"
     done
     # A node's capabilities wait for the operator too (`openclaw nodes approve`).
-    ids=$(python3 -c 'import json,sys
-try: d=json.load(open(sys.argv[1]))
-except Exception: sys.exit(0)
-for r in d.get("paired") or []:
-    p = r.get("pendingNodeSurface") or {}
-    if p.get("requestId"): print(p["requestId"])' "$S/devices.json")
+    ids=$(pending_ids surfaces "$S/devices.json")
     echo "pending node capability approvals: ${ids:-none}" >>"$F/notes.txt"
     for req in $ids; do
         cli cli.txt nodes approve "$req"
@@ -654,6 +646,22 @@ for r in d.get("paired") or []:
     cp "$ROOT/fixtures/openclaw/healthy-run-2/versions.txt" "$F/versions.txt"
     PORT=18789
     true
+}
+# pending_ids pending|surfaces FILE: the request ids in `devices list --json`
+# output: pending pairings, or paired nodes' capabilities awaiting approval.
+pending_ids() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+try:
+    d = json.load(open(sys.argv[2]))
+except (OSError, ValueError):
+    sys.exit(0)
+if sys.argv[1] == "pending":
+    ids = [r.get("requestId") or r.get("id") for r in d.get("pending") or []]
+else:
+    ids = [(r.get("pendingNodeSurface") or {}).get("requestId") for r in d.get("paired") or []]
+print("\n".join(i for i in ids if i))
+PY
 }
 # dev NAME ARGS…: `openclaw ARGS…` as the second device (state dir $D).
 dev() {
