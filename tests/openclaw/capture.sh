@@ -542,7 +542,7 @@ case_stop_force() {
 # status` with the gateway down, and with a stranger (python http.server)
 # holding the port.
 case_healthy_run_2() {
-    local t0 pid secs D req ids npid i
+    local t0 secs D req ids npid i
     PORT=${OC_PORT2:-18910}
     begin healthy-run-2
     D=$S-device2
@@ -553,11 +553,7 @@ case_healthy_run_2() {
         echo "node $(node --version)"
         echo "captured $(date -u +%FT%TZ) by tests/openclaw/capture.sh healthy-run-2, port $PORT"
     } >"$F/versions.txt"
-    t0=$(date +%s.%N)
-    pid=$(oc_start "$S")
-    secs=$(startup_http "$t0") || { finish2; PORT=18789; return 1; }
-    echo "run 1: launch to /readyz 200: $secs s (pid $pid)" >>"$F/notes.txt"
-    sanitize "$F/http-startup.txt"
+    start_ready 1 || { finish2; PORT=18789; return 1; }
     cli cli.txt gateway status
     cli cli.txt health
     cli cli.txt status
@@ -606,11 +602,7 @@ d=json.load(open(sys.argv[1])); sys.exit(0 if (d.get("pending") or d.get("paired
     echo "run 1: SIGTERM -> exit $(oc_stop "$S")" >>"$F/notes.txt"
     cp "$(oc_run_dir "$S")/gateway.out" "$S/gateway-run1.out"
     echo "--- run 2 (stop + start)" >>"$F/http-startup.txt"
-    t0=$(date +%s.%N)
-    pid=$(oc_start "$S")
-    secs=$(startup_http "$t0") || { finish2; PORT=18789; return 1; }
-    echo "run 2: launch to /readyz 200: $secs s (pid $pid)" >>"$F/notes.txt"
-    sanitize "$F/http-startup.txt"
+    start_ready 2 || { finish2; PORT=18789; return 1; }
     cli cli.txt gateway status
     dev cli-device2.txt gateway call health --url "ws://127.0.0.1:$PORT" --token "$OC_TOKEN"
     sleep 5   # the node host reconnects on its own
@@ -646,6 +638,16 @@ d=json.load(open(sys.argv[1])); sys.exit(0 if (d.get("pending") or d.get("paired
     cp "$ROOT/fixtures/openclaw/healthy-run-2/versions.txt" "$F/versions.txt"
     PORT=18789
     true
+}
+# start_ready N: starts the gateway (run N), waits for /readyz 200 while
+# writing its answers to http-startup.txt, notes how long it took.
+start_ready() {
+    local t0 pid secs
+    t0=$(date +%s.%N)
+    pid=$(oc_start "$S")
+    secs=$(startup_http "$t0") || return 1
+    echo "run $1: launch to /readyz 200: $secs s (pid $pid)" >>"$F/notes.txt"
+    sanitize "$F/http-startup.txt"
 }
 # pending_ids pending|surfaces FILE: the request ids in `devices list --json`
 # output: pending pairings, or paired nodes' capabilities awaiting approval.
