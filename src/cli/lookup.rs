@@ -48,8 +48,8 @@ pub(crate) struct Args {
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
     // Fixes in the words of the gateway the user runs (`--target`, or what
-    // `auto` sees): `openclaw …` commands for OpenClaw.
-    let target = ctx.target();
+    // `auto` sees without scanning processes): `openclaw …` for OpenClaw.
+    let target = ctx.text_target();
     let set = super::load_rules(ctx).on_target(target.kind());
     let engine = Engine::new(&set.rules)?;
     if args.batch {

@@ -67,6 +67,19 @@ fn lookup_names_openclaw_knobs_on_the_openclaw_target_only() {
         "{zh:?}"
     );
     assert!(!fixes.contains("CLAWDOC_GATEWAY_MODE"), "{fixes}");
+    // `auto` with an OpenClaw state dir in the environment: OpenClaw's words.
+    let state = env.path("oc");
+    let auto = env.run_env(
+        &["lookup", line],
+        &[
+            ("CLAWDOC_TARGET", "auto"),
+            ("OPENCLAW_STATE_DIR", state.to_str().unwrap()),
+        ],
+    );
+    assert!(
+        fixes_part(&auto).contains("Set gateway.mode = local with `openclaw config set`"),
+        "{auto:?}"
+    );
     // The embedded target keeps the rule's own words.
     let embedded = env.run(&["--target", "embedded", "lookup", line]);
     let fixes = fixes_part(&embedded);
