@@ -290,25 +290,15 @@ pub(crate) fn judge(
     }
 }
 
-/// A rule's fix as `target` shows it, placeholders filled from `vars`: the
-/// target's own commands for the action, else the rule's.
+/// A rule's fix as `target` shows it ([`Fix::on`]), placeholders filled
+/// from `vars`.
 pub fn target_fix(
     target: &crate::target::Target,
     fix: &Fix,
     category: Category,
     vars: &std::collections::BTreeMap<String, String>,
 ) -> Fix {
-    let fix = fix.rendered(vars);
-    match target.commands(fix.action, category) {
-        Some(commands) => Fix {
-            commands: commands
-                .iter()
-                .map(|c| crate::ruleset::substitute(c, vars))
-                .collect(),
-            ..fix
-        },
-        None => fix,
-    }
+    fix.on(target, category).rendered(vars)
 }
 
 /// Captures plus probe facts, by name, to fill `{placeholders}` in fix

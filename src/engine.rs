@@ -142,6 +142,8 @@ impl<'r> Engine<'r> {
 
     /// Every rule hit by one (already normalised) line, with the captures and
     /// the longest match length. Pattern order decides capture precedence.
+    /// Routine lines are not claimed yet ([`claim_routine`] runs once the
+    /// hits' `[[context]]` is known).
     pub(crate) fn match_line(&self, line: &str) -> Vec<LineHit> {
         let original = line.as_bytes();
         let lower = original.to_ascii_lowercase();
@@ -176,7 +178,6 @@ impl<'r> Engine<'r> {
                 }
             }
         }
-        claim_routine(self.rules, &mut hits);
         hits
     }
 
@@ -191,11 +192,19 @@ impl<'r> Engine<'r> {
             if line.trim().is_empty() {
                 continue;
             }
-            for hit in self.match_line(line) {
+            // A hit whose required context is not near does not count, and
+            // only a counted routine hit may claim the line.
+            let mut hits: Vec<(LineHit, usize)> = (self.match_line(line).into_iter())
+                .filter_map(|h| {
+                    let context = context_support(&self.rules[h.rule], &lines, index)?;
+                    Some((h, context))
+                })
+                .collect();
+            let mut counted: Vec<LineHit> = hits.iter().map(|(h, _)| h.clone()).collect();
+            claim_routine(self.rules, &mut counted);
+            hits.retain(|(h, _)| counted.iter().any(|c| c.rule == h.rule));
+            for (hit, context) in hits {
                 let rule = &self.rules[hit.rule];
-                let Some(context) = context_support(rule, &lines, index) else {
-                    continue;
-                };
                 let m = by_rule.entry(hit.rule).or_insert_with(|| Match {
                     rule,
                     line: index + 1,
@@ -1024,6 +1033,7 @@ impl<'r> Scanner<'r> {
                 if self.combined.is_match(&folded) {
                     let mut hits = self.rules_hit(&folded, &mut sc.set_buf);
                     self.keep_in_context(&mut hits, &lower, start, end);
+                    self.claim(&mut hits, &folded);
                     result.record(self.rules, line_no + 1, &hits, || {
                         clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
                     });
@@ -1032,6 +1042,7 @@ impl<'r> Scanner<'r> {
             } else {
                 let mut hits = self.rules_hit(&lower[start..end], &mut sc.set_buf);
                 self.keep_in_context(&mut hits, &lower, start, end);
+                self.claim(&mut hits, &lower[start..end]);
                 result.record(self.rules, line_no + 1, &hits, || {
                     let text = String::from_utf8_lossy(line.strip_suffix(b"\r").unwrap_or(line));
                     clip_printable(&normalize::redact(text.trim()), SAMPLE_CHARS)
@@ -1066,6 +1077,12 @@ impl<'r> Scanner<'r> {
                 hits.push(rule);
             }
         }
+        hits
+    }
+
+    /// A routine line's claim on `hits` (after their context is checked),
+    /// as lookup does: see [`claim_routine`].
+    fn claim(&self, hits: &mut Vec<usize>, lower: &[u8]) {
         let informational = |&r: &usize| self.rules[r].role == Role::Informational;
         if hits.iter().any(informational) && !hits.iter().all(informational) {
             // Rare (a routine line some problem rule also matches): measure
@@ -1079,9 +1096,8 @@ impl<'r> Scanner<'r> {
                 })
                 .collect();
             claim_routine(self.rules, &mut line_hits);
-            hits = line_hits.into_iter().map(|h| h.rule).collect();
+            *hits = line_hits.into_iter().map(|h| h.rule).collect();
         }
-        hits
     }
 
     /// Drops the hits of rules whose required `[[context]]` has no line
@@ -1103,6 +1119,7 @@ impl<'r> Scanner<'r> {
         if let Some(m) = self.combined.find(&lower) {
             let mut hits = self.rules_hit(&lower, &mut sc.set_buf);
             self.keep_in_context(&mut hits, &lower, 0, lower.len());
+            self.claim(&mut hits, &lower);
             for rule in hits {
                 if !long.hits.contains(&rule) {
                     long.hits.push(rule);

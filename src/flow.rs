@@ -411,12 +411,7 @@ impl Flowchart {
                     "check" => (&t.check, &t.check_zh_tw),
                     _ => (&t.end, &t.end_zh_tw),
                 };
-                let known = [
-                    crate::target::TargetKind::Embedded,
-                    crate::target::TargetKind::OpenClaw,
-                ]
-                .iter()
-                .any(|k| k.as_str() == name);
+                let known = crate::target::TargetKind::from_name(name).is_some();
                 let fields = [&t.question, &t.check, &t.end]
                     .iter()
                     .filter(|f| f.is_some())

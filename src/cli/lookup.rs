@@ -48,7 +48,10 @@ pub(crate) struct Args {
 
 pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     let input = read_input(&args.text)?;
-    let set = super::load_rules(ctx);
+    // Fixes in the words of the gateway the user runs (`--target`, or what
+    // `auto` sees without scanning processes): `openclaw …` for OpenClaw.
+    let target = ctx.text_target();
+    let set = super::load_rules(ctx).on_target(target.kind());
     let engine = Engine::new(&set.rules)?;
     if args.batch {
         return batch(&engine, &set.rules, &input, ctx);
@@ -77,7 +80,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         let doc = Versioned::new(doc).in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if !matches.is_empty() {
-        render_matches(&mut out, matches)?;
+        render_matches(&mut out, matches, &target)?;
         render_routine(&mut out, routine, true)?;
     } else if !routine.is_empty() {
         render_routine(&mut out, routine, false)?;
@@ -279,7 +282,11 @@ fn tier(a: Applicability) -> String {
     }
 }
 
-fn render_matches(out: &mut impl Write, matches: &[Match<'_>]) -> std::io::Result<()> {
+fn render_matches(
+    out: &mut impl Write,
+    matches: &[Match<'_>],
+    target: &clawdoc::target::Target,
+) -> std::io::Result<()> {
     let top = &matches[0];
     writeln!(
         out,
@@ -303,7 +310,7 @@ fn render_matches(out: &mut impl Write, matches: &[Match<'_>]) -> std::io::Resul
         )?;
     }
     writeln!(out)?;
-    render_rule_body(out, top.rule, &top.captures)?;
+    render_rule_body(out, &top.rule.on(target), &top.captures)?;
     if matches.len() > 1 {
         writeln!(out)?;
         writeln!(out, "{}", bold(&t("lookup-other")))?;

@@ -239,6 +239,18 @@ impl Ctx {
             self.profile.as_deref(),
         )
     }
+    /// The target whose words a command that does not probe uses
+    /// (`lookup`): as [`Ctx::target`], but `auto` does not scan processes.
+    pub(crate) fn text_target(&self) -> Target {
+        Target::choose_for_text(
+            match self.target {
+                TargetChoice::Auto => None,
+                TargetChoice::Embedded => Some(TargetKind::Embedded),
+                TargetChoice::OpenClaw => Some(TargetKind::OpenClaw),
+            },
+            self.profile.as_deref(),
+        )
+    }
     /// The probes' view of this machine, looking at the chosen target, with
     /// any test hook applied and announced (so a hooked run can never pass
     /// for a real one).

@@ -127,7 +127,8 @@ pub struct Index<'r> {
 
 impl<'r> Index<'r> {
     /// Indexes `rules`' positive examples (informational rules are routine:
-    /// their wording counts as `other`) and the embedded corpus rows.
+    /// their wording counts as `other`; rules that need `[[context]]` lines
+    /// are left out) and the embedded corpus rows.
     pub fn new(rules: &'r [Rule]) -> Self {
         let corpus = CORPUS.lines().filter_map(|row| {
             let (message, category) = row.split_once('\t')?;
@@ -165,6 +166,11 @@ impl<'r> Index<'r> {
         for (i, rule) in rules.iter().enumerate() {
             let label = if rule.role == Role::Informational {
                 Label::Other
+            } else if rule.context.iter().any(|c| c.required) {
+                // Its pattern counts only with other lines near it (a status
+                // block, a shell job after an install): one line worded
+                // like its examples is no evidence of it.
+                continue;
             } else {
                 Label::Rule(i)
             };

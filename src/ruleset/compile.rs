@@ -11,19 +11,20 @@
 //! a regex in [`super::pattern`].
 
 use crate::text::{did_you_mean, line_col};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::str::FromStr;
 
 use toml::Spanned;
 
 use super::model::{
-    Condition, ConditionBlock, Context, Example, Fix, FixZhTw, Op, Role, Rule, RuleZhTw,
+    Condition, ConditionBlock, Context, Example, Fix, FixTexts, FixZhTw, Op, Role, Rule, RuleZhTw,
 };
 use super::pattern::{build_regex, utf8_bytes, Pattern};
 use super::schema::{RawBlock, RawCondition, RawContext, RawFix, RawRule, RULE_FIELDS};
 use super::{Origin, RuleError};
 use crate::i18n::Lang;
+use crate::target::TargetKind;
 use crate::vocab::{fact_type, SECTIONS};
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity, UnknownName};
 
@@ -418,6 +419,19 @@ fn rule_zh_tw(cx: &mut Ctx<'_>, raw: &RawRule) -> (RuleZhTw, Vec<RuleError>) {
                 gap(&mut gaps, f.span(), &format!("[[fix]] {field}"));
             }
         }
+        for (name, t) in &r.target {
+            let texts = t.get_ref();
+            let missing = [
+                ("title", &texts.title, &texts.title_zh_tw),
+                ("why", &texts.why, &texts.why_zh_tw),
+                ("text", &texts.text, &texts.text_zh_tw),
+            ];
+            for (field, en, tw) in missing {
+                if en.is_some() && tw.as_deref().is_none_or(|t| t.trim().is_empty()) {
+                    gap(&mut gaps, t.span(), &format!("[fix.target.{name}] {field}"));
+                }
+            }
+        }
     }
     let zh = RuleZhTw {
         title,
@@ -787,7 +801,11 @@ fn check_fixes(
                 None,
             );
         }
-        for cmd in &raw.commands {
+        let for_target = fix_targets(cx, raw);
+        let target_commands = (raw.target.values())
+            .filter_map(|t| t.get_ref().commands.as_ref())
+            .flatten();
+        for cmd in raw.commands.iter().chain(target_commands) {
             let Some(captures) = captures else { continue };
             for name in placeholders(cmd.get_ref()) {
                 // `{a|b}`: fine when any alternative is a capture or a probe fact.
@@ -831,7 +849,52 @@ fn check_fixes(
                 why: raw.why_zh_tw.clone(),
                 text: raw.text_zh_tw.clone(),
             },
+            for_target,
         });
+    }
+    out
+}
+
+/// A fix's `[fix.target.NAME]` tables, by target; an unknown target name or
+/// an empty table is an error at the table.
+fn fix_targets(cx: &mut Ctx<'_>, raw: &RawFix) -> BTreeMap<TargetKind, FixTexts> {
+    let mut out = BTreeMap::new();
+    for (name, spanned) in &raw.target {
+        let t = spanned.get_ref();
+        // The table's span is its body: point at its header.
+        let span = spanned.span();
+        let at = (cx.text.get(..span.start))
+            .and_then(|t| t.rfind("[fix.target"))
+            .map_or(span.clone(), |i| i..span.end);
+        let Some(kind) = TargetKind::from_name(name) else {
+            let names: Vec<&str> = TargetKind::ALL.iter().map(|k| k.as_str()).collect();
+            cx.err(
+                at,
+                format!("`[fix.target.{name}]`: no target is called `{name}`"),
+                Some(format!("targets: {}", names.join(", "))),
+            );
+            continue;
+        };
+        if t.title.is_none() && t.why.is_none() && t.text.is_none() && t.commands.is_none() {
+            cx.err(
+                at,
+                format!("`[fix.target.{name}]` says nothing"),
+                Some("give the fix's `title`, `why`, `text` or `commands` on this target".into()),
+            );
+        }
+        let texts = FixTexts {
+            title: t.title.clone(),
+            why: t.why.clone(),
+            text: t.text.clone(),
+            commands: (t.commands.as_ref())
+                .map(|c| c.iter().map(|c| c.get_ref().clone()).collect()),
+            zh_tw: FixZhTw {
+                title: t.title_zh_tw.clone(),
+                why: t.why_zh_tw.clone(),
+                text: t.text_zh_tw.clone(),
+            },
+        };
+        out.insert(kind, texts);
     }
     out
 }
@@ -843,6 +906,90 @@ mod tests {
     #[test]
     fn placeholders_skip_escaped_braces() {
         assert_eq!(placeholders("a {port} b {{x}} {pid}"), vec!["port", "pid"]);
+    }
+
+    const FIX_TARGET: &str = r#"
+title = "t"
+title_zh_tw = "t"
+category = "mode_unset"
+severity = "error"
+section = "start-blocked"
+meaning = "m"
+meaning_zh_tw = "m"
+patterns = ['mode (?P<mode>\w+) unset']
+
+[[fix]]
+action = "advice"
+applicability = "display-only"
+title = "Set it"
+title_zh_tw = "設定它"
+text = "CLAWDOC_GATEWAY_MODE overrides the file"
+text_zh_tw = "CLAWDOC_GATEWAY_MODE 會覆蓋設定檔"
+commands = ["clawdoc config set gateway.mode {mode}"]
+
+[fix.target.openclaw]
+text = "gateway.bind says which interfaces"
+text_zh_tw = "gateway.bind 決定介面"
+commands = ["openclaw config set gateway.mode {mode}"]
+
+[[example]]
+text = "mode x unset"
+[[example]]
+text = "fine"
+matches = false
+"#;
+
+    #[test]
+    fn fix_texts_per_target_replace_only_what_they_give() {
+        let rule = compile("t", "t.toml", Origin::User("t".into()), FIX_TARGET).unwrap();
+        assert!(rule.untranslated.is_empty(), "{:?}", rule.untranslated);
+        let fix = &rule.fixes[0];
+        let oc = fix.on_target(TargetKind::OpenClaw);
+        assert_eq!(oc.title, "Set it");
+        assert_eq!(
+            oc.text.as_deref(),
+            Some("gateway.bind says which interfaces")
+        );
+        assert_eq!(oc.commands, ["openclaw config set gateway.mode {mode}"]);
+        let embedded = fix.on_target(TargetKind::Embedded);
+        assert_eq!(embedded.text, fix.text);
+        assert_eq!(embedded.commands, fix.commands);
+        // zh-TW, whichever comes first.
+        let a = fix.localized(Lang::ZhTw).on_target(TargetKind::OpenClaw);
+        let b = fix.on_target(TargetKind::OpenClaw).localized(Lang::ZhTw);
+        for f in [a, b] {
+            assert_eq!(f.title, "設定它");
+            assert_eq!(f.text.as_deref(), Some("gateway.bind 決定介面"));
+        }
+    }
+
+    #[test]
+    fn fix_texts_per_target_are_checked() {
+        let bad = |from: &str, to: &str| {
+            let text = FIX_TARGET.replacen(from, to, 1);
+            compile("t", "t.toml", Origin::User("t".into()), &text).unwrap_err()
+        };
+        let errs = bad("[fix.target.openclaw]", "[fix.target.nope]");
+        assert!(
+            errs[0].message.contains("no target is called `nope`"),
+            "{errs:?}"
+        );
+        assert_eq!(errs[0].pos, Some((20, 1)), "{errs:?}");
+        let errs = bad(
+            "set gateway.mode {mode}\"]\n\n[[ex",
+            "set gateway.mode {port}\"]\n\n[[ex",
+        );
+        assert!(errs[0].message.contains("`{port}`"), "{errs:?}");
+        let errs = bad("text = \"gateway.bind", "titel = \"gateway.bind");
+        assert!(errs[0].message.contains("titel"), "{errs:?}");
+        // A text without its zh-TW is untranslated (lint), not an error.
+        let text = FIX_TARGET.replace("text_zh_tw = \"gateway.bind 決定介面\"\n", "");
+        let rule = compile("t", "t.toml", Origin::User("t".into()), &text).unwrap();
+        let gaps: Vec<String> = rule.untranslated.iter().map(|e| e.to_string()).collect();
+        assert!(
+            gaps.len() == 1 && gaps[0].contains("`[fix.target.openclaw] text` has no zh-TW"),
+            "{gaps:?}"
+        );
     }
 
     #[test]

@@ -22,7 +22,6 @@ pub mod rank;
 pub(crate) mod schema;
 pub(crate) mod source;
 
-pub(crate) use model::substitute;
 pub use model::{Condition, ConditionBlock, Context, Example, Fix, Op, Role, Rule};
 
 /// Where a rule came from.
@@ -88,6 +87,21 @@ impl RuleSet {
         }
         RuleSet {
             rules: self.rules.iter().map(|r| r.localized(lang)).collect(),
+            errors: self.errors,
+        }
+    }
+    /// The rules with their fixes' texts for `target` (see
+    /// [`Fix::on_target`]; no I/O). The commands the target itself maps an
+    /// action to are [`Rule::on`]'s, for a rule about to be shown.
+    pub fn on_target(self, target: crate::target::TargetKind) -> RuleSet {
+        let rules = (self.rules.into_iter())
+            .map(|mut r| {
+                r.fixes = r.fixes.iter().map(|f| f.on_target(target)).collect();
+                r
+            })
+            .collect();
+        RuleSet {
+            rules,
             errors: self.errors,
         }
     }

@@ -11,6 +11,7 @@ use super::pattern::Pattern;
 use super::Origin;
 use super::RuleError;
 use crate::i18n::Lang;
+use crate::target::TargetKind;
 use crate::vocab::{Applicability, Category, FixAction, ProbeName, Severity};
 
 pub use crate::vocab::Role;
@@ -45,6 +46,21 @@ pub struct Fix {
     /// The zh-TW texts (title, why, text); [`Fix::localized`] swaps them in.
     #[serde(skip)]
     pub zh_tw: FixZhTw,
+    /// The texts on one target (`[fix.target.NAME]`); [`Fix::on_target`]
+    /// swaps them in.
+    #[serde(skip)]
+    pub for_target: BTreeMap<TargetKind, FixTexts>,
+}
+
+/// A fix's texts on one target (`[fix.target.openclaw]`): each field that
+/// is present replaces the fix's own there.
+#[derive(Debug, Clone, Default)]
+pub struct FixTexts {
+    pub title: Option<String>,
+    pub why: Option<String>,
+    pub text: Option<String>,
+    pub commands: Option<Vec<String>>,
+    pub zh_tw: FixZhTw,
 }
 
 /// A fix's zh-TW texts, beside the English ones in the rule file.
@@ -72,7 +88,8 @@ impl Fix {
     pub fn text_with(&self, captures: &BTreeMap<String, String>) -> Option<String> {
         self.text.as_deref().map(|t| substitute(t, captures))
     }
-    /// This fix in `lang` (English stays when a translation is missing).
+    /// This fix in `lang` (English stays when a translation is missing),
+    /// its texts for each target too.
     pub fn localized(&self, lang: Lang) -> Fix {
         let pick = |en: &Option<String>, tw: &Option<String>| {
             en.as_deref()
@@ -84,8 +101,59 @@ impl Fix {
                 .into_owned(),
             why: pick(&self.why, &self.zh_tw.why),
             text: pick(&self.text, &self.zh_tw.text),
+            for_target: (self.for_target.iter())
+                .map(|(k, t)| {
+                    let texts = FixTexts {
+                        title: pick(&t.title, &t.zh_tw.title),
+                        why: pick(&t.why, &t.zh_tw.why),
+                        text: pick(&t.text, &t.zh_tw.text),
+                        ..t.clone()
+                    };
+                    (*k, texts)
+                })
+                .collect(),
             ..self.clone()
         }
+    }
+    /// This fix as written for `target` (`[fix.target.NAME]`): its title,
+    /// why, text and commands there where the rule gives them, else its
+    /// own. Before or after [`Fix::localized`], alike.
+    pub fn on_target(&self, target: TargetKind) -> Fix {
+        let Some(t) = self.for_target.get(&target) else {
+            return self.clone();
+        };
+        let mut fix = self.clone();
+        if let Some(title) = &t.title {
+            fix.title = title.clone();
+            fix.zh_tw.title = t.zh_tw.title.clone();
+        }
+        if t.why.is_some() {
+            fix.why = t.why.clone();
+            fix.zh_tw.why = t.zh_tw.why.clone();
+        }
+        if t.text.is_some() {
+            fix.text = t.text.clone();
+            fix.zh_tw.text = t.zh_tw.text.clone();
+        }
+        if let Some(commands) = &t.commands {
+            fix.commands = commands.clone();
+        }
+        fix
+    }
+    /// This fix as `target` shows it, for a rule of `category`: its texts
+    /// there ([`Fix::on_target`]), and the commands the rule gives for the
+    /// target, else the target's own for the action
+    /// ([`crate::target::Target::commands`]), else the rule's.
+    pub fn on(&self, target: &crate::target::Target, category: Category) -> Fix {
+        let kind = target.kind();
+        let own = (self.for_target.get(&kind)).is_some_and(|t| t.commands.is_some());
+        let mut fix = self.on_target(kind);
+        if !own {
+            if let Some(commands) = target.commands(fix.action, category) {
+                fix.commands = commands;
+            }
+        }
+        fix
     }
     /// This fix as shown for one match or finding: title, text and commands
     /// with `values` (captures, probe facts) substituted.
@@ -241,6 +309,17 @@ pub struct RuleZhTw {
 }
 
 impl Rule {
+    /// This rule with its fixes as `target` shows them ([`Fix::on`]):
+    /// texts and commands. Reads the target's files (its config, its
+    /// service unit) to name paths: call it for a rule being shown.
+    pub fn on(&self, target: &crate::target::Target) -> Rule {
+        Rule {
+            fixes: (self.fixes.iter())
+                .map(|f| f.on(target, self.category))
+                .collect(),
+            ..self.clone()
+        }
+    }
     /// The human title of the rule's flowchart section, in the rule's language.
     pub fn section_title(&self) -> String {
         crate::vocab::section_title(self.section, self.lang)

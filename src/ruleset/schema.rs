@@ -37,6 +37,10 @@
 //! text = "…"                          # display-only text
 //! text_zh_tw = "…"
 //! commands = ["clawdoc config set gateway.port {port}"]  # shown, never run
+//! [fix.target.openclaw]               # the same fix's words on one target
+//! title = "…"                         # (title, why, text, commands; each
+//! title_zh_tw = "…"                   # replaces the fix's own there)
+//! commands = ["openclaw config set gateway.port {port}"]
 //!
 //! [[example]]
 //! text = "Error: listen EADDRINUSE: address already in use :::3001"
@@ -160,6 +164,24 @@ pub(crate) struct RawFix {
     pub text_zh_tw: Option<String>,
     #[serde(default)]
     pub commands: Vec<Spanned<String>>,
+    /// `[fix.target.NAME]`: the fix's texts on one target (its own
+    /// commands, file names and knobs); each field present replaces the
+    /// fix's own there.
+    #[serde(default)]
+    pub target: BTreeMap<String, Spanned<RawFixTexts>>,
+}
+
+/// `[fix.target.NAME]`: a fix's texts for one target.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFixTexts {
+    pub title: Option<String>,
+    pub title_zh_tw: Option<String>,
+    pub why: Option<String>,
+    pub why_zh_tw: Option<String>,
+    pub text: Option<String>,
+    pub text_zh_tw: Option<String>,
+    pub commands: Option<Vec<Spanned<String>>>,
 }
 
 #[derive(Debug, Deserialize)]

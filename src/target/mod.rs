@@ -28,7 +28,9 @@ pub use embedded::Embedded;
 pub use openclaw::OpenClaw;
 
 /// Which target: `--target auto|embedded|openclaw` (`CLAWDOC_TARGET`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum TargetKind {
     Embedded,
@@ -37,6 +39,11 @@ pub enum TargetKind {
 }
 
 impl TargetKind {
+    pub const ALL: [TargetKind; 2] = [TargetKind::Embedded, TargetKind::OpenClaw];
+    /// The target named `name` (`embedded`, `openclaw`).
+    pub fn from_name(name: &str) -> Option<TargetKind> {
+        Self::ALL.into_iter().find(|k| k.as_str() == name)
+    }
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Embedded => "embedded",
@@ -163,16 +170,26 @@ impl Target {
     /// state dir `~/.openclaw-NAME` unless one is set, its default port and
     /// log); with a profile, `auto` means OpenClaw.
     pub fn choose_with_profile(kind: Option<TargetKind>, profile: Option<&str>) -> Self {
+        Self::choose_profile(kind, profile, Some(&ProcRoot::default()))
+    }
+    /// [`Target::choose_with_profile`] for a command that only words its
+    /// output by the target (`lookup`'s fix texts): `auto` reads the
+    /// environment and the config file, not the running processes (the
+    /// `/proc` scan is most of what detection costs).
+    pub fn choose_for_text(kind: Option<TargetKind>, profile: Option<&str>) -> Self {
+        Self::choose_profile(kind, profile, None)
+    }
+    fn choose_profile(
+        kind: Option<TargetKind>,
+        profile: Option<&str>,
+        proc_root: Option<&ProcRoot>,
+    ) -> Self {
         let mut env: BTreeMap<String, String> = std::env::vars().collect();
         let Some(name) = profile else {
-            return Self::choose_in(kind, &env, &ProcRoot::default());
+            return Self::choose_from(kind, &env, proc_root);
         };
         OpenClaw::apply_profile_flag(&mut env, name);
-        let mut t = Self::choose_in(
-            Some(kind.unwrap_or(TargetKind::OpenClaw)),
-            &env,
-            &ProcRoot::default(),
-        );
+        let mut t = Self::choose_from(Some(kind.unwrap_or(TargetKind::OpenClaw)), &env, proc_root);
         if kind.is_none() {
             t.chosen_by = msg!("target-auto-profile", name = name);
         }
@@ -183,6 +200,14 @@ impl Target {
         kind: Option<TargetKind>,
         env: &BTreeMap<String, String>,
         proc_root: &ProcRoot,
+    ) -> Self {
+        Self::choose_from(kind, env, Some(proc_root))
+    }
+    /// `proc_root` `None`: `auto` does not look for a running gateway.
+    fn choose_from(
+        kind: Option<TargetKind>,
+        env: &BTreeMap<String, String>,
+        proc_root: Option<&ProcRoot>,
     ) -> Self {
         let choice = match kind {
             Some(kind) => Choice::new(kind, msg!("target-by-flag")),
@@ -257,7 +282,7 @@ impl Target {
 /// `auto`: OpenClaw when `OPENCLAW_CONFIG_PATH` or `OPENCLAW_STATE_DIR` is
 /// set, `~/.openclaw/openclaw.json` exists, or an `openclaw-gateway` process
 /// runs; otherwise the embedded gateway.
-pub(crate) fn detect(env: &BTreeMap<String, String>, proc_root: &ProcRoot) -> Choice {
+pub(crate) fn detect(env: &BTreeMap<String, String>, proc_root: Option<&ProcRoot>) -> Choice {
     let set = |k: &str| env.get(k).is_some_and(|v| !v.is_empty());
     for var in [openclaw::ENV_CONFIG_PATH, openclaw::ENV_STATE_DIR] {
         if set(var) {
@@ -273,7 +298,7 @@ pub(crate) fn detect(env: &BTreeMap<String, String>, proc_root: &ProcRoot) -> Ch
             );
         }
     }
-    if let Some(pid) = openclaw::find_gateway_process(proc_root) {
+    if let Some(pid) = proc_root.and_then(openclaw::find_gateway_process) {
         return Choice::new(TargetKind::OpenClaw, msg!("target-auto-process", pid = pid));
     }
     Choice::new(TargetKind::Embedded, msg!("target-auto-none"))
@@ -303,7 +328,10 @@ mod tests {
     fn auto_picks_embedded_on_a_fresh_machine() {
         let home = tempfile::tempdir().unwrap();
         let h = home.path().display().to_string();
-        let c = detect(&env(&[("HOME", &h)]), &ProcRoot::new(fixture("proc/basic")));
+        let c = detect(
+            &env(&[("HOME", &h)]),
+            Some(&ProcRoot::new(fixture("proc/basic"))),
+        );
         assert_eq!(c.kind, TargetKind::Embedded, "{}", c.why);
     }
 
@@ -313,24 +341,28 @@ mod tests {
         let h = home.path().display().to_string();
         let none = ProcRoot::new(fixture("proc/basic"));
         for var in ["OPENCLAW_CONFIG_PATH", "OPENCLAW_STATE_DIR"] {
-            let c = detect(&env(&[("HOME", &h), (var, "/x")]), &none);
+            let c = detect(&env(&[("HOME", &h), (var, "/x")]), Some(&none));
             assert_eq!(c.kind, TargetKind::OpenClaw);
             assert!(c.why.contains(var), "{}", c.why);
         }
         // An empty variable is not set.
-        let c = detect(&env(&[("HOME", &h), ("OPENCLAW_STATE_DIR", "")]), &none);
+        let c = detect(
+            &env(&[("HOME", &h), ("OPENCLAW_STATE_DIR", "")]),
+            Some(&none),
+        );
         assert_eq!(c.kind, TargetKind::Embedded);
 
-        let c = detect(
-            &env(&[("HOME", &h)]),
-            &ProcRoot::new(fixture("proc/openclaw")),
-        );
+        let running = ProcRoot::new(fixture("proc/openclaw"));
+        let c = detect(&env(&[("HOME", &h)]), Some(&running));
         assert_eq!(c.kind, TargetKind::OpenClaw);
         assert!(c.why.contains("pid 2171"), "{}", c.why);
+        // Without looking at processes (`lookup`'s wording), it is not seen.
+        let c = detect(&env(&[("HOME", &h)]), None);
+        assert_eq!(c.kind, TargetKind::Embedded);
 
         std::fs::create_dir_all(home.path().join(".openclaw")).unwrap();
         std::fs::write(home.path().join(".openclaw/openclaw.json"), "{}").unwrap();
-        let c = detect(&env(&[("HOME", &h)]), &none);
+        let c = detect(&env(&[("HOME", &h)]), Some(&none));
         assert_eq!(c.kind, TargetKind::OpenClaw);
         assert!(c.why.contains("openclaw.json exists"), "{}", c.why);
     }

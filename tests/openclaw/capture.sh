@@ -530,6 +530,170 @@ case_stop_force() {
     finish
 }
 
+# A second healthy run, on port 18910 (issue 9 item 2): start; `gateway
+# status`, `health`, `status`; a second CLI identity (its own state dir, the
+# gateway's token and URL); a NEW device: a node host (`openclaw node run`)
+# that the gateway pairs, whose capabilities are approved (`openclaw nodes
+# approve`); `gateway restart` (in-process) and a stop + start while the
+# node host retries; the second identity again; SIGTERM. Every console, file-log and CLI line is kept
+# (no trimming): they are negatives for scan/lookup (tests/integration/healthy.rs).
+# The node host's console (node-console.txt) is a client's, kept too.
+# Then the status blocks of issue 9 item 3, into status-blocks/: `gateway
+# status` with the gateway down, and with a stranger (python http.server)
+# holding the port.
+case_healthy_run_2() {
+    local t0 secs D req ids npid i
+    PORT=${OC_PORT2:-18910}
+    begin healthy-run-2
+    D=$S-device2
+    rm -rf "$D" && mkdir -p "$D/home" "$D/ostmp"
+    command_txt
+    {
+        echo "openclaw $(openclaw --version 2>/dev/null | head -1)"
+        echo "node $(node --version)"
+        echo "captured $(date -u +%FT%TZ) by tests/openclaw/capture.sh healthy-run-2, port $PORT"
+    } >"$F/versions.txt"
+    start_ready 1 || { finish2; PORT=18789; return 1; }
+    cli cli.txt gateway status
+    cli cli.txt health
+    cli cli.txt status
+    cli cli.txt devices list
+    # A second CLI identity (own state dir, no config) that knows the
+    # gateway's URL and token: a shared-token CLI on loopback is let in
+    # without pairing.
+    dev cli-device2.txt gateway call health --url "ws://127.0.0.1:$PORT" --token "$OC_TOKEN"
+    # The new device: a headless node host (`openclaw node run`) with its
+    # own identity; the gateway pairs an unknown device (silently on
+    # loopback, by default); a pending request is approved.
+    env HOME="$D/home" TMPDIR="$D/ostmp" OPENCLAW_STATE_DIR="$D" NO_COLOR=1 OPENCLAW_GATEWAY_TOKEN="$OC_TOKEN" \
+        openclaw node run --host 127.0.0.1 --port "$PORT" --display-name clawdoc-device2 >"$D/node.out" 2>&1 </dev/null &
+    npid=$!
+    echo "new device: openclaw node run (pid $npid, OPENCLAW_STATE_DIR={STATE}-device2)" >>"$F/notes.txt"
+    for ((i = 0; i < 20; i++)); do
+        oc_cli "$S" devices list --json >"$S/devices.json" 2>/dev/null
+        python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); sys.exit(0 if (d.get("pending") or d.get("paired")) else 1)' "$S/devices.json" 2>/dev/null && break
+        sleep 2
+    done
+    cp "$S/devices.json" "$F/devices-after-connect.json"
+    cli cli.txt devices list
+    ids=$(pending_ids pending "$S/devices.json")
+    echo "pending device pairing requests after the new device connected: ${ids:-none}" >>"$F/notes.txt"
+    for req in $ids; do
+        cli cli.txt devices approve "$req"
+    done
+    # A node's capabilities wait for the operator too (`openclaw nodes approve`).
+    ids=$(pending_ids surfaces "$S/devices.json")
+    echo "pending node capability approvals: ${ids:-none}" >>"$F/notes.txt"
+    for req in $ids; do
+        cli cli.txt nodes approve "$req"
+    done
+    cli cli.txt devices list
+    dev cli-device2.txt node status
+    # Restart 1: in-process (`openclaw gateway restart` signals SIGUSR2).
+    t0=$(date +%s.%N)
+    cli cli.txt gateway restart
+    echo "--- after \`openclaw gateway restart\` returned" >>"$F/http-startup.txt"
+    secs=$(startup_http "$t0" 2>&1)
+    echo "gateway restart: /readyz 200 again $secs s after the restart command began" >>"$F/notes.txt"
+    # Restart 2: stop + start; the node host retries until the gateway is
+    # back. (No `gateway status` while it is down: that is a gateway that is
+    # down, status-blocks/ below, not a negative.)
+    echo "run 1: SIGTERM -> exit $(oc_stop "$S")" >>"$F/notes.txt"
+    cp "$(oc_run_dir "$S")/gateway.out" "$S/gateway-run1.out"
+    echo "--- run 2 (stop + start)" >>"$F/http-startup.txt"
+    start_ready 2 || { finish2; PORT=18789; return 1; }
+    cli cli.txt gateway status
+    dev cli-device2.txt gateway call health --url "ws://127.0.0.1:$PORT" --token "$OC_TOKEN"
+    sleep 5   # the node host reconnects on its own
+    cli cli.txt devices list
+    cli cli.txt nodes status
+    http http.txt
+    if kill -0 "$npid" 2>/dev/null; then
+        kill -TERM "$npid"
+        for ((i = 0; i < 100; i++)); do kill -0 "$npid" 2>/dev/null || break; sleep 0.1; done
+        kill -0 "$npid" 2>/dev/null && kill -KILL "$npid"
+    fi
+    wait "$npid" 2>/dev/null
+    echo "node host: SIGTERM -> exit $?" >>"$F/notes.txt"
+    cp "$D/node.out" "$S/node.out"
+    keep node-console.txt "$S/node.out"
+    sed -i -e "s|$D|{STATE}-device2|g" -e "s|$OC_TOKEN|\$OC_TOKEN|g" "$F/node-console.txt"
+    echo "run 2: SIGTERM -> exit $(oc_stop "$S")" >>"$F/notes.txt"
+    finish2
+    # Status blocks: down, then a stranger on the port.
+    F=$ROOT/fixtures/openclaw/status-blocks
+    rm -rf "$F" && mkdir -p "$F"
+    cli gateway-status-down.txt gateway status
+    local spid
+    mkdir -p "$S/stranger-root"
+    (cd "$S/stranger-root" && exec python3 -m http.server "$PORT" --bind 127.0.0.1 >"$S/stranger.out" 2>&1) &
+    spid=$!
+    sleep 1
+    echo "stranger: python3 -m http.server $PORT --bind 127.0.0.1 (pid $spid)" >"$F/notes.txt"
+    cli gateway-status-port-busy.txt gateway status
+    cli gateway-status-port-busy.txt gateway status --deep
+    kill "$spid"; wait "$spid" 2>/dev/null
+    sed -i "s/\b$spid\b/STRANGER/g" "$F"/*.txt
+    cp "$ROOT/fixtures/openclaw/healthy-run-2/versions.txt" "$F/versions.txt"
+    PORT=18789
+    true
+}
+# start_ready N: starts the gateway (run N), waits for /readyz 200 while
+# writing its answers to http-startup.txt, notes how long it took.
+start_ready() {
+    local t0 pid secs
+    t0=$(date +%s.%N)
+    pid=$(oc_start "$S")
+    secs=$(startup_http "$t0") || return 1
+    echo "run $1: launch to /readyz 200: $secs s (pid $pid)" >>"$F/notes.txt"
+    sanitize "$F/http-startup.txt"
+}
+# pending_ids pending|surfaces FILE: the request ids in `devices list --json`
+# output: pending pairings, or paired nodes' capabilities awaiting approval.
+pending_ids() {
+    python3 - "$1" "$2" <<'PY'
+import json, sys
+try:
+    d = json.load(open(sys.argv[2]))
+except (OSError, ValueError):
+    sys.exit(0)
+if sys.argv[1] == "pending":
+    ids = [r.get("requestId") or r.get("id") for r in d.get("pending") or []]
+else:
+    ids = [(r.get("pendingNodeSurface") or {}).get("requestId") for r in d.get("paired") or []]
+print("\n".join(i for i in ids if i))
+PY
+}
+# dev NAME ARGS…: `openclaw ARGS…` as the second device (state dir $D).
+dev() {
+    local name=$1 t0 t1 rc
+    shift
+    t0=$(date +%s.%N)
+    env HOME="$D/home" TMPDIR="$D/ostmp" OPENCLAW_STATE_DIR="$D" NO_COLOR=1 openclaw "$@" >"$D/cli.out" 2>&1 </dev/null
+    rc=$?
+    t1=$(date +%s.%N)
+    {
+        echo "\$ openclaw $* (second device: OPENCLAW_STATE_DIR={STATE}-device2)" | sed "s|$OC_TOKEN|\$OC_TOKEN|g"
+        echo "# exit $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s"
+        cat "$D/cli.out"
+        echo
+    } >>"$F/$name"
+    sed -i "s|$D|{STATE}-device2|g" "$F/$name"
+    sanitize "$F/$name"
+}
+# finish with every line kept (no trimming), both runs' console.
+finish2() {
+    keep openclaw.json "$S/openclaw.json"
+    [[ -e $S/gateway-run1.out ]] && keep console-run1.txt "$S/gateway-run1.out"
+    keep console.txt "$(oc_run_dir "$S")/gateway.out"
+    [[ -e $S/gateway-run1.out ]] && mv "$F/console.txt" "$F/console-run2.txt"
+    keep file-log.jsonl "$S/logs/openclaw.log"
+    ls "$S/logs" >"$F/logs-dir.txt" 2>/dev/null
+    keep gateway-restart.log "$S/logs/gateway-restart.log"
+    true
+}
+
 # ------------------------------------------------------------------ dispatch
 (($#)) || { echo "usage: $0 CASE… ($(declare -F | sed -n 's/^declare -f case_//p' | tr _ - | tr '\n' ' '))" >&2; exit 2; }
 for c in "$@"; do

@@ -224,16 +224,22 @@ pub(crate) fn parse_port_env(value: &str) -> Option<u16> {
     port.parse().ok().filter(|p| *p > 0)
 }
 
-/// `/tmp/openclaw/openclaw[-PROFILE]-YYYY-MM-DD.log` for today (UTC).
+/// `/tmp/openclaw/openclaw[-PROFILE]-YYYY-MM-DD.log` for today, dated as
+/// OpenClaw dates it: the *local* date (`formatLocalDate` in
+/// dist/logger-*.mjs, 2026.9.6: JS `Date`'s getFullYear/getMonth/getDate,
+/// so the `TZ` variable, else /etc/localtime), not the UTC one.
 pub(crate) fn default_log_path(profile: Option<&str>) -> PathBuf {
-    let date = time::OffsetDateTime::now_utc().date();
+    default_log_path_on(jiff::ZonedDateTime::now().date(), profile)
+}
+
+fn default_log_path_on(date: jiff::civil::Date, profile: Option<&str>) -> PathBuf {
     let profile = profile
         .map(|p| format!("-{}", log_profile_segment(p)))
         .unwrap_or_default();
     PathBuf::from("/tmp/openclaw").join(format!(
         "openclaw{profile}-{:04}-{:02}-{:02}.log",
         date.year(),
-        u8::from(date.month()),
+        date.month(),
         date.day()
     ))
 }
@@ -556,6 +562,10 @@ mod tests {
         let t = OpenClaw::from_env(&env(&[("HOME", "/h"), (ENV_PROFILE, "default")]));
         assert_eq!(t.port_from(&none), DEFAULT_PORT);
         assert_eq!(log_profile_segment("My_w-1.x"), "-1my-0w--1-22e-x");
+        assert_eq!(
+            default_log_path_on(jiff::civil::date(2026, 3, 9), Some("work")),
+            PathBuf::from("/tmp/openclaw/openclaw-work-2026-03-09.log")
+        );
         // `dev` pins port 19001 unless one is set.
         let mut e = env(&[("HOME", "/h")]);
         OpenClaw::apply_profile_flag(&mut e, "dev");
