@@ -73,9 +73,13 @@ pub struct Guess<'r> {
 /// (placeholders like `<port>` and pure numbers dropped), and each non-ASCII
 /// letter on its own (Chinese has no spaces).
 fn tokens(text: &str) -> Vec<String> {
-    // Every mask needs a digit or a `/`: most known wordings have neither,
-    // and skipping the masks' regexes halves building the index.
-    let masked = if text.bytes().any(|b| b.is_ascii_digit() || b == b'/') {
+    // Every mask needs a digit, a `/` or a `\` (a Windows path): most known
+    // wordings have none, and skipping the masks' regexes halves building
+    // the index.
+    let masked = if text
+        .bytes()
+        .any(|b| b.is_ascii_digit() || b == b'/' || b == b'\\')
+    {
         normalize::mask(text).to_ascii_lowercase()
     } else {
         text.to_ascii_lowercase()
@@ -318,6 +322,11 @@ mod tests {
         assert_eq!(
             tokens("Error: the port 18789 is <busy> at /tmp/x, 埠"),
             ["error", "port", "埠"]
+        );
+        // A Windows path is a path too, not words.
+        assert_eq!(
+            tokens(r"cannot read C:\Users\ann\.openclaw\openclaw.json"),
+            ["cannot", "read"]
         );
     }
 
