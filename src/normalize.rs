@@ -416,7 +416,10 @@ mod tests {
             line(br#"gateway-1  | {"msg":"gateway closed (1006)","level":"error"}"#),
             "gateway closed (1006)  error"
         );
-        assert_eq!(line(b"\x1b[36mgateway-1  |\x1b[0m EADDRINUSE"), "EADDRINUSE");
+        assert_eq!(
+            line(b"\x1b[36mgateway-1  |\x1b[0m EADDRINUSE"),
+            "EADDRINUSE"
+        );
         // The product's own prefixes, tables and ordinary text stay.
         for kept in [
             "Error: Startup failed: x",
