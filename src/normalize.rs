@@ -60,6 +60,9 @@ pub(crate) fn line(raw: &[u8]) -> Cow<'_, str> {
 /// product's own prefixes (`Error: `, `[openclaw] `, its timestamps) are
 /// part of what it printed and stay.
 fn shipper_prefix_len(text: &str) -> Option<usize> {
+    if !may_have_shipper_prefix(text.as_bytes()) {
+        return None;
+    }
     static PREFIX: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = PREFIX.get_or_init(|| {
         regex::Regex::new(concat!(
@@ -86,6 +89,27 @@ fn shipper_prefix_len(text: &str) -> Option<usize> {
         }
     }
     (at > 0).then_some(at)
+}
+
+/// A cheap screen before [`shipper_prefix_len`]'s regex, which is not even
+/// compiled (about half a millisecond) for the usual line: a `|` early on
+/// (docker compose, pm2), a month name or an ISO date and a host first
+/// (journald), or ` : ` early on (PowerShell).
+fn may_have_shipper_prefix(b: &[u8]) -> bool {
+    const MONTHS: &[&[u8]] = &[
+        b"Jan ", b"Feb ", b"Mar ", b"Apr ", b"May ", b"Jun ", b"Jul ", b"Aug ", b"Sep ", b"Oct ",
+        b"Nov ", b"Dec ",
+    ];
+    let head = &b[..b.len().min(64)];
+    memchr::memchr(b'|', head).is_some()
+        || MONTHS.iter().any(|m| b.starts_with(m))
+        || (b.len() > 11
+            && b[..4].iter().all(u8::is_ascii_digit)
+            && b[4] == b'-'
+            && b[10] == b'T'
+            // not the product's own `2026-…Z [gateway] …`
+            && memchr::memchr(b' ', b).is_some_and(|sp| b.get(sp + 1) != Some(&b'[')))
+        || memchr::memmem::find(&head[..head.len().min(20)], b" : ").is_some()
 }
 
 /// Normalises a whole text, keeping one output line per input line.
@@ -431,6 +455,26 @@ mod tests {
             "Nov 30 is the day",
         ] {
             assert_eq!(line(kept.as_bytes()), kept);
+        }
+    }
+
+    #[test]
+    fn the_screen_passes_every_prefix_and_skips_the_usual_line() {
+        for prefixed in [
+            "Nov 30 01:02:03 host node[1234]: x",
+            "2026-11-30T01:02:03+0000 host node[1234]: x",
+            "gateway-1  | x",
+            "0|openclaw | x",
+            "openclaw : x",
+        ] {
+            assert!(may_have_shipper_prefix(prefixed.as_bytes()), "{prefixed}");
+        }
+        for usual in [
+            "2026-11-29T10:00:00.123Z [gateway] listening on ws://127.0.0.1:18789",
+            "Error: listen EADDRINUSE: address already in use 127.0.0.1:18789",
+            "[openclaw] Gateway daemon failed:",
+        ] {
+            assert!(!may_have_shipper_prefix(usual.as_bytes()), "{usual}");
         }
     }
 
