@@ -73,13 +73,10 @@ pub struct Guess<'r> {
 /// (placeholders like `<port>` and pure numbers dropped), and each non-ASCII
 /// letter on its own (Chinese has no spaces).
 fn tokens(text: &str) -> Vec<String> {
-    // Every mask needs a digit, a `/` or a `\` (a Windows path): most known
+    // Every mask needs a digit, a `/` or a Windows path's `:\`: most known
     // wordings have none, and skipping the masks' regexes halves building
-    // the index.
-    let masked = if text
-        .bytes()
-        .any(|b| b.is_ascii_digit() || b == b'/' || b == b'\\')
-    {
+    // the index (a bare `\` is no reason: corpus rows write `\n`).
+    let masked = if text.bytes().any(|b| b.is_ascii_digit() || b == b'/') || text.contains(":\\") {
         normalize::mask(text).to_ascii_lowercase()
     } else {
         text.to_ascii_lowercase()
