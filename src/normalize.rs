@@ -3,9 +3,11 @@
 //! Owns turning whatever a user pastes or a log holds into the text the rule
 //! patterns are written against: lossy UTF-8 (invalid bytes never fail),
 //! CRLF, ANSI colour/cursor escapes, NFKC (full-width punctuation and digits
-//! become ASCII), typographic dashes and quotes folded to ASCII, and
-//! JSON-lines records reduced to their string fields (message first) so the
-//! patterns match inside them. Line structure is preserved: one input line
+//! become ASCII), typographic dashes and quotes folded to ASCII, the
+//! prefix a log shipper puts before each line (journald/syslog, docker
+//! compose, pm2, PowerShell's `openclaw : ` for a native command's stderr)
+//! dropped, and JSON-lines records reduced to their string fields (message
+//! first) so the patterns match inside them. Line structure is preserved: one input line
 //! gives one output line, so line numbers stay true. No I/O here.
 
 use std::borrow::Cow;
@@ -34,6 +36,12 @@ pub(crate) fn line(raw: &[u8]) -> Cow<'_, str> {
     if !text.is_ascii() {
         text = Cow::Owned(fold_unicode(&text));
     }
+    if let Some(at) = shipper_prefix_len(&text) {
+        text = match text {
+            Cow::Borrowed(b) => Cow::Borrowed(&b[at..]),
+            Cow::Owned(o) => Cow::Owned(o[at..].to_string()),
+        };
+    }
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') {
         if let Some(flat) = flatten_json(trimmed) {
@@ -41,6 +49,67 @@ pub(crate) fn line(raw: &[u8]) -> Cow<'_, str> {
         }
     }
     text
+}
+
+/// Bytes of the prefixes a log shipper or shell put before the message,
+/// when the line starts with any (at most three, e.g. docker compose in
+/// front of journald): `Nov 30 01:02:03 host node[1234]: ` (journald's
+/// and syslog's short format, or its ISO timestamp), `gateway-1  | `
+/// (docker compose v2; v1's `proj_gateway_1  | `), `0|openclaw | ` (pm2),
+/// `openclaw : ` (PowerShell wrapping a native command's stderr). The
+/// product's own prefixes (`Error: `, `[openclaw] `, its timestamps) are
+/// part of what it printed and stay.
+fn shipper_prefix_len(text: &str) -> Option<usize> {
+    if !may_have_shipper_prefix(text.as_bytes()) {
+        return None;
+    }
+    static PREFIX: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = PREFIX.get_or_init(|| {
+        regex::Regex::new(concat!(
+            r"(?-u)\A(?:",
+            // journald / syslog: timestamp, host, identifier[pid]:
+            r"(?:[A-Z][a-z]{2} [ \d]?\d \d{2}:\d{2}:\d{2}",
+            r"|\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)",
+            r" [\w.-]+ [\w.@/()-]+?(?:\[\d+\])?: ",
+            // docker compose: service-N (v2) or project_service_N (v1), padded
+            r"|[\w.-]*[\w.][-_]\d+ +\| ?",
+            // pm2: id|name |
+            r"|\d+\|[\w.@-]+ *\| ?",
+            // PowerShell: `openclaw : <first stderr line>`
+            r"|(?:openclaw|clawdbot|clawdoc|node|npm|npx|pnpm|bun)(?:\.(?:cmd|ps1|exe))? : ",
+            r")"
+        ))
+        .expect("the shipper prefix pattern is valid")
+    });
+    let mut at = 0;
+    for _ in 0..3 {
+        match re.find(&text[at..]) {
+            Some(m) if m.end() > 0 => at += m.end(),
+            _ => break,
+        }
+    }
+    (at > 0).then_some(at)
+}
+
+/// A cheap screen before [`shipper_prefix_len`]'s regex, which is not even
+/// compiled (about half a millisecond) for the usual line: a `|` early on
+/// (docker compose, pm2), a month name or an ISO date and a host first
+/// (journald), or ` : ` early on (PowerShell).
+fn may_have_shipper_prefix(b: &[u8]) -> bool {
+    const MONTHS: &[&[u8]] = &[
+        b"Jan ", b"Feb ", b"Mar ", b"Apr ", b"May ", b"Jun ", b"Jul ", b"Aug ", b"Sep ", b"Oct ",
+        b"Nov ", b"Dec ",
+    ];
+    let head = &b[..b.len().min(64)];
+    memchr::memchr(b'|', head).is_some()
+        || MONTHS.iter().any(|m| b.starts_with(m))
+        || (b.len() > 11
+            && b[..4].iter().all(u8::is_ascii_digit)
+            && b[4] == b'-'
+            && b[10] == b'T'
+            // not the product's own `2026-…Z [gateway] …`
+            && memchr::memchr(b' ', b).is_some_and(|sp| b.get(sp + 1) != Some(&b'[')))
+        || memchr::memmem::find(&head[..head.len().min(20)], b" : ").is_some()
 }
 
 /// Normalises a whole text, keeping one output line per input line.
@@ -199,7 +268,8 @@ pub fn mask(s: &str) -> String {
     let masks = MASKS.get_or_init(|| {
         [
             (r"\b\d{4}-\d{2}-\d{2}[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?", "<time>"),
-            (r"(?:~|\.{1,2})?/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]*)*", "<path>"),
+            // Unix paths, and Windows ones (`C:\Users\…`)
+            (r"(?:~|\.{1,2})?/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]*)*|(?-u:\b[A-Za-z]:\\[\w.@%+=,~\\-]*(?:[\\/][\w.@%+=,~-]*)*)", "<path>"),
             (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}\b", "<uuid>"),
             (r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b(?:0x)?[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*\b", "<hex>"),
             (r"(?i)\bpid[ =:]*\d+", "pid <pid>"),
@@ -313,6 +383,10 @@ mod tests {
             mask("2026-03-01T10:00:00Z pid 4242 listen on 127.0.0.1:3001 at /home/u/.clawdoc/x.db id deadbeef1234"),
             "<time> pid <pid> listen on <n>:<port> at <path> id <hex>"
         );
+        assert_eq!(
+            mask(r"Failed to read config at C:\Users\ann\.openclaw\openclaw.json: EPERM"),
+            "Failed to read config at <path>: EPERM"
+        );
     }
 
     #[test]
@@ -339,6 +413,69 @@ mod tests {
             redact("token is not pinned; paired devices will need re-pairing"),
             "token is not pinned; paired devices will need re-pairing"
         );
+    }
+
+    #[test]
+    fn log_shipper_prefixes_are_dropped() {
+        let msg = "Startup failed: Error: unexpected failure";
+        for prefixed in [
+            "Nov 30 01:02:03 host node[1234]: ",
+            "Nov  3 01:02:03 gw-host openclaw-gateway[77]: ",
+            "2026-11-30T01:02:03+0000 host node[1234]: ",
+            "gateway-1  | ",
+            "openclaw-gateway-1  | ",
+            "proj_gateway_1 | ",
+            "0|openclaw | ",
+            "12|openclaw-gateway  | ",
+            "openclaw : ",
+            "openclaw.cmd : ",
+            "gateway-1  | Nov 30 01:02:03 host node[1234]: ",
+        ] {
+            let raw = format!("{prefixed}{msg}");
+            assert_eq!(line(raw.as_bytes()), msg, "{raw:?}");
+        }
+        // Behind a prefix, a JSON record is still flattened, and colour codes
+        // around the prefix do not hide it.
+        assert_eq!(
+            line(br#"gateway-1  | {"msg":"gateway closed (1006)","level":"error"}"#),
+            "gateway closed (1006)  error"
+        );
+        assert_eq!(
+            line(b"\x1b[36mgateway-1  |\x1b[0m EADDRINUSE"),
+            "EADDRINUSE"
+        );
+        // The product's own prefixes, tables and ordinary text stay.
+        for kept in [
+            "Error: Startup failed: x",
+            "[openclaw] Gateway daemon failed:",
+            "2026-11-29T10:00:00.123Z [gateway] listening",
+            "Gateway  | running",
+            "a | b",
+            "openclaw: not found",
+            "Nov 30 is the day",
+        ] {
+            assert_eq!(line(kept.as_bytes()), kept);
+        }
+    }
+
+    #[test]
+    fn the_screen_passes_every_prefix_and_skips_the_usual_line() {
+        for prefixed in [
+            "Nov 30 01:02:03 host node[1234]: x",
+            "2026-11-30T01:02:03+0000 host node[1234]: x",
+            "gateway-1  | x",
+            "0|openclaw | x",
+            "openclaw : x",
+        ] {
+            assert!(may_have_shipper_prefix(prefixed.as_bytes()), "{prefixed}");
+        }
+        for usual in [
+            "2026-11-29T10:00:00.123Z [gateway] listening on ws://127.0.0.1:18789",
+            "Error: listen EADDRINUSE: address already in use 127.0.0.1:18789",
+            "[openclaw] Gateway daemon failed:",
+        ] {
+            assert!(!may_have_shipper_prefix(usual.as_bytes()), "{usual}");
+        }
     }
 
     #[test]

@@ -73,9 +73,10 @@ pub struct Guess<'r> {
 /// (placeholders like `<port>` and pure numbers dropped), and each non-ASCII
 /// letter on its own (Chinese has no spaces).
 fn tokens(text: &str) -> Vec<String> {
-    // Every mask needs a digit or a `/`: most known wordings have neither,
-    // and skipping the masks' regexes halves building the index.
-    let masked = if text.bytes().any(|b| b.is_ascii_digit() || b == b'/') {
+    // Every mask needs a digit, a `/` or a Windows path's `:\`: most known
+    // wordings have none, and skipping the masks' regexes halves building
+    // the index (a bare `\` is no reason: corpus rows write `\n`).
+    let masked = if text.bytes().any(|b| b.is_ascii_digit() || b == b'/') || text.contains(":\\") {
         normalize::mask(text).to_ascii_lowercase()
     } else {
         text.to_ascii_lowercase()
@@ -335,6 +336,11 @@ mod tests {
         assert_eq!(
             tokens("Error: the port 18789 is <busy> at /tmp/x, 埠"),
             ["error", "port", "埠"]
+        );
+        // A Windows path is a path too, not words.
+        assert_eq!(
+            tokens(r"cannot read C:\Users\ann\.openclaw\openclaw.json"),
+            ["cannot", "read"]
         );
     }
 

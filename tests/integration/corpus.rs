@@ -10,7 +10,9 @@
 
 use unicode_width::UnicodeWidthStr;
 
-use crate::harness::{repo, TestEnv};
+use std::collections::BTreeSet;
+
+use crate::harness::{fill, repo, TestEnv};
 
 const CORPUS: &str = "fixtures/corpus/openclaw-2026.9.6-messages.tsv";
 const DEV: &str = "fixtures/corpus/dev.tsv";
@@ -77,17 +79,17 @@ fn pct(v: &serde_json::Value) -> f64 {
 /// `rules eval --json FILE` with the overall floors, checked against the
 /// per-split floors; returns the document.
 fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value {
-    // Measured on dev.tsv: tune 355/358 top-1 (99.2 %), 5/1058 false
-    // positives (0.47 %); held-out test 43/49 (87.8 %), 3/270 (1.1 %);
-    // overall 398/407 (97.8 %), 8/1328 (0.60 %). The same behind a prefix.
+    // Measured on dev.tsv: tune 445/448 top-1 (99.3 %), 4/2358 false
+    // positives (0.17 %); held-out test 97/116 (83.6 %), 3/547 (0.55 %);
+    // overall 542/564 (96.1 %), 7/2905 (0.24 %). The same behind a prefix.
     let run = env.run(&[
         "rules",
         "eval",
         "--json",
         "--min-top1",
-        "97.7",
+        "96.0",
         "--max-fp",
-        "0.7",
+        "0.3",
         file,
     ]);
     let doc = run.doc("rules-eval");
@@ -100,7 +102,7 @@ fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value 
         misses()
     );
     assert_eq!(doc["passed"], true);
-    for (split, min_top1, max_fp) in [("tune", 99.1, 0.5), ("test", 87.7, 1.2)] {
+    for (split, min_top1, max_fp) in [("tune", 99.2, 0.2), ("test", 83.6, 0.6)] {
         let g = group(&doc, "splits", split);
         let (top1, fp) = (pct(&g["top1_pct"]), pct(&g["fp_pct"]));
         eprintln!("{what} {split}: top-1 {top1:.2} %, false positives {fp:.2} %");
@@ -123,22 +125,27 @@ fn dev_corpus_holds_its_floors_as_printed_and_behind_a_prefix() {
         (doc["misses"].as_array().unwrap().iter()).all(|m| m["split"] != "test"),
         "{doc:#}"
     );
-    // Every source is there; the seed's, the older corpus's and the
-    // Chinese wrappers' messages all look up to their family, and no line
-    // of the healthy run (nor a healthy Chinese line) is a problem.
-    for (source, min_rows) in [
-        ("openclaw-2026.9.6", 1000),
-        ("zh-wrappers", 40),
-        ("seed", 45),
-        ("openclaw-source", 130),
-        ("healthy-run", 250),
+    // Every source is there, each at least as good as measured; the
+    // seed's, the older corpus's and the Chinese wrappers' messages all look
+    // up to their family, and no line of the healthy runs (nor a healthy
+    // Chinese line) is a problem. (source, rows, top-1 %, false positives %)
+    for (source, min_rows, min_top1, max_fp) in [
+        ("openclaw-2026.9.6", 1000, 95.3, 0.6),
+        ("openclaw-2026.1.29", 500, 92.6, 0.0),
+        ("clawdbot-2026.1.24", 500, 93.8, 0.0),
+        // Held out as a whole and never tuned on: 20/24, 1/66.
+        ("docs-2026.9.6", 90, 83.3, 1.6),
+        ("zh-wrappers", 40, 100.0, 0.0),
+        ("seed", 45, 100.0, 0.0),
+        ("openclaw-source", 130, 100.0, 0.0),
+        ("healthy-run", 250, 100.0, 0.0),
+        ("healthy-run-2", 500, 100.0, 0.0),
     ] {
         let g = group(&doc, "sources", source);
         assert!(g["rows"].as_u64().unwrap() >= min_rows, "{source}: {g}");
-        if source != "openclaw-2026.9.6" {
-            assert_eq!(g["top1"], g["in_category"], "{source}: {g}");
-            assert_eq!(g["false_positives"], 0, "{source}: {g}");
-        }
+        let top1 = g["top1_pct"].as_f64().unwrap_or(100.0);
+        let fp = g["fp_pct"].as_f64().unwrap_or(0.0);
+        assert!(top1 >= min_top1 && fp <= max_fp, "{source}: {g}");
     }
 
     // Behind a log timestamp and subsystem tag (before the first line);
@@ -179,7 +186,7 @@ fn scan_of_the_other_rows_stays_under_the_ceiling() {
         // One message per line: a multi-line one is joined with spaces.
         let one = row.text.replace(['\n', '\t'], " ");
         all += &format!("{one}\n");
-        if row.source == "healthy-run" {
+        if row.source.starts_with("healthy-run") {
             healthy += &format!("{one}\n");
         }
     }
@@ -192,7 +199,8 @@ fn scan_of_the_other_rows_stays_under_the_ceiling() {
     let lines = json["lines"].as_u64().unwrap();
     let fp = json["matched_lines"].as_u64().unwrap();
     assert!(lines > 1200, "{json}");
-    // Measured: 8 of 1328 (0.60 %), as `rules eval` counts them.
+    // `rules eval` counts 7 of 2905 (0.24 %); scan, line by line in one
+    // file, stays under the earlier 0.7 % ceiling.
     assert!(
         fp as f64 / lines as f64 <= 0.007,
         "{fp} of {lines}: {json:#}"
@@ -536,4 +544,266 @@ fn rules_eval_human_output_lines_up_in_both_languages() {
             "{lang}: {out}"
         );
     }
+}
+
+// ------------------------------------------------ pasted the ways users paste
+//
+// Every version's labelled messages (openclaw 2026.9.6 and 2026.1.29,
+// clawdbot 2026.1.24: the wordings users of early versions paste), each
+// once, pasted behind journald, docker compose or pm2 prefixes, in colour,
+// with CRLF, Windows paths, a PowerShell error record, a stack trace,
+// `Error: ` …, must score as the plain message does. (CR and ANSI bytes
+// cannot ride in dev.tsv, so this goes through `lookup --batch` JSON.)
+
+const EARLY: &str = "fixtures/corpus/openclaw-2026.1.29-messages.tsv";
+const CLAWDBOT: &str = "fixtures/corpus/clawdbot-2026.1.24-messages.tsv";
+
+struct Row {
+    message: String,
+    category: String,
+    split: String,
+}
+
+fn labelled_rows_of(corpus: &str) -> Vec<Row> {
+    let text = std::fs::read_to_string(repo().join(corpus)).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    let (m, c, s) = (col("message"), col("category"), col("split"));
+    lines
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|cols| !cols[c].is_empty())
+        .map(|cols| Row {
+            message: cols[m].to_string(),
+            category: cols[c].to_string(),
+            split: cols[s].to_string(),
+        })
+        .collect()
+}
+
+/// The first match's category of each paste (`None` when nothing matched),
+/// from one `lookup --batch` run.
+fn tops(env: &TestEnv, texts: &[String]) -> Vec<Option<String>> {
+    let input: String = texts
+        .iter()
+        .map(|t| serde_json::to_string(t).unwrap() + "\n")
+        .collect();
+    let run = env.run_stdin(&["lookup", "--batch"], input.as_bytes());
+    assert!(run.code == 0 || run.code == 1, "{run:?}");
+    let out: Vec<Option<String>> = run
+        .stdout
+        .lines()
+        .map(|l| {
+            let doc: serde_json::Value = serde_json::from_str(l).unwrap();
+            doc["matches"][0]["category"].as_str().map(str::to_string)
+        })
+        .collect();
+    assert_eq!(out.len(), texts.len(), "{run:?}");
+    out
+}
+
+/// Top-1 accuracy over the in-category rows (one `lookup --batch`, a
+/// lookup per row, each message pasted through `paste`) and the
+/// false-positive rate over the `other` rows (one `scan` of them all, one
+/// message per line: a multi-line message is joined with spaces), plus what
+/// missed, for the failure message.
+fn score_pasted(
+    env: &TestEnv,
+    rows: &[&Row],
+    paste: impl Fn(&str) -> String,
+) -> (f64, f64, Vec<String>) {
+    let mut misses = Vec::new();
+    let in_cat: Vec<&&Row> = rows.iter().filter(|r| r.category != "other").collect();
+    let texts: Vec<String> = in_cat.iter().map(|r| paste(&fill(&r.message))).collect();
+    let mut hit = 0;
+    for (row, got) in in_cat.iter().zip(tops(env, &texts)) {
+        if got.as_deref() == Some(row.category.as_str()) {
+            hit += 1;
+        } else {
+            misses.push(format!("{} <- {got:?}: {}", row.category, row.message));
+        }
+    }
+    let others: Vec<String> = rows
+        .iter()
+        .filter(|r| r.category == "other")
+        .map(|r| paste(&fill(&r.message).replace('\n', " ")))
+        .collect();
+    let log = env.dir.path().join("other.log");
+    let body = others.join("\n");
+    std::fs::write(&log, body.clone() + "\n").unwrap();
+    let run = env.run(&["scan", "--json", log.to_str().unwrap()]);
+    let json = run.json();
+    let lines = body.split('\n').count() as u64;
+    assert_eq!(json["lines"].as_u64(), Some(lines), "{run:?}");
+    let fp = json["matched_lines"].as_u64().unwrap() as usize;
+    for rule in json["rules"].as_array().unwrap() {
+        misses.push(format!("FP {}: {}", rule["rule_id"], rule["sample"]));
+    }
+    (
+        hit as f64 / in_cat.len() as f64,
+        fp as f64 / others.len() as f64,
+        misses,
+    )
+}
+
+/// A filled message as a user pastes it into a bug report (the same kinds
+/// as `fixtures/corpus/evalset.py --variant`).
+fn paste(kind: &str, text: &str) -> String {
+    let per_line = |prefix: &str| {
+        text.split('\n')
+            .map(|l| format!("{prefix}{l}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    match kind {
+        "as-printed" => text.to_string(),
+        "journald" => per_line("Nov 30 01:02:03 host node[1234]: "),
+        "docker" => per_line("gateway-1  | "),
+        "pm2" => per_line("0|openclaw | "),
+        "ansi" => format!(
+            "\x1b[31m{}\x1b[39m",
+            text.replace('\n', "\x1b[39m\n\x1b[31m")
+        ),
+        "crlf" => text.replace('\n', "\r\n") + "\r\n",
+        "windows" => {
+            let re = regex::Regex::new(r"(^|[\s(\x22'=])~?/(?:[\w.-]+/)+[\w.-]+").unwrap();
+            re.replace_all(text, |c: &regex::Captures<'_>| {
+                let path = &c[0][c[1].len()..];
+                let rest = path
+                    .trim_start_matches('~')
+                    .trim_start_matches("/home/")
+                    .trim_start_matches('/');
+                format!("{}C:\\Users\\{}", &c[1], rest.replace('/', "\\"))
+            })
+            .into_owned()
+        }
+        "powershell" => format!(
+            "openclaw : {text}\nAt line:1 char:1\n+ openclaw gateway\n+ ~~~~~~~~~~~~~~~~\n    \
+             + CategoryInfo          : NotSpecified: (:String) [], RemoteException\n    \
+             + FullyQualifiedErrorId : NativeCommandError"
+        ),
+        "stack" => format!(
+            "{text}\n    at Server.setupListenHandle [as _listen2] (node:net:1817:16)\n    \
+             at listenInCluster (node:net:1865:12)"
+        ),
+        "error-prefix" => format!("Error: {text}"),
+        "tag-prefix" => format!("[openclaw] {text}"),
+        "lobster-prefix" => format!("\u{1f99e} {text}"),
+        other => panic!("unknown paste kind {other}"),
+    }
+}
+
+const PASTES: &[&str] = &[
+    "as-printed",
+    "journald",
+    "docker",
+    "pm2",
+    "ansi",
+    "crlf",
+    "windows",
+    "powershell",
+    "stack",
+    "error-prefix",
+    "tag-prefix",
+    "lobster-prefix",
+];
+
+#[test]
+fn paste_wrappers_look_like_their_message() {
+    // What the wrappers do to a message (the floors below rest on them).
+    let m = "Failed to read config at /home/node/.openclaw/openclaw.json\nnext";
+    assert_eq!(
+        paste("windows", m),
+        "Failed to read config at C:\\Users\\node\\.openclaw\\openclaw.json\nnext"
+    );
+    assert_eq!(
+        paste("journald", m).lines().nth(1),
+        Some("Nov 30 01:02:03 host node[1234]: next")
+    );
+    assert!(paste("powershell", m).starts_with("openclaw : Failed"));
+    assert!(paste("crlf", m).ends_with("next\r\n"));
+}
+
+/// Records a failure when a scored set is below its floor. Only the tune
+/// split's misses are printed, so the held-out rows stay unseen by whoever
+/// tunes the rules (as `rules eval` does).
+fn check(
+    failed: &mut Vec<String>,
+    what: String,
+    split: &str,
+    (acc, fp, misses): (f64, f64, Vec<String>),
+    (min_acc, max_fp): (f64, f64),
+) {
+    eprintln!("{what}: top-1 {acc:.4}, false positives {fp:.4}");
+    if acc >= min_acc && fp <= max_fp {
+        return;
+    }
+    let shown = if split == "tune" {
+        misses.join("\n  ")
+    } else {
+        format!("({} held-out misses, not printed)", misses.len())
+    };
+    failed.push(format!(
+        "{what}: top-1 {acc:.4} (floor {min_acc}), false positives {fp:.4} (ceiling {max_fp})\n  {shown}"
+    ));
+}
+
+/// Rows of every version's file, each message once.
+fn all_versions() -> Vec<Row> {
+    let mut seen = BTreeSet::new();
+    [CORPUS, EARLY, CLAWDBOT]
+        .into_iter()
+        .flat_map(labelled_rows_of)
+        .filter(|r| seen.insert(r.message.clone()))
+        .collect()
+}
+
+#[test]
+fn pasted_the_ways_users_paste_messages_keep_their_category() {
+    let env = TestEnv::new();
+    let rows = all_versions();
+    let tune: Vec<&Row> = rows.iter().filter(|r| r.split == "tune").collect();
+    let test: Vec<&Row> = rows.iter().filter(|r| r.split == "test").collect();
+    // As printed (every version's messages once): tune 175/178 top-1 and
+    // 4/1154 false positives, test 53/62 and 2/376; measured the same for
+    // every paste kind, and each must keep it.
+    let mut failed = Vec::new();
+    for kind in PASTES {
+        for (split, part, floor) in [
+            ("tune", &tune, (0.983, 0.0035)),
+            ("test", &test, (0.854, 0.0054)),
+        ] {
+            let scored = score_pasted(&env, part, |t| paste(kind, t));
+            check(&mut failed, format!("{kind} {split}"), split, scored, floor);
+        }
+    }
+    assert!(failed.is_empty(), "{}", failed.join("\n"));
+}
+
+#[test]
+fn a_log_shippers_prefix_is_dropped_before_matching() {
+    let env = TestEnv::new();
+    // docker compose in front of a JSON log record: the record is still read
+    // message first, and the text shown is the message, not the prefix.
+    let paste = concat!(
+        "gateway-1  | {\"time\":\"2026-11-30T01:02:03Z\",\"level\":\"error\",",
+        "\"msg\":\"Startup failed: gateway.auth.token is required\"}\n",
+        "gateway-1  | Nov 30 01:02:04 host node[1234]: Startup failed: still\n",
+    );
+    let run = env.run_stdin(&["lookup", "--json"], paste.as_bytes());
+    assert_eq!(run.code, 1, "{run:?}");
+    let json = run.json();
+    let top = &json["matches"][0];
+    assert_eq!(top["rule_id"], "not-ready", "{json}");
+    let text = top["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("Startup failed: gateway.auth.token is required  "),
+        "{json}"
+    );
+    // PowerShell's record around a native command's stderr adds nothing.
+    let ps = "openclaw : Startup failed: x\nAt line:1 char:1\n+ openclaw gateway\n+ ~~~~~~~~~~~~~~~~\n    + CategoryInfo          : NotSpecified: (Startup failed: x:String) [], RemoteException\n    + FullyQualifiedErrorId : NativeCommandError\n";
+    let json = env.run_stdin(&["lookup", "--json"], ps.as_bytes()).json();
+    assert_eq!(json["matches"].as_array().unwrap().len(), 1, "{json}");
+    assert_eq!(json["matches"][0]["rule_id"], "not-ready", "{json}");
+    assert_eq!(json["matches"][0]["text"], "Startup failed: x", "{json}");
 }
