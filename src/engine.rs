@@ -30,6 +30,7 @@ use regex_automata::{meta, Input, MatchKind, PatternSet};
 use serde::Serialize;
 
 use crate::normalize;
+use crate::ruleset::pattern::Pattern;
 use crate::ruleset::{Role, Rule, RuleError};
 #[cfg(test)]
 use literals::plain_prefix;
@@ -218,13 +219,10 @@ impl<'r> Engine<'r> {
         let mut hits: Vec<LineHit> = Vec::new();
         for pattern_id in self.candidates(&lower, long) {
             let (ri, pi) = self.owners[pattern_id as usize];
-            let Some(regex) = self.rules[ri].patterns[pi].regex() else {
+            let pattern = &self.rules[ri].patterns[pi];
+            let Some((len, groups)) = pattern_captures(pattern, &lower, long) else {
                 continue;
             };
-            let Some(caps) = regex.captures(&lower) else {
-                continue;
-            };
-            let len = caps.get(0).map_or(0, |m| m.len());
             let hit = match hits.iter_mut().find(|h| h.rule == ri) {
                 Some(h) => h,
                 None => {
@@ -237,13 +235,11 @@ impl<'r> Engine<'r> {
                 }
             };
             hit.specificity = hit.specificity.max(len);
-            for name in regex.capture_names().flatten() {
-                if let Some(m) = caps.name(name) {
-                    // Same offsets in the original: ASCII folding keeps lengths.
-                    hit.captures.entry(name.to_string()).or_insert_with(|| {
-                        String::from_utf8_lossy(&original[m.range()]).into_owned()
-                    });
-                }
+            for (name, range) in groups {
+                // Same offsets in the original: ASCII folding keeps lengths.
+                hit.captures
+                    .entry(name.to_string())
+                    .or_insert_with(|| String::from_utf8_lossy(&original[range]).into_owned());
             }
         }
         claim_routine(self.rules, &mut hits);
@@ -348,6 +344,37 @@ impl<'r> Engine<'r> {
             dropped,
         })
     }
+}
+
+/// Where `pattern` matches `lower` (one lowercased line): the match's
+/// length and its named groups that took part, in group order. A short
+/// input uses the pattern's prefilter-less regex (cheaper to build, same
+/// matches), a long one its regular regex.
+fn pattern_captures<'p>(
+    pattern: &'p Pattern,
+    lower: &[u8],
+    long: bool,
+) -> Option<(usize, Vec<(&'p str, std::ops::Range<usize>)>)> {
+    if long {
+        let regex = pattern.regex()?;
+        let caps = regex.captures(lower)?;
+        let len = caps.get(0).map_or(0, |m| m.len());
+        let groups = (regex.capture_names().flatten())
+            .filter_map(|name| Some((name, caps.name(name)?.range())))
+            .collect();
+        return Some((len, groups));
+    }
+    let regex = pattern.line_regex()?;
+    let mut caps = regex.create_captures();
+    regex.captures(lower, &mut caps);
+    let len = caps.get_match()?.len();
+    let names = regex
+        .group_info()
+        .pattern_names(regex_automata::PatternID::ZERO);
+    let groups = (names.enumerate())
+        .filter_map(|(i, name)| Some((name?, caps.get_group(i)?.range())))
+        .collect();
+    Some((len, groups))
 }
 
 /// One rule's hit on one line.
@@ -1228,6 +1255,38 @@ mod tests {
         assert!(long.len() > SHORT_INPUT);
         assert!(!ids(line).is_empty());
         assert_eq!(ids(line), ids(&long));
+    }
+
+    /// The prefilter-less regex a short input uses finds the same match
+    /// and the same groups as the regular one, for every built-in pattern
+    /// on every example of every built-in rule.
+    #[test]
+    fn line_regexes_capture_what_the_regular_regexes_do() {
+        let set = RuleSet::builtin();
+        let lines: Vec<String> = (set.rules.iter())
+            .flat_map(|r| r.examples.iter())
+            .flat_map(|e| {
+                e.text
+                    .lines()
+                    .map(|l| normalize::line(l.as_bytes()).to_ascii_lowercase())
+            })
+            .collect();
+        let mut matched = 0;
+        for rule in &set.rules {
+            for p in &rule.patterns {
+                for line in &lines {
+                    let short = pattern_captures(p, line.as_bytes(), false);
+                    assert_eq!(
+                        short,
+                        pattern_captures(p, line.as_bytes(), true),
+                        "{} on {line:?}",
+                        rule.id
+                    );
+                    matched += usize::from(short.is_some_and(|(_, g)| !g.is_empty()));
+                }
+            }
+        }
+        assert!(matched > 20, "{matched}");
     }
 
     #[test]
