@@ -42,7 +42,7 @@ PY
 # Instructions (callgrind): deterministic, unlike times on a shared machine.
 if command -v valgrind >/dev/null; then
   for c in "${cmds[@]}"; do
-    n=$(eval "valgrind --tool=callgrind --callgrind-out-file=/dev/null $c" 2>&1 >/dev/null | sed -n 's/.*refs: *//p')
+    n=$( (eval "valgrind --tool=callgrind --callgrind-out-file=/dev/null $c" 2>&1 >/dev/null || true) | sed -n 's/.*refs: *//p')
     printf '%-70s %14s instructions\n' "${c:0:70}" "$n"
   done
 fi

@@ -346,6 +346,9 @@ impl<'r> Engine<'r> {
     }
 }
 
+/// Named groups that took part in a match: name and byte range.
+type Groups<'p> = Vec<(&'p str, std::ops::Range<usize>)>;
+
 /// Where `pattern` matches `lower` (one lowercased line): the match's
 /// length and its named groups that took part, in group order. A short
 /// input uses the pattern's prefilter-less regex (cheaper to build, same
@@ -354,7 +357,7 @@ fn pattern_captures<'p>(
     pattern: &'p Pattern,
     lower: &[u8],
     long: bool,
-) -> Option<(usize, Vec<(&'p str, std::ops::Range<usize>)>)> {
+) -> Option<(usize, Groups<'p>)> {
     if long {
         let regex = pattern.regex()?;
         let caps = regex.captures(lower)?;

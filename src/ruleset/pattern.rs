@@ -67,12 +67,12 @@ impl Pattern {
     /// speed up (about half of compiling a pattern).
     pub(crate) fn line_regex(&self) -> Option<&meta::Regex> {
         self.line_regex
-            .get_or_init(|| build_line_regex(&self.folded).ok())
+            .get_or_init(|| build_line_regex(&self.folded))
             .as_ref()
     }
 }
 
-fn build_line_regex(folded: &str) -> Result<meta::Regex, meta::BuildError> {
+fn build_line_regex(folded: &str) -> Option<meta::Regex> {
     meta::Builder::new()
         .configure(
             meta::Config::new()
@@ -90,6 +90,7 @@ fn build_line_regex(folded: &str) -> Result<meta::Regex, meta::BuildError> {
                 .crlf(true),
         )
         .build(folded)
+        .ok()
 }
 
 /// Builds a folded pattern exactly as the engine uses it.
