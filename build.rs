@@ -5,9 +5,21 @@
 
 use std::process::Command;
 
+// The engine's own folding and literal extraction, so the built-in
+// patterns' prefilter literals are derived here exactly as at run time.
+#[allow(dead_code)]
+#[path = "src/ruleset/fold.rs"]
+mod fold;
+#[allow(dead_code)]
+#[path = "src/engine/literals.rs"]
+mod literals;
+
 fn main() {
     println!("cargo:rerun-if-changed=rules");
+    println!("cargo:rerun-if-changed=src/ruleset/fold.rs");
+    println!("cargo:rerun-if-changed=src/engine/literals.rs");
     paraphrase_corpus();
+    builtin_literals();
     println!("cargo:rerun-if-env-changed=CLAWDOC_GIT_REV");
     let rev = std::env::var("CLAWDOC_GIT_REV")
         .ok()
@@ -46,6 +58,56 @@ fn paraphrase_corpus() {
     }
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(format!("{dir}/paraphrase-corpus.tsv"), out).expect("OUT_DIR is writable");
+}
+
+/// For every pattern of the built-in rules (`rules/*.toml`): its folded text
+/// and the prefilter literals `Engine::new` would derive from it, sorted by
+/// pattern, as Rust source (`src/engine.rs` includes it). A start-up then
+/// looks them up instead of parsing each pattern; user patterns (and any
+/// pattern not found here) still take the run-time path.
+fn builtin_literals() {
+    let mut folded: Vec<String> = Vec::new();
+    let mut paths: Vec<_> = std::fs::read_dir("rules")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    paths.sort();
+    for path in paths {
+        if path.extension().is_none_or(|e| e != "toml") {
+            continue;
+        }
+        let Ok(table) = std::fs::read_to_string(&path)
+            .unwrap_or_default()
+            .parse::<toml::Table>()
+        else {
+            continue; // the rule's own load reports it
+        };
+        let Some(patterns) = table.get("patterns").and_then(|p| p.as_array()) else {
+            continue;
+        };
+        folded.extend(patterns.iter().filter_map(|p| p.as_str()).map(fold::folded));
+    }
+    folded.sort();
+    folded.dedup();
+    let mut out = String::from(
+        "/// Built-in patterns (folded) and their prefilter literals, sorted by pattern (build.rs).\n\
+         static BUILTIN_LITERALS: &[(&str, Option<&[&[u8]]>)] = &[\n",
+    );
+    for f in &folded {
+        let lits = match literals::required_literals(f) {
+            Some(lits) => format!(
+                "Some(&[{}])",
+                lits.iter()
+                    .map(|l| format!("&{l:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => "None".to_owned(),
+        };
+        out.push_str(&format!("    ({f:?}, {lits}),\n"));
+    }
+    out.push_str("];\n");
+    let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(format!("{dir}/builtin-literals.rs"), out).expect("OUT_DIR is writable");
 }
 
 fn git(args: &[&str]) -> Option<String> {

@@ -14,7 +14,10 @@ command -v hyperfine >/dev/null || { echo "needs hyperfine (apt-get install hype
 cargo build --release --locked -q
 bin=target/release/clawdoc
 line='disconnected (4008): connect failed — device token mismatch'
-cmds=("$bin --version" "$bin lookup '$line'" "$bin lookup --json '$line'")
+# A line no pattern matches: the guess stage (BM25 index) and the closest
+# rules run too.
+other='the weather service returned an unexpected reply while syncing calendars'
+cmds=("$bin --version" "$bin lookup '$line'" "$bin lookup --json '$line'" "$bin lookup '$other'")
 if [ -n "${BASE:-}" ]; then
   base_dir=target/bench-base-$BASE
   if [ ! -x "$base_dir/target/release/clawdoc" ]; then
@@ -22,10 +25,11 @@ if [ -n "${BASE:-}" ]; then
     git worktree add -f --detach "$base_dir" "$BASE" >/dev/null
     (cd "$base_dir" && CARGO_TARGET_DIR="$PWD/target" cargo build --release --locked -q)
   fi
-  cmds+=("$base_dir/target/release/clawdoc lookup '$line'")
+  cmds+=("$base_dir/target/release/clawdoc lookup '$line'" "$base_dir/target/release/clawdoc lookup '$other'")
 fi
 # -i: a recognised error exits 1 (the exit-code table).
-hyperfine -N -i --warmup 20 --runs 300 --export-json target/lookup-bench.json "${cmds[@]}" >/dev/null
+hyperfine -N -i --warmup 20 --runs "${RUNS:-300}" --export-json target/lookup-bench.json "${cmds[@]}" >/dev/null
+printf 'cores: %s, load: %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - <<'PY'
 import json
 rs = json.load(open("target/lookup-bench.json"))["results"]
@@ -35,3 +39,10 @@ for r in rs:
     print(f"{r['command'][:70]:<70} median {r['median']*1000:6.2f} ms  cpu {cpu:5.2f} ms  "
           f"x{r['median']/ref['median']:.2f} of this lookup")
 PY
+# Instructions (callgrind): deterministic, unlike times on a shared machine.
+if command -v valgrind >/dev/null; then
+  for c in "${cmds[@]}"; do
+    n=$( (eval "valgrind --tool=callgrind --callgrind-out-file=/dev/null $c" 2>&1 >/dev/null || true) | sed -n 's/.*refs: *//p')
+    printf '%-70s %14s instructions\n' "${c:0:70}" "$n"
+  done
+fi

@@ -360,7 +360,7 @@ fn finding(
         evidence_messages: evidence
             .iter()
             .filter(|e| rule.probes.contains(&e.probe))
-            .map(|e| (e.probe, e.message.clone()))
+            .map(|e| (e.probe, Message::clone(&e.message)))
             .collect(),
         fixes: rule.fixes.iter().map(|f| f.rendered(&vars)).collect(),
         vars,
@@ -742,7 +742,7 @@ fn verify(env: &ProbeEnv, d: &Diagnosis) -> Verification {
         (true, _) if verified => msg!("verify-ready"),
         (true, other) => msg!("verify-handshake", handshake = other),
         (false, _) => health
-            .map(|e| e.message.clone())
+            .map(|e| Message::clone(&e.message))
             .unwrap_or_else(|| msg!("verify-not-probed")),
     };
     Verification {

@@ -15,10 +15,12 @@
 //!   A line longer than [`MAX_LINE`] is matched in overlapping windows and
 //!   still counts once.
 
+mod literals;
 pub mod paraphrase;
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
+use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind};
 use regex::bytes::{Regex, RegexBuilder};
@@ -28,7 +30,11 @@ use regex_automata::{meta, Input, MatchKind, PatternSet};
 use serde::Serialize;
 
 use crate::normalize;
+use crate::ruleset::pattern::Pattern;
 use crate::ruleset::{Role, Rule, RuleError};
+#[cfg(test)]
+use literals::plain_prefix;
+use literals::{required_literals, LITERAL_BYTES};
 
 /// Lines are read in blocks of about this size.
 pub(crate) const BLOCK: usize = 1 << 20;
@@ -46,8 +52,6 @@ pub enum EngineError {
     Compile(#[from] regex::Error),
     #[error("the rule patterns do not compile together: {0}")]
     Set(#[from] Box<meta::BuildError>),
-    #[error("the rule patterns' literal prefilter does not build: {0}")]
-    Prefilter(String),
 }
 
 /// The rules, compiled for matching.
@@ -55,13 +59,45 @@ pub struct Engine<'r> {
     rules: &'r [Rule],
     /// Literal prefilter: every literal some pattern's matches must start
     /// (or end) with. A line's hits name the only patterns that can match.
-    prefilter: Option<AhoCorasick>,
-    /// For each literal of `prefilter`: the pattern it stands for.
+    literals: Vec<Vec<u8>>,
+    /// For each literal of `literals`: the pattern it stands for.
     literal_owner: Vec<u32>,
+    /// The literals packed into integers ([`literal_key`]) with their
+    /// pattern, sorted: a short input looks each of its 3–5 byte windows up
+    /// here instead of paying for an automaton.
+    keyed: Vec<(u64, u32)>,
+    /// Aho-corasick over `literals`, built on the first long input (`None`
+    /// if it does not build: the sorted keys then serve every input).
+    prefilter: OnceLock<Option<AhoCorasick>>,
     /// Patterns with no usable required literal: tried on every line.
     always: Vec<u32>,
     /// For each pattern: (rule index, pattern index in the rule).
     owners: Vec<(usize, usize)>,
+}
+
+/// Inputs up to this many bytes find their candidate patterns through the
+/// sorted literal keys (and run prefilter-less regexes); longer ones build
+/// the aho-corasick automaton (and use the regular regexes). Conservative:
+/// at 2 KiB the window lookups cost well under a tenth of the automaton's
+/// ~4 M instructions of construction; the crossover was not measured.
+const SHORT_INPUT: usize = 2048;
+
+include!(concat!(env!("OUT_DIR"), "/builtin-literals.rs"));
+
+/// The literals build.rs derived for a built-in pattern (`Some(None)`: it
+/// has none, it is tried on every line); `None` for any other pattern.
+fn builtin_literals(folded: &str) -> Option<Option<&'static [&'static [u8]]>> {
+    let i = BUILTIN_LITERALS
+        .binary_search_by(|(p, _)| (*p).cmp(folded))
+        .ok()?;
+    Some(BUILTIN_LITERALS[i].1)
+}
+
+/// A literal of at most 7 bytes as one integer: its length, then its bytes
+/// (so no two literals share a key).
+fn literal_key(lit: &[u8]) -> u64 {
+    lit.iter()
+        .fold(lit.len() as u64, |k, &b| (k << 8) | u64::from(b))
 }
 
 /// One rule that matched the input.
@@ -86,9 +122,10 @@ pub struct Match<'r> {
 }
 
 impl<'r> Engine<'r> {
-    /// Builds the literal prefilter only: a pattern's regex is compiled the
-    /// first time a line holds one of its literals (a one-line lookup pays
-    /// for a handful of regexes, not for a set of all of them).
+    /// Gathers the literal prefilter only: a pattern's regex is compiled
+    /// the first time a line holds one of its literals (a one-line lookup
+    /// pays for a handful of regexes, not for a set of all of them). The
+    /// built-in patterns' literals were derived at build time.
     pub fn new(rules: &'r [Rule]) -> Result<Self, EngineError> {
         let mut owners = Vec::new();
         let mut literals: Vec<Vec<u8>> = Vec::new();
@@ -98,7 +135,11 @@ impl<'r> Engine<'r> {
             for (pi, p) in rule.patterns.iter().enumerate() {
                 let id = owners.len() as u32;
                 owners.push((ri, pi));
-                match required_literals(&p.folded) {
+                let found = match builtin_literals(&p.folded) {
+                    Some(known) => known.map(|lits| lits.iter().map(|l| l.to_vec()).collect()),
+                    None => required_literals(&p.folded),
+                };
+                match found {
                     Some(lits) => {
                         literal_owner.extend(std::iter::repeat_n(id, lits.len()));
                         literals.extend(lits);
@@ -107,32 +148,62 @@ impl<'r> Engine<'r> {
                 }
             }
         }
-        let prefilter = if literals.is_empty() {
-            None
-        } else {
-            Some(
-                AhoCorasick::builder()
-                    .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                    .build(&literals)
-                    .map_err(|e| EngineError::Prefilter(e.to_string()))?,
-            )
-        };
+        // A required literal's start is required too: keys hold at most
+        // LITERAL_BYTES, whatever a literal's length.
+        let mut keyed: Vec<(u64, u32)> = (literals.iter().zip(&literal_owner))
+            .map(|(l, &id)| (literal_key(&l[..l.len().min(LITERAL_BYTES)]), id))
+            .collect();
+        keyed.sort_unstable();
+        keyed.dedup();
         Ok(Self {
             rules,
-            prefilter,
+            literals,
             literal_owner,
+            keyed,
+            prefilter: OnceLock::new(),
             always,
             owners,
         })
     }
 
+    /// The aho-corasick prefilter, built on first use; `None` when there
+    /// are no literals or it does not build.
+    fn prefilter(&self) -> Option<&AhoCorasick> {
+        self.prefilter
+            .get_or_init(|| {
+                if self.literals.is_empty() {
+                    return None;
+                }
+                AhoCorasick::builder()
+                    .kind(Some(AhoCorasickKind::NoncontiguousNFA))
+                    .build(&self.literals)
+                    .ok()
+            })
+            .as_ref()
+    }
+
     /// The patterns that can match `lower` (a lowercased line), in pattern
     /// order: those with a literal in it, and those without a literal.
-    fn candidates(&self, lower: &[u8]) -> Vec<u32> {
-        let mut ids = self.always.clone();
-        if let Some(ac) = &self.prefilter {
-            for m in ac.find_overlapping_iter(lower) {
-                ids.push(self.literal_owner[m.pattern().as_usize()]);
+    /// `long`: the input is long enough to be worth the automaton.
+    fn candidates(&self, lower: &[u8], long: bool) -> Vec<u32> {
+        let mut ids = Vec::with_capacity(self.always.len() + 8);
+        ids.extend_from_slice(&self.always);
+        match long.then(|| self.prefilter()).flatten() {
+            Some(ac) => {
+                for m in ac.find_overlapping_iter(lower) {
+                    ids.push(self.literal_owner[m.pattern().as_usize()]);
+                }
+            }
+            None => {
+                for start in 0..lower.len() {
+                    for len in 3..=LITERAL_BYTES.min(lower.len() - start) {
+                        let key = literal_key(&lower[start..start + len]);
+                        let from = self.keyed.partition_point(|&(k, _)| k < key);
+                        for &(_, id) in self.keyed[from..].iter().take_while(|(k, _)| *k == key) {
+                            ids.push(id);
+                        }
+                    }
+                }
             }
         }
         ids.sort_unstable();
@@ -143,20 +214,17 @@ impl<'r> Engine<'r> {
     /// Every rule hit by one (already normalised) line, with the captures and
     /// the longest match length. Pattern order decides capture precedence.
     /// Routine lines are not claimed yet ([`claim_routine`] runs once the
-    /// hits' `[[context]]` is known).
-    pub(crate) fn match_line(&self, line: &str) -> Vec<LineHit> {
+    /// hits' `[[context]]` is known). `long`: see [`Self::candidates`].
+    pub(crate) fn match_line(&self, line: &str, long: bool) -> Vec<LineHit> {
         let original = line.as_bytes();
         let lower = original.to_ascii_lowercase();
         let mut hits: Vec<LineHit> = Vec::new();
-        for pattern_id in self.candidates(&lower) {
+        for pattern_id in self.candidates(&lower, long) {
             let (ri, pi) = self.owners[pattern_id as usize];
-            let Some(regex) = self.rules[ri].patterns[pi].regex() else {
+            let pattern = &self.rules[ri].patterns[pi];
+            let Some((len, groups)) = pattern_captures(pattern, &lower, long) else {
                 continue;
             };
-            let Some(caps) = regex.captures(&lower) else {
-                continue;
-            };
-            let len = caps.get(0).map_or(0, |m| m.len());
             let hit = match hits.iter_mut().find(|h| h.rule == ri) {
                 Some(h) => h,
                 None => {
@@ -169,13 +237,11 @@ impl<'r> Engine<'r> {
                 }
             };
             hit.specificity = hit.specificity.max(len);
-            for name in regex.capture_names().flatten() {
-                if let Some(m) = caps.name(name) {
-                    // Same offsets in the original: ASCII folding keeps lengths.
-                    hit.captures.entry(name.to_string()).or_insert_with(|| {
-                        String::from_utf8_lossy(&original[m.range()]).into_owned()
-                    });
-                }
+            for (name, range) in groups {
+                // Same offsets in the original: ASCII folding keeps lengths.
+                hit.captures
+                    .entry(name.to_string())
+                    .or_insert_with(|| String::from_utf8_lossy(&original[range]).into_owned());
             }
         }
         hits
@@ -188,13 +254,14 @@ impl<'r> Engine<'r> {
         // Kept for `[[context]]` windows: a rule may need a nearby line.
         let lines: Vec<std::borrow::Cow<'_, str>> =
             normalize::split_lines(input).map(normalize::line).collect();
+        let long = input.len() > SHORT_INPUT;
         for (index, line) in lines.iter().enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
             // A hit whose required context is not near does not count, and
             // only a counted routine hit may claim the line.
-            let mut hits: Vec<(LineHit, usize)> = (self.match_line(line).into_iter())
+            let mut hits: Vec<(LineHit, usize)> = (self.match_line(line, long).into_iter())
                 .filter_map(|h| {
                     let context = context_support(&self.rules[h.rule], &lines, index)?;
                     Some((h, context))
@@ -286,6 +353,40 @@ impl<'r> Engine<'r> {
             dropped,
         })
     }
+}
+
+/// Named groups that took part in a match: name and byte range.
+type Groups<'p> = Vec<(&'p str, std::ops::Range<usize>)>;
+
+/// Where `pattern` matches `lower` (one lowercased line): the match's
+/// length and its named groups that took part, in group order. A short
+/// input uses the pattern's prefilter-less regex (cheaper to build, same
+/// matches), a long one its regular regex.
+fn pattern_captures<'p>(
+    pattern: &'p Pattern,
+    lower: &[u8],
+    long: bool,
+) -> Option<(usize, Groups<'p>)> {
+    if long {
+        let regex = pattern.regex()?;
+        let caps = regex.captures(lower)?;
+        let len = caps.get(0).map_or(0, |m| m.len());
+        let groups = (regex.capture_names().flatten())
+            .filter_map(|name| Some((name, caps.name(name)?.range())))
+            .collect();
+        return Some((len, groups));
+    }
+    let regex = pattern.line_regex()?;
+    let mut caps = regex.create_captures();
+    regex.captures(lower, &mut caps);
+    let len = caps.get_match()?.len();
+    let names = regex
+        .group_info()
+        .pattern_names(regex_automata::PatternID::ZERO);
+    let groups = (names.enumerate())
+        .filter_map(|(i, name)| Some((name?, caps.get_group(i)?.range())))
+        .collect();
+    Some((len, groups))
 }
 
 /// One rule's hit on one line.
@@ -424,102 +525,6 @@ fn combined_of(rules: &[Rule], owners: &[(usize, usize)]) -> String {
         .map(|p| format!("(?:{})", strip_capture_names(&p.folded)))
         .collect::<Vec<_>>()
         .join("|")
-}
-
-/// Literals one of which every match of `folded` must start with (or, if
-/// the start is not finite, end with), each at least 3 bytes so the
-/// prefilter stays selective; `None` when there is no such set (the pattern
-/// is then tried on every line). Uses regex-syntax's literal extractor on the
-/// pattern as the engine parses it.
-const LITERAL_BYTES: usize = 5;
-
-fn required_literals(folded: &str) -> Option<Vec<Vec<u8>>> {
-    if let Some(prefix) = plain_prefix(folded) {
-        return Some(vec![prefix[..prefix.len().min(LITERAL_BYTES)].to_vec()]);
-    }
-    use regex_syntax::hir::literal::{ExtractKind, Extractor};
-    let hir = regex_syntax::ParserBuilder::new()
-        .unicode(false)
-        .utf8(false)
-        .multi_line(true)
-        .crlf(true)
-        .build()
-        .parse(folded)
-        .ok()?;
-    for kind in [ExtractKind::Prefix, ExtractKind::Suffix] {
-        let prefix = matches!(kind, ExtractKind::Prefix);
-        let mut seq = Extractor::new().kind(kind).extract(&hir);
-        // Short literals keep the prefilter small to build (it is built at
-        // every start) and are still selective enough for single lines.
-        if prefix {
-            seq.keep_first_bytes(LITERAL_BYTES);
-        } else {
-            seq.keep_last_bytes(LITERAL_BYTES);
-        }
-        seq.dedup();
-        let Some(lits) = seq.literals() else {
-            continue;
-        };
-        if !lits.is_empty() && lits.len() <= 32 && lits.iter().all(|l| l.as_bytes().len() >= 3) {
-            return Some(lits.iter().map(|l| l.as_bytes().to_vec()).collect());
-        }
-    }
-    None
-}
-
-/// The literal text every match of `folded` starts with, read straight off
-/// the pattern when it begins with at least 3 plain characters and has no
-/// top-level alternation: most rule patterns do, and this spares a parse per
-/// pattern at every start (the parse was a third of a one-line lookup's
-/// instructions). `None` sends the pattern to regex-syntax's extractor.
-fn plain_prefix(folded: &str) -> Option<&[u8]> {
-    let b = folded.as_bytes();
-    // A top-level `|` makes the prefix optional. Classes may hold a literal
-    // `|`; such patterns take the parser's way.
-    if b.contains(&b'[') && b.contains(&b'|') {
-        return None;
-    }
-    let (mut depth, mut i) = (0usize, 0);
-    while i < b.len() {
-        match b[i] {
-            b'\\' => i += 1,
-            b'(' => depth += 1,
-            b')' => depth = depth.saturating_sub(1),
-            b'|' if depth == 0 => return None,
-            _ => {}
-        }
-        i += 1;
-    }
-    let plain = |c: u8| {
-        c.is_ascii_lowercase()
-            || c.is_ascii_digit()
-            || matches!(
-                c,
-                b' ' | b'_'
-                    | b'-'
-                    | b':'
-                    | b'='
-                    | b','
-                    | b';'
-                    | b'\''
-                    | b'"'
-                    | b'/'
-                    | b'<'
-                    | b'>'
-                    | b'@'
-                    | b'!'
-                    | b'%'
-                    | b'&'
-                    | b'~'
-                    | b'#'
-            )
-    };
-    let mut n = b.iter().take_while(|&&c| plain(c)).count();
-    // A quantifier after the run applies to its last character only.
-    if matches!(b.get(n), Some(b'?' | b'*' | b'+' | b'{')) {
-        n = n.saturating_sub(1);
-    }
-    (n >= 3).then(|| &b[..n])
 }
 
 /// All patterns in one set, all-matches semantics, tuned for whole logs
@@ -1209,6 +1214,99 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// build.rs derives the built-in patterns' literals with the engine's
+    /// own code: what it embedded equals the run-time derivation for every
+    /// built-in pattern, and a pattern it does not know (a user rule's)
+    /// takes the run-time path.
+    #[test]
+    fn builtin_literals_from_the_build_equal_the_runtime_derivation() {
+        let set = RuleSet::builtin();
+        let mut seen = std::collections::BTreeSet::new();
+        for rule in &set.rules {
+            for p in &rule.patterns {
+                let built = builtin_literals(&p.folded).unwrap_or_else(|| {
+                    panic!("{}: {:?} was not derived at build time", rule.id, p.folded)
+                });
+                let built: Option<Vec<Vec<u8>>> =
+                    built.map(|lits| lits.iter().map(|l| l.to_vec()).collect());
+                assert_eq!(built, required_literals(&p.folded), "{}", rule.id);
+                seen.insert(p.folded.as_str());
+            }
+        }
+        assert_eq!(seen.len(), BUILTIN_LITERALS.len());
+        assert!(BUILTIN_LITERALS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(
+            builtin_literals("gateway (?P<x>\\d+) is not a built-in"),
+            None
+        );
+    }
+
+    /// The sorted-key lookup of short inputs and the aho-corasick automaton
+    /// of long ones name the same candidate patterns, on every example of
+    /// every built-in rule (either way) and on odd input.
+    #[test]
+    fn short_and_long_input_find_the_same_candidates() {
+        let set = RuleSet::builtin();
+        let engine = Engine::new(&set.rules).unwrap();
+        let mut lines: Vec<String> = (set.rules.iter())
+            .flat_map(|r| r.examples.iter().map(|e| e.text.clone()))
+            .collect();
+        lines.extend(["", "ab", "eaddrinuse", "x EADDRINUSE", "埠"].map(String::from));
+        let mut found = 0;
+        for text in &lines {
+            for line in normalize::split_lines(text.as_bytes()) {
+                let lower = normalize::line(line).to_ascii_lowercase();
+                let short = engine.candidates(lower.as_bytes(), false);
+                assert_eq!(short, engine.candidates(lower.as_bytes(), true), "{text:?}");
+                found += short.len();
+            }
+        }
+        assert!(found > lines.len(), "{found}");
+        // A whole lookup agrees past the threshold too.
+        let line = "disconnected (4008): connect failed — device token mismatch\n";
+        let long = format!("{}{line}", "ok\n".repeat(SHORT_INPUT));
+        let ids = |input: &str| {
+            (engine.lookup(input.as_bytes()).iter())
+                .map(|m| (m.rule.id.clone(), m.captures.clone(), m.specificity))
+                .collect::<Vec<_>>()
+        };
+        assert!(long.len() > SHORT_INPUT);
+        assert!(!ids(line).is_empty());
+        assert_eq!(ids(line), ids(&long));
+    }
+
+    /// The prefilter-less regex a short input uses finds the same match
+    /// and the same groups as the regular one, for every built-in pattern
+    /// on every example of every built-in rule.
+    #[test]
+    fn line_regexes_capture_what_the_regular_regexes_do() {
+        let set = RuleSet::builtin();
+        let lines: Vec<String> = (set.rules.iter())
+            .flat_map(|r| r.examples.iter())
+            .flat_map(|e| {
+                e.text
+                    .lines()
+                    .map(|l| normalize::line(l.as_bytes()).to_ascii_lowercase())
+            })
+            .collect();
+        let mut matched = 0;
+        for rule in &set.rules {
+            for p in &rule.patterns {
+                for line in &lines {
+                    let short = pattern_captures(p, line.as_bytes(), false);
+                    assert_eq!(
+                        short,
+                        pattern_captures(p, line.as_bytes(), true),
+                        "{} on {line:?}",
+                        rule.id
+                    );
+                    matched += usize::from(short.is_some_and(|(_, g)| !g.is_empty()));
+                }
+            }
+        }
+        assert!(matched > 20, "{matched}");
     }
 
     #[test]

@@ -173,7 +173,7 @@ fn eval(cond: &Condition, evidence: &[Evidence]) -> Truth {
         Truth::Unknown(msg!(
             "cond-inconclusive",
             probe = cond.probe,
-            why = ev.message.clone()
+            why = crate::i18n::Message::clone(&ev.message)
         ))
     };
     let value = ev.get(&cond.fact);

@@ -262,26 +262,46 @@ pub(crate) fn printable(s: &str) -> Cow<'_, str> {
     }
 }
 
+/// Each mask with what it becomes. The path needs a `/` or a `:\`, the uuid a
+/// `-` (it may be all letters), the others a digit (`\d`: every Unicode
+/// decimal digit is `char::is_numeric`): a mask that cannot match is
+/// neither compiled nor run.
+const MASKS: [(&str, &str); 7] = [
+    (
+        r"\b\d{4}-\d{2}-\d{2}[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?",
+        "<time>",
+    ),
+    // Unix paths, and Windows ones (`C:\Users\…`).
+    (
+        r"(?:~|\.{1,2})?/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]*)*|(?-u:\b[A-Za-z]:\\[\w.@%+=,~\\-]*(?:[\\/][\w.@%+=,~-]*)*)",
+        "<path>",
+    ),
+    (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}\b", "<uuid>"),
+    (
+        r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b(?:0x)?[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*\b",
+        "<hex>",
+    ),
+    (r"(?i)\bpid[ =:]*\d+", "pid <pid>"),
+    (r":\d{2,5}\b", ":<port>"),
+    (r"\b\d+(?:\.\d+)*", "<n>"),
+];
+
 pub fn mask(s: &str) -> String {
-    static MASKS: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> =
-        std::sync::OnceLock::new();
-    let masks = MASKS.get_or_init(|| {
-        [
-            (r"\b\d{4}-\d{2}-\d{2}[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?", "<time>"),
-            // Unix paths, and Windows ones (`C:\Users\…`)
-            (r"(?:~|\.{1,2})?/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]*)*|(?-u:\b[A-Za-z]:\\[\w.@%+=,~\\-]*(?:[\\/][\w.@%+=,~-]*)*)", "<path>"),
-            (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}\b", "<uuid>"),
-            (r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b(?:0x)?[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*\b", "<hex>"),
-            (r"(?i)\bpid[ =:]*\d+", "pid <pid>"),
-            (r":\d{2,5}\b", ":<port>"),
-            (r"\b\d+(?:\.\d+)*", "<n>"),
-        ]
-        .into_iter()
-        .map(|(re, with)| (regex::Regex::new(re).expect("mask regexes are valid"), with))
-        .collect()
-    });
+    const PATH: usize = 1;
+    const UUID: usize = 2;
+    static COMPILED: [std::sync::OnceLock<regex::Regex>; 7] =
+        [const { std::sync::OnceLock::new() }; 7];
     let mut out = s.to_string();
-    for (re, with) in masks {
+    for (i, (re, with)) in MASKS.iter().enumerate() {
+        let possible = match i {
+            PATH => out.contains('/') || out.contains(":\\"),
+            UUID => out.contains('-'),
+            _ => out.chars().any(char::is_numeric),
+        };
+        if !possible {
+            continue;
+        }
+        let re = COMPILED[i].get_or_init(|| regex::Regex::new(re).expect("mask regexes are valid"));
         if re.is_match(&out) {
             out = re.replace_all(&out, *with).into_owned();
         }
@@ -294,6 +314,24 @@ pub fn mask(s: &str) -> String {
 /// a secret when it follows such a key and looks random: at least 12
 /// characters with a digit, or 24 without.
 pub fn redact(s: &str) -> Cow<'_, str> {
+    // Every key the pattern knows holds one of these (ASCII case-folded, as
+    // the pattern is): without one there is nothing to hide, and the regex
+    // (costly to build, a fifth of a one-line lookup) is not needed.
+    const KEYS: &[&[u8]] = &[
+        b"token",
+        b"passw",
+        b"secret",
+        b"api",
+        b"authorization",
+        b"bearer",
+    ];
+    let lower = s.as_bytes().to_ascii_lowercase();
+    if !KEYS
+        .iter()
+        .any(|k| memchr::memmem::find(&lower, k).is_some())
+    {
+        return Cow::Borrowed(s);
+    }
     static SECRET: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let re = SECRET.get_or_init(|| {
         regex::Regex::new(
@@ -387,6 +425,39 @@ mod tests {
             mask(r"Failed to read config at C:\Users\ann\.openclaw\openclaw.json: EPERM"),
             "Failed to read config at <path>: EPERM"
         );
+    }
+
+    /// Skipping the masks that cannot match changes nothing: the same text
+    /// as every mask applied in order, on text with and without digits,
+    /// slashes and dashes (an all-letter uuid, non-ASCII digits).
+    #[test]
+    fn mask_skips_only_masks_that_cannot_match() {
+        let every = |s: &str| {
+            MASKS.iter().fold(s.to_string(), |out, (re, with)| {
+                regex::Regex::new(re)
+                    .unwrap()
+                    .replace_all(&out, *with)
+                    .into_owned()
+            })
+        };
+        for s in [
+            "2026-03-01T10:00:00Z pid 4242 listen on 127.0.0.1:3001 at /home/u/x.db id deadbeef1234",
+            "id deadbeef-dead-beef-dead-beefdeadbeef done",
+            "port ٣٠٠١ busy, PID=٤٢",
+            "open ~/.openclaw/openclaw.json failed",
+            "gateway not connected",
+            "token mismatch: 未授權 :18789",
+            "",
+        ] {
+            assert_eq!(mask(s), every(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn redact_skips_lines_without_a_secret_key() {
+        assert!(matches!(redact("gateway not connected"), Cow::Borrowed(_)));
+        let t = "9f86d081884c7d659a2feaa0c55ad015";
+        assert_eq!(redact(&format!("API_KEY: {t}")), "API_KEY: <redacted>");
     }
 
     #[test]

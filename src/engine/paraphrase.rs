@@ -53,7 +53,6 @@ enum Label {
 
 struct Doc {
     label: Label,
-    terms: HashMap<String, u32>,
     len: usize,
 }
 
@@ -118,11 +117,16 @@ const STOP: &[&str] = &[
     "this", "that", "as", "by", "are", "from", "value",
 ];
 
-/// The BM25 index over rule examples and corpus rows.
+/// The BM25 index over rule examples and corpus rows. Terms are numbered
+/// ([`Index::vocab`]); each term lists the documents holding it with their
+/// count (postings), so a line is scored over the documents sharing a word
+/// with it only.
 pub struct Index<'r> {
     rules: &'r [Rule],
     docs: Vec<Doc>,
-    df: HashMap<String, usize>,
+    vocab: HashMap<String, u32>,
+    /// For each term: (document, how often the term occurs in it), by document.
+    postings: Vec<Vec<(u32, u32)>>,
     avg_len: f64,
 }
 
@@ -148,19 +152,33 @@ impl<'r> Index<'r> {
         rules: &'r [Rule],
         corpus: impl IntoIterator<Item = (&'t str, Option<Category>)>,
     ) -> Self {
-        let mut docs = Vec::new();
+        let mut docs: Vec<Doc> = Vec::new();
+        let mut vocab: HashMap<String, u32> = HashMap::new();
+        let mut postings: Vec<Vec<(u32, u32)>> = Vec::new();
         let mut add = |text: &str, label: Label| {
             let toks = tokens(text);
             if toks.is_empty() {
                 return;
             }
-            let mut terms = HashMap::new();
+            let doc = docs.len() as u32;
             for t in &toks {
-                *terms.entry(t.clone()).or_insert(0) += 1;
+                let id = match vocab.get(t.as_str()) {
+                    Some(&id) => id,
+                    None => {
+                        let id = postings.len() as u32;
+                        vocab.insert(t.clone(), id);
+                        postings.push(Vec::new());
+                        id
+                    }
+                };
+                let list = &mut postings[id as usize];
+                match list.last_mut() {
+                    Some((d, tf)) if *d == doc => *tf += 1,
+                    _ => list.push((doc, 1)),
+                }
             }
             docs.push(Doc {
                 label,
-                terms,
                 len: toks.len(),
             });
         };
@@ -183,24 +201,26 @@ impl<'r> Index<'r> {
             let label = category.map_or(Label::Other, Label::Category);
             add(&message.replace("\\n", " "), label);
         }
-        let mut df: HashMap<String, usize> = HashMap::new();
-        for d in &docs {
-            for t in d.terms.keys() {
-                *df.entry(t.clone()).or_insert(0) += 1;
-            }
-        }
         let avg_len = docs.iter().map(|d| d.len).sum::<usize>() as f64 / docs.len().max(1) as f64;
         Self {
             rules,
             docs,
-            df,
+            vocab,
+            postings,
             avg_len,
         }
     }
 
+    /// How many documents hold `term`.
+    fn df(&self, term: &str) -> usize {
+        self.vocab
+            .get(term)
+            .map_or(0, |&id| self.postings[id as usize].len())
+    }
+
     fn idf(&self, term: &str) -> f64 {
         let n = self.docs.len() as f64;
-        let df = self.df.get(term).copied().unwrap_or(0) as f64;
+        let df = self.df(term) as f64;
         (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
     }
 
@@ -219,16 +239,26 @@ impl<'r> Index<'r> {
         if ideal <= 0.0 {
             return Vec::new();
         }
+        // Each document's sum over the query words it holds, added in
+        // query order (the order a per-document sum would take).
+        let mut sums: Vec<Option<f64>> = vec![None; self.docs.len()];
+        for t in &query {
+            let Some(&id) = self.vocab.get(t.as_str()) else {
+                continue;
+            };
+            let idf = self.idf(t);
+            for &(doc, tf) in &self.postings[id as usize] {
+                let d = &self.docs[doc as usize];
+                let norm = K1 * (1.0 - B + B * d.len as f64 / self.avg_len);
+                let tf = f64::from(tf);
+                let part = idf * tf * (K1 + 1.0) / (tf + norm);
+                let sum = &mut sums[doc as usize];
+                *sum = Some(sum.map_or(part, |s| s + part));
+            }
+        }
         let mut best: Vec<(Label, f64)> = Vec::new();
-        for d in &self.docs {
-            let norm = K1 * (1.0 - B + B * d.len as f64 / self.avg_len);
-            let score: f64 = (query.iter())
-                .filter_map(|t| {
-                    let tf = f64::from(*d.terms.get(t)?);
-                    Some(self.idf(t) * tf * (K1 + 1.0) / (tf + norm))
-                })
-                .sum::<f64>()
-                / ideal;
+        for (d, sum) in self.docs.iter().zip(sums) {
+            let score = sum.unwrap_or(0.0) / ideal;
             if score <= 0.0 {
                 continue;
             }

@@ -161,7 +161,7 @@ fn handshake(env: &ProbeEnv, port: u16, evidence: Evidence) -> Evidence {
     let mut evidence = evidence.fact("health.handshake", value);
     if let Some(why) = fail {
         evidence.status = Status::Fail;
-        let first = evidence.message.clone();
+        let first = crate::i18n::Message::clone(&evidence.message);
         evidence = evidence.say(msg!("joined", first = first, second = why));
     }
     evidence

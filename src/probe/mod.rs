@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -57,10 +58,11 @@ pub struct Evidence {
     pub status: Status,
     /// One line for humans, in English (the rendering of `message`);
     /// never contains a secret.
-    pub summary: String,
+    #[schemars(with = "String")]
+    pub summary: Summary,
     /// The summary as a catalogue message, for the reader's language.
     #[serde(skip)]
-    pub message: Message,
+    pub message: Arc<Message>,
     pub facts: Facts,
     /// Wall time the probe took.
     #[serde(serialize_with = "ser_millis")]
@@ -72,12 +74,72 @@ fn ser_millis<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Erro
     s.serialize_f64(d.as_secs_f64() * 1000.0)
 }
 
+/// A probe's summary in English: [`Evidence::message`] rendered through the
+/// catalogue the first time it is read (JSON, `{}`, `.contains`), not when
+/// the probe runs. Rendering costs about as much as a small probe itself,
+/// and a human report in any language renders the message instead.
+#[derive(Clone)]
+pub struct Summary {
+    message: Arc<Message>,
+    english: OnceLock<String>,
+}
+
+impl Summary {
+    fn new(message: Arc<Message>) -> Self {
+        Self {
+            message,
+            english: OnceLock::new(),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        self.english.get_or_init(|| self.message.english())
+    }
+}
+
+impl std::ops::Deref for Summary {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Debug for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq<String> for Summary {
+    fn eq(&self, other: &String) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Summary {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for Summary {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
 impl Evidence {
     pub(crate) fn new(probe: ProbeName, status: Status, message: Message) -> Self {
+        let message = Arc::new(message);
         Self {
             probe,
             status,
-            summary: message.english(),
+            summary: Summary::new(message.clone()),
             message,
             facts: Facts::new(),
             elapsed: Duration::ZERO,
@@ -89,8 +151,8 @@ impl Evidence {
     }
     /// Replaces the summary (and its English rendering).
     pub(crate) fn say(mut self, message: Message) -> Self {
-        self.summary = message.english();
-        self.message = message;
+        self.message = Arc::new(message);
+        self.summary = Summary::new(self.message.clone());
         self
     }
     pub(crate) fn fact(mut self, name: &str, value: impl Into<serde_json::Value>) -> Self {

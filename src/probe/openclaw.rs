@@ -426,16 +426,16 @@ fn disk(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
         Some(logs) if logs.status > state.status && logs.status != Status::Inconclusive => {
             let both = msg!(
                 "oc-disk-logs-state",
-                logs = logs.message.clone(),
-                state = state.message
+                logs = Message::clone(&logs.message),
+                state = std::sync::Arc::unwrap_or_clone(state.message)
             );
             logs.say(both)
         }
         Some(logs) => {
             let both = msg!(
                 "oc-disk-state-logs",
-                state = state.message.clone(),
-                logs = logs.message
+                state = Message::clone(&state.message),
+                logs = std::sync::Arc::unwrap_or_clone(logs.message)
             );
             state.say(both)
         }
@@ -445,7 +445,7 @@ fn disk(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
     let large = log_bytes > LARGE_LOG_BYTES;
     if large {
         e.status = e.status.max(Status::Warn);
-        let text = e.message.clone();
+        let text = Message::clone(&e.message);
         let size = human_bytes(log_bytes);
         e = e.say(msg!(
             "oc-disk-large-log",

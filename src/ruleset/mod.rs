@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub mod compile;
+pub(crate) mod fold;
 pub mod model;
 pub mod pattern;
 pub mod rank;
