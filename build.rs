@@ -38,22 +38,49 @@ fn main() {
 }
 
 /// The labelled rows of the dev corpus's `tune` split (message, category),
-/// for the paraphrase stage's index (`src/engine/paraphrase.rs`). The held-out
+/// and the Chinese wrappers, for the paraphrase stage's index
+/// (`src/engine/paraphrase.rs`). The held-out
 /// `test` split stays out of the binary, so it measures unseen text.
 fn paraphrase_corpus() {
-    const CORPUS: &str = "fixtures/corpus/openclaw-2026.9.6-messages.tsv";
-    println!("cargo:rerun-if-changed={CORPUS}");
-    let text = std::fs::read_to_string(CORPUS).unwrap_or_default();
-    let mut lines = text.lines();
-    let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
-    let col = |name: &str| header.iter().position(|h| *h == name);
+    // Every version's messages (`<product>-<version>-messages.tsv`: openclaw
+    // 2026.9.6 and 2026.1.29, clawdbot 2026.1.24; the docs' signatures are
+    // all held out), tune rows only.
+    const DIR: &str = "fixtures/corpus";
+    println!("cargo:rerun-if-changed={DIR}");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(DIR)
+        .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.to_string_lossy().ends_with("-messages.tsv"));
+    files.sort();
     let mut out = String::new();
-    if let (Some(m), Some(c), Some(s)) = (col("message"), col("category"), col("split")) {
+    let mut seen = std::collections::HashSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        let mut lines = text.lines();
+        let header: Vec<&str> = lines.next().unwrap_or_default().split('\t').collect();
+        let col = |name: &str| header.iter().position(|h| *h == name);
+        let (Some(m), Some(c), Some(s)) = (col("message"), col("category"), col("split")) else {
+            continue;
+        };
         for cols in lines.map(|l| l.split('\t').collect::<Vec<_>>()) {
             let get = |i: usize| cols.get(i).copied().unwrap_or_default();
-            if !get(c).is_empty() && get(s) == "tune" {
+            if !get(c).is_empty() && get(s) == "tune" && seen.insert(get(m).to_string()) {
                 out.push_str(&format!("{}\t{}\n", get(m), get(c)));
             }
+        }
+    }
+    // The Chinese wrappers (hand-written, all tuned on): the families'
+    // Chinese wording, and healthy Chinese lines as `other`, so a healthy
+    // `网关已就绪` has its own near copy to lose to.
+    const ZH: &str = "fixtures/corpus/zh-wrappers.tsv";
+    println!("cargo:rerun-if-changed={ZH}");
+    let zh = std::fs::read_to_string(ZH).unwrap_or_default();
+    for line in zh
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    {
+        if let Some((message, category)) = line.split_once('\t') {
+            out.push_str(&format!("{message}\t{category}\n"));
         }
     }
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");

@@ -3,7 +3,8 @@
 //! Each input line is masked ([`normalize::mask`]) and scored with BM25 over
 //! word tokens against a small index of known wordings: every rule's
 //! positive examples (labelled with the rule) and the labelled rows of the
-//! dev corpus's `tune` split (`fixtures/corpus/`, embedded at build time:
+//! dev corpus's `tune` split of every version and the Chinese wrappers
+//! (`fixtures/corpus/`, embedded at build time:
 //! a category, or `other` for messages of no family). A label is guessed
 //! when its best score is at least [`THRESHOLD`] and [`MARGIN`] times the
 //! best score of an `other` row (the input must read clearly more like the
@@ -82,7 +83,20 @@ fn tokens(text: &str) -> Vec<String> {
     };
     let mut out = Vec::new();
     let mut word = String::new();
+    // Chinese is written without spaces: a run of such characters counts
+    // as its overlapping character pairs (网关 关已 已就 就绪), so a word's
+    // negation or its neighbour changes the terms, where single characters
+    // made `网关已就绪` (ready) a near-copy of `网关未就绪` (not ready).
+    let mut run: Vec<char> = Vec::new();
     let mut in_placeholder = false;
+    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
+        match run.len() {
+            0 => {}
+            1 => out.push(run[0].to_string()),
+            _ => out.extend(run.windows(2).map(|w| w.iter().collect::<String>())),
+        }
+        run.clear();
+    };
     let flush = |word: &mut String, out: &mut Vec<String>| {
         if word.len() >= 2
             && !word.bytes().all(|b| b.is_ascii_digit())
@@ -93,6 +107,9 @@ fn tokens(text: &str) -> Vec<String> {
         word.clear();
     };
     for c in masked.chars() {
+        if !(!c.is_ascii() && c.is_alphanumeric()) || in_placeholder {
+            flush_run(&mut run, &mut out);
+        }
         match c {
             '<' => {
                 flush(&mut word, &mut out);
@@ -103,11 +120,12 @@ fn tokens(text: &str) -> Vec<String> {
             c if c.is_ascii_alphanumeric() || c == '_' => word.push(c),
             c if !c.is_ascii() && c.is_alphanumeric() => {
                 flush(&mut word, &mut out);
-                out.push(c.to_string());
+                run.push(c);
             }
             _ => flush(&mut word, &mut out),
         }
     }
+    flush_run(&mut run, &mut out);
     flush(&mut word, &mut out);
     out
 }
@@ -366,6 +384,11 @@ mod tests {
         assert_eq!(
             tokens("Error: the port 18789 is <busy> at /tmp/x, 埠"),
             ["error", "port", "埠"]
+        );
+        // Chinese runs as overlapping pairs.
+        assert_eq!(
+            tokens("网关已就绪 ok"),
+            ["网关", "关已", "已就", "就绪", "ok"]
         );
         // A Windows path is a path too, not words.
         assert_eq!(
