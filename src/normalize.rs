@@ -326,10 +326,7 @@ pub fn redact(s: &str) -> Cow<'_, str> {
         b"bearer",
     ];
     let lower = s.as_bytes().to_ascii_lowercase();
-    if !KEYS
-        .iter()
-        .any(|k| memchr::memmem::find(&lower, k).is_some())
-    {
+    if !KEYS.iter().any(|k| may_hold_secret(&lower, k)) {
         return Cow::Borrowed(s);
     }
     static SECRET: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
@@ -353,9 +350,82 @@ pub fn redact(s: &str) -> Cow<'_, str> {
     })
 }
 
+/// Whether some `key` in `lower` (ASCII-lowercased) is followed, past the
+/// rest of its word and the separators the secret pattern allows (quotes,
+/// blanks, `:`, `=`), by a run of at least 12 value characters (the `=`s
+/// right before it counted in, as the pattern may take them as the value's):
+/// a necessary condition for [`redact`]'s pattern (a key's word always ends
+/// where its separator starts), checked without building it. `device token
+/// mismatch` has no such run.
+fn may_hold_secret(lower: &[u8], key: &[u8]) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || b == b'_' || b == b'-';
+    let value = |b: u8| b.is_ascii_alphanumeric() || b"._~+/=-".contains(&b);
+    memchr::memmem::find_iter(lower, key).any(|at| {
+        let mut i = at;
+        while i < lower.len() && word(lower[i]) {
+            i += 1;
+        }
+        while i < lower.len() && (lower[i].is_ascii_whitespace() || b"\"':=".contains(&lower[i])) {
+            i += 1;
+        }
+        // `=`s just skipped may be the value's own first characters.
+        let equals = lower[..i].iter().rev().take_while(|&&b| b == b'=').count();
+        equals + lower[i..].iter().take_while(|&&b| value(b)).count() >= 12
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cheap check never skips a line the secret pattern would change.
+    #[test]
+    fn the_secret_precheck_never_misses_a_secret() {
+        let re = regex::Regex::new(
+            r#"(?i-u)((?:token|password|passwd|secret|api[_-]?key|authorization|bearer)(?:["']?\s*[:=]\s*["']?|\s+))([A-Za-z0-9._~+/=-]{12,})"#,
+        )
+        .unwrap();
+        let keys: &[&[u8]] = &[
+            b"token",
+            b"passw",
+            b"secret",
+            b"api",
+            b"authorization",
+            b"bearer",
+        ];
+        let mut lines: Vec<String> = vec![
+            "device token mismatch".into(),
+            "token=abcdefabcdefabcdef".into(),
+            "TOKEN: \"abcdef0123456789\"".into(),
+            "token:==abcdefabcd".into(),
+            "api-key = 'sk-0123456789abcdef'".into(),
+            "Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.payload".into(),
+            "password\t\thunter2hunter2x".into(),
+            "secret's value abcdefghijklmnop".into(),
+            "tokens: abcdefghijklmnopqrstuvwxyz".into(),
+        ];
+        for key in ["token", "password", "secret", "api_key", "bearer"] {
+            for sep in [" ", "=", ": ", "\"=\"", "' : '", ":=", "  \t"] {
+                for v in [
+                    "abc",
+                    "abcdefghijk",
+                    "abcdefghijkl",
+                    "0123456789ab",
+                    "==abcdefghij",
+                ] {
+                    lines.push(format!("x {key}{sep}{v} y"));
+                }
+            }
+        }
+        for line in &lines {
+            let lower = line.as_bytes().to_ascii_lowercase();
+            let cheap = keys.iter().any(|k| may_hold_secret(&lower, k));
+            assert!(cheap || !re.is_match(line), "{line:?}");
+        }
+        assert!(!keys
+            .iter()
+            .any(|k| may_hold_secret(b"connect failed - device token mismatch", k)));
+    }
 
     #[test]
     fn plain_ascii_is_borrowed() {
