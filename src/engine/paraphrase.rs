@@ -107,7 +107,7 @@ fn tokens(text: &str) -> Vec<String> {
         word.clear();
     };
     for c in masked.chars() {
-        if !(!c.is_ascii() && c.is_alphanumeric()) || in_placeholder {
+        if c.is_ascii() || !c.is_alphanumeric() || in_placeholder {
             flush_run(&mut run, &mut out);
         }
         match c {
