@@ -126,10 +126,16 @@ impl Message {
 
     /// The English text (what JSON carries).
     pub fn english(&self) -> String {
-        static EN: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
-        let bundle = EN.get_or_init(|| fluent_bundle("en", EN_FTL.to_string()));
+        let bundle = english_bundle();
         self.render_with(&|id, args| format_in(bundle, id, args).unwrap_or_else(|| id.to_string()))
     }
+}
+
+/// The English catalogue, parsed once per process (JSON's texts, and the
+/// CLI's English or fallback: one parse serves both).
+pub fn english_bundle() -> &'static FluentBundle<FluentResource> {
+    static EN: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
+    EN.get_or_init(|| fluent_bundle("en", EN_FTL.to_string()))
 }
 
 /// A [`Message`] as data, for what is kept on disk and said later in the

@@ -25,23 +25,25 @@
 
 use std::sync::OnceLock;
 
-use clawdoc::i18n::{
-    fluent_bundle as bundle, format_in, Lang, Message, StoredMessage, EN_FTL, ZH_TW_FTL,
-};
+use clawdoc::i18n::{fluent_bundle as bundle, format_in, Lang, Message, StoredMessage, ZH_TW_FTL};
 use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 struct Catalogue {
-    bundle: FluentBundle<FluentResource>,
-    /// The fallback for an id without a translation: parsed only when
-    /// needed (every command parses its own language's catalogue at start).
-    english: OnceLock<FluentBundle<FluentResource>>,
+    /// This language's catalogue; `None` in English, which shares the
+    /// library's (parsed once per process).
+    own: Option<FluentBundle<FluentResource>>,
 }
 
 impl Catalogue {
+    fn bundle(&self) -> &FluentBundle<FluentResource> {
+        self.own
+            .as_ref()
+            .unwrap_or_else(|| clawdoc::i18n::english_bundle())
+    }
+    /// The fallback for an id without a translation.
     fn english(&self) -> &FluentBundle<FluentResource> {
-        self.english
-            .get_or_init(|| bundle("en", EN_FTL.to_string()))
+        clawdoc::i18n::english_bundle()
     }
 }
 
@@ -60,15 +62,12 @@ fn catalogue() -> &'static Catalogue {
 }
 
 fn build(lang: Lang) -> Catalogue {
-    let source = match lang {
-        Lang::En => EN_FTL.to_string(),
-        Lang::ZhTw => ZH_TW_FTL.to_string(),
-        Lang::ZhCn => clawdoc::i18n::to_zh_cn(ZH_TW_FTL),
+    let own = match lang {
+        Lang::En => None,
+        Lang::ZhTw => Some(bundle(lang.tag(), ZH_TW_FTL.to_string())),
+        Lang::ZhCn => Some(bundle(lang.tag(), clawdoc::i18n::to_zh_cn(ZH_TW_FTL))),
     };
-    Catalogue {
-        bundle: bundle(lang.tag(), source),
-        english: OnceLock::new(),
-    }
+    Catalogue { own }
 }
 
 /// Whether this process speaks English (texts from the library are shown
@@ -93,7 +92,7 @@ pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
                 .into_owned(),
         )
     };
-    format(&cat.bundle)
+    format(cat.bundle())
         .or_else(|| format(cat.english()))
         .unwrap_or_else(|| id.to_string())
 }
@@ -103,7 +102,7 @@ pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
 pub(crate) fn render(m: &Message) -> String {
     let cat = catalogue();
     m.render_with(&|id, args| {
-        format_in(&cat.bundle, id, args)
+        format_in(cat.bundle(), id, args)
             .or_else(|| format_in(cat.english(), id, args))
             .unwrap_or_else(|| id.to_string())
     })
@@ -120,7 +119,7 @@ pub(crate) fn render_stored(m: &StoredMessage, english: &str) -> String {
         return english.to_string();
     }
     m.render_with(&|id, args| {
-        format_in(&cat.bundle, id, args)
+        format_in(cat.bundle(), id, args)
             .or_else(|| format_in(cat.english(), id, args))
             .unwrap_or_else(|| id.to_string())
     })
@@ -138,7 +137,7 @@ pub(crate) fn render_joined(parts: &[Message]) -> String {
 /// has it (no English fallback, no id).
 pub(crate) fn translated(id: &str) -> Option<String> {
     let cat = catalogue();
-    format_in(&cat.bundle, id, &[])
+    format_in(cat.bundle(), id, &[])
 }
 
 /// A message without arguments.
@@ -155,6 +154,7 @@ pub(crate) fn s(v: impl std::fmt::Display) -> FluentValue<'static> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clawdoc::i18n::EN_FTL;
     use std::collections::BTreeSet;
 
     fn ids(source: &str) -> BTreeSet<String> {
@@ -269,9 +269,9 @@ mod tests {
         let mut errs = Vec::new();
         for a in clawdoc::vocab::FixAction::ALL {
             let id = format!("action-{}", a.as_str());
-            let m = english.bundle.get_message(&id).and_then(|m| m.value());
+            let m = english.bundle().get_message(&id).and_then(|m| m.value());
             let m = m.unwrap_or_else(|| panic!("no {id}"));
-            let text = english.bundle.format_pattern(m, None, &mut errs);
+            let text = english.bundle().format_pattern(m, None, &mut errs);
             assert!(!text.trim().is_empty() && text != id, "{id}: {text}");
             assert_eq!(text, clawdoc::fix::describe(*a), "{id}");
         }
@@ -284,24 +284,24 @@ mod tests {
         args.set("line", "3");
         args.set("text", "EADDRINUSE");
         let p = tw
-            .bundle
+            .bundle()
             .get_message("lookup-line")
             .unwrap()
             .value()
             .unwrap();
         let mut errs = Vec::new();
         assert_eq!(
-            tw.bundle.format_pattern(p, Some(&args), &mut errs),
+            tw.bundle().format_pattern(p, Some(&args), &mut errs),
             "第 3 行:EADDRINUSE"
         );
         let cn = build(Lang::ZhCn);
         let p = cn
-            .bundle
+            .bundle()
             .get_message("area-config")
             .unwrap()
             .value()
             .unwrap();
-        assert_eq!(cn.bundle.format_pattern(p, None, &mut errs), "配置文件");
+        assert_eq!(cn.bundle().format_pattern(p, None, &mut errs), "配置文件");
         assert!(errs.is_empty(), "{errs:?}");
     }
 }
