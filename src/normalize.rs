@@ -314,28 +314,16 @@ pub fn mask(s: &str) -> String {
 /// a secret when it follows such a key and looks random: at least 12
 /// characters with a digit, or 24 without.
 pub fn redact(s: &str) -> Cow<'_, str> {
-    // Every key the pattern knows holds one of these (ASCII case-folded, as
-    // the pattern is): without one there is nothing to hide, and the regex
-    // (costly to build, a fifth of a one-line lookup) is not needed.
-    const KEYS: &[&[u8]] = &[
-        b"token",
-        b"passw",
-        b"secret",
-        b"api",
-        b"authorization",
-        b"bearer",
-    ];
+    // Without a key followed by a value-sized run there is nothing to hide,
+    // and the regex (costly to build, a fifth of a one-line lookup) is not
+    // needed.
     let lower = s.as_bytes().to_ascii_lowercase();
-    if !KEYS.iter().any(|k| may_hold_secret(&lower, k)) {
+    if !SECRET_KEYS.iter().any(|k| may_hold_secret(&lower, k)) {
         return Cow::Borrowed(s);
     }
     static SECRET: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = SECRET.get_or_init(|| {
-        regex::Regex::new(
-            r#"(?i-u)((?:token|password|passwd|secret|api[_-]?key|authorization|bearer)(?:["']?\s*[:=]\s*["']?|\s+))([A-Za-z0-9._~+/=-]{12,})"#,
-        )
-        .expect("the secret pattern is valid")
-    });
+    let re = SECRET
+        .get_or_init(|| regex::Regex::new(SECRET_PATTERN).expect("the secret pattern is valid"));
     if !re.is_match(s) {
         return Cow::Borrowed(s);
     }
@@ -349,6 +337,20 @@ pub fn redact(s: &str) -> Cow<'_, str> {
         }
     })
 }
+
+/// A secret: a key, a separator, and a value of 12 or more characters.
+const SECRET_PATTERN: &str = r#"(?i-u)((?:token|password|passwd|secret|api[_-]?key|authorization|bearer)(?:["']?\s*[:=]\s*["']?|\s+))([A-Za-z0-9._~+/=-]{12,})"#;
+
+/// Every key [`SECRET_PATTERN`] knows holds one of these (ASCII
+/// case-folded, as the pattern is).
+const SECRET_KEYS: &[&[u8]] = &[
+    b"token",
+    b"passw",
+    b"secret",
+    b"api",
+    b"authorization",
+    b"bearer",
+];
 
 /// Whether some `key` in `lower` (ASCII-lowercased) is followed, past the
 /// rest of its word and the separators the secret pattern allows (quotes,
@@ -381,18 +383,8 @@ mod tests {
     /// The cheap check never skips a line the secret pattern would change.
     #[test]
     fn the_secret_precheck_never_misses_a_secret() {
-        let re = regex::Regex::new(
-            r#"(?i-u)((?:token|password|passwd|secret|api[_-]?key|authorization|bearer)(?:["']?\s*[:=]\s*["']?|\s+))([A-Za-z0-9._~+/=-]{12,})"#,
-        )
-        .unwrap();
-        let keys: &[&[u8]] = &[
-            b"token",
-            b"passw",
-            b"secret",
-            b"api",
-            b"authorization",
-            b"bearer",
-        ];
+        let re = regex::Regex::new(SECRET_PATTERN).unwrap();
+        let keys = SECRET_KEYS;
         let mut lines: Vec<String> = vec![
             "device token mismatch".into(),
             "token=abcdefabcdefabcdef".into(),
