@@ -100,12 +100,16 @@ pub(crate) fn msg(id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
 /// A message from the library (a probe's summary, a fix's outcome), in this
 /// process's language.
 pub(crate) fn render(m: &Message) -> String {
+    m.render_with(&lookup)
+}
+
+/// One catalogue id with rendered arguments, in this process's language
+/// (English when it has no translation; the id itself if unknown).
+fn lookup(id: &str, args: &[(&str, String)]) -> String {
     let cat = catalogue();
-    m.render_with(&|id, args| {
-        format_in(cat.bundle(), id, args)
-            .or_else(|| format_in(cat.english(), id, args))
-            .unwrap_or_else(|| id.to_string())
-    })
+    format_in(cat.bundle(), id, args)
+        .or_else(|| format_in(cat.english(), id, args))
+        .unwrap_or_else(|| id.to_string())
 }
 
 /// A message kept on disk (the undo journal), in this process's language;
@@ -118,11 +122,7 @@ pub(crate) fn render_stored(m: &StoredMessage, english: &str) -> String {
     {
         return english.to_string();
     }
-    m.render_with(&|id, args| {
-        format_in(cat.bundle(), id, args)
-            .or_else(|| format_in(cat.english(), id, args))
-            .unwrap_or_else(|| id.to_string())
-    })
+    m.render_with(&lookup)
 }
 
 /// Messages joined with `; ` (the catalogue's `joined`), in this process's
