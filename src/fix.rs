@@ -734,12 +734,22 @@ pub struct UndoReport {
     pub unchanged: Vec<PathBuf>,
     /// Actions of that run that undo does not reverse (process changes),
     /// in English.
-    pub not_reverted: Vec<String>,
-    /// The same, one each, as the journal kept them for the reader's
-    /// language (`None` from a journal that kept only the English).
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub not_reverted_messages: Vec<Option<StoredMessage>>,
+    #[serde(serialize_with = "english_only")]
+    #[schemars(with = "Vec<String>")]
+    pub not_reverted: Vec<NotReverted>,
+}
+
+/// A journaled action `undo` does not reverse: its English (what JSON
+/// says), and the message the journal kept for the reader's language
+/// (`None` from a journal that kept only the English).
+#[derive(Debug, Clone)]
+pub struct NotReverted {
+    pub english: String,
+    pub message: Option<StoredMessage>,
+}
+
+fn english_only<S: serde::Serializer>(list: &[NotReverted], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(list.iter().map(|n| &n.english))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -793,7 +803,6 @@ pub fn undo(home: &Home, target: &Target) -> Result<UndoReport, UndoError> {
             removed: Vec::new(),
             unchanged: Vec::new(),
             not_reverted: Vec::new(),
-            not_reverted_messages: Vec::new(),
         };
         let allowed = journaled_files(home, target);
         for snap in &manifest.files {
@@ -842,8 +851,10 @@ pub fn undo(home: &Home, target: &Target) -> Result<UndoReport, UndoError> {
         }
         for entry in &manifest.applied {
             if !changes_config(entry.action) {
-                report.not_reverted.push(entry.summary.clone());
-                report.not_reverted_messages.push(entry.message.clone());
+                report.not_reverted.push(NotReverted {
+                    english: entry.summary.clone(),
+                    message: entry.message.clone(),
+                });
             }
         }
         let mut done_name = dir.file_name().unwrap_or_default().to_os_string();

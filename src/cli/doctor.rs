@@ -413,10 +413,10 @@ pub(crate) fn undo(args: UndoArgs, ctx: &Ctx) -> anyhow::Result<Exit> {
                 for p in &report.removed {
                     outln!("  {}", msg("undo-removed", &[("path", s(p.display()))]));
                 }
-                for (i, english) in report.not_reverted.iter().enumerate() {
-                    let what = match report.not_reverted_messages.get(i) {
-                        Some(Some(m)) => tr::render_stored(m, english),
-                        _ => english.clone(),
+                for n in &report.not_reverted {
+                    let what = match &n.message {
+                        Some(m) => tr::render_stored(m, &n.english),
+                        None => n.english.clone(),
                     };
                     outln!("  {}", msg("undo-not-reverted", &[("what", s(what))]));
                 }
