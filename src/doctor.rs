@@ -90,12 +90,17 @@ pub struct LogScan {
     pub lines: usize,
     /// Why the log could not be analysed (the rules did not build into an
     /// engine). A diagnosis with this set is never called healthy.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-    /// The same for the reader's language.
-    #[serde(skip)]
-    #[schemars(skip)]
-    pub error_message: Option<Message>,
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "english")]
+    #[schemars(with = "Option<String>")]
+    pub error: Option<Message>,
+}
+
+/// A message as JSON says it: its English.
+fn english<S: serde::Serializer>(m: &Option<Message>, s: S) -> Result<S::Ok, S::Error> {
+    match m {
+        Some(m) => s.serialize_str(&m.english()),
+        None => s.serialize_none(),
+    }
 }
 
 impl Diagnosis {
@@ -145,7 +150,6 @@ pub fn read_log_tail(env: &ProbeEnv) -> (LogScan, Vec<u8>) {
     let path = source.path;
     let mut scan = LogScan {
         error: None,
-        error_message: None,
         path: path.display().to_string(),
         present: false,
         lines: 0,
@@ -200,9 +204,7 @@ pub(crate) fn judge(
     let mut seen = BTreeSet::new();
     let engine = Engine::new(&rules.rules)
         .map_err(|e| {
-            let why = msg!("doctor-log-not-analysed", error = e);
-            log.error = Some(why.english());
-            log.error_message = Some(why);
+            log.error = Some(msg!("doctor-log-not-analysed", error = e));
         })
         .ok();
     if let Some(engine) = engine {
@@ -780,7 +782,6 @@ mod tests {
             present: true,
             lines: 1,
             error: None,
-            error_message: None,
         };
         let d = judge(
             &broken,

@@ -155,11 +155,7 @@ fn render(report: &DoctorReport, args: &Args, logs_command: &str) -> anyhow::Res
     )?;
     render_areas(&mut out, &report.initial, args.verbose)?;
     if let Some(why) = &report.initial.log.error {
-        let why = match &report.initial.log.error_message {
-            Some(m) => tr::render(m),
-            None => why.clone(),
-        };
-        writeln!(out, "{} {why}", mark(Status::Inconclusive))?;
+        writeln!(out, "{} {}", mark(Status::Inconclusive), tr::render(why))?;
     }
     if !report.initial.unexplained_failures().is_empty() {
         render_unexplained(&mut out, &report.initial, logs_command)?;
