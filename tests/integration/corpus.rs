@@ -79,15 +79,17 @@ fn pct(v: &serde_json::Value) -> f64 {
 /// `rules eval --json FILE` with the overall floors, checked against the
 /// per-split floors; returns the document.
 fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value {
-    // Measured on dev.tsv: tune 445/448 top-1 (99.3 %), 4/2358 false
-    // positives (0.17 %); held-out test 97/116 (83.6 %), 3/547 (0.55 %);
-    // overall 542/564 (96.1 %), 7/2905 (0.24 %). The same behind a prefix.
+    // Measured on dev.tsv: tune 483/490 top-1 (98.6 %), 5/2668 false
+    // positives (0.19 %); held-out test 97/116 (83.6 %), 3/547 (0.55 %);
+    // overall 580/606 (95.7 %), 8/3215 (0.25 %). The same behind a prefix.
+    // (The release-2026.5.28 run's 4 tune misses are lines only their
+    // neighbours explain: a row is one line.)
     let run = env.run(&[
         "rules",
         "eval",
         "--json",
         "--min-top1",
-        "96.0",
+        "95.5",
         "--max-fp",
         "0.3",
         file,
@@ -102,7 +104,7 @@ fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value 
         misses()
     );
     assert_eq!(doc["passed"], true);
-    for (split, min_top1, max_fp) in [("tune", 99.2, 0.2), ("test", 83.6, 0.6)] {
+    for (split, min_top1, max_fp) in [("tune", 98.5, 0.2), ("test", 83.6, 0.6)] {
         let g = group(&doc, "splits", split);
         let (top1, fp) = (pct(&g["top1_pct"]), pct(&g["fp_pct"]));
         eprintln!("{what} {split}: top-1 {top1:.2} %, false positives {fp:.2} %");
@@ -140,6 +142,9 @@ fn dev_corpus_holds_its_floors_as_printed_and_behind_a_prefix() {
         ("openclaw-source", 130, 100.0, 0.0),
         ("healthy-run", 250, 100.0, 0.0),
         ("healthy-run-2", 500, 100.0, 0.0),
+        // A release the rules were not written against, in a fault of its
+        // own (pairing); before the rules were mended on it: 21/40, 3/435.
+        ("release-2026.5.28-run", 340, 90.0, 0.4),
     ] {
         let g = group(&doc, "sources", source);
         assert!(g["rows"].as_u64().unwrap() >= min_rows, "{source}: {g}");
@@ -155,7 +160,7 @@ fn dev_corpus_holds_its_floors_as_printed_and_behind_a_prefix() {
     let mut prefixed = format!("{}\n", lines.next().unwrap());
     for line in lines {
         let cols: Vec<&str> = line.splitn(4, '\t').collect();
-        let prefix = if cols[3].starts_with("healthy-run") {
+        let prefix = if cols[3].starts_with("healthy-run") || cols[3].starts_with("release-") {
             ""
         } else {
             PREFIX

@@ -23,6 +23,7 @@ mod openclaw;
 mod probes;
 mod qa;
 mod readme_tour;
+mod release_run;
 mod schemas;
 mod security;
 mod status_blocks;

@@ -542,16 +542,35 @@ case_stop_force() {
 # status` with the gateway down, and with a stranger (python http.server)
 # holding the port.
 case_healthy_run_2() {
+    healthy_run healthy-run-2 || return
+    status_blocks
+}
+# The same steps on another release, never tuned on. On 2026.5.28 they do not
+# end healthy: the CLI's device is auto-paired with the scopes of its first
+# call only, and the node host asks for a role upgrade, so later calls fail
+# with `scope upgrade pending approval` / `pairing required: device is asking
+# for more scopes than currently approved`, and `devices approve` is denied
+# (role-management-requires-admin). A real pairing fault nobody staged:
+# fixtures/openclaw/release-2026.5.28-run/. Run it with that release
+# installed in its own cache:
+#   OPENCLAW_VERSION=2026.5.28 CLAWDOC_OPENCLAW_CACHE=~/.cache/clawdoc-openclaw-2026.5.28 \
+#       tests/openclaw/capture.sh release-run
+case_release_run() {
+    [[ ${CLAWDOC_OPENCLAW_VERSION:-} != 2026.9.6 ]] || { echo "release-run: set OPENCLAW_VERSION to another release (and its own CLAWDOC_OPENCLAW_CACHE)" >&2; return 2; }
+    OC_MODELS_LINE='' healthy_run "release-$CLAWDOC_OPENCLAW_VERSION-run"
+}
+# healthy_run NAME: the steps above, into fixtures/openclaw/NAME.
+healthy_run() {
     local t0 secs D req ids npid i
     PORT=${OC_PORT2:-18910}
-    begin healthy-run-2
+    begin "$1"
     D=$S-device2
     rm -rf "$D" && mkdir -p "$D/home" "$D/ostmp"
     command_txt
     {
         echo "openclaw $(openclaw --version 2>/dev/null | head -1)"
         echo "node $(node --version)"
-        echo "captured $(date -u +%FT%TZ) by tests/openclaw/capture.sh healthy-run-2, port $PORT"
+        echo "captured $(date -u +%FT%TZ) by tests/openclaw/capture.sh $1, port $PORT"
     } >"$F/versions.txt"
     start_ready 1 || { finish2; PORT=18789; return 1; }
     cli cli.txt gateway status
@@ -572,7 +591,9 @@ case_healthy_run_2() {
     for ((i = 0; i < 20; i++)); do
         oc_cli "$S" devices list --json >"$S/devices.json" 2>/dev/null
         python3 -c 'import json,sys
-d=json.load(open(sys.argv[1])); sys.exit(0 if (d.get("pending") or d.get("paired")) else 1)' "$S/devices.json" 2>/dev/null && break
+d=json.load(open(sys.argv[1]))
+node=any(r.get("clientMode")=="node" or "node" in (r.get("roles") or []) for r in d.get("paired") or [])
+sys.exit(0 if (d.get("pending") or node) else 1)' "$S/devices.json" 2>/dev/null && break
         sleep 2
     done
     cp "$S/devices.json" "$F/devices-after-connect.json"
@@ -621,7 +642,12 @@ d=json.load(open(sys.argv[1])); sys.exit(0 if (d.get("pending") or d.get("paired
     sed -i -e "s|$D|{STATE}-device2|g" -e "s|$OC_TOKEN|\$OC_TOKEN|g" "$F/node-console.txt"
     echo "run 2: SIGTERM -> exit $(oc_stop "$S")" >>"$F/notes.txt"
     finish2
-    # Status blocks: down, then a stranger on the port.
+    PORT=18789
+}
+# Status blocks of `gateway status`: down, then a stranger on the port
+# (after healthy-run-2, whose versions.txt they share).
+status_blocks() {
+    PORT=${OC_PORT2:-18910}
     F=$ROOT/fixtures/openclaw/status-blocks
     rm -rf "$F" && mkdir -p "$F"
     cli gateway-status-down.txt gateway status

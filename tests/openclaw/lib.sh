@@ -50,6 +50,9 @@ oc_state() {
     runtime) authline='' ;;
     *) echo "oc_state: unknown AUTH '$auth'" >&2; return 2 ;;
     esac
+    # models.catalogRefresh is newer than some releases (2026.5.28 rejects
+    # the key: "models: Invalid input"); OC_MODELS_LINE='' leaves it out.
+    local modelsline=${OC_MODELS_LINE-'models: { catalogRefresh: { enabled: false } },'}
     (umask 077 && cat >"$dir/openclaw.json" <<EOT
 // clawdoc test gateway: quiet, loopback only
 {
@@ -60,7 +63,7 @@ oc_state() {
     $authline
   },
   logging: { file: "$dir/logs/openclaw.log" },
-  models: { catalogRefresh: { enabled: false } },
+  $modelsline
   update: { checkOnStart: false },
   $extra
 }
