@@ -182,7 +182,12 @@ fn pid(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
                 ..base.say(msg!(
                     "oc-pid-running",
                     pid = pid,
-                    title = PROCESS_TITLE,
+                    // `openclaw-gateway` (2026.9), `openclaw` (older).
+                    title = procinfo::cmdline(&env.proc_root, pid)
+                        .ok()
+                        .and_then(|a| Some(a.first()?.trim_end().to_string()))
+                        .filter(|t| !t.is_empty())
+                        .unwrap_or_else(|| PROCESS_TITLE.to_string()),
                     state = &state_name
                 ))
             }
@@ -266,10 +271,15 @@ fn lock(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
     let locks = t.gateway_locks();
     let sessions = session_locks(t);
     let stale = stale_locks(t, env);
-    let held = locks.iter().any(|(_, r)| {
-        r.as_ref()
-            .is_some_and(|r| matches!(r.identify(&env.proc_root), Identity::Gateway { .. }))
-    });
+    // Where the running gateway's lock is: the state dir's `tmp/` (2026.9)
+    // or the shared `os.tmpdir()` one (older releases).
+    let held = locks
+        .iter()
+        .find(|(_, r)| {
+            r.as_ref()
+                .is_some_and(|r| matches!(r.identify(&env.proc_root), Identity::Gateway { .. }))
+        })
+        .and_then(|(p, _)| p.parent().map(Path::to_path_buf));
     let stale_sessions: Vec<String> = stale
         .iter()
         .filter(|p| sessions.contains(p))
@@ -281,11 +291,8 @@ fn lock(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
             1 => (Status::Warn, first),
             n => (Status::Warn, msg!("and-more", text = first, count = n - 1)),
         }
-    } else if held {
-        (
-            Status::Ok,
-            msg!("oc-lock-held", dir = t.lock_dir().display()),
-        )
+    } else if let Some(dir) = &held {
+        (Status::Ok, msg!("oc-lock-held", dir = dir.display()))
     } else if locks.is_empty() {
         (Status::Ok, msg!("oc-no-lock", dir = t.lock_dir().display()))
     } else {
@@ -296,13 +303,13 @@ fn lock(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
             "lock.present",
             !locks.is_empty() || !stale_sessions.is_empty(),
         )
-        .fact("lock.held", held)
+        .fact("lock.held", held.is_some())
         .fact("lock.stale", !stale.is_empty())
         .fact("lock.stale_sessions", stale_sessions);
     if let Some(pid) = locks.iter().find_map(|(_, r)| r.as_ref().map(|r| r.pid)) {
         e = e.fact("lock.recorded_pid", pid);
     }
-    if held {
+    if held.is_some() {
         if let Some(pid) = t.running_gateway(&env.proc_root).map(|r| r.pid) {
             e = e.fact("lock.owner_pid", pid);
         }
@@ -664,6 +671,82 @@ mod tests {
         let e = lock(&t, &s.env);
         assert_eq!(e.get("lock.held"), Some(&true.into()));
         assert_eq!(e.get("lock.stale"), Some(&false.into()));
+    }
+
+    /// Releases before 2026.9 (2026.5.28) keep the gateway lock in
+    /// `os.tmpdir()/openclaw-<uid>`, shared by every state dir, named by
+    /// `sha256(config path)[..8]`, with `{pid, createdAt, configPath,
+    /// startTime}` and no port.
+    #[test]
+    fn an_older_release_lock_in_the_shared_tmp_dir_is_ours_only_for_our_config() {
+        let (mut s, t) = staged("healthy-run", Some("openclaw"));
+        let tmp = s.dir.path().join("ostmp");
+        s.set_var("TMPDIR", tmp.display().to_string());
+        s.set_var("OPENCLAW_GATEWAY_PORT", "127.0.0.1:18789");
+        s.env.target = crate::target::Target::choose_in(
+            Some(crate::target::TargetKind::OpenClaw),
+            &s.env.env,
+            &s.env.proc_root,
+        );
+        let t2 = s.env.target.openclaw().unwrap().clone();
+        assert_eq!(t2.config_path, t.config_path);
+        let shared = t2.shared_lock_dir();
+        assert!(shared.starts_with(&tmp), "{}", shared.display());
+        std::fs::create_dir_all(&shared).unwrap();
+        let config = t2.config_path.display().to_string();
+        let hash = {
+            use sha2::{Digest, Sha256};
+            let d = Sha256::digest(config.as_bytes());
+            d[..4]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        };
+        // Another install's lock, its owner dead: not ours to call stale.
+        std::fs::write(
+            shared.join("gateway.0badc0de.lock"),
+            r#"{"pid":999999,"createdAt":"2026-11-30T03:16:08.000Z","configPath":"/elsewhere/openclaw.json","startTime":5}"#,
+        )
+        .unwrap();
+        assert!(stale_locks(&t2, &s.env).is_empty());
+        assert_eq!(pid(&t2, &s.env).get("pid.identity"), Some(&"none".into()));
+        // Ours, held by the running gateway (pid and start time agree).
+        std::fs::write(
+            shared.join(format!("gateway.{hash}.lock")),
+            format!(r#"{{"pid":2171,"createdAt":"2026-11-30T03:16:08.000Z","configPath":"{config}","startTime":80964}}"#),
+        )
+        .unwrap();
+        let e = pid(&t2, &s.env);
+        assert_eq!(
+            e.get("pid.identity"),
+            Some(&"gateway".into()),
+            "{}",
+            e.summary
+        );
+        let e = port(&t2, &s.env);
+        assert_eq!(
+            e.get("port.holder_is_gateway"),
+            Some(&true.into()),
+            "{}",
+            e.summary
+        );
+        let e = lock(&t2, &s.env);
+        assert_eq!(e.get("lock.held"), Some(&true.into()));
+        assert!(
+            e.summary.contains(&shared.display().to_string()),
+            "{}",
+            e.summary
+        );
+        // Ours and dead (the pid was reused): stale, and only that one.
+        std::fs::write(
+            shared.join(format!("gateway.{hash}.lock")),
+            format!(r#"{{"pid":2171,"createdAt":"x","configPath":"{config}","startTime":1}}"#),
+        )
+        .unwrap();
+        assert_eq!(
+            stale_locks(&t2, &s.env),
+            [shared.join(format!("gateway.{hash}.lock"))]
+        );
     }
 
     #[test]

@@ -24,10 +24,30 @@ const TOKEN: &str = "0123456789abcdef0123456789abcdef0123456789abcdef";
 /// The PATH entries holding `openclaw` and node 24, installed once.
 fn installed() -> &'static str {
     static PATH: OnceLock<String> = OnceLock::new();
+    PATH.get_or_init(|| install(&[]))
+}
+
+/// The same for an older release, in a cache of its own.
+const OLDER_RELEASE: &str = "2026.5.28";
+fn installed_older() -> &'static str {
+    static PATH: OnceLock<String> = OnceLock::new();
     PATH.get_or_init(|| {
+        let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+        let cache = format!("{home}/.cache/clawdoc-openclaw-{OLDER_RELEASE}");
+        install(&[
+            ("OPENCLAW_VERSION", OLDER_RELEASE),
+            ("CLAWDOC_OPENCLAW_CACHE", &cache),
+        ])
+    })
+}
+
+/// `tests/openclaw/install.sh --env` with `vars`: the PATH it prints.
+fn install(vars: &[(&str, &str)]) -> String {
+    {
         let out = Command::new("bash")
             .arg(repo().join("tests/openclaw/install.sh"))
             .arg("--env")
+            .envs(vars.iter().copied())
             .stdin(Stdio::null())
             .output()
             .expect("run tests/openclaw/install.sh");
@@ -45,7 +65,7 @@ fn installed() -> &'static str {
         let value = line["export PATH=\"".len()..].trim_end_matches('"');
         let prefix = value.trim_end_matches("$PATH").trim_end_matches(':');
         format!("{prefix}:{}", std::env::var("PATH").unwrap_or_default())
-    })
+    }
 }
 
 /// One test at a time owns the machine's gateways.
@@ -76,12 +96,22 @@ struct Oc {
     /// Extra environment for clawdoc and the gateways (e.g. the port when
     /// the config openclaw writes has none: 18789 is not ours to take).
     extra: Vec<(String, String)>,
+    /// `models.catalogRefresh` in the config (2026.5.28 rejects the key).
+    models_key: bool,
     _turn: MutexGuard<'static, ()>,
 }
 
 impl Oc {
     fn new() -> Self {
-        let path = installed();
+        Self::with(installed())
+    }
+    /// A state dir for the older release.
+    fn older() -> Self {
+        let mut oc = Self::with(installed_older());
+        oc.models_key = false;
+        oc
+    }
+    fn with(path: &'static str) -> Self {
         let turn = serial();
         let dir = tempfile::Builder::new()
             .prefix("clawdoc-oc-")
@@ -96,6 +126,7 @@ impl Oc {
             path,
             children: Vec::new(),
             extra: Vec::new(),
+            models_key: true,
             _turn: turn,
         }
     }
@@ -127,9 +158,14 @@ impl Oc {
             .map(|t| format!("auth: {{ mode: \"token\", token: \"{t}\" }},"))
             .unwrap_or_default();
         let text = format!(
-            "// clawdoc test gateway: quiet, loopback only\n{{\n  gateway: {{\n    {mode}\n    port: {port},\n    bind: \"loopback\",\n    {auth}\n    {gateway_extra}\n  }},\n  logging: {{ file: \"{log}\" }},\n  models: {{ catalogRefresh: {{ enabled: false }} }},\n  update: {{ checkOnStart: false }},\n  {extra}\n}}\n",
+            "// clawdoc test gateway: quiet, loopback only\n{{\n  gateway: {{\n    {mode}\n    port: {port},\n    bind: \"loopback\",\n    {auth}\n    {gateway_extra}\n  }},\n  logging: {{ file: \"{log}\" }},\n  {models}\n  update: {{ checkOnStart: false }},\n  {extra}\n}}\n",
             port = self.port,
             log = self.state().join("logs/openclaw.log").display(),
+            models = if self.models_key {
+                "models: { catalogRefresh: { enabled: false } },"
+            } else {
+                ""
+            },
         );
         self.write_private(&self.config(), &text);
     }
@@ -251,15 +287,21 @@ impl Oc {
     fn console(&self) -> String {
         std::fs::read_to_string(self.state().join("gateway.out")).unwrap_or_default()
     }
-    /// Pids named by this state dir's gateway lock files that are still
-    /// an `openclaw-gateway` process.
+    /// Pids named by this state dir's gateway lock files (in its `tmp/`,
+    /// and in its TMPDIR for the older release) that are still an
+    /// `openclaw-gateway` (2026.9) or `openclaw` (older) process.
     fn gateway_pids(&self) -> Vec<i32> {
-        let dir = self
-            .state()
-            .join("tmp")
-            .join(format!("openclaw-{}", nix_uid()));
+        let uid = nix_uid();
+        let dirs = [
+            self.state().join(format!("tmp/openclaw-{uid}")),
+            self.state().join(format!("ostmp/openclaw-{uid}")),
+        ];
         let mut pids = Vec::new();
-        for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        for e in (dirs.iter())
+            .flat_map(std::fs::read_dir)
+            .flatten()
+            .flatten()
+        {
             let name = e.file_name().to_string_lossy().to_string();
             if !(name.starts_with("gateway.") && name.ends_with(".lock")) {
                 continue;
@@ -274,7 +316,10 @@ impl Oc {
             };
             if let Some(pid) = v["pid"].as_i64() {
                 let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
-                if comm.trim() == "openclaw-gatewa" && !pids.contains(&(pid as i32)) {
+                let comm = comm.trim();
+                if (comm == "openclaw-gatewa" || comm == "openclaw")
+                    && !pids.contains(&(pid as i32))
+                {
                     pids.push(pid as i32);
                 }
             }
@@ -471,6 +516,58 @@ fn openclaw_down_with_dead_locks_is_started_by_doctor_fix_and_then_healthy() {
     );
     assert!(!run.stdout.contains("_meta"), "{run:?}");
     assert!(!run.stdout.contains(TOKEN), "{run:?}");
+}
+
+/// An older release (2026.5.28, npm, its own cache): its gateway is titled
+/// `openclaw`, not `openclaw-gateway`, and keeps its lock in
+/// `os.tmpdir()/openclaw-<uid>` (`{pid, createdAt, configPath, startTime}`,
+/// no port), not in the state dir. Running, it is healthy (before clawdoc
+/// read that lock, its port looked held by "another process"); killed with
+/// SIGKILL it leaves that lock behind, and `doctor --fix` removes it and
+/// starts the gateway again with that release's own CLI.
+#[test]
+fn openclaw_older_release_is_healthy_running_and_restarted_after_a_kill() {
+    let mut oc = Oc::older();
+    oc.write_config(Some("local"), Some(TOKEN), "", "");
+    let first = oc.start(&[]);
+    oc.wait_ready();
+    let version = oc.openclaw(&["--version"]);
+    assert!(version.stdout.contains(OLDER_RELEASE), "{version:?}");
+    assert_healthy(&oc);
+    let (_, d) = oc.doctor_json(&[]);
+    let lock = evidence(&d["initial"], "lock");
+    assert_eq!(lock["facts"]["lock.held"], true, "{lock}");
+    let shared = oc.state().join(format!("ostmp/openclaw-{}", nix_uid()));
+    assert!(
+        lock["summary"]
+            .as_str()
+            .unwrap()
+            .contains(&shared.display().to_string()),
+        "{lock}"
+    );
+
+    // SIGKILL: no cleanup, the lock stays and names a dead pid.
+    kill("-KILL", first);
+    assert!(oc.wait_exit(Duration::from_secs(20)).is_some());
+    let locks: Vec<PathBuf> = (std::fs::read_dir(&shared).unwrap().flatten())
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "lock"))
+        .collect();
+    assert_eq!(locks.len(), 1, "{locks:?}");
+    let (run, d) = oc.doctor_json(&[]);
+    assert_eq!(run.code, 1, "{run:?}");
+    let ids = findings(&d["initial"]);
+    assert!(ids.contains(&"not-connected".to_string()), "{run:?}");
+    assert!(ids.contains(&"stale-lock".to_string()), "{run:?}");
+
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert_fixed_and_ready(&oc, &run, &d);
+    assert_eq!(findings(&d["final"]), Vec::<String>::new(), "{run:?}");
+    let now = std::fs::read_to_string(&locks[0]).unwrap_or_default();
+    assert!(!now.contains(&format!("\"pid\":{first},")), "{now}");
+    let pids = oc.gateway_pids();
+    assert_eq!(pids.len(), 1, "{pids:?}");
+    assert_ne!(pids[0] as u32, first);
 }
 
 /// Dead-owner lock files in `oc`'s state dir: (gateway lock, session

@@ -61,6 +61,9 @@ pub struct OpenClaw {
     /// `OPENCLAW_GATEWAY_PORT` as seen when the target was chosen (after
     /// `--profile`, which may set it).
     pub(crate) port_env: Option<String>,
+    /// `$TMPDIR`, else `/tmp`: Node's `os.tmpdir()`, where releases before
+    /// the state dir's `tmp/` (2026.5.28 and older) keep the gateway lock.
+    pub(crate) tmp_dir: PathBuf,
 }
 
 impl OpenClaw {
@@ -77,6 +80,7 @@ impl OpenClaw {
             .map(|p| p.trim().to_string())
             .filter(|p| !p.is_empty() && !p.eq_ignore_ascii_case("default"));
         let port_env = env.get(ENV_PORT).filter(|v| !v.is_empty()).cloned();
+        let tmp_dir = var("TMPDIR").unwrap_or_else(|| PathBuf::from("/tmp"));
         Self {
             config_path,
             state_dir,
@@ -84,6 +88,7 @@ impl OpenClaw {
             cli,
             profile,
             port_env,
+            tmp_dir,
         }
     }
 
@@ -153,26 +158,53 @@ impl OpenClaw {
             .join(format!("openclaw-{}", nix::unistd::getuid()))
     }
 
-    /// The gateway lock files (`gateway.<hash>.lock`, `gateway.state.lock`).
+    /// `os.tmpdir()/openclaw-<uid>`: the lock directory of releases before
+    /// 2026.9 (2026.5.28: `resolveGatewayLockDir`), shared by every state
+    /// dir of the user.
+    pub(crate) fn shared_lock_dir(&self) -> PathBuf {
+        (self.tmp_dir).join(format!("openclaw-{}", nix::unistd::getuid()))
+    }
+
+    /// The gateway lock files (`gateway.<hash>.lock`, `gateway.state.lock`)
+    /// of this install: every one in the state dir's lock directory, and in
+    /// the shared one of older releases only this config's
+    /// (`gateway.<sha256(config path)[..8]>.lock`, or a record naming this
+    /// config), so no other install's lock is ever read as ours.
     pub(crate) fn gateway_locks(&self) -> Vec<(PathBuf, Option<LockRecord>)> {
-        let Ok(entries) = std::fs::read_dir(self.lock_dir()) else {
-            return Vec::new();
-        };
-        let mut out: Vec<_> = entries
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| {
-                p.file_name()
-                    .and_then(|n| n.to_str())
-                    .is_some_and(|n| n.starts_with("gateway.") && n.ends_with(".lock"))
-            })
-            .map(|p| {
-                let record = LockRecord::read(&p);
-                (p, record)
-            })
-            .collect();
+        let is_lock = |n: &str| n.starts_with("gateway.") && n.ends_with(".lock");
+        let mut out = Vec::new();
+        for (dir, shared) in [(self.lock_dir(), false), (self.shared_lock_dir(), true)] {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            let ours = format!("gateway.{}.lock", self.config_hash());
+            for path in entries.flatten().map(|e| e.path()) {
+                let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+                    continue;
+                };
+                if !is_lock(name) {
+                    continue;
+                }
+                let record = LockRecord::read(&path);
+                let this_config = name == ours
+                    || (record.as_ref())
+                        .and_then(|r| r.config_path.as_deref())
+                        .is_some_and(|c| Path::new(c) == self.config_path);
+                if !shared || this_config {
+                    out.push((path, record));
+                }
+            }
+        }
         out.sort_by(|a, b| a.0.cmp(&b.0));
+        out.dedup_by(|a, b| a.0 == b.0);
         out
+    }
+
+    /// `sha256(config path)[..8]`, as OpenClaw names a config's gateway lock.
+    fn config_hash(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let digest = Sha256::digest(self.config_path.as_os_str().as_encoded_bytes());
+        digest[..4].iter().map(|b| format!("{b:02x}")).collect()
     }
 
     /// The live gateway of this state dir: a lock record whose pid, start
@@ -339,12 +371,26 @@ impl LockRecord {
 }
 
 /// Is this process an OpenClaw gateway: comm `openclaw-gatewa` or a command
-/// line starting with the `openclaw-gateway` title?
+/// line starting with the `openclaw-gateway` title (2026.9), or, as older
+/// releases' own `isGatewayArgv` says, the `openclaw` title or an `openclaw`
+/// entry point run with `gateway` (2026.5.28's gateway is titled just
+/// `openclaw`). Only ever asked of the pid a gateway lock records, with its
+/// start time agreeing: a lock file's writer, not any `openclaw` command.
 pub(crate) fn is_gateway_process(comm: &str, argv: &[String]) -> bool {
+    let title = argv.first().map(|a| a.trim_end()).unwrap_or_default();
+    let entry = |a: &String| {
+        let a = a.replace('\\', "/");
+        a == "openclaw"
+            || a.ends_with("/openclaw")
+            || ["openclaw.mjs", "dist/entry.js", "dist/index.js"]
+                .iter()
+                .any(|e| a.ends_with(e))
+    };
     comm == COMM
-        || argv
-            .first()
-            .is_some_and(|a| a.trim_end() == PROCESS_TITLE || a.starts_with("openclaw-gateway "))
+        || title == PROCESS_TITLE
+        || title.starts_with("openclaw-gateway ")
+        || title == "openclaw"
+        || (argv.iter().any(|a| a == "gateway") && argv.iter().take(2).any(entry))
 }
 
 /// The first `openclaw-gateway` process under `root`, if any (auto detection).
@@ -496,6 +542,51 @@ impl Facts for OpenClaw {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_gateway_process_is_told_by_its_title_or_its_entry_and_gateway_argument() {
+        let argv = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        // 2026.9: its own title; 2026.5.28: `openclaw`, padded.
+        assert!(is_gateway_process(
+            "openclaw-gatewa",
+            &argv(&["openclaw-gateway"])
+        ));
+        assert!(is_gateway_process(
+            "openclaw",
+            &argv(&["openclaw                    "])
+        ));
+        // No title: the entry point run with `gateway` (its isGatewayArgv).
+        assert!(is_gateway_process(
+            "node",
+            &argv(&[
+                "node",
+                "/usr/lib/node_modules/openclaw/openclaw.mjs",
+                "gateway",
+                "run"
+            ])
+        ));
+        assert!(is_gateway_process(
+            "node",
+            &argv(&["/usr/local/bin/openclaw", "gateway"])
+        ));
+        assert!(!is_gateway_process(
+            "node",
+            &argv(&[
+                "node",
+                "/usr/lib/node_modules/openclaw/openclaw.mjs",
+                "status"
+            ])
+        ));
+        assert!(!is_gateway_process(
+            "node",
+            &argv(&["node", "server.js", "gateway"])
+        ));
+        assert!(!is_gateway_process(
+            "python3",
+            &argv(&["python3", "-m", "http.server"])
+        ));
+    }
+
     use super::*;
     use crate::target::fixture;
 
