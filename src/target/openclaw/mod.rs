@@ -13,7 +13,10 @@
 //! * the gateway's process title is `openclaw-gateway` (comm `openclaw-gatewa`);
 //!   no pid file: `$STATE/tmp/openclaw-<uid>/gateway.<hash>.lock` holds JSON with
 //!   `pid`, `startTime` (clock ticks after boot, as `/proc/PID/stat` field 22),
-//!   `configPath`, `stateDir`, `port`;
+//!   `configPath`, `stateDir`, `port`; older releases (2026.5.28, tested live)
+//!   title it `openclaw` and keep `gateway.<sha256(config path)[..8]>.lock`
+//!   (`pid`, `createdAt`, `configPath`, `startTime`) in `os.tmpdir()/openclaw-<uid>`,
+//!   shared by every state dir;
 //! * logs: tslog JSON lines at `logging.file`, else
 //!   `/tmp/openclaw/openclaw-YYYY-MM-DD.log` (also when the config does not parse).
 
