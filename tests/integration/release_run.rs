@@ -91,3 +91,46 @@ fn scan_and_lookup_name_the_pairing_wait_first() {
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(run.json()["rules"], serde_json::json!([]));
 }
+
+/// The fault matrix of `tests/openclaw/capture.sh` run on the same older
+/// release (fixtures/openclaw/release-2026.5.28/<case>/), whose wording the
+/// rules were not written from: pasted whole, every staged fault's console
+/// looks up to its family first, and the runs that stayed up (the late OOM
+/// did not come on this release; the planted dead locks are in 2026.9's
+/// place, which 2026.5.28 does not read; stop-force's `--force` is unknown
+/// to it) have nothing to fix. Before the rules were mended on these
+/// captures: 9 of 10 (state-full's `failed to acquire gateway lock … ENOSPC`
+/// was read as permissions).
+#[test]
+fn an_older_release_s_staged_faults_look_up_to_their_family_first() {
+    let env = TestEnv::new();
+    let dir = repo().join("fixtures/openclaw/release-2026.5.28");
+    for (file, want) in [
+        ("no-config/console.txt", Some("missing_config")),
+        ("mode-unset/console.txt", Some("mode_unset")),
+        // As on 2026.9.6, a JSON5 syntax error makes `gateway run` say
+        // mode unset; `doctor` reads the file and says where it breaks.
+        ("json5-error/console.txt", Some("mode_unset")),
+        ("unknown-key/console.txt", Some("invalid_config")),
+        ("port-stranger/console.txt", Some("port_in_use")),
+        ("runtime-token/console-run2.txt", Some("token_mismatch")),
+        ("runtime-token/cli-wrong-token.txt", Some("token_mismatch")),
+        ("oom/console.txt", Some("oom")),
+        ("state-full/console.txt", Some("disk")),
+        ("state-readonly/console.txt", Some("permissions")),
+        ("oom-late/console.txt", None),
+        ("dead-locks/console.txt", None),
+        ("stop-force/console.txt", None),
+    ] {
+        let text = std::fs::read(dir.join(file)).unwrap();
+        let run = env.run_stdin(&["lookup", "--json"], &text);
+        let json = run.json();
+        let first = json["matches"][0]["category"].as_str();
+        assert_eq!(first, want, "{file}: {json}");
+        assert_eq!(
+            run.code,
+            if want.is_some() { 1 } else { 0 },
+            "{file}: {run:?}"
+        );
+    }
+}

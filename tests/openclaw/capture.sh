@@ -7,6 +7,9 @@
 #
 # Usage: tests/openclaw/capture.sh CASE…   (cases: see the `case` list at the end)
 # Env:   OC_SCRATCH (default /tmp/clawdoc-oc-scratch) holds one state dir per case.
+#        OC_FIXTURES (default fixtures/openclaw) is where the cases go (another
+#        release's matrix: OPENCLAW_VERSION=… CLAWDOC_OPENCLAW_CACHE=…
+#        OC_MODELS_LINE='' OC_FIXTURES=fixtures/openclaw/release-<v>).
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 # shellcheck source=lib.sh
@@ -85,7 +88,7 @@ cli() {
 begin() {
     C=$1
     S=$SCRATCH/$C
-    F=$ROOT/fixtures/openclaw/$C
+    F=${OC_FIXTURES:-$ROOT/fixtures/openclaw}/$C
     rm -rf "$F" && mkdir -p "$F"
     oc_state "$S" "$PORT" "${2:-token}" "${3:-}"
     echo "== $C ($(date +%T))" >&2
