@@ -76,6 +76,22 @@ fn pct(v: &serde_json::Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
 }
 
+/// Each split's top-1 floor and false-positive ceiling, `(split, top-1 %,
+/// false positives %)`, in a `rules eval --json` document.
+#[track_caller]
+fn split_floors(doc: &serde_json::Value, what: &str, floors: &[(&str, f64, f64)]) {
+    for &(split, min_top1, max_fp) in floors {
+        let g = group(doc, "splits", split);
+        let (top1, fp) = (pct(&g["top1_pct"]), pct(&g["fp_pct"]));
+        eprintln!("{what} {split}: top-1 {top1:.2} %, false positives {fp:.2} %");
+        assert!(
+            top1 >= min_top1 && fp <= max_fp,
+            "{what} {split}: top-1 {top1:.2} % (floor {min_top1}), false positives {fp:.2} % (ceiling {max_fp})\n{}",
+            serde_json::to_string_pretty(&doc["misses"]).unwrap()
+        );
+    }
+}
+
 /// `rules eval --json FILE` with the overall floors, checked against the
 /// per-split floors; returns the document.
 fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value {
@@ -102,16 +118,7 @@ fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value 
         misses()
     );
     assert_eq!(doc["passed"], true);
-    for (split, min_top1, max_fp) in [("tune", 99.2, 0.2), ("test", 83.6, 0.6)] {
-        let g = group(&doc, "splits", split);
-        let (top1, fp) = (pct(&g["top1_pct"]), pct(&g["fp_pct"]));
-        eprintln!("{what} {split}: top-1 {top1:.2} %, false positives {fp:.2} %");
-        assert!(
-            top1 >= min_top1 && fp <= max_fp,
-            "{what} {split}: top-1 {top1:.2} % (floor {min_top1}), false positives {fp:.2} % (ceiling {max_fp})\n{}",
-            misses()
-        );
-    }
+    split_floors(&doc, what, &[("tune", 99.2, 0.2), ("test", 83.6, 0.6)]);
     doc
 }
 
@@ -221,16 +228,11 @@ fn changelog_rows_hold_their_floors_as_printed_and_behind_a_prefix() {
         // top-1, 2/112 false positives; test 4/7, 2/106. After the tune
         // half's misses were worked on: tune 17/18 (94.4 %), 2/112 (1.8 %);
         // test unchanged, 4/7 (57.1 %), 2/106 (1.9 %).
-        for (split, min_top1, max_fp) in [("tune", 94.0, 1.8), ("test", 57.1, 1.9)] {
-            let g = group(&doc, "splits", split);
-            let (top1, fp) = (pct(&g["top1_pct"]), pct(&g["fp_pct"]));
-            eprintln!("changelog {what} {split}: top-1 {top1:.2} %, false positives {fp:.2} %");
-            assert!(
-                top1 >= min_top1 && fp <= max_fp,
-                "changelog {what} {split}: top-1 {top1:.2} % (floor {min_top1}), false positives {fp:.2} % (ceiling {max_fp})\n{}",
-                serde_json::to_string_pretty(&doc["misses"]).unwrap()
-            );
-        }
+        split_floors(
+            &doc,
+            &format!("changelog {what}"),
+            &[("tune", 94.0, 1.8), ("test", 57.1, 1.9)],
+        );
     }
 }
 // ---- end of source `changelog`
