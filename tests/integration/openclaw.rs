@@ -521,18 +521,28 @@ fn openclaw_down_with_dead_locks_is_started_by_doctor_fix_and_then_healthy() {
 /// An older release (2026.5.28, npm, its own cache): its gateway is titled
 /// `openclaw`, not `openclaw-gateway`, and keeps its lock in
 /// `os.tmpdir()/openclaw-<uid>` (`{pid, createdAt, configPath, startTime}`,
-/// no port), not in the state dir. Running, it is healthy (before clawdoc
-/// read that lock, its port looked held by "another process"); killed with
-/// SIGKILL it leaves that lock behind, and `doctor --fix` removes it and
-/// starts the gateway again with that release's own CLI.
+/// no port), not in the state dir. With `gateway.mode` unset, `doctor
+/// --fix` sets it and starts the gateway through that release's own CLI;
+/// running, it is healthy (before clawdoc read that lock, its port looked
+/// held by "another process"); killed with SIGKILL it leaves that lock
+/// behind, and `doctor --fix` removes it and starts the gateway again.
 #[test]
-fn openclaw_older_release_is_healthy_running_and_restarted_after_a_kill() {
-    let mut oc = Oc::older();
-    oc.write_config(Some("local"), Some(TOKEN), "", "");
-    let first = oc.start(&[]);
-    oc.wait_ready();
+fn openclaw_older_release_is_fixed_healthy_and_restarted_after_a_kill() {
+    let oc = Oc::older();
     let version = oc.openclaw(&["--version"]);
     assert!(version.stdout.contains(OLDER_RELEASE), "{version:?}");
+    oc.write_config(None, Some(TOKEN), "", "");
+    let (run, d) = oc.doctor_json(&["--fix"]);
+    assert!(
+        findings(&d["initial"]).contains(&"mode-unset".to_string()),
+        "{run:?}"
+    );
+    assert_fixed_and_ready(&oc, &run, &d);
+    let config = std::fs::read_to_string(oc.config()).unwrap();
+    assert!(config.contains("\"mode\": \"local\""), "{config}");
+    let pids = oc.gateway_pids();
+    assert_eq!(pids.len(), 1, "{pids:?}");
+    let first = pids[0] as u32;
     assert_healthy(&oc);
     let (_, d) = oc.doctor_json(&[]);
     let lock = evidence(&d["initial"], "lock");
@@ -548,7 +558,13 @@ fn openclaw_older_release_is_healthy_running_and_restarted_after_a_kill() {
 
     // SIGKILL: no cleanup, the lock stays and names a dead pid.
     kill("-KILL", first);
-    assert!(oc.wait_exit(Duration::from_secs(20)).is_some());
+    let end = Instant::now() + Duration::from_secs(20);
+    // Gone, and its socket with it (the kernel closes it a moment later).
+    let listening = || std::net::TcpStream::connect(("127.0.0.1", oc.port)).is_ok();
+    while (pid_alive(first) || listening()) && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!pid_alive(first));
     let locks: Vec<PathBuf> = (std::fs::read_dir(&shared).unwrap().flatten())
         .map(|e| e.path())
         .filter(|p| p.extension().is_some_and(|e| e == "lock"))
