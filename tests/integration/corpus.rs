@@ -84,13 +84,14 @@ fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value 
     // overall 542/564 (96.1 %), 7/2905 (0.24 %). The same behind a prefix.
     // With the mid versions, before tuning on them: tune 587/607 (96.7 %),
     // 11/5295 (0.21 %); test 138/169 (81.7 %), 5/1420 (0.35 %); overall
-    // 725/776 (93.4 %), 16/6715 (0.24 %).
+    // 725/776 (93.4 %), 16/6715 (0.24 %). After: tune 603/607 (99.3 %),
+    // 11/5295; test 142/169 (84.0 %), 5/1420; overall 745/776 (96.0 %).
     let run = env.run(&[
         "rules",
         "eval",
         "--json",
         "--min-top1",
-        "93.3",
+        "95.9",
         "--max-fp",
         "0.3",
         file,
@@ -105,7 +106,7 @@ fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value 
         misses()
     );
     assert_eq!(doc["passed"], true);
-    for (split, min_top1, max_fp) in [("tune", 96.6, 0.3), ("test", 81.6, 0.6)] {
+    for (split, min_top1, max_fp) in [("tune", 99.2, 0.25), ("test", 83.9, 0.6)] {
         let g = group(&doc, "splits", split);
         let (top1, fp) = (pct(&g["top1_pct"]), pct(&g["fp_pct"]));
         eprintln!("{what} {split}: top-1 {top1:.2} %, false positives {fp:.2} %");
@@ -145,8 +146,9 @@ fn dev_corpus_holds_its_floors_as_printed_and_behind_a_prefix() {
         ("healthy-run-2", 500, 100.0, 0.0),
         // Mid versions (fixtures/corpus/README.md, "Mid versions"). Before
         // any rule was tuned on them: 78/86 and 5/1860; 105/126 and 4/1950.
-        ("openclaw-2026.3.31", 1900, 90.6, 0.3),
-        ("openclaw-2026.5.28", 2000, 83.2, 0.3),
+        // After (tuned on their tune split): 81/86, 119/126.
+        ("openclaw-2026.3.31", 1900, 94.1, 0.3),
+        ("openclaw-2026.5.28", 2000, 94.3, 0.3),
     ] {
         let g = group(&doc, "sources", source);
         assert!(g["rows"].as_u64().unwrap() >= min_rows, "{source}: {g}");
