@@ -208,8 +208,9 @@ fn scan_of_the_other_rows_stays_under_the_ceiling() {
     let lines = json["lines"].as_u64().unwrap();
     let fp = json["matched_lines"].as_u64().unwrap();
     assert!(lines > 1200, "{json}");
-    // `rules eval` counts 7 of 2905 (0.24 %); scan, line by line in one
-    // file, stays under the earlier 0.7 % ceiling.
+    // `rules eval` counts 16 of 6715 (0.24 %; 7 of 2905 before the mid
+    // versions); scan, line by line in one file, also flags 16 lines and
+    // stays under the earlier 0.7 % ceiling.
     assert!(
         fp as f64 / lines as f64 <= 0.007,
         "{fp} of {lines}: {json:#}"
