@@ -74,7 +74,7 @@ pub struct PossibleCause {
     pub rule_id: String,
     pub category: Category,
     pub title: String,
-    /// How alike the wording is, about 0–1 (reported from 0.45 up).
+    /// How alike the wording is, about 0–1 (reported from 0.44 up).
     pub score: f64,
     /// 1-based line of the pasted text the guess comes from.
     pub line: usize,

@@ -32,8 +32,11 @@ const CORPUS: &str = include_str!(concat!(env!("OUT_DIR"), "/paraphrase-corpus.t
 
 /// Lowest normalised score that is reported. Chosen with [`MARGIN`] on the
 /// negatives: the held-out `other` rows of the corpus and every line of the
-/// healthy real run (see `fixtures/corpus/README.md`, Paraphrases).
-pub const THRESHOLD: f64 = 0.45;
+/// healthy real runs (see `fixtures/corpus/README.md`, Paraphrases). Was
+/// 0.45 until the mid versions' rows (about 2,900 more, mostly `other`)
+/// joined the index and the same paraphrase scored about 8 % lower; with
+/// that index 0.44 flags exactly the rows of every negative set 0.45 does.
+pub const THRESHOLD: f64 = 0.44;
 /// How much more alike than the closest message of no family a guess must
 /// be (chosen with [`THRESHOLD`]).
 pub const MARGIN: f64 = 1.2;

@@ -95,9 +95,11 @@ fn split_floors(doc: &serde_json::Value, what: &str, floors: &[(&str, f64, f64)]
 /// `rules eval --json FILE` with the overall floors, checked against the
 /// per-split floors; returns the document.
 fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value {
-    // Measured on dev.tsv: tune 483/490 top-1 (98.6 %), 5/2668 false
-    // positives (0.19 %); held-out test 97/116 (83.6 %), 3/547 (0.55 %);
-    // overall 580/606 (95.7 %), 8/3215 (0.25 %). The same behind a prefix.
+    // Measured on dev.tsv without the changelog rows: tune 643/651 top-1
+    // (98.8 %), 12/5603 false positives (0.21 %); held-out test 143/169
+    // (84.6 %), 5/1420 (0.35 %); overall 786/820 (95.9 %), 17/7023
+    // (0.24 %). The same behind a prefix. Before tuning on the mid versions
+    // (fixtures/corpus/README.md, "Mid versions"): test 138/169 (81.7 %).
     // (The release-2026.5.28 run's 4 tune misses are lines only their
     // neighbours explain: a row is one line.)
     let run = env.run(&[
@@ -105,7 +107,7 @@ fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value 
         "eval",
         "--json",
         "--min-top1",
-        "95.5",
+        "95.8",
         "--max-fp",
         "0.3",
         file,
@@ -120,7 +122,7 @@ fn eval_with_floors(env: &TestEnv, file: &str, what: &str) -> serde_json::Value 
         misses()
     );
     assert_eq!(doc["passed"], true);
-    split_floors(&doc, what, &[("tune", 98.5, 0.2), ("test", 83.6, 0.6)]);
+    split_floors(&doc, what, &[("tune", 98.7, 0.25), ("test", 84.5, 0.6)]);
     doc
 }
 
@@ -156,6 +158,11 @@ fn dev_corpus_holds_its_floors_as_printed_and_behind_a_prefix() {
         // A release the rules were not written against, in a fault of its
         // own (pairing); before the rules were mended on it: 21/40, 3/435.
         ("release-2026.5.28-run", 340, 90.0, 0.4),
+        // Mid versions (fixtures/corpus/README.md, "Mid versions"). Before
+        // any rule was tuned on them: 78/86 and 5/1860; 105/126 and 4/1950.
+        // After (tuned on their tune split): 81/86, 119/126.
+        ("openclaw-2026.3.31", 1900, 94.1, 0.3),
+        ("openclaw-2026.5.28", 2000, 94.3, 0.3),
     ] {
         let g = group(&doc, "sources", source);
         assert!(g["rows"].as_u64().unwrap() >= min_rows, "{source}: {g}");
@@ -272,8 +279,9 @@ fn scan_of_the_other_rows_stays_under_the_ceiling() {
     let lines = json["lines"].as_u64().unwrap();
     let fp = json["matched_lines"].as_u64().unwrap();
     assert!(lines > 1200, "{json}");
-    // `rules eval` counts 7 of 2905 (0.24 %); scan, line by line in one
-    // file, stays under the earlier 0.7 % ceiling.
+    // `rules eval` counts 16 of 6715 (0.24 %; 7 of 2905 before the mid
+    // versions); scan, line by line in one file, also flags 16 lines and
+    // stays under the earlier 0.7 % ceiling.
     assert!(
         fp as f64 / lines as f64 <= 0.007,
         "{fp} of {lines}: {json:#}"

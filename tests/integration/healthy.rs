@@ -41,10 +41,12 @@ fn scan_finds_no_problem_in_a_healthy_run() {
         routine.extend(ids(&json["routine"]));
     }
     routine.sort();
-    // Both routine lines are in the console and in the file log.
+    // Both routine lines are in the console and in the file log; the CLI
+    // transcript echoes a `Gateway call: health`.
     assert_eq!(
         routine,
         [
+            "cli-gateway-call",
             "probe-before-pairing",
             "probe-before-pairing",
             "status-probe-scope",
@@ -179,7 +181,7 @@ fn a_paraphrase_gets_a_guess_never_a_match() {
     assert_eq!(json["matches"], serde_json::json!([]), "{json}");
     assert_eq!(json["possible"][0]["rule_id"], "disk-full", "{json}");
     let score = json["possible"][0]["score"].as_f64().unwrap();
-    assert!((0.45..=1.5).contains(&score), "{json}");
+    assert!((0.44..=1.5).contains(&score), "{json}");
     let human = env.run(&["lookup", text]);
     assert_eq!(human.code, 0, "{human:?}");
     assert!(
@@ -244,10 +246,12 @@ fn scan_finds_no_problem_in_the_second_healthy_run() {
     }
     routine.sort();
     // The CLI's probe turned away before pairing, the status probe's
-    // limited scope, and the node host reconnecting after each restart.
+    // limited scope, the node host reconnecting after each restart, and
+    // the second CLI's `Gateway call: health` echo.
     assert_eq!(
         routine,
         [
+            "cli-gateway-call",
             "node-host-reconnect",
             "probe-before-pairing",
             "status-probe-scope"
@@ -275,8 +279,10 @@ fn scan_finds_no_problem_in_the_second_healthy_run() {
 
 /// Each gateway console and file-log line of the second run alone: no
 /// problem, no guess. The CLI transcripts' lines are no problem; their
-/// guesses are counted (the `$ openclaw devices list` lines the capture
-/// echoes, and `openclaw status`'s gateway row).
+/// guesses are counted (the `$ openclaw devices list` and `$ openclaw
+/// nodes approve <id>` lines the capture echoes, and `openclaw status`'s
+/// gateway row; the `nodes approve` echo since the mid versions' rows
+/// joined the guess index).
 #[test]
 fn every_line_of_the_second_healthy_run_alone_is_no_problem() {
     let env = TestEnv::new();
@@ -285,7 +291,7 @@ fn every_line_of_the_second_healthy_run_alone_is_no_problem() {
         let guessed = (docs.iter())
             .filter(|d| d["possible"] != serde_json::json!([]))
             .count();
-        let most = if *name == "cli.txt" { 5 } else { 0 };
+        let most = if *name == "cli.txt" { 6 } else { 0 };
         assert!(guessed <= most, "{name}: {guessed} guesses");
     }
 }

@@ -99,8 +99,8 @@ fn scan_and_lookup_name_the_pairing_wait_first() {
 /// did not come on this release; the planted dead locks are in 2026.9's
 /// place, which 2026.5.28 does not read; stop-force's `--force` is unknown
 /// to it) have nothing to fix. Before the rules were mended on these
-/// captures: 9 of 10 (state-full's `failed to acquire gateway lock … ENOSPC`
-/// was read as permissions).
+/// captures: 9 of 11 (state-full's `failed to acquire gateway lock … ENOSPC`
+/// was read as permissions; the runtime token's line as auth-missing).
 #[test]
 fn an_older_release_s_staged_faults_look_up_to_their_family_first() {
     let env = TestEnv::new();
@@ -113,6 +113,8 @@ fn an_older_release_s_staged_faults_look_up_to_their_family_first() {
         ("json5-error/console.txt", Some("mode_unset")),
         ("unknown-key/console.txt", Some("invalid_config")),
         ("port-stranger/console.txt", Some("port_in_use")),
+        // The runtime-only token (the seed's 4008, token-not-pinned).
+        ("runtime-token/console-run1.txt", Some("token_mismatch")),
         ("runtime-token/console-run2.txt", Some("token_mismatch")),
         ("runtime-token/cli-wrong-token.txt", Some("token_mismatch")),
         ("oom/console.txt", Some("oom")),
