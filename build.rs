@@ -94,12 +94,16 @@ fn paraphrase_corpus() {
 /// pattern not found here) still take the run-time path.
 fn builtin_literals() {
     let mut folded: Vec<String> = Vec::new();
+    // Each rule's (file stem's) patterns, folded: which rules a lookup
+    // needs to load at all (`engine::builtin_rules_for`).
+    let mut by_rule: Vec<(String, Vec<String>)> = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir("rules")
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
     paths.sort();
     for path in paths {
-        if path.extension().is_none_or(|e| e != "toml") {
+        // `flowchart.toml` is data of its own, not a rule.
+        if path.extension().is_none_or(|e| e != "toml") || path.ends_with("flowchart.toml") {
             continue;
         }
         let Ok(table) = std::fs::read_to_string(&path)
@@ -108,13 +112,19 @@ fn builtin_literals() {
         else {
             continue; // the rule's own load reports it
         };
-        let Some(patterns) = table.get("patterns").and_then(|p| p.as_array()) else {
-            continue;
-        };
-        folded.extend(patterns.iter().filter_map(|p| p.as_str()).map(fold::folded));
+        let patterns = table.get("patterns").and_then(|p| p.as_array());
+        let own: Vec<String> = (patterns.into_iter().flatten())
+            .filter_map(|p| p.as_str())
+            .map(fold::folded)
+            .collect();
+        folded.extend(own.iter().cloned());
+        if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
+            by_rule.push((id.to_owned(), own));
+        }
     }
     folded.sort();
     folded.dedup();
+    by_rule.sort();
     let mut out = String::from(
         "/// Built-in patterns (folded) and their prefilter literals, sorted by pattern (build.rs).\n\
          static BUILTIN_LITERALS: &[(&str, Option<&[&[u8]]>)] = &[\n",
@@ -131,6 +141,14 @@ fn builtin_literals() {
             None => "None".to_owned(),
         };
         out.push_str(&format!("    ({f:?}, {lits}),\n"));
+    }
+    out.push_str("];\n");
+    out.push_str(
+        "/// Each built-in rule file's stem and its patterns (folded), sorted by stem (build.rs).\n\
+         static BUILTIN_RULE_PATTERNS: &[(&str, &[&str])] = &[\n",
+    );
+    for (id, patterns) in &by_rule {
+        out.push_str(&format!("    ({id:?}, &{patterns:?}),\n"));
     }
     out.push_str("];\n");
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");

@@ -93,6 +93,34 @@ fn builtin_literals(folded: &str) -> Option<Option<&'static [&'static [u8]]>> {
     Some(BUILTIN_LITERALS[i].1)
 }
 
+/// Which built-in rules (by id) can match anything in `input`: those with a
+/// pattern that has no prefilter literal, or whose literal occurs in one of
+/// its lines (normalised and lowercased, as [`Engine::lookup`] sees them).
+/// A rule build.rs did not list (it could not read the file) is kept. A
+/// lookup loads only these (and every user rule): the others cannot match,
+/// so the result is the same as with all of them, for a fraction of the
+/// TOML parsing.
+pub fn builtin_rules_for(input: &[u8]) -> impl Fn(&str) -> bool {
+    let mut lower: Vec<u8> = Vec::with_capacity(input.len() + 16);
+    for line in normalize::split_lines(input) {
+        lower.extend_from_slice(normalize::line(line).as_bytes());
+        lower.push(b'\n');
+    }
+    lower.make_ascii_lowercase();
+    let may_match = |folded: &&str| match builtin_literals(folded) {
+        Some(Some(lits)) => lits
+            .iter()
+            .any(|l| memchr::memmem::find(&lower, l).is_some()),
+        // No literal (or not derived): tried on every line.
+        _ => true,
+    };
+    let ids: Vec<&'static str> = (BUILTIN_RULE_PATTERNS.iter())
+        .filter(|(_, patterns)| !patterns.iter().any(may_match))
+        .map(|(id, _)| *id)
+        .collect();
+    move |id: &str| ids.binary_search(&id).is_err()
+}
+
 /// A literal of at most 7 bytes as one integer: its length, then its bytes
 /// (so no two literals share a key).
 fn literal_key(lit: &[u8]) -> u64 {
@@ -1241,6 +1269,74 @@ mod tests {
             builtin_literals("gateway (?P<x>\\d+) is not a built-in"),
             None
         );
+    }
+
+    /// A lookup that loads only the built-in rules `builtin_rules_for`
+    /// keeps finds exactly what one with every rule finds (same rules, order,
+    /// lines, captures, specificity), on every example of every built-in
+    /// rule, every row of the dev corpus, and pastes of several lines; and
+    /// it keeps few rules for one line on average.
+    #[test]
+    fn a_lookup_over_the_rules_its_input_can_match_finds_what_all_rules_find() {
+        let set = RuleSet::builtin();
+        let all = Engine::new(&set.rules).unwrap();
+        let listed: Vec<&str> = BUILTIN_RULE_PATTERNS.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(listed, ids, "build.rs lists every built-in rule, by id");
+        let corpus = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/dev.tsv"),
+        )
+        .unwrap();
+        let rows: Vec<String> = (corpus.lines().skip(1))
+            .filter_map(|l| Some(l.split('\t').nth(2)?.replace("\\n", "\n")))
+            .collect();
+        let examples: Vec<String> = (set.rules.iter())
+            .flat_map(|r| r.examples.iter().map(|e| e.text.clone()))
+            .collect();
+        let pastes: Vec<String> = (examples.chunks(7).chain(rows.chunks(5)))
+            .map(|c| c.join("\r\n"))
+            .collect();
+        let summary = |ms: Vec<Match<'_>>| -> Vec<String> {
+            ms.iter()
+                .map(|m| {
+                    format!(
+                        "{} {} {} {} {} {:?}",
+                        m.rule.id, m.line, m.hits, m.specificity, m.context, m.captures
+                    )
+                })
+                .collect()
+        };
+        let mut kept_for_one_line = 0;
+        let mut lines = 0;
+        let inputs = examples.iter().chain(&rows).chain(&pastes);
+        for (n, input) in inputs.enumerate() {
+            let keep = builtin_rules_for(input.as_bytes());
+            let some: Vec<Rule> = set.rules.iter().filter(|r| keep(&r.id)).cloned().collect();
+            if n < examples.len() + rows.len() {
+                kept_for_one_line += some.len();
+                lines += 1;
+            }
+            let engine = Engine::new(&some).unwrap();
+            assert_eq!(
+                summary(engine.lookup(input.as_bytes())),
+                summary(all.lookup(input.as_bytes())),
+                "{input:?}"
+            );
+        }
+        // On average a line needs a few rules of the many.
+        let mean = kept_for_one_line as f64 / lines as f64;
+        assert!(mean < set.rules.len() as f64 / 4.0, "{mean}");
+        // The loader takes the same choice: only the kept built-ins parse.
+        let line = "disconnected (4008): connect failed — device token mismatch";
+        let keep = builtin_rules_for(line.as_bytes());
+        let loaded = crate::ruleset::load_from_only(&[], &keep);
+        assert!(loaded.errors.is_empty());
+        let loaded: Vec<&str> = loaded.rules.iter().map(|r| r.id.as_str()).collect();
+        let wanted: Vec<&str> = ids.iter().copied().filter(|id| keep(id)).collect();
+        assert_eq!(loaded, wanted);
+        assert!(loaded.len() < ids.len() / 2, "{loaded:?}");
+        // A rule the build did not list is kept.
+        assert!(keep("a-user-rule"));
     }
 
     /// The sorted-key lookup of short inputs and the aho-corasick automaton
