@@ -324,25 +324,42 @@ impl<'r> Engine<'r> {
 
     /// The rules whose examples look most like `text` (for "nothing
     /// matched"): similarity of the masked templates, best first.
+    ///
+    /// The edit distance of two texts is at least the difference of their
+    /// lengths, so a text whose length alone keeps it under what the rule
+    /// already has, or under the `n`th best rule so far, is not compared:
+    /// the same answer as comparing all, for a fraction of the work.
     pub fn closest(&self, text: &str, n: usize) -> Vec<(&'r Rule, f64)> {
         let probe = normalize::mask(&clip(text.trim(), 300));
-        let mut scored: Vec<(&'r Rule, f64)> = self
-            .rules
-            .iter()
-            .map(|rule| {
-                let best = rule
-                    .examples
-                    .iter()
-                    .filter(|e| e.matches)
-                    .map(|e| strsim::normalized_levenshtein(&probe, &normalize::mask(&e.text)))
-                    .chain(std::iter::once(strsim::normalized_levenshtein(
-                        &probe,
-                        &rule.title,
-                    )))
-                    .fold(0.0, f64::max);
-                (rule, best)
-            })
-            .collect();
+        let probe_len = probe.chars().count();
+        // The most `strsim::normalized_levenshtein` can be against a text
+        // of `len` characters.
+        let at_most = |len: usize| match probe_len.max(len) {
+            0 => 1.0,
+            longer => probe_len.min(len) as f64 / longer as f64,
+        };
+        let mut scored: Vec<(&'r Rule, f64)> = Vec::with_capacity(self.rules.len());
+        // The `n`th best score so far: a rule can only enter above it.
+        let mut floor = f64::NEG_INFINITY;
+        for rule in self.rules {
+            let mut best: f64 = 0.0;
+            let texts = (rule.examples.iter())
+                .filter(|e| e.matches)
+                .map(|e| normalize::mask(&e.text))
+                .chain(std::iter::once(rule.title.clone()));
+            for t in texts {
+                if at_most(t.chars().count()) < best.max(floor) {
+                    continue;
+                }
+                best = best.max(strsim::normalized_levenshtein(&probe, &t));
+            }
+            scored.push((rule, best));
+            if n > 0 && scored.len() >= n {
+                let mut scores: Vec<f64> = scored.iter().map(|s| s.1).collect();
+                scores.sort_by(|a, b| b.total_cmp(a));
+                floor = scores[n - 1];
+            }
+        }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
         scored.truncate(n);
         scored
@@ -1337,6 +1354,52 @@ mod tests {
         assert!(loaded.len() < ids.len() / 2, "{loaded:?}");
         // A rule the build did not list is kept.
         assert!(keep("a-user-rule"));
+    }
+
+    /// `closest` skips texts by length only where they cannot count: the
+    /// same rules and scores, in the same order, as comparing every text.
+    #[test]
+    fn closest_skips_only_texts_that_cannot_count() {
+        let set = RuleSet::builtin();
+        let engine = Engine::new(&set.rules).unwrap();
+        let every = |text: &str, n: usize| {
+            let probe = normalize::mask(&clip(text.trim(), 300));
+            let mut scored: Vec<(&str, f64)> = (set.rules.iter())
+                .map(|rule| {
+                    let best = (rule.examples.iter().filter(|e| e.matches))
+                        .map(|e| normalize::mask(&e.text))
+                        .chain([rule.title.clone()])
+                        .map(|t| strsim::normalized_levenshtein(&probe, &t))
+                        .fold(0.0, f64::max);
+                    (rule.id.as_str(), best)
+                })
+                .collect();
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            scored.truncate(n);
+            scored
+        };
+        let mut texts: Vec<String> = (set.rules.iter().step_by(5))
+            .map(|r| r.examples[0].text.clone())
+            .collect();
+        texts.extend(
+            [
+                "the weather service returned an unexpected reply while syncing calendars",
+                "",
+                "x",
+                "gateway",
+                "網關未就緒,請稍後再試",
+            ]
+            .map(String::from),
+        );
+        texts.push("a long line that goes on ".repeat(20));
+        for text in &texts {
+            for n in [1, 3, 40] {
+                let got: Vec<(&str, f64)> = (engine.closest(text, n).into_iter())
+                    .map(|(r, s)| (r.id.as_str(), s))
+                    .collect();
+                assert_eq!(got, every(text, n), "{text:?} n={n}");
+            }
+        }
     }
 
     /// The sorted-key lookup of short inputs and the aho-corasick automaton
