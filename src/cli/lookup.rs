@@ -59,13 +59,13 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     // others cannot change the answer); when none matched, the guesses and
     // the closest rules need them all.
     let keep = clawdoc::engine::builtin_rules_for(&input);
-    let some = super::load_rules_quietly(ctx, &keep).on_target(target.kind());
-    let set = if Engine::new(&some.rules)?.lookup(&input).is_empty() {
-        super::load_rules(ctx).on_target(target.kind())
-    } else {
-        super::warn_skipped(&some.errors);
-        some
-    };
+    let mut set = super::load_rules_quietly(ctx, &keep);
+    super::warn_skipped(&set.errors);
+    if Engine::new(&set.rules)?.lookup(&input).is_empty() {
+        let rest = clawdoc::ruleset::load_from_only(&[], &|id| !keep(id));
+        set = set.or(rest.localized(ctx.lang));
+    }
+    let set = set.on_target(target.kind());
     let engine = Engine::new(&set.rules)?;
     let all = engine.lookup(&input);
     // Informational rules rank last: the problems are a prefix.

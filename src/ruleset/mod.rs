@@ -106,6 +106,16 @@ impl RuleSet {
             errors: self.errors,
         }
     }
+    /// These rules, and those of `more` whose id is not among them (sorted
+    /// by id; both sets' errors).
+    pub fn or(mut self, more: RuleSet) -> RuleSet {
+        let have: std::collections::BTreeSet<String> =
+            self.rules.iter().map(|r| r.id.clone()).collect();
+        (self.rules).extend(more.rules.into_iter().filter(|r| !have.contains(&r.id)));
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        self.errors.extend(more.errors);
+        self
+    }
     /// The built-in rules only.
     pub fn builtin() -> RuleSet {
         load(&[])
