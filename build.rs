@@ -104,13 +104,17 @@ fn paraphrase_corpus() -> String {
 
 /// The guess index's documents, tokenised (`src/engine/paraphrase.rs`,
 /// `Index::new`): every built-in rule's positive examples (the index
-/// decides at run time how a rule's examples count) then the corpus rows.
+/// decides at run time how a rule's examples count) then the corpus rows;
+/// and the built-in examples masked (`builtin-masked-examples.txt`).
 /// Written as the sorted terms (`paraphrase-terms.txt`, one a line), the
 /// labels (`paraphrase-labels.txt`: `rule:<id>` or a category, one a line)
 /// and per document a label byte, a u16 count and that many u16 term ids,
 /// little-endian (`paraphrase-docs.bin`): smaller than the rows' text.
 fn paraphrase_index(corpus: &str) {
     let mut docs: Vec<(String, Vec<String>)> = Vec::new();
+    // Each built-in rule's positive examples masked, for `Engine::closest`:
+    // `id US text RS` (ASCII unit and record separators), by id.
+    let mut masked = String::new();
     let mut paths: Vec<_> = std::fs::read_dir("rules")
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -132,6 +136,7 @@ fn paraphrase_index(corpus: &str) {
             let matches = ex.get("matches").and_then(|m| m.as_bool()).unwrap_or(true);
             if let (true, Some(text)) = (matches, ex.get("text").and_then(|t| t.as_str())) {
                 docs.push((format!("rule:{id}"), tokens::tokens(text)));
+                masked.push_str(&format!("{id}\u{1f}{}\u{1e}", mask::mask(text)));
             }
         }
     }
@@ -181,6 +186,7 @@ fn paraphrase_index(corpus: &str) {
     write("paraphrase-terms.txt", terms.join("\n").as_bytes());
     write("paraphrase-labels.txt", labels.join("\n").as_bytes());
     write("paraphrase-docs.bin", &bin);
+    write("builtin-masked-examples.txt", masked.as_bytes());
 }
 
 /// For every pattern of the built-in rules (`rules/*.toml`): its folded text

@@ -93,6 +93,26 @@ fn builtin_literals(folded: &str) -> Option<Option<&'static [&'static [u8]]>> {
     Some(BUILTIN_LITERALS[i].1)
 }
 
+/// Every built-in rule's positive examples, masked (build.rs): `id`, unit
+/// separator, text, record separator; by id.
+const BUILTIN_MASKED: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin-masked-examples.txt"));
+
+/// `rule`'s positive examples, masked ([`normalize::mask`]): a built-in
+/// rule's as the build masked them, another's now.
+fn masked_examples(rule: &Rule) -> Vec<std::borrow::Cow<'_, str>> {
+    if rule.origin == crate::ruleset::Origin::Builtin {
+        return (BUILTIN_MASKED.split('\u{1e}'))
+            .filter_map(|r| r.split_once('\u{1f}'))
+            .filter(|(id, _)| *id == rule.id)
+            .map(|(_, text)| std::borrow::Cow::Borrowed(text))
+            .collect();
+    }
+    (rule.examples.iter())
+        .filter(|e| e.matches)
+        .map(|e| std::borrow::Cow::Owned(normalize::mask(&e.text)))
+        .collect()
+}
+
 /// Which built-in rules (by id) can match anything in `input`: those with a
 /// pattern that has no prefilter literal, or whose literal occurs in one of
 /// its lines (normalised and lowercased, as [`Engine::lookup`] sees them).
@@ -338,20 +358,26 @@ impl<'r> Engine<'r> {
             0 => 1.0,
             longer => probe_len.min(len) as f64 / longer as f64,
         };
+        // `strsim::normalized_levenshtein` (what this used to call), with
+        // the probe prepared once for bit-parallel distances.
+        let prepared = rapidfuzz::distance::levenshtein::BatchComparator::new(probe.chars());
+        let similarity = |t: &str, len: usize| match probe_len.max(len) {
+            0 => 1.0,
+            longer => 1.0 - prepared.distance(t.chars()) as f64 / longer as f64,
+        };
         let mut scored: Vec<(&'r Rule, f64)> = Vec::with_capacity(self.rules.len());
         // The `n`th best score so far: a rule can only enter above it.
         let mut floor = f64::NEG_INFINITY;
         for rule in self.rules {
             let mut best: f64 = 0.0;
-            let texts = (rule.examples.iter())
-                .filter(|e| e.matches)
-                .map(|e| normalize::mask(&e.text))
-                .chain(std::iter::once(rule.title.clone()));
+            let examples = masked_examples(rule);
+            let texts = (examples.iter().map(|t| t.as_ref())).chain([rule.title.as_str()]);
             for t in texts {
-                if at_most(t.chars().count()) < best.max(floor) {
+                let len = t.chars().count();
+                if at_most(len) < best.max(floor) {
                     continue;
                 }
-                best = best.max(strsim::normalized_levenshtein(&probe, &t));
+                best = best.max(similarity(t, len));
             }
             scored.push((rule, best));
             if n > 0 && scored.len() >= n {
@@ -1378,6 +1404,13 @@ mod tests {
             scored.truncate(n);
             scored
         };
+        // The build masked the built-in examples as `mask` does now.
+        for rule in &set.rules {
+            let now: Vec<String> = (rule.examples.iter().filter(|e| e.matches))
+                .map(|e| normalize::mask(&e.text))
+                .collect();
+            assert_eq!(masked_examples(rule), now, "{}", rule.id);
+        }
         let mut texts: Vec<String> = (set.rules.iter().step_by(5))
             .map(|r| r.examples[0].text.clone())
             .collect();

@@ -61,7 +61,8 @@ impl Pattern {
 
 impl Pattern {
     /// The regex of [`Self::regex`] exactly (same syntax, leftmost-first,
-    /// same limits), built without regex's own literal prefilter: for
+    /// same limits), built without regex's own literal prefilter or lazy
+    /// DFA (the PikeVM alone): for
     /// single short lines, which the engine's literal prefilter has already
     /// chosen, building that prefilter costs more than the search it would
     /// speed up (about half of compiling a pattern).
@@ -80,7 +81,10 @@ fn build_line_regex(folded: &str) -> Option<meta::Regex> {
                 .hybrid_cache_capacity(2 * (1 << 20))
                 .match_kind(MatchKind::LeftmostFirst)
                 .utf8_empty(false)
-                .auto_prefilter(false),
+                .auto_prefilter(false)
+                // Nor a lazy DFA: its reverse NFA and cache cost more to
+                // build for one short line than the PikeVM spends on it.
+                .hybrid(false),
         )
         .syntax(
             syntax::Config::new()
