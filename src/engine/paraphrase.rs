@@ -491,8 +491,11 @@ mod tests {
             .collect()
     }
 
+    /// Documents (label, length), postings by term name, average length.
+    type Contents = (Vec<(Label, usize)>, Vec<(String, Vec<(u32, u32)>)>, f64);
+
     /// Everything scoring reads, with terms by name (not id).
-    fn contents(index: &Index<'_>) -> (Vec<(Label, usize)>, Vec<(String, Vec<(u32, u32)>)>, f64) {
+    fn contents(index: &Index<'_>) -> Contents {
         let docs = index.docs.iter().map(|d| (d.label, d.len)).collect();
         let mut names: Vec<(String, u32)> = (index.terms.iter())
             .enumerate()
