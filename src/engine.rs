@@ -15,6 +15,7 @@
 //!   A line longer than [`MAX_LINE`] is matched in overlapping windows and
 //!   still counts once.
 
+mod levenshtein;
 mod literals;
 pub mod paraphrase;
 
@@ -360,10 +361,10 @@ impl<'r> Engine<'r> {
         };
         // `strsim::normalized_levenshtein` (what this used to call), with
         // the probe prepared once for bit-parallel distances.
-        let prepared = rapidfuzz::distance::levenshtein::BatchComparator::new(probe.chars());
+        let prepared = levenshtein::Pattern::new(&probe);
         let similarity = |t: &str, len: usize| match probe_len.max(len) {
             0 => 1.0,
-            longer => 1.0 - prepared.distance(t.chars()) as f64 / longer as f64,
+            longer => 1.0 - prepared.distance(t) as f64 / longer as f64,
         };
         let mut scored: Vec<(&'r Rule, f64)> = Vec::with_capacity(self.rules.len());
         // The `n`th best score so far: a rule can only enter above it.
