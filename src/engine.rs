@@ -98,14 +98,26 @@ fn builtin_literals(folded: &str) -> Option<Option<&'static [&'static [u8]]>> {
 /// separator, text, record separator; by id.
 const BUILTIN_MASKED: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin-masked-examples.txt"));
 
+/// The build's masked examples (see [`BUILTIN_MASKED`]): (rule id, text).
+fn builtin_masked() -> Vec<(&'static str, &'static str)> {
+    (BUILTIN_MASKED.split('\u{1e}'))
+        .filter_map(|r| r.split_once('\u{1f}'))
+        .collect()
+}
+
 /// `rule`'s positive examples, masked ([`normalize::mask`]): a built-in
-/// rule's as the build masked them, another's now.
-fn masked_examples(rule: &Rule) -> Vec<std::borrow::Cow<'_, str>> {
+/// rule's as the build masked them (`built`: [`builtin_masked`]), another's
+/// now.
+fn masked_examples<'a>(
+    rule: &'a Rule,
+    built: &[(&'static str, &'static str)],
+) -> Vec<std::borrow::Cow<'a, str>> {
     if rule.origin == crate::ruleset::Origin::Builtin {
-        return (BUILTIN_MASKED.split('\u{1e}'))
-            .filter_map(|r| r.split_once('\u{1f}'))
-            .filter(|(id, _)| *id == rule.id)
-            .map(|(_, text)| std::borrow::Cow::Borrowed(text))
+        // By id: the rule's own are one run.
+        let from = built.partition_point(|(id, _)| *id < rule.id.as_str());
+        return (built[from..].iter())
+            .take_while(|(id, _)| *id == rule.id)
+            .map(|(_, text)| std::borrow::Cow::Borrowed(*text))
             .collect();
     }
     (rule.examples.iter())
@@ -369,9 +381,10 @@ impl<'r> Engine<'r> {
         let mut scored: Vec<(&'r Rule, f64)> = Vec::with_capacity(self.rules.len());
         // The `n`th best score so far: a rule can only enter above it.
         let mut floor = f64::NEG_INFINITY;
+        let built = builtin_masked();
         for rule in self.rules {
             let mut best: f64 = 0.0;
-            let examples = masked_examples(rule);
+            let examples = masked_examples(rule, &built);
             let texts = (examples.iter().map(|t| t.as_ref())).chain([rule.title.as_str()]);
             for t in texts {
                 let len = t.chars().count();
@@ -1406,11 +1419,13 @@ mod tests {
             scored
         };
         // The build masked the built-in examples as `mask` does now.
+        let built = builtin_masked();
+        assert!(built.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by id");
         for rule in &set.rules {
             let now: Vec<String> = (rule.examples.iter().filter(|e| e.matches))
                 .map(|e| normalize::mask(&e.text))
                 .collect();
-            assert_eq!(masked_examples(rule), now, "{}", rule.id);
+            assert_eq!(masked_examples(rule, &built), now, "{}", rule.id);
         }
         let mut texts: Vec<String> = (set.rules.iter().step_by(5))
             .map(|r| r.examples[0].text.clone())

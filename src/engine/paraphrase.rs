@@ -233,6 +233,17 @@ fn embedded() -> Vec<(&'static str, Vec<u16>)> {
     out
 }
 
+/// The build's documents of built-in rule `id` (`rule:<id>`; one run, as
+/// build.rs writes each rule's examples together).
+fn built_of<'b>(built: &'b [(&'static str, Vec<u16>)], id: &str) -> &'b [(&'static str, Vec<u16>)] {
+    let own = |l: &str| l.strip_prefix("rule:") == Some(id);
+    let Some(from) = built.iter().position(|(l, _)| own(l)) else {
+        return &[];
+    };
+    let len = built[from..].iter().take_while(|(l, _)| own(l)).count();
+    &built[from..from + len]
+}
+
 impl<'r> Index<'r> {
     /// Indexes `rules`' positive examples (informational rules are routine:
     /// their wording counts as `other`; rules that need `[[context]]` lines
@@ -248,10 +259,8 @@ impl<'r> Index<'r> {
             // A built-in rule's examples are the build's; a user rule's
             // (or a user rule overriding a built-in's id) are read now.
             if rule.origin == Origin::Builtin {
-                let own = (built.iter())
-                    .filter(|(l, _)| l.strip_prefix("rule:") == Some(rule.id.as_str()))
-                    .map(|(_, ids)| ids.as_slice());
-                b.add_built(own, label);
+                let own = built_of(&built, &rule.id).iter();
+                b.add_built(own.map(|(_, ids)| ids.as_slice()), label);
             } else {
                 for ex in rule.examples.iter().filter(|e| e.matches) {
                     b.add(&ex.text, label);
