@@ -245,16 +245,19 @@ fn builtin_literals() {
         out.push_str(&format!("    ({f:?}, {lits}),\n"));
     }
     out.push_str("];\n");
-    out.push_str(
+    let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    std::fs::write(format!("{dir}/builtin-literals.rs"), out).expect("OUT_DIR is writable");
+    // `src/ruleset/pattern.rs` includes this one: the loader takes a
+    // built-in pattern's folded text from it, the engine its rule's list.
+    let mut out = String::from(
         "/// Each built-in rule file's stem and its patterns (folded), sorted by stem (build.rs).\n\
-         static BUILTIN_RULE_PATTERNS: &[(&str, &[&str])] = &[\n",
+         pub(crate) static BUILTIN_RULE_PATTERNS: &[(&str, &[&str])] = &[\n",
     );
     for (id, patterns) in &by_rule {
         out.push_str(&format!("    ({id:?}, &{patterns:?}),\n"));
     }
     out.push_str("];\n");
-    let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    std::fs::write(format!("{dir}/builtin-literals.rs"), out).expect("OUT_DIR is writable");
+    std::fs::write(format!("{dir}/builtin-rule-patterns.rs"), out).expect("OUT_DIR is writable");
 }
 
 fn git(args: &[&str]) -> Option<String> {

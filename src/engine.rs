@@ -84,6 +84,7 @@ pub struct Engine<'r> {
 const SHORT_INPUT: usize = 2048;
 
 include!(concat!(env!("OUT_DIR"), "/builtin-literals.rs"));
+use crate::ruleset::pattern::BUILTIN_RULE_PATTERNS;
 
 /// The literals build.rs derived for a built-in pattern (`Some(None)`: it
 /// has none, it is tried on every line); `None` for any other pattern.
@@ -1321,6 +1322,18 @@ mod tests {
             }
         }
         assert_eq!(seen.len(), BUILTIN_LITERALS.len());
+        // The folded texts the loader took from the build are the run
+        // time's.
+        for rule in &set.rules {
+            for p in &rule.patterns {
+                assert_eq!(
+                    p.folded,
+                    crate::ruleset::fold::folded(&p.source),
+                    "{}",
+                    rule.id
+                );
+            }
+        }
         assert!(BUILTIN_LITERALS.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(
             builtin_literals("gateway (?P<x>\\d+) is not a built-in"),

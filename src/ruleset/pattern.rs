@@ -37,11 +37,24 @@ impl Clone for Pattern {
     }
 }
 
+include!(concat!(env!("OUT_DIR"), "/builtin-rule-patterns.rs"));
+
+/// The folded patterns build.rs derived for built-in rule `id`, in the
+/// file's order (`None` for any other id).
+pub(crate) fn builtin_folded(id: &str) -> Option<&'static [&'static str]> {
+    let i = (BUILTIN_RULE_PATTERNS.binary_search_by(|(r, _)| (*r).cmp(id))).ok()?;
+    Some(BUILTIN_RULE_PATTERNS[i].1)
+}
+
 impl Pattern {
     pub(crate) fn new(source: &str) -> Self {
+        Self::with_folded(source, super::fold::folded(source))
+    }
+    /// A pattern whose folded text is known (a built-in's, from the build).
+    pub(crate) fn with_folded(source: &str, folded: String) -> Self {
         Self {
             source: source.to_string(),
-            folded: super::fold::folded(source),
+            folded,
             regex: OnceLock::new(),
             line_regex: OnceLock::new(),
         }
