@@ -13,12 +13,26 @@ mod fold;
 #[allow(dead_code)]
 #[path = "src/engine/literals.rs"]
 mod literals;
+// The guess index's masks and tokeniser, so the known wordings are
+// tokenised here exactly as a pasted line is at run time.
+#[allow(dead_code, unreachable_pub)]
+#[path = "src/normalize/mask.rs"]
+mod mask;
+mod normalize {
+    pub(crate) use super::mask::{mask, may_mask};
+}
+#[allow(dead_code)]
+#[path = "src/engine/paraphrase/tokens.rs"]
+mod tokens;
 
 fn main() {
     println!("cargo:rerun-if-changed=rules");
     println!("cargo:rerun-if-changed=src/ruleset/fold.rs");
     println!("cargo:rerun-if-changed=src/engine/literals.rs");
-    paraphrase_corpus();
+    println!("cargo:rerun-if-changed=src/normalize/mask.rs");
+    println!("cargo:rerun-if-changed=src/engine/paraphrase/tokens.rs");
+    let corpus = paraphrase_corpus();
+    paraphrase_index(&corpus);
     builtin_literals();
     println!("cargo:rerun-if-env-changed=CLAWDOC_GIT_REV");
     let rev = std::env::var("CLAWDOC_GIT_REV")
@@ -41,7 +55,7 @@ fn main() {
 /// and the Chinese wrappers, for the paraphrase stage's index
 /// (`src/engine/paraphrase.rs`). The held-out
 /// `test` split stays out of the binary, so it measures unseen text.
-fn paraphrase_corpus() {
+fn paraphrase_corpus() -> String {
     // Every version's messages (`<product>-<version>-messages.tsv`: openclaw
     // 2026.9.6 and 2026.1.29, clawdbot 2026.1.24; the docs' signatures are
     // all held out), tune rows only.
@@ -89,7 +103,95 @@ fn paraphrase_corpus() {
         }
     }
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
-    std::fs::write(format!("{dir}/paraphrase-corpus.tsv"), out).expect("OUT_DIR is writable");
+    std::fs::write(format!("{dir}/paraphrase-corpus.tsv"), &out).expect("OUT_DIR is writable");
+    out
+}
+
+/// The guess index's documents, tokenised (`src/engine/paraphrase.rs`,
+/// `Index::new`): every built-in rule's positive examples (the index
+/// decides at run time how a rule's examples count) then the corpus rows;
+/// and the built-in examples masked (`builtin-masked-examples.txt`).
+/// Written as the sorted terms (`paraphrase-terms.txt`, one a line), the
+/// labels (`paraphrase-labels.txt`: `rule:<id>` or a category, one a line)
+/// and per document a label byte, a u16 count and that many u16 term ids,
+/// little-endian (`paraphrase-docs.bin`): smaller than the rows' text.
+fn paraphrase_index(corpus: &str) {
+    let mut docs: Vec<(String, Vec<String>)> = Vec::new();
+    // Each built-in rule's positive examples masked, for `Engine::closest`:
+    // `id US text RS` (ASCII unit and record separators), by id.
+    let mut masked = String::new();
+    let mut paths: Vec<_> = std::fs::read_dir("rules")
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    paths.sort_by_key(|p| p.file_stem().map(|s| s.to_owned()));
+    for path in paths {
+        if path.extension().is_none_or(|e| e != "toml") || path.ends_with("flowchart.toml") {
+            continue;
+        }
+        let (Some(id), Ok(table)) = (
+            path.file_stem().and_then(|s| s.to_str()),
+            std::fs::read_to_string(&path)
+                .unwrap_or_default()
+                .parse::<toml::Table>(),
+        ) else {
+            continue; // the rule's own load reports it
+        };
+        let examples = table.get("example").and_then(|e| e.as_array());
+        for ex in examples.into_iter().flatten() {
+            let matches = ex.get("matches").and_then(|m| m.as_bool()).unwrap_or(true);
+            if let (true, Some(text)) = (matches, ex.get("text").and_then(|t| t.as_str())) {
+                docs.push((format!("rule:{id}"), tokens::tokens(text)));
+                masked.push_str(&format!("{id}\u{1f}{}\u{1e}", mask::mask(text)));
+            }
+        }
+    }
+    for row in corpus.lines() {
+        if let Some((message, category)) = row.split_once('\t') {
+            docs.push((
+                category.to_owned(),
+                tokens::tokens(&message.replace("\\n", " ")),
+            ));
+        }
+    }
+    docs.retain(|(_, toks)| !toks.is_empty());
+    let mut terms: Vec<&str> = docs
+        .iter()
+        .flat_map(|(_, t)| t.iter().map(String::as_str))
+        .collect();
+    terms.sort_unstable();
+    terms.dedup();
+    let mut labels: Vec<&str> = Vec::new();
+    let mut bin: Vec<u8> = Vec::new();
+    for (label, toks) in &docs {
+        let l = labels.iter().position(|x| x == label).unwrap_or_else(|| {
+            labels.push(label);
+            labels.len() - 1
+        });
+        bin.push(u8::try_from(l).expect("at most 256 labels"));
+        bin.extend(
+            u16::try_from(toks.len())
+                .expect("short documents")
+                .to_le_bytes(),
+        );
+        for t in toks {
+            let id = terms
+                .binary_search(&t.as_str())
+                .expect("every term is listed");
+            bin.extend(
+                u16::try_from(id)
+                    .expect("at most 65536 terms")
+                    .to_le_bytes(),
+            );
+        }
+    }
+    let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let write = |name: &str, bytes: &[u8]| {
+        std::fs::write(format!("{dir}/{name}"), bytes).expect("OUT_DIR is writable")
+    };
+    write("paraphrase-terms.txt", terms.join("\n").as_bytes());
+    write("paraphrase-labels.txt", labels.join("\n").as_bytes());
+    write("paraphrase-docs.bin", &bin);
+    write("builtin-masked-examples.txt", masked.as_bytes());
 }
 
 /// For every pattern of the built-in rules (`rules/*.toml`): its folded text
@@ -99,12 +201,16 @@ fn paraphrase_corpus() {
 /// pattern not found here) still take the run-time path.
 fn builtin_literals() {
     let mut folded: Vec<String> = Vec::new();
+    // Each rule's (file stem's) patterns, folded: which rules a lookup
+    // needs to load at all (`engine::builtin_rules_for`).
+    let mut by_rule: Vec<(String, Vec<String>)> = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir("rules")
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
     paths.sort();
     for path in paths {
-        if path.extension().is_none_or(|e| e != "toml") {
+        // `flowchart.toml` is data of its own, not a rule.
+        if path.extension().is_none_or(|e| e != "toml") || path.ends_with("flowchart.toml") {
             continue;
         }
         let Ok(table) = std::fs::read_to_string(&path)
@@ -113,13 +219,19 @@ fn builtin_literals() {
         else {
             continue; // the rule's own load reports it
         };
-        let Some(patterns) = table.get("patterns").and_then(|p| p.as_array()) else {
-            continue;
-        };
-        folded.extend(patterns.iter().filter_map(|p| p.as_str()).map(fold::folded));
+        let patterns = table.get("patterns").and_then(|p| p.as_array());
+        let own: Vec<String> = (patterns.into_iter().flatten())
+            .filter_map(|p| p.as_str())
+            .map(fold::folded)
+            .collect();
+        folded.extend(own.iter().cloned());
+        if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
+            by_rule.push((id.to_owned(), own));
+        }
     }
     folded.sort();
     folded.dedup();
+    by_rule.sort();
     let mut out = String::from(
         "/// Built-in patterns (folded) and their prefilter literals, sorted by pattern (build.rs).\n\
          static BUILTIN_LITERALS: &[(&str, Option<&[&[u8]]>)] = &[\n",
@@ -140,6 +252,17 @@ fn builtin_literals() {
     out.push_str("];\n");
     let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     std::fs::write(format!("{dir}/builtin-literals.rs"), out).expect("OUT_DIR is writable");
+    // `src/ruleset/pattern.rs` includes this one: the loader takes a
+    // built-in pattern's folded text from it, the engine its rule's list.
+    let mut out = String::from(
+        "/// Each built-in rule file's stem and its patterns (folded), sorted by stem (build.rs).\n\
+         pub(crate) static BUILTIN_RULE_PATTERNS: &[(&str, &[&str])] = &[\n",
+    );
+    for (id, patterns) in &by_rule {
+        out.push_str(&format!("    ({id:?}, &{patterns:?}),\n"));
+    }
+    out.push_str("];\n");
+    std::fs::write(format!("{dir}/builtin-rule-patterns.rs"), out).expect("OUT_DIR is writable");
 }
 
 fn git(args: &[&str]) -> Option<String> {

@@ -15,6 +15,7 @@
 //!   A line longer than [`MAX_LINE`] is matched in overlapping windows and
 //!   still counts once.
 
+mod levenshtein;
 mod literals;
 pub mod paraphrase;
 
@@ -83,6 +84,7 @@ pub struct Engine<'r> {
 const SHORT_INPUT: usize = 2048;
 
 include!(concat!(env!("OUT_DIR"), "/builtin-literals.rs"));
+use crate::ruleset::pattern::BUILTIN_RULE_PATTERNS;
 
 /// The literals build.rs derived for a built-in pattern (`Some(None)`: it
 /// has none, it is tried on every line); `None` for any other pattern.
@@ -91,6 +93,66 @@ fn builtin_literals(folded: &str) -> Option<Option<&'static [&'static [u8]]>> {
         .binary_search_by(|(p, _)| (*p).cmp(folded))
         .ok()?;
     Some(BUILTIN_LITERALS[i].1)
+}
+
+/// Every built-in rule's positive examples, masked (build.rs): `id`, unit
+/// separator, text, record separator; by id.
+const BUILTIN_MASKED: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin-masked-examples.txt"));
+
+/// The build's masked examples (see [`BUILTIN_MASKED`]): (rule id, text).
+fn builtin_masked() -> Vec<(&'static str, &'static str)> {
+    (BUILTIN_MASKED.split('\u{1e}'))
+        .filter_map(|r| r.split_once('\u{1f}'))
+        .collect()
+}
+
+/// `rule`'s positive examples, masked ([`normalize::mask`]): a built-in
+/// rule's as the build masked them (`built`: [`builtin_masked`]), another's
+/// now.
+fn masked_examples<'a>(
+    rule: &'a Rule,
+    built: &[(&'static str, &'static str)],
+) -> Vec<std::borrow::Cow<'a, str>> {
+    if rule.origin == crate::ruleset::Origin::Builtin {
+        // By id: the rule's own are one run.
+        let from = built.partition_point(|(id, _)| *id < rule.id.as_str());
+        return (built[from..].iter())
+            .take_while(|(id, _)| *id == rule.id)
+            .map(|(_, text)| std::borrow::Cow::Borrowed(*text))
+            .collect();
+    }
+    (rule.examples.iter())
+        .filter(|e| e.matches)
+        .map(|e| std::borrow::Cow::Owned(normalize::mask(&e.text)))
+        .collect()
+}
+
+/// Which built-in rules (by id) can match anything in `input`: those with a
+/// pattern that has no prefilter literal, or whose literal occurs in one of
+/// its lines (normalised and lowercased, as [`Engine::lookup`] sees them).
+/// A rule build.rs did not list (it could not read the file) is kept. A
+/// lookup loads only these (and every user rule): the others cannot match,
+/// so the result is the same as with all of them, for a fraction of the
+/// TOML parsing.
+pub fn builtin_rules_for(input: &[u8]) -> impl Fn(&str) -> bool {
+    let mut lower: Vec<u8> = Vec::with_capacity(input.len() + 16);
+    for line in normalize::split_lines(input) {
+        lower.extend_from_slice(normalize::line(line).as_bytes());
+        lower.push(b'\n');
+    }
+    lower.make_ascii_lowercase();
+    let may_match = |folded: &&str| match builtin_literals(folded) {
+        Some(Some(lits)) => lits
+            .iter()
+            .any(|l| memchr::memmem::find(&lower, l).is_some()),
+        // No literal (or not derived): tried on every line.
+        _ => true,
+    };
+    let ids: Vec<&'static str> = (BUILTIN_RULE_PATTERNS.iter())
+        .filter(|(_, patterns)| !patterns.iter().any(may_match))
+        .map(|(id, _)| *id)
+        .collect();
+    move |id: &str| ids.binary_search(&id).is_err()
 }
 
 /// A literal of at most 7 bytes as one integer: its length, then its bytes
@@ -296,25 +358,49 @@ impl<'r> Engine<'r> {
 
     /// The rules whose examples look most like `text` (for "nothing
     /// matched"): similarity of the masked templates, best first.
+    ///
+    /// The edit distance of two texts is at least the difference of their
+    /// lengths, so a text whose length alone keeps it under what the rule
+    /// already has, or under the `n`th best rule so far, is not compared:
+    /// the same answer as comparing all, for a fraction of the work.
     pub fn closest(&self, text: &str, n: usize) -> Vec<(&'r Rule, f64)> {
         let probe = normalize::mask(&clip(text.trim(), 300));
-        let mut scored: Vec<(&'r Rule, f64)> = self
-            .rules
-            .iter()
-            .map(|rule| {
-                let best = rule
-                    .examples
-                    .iter()
-                    .filter(|e| e.matches)
-                    .map(|e| strsim::normalized_levenshtein(&probe, &normalize::mask(&e.text)))
-                    .chain(std::iter::once(strsim::normalized_levenshtein(
-                        &probe,
-                        &rule.title,
-                    )))
-                    .fold(0.0, f64::max);
-                (rule, best)
-            })
-            .collect();
+        let probe_len = probe.chars().count();
+        // The most `strsim::normalized_levenshtein` can be against a text
+        // of `len` characters.
+        let at_most = |len: usize| match probe_len.max(len) {
+            0 => 1.0,
+            longer => probe_len.min(len) as f64 / longer as f64,
+        };
+        // `strsim::normalized_levenshtein` (what this used to call), with
+        // the probe prepared once for bit-parallel distances.
+        let prepared = levenshtein::Pattern::new(&probe);
+        let similarity = |t: &str, len: usize| match probe_len.max(len) {
+            0 => 1.0,
+            longer => 1.0 - prepared.distance(t) as f64 / longer as f64,
+        };
+        let mut scored: Vec<(&'r Rule, f64)> = Vec::with_capacity(self.rules.len());
+        // The `n`th best score so far: a rule can only enter above it.
+        let mut floor = f64::NEG_INFINITY;
+        let built = builtin_masked();
+        for rule in self.rules {
+            let mut best: f64 = 0.0;
+            let examples = masked_examples(rule, &built);
+            let texts = (examples.iter().map(|t| t.as_ref())).chain([rule.title.as_str()]);
+            for t in texts {
+                let len = t.chars().count();
+                if at_most(len) < best.max(floor) {
+                    continue;
+                }
+                best = best.max(similarity(t, len));
+            }
+            scored.push((rule, best));
+            if n > 0 && scored.len() >= n {
+                let mut scores: Vec<f64> = scored.iter().map(|s| s.1).collect();
+                scores.sort_by(|a, b| b.total_cmp(a));
+                floor = scores[n - 1];
+            }
+        }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.id.cmp(&b.0.id)));
         scored.truncate(n);
         scored
@@ -1236,11 +1322,146 @@ mod tests {
             }
         }
         assert_eq!(seen.len(), BUILTIN_LITERALS.len());
+        // The folded texts the loader took from the build are the run
+        // time's.
+        for rule in &set.rules {
+            for p in &rule.patterns {
+                assert_eq!(
+                    p.folded,
+                    crate::ruleset::fold::folded(&p.source),
+                    "{}",
+                    rule.id
+                );
+            }
+        }
         assert!(BUILTIN_LITERALS.windows(2).all(|w| w[0].0 < w[1].0));
         assert_eq!(
             builtin_literals("gateway (?P<x>\\d+) is not a built-in"),
             None
         );
+    }
+
+    /// A lookup that loads only the built-in rules `builtin_rules_for`
+    /// keeps finds exactly what one with every rule finds (same rules, order,
+    /// lines, captures, specificity), on every example of every built-in
+    /// rule, every row of the dev corpus, and pastes of several lines; and
+    /// it keeps few rules for one line on average.
+    #[test]
+    fn a_lookup_over_the_rules_its_input_can_match_finds_what_all_rules_find() {
+        let set = RuleSet::builtin();
+        let all = Engine::new(&set.rules).unwrap();
+        let listed: Vec<&str> = BUILTIN_RULE_PATTERNS.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<&str> = set.rules.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(listed, ids, "build.rs lists every built-in rule, by id");
+        let corpus = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/dev.tsv"),
+        )
+        .unwrap();
+        let rows: Vec<String> = (corpus.lines().skip(1))
+            .filter_map(|l| Some(l.split('\t').nth(2)?.replace("\\n", "\n")))
+            .collect();
+        let examples: Vec<String> = (set.rules.iter())
+            .flat_map(|r| r.examples.iter().map(|e| e.text.clone()))
+            .collect();
+        let pastes: Vec<String> = (examples.chunks(7).chain(rows.chunks(5)))
+            .map(|c| c.join("\r\n"))
+            .collect();
+        let summary = |ms: Vec<Match<'_>>| -> Vec<String> {
+            ms.iter()
+                .map(|m| {
+                    format!(
+                        "{} {} {} {} {} {:?}",
+                        m.rule.id, m.line, m.hits, m.specificity, m.context, m.captures
+                    )
+                })
+                .collect()
+        };
+        let mut kept_for_one_line = 0;
+        let mut lines = 0;
+        let inputs = examples.iter().chain(&rows).chain(&pastes);
+        for (n, input) in inputs.enumerate() {
+            let keep = builtin_rules_for(input.as_bytes());
+            let some: Vec<Rule> = set.rules.iter().filter(|r| keep(&r.id)).cloned().collect();
+            if n < examples.len() + rows.len() {
+                kept_for_one_line += some.len();
+                lines += 1;
+            }
+            let engine = Engine::new(&some).unwrap();
+            assert_eq!(
+                summary(engine.lookup(input.as_bytes())),
+                summary(all.lookup(input.as_bytes())),
+                "{input:?}"
+            );
+        }
+        // On average a line needs a few rules of the many.
+        let mean = kept_for_one_line as f64 / lines as f64;
+        assert!(mean < set.rules.len() as f64 / 4.0, "{mean}");
+        // The loader takes the same choice: only the kept built-ins parse.
+        let line = "disconnected (4008): connect failed — device token mismatch";
+        let keep = builtin_rules_for(line.as_bytes());
+        let loaded = crate::ruleset::load_from_only(&[], &keep);
+        assert!(loaded.errors.is_empty());
+        let loaded: Vec<&str> = loaded.rules.iter().map(|r| r.id.as_str()).collect();
+        let wanted: Vec<&str> = ids.iter().copied().filter(|id| keep(id)).collect();
+        assert_eq!(loaded, wanted);
+        assert!(loaded.len() < ids.len() / 2, "{loaded:?}");
+        // A rule the build did not list is kept.
+        assert!(keep("a-user-rule"));
+    }
+
+    /// `closest` skips texts by length only where they cannot count: the
+    /// same rules and scores, in the same order, as comparing every text.
+    #[test]
+    fn closest_skips_only_texts_that_cannot_count() {
+        let set = RuleSet::builtin();
+        let engine = Engine::new(&set.rules).unwrap();
+        let every = |text: &str, n: usize| {
+            let probe = normalize::mask(&clip(text.trim(), 300));
+            let mut scored: Vec<(&str, f64)> = (set.rules.iter())
+                .map(|rule| {
+                    let best = (rule.examples.iter().filter(|e| e.matches))
+                        .map(|e| normalize::mask(&e.text))
+                        .chain([rule.title.clone()])
+                        .map(|t| strsim::normalized_levenshtein(&probe, &t))
+                        .fold(0.0, f64::max);
+                    (rule.id.as_str(), best)
+                })
+                .collect();
+            scored.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+            scored.truncate(n);
+            scored
+        };
+        // The build masked the built-in examples as `mask` does now.
+        let built = builtin_masked();
+        assert!(built.windows(2).all(|w| w[0].0 <= w[1].0), "sorted by id");
+        for rule in &set.rules {
+            let now: Vec<String> = (rule.examples.iter().filter(|e| e.matches))
+                .map(|e| normalize::mask(&e.text))
+                .collect();
+            assert_eq!(masked_examples(rule, &built), now, "{}", rule.id);
+        }
+        let mut texts: Vec<String> = (set.rules.iter().step_by(5))
+            .map(|r| r.examples[0].text.clone())
+            .collect();
+        texts.extend(
+            [
+                "the weather service returned an unexpected reply while syncing calendars",
+                "",
+                "x",
+                "gateway",
+                "網關未就緒,請稍後再試",
+            ]
+            .map(String::from),
+        );
+        texts.push("a long line that goes on ".repeat(20));
+        for text in &texts {
+            for n in [1, 3, 40] {
+                let got: Vec<(&str, f64)> = (engine.closest(text, n).into_iter())
+                    .map(|(r, s)| (r.id.as_str(), s))
+                    .collect();
+                assert_eq!(got, every(text, n), "{text:?} n={n}");
+            }
+        }
     }
 
     /// The sorted-key lookup of short inputs and the aho-corasick automaton

@@ -10,6 +10,11 @@
 //! first) so the patterns match inside them. Line structure is preserved: one input line
 //! gives one output line, so line numbers stay true. No I/O here.
 
+mod mask;
+#[cfg(test)]
+use mask::MASKS;
+pub use mask::{mask, may_mask};
+
 use std::borrow::Cow;
 
 use unicode_normalization::UnicodeNormalization;
@@ -260,53 +265,6 @@ pub(crate) fn printable(s: &str) -> Cow<'_, str> {
     } else {
         Cow::Borrowed(s)
     }
-}
-
-/// Each mask with what it becomes. The path needs a `/` or a `:\`, the uuid a
-/// `-` (it may be all letters), the others a digit (`\d`: every Unicode
-/// decimal digit is `char::is_numeric`): a mask that cannot match is
-/// neither compiled nor run.
-const MASKS: [(&str, &str); 7] = [
-    (
-        r"\b\d{4}-\d{2}-\d{2}[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?",
-        "<time>",
-    ),
-    // Unix paths, and Windows ones (`C:\Users\…`).
-    (
-        r"(?:~|\.{1,2})?/[\w.@%+=:,~-]+(?:/[\w.@%+=:,~-]*)*|(?-u:\b[A-Za-z]:\\[\w.@%+=,~\\-]*(?:[\\/][\w.@%+=,~-]*)*)",
-        "<path>",
-    ),
-    (r"\b[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}\b", "<uuid>"),
-    (
-        r"\b(?:0x)?[0-9a-fA-F]*\d[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\b|\b(?:0x)?[0-9a-fA-F]*[a-fA-F][0-9a-fA-F]*\d[0-9a-fA-F]*\b",
-        "<hex>",
-    ),
-    (r"(?i)\bpid[ =:]*\d+", "pid <pid>"),
-    (r":\d{2,5}\b", ":<port>"),
-    (r"\b\d+(?:\.\d+)*", "<n>"),
-];
-
-pub fn mask(s: &str) -> String {
-    const PATH: usize = 1;
-    const UUID: usize = 2;
-    static COMPILED: [std::sync::OnceLock<regex::Regex>; 7] =
-        [const { std::sync::OnceLock::new() }; 7];
-    let mut out = s.to_string();
-    for (i, (re, with)) in MASKS.iter().enumerate() {
-        let possible = match i {
-            PATH => out.contains('/') || out.contains(":\\"),
-            UUID => out.contains('-'),
-            _ => out.chars().any(char::is_numeric),
-        };
-        if !possible {
-            continue;
-        }
-        let re = COMPILED[i].get_or_init(|| regex::Regex::new(re).expect("mask regexes are valid"));
-        if re.is_match(&out) {
-            out = re.replace_all(&out, *with).into_owned();
-        }
-    }
-    out
 }
 
 /// Hides secret values a log line may carry (`token=…`, `password: …`,

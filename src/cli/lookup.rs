@@ -51,11 +51,22 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     // Fixes in the words of the gateway the user runs (`--target`, or what
     // `auto` sees without scanning processes): `openclaw …` for OpenClaw.
     let target = ctx.text_target();
-    let set = super::load_rules(ctx).on_target(target.kind());
-    let engine = Engine::new(&set.rules)?;
     if args.batch {
-        return batch(&engine, &set.rules, &input, ctx);
+        let set = super::load_rules(ctx).on_target(target.kind());
+        return batch(&Engine::new(&set.rules)?, &set.rules, &input, ctx);
     }
+    // Only the built-in rules that can match the input are parsed (the
+    // others cannot change the answer); when none matched, the guesses and
+    // the closest rules need them all.
+    let keep = clawdoc::engine::builtin_rules_for(&input);
+    let mut set = super::load_rules_quietly(ctx, &keep);
+    super::warn_skipped(&set.errors);
+    if Engine::new(&set.rules)?.lookup(&input).is_empty() {
+        let rest = clawdoc::ruleset::load_from_only(&[], &|id| !keep(id));
+        set = set.or(rest.localized(ctx.lang));
+    }
+    let set = set.on_target(target.kind());
+    let engine = Engine::new(&set.rules)?;
     let all = engine.lookup(&input);
     // Informational rules rank last: the problems are a prefix.
     let problems = all

@@ -40,9 +40,19 @@ pub(crate) mod walk;
 /// Loads built-ins plus the user directories for this invocation; broken
 /// rule files are reported on stderr and skipped, never fatal.
 pub(crate) fn load_rules(ctx: &Ctx) -> clawdoc::ruleset::RuleSet {
-    let set = clawdoc::ruleset::load_from(&clawdoc::ruleset::user_dirs(ctx.rules_dir.as_deref()));
+    let set = load_rules_quietly(ctx, &|_| true);
     warn_skipped(&set.errors);
-    set.localized(ctx.lang)
+    set
+}
+
+/// [`load_rules`] with only the built-in rules `keep` accepts, and without
+/// warning about the rule files it skipped (`set.errors`).
+pub(crate) fn load_rules_quietly(
+    ctx: &Ctx,
+    keep: &dyn Fn(&str) -> bool,
+) -> clawdoc::ruleset::RuleSet {
+    let dirs = clawdoc::ruleset::user_dirs(ctx.rules_dir.as_deref());
+    clawdoc::ruleset::load_from_only(&dirs, keep).localized(ctx.lang)
 }
 
 /// Reports rules a scanner had to leave out (their patterns do not

@@ -24,11 +24,22 @@
 use std::collections::HashMap;
 
 use crate::normalize;
-use crate::ruleset::{Role, Rule};
+use crate::ruleset::{Origin, Role, Rule};
 use crate::vocab::Category;
 
-/// Labelled rows of the dev corpus's `tune` split: `message\tcategory`.
+mod tokens;
+use tokens::tokens;
+
+/// Labelled rows of the dev corpus's `tune` split: `message\tcategory`
+/// (the binary carries them tokenised: [`TERMS`], [`LABELS`], [`DOCS`]).
+#[cfg(test)]
 const CORPUS: &str = include_str!(concat!(env!("OUT_DIR"), "/paraphrase-corpus.tsv"));
+/// The guess index's terms as build.rs tokenised them, sorted, one a line.
+const TERMS: &str = include_str!(concat!(env!("OUT_DIR"), "/paraphrase-terms.txt"));
+/// The labels of the build's documents, one a line (see [`embedded`]).
+const LABELS: &str = include_str!(concat!(env!("OUT_DIR"), "/paraphrase-labels.txt"));
+/// The build's documents (see [`embedded`]).
+static DOCS: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/paraphrase-docs.bin"));
 
 /// Lowest normalised score that is reported. Chosen with [`MARGIN`] on the
 /// negatives: the held-out `other` rows of the corpus and every line of the
@@ -72,95 +83,201 @@ pub struct Guess<'r> {
     pub text: String,
 }
 
-/// Word tokens of a masked line: ASCII words of two or more characters
-/// (placeholders like `<port>` and pure numbers dropped), and each non-ASCII
-/// letter on its own (Chinese has no spaces).
-fn tokens(text: &str) -> Vec<String> {
-    // Every mask needs a digit, a `/` or a Windows path's `:\`: most known
-    // wordings have none, and skipping the masks' regexes halves building
-    // the index (a bare `\` is no reason: corpus rows write `\n`).
-    let masked = if text.bytes().any(|b| b.is_ascii_digit() || b == b'/') || text.contains(":\\") {
-        normalize::mask(text).to_ascii_lowercase()
-    } else {
-        text.to_ascii_lowercase()
-    };
-    let mut out = Vec::new();
-    let mut word = String::new();
-    // Chinese is written without spaces: a run of such characters counts
-    // as its overlapping character pairs (网关 关已 已就 就绪), so a word's
-    // negation or its neighbour changes the terms, where single characters
-    // made `网关已就绪` (ready) a near-copy of `网关未就绪` (not ready).
-    let mut run: Vec<char> = Vec::new();
-    let mut in_placeholder = false;
-    let flush_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
-        match run.len() {
-            0 => {}
-            1 => out.push(run[0].to_string()),
-            _ => out.extend(run.windows(2).map(|w| w.iter().collect::<String>())),
-        }
-        run.clear();
-    };
-    let flush = |word: &mut String, out: &mut Vec<String>| {
-        if word.len() >= 2
-            && !word.bytes().all(|b| b.is_ascii_digit())
-            && !STOP.contains(&word.as_str())
-        {
-            out.push(std::mem::take(word));
-        }
-        word.clear();
-    };
-    for c in masked.chars() {
-        if c.is_ascii() || !c.is_alphanumeric() || in_placeholder {
-            flush_run(&mut run, &mut out);
-        }
-        match c {
-            '<' => {
-                flush(&mut word, &mut out);
-                in_placeholder = true;
-            }
-            '>' if in_placeholder => in_placeholder = false,
-            _ if in_placeholder => {}
-            c if c.is_ascii_alphanumeric() || c == '_' => word.push(c),
-            c if !c.is_ascii() && c.is_alphanumeric() => {
-                flush(&mut word, &mut out);
-                run.push(c);
-            }
-            _ => flush(&mut word, &mut out),
-        }
-    }
-    flush_run(&mut run, &mut out);
-    flush(&mut word, &mut out);
-    out
-}
-
-const STOP: &[&str] = &[
-    "the", "an", "to", "of", "in", "is", "and", "or", "for", "on", "at", "be", "was", "with", "it",
-    "this", "that", "as", "by", "are", "from", "value",
-];
-
 /// The BM25 index over rule examples and corpus rows. Terms are numbered
-/// ([`Index::vocab`]); each term lists the documents holding it with their
-/// count (postings), so a line is scored over the documents sharing a word
-/// with it only.
+/// (the build's sorted [`TERMS`], then any met at run time); each term lists
+/// the documents holding it with their count (postings), so a line is
+/// scored over the documents sharing a word with it only.
 pub struct Index<'r> {
     rules: &'r [Rule],
     docs: Vec<Doc>,
-    vocab: HashMap<String, u32>,
-    /// For each term: (document, how often the term occurs in it), by document.
-    postings: Vec<Vec<(u32, u32)>>,
+    /// The build's terms, sorted: a term's id is its position.
+    terms: Vec<&'static str>,
+    /// Terms the build did not see (a user rule's examples, `rules eval`'s
+    /// rows), numbered after [`Self::terms`].
+    extra: HashMap<String, u32>,
+    /// Term `t`'s postings are `postings[starts[t]..starts[t + 1]]`:
+    /// (document, how often the term occurs in it), by document.
+    starts: Vec<u32>,
+    postings: Vec<(u32, u32)>,
     avg_len: f64,
+}
+
+/// The documents an index is built from, as term ids, before postings.
+struct Builder {
+    terms: Vec<&'static str>,
+    extra: HashMap<String, u32>,
+    docs: Vec<Doc>,
+    /// Every document's term ids, one after the other (`Doc::len` each).
+    flat: Vec<u32>,
+}
+
+impl Builder {
+    fn new() -> Self {
+        Self {
+            terms: TERMS.split('\n').filter(|t| !t.is_empty()).collect(),
+            extra: HashMap::new(),
+            docs: Vec::new(),
+            flat: Vec::new(),
+        }
+    }
+
+    fn id(&mut self, term: &str) -> u32 {
+        if let Ok(i) = self.terms.binary_search(&term) {
+            return i as u32;
+        }
+        let next = (self.terms.len() + self.extra.len()) as u32;
+        *self.extra.entry(term.to_owned()).or_insert(next)
+    }
+
+    /// A known wording, tokenised now (no tokens: no document).
+    fn add(&mut self, text: &str, label: Label) {
+        let toks = tokens(text);
+        if toks.is_empty() {
+            return;
+        }
+        for t in &toks {
+            let id = self.id(t);
+            self.flat.push(id);
+        }
+        self.docs.push(Doc {
+            label,
+            len: toks.len(),
+        });
+    }
+
+    /// Documents the build tokenised (see [`embedded`]), with `label`.
+    fn add_built<'d>(&mut self, docs: impl Iterator<Item = &'d [u16]>, label: Label) {
+        for ids in docs {
+            self.flat.extend(ids.iter().map(|&i| u32::from(i)));
+            self.docs.push(Doc {
+                label,
+                len: ids.len(),
+            });
+        }
+    }
+
+    fn finish(self, rules: &[Rule]) -> Index<'_> {
+        let n_terms = self.terms.len() + self.extra.len();
+        // Each document's (term, count), in document order: counted first,
+        // then laid out term by term.
+        let mut pairs: Vec<(u32, u32, u32)> = Vec::with_capacity(self.flat.len());
+        let mut at = 0;
+        for (doc, d) in self.docs.iter().enumerate() {
+            let mut ids = self.flat[at..at + d.len].to_vec();
+            at += d.len;
+            ids.sort_unstable();
+            for run in ids.chunk_by(|a, b| a == b) {
+                pairs.push((run[0], doc as u32, run.len() as u32));
+            }
+        }
+        let mut starts = vec![0u32; n_terms + 1];
+        for &(t, _, _) in &pairs {
+            starts[t as usize + 1] += 1;
+        }
+        for t in 0..n_terms {
+            starts[t + 1] += starts[t];
+        }
+        let mut fill = starts.clone();
+        let mut postings = vec![(0u32, 0u32); pairs.len()];
+        for (t, doc, tf) in pairs {
+            postings[fill[t as usize] as usize] = (doc, tf);
+            fill[t as usize] += 1;
+        }
+        let avg_len =
+            self.docs.iter().map(|d| d.len).sum::<usize>() as f64 / self.docs.len().max(1) as f64;
+        Index {
+            rules,
+            docs: self.docs,
+            terms: self.terms,
+            extra: self.extra,
+            starts,
+            postings,
+            avg_len,
+        }
+    }
+}
+
+/// How `rule`'s positive examples count in the index: informational rules
+/// are routine (their wording counts as `other`); `None` for rules that
+/// need `[[context]]` lines (left out).
+fn rule_label(rule: &Rule, i: usize) -> Option<Label> {
+    if rule.role == Role::Informational {
+        Some(Label::Other)
+    } else if rule.context.iter().any(|c| c.required) {
+        // Its pattern counts only with other lines near it (a status
+        // block, a shell job after an install): one line worded like its
+        // examples is no evidence of it.
+        None
+    } else {
+        Some(Label::Rule(i))
+    }
+}
+
+/// The build's tokenised documents: each built-in rule's positive examples
+/// (label `rule:<id>`) then the corpus rows (label: a category, or `other`
+/// for no family), as (label, term ids) in build order. Layout (build.rs):
+/// per document a label byte (its line in [`LABELS`]), a u16 count, then
+/// that many u16 term ids (ids into [`TERMS`]), little-endian.
+fn embedded() -> Vec<(&'static str, Vec<u16>)> {
+    let labels: Vec<&str> = LABELS.split('\n').collect();
+    let u16_at = |i: usize| u16::from_le_bytes([DOCS[i], DOCS[i + 1]]);
+    let mut out = Vec::new();
+    let mut at = 0;
+    while at + 3 <= DOCS.len() {
+        let label = labels
+            .get(usize::from(DOCS[at]))
+            .copied()
+            .unwrap_or("other");
+        let len = usize::from(u16_at(at + 1));
+        at += 3;
+        out.push((label, (0..len).map(|k| u16_at(at + 2 * k)).collect()));
+        at += 2 * len;
+    }
+    out
+}
+
+/// The build's documents of built-in rule `id` (`rule:<id>`; one run, as
+/// build.rs writes each rule's examples together).
+fn built_of<'b>(built: &'b [(&'static str, Vec<u16>)], id: &str) -> &'b [(&'static str, Vec<u16>)] {
+    let own = |l: &str| l.strip_prefix("rule:") == Some(id);
+    let Some(from) = built.iter().position(|(l, _)| own(l)) else {
+        return &[];
+    };
+    let len = built[from..].iter().take_while(|(l, _)| own(l)).count();
+    &built[from..from + len]
 }
 
 impl<'r> Index<'r> {
     /// Indexes `rules`' positive examples (informational rules are routine:
     /// their wording counts as `other`; rules that need `[[context]]` lines
-    /// are left out) and the embedded corpus rows.
+    /// are left out) and the embedded corpus rows. The built-in rules'
+    /// examples and the corpus were tokenised at build time.
     pub fn new(rules: &'r [Rule]) -> Self {
-        let corpus = CORPUS.lines().filter_map(|row| {
-            let (message, category) = row.split_once('\t')?;
-            Some((message, category.parse::<Category>().ok()))
-        });
-        Self::with_corpus(rules, corpus)
+        let built = embedded();
+        let mut b = Builder::new();
+        for (i, rule) in rules.iter().enumerate() {
+            let Some(label) = rule_label(rule, i) else {
+                continue;
+            };
+            // A built-in rule's examples are the build's; a user rule's
+            // (or a user rule overriding a built-in's id) are read now.
+            if rule.origin == Origin::Builtin {
+                let own = built_of(&built, &rule.id).iter();
+                b.add_built(own.map(|(_, ids)| ids.as_slice()), label);
+            } else {
+                for ex in rule.examples.iter().filter(|e| e.matches) {
+                    b.add(&ex.text, label);
+                }
+            }
+        }
+        let corpus = built.iter().filter(|(l, _)| !l.starts_with("rule:"));
+        for (category, ids) in corpus {
+            let label = category
+                .parse::<Category>()
+                .map_or(Label::Other, Label::Category);
+            b.add_built(std::iter::once(ids.as_slice()), label);
+        }
+        b.finish(rules)
     }
 
     /// Indexes `rules`' positive examples and the given known wordings
@@ -173,70 +290,39 @@ impl<'r> Index<'r> {
         rules: &'r [Rule],
         corpus: impl IntoIterator<Item = (&'t str, Option<Category>)>,
     ) -> Self {
-        let mut docs: Vec<Doc> = Vec::new();
-        let mut vocab: HashMap<String, u32> = HashMap::new();
-        let mut postings: Vec<Vec<(u32, u32)>> = Vec::new();
-        let mut add = |text: &str, label: Label| {
-            let toks = tokens(text);
-            if toks.is_empty() {
-                return;
-            }
-            let doc = docs.len() as u32;
-            for t in &toks {
-                let id = match vocab.get(t.as_str()) {
-                    Some(&id) => id,
-                    None => {
-                        let id = postings.len() as u32;
-                        vocab.insert(t.clone(), id);
-                        postings.push(Vec::new());
-                        id
-                    }
-                };
-                let list = &mut postings[id as usize];
-                match list.last_mut() {
-                    Some((d, tf)) if *d == doc => *tf += 1,
-                    _ => list.push((doc, 1)),
-                }
-            }
-            docs.push(Doc {
-                label,
-                len: toks.len(),
-            });
-        };
+        let mut b = Builder::new();
         for (i, rule) in rules.iter().enumerate() {
-            let label = if rule.role == Role::Informational {
-                Label::Other
-            } else if rule.context.iter().any(|c| c.required) {
-                // Its pattern counts only with other lines near it (a status
-                // block, a shell job after an install): one line worded
-                // like its examples is no evidence of it.
+            let Some(label) = rule_label(rule, i) else {
                 continue;
-            } else {
-                Label::Rule(i)
             };
             for ex in rule.examples.iter().filter(|e| e.matches) {
-                add(&ex.text, label);
+                b.add(&ex.text, label);
             }
         }
         for (message, category) in corpus {
             let label = category.map_or(Label::Other, Label::Category);
-            add(&message.replace("\\n", " "), label);
+            b.add(&message.replace("\\n", " "), label);
         }
-        let avg_len = docs.iter().map(|d| d.len).sum::<usize>() as f64 / docs.len().max(1) as f64;
-        Self {
-            rules,
-            docs,
-            vocab,
-            postings,
-            avg_len,
+        b.finish(rules)
+    }
+
+    /// Term `t`'s id, if any document holds it.
+    fn term(&self, t: &str) -> Option<u32> {
+        match self.terms.binary_search(&t) {
+            Ok(i) => Some(i as u32),
+            Err(_) => self.extra.get(t).copied(),
         }
+    }
+
+    /// The documents holding term `id`, with its count in each.
+    fn postings(&self, id: u32) -> &[(u32, u32)] {
+        let (from, to) = (self.starts[id as usize], self.starts[id as usize + 1]);
+        &self.postings[from as usize..to as usize]
     }
 
     /// How many documents hold `term`.
     fn df(&self, term: &str) -> usize {
-        self.vocab
-            .get(term)
-            .map_or(0, |&id| self.postings[id as usize].len())
+        self.term(term).map_or(0, |id| self.postings(id).len())
     }
 
     fn idf(&self, term: &str) -> f64 {
@@ -264,11 +350,11 @@ impl<'r> Index<'r> {
         // query order (the order a per-document sum would take).
         let mut sums: Vec<Option<f64>> = vec![None; self.docs.len()];
         for t in &query {
-            let Some(&id) = self.vocab.get(t.as_str()) else {
+            let Some(id) = self.term(t) else {
                 continue;
             };
             let idf = self.idf(t);
-            for &(doc, tf) in &self.postings[id as usize] {
+            for &(doc, tf) in self.postings(id) {
                 let d = &self.docs[doc as usize];
                 let norm = K1 * (1.0 - B + B * d.len as f64 / self.avg_len);
                 let tf = f64::from(tf);
@@ -404,6 +490,64 @@ mod tests {
     fn the_corpus_is_embedded_without_the_held_out_split() {
         assert!(CORPUS.lines().count() > 800, "{}", CORPUS.lines().count());
         assert!(CORPUS.lines().all(|l| l.split('\t').count() == 2));
+    }
+
+    /// The corpus rows as `Index::new` read them before the build
+    /// tokenised them: (message, category or `None` for `other`).
+    fn corpus_rows() -> Vec<(&'static str, Option<Category>)> {
+        (CORPUS.lines())
+            .filter_map(|row| {
+                let (message, category) = row.split_once('\t')?;
+                Some((message, category.parse::<Category>().ok()))
+            })
+            .collect()
+    }
+
+    /// Documents (label, length), postings by term name, average length.
+    type Contents = (Vec<(Label, usize)>, Vec<(String, Vec<(u32, u32)>)>, f64);
+
+    /// Everything scoring reads, with terms by name (not id).
+    fn contents(index: &Index<'_>) -> Contents {
+        let docs = index.docs.iter().map(|d| (d.label, d.len)).collect();
+        let mut names: Vec<(String, u32)> = (index.terms.iter())
+            .enumerate()
+            .map(|(i, t)| (t.to_string(), i as u32))
+            .chain(index.extra.iter().map(|(t, &i)| (t.clone(), i)))
+            .collect();
+        names.sort();
+        let postings = (names.into_iter())
+            .map(|(t, id)| (t, index.postings(id).to_vec()))
+            .filter(|(_, p)| !p.is_empty())
+            .collect();
+        (docs, postings, index.avg_len)
+    }
+
+    /// The index the build tokenised equals the one tokenised at run time
+    /// from the same rules and rows: for the built-in rules, and with a user
+    /// rule (its examples, with a word the build never saw, read at run
+    /// time) in place of a built-in one.
+    #[test]
+    fn the_built_index_equals_the_one_built_at_run_time() {
+        let set = RuleSet::builtin();
+        let built = Index::new(&set.rules);
+        let runtime = Index::with_corpus(&set.rules, corpus_rows());
+        assert!(built.docs.len() > 1500, "{}", built.docs.len());
+        assert!(built.extra.is_empty() && runtime.extra.is_empty());
+        assert_eq!(built.terms, runtime.terms);
+        assert_eq!(built.starts, runtime.starts);
+        assert_eq!(built.postings, runtime.postings);
+        assert_eq!(contents(&built), contents(&runtime));
+
+        let mut rules = set.rules.clone();
+        let user = rules.iter_mut().find(|r| r.id == "disk-full").unwrap();
+        user.origin = Origin::User("/tmp/rules/disk-full.toml".into());
+        user.examples[0].text = "zorblatt quota exhausted for the volume".into();
+        let built = Index::new(&rules);
+        let runtime = Index::with_corpus(&rules, corpus_rows());
+        assert!(built.term("zorblatt").is_some());
+        assert_eq!(contents(&built), contents(&runtime));
+        let g = built.guesses(b"zorblatt quota exhausted on volume", 1);
+        assert_eq!(g.first().map(|g| g.rule.id.as_str()), Some("disk-full"));
     }
 
     #[test]

@@ -238,7 +238,12 @@ fn check(cx: &mut Ctx<'_>, id: &str, origin: Origin, raw: RawRule) -> Option<Rul
         );
     }
 
-    let patterns = check_patterns(cx, &raw.patterns);
+    // A built-in rule's patterns were folded by the build (in file order).
+    let folded = (origin == Origin::Builtin)
+        .then(|| super::pattern::builtin_folded(id))
+        .flatten()
+        .filter(|f| f.len() == raw.patterns.get_ref().len());
+    let patterns = check_patterns(cx, &raw.patterns, folded);
     let context = check_context(cx, &raw.context);
     let probes: Vec<ProbeName> = raw
         .probes
@@ -453,7 +458,12 @@ fn join_or_none(names: &BTreeSet<String>) -> String {
     }
 }
 
-fn check_patterns(cx: &mut Ctx<'_>, patterns: &Spanned<Vec<Spanned<String>>>) -> Vec<Pattern> {
+/// `folded`: the patterns' folded texts when known (a built-in's).
+fn check_patterns(
+    cx: &mut Ctx<'_>,
+    patterns: &Spanned<Vec<Spanned<String>>>,
+    folded: Option<&[&str]>,
+) -> Vec<Pattern> {
     if patterns.get_ref().is_empty() {
         cx.err(
             patterns.span(),
@@ -462,7 +472,7 @@ fn check_patterns(cx: &mut Ctx<'_>, patterns: &Spanned<Vec<Spanned<String>>>) ->
         );
     }
     let mut out = Vec::new();
-    for p in patterns.get_ref() {
+    for (i, p) in patterns.get_ref().iter().enumerate() {
         let source = p.get_ref();
         if source.trim().is_empty() {
             cx.err(
@@ -480,7 +490,10 @@ fn check_patterns(cx: &mut Ctx<'_>, patterns: &Spanned<Vec<Spanned<String>>>) ->
             );
             continue;
         }
-        let pattern = Pattern::new(source);
+        let pattern = match folded {
+            Some(f) => Pattern::with_folded(source, f[i].to_owned()),
+            None => Pattern::new(source),
+        };
         if !cx.validate_regexes {
             out.push(pattern);
             continue;
@@ -550,7 +563,7 @@ fn check_context(cx: &mut Ctx<'_>, raw: &[Spanned<RawContext>]) -> Vec<Context> 
     let mut out = Vec::new();
     for block in raw {
         let b = block.get_ref();
-        let patterns = check_patterns(cx, &b.patterns);
+        let patterns = check_patterns(cx, &b.patterns, None);
         let within = *b.within.get_ref();
         if within > MAX_WITHIN {
             cx.err(

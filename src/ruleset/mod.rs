@@ -106,6 +106,16 @@ impl RuleSet {
             errors: self.errors,
         }
     }
+    /// These rules, and those of `more` whose id is not among them (sorted
+    /// by id; both sets' errors).
+    pub fn or(mut self, more: RuleSet) -> RuleSet {
+        let have: std::collections::BTreeSet<String> =
+            self.rules.iter().map(|r| r.id.clone()).collect();
+        (self.rules).extend(more.rules.into_iter().filter(|r| !have.contains(&r.id)));
+        self.rules.sort_by(|a, b| a.id.cmp(&b.id));
+        self.errors.extend(more.errors);
+        self
+    }
     /// The built-in rules only.
     pub fn builtin() -> RuleSet {
         load(&[])
@@ -144,9 +154,16 @@ pub(crate) fn load(user_dirs: &[PathBuf]) -> RuleSet {
 
 /// Like [`load`], with a per-directory "must exist" flag (see [`user_dirs`]).
 pub fn load_from(user_dirs: &[(PathBuf, bool)]) -> RuleSet {
+    load_from_only(user_dirs, &|_| true)
+}
+
+/// [`load_from`] with only the built-in rules whose id `keep` accepts (every
+/// user rule still loads): a lookup parses only the built-ins that can
+/// match its input (`engine::builtin_rules_for`).
+pub fn load_from_only(user_dirs: &[(PathBuf, bool)], keep: &dyn Fn(&str) -> bool) -> RuleSet {
     let mut by_id: BTreeMap<String, Rule> = BTreeMap::new();
     let mut errors = Vec::new();
-    let mut layers = vec![source::builtin()];
+    let mut layers = vec![source::builtin_only(keep)];
     for (dir, required) in user_dirs {
         let (files, errs) = source::user_dir(dir, *required);
         errors.extend(errs);

@@ -37,11 +37,24 @@ impl Clone for Pattern {
     }
 }
 
+include!(concat!(env!("OUT_DIR"), "/builtin-rule-patterns.rs"));
+
+/// The folded patterns build.rs derived for built-in rule `id`, in the
+/// file's order (`None` for any other id).
+pub(crate) fn builtin_folded(id: &str) -> Option<&'static [&'static str]> {
+    let i = (BUILTIN_RULE_PATTERNS.binary_search_by(|(r, _)| (*r).cmp(id))).ok()?;
+    Some(BUILTIN_RULE_PATTERNS[i].1)
+}
+
 impl Pattern {
     pub(crate) fn new(source: &str) -> Self {
+        Self::with_folded(source, super::fold::folded(source))
+    }
+    /// A pattern whose folded text is known (a built-in's, from the build).
+    pub(crate) fn with_folded(source: &str, folded: String) -> Self {
         Self {
             source: source.to_string(),
-            folded: super::fold::folded(source),
+            folded,
             regex: OnceLock::new(),
             line_regex: OnceLock::new(),
         }
@@ -61,7 +74,8 @@ impl Pattern {
 
 impl Pattern {
     /// The regex of [`Self::regex`] exactly (same syntax, leftmost-first,
-    /// same limits), built without regex's own literal prefilter: for
+    /// same limits), built without regex's own literal prefilter or lazy
+    /// DFA (the PikeVM alone): for
     /// single short lines, which the engine's literal prefilter has already
     /// chosen, building that prefilter costs more than the search it would
     /// speed up (about half of compiling a pattern).
@@ -80,7 +94,10 @@ fn build_line_regex(folded: &str) -> Option<meta::Regex> {
                 .hybrid_cache_capacity(2 * (1 << 20))
                 .match_kind(MatchKind::LeftmostFirst)
                 .utf8_empty(false)
-                .auto_prefilter(false),
+                .auto_prefilter(false)
+                // Nor a lazy DFA: its reverse NFA and cache cost more to
+                // build for one short line than the PikeVM spends on it.
+                .hybrid(false),
         )
         .syntax(
             syntax::Config::new()

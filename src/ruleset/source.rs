@@ -26,13 +26,19 @@ pub(crate) struct SourceFile {
 }
 
 /// The embedded `rules/*.toml`, sorted by id.
+#[cfg(test)]
 pub(crate) fn builtin() -> Vec<SourceFile> {
+    builtin_only(&|_| true)
+}
+
+/// The embedded rule files whose id `keep` accepts, sorted by id.
+pub(crate) fn builtin_only(keep: &dyn Fn(&str) -> bool) -> Vec<SourceFile> {
     let mut out: Vec<SourceFile> = BUILTIN
         .files()
         .filter_map(|f| {
             let name = f.path().file_name()?.to_str()?;
             let id = name.strip_suffix(".toml")?;
-            if RESERVED.contains(&name) {
+            if RESERVED.contains(&name) || !keep(id) {
                 return None;
             }
             Some(SourceFile {
