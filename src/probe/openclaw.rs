@@ -654,23 +654,23 @@ mod tests {
         let (mut s, t) = staged("healthy-run", Some("openclaw"));
         s.set_var("OPENCLAW_GATEWAY_PORT", "127.0.0.1:18789");
         write_lock(&t, "gateway.6b2dede3.lock", 2171, 80964);
-        let e = pid(&t, &s.env);
-        assert_eq!(
-            e.get("pid.identity"),
-            Some(&"gateway".into()),
-            "{}",
-            e.summary
-        );
-        let e = port(&t, &s.env);
-        assert_eq!(
-            e.get("port.holder_is_gateway"),
-            Some(&true.into()),
-            "{}",
-            e.summary
-        );
-        let e = lock(&t, &s.env);
-        assert_eq!(e.get("lock.held"), Some(&true.into()));
+        let e = held_by_the_captured_gateway(&t, &s.env);
         assert_eq!(e.get("lock.stale"), Some(&false.into()));
+    }
+
+    /// The pid, port and lock probes agree that the captured gateway (pid
+    /// 2171 of the `openclaw` /proc fixture) runs: the lock probe's evidence.
+    #[track_caller]
+    fn held_by_the_captured_gateway(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
+        let e = pid(t, env);
+        let identity = e.get("pid.identity");
+        assert_eq!(identity, Some(&"gateway".into()), "{}", e.summary);
+        let e = port(t, env);
+        let holder = e.get("port.holder_is_gateway");
+        assert_eq!(holder, Some(&true.into()), "{}", e.summary);
+        let e = lock(t, env);
+        assert_eq!(e.get("lock.held"), Some(&true.into()));
+        e
     }
 
     /// Releases before 2026.9 (2026.5.28) keep the gateway lock in
@@ -716,22 +716,7 @@ mod tests {
             format!(r#"{{"pid":2171,"createdAt":"2026-11-30T03:16:08.000Z","configPath":"{config}","startTime":80964}}"#),
         )
         .unwrap();
-        let e = pid(&t2, &s.env);
-        assert_eq!(
-            e.get("pid.identity"),
-            Some(&"gateway".into()),
-            "{}",
-            e.summary
-        );
-        let e = port(&t2, &s.env);
-        assert_eq!(
-            e.get("port.holder_is_gateway"),
-            Some(&true.into()),
-            "{}",
-            e.summary
-        );
-        let e = lock(&t2, &s.env);
-        assert_eq!(e.get("lock.held"), Some(&true.into()));
+        let e = held_by_the_captured_gateway(&t2, &s.env);
         assert!(
             e.summary.contains(&shared.display().to_string()),
             "{}",
