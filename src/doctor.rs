@@ -519,16 +519,7 @@ pub fn run(
     let mut declined: Vec<(String, FixAction)> = Vec::new();
     let mut current = initial;
     for round in 0..MAX_ROUNDS {
-        let mut steps: Vec<(&Finding, &Fix)> = current
-            .findings
-            .iter()
-            .flat_map(|f| f.fixes.iter().map(move |x| (f, x)))
-            .filter(|(f, x)| {
-                x.applicability != Applicability::DisplayOnly
-                    && x.applicability >= threshold
-                    && !attempted.contains(&(f.rule_id.clone(), x.action))
-            })
-            .collect();
+        let mut steps = eligible(&current, &attempted, threshold);
         steps.sort_by_key(|(_, x)| fix::phase(x.action));
         let mut done_actions = BTreeSet::new();
         let mut changed_config = false;
@@ -617,7 +608,12 @@ pub fn run(
         }
         report.rounds = round + 1;
         current = diagnose(env, rules);
-        if !progressed {
+        // Stop when this round changed nothing and the fresh diagnosis
+        // offers no fix not tried yet. (A finding may show only on a later
+        // probe: a gateway still settling after a config edit, a loaded
+        // machine's slow answer; its fix is then tried, not reported as
+        // "failed or did not help" without ever running.)
+        if !progressed && eligible(&current, &attempted, threshold).is_empty() {
             break;
         }
     }
@@ -627,6 +623,23 @@ pub fn run(
     report.final_diagnosis = Some(current);
     report.elapsed = started.elapsed();
     report
+}
+
+/// The fixes of `d` this run may still apply: not display-only, allowed by
+/// the user's flags, not tried yet.
+fn eligible<'a>(
+    d: &'a Diagnosis,
+    attempted: &BTreeSet<(String, FixAction)>,
+    threshold: Applicability,
+) -> Vec<(&'a Finding, &'a Fix)> {
+    (d.findings.iter())
+        .flat_map(|f| f.fixes.iter().map(move |x| (f, x)))
+        .filter(|(f, x)| {
+            x.applicability != Applicability::DisplayOnly
+                && x.applicability >= threshold
+                && !attempted.contains(&(f.rule_id.clone(), x.action))
+        })
+        .collect()
 }
 
 /// Blocks until no other `doctor --fix` (or `walk` applying a fix) runs on
