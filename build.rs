@@ -204,6 +204,9 @@ fn builtin_literals() {
     // Each rule's (file stem's) patterns, folded: which rules a lookup
     // needs to load at all (`engine::builtin_rules_for`).
     let mut by_rule: Vec<(String, Vec<String>)> = Vec::new();
+    // What the no-match path of a lookup shows of each rule (see
+    // `ruleset::builtin_outlines`).
+    let mut meta: Vec<String> = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir("rules")
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -227,6 +230,7 @@ fn builtin_literals() {
         folded.extend(own.iter().cloned());
         if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
             by_rule.push((id.to_owned(), own));
+            meta.push(rule_meta(id, &table));
         }
     }
     folded.sort();
@@ -263,6 +267,41 @@ fn builtin_literals() {
     }
     out.push_str("];\n");
     std::fs::write(format!("{dir}/builtin-rule-patterns.rs"), out).expect("OUT_DIR is writable");
+    meta.sort();
+    let mut out = String::from(
+        "/// Each built-in rule's outline (build.rs), sorted by id: id, title, title_zh_tw,\n\
+         /// category, role (`None`: the category's default), severity, section, priority, whether a\n\
+         /// `[[context]]` block is required.\n\
+         #[allow(clippy::type_complexity)]\n\
+         pub(crate) static BUILTIN_OUTLINES: &[(&str, &str, Option<&str>, &str, Option<&str>, &str, &str, i64, bool)] = &[\n",
+    );
+    for m in &meta {
+        out.push_str(m);
+    }
+    out.push_str("];\n");
+    std::fs::write(format!("{dir}/builtin-rule-outlines.rs"), out).expect("OUT_DIR is writable");
+}
+
+/// One row of `BUILTIN_OUTLINES` for rule `id` (see `builtin_literals`).
+fn rule_meta(id: &str, table: &toml::Table) -> String {
+    let text = |key: &str| table.get(key).and_then(|v| v.as_str());
+    let required = (table.get("context").and_then(|c| c.as_array()))
+        .into_iter()
+        .flatten()
+        .any(|c| c.get("required").and_then(|r| r.as_bool()) == Some(true));
+    format!(
+        "    ({id:?}, {:?}, {:?}, {:?}, {:?}, {:?}, {:?}, {}, {required}),\n",
+        text("title").unwrap_or_default(),
+        text("title_zh_tw"),
+        text("category").unwrap_or_default(),
+        text("role"),
+        text("severity").unwrap_or_default(),
+        text("section").unwrap_or_default(),
+        table
+            .get("priority")
+            .and_then(|p| p.as_integer())
+            .unwrap_or_default(),
+    )
 }
 
 fn git(args: &[&str]) -> Option<String> {
