@@ -268,40 +268,34 @@ fn builtin_literals() {
     out.push_str("];\n");
     std::fs::write(format!("{dir}/builtin-rule-patterns.rs"), out).expect("OUT_DIR is writable");
     meta.sort();
-    let mut out = String::from(
-        "/// Each built-in rule's outline (build.rs), sorted by id: id, title, title_zh_tw,\n\
-         /// category, role (`None`: the category's default), severity, section, priority, whether a\n\
-         /// `[[context]]` block is required.\n\
-         #[allow(clippy::type_complexity)]\n\
-         pub(crate) static BUILTIN_OUTLINES: &[(&str, &str, Option<&str>, &str, Option<&str>, &str, &str, i64, bool)] = &[\n",
-    );
-    for m in &meta {
-        out.push_str(m);
-    }
-    out.push_str("];\n");
-    std::fs::write(format!("{dir}/builtin-rule-outlines.rs"), out).expect("OUT_DIR is writable");
+    std::fs::write(format!("{dir}/builtin-rule-outlines.txt"), meta.concat())
+        .expect("OUT_DIR is writable");
 }
 
-/// One row of `BUILTIN_OUTLINES` for rule `id` (see `builtin_literals`).
+/// One record of `builtin-rule-outlines.txt` for rule `id`: id, title,
+/// title_zh_tw, category, role, severity, section, priority, `required`
+/// when a `[[context]]` block is (unit separators; empty: not given), then
+/// a record separator. One string, not a table of `&str`s: each pointer
+/// of a static table costs a relocation in the binary.
 fn rule_meta(id: &str, table: &toml::Table) -> String {
-    let text = |key: &str| table.get(key).and_then(|v| v.as_str());
+    let text = |key: &str| table.get(key).and_then(|v| v.as_str()).unwrap_or_default();
     let required = (table.get("context").and_then(|c| c.as_array()))
         .into_iter()
         .flatten()
         .any(|c| c.get("required").and_then(|r| r.as_bool()) == Some(true));
-    format!(
-        "    ({id:?}, {:?}, {:?}, {:?}, {:?}, {:?}, {:?}, {}, {required}),\n",
-        text("title").unwrap_or_default(),
+    let priority = table.get("priority").and_then(|p| p.as_integer());
+    let fields = [
+        id,
+        text("title"),
         text("title_zh_tw"),
-        text("category").unwrap_or_default(),
+        text("category"),
         text("role"),
-        text("severity").unwrap_or_default(),
-        text("section").unwrap_or_default(),
-        table
-            .get("priority")
-            .and_then(|p| p.as_integer())
-            .unwrap_or_default(),
-    )
+        text("severity"),
+        text("section"),
+        &priority.unwrap_or_default().to_string(),
+        if required { "required" } else { "" },
+    ];
+    format!("{}\u{1e}", fields.join("\u{1f}"))
 }
 
 fn git(args: &[&str]) -> Option<String> {
