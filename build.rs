@@ -204,6 +204,9 @@ fn builtin_literals() {
     // Each rule's (file stem's) patterns, folded: which rules a lookup
     // needs to load at all (`engine::builtin_rules_for`).
     let mut by_rule: Vec<(String, Vec<String>)> = Vec::new();
+    // What the no-match path of a lookup shows of each rule (see
+    // `ruleset::builtin_outlines`).
+    let mut meta: Vec<String> = Vec::new();
     let mut paths: Vec<_> = std::fs::read_dir("rules")
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -227,6 +230,7 @@ fn builtin_literals() {
         folded.extend(own.iter().cloned());
         if let Some(id) = path.file_stem().and_then(|s| s.to_str()) {
             by_rule.push((id.to_owned(), own));
+            meta.push(rule_meta(id, &table));
         }
     }
     folded.sort();
@@ -263,6 +267,35 @@ fn builtin_literals() {
     }
     out.push_str("];\n");
     std::fs::write(format!("{dir}/builtin-rule-patterns.rs"), out).expect("OUT_DIR is writable");
+    meta.sort();
+    std::fs::write(format!("{dir}/builtin-rule-outlines.txt"), meta.concat())
+        .expect("OUT_DIR is writable");
+}
+
+/// One record of `builtin-rule-outlines.txt` for rule `id`: id, title,
+/// title_zh_tw, category, role, severity, section, priority, `required`
+/// when a `[[context]]` block is (unit separators; empty: not given), then
+/// a record separator. One string, not a table of `&str`s: each pointer
+/// of a static table costs a relocation in the binary.
+fn rule_meta(id: &str, table: &toml::Table) -> String {
+    let text = |key: &str| table.get(key).and_then(|v| v.as_str()).unwrap_or_default();
+    let required = (table.get("context").and_then(|c| c.as_array()))
+        .into_iter()
+        .flatten()
+        .any(|c| c.get("required").and_then(|r| r.as_bool()) == Some(true));
+    let priority = table.get("priority").and_then(|p| p.as_integer());
+    let fields = [
+        id,
+        text("title"),
+        text("title_zh_tw"),
+        text("category"),
+        text("role"),
+        text("severity"),
+        text("section"),
+        &priority.unwrap_or_default().to_string(),
+        if required { "required" } else { "" },
+    ];
+    format!("{}\u{1e}", fields.join("\u{1f}"))
 }
 
 fn git(args: &[&str]) -> Option<String> {

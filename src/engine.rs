@@ -1464,6 +1464,115 @@ mod tests {
         }
     }
 
+    /// A lookup that matched nothing shows the same guesses and closest
+    /// rules (ids, titles, categories, scores, lines) with the built-ins it
+    /// did not parse as outlines (`ruleset::builtin_outlines`) as with every
+    /// rule parsed, in English and zh-TW: on every dev-corpus row and every
+    /// rule's negative example nothing matches, and the bench's line. Each
+    /// outline carries its parsed rule's fields.
+    #[test]
+    fn a_lookup_that_matched_nothing_answers_the_same_from_outlines() {
+        use crate::engine::paraphrase::Index;
+        use crate::i18n::Lang;
+        use crate::ruleset::{builtin_outlines, load_from_only};
+        let full = RuleSet::builtin();
+        let outlines = builtin_outlines(&|_| true);
+        assert_eq!(outlines.rules.len(), full.rules.len());
+        for (o, r) in outlines.rules.iter().zip(&full.rules) {
+            let fields = |r: &Rule| {
+                format!(
+                    "{} {:?} {:?} {:?} {:?} {:?} {} {} {} {:?}",
+                    r.id,
+                    r.title,
+                    r.zh_tw.title,
+                    r.category,
+                    r.role,
+                    r.severity,
+                    r.section,
+                    r.priority,
+                    r.context.iter().any(|c| c.required),
+                    r.origin,
+                )
+            };
+            assert_eq!(fields(o), fields(r));
+        }
+        let corpus = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/corpus/dev.tsv"),
+        )
+        .unwrap();
+        let mut inputs: Vec<String> = (corpus.lines().skip(1))
+            .filter_map(|l| Some(l.split('\t').nth(2)?.replace("\\n", "\n")))
+            .collect();
+        inputs.extend(
+            (full.rules.iter())
+                .flat_map(|r| r.examples.iter().filter(|e| !e.matches))
+                .map(|e| e.text.clone()),
+        );
+        inputs.push(
+            "the weather service returned an unexpected reply while syncing calendars".into(),
+        );
+        let all_engine = Engine::new(&full.rules).unwrap();
+        inputs.retain(|i| all_engine.lookup(i.as_bytes()).is_empty());
+        assert!(inputs.len() > 1000, "{}", inputs.len());
+        for lang in [Lang::En, Lang::ZhTw] {
+            let all = RuleSet::builtin().localized(lang);
+            let all_index = Index::new(&all.rules);
+            let all_engine = Engine::new(&all.rules).unwrap();
+            // zh-TW: every 8th input (the titles are what differs).
+            let step = if lang == Lang::En { 1 } else { 8 };
+            // Inputs grouped by the built-ins they keep: one rule set each.
+            let mut groups: BTreeMap<Vec<&str>, Vec<&String>> = BTreeMap::new();
+            for input in inputs.iter().step_by(step) {
+                let keep = builtin_rules_for(input.as_bytes());
+                let ids = (full.rules.iter())
+                    .map(|r| r.id.as_str())
+                    .filter(|id| keep(id));
+                groups.entry(ids.collect()).or_default().push(input);
+            }
+            for (kept, group) in groups {
+                let keep = |id: &str| kept.contains(&id);
+                let set = load_from_only(&[], &keep).localized(lang);
+                let set = set.or(builtin_outlines(&|id| !keep(id)).localized(lang));
+                let engine = Engine::new(&set.rules).unwrap();
+                let index = Index::new(&set.rules);
+                for input in group {
+                    assert!(engine.lookup(input.as_bytes()).is_empty(), "{input:?}");
+                    let shown = |index: &Index<'_>, engine: &Engine<'_>| {
+                        let guesses = index.guesses(input.as_bytes(), 3);
+                        let mut out: Vec<String> = (guesses.iter())
+                            .map(|g| {
+                                let r = g.rule;
+                                format!(
+                                    "{} {} {:?} {} {} {}",
+                                    r.id, r.title, r.category, g.score, g.line, g.text
+                                )
+                            })
+                            .collect();
+                        // As `lookup` renders "nothing matched".
+                        let lines: Vec<String> = (normalize::text(input.as_bytes()).into_iter())
+                            .map(|l| l.trim().to_string())
+                            .filter(|l| !l.is_empty())
+                            .collect();
+                        if guesses.is_empty() && !lines.is_empty() {
+                            let closest = engine.closest(&lines.join(" "), 3);
+                            out.extend(
+                                closest
+                                    .iter()
+                                    .map(|(r, s)| format!("{} {} {s}", r.id, r.title)),
+                            );
+                        }
+                        out
+                    };
+                    assert_eq!(
+                        shown(&index, &engine),
+                        shown(&all_index, &all_engine),
+                        "{lang:?} {input:?}"
+                    );
+                }
+            }
+        }
+    }
+
     /// The sorted-key lookup of short inputs and the aho-corasick automaton
     /// of long ones name the same candidate patterns, on every example of
     /// every built-in rule (either way) and on odd input.

@@ -57,12 +57,20 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     }
     // Only the built-in rules that can match the input are parsed (the
     // others cannot change the answer); when none matched, the guesses and
-    // the closest rules need them all.
+    // the closest rules need them all: as outlines (what is shown of them;
+    // they score the build's examples by id), or parsed when user rules
+    // are loaded.
     let keep = clawdoc::engine::builtin_rules_for(&input);
     let mut set = super::load_rules_quietly(ctx, &keep);
     super::warn_skipped(&set.errors);
     if Engine::new(&set.rules)?.lookup(&input).is_empty() {
-        let rest = clawdoc::ruleset::load_from_only(&[], &|id| !keep(id));
+        let rest = |id: &str| !keep(id);
+        let user = (set.rules.iter()).any(|r| r.origin != clawdoc::ruleset::Origin::Builtin);
+        let rest = if user {
+            clawdoc::ruleset::load_from_only(&[], &rest)
+        } else {
+            clawdoc::ruleset::builtin_outlines(&rest)
+        };
         set = set.or(rest.localized(ctx.lang));
     }
     let set = set.on_target(target.kind());

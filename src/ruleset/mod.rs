@@ -122,6 +122,79 @@ impl RuleSet {
     }
 }
 
+/// Each built-in rule's outline (build.rs, `rule_meta`), by id.
+const BUILTIN_OUTLINES: &str = include_str!(concat!(env!("OUT_DIR"), "/builtin-rule-outlines.txt"));
+
+/// The built-in rules `keep` accepts as outlines, without parsing their
+/// files: id, titles, category, role, severity, section, priority and (as
+/// one required `[[context]]` block without patterns) whether a context
+/// line is required, from the build's table; no patterns, fixes or
+/// examples. Enough for what a lookup that matched nothing shows of a rule
+/// (its guesses and closest rules score the build's tokenised and masked
+/// examples, by id); a test checks each outline against the parsed rule.
+pub fn builtin_outlines(keep: &dyn Fn(&str) -> bool) -> RuleSet {
+    use crate::vocab::{Category, Severity};
+    let given = |f: &'static str| (!f.is_empty()).then_some(f);
+    let rules = (BUILTIN_OUTLINES.split('\u{1e}'))
+        .map(|r| r.split('\u{1f}').collect::<Vec<&'static str>>())
+        .filter(|f| f.len() == 9 && keep(f[0]))
+        .filter_map(|f| {
+            let [id, title, title_zh_tw, category, role, severity, section, priority, context] =
+                f[..]
+            else {
+                return None;
+            };
+            let title_zh_tw = given(title_zh_tw);
+            let role = given(role);
+            let priority: i64 = priority.parse().ok()?;
+            let context = context == "required";
+            let category: Category = category.parse().ok()?;
+            let role = match role {
+                None => Role::default_for(category),
+                Some(r) => r.parse().ok()?,
+            };
+            let context = (context.then(|| Context {
+                patterns: Vec::new(),
+                within: 0,
+                required: true,
+            }))
+            .into_iter()
+            .collect();
+            Some(Rule {
+                id: id.to_owned(),
+                title: title.to_owned(),
+                category,
+                severity: severity.parse::<Severity>().ok()?,
+                role,
+                priority: i32::try_from(priority).ok()?,
+                section,
+                meaning: String::new(),
+                causes: Vec::new(),
+                patterns: Vec::new(),
+                context,
+                probes: Vec::new(),
+                standalone: false,
+                confirm: Vec::new(),
+                refute: Vec::new(),
+                fixes: Vec::new(),
+                examples: Vec::new(),
+                origin: Origin::Builtin,
+                zh_tw: model::RuleZhTw {
+                    title: title_zh_tw.map(str::to_owned),
+                    meaning: None,
+                    causes: None,
+                },
+                lang: crate::i18n::Lang::En,
+                untranslated: Vec::new(),
+            })
+        })
+        .collect();
+    RuleSet {
+        rules,
+        errors: Vec::new(),
+    }
+}
+
 /// The user rule directories in override order: `$XDG_CONFIG_HOME/clawdoc/rules`
 /// (or `$HOME/.config/clawdoc/rules`), then the explicit one
 /// (`--rules-dir` / `CLAWDOC_RULES_DIR`). The boolean says whether the
