@@ -160,7 +160,11 @@ fn pid(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
         return Evidence::new(
             NAME,
             Status::Ok,
-            msg!("oc-no-lock", dir = t.lock_dir().display()),
+            msg!(
+                "oc-no-lock",
+                dir = t.lock_dir().display(),
+                shared = t.shared_lock_dir().display()
+            ),
         )
         .fact("pid.file_present", false)
         .fact("pid.identity", "none");
@@ -294,7 +298,14 @@ fn lock(t: &OpenClaw, env: &ProbeEnv) -> Evidence {
     } else if let Some(dir) = &held {
         (Status::Ok, msg!("oc-lock-held", dir = dir.display()))
     } else if locks.is_empty() {
-        (Status::Ok, msg!("oc-no-lock", dir = t.lock_dir().display()))
+        (
+            Status::Ok,
+            msg!(
+                "oc-no-lock",
+                dir = t.lock_dir().display(),
+                shared = t.shared_lock_dir().display()
+            ),
+        )
     } else {
         (Status::Ok, msg!("oc-locks-fine"))
     };
@@ -673,7 +684,7 @@ mod tests {
         e
     }
 
-    /// Releases before 2026.9 (2026.5.28) keep the gateway lock in
+    /// Releases before 2026.8.1 (2026.5.28) keep the gateway lock in
     /// `os.tmpdir()/openclaw-<uid>`, shared by every state dir, named by
     /// `sha256(config path)[..8]`, with `{pid, createdAt, configPath,
     /// startTime}` and no port.

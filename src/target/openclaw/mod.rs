@@ -13,10 +13,10 @@
 //! * the gateway's process title is `openclaw-gateway` (comm `openclaw-gatewa`);
 //!   no pid file: `$STATE/tmp/openclaw-<uid>/gateway.<hash>.lock` holds JSON with
 //!   `pid`, `startTime` (clock ticks after boot, as `/proc/PID/stat` field 22),
-//!   `configPath`, `stateDir`, `port`; older releases (2026.5.28, tested live)
-//!   title it `openclaw` and keep `gateway.<sha256(config path)[..8]>.lock`
-//!   (`pid`, `createdAt`, `configPath`, `startTime`) in `os.tmpdir()/openclaw-<uid>`,
-//!   shared by every state dir;
+//!   `configPath`, `stateDir`, `port`; releases before 2026.8.1 keep
+//!   `gateway.<sha256(config path)[..8]>.lock` (`pid`, `createdAt`,
+//!   `configPath`, `startTime`) in `os.tmpdir()/openclaw-<uid>`, shared by every
+//!   state dir, and 2026.5.28 (tested live) titles the gateway `openclaw`;
 //! * logs: tslog JSON lines at `logging.file`, else
 //!   `/tmp/openclaw/openclaw-YYYY-MM-DD.log` (also when the config does not parse).
 
@@ -65,7 +65,7 @@ pub struct OpenClaw {
     /// `--profile`, which may set it).
     pub(crate) port_env: Option<String>,
     /// `$TMPDIR`, else `/tmp`: Node's `os.tmpdir()`, where releases before
-    /// the state dir's `tmp/` (2026.5.28 and older) keep the gateway lock.
+    /// 2026.8.1 (2026.8.1-beta.1 and older) keep the gateway lock.
     pub(crate) tmp_dir: PathBuf,
 }
 
@@ -162,8 +162,8 @@ impl OpenClaw {
     }
 
     /// `os.tmpdir()/openclaw-<uid>`: the lock directory of releases before
-    /// 2026.9 (2026.5.28: `resolveGatewayLockDir`), shared by every state
-    /// dir of the user.
+    /// 2026.8.1 (`resolveGatewayLockDir(tmpdir = os.tmpdir)` up to
+    /// 2026.8.1-beta.1), shared by every state dir of the user.
     pub(crate) fn shared_lock_dir(&self) -> PathBuf {
         (self.tmp_dir).join(format!("openclaw-{}", nix::unistd::getuid()))
     }
