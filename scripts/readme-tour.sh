@@ -32,7 +32,11 @@ mkdir -p "$work/home" "$work/walk"
 # below the kernel's ephemeral range (the port probe would rightly say so).
 lo=$(awk '{print $1}' /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
 span=$(( lo > 21000 ? lo - 20000 : 10000 ))
+# Nothing may listen on it when the tour starts (a reply from another
+# program would change what the health check says).
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port=$((20000 + RANDOM % span))
+while port_taken "$port"; do port=$((20000 + RANDOM % span)); done
 show() {
   local home=$1; shift
   local shown=$1; shift
