@@ -70,6 +70,9 @@ fence() { printf '```text\n'; cat; printf '```\n'; }
   echo
   show "$work/home" "clawdoc doctor --fix" doctor --fix | normalise | fence
   env -i PATH="$PATH" CLAWDOC_TARGET=embedded CLAWDOC_HOME="$work/home" CLAWDOC_GATEWAY_PORT="$port" "$bin" gateway stop >/dev/null 2>&1 || true
+  # The walk below expects nothing on the port: wait until it is closed
+  # (under load the stopped gateway's socket may linger a moment).
+  for _ in $(seq 100); do port_taken "$port" || break; sleep 0.05; done
   echo
   echo "A walk through the flowchart (a config without \`gateway.mode\`; the probes"
   echo "answer the checks, \`answers.txt\` says \`yes\` to the fix):"
