@@ -102,6 +102,16 @@ pub(crate) fn fixtures(dir: &str) -> String {
         .to_string()
 }
 
+/// A file of a captured OpenClaw run, `fixtures/openclaw/<rel>`, as an
+/// argument.
+pub(crate) fn openclaw_fixture(rel: &str) -> String {
+    repo()
+        .join("fixtures/openclaw")
+        .join(rel)
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// A port nobody listens on right now (bound then released).
 pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")

@@ -7,16 +7,12 @@
 //! `device-required`) are recognised by informational rules and listed as
 //! routine, with exit 0.
 
-use crate::harness::{repo, TestEnv};
+use crate::harness::{openclaw_fixture, TestEnv};
 
 const FILES: &[&str] = &["console.txt", "file-log.jsonl", "cli.txt"];
 
 fn fixture(name: &str) -> String {
-    repo()
-        .join("fixtures/openclaw/healthy-run")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    openclaw_fixture(&format!("healthy-run/{name}"))
 }
 
 fn ids(list: &serde_json::Value) -> Vec<String> {
@@ -215,11 +211,7 @@ const RUN2: &[&str] = &[
 ];
 
 fn fixture2(name: &str) -> String {
-    repo()
-        .join("fixtures/openclaw/healthy-run-2")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    openclaw_fixture(&format!("healthy-run-2/{name}"))
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! status block's own-port listing and limited-scope probe routine, and
 //! find nothing in the second identity's transcript.
 
-use crate::harness::{repo, TestEnv};
+use crate::harness::{openclaw_fixture, repo, TestEnv};
 
 const FAULTY: &[&str] = &[
     "console-run1.txt",
@@ -19,11 +19,7 @@ const FAULTY: &[&str] = &[
 ];
 
 fn fixture(name: &str) -> String {
-    repo()
-        .join("fixtures/openclaw/release-2026.5.28-run")
-        .join(name)
-        .to_string_lossy()
-        .into_owned()
+    openclaw_fixture(&format!("release-2026.5.28-run/{name}"))
 }
 
 fn categories(list: &serde_json::Value) -> Vec<&str> {
