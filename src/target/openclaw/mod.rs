@@ -175,12 +175,12 @@ impl OpenClaw {
     /// config), so no other install's lock is ever read as ours.
     pub(crate) fn gateway_locks(&self) -> Vec<(PathBuf, Option<LockRecord>)> {
         let is_lock = |n: &str| n.starts_with("gateway.") && n.ends_with(".lock");
+        let ours = format!("gateway.{}.lock", self.config_hash());
         let mut out = Vec::new();
         for (dir, shared) in [(self.lock_dir(), false), (self.shared_lock_dir(), true)] {
             let Ok(entries) = std::fs::read_dir(&dir) else {
                 continue;
             };
-            let ours = format!("gateway.{}.lock", self.config_hash());
             for path in entries.flatten().map(|e| e.path()) {
                 let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
                     continue;
