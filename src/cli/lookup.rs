@@ -61,21 +61,38 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     // they score the build's examples by id), or parsed when user rules
     // are loaded.
     let keep = clawdoc::engine::builtin_rules_for(&input);
-    let mut set = super::load_rules_quietly(ctx, &keep);
+    let set = super::load_rules_quietly(ctx, &keep).on_target(target.kind());
     super::warn_skipped(&set.errors);
-    if Engine::new(&set.rules)?.lookup(&input).is_empty() {
-        let rest = |id: &str| !keep(id);
-        let user = (set.rules.iter()).any(|r| r.origin != clawdoc::ruleset::Origin::Builtin);
-        let rest = if user {
-            clawdoc::ruleset::load_from_only(&[], &rest)
-        } else {
-            clawdoc::ruleset::builtin_outlines(&rest)
-        };
-        set = set.or(rest.localized(ctx.lang));
-    }
-    let set = set.on_target(target.kind());
     let engine = Engine::new(&set.rules)?;
     let all = engine.lookup(&input);
+    if !all.is_empty() {
+        return answer(&args, ctx, &target, &set, &engine, all, &input);
+    }
+    drop((all, engine));
+    let rest = |id: &str| !keep(id);
+    let user = (set.rules.iter()).any(|r| r.origin != clawdoc::ruleset::Origin::Builtin);
+    let rest = if user {
+        clawdoc::ruleset::load_from_only(&[], &rest)
+    } else {
+        clawdoc::ruleset::builtin_outlines(&rest)
+    };
+    let set = set.or(rest.localized(ctx.lang).on_target(target.kind()));
+    let engine = Engine::new(&set.rules)?;
+    let all = engine.lookup(&input);
+    answer(&args, ctx, &target, &set, &engine, all, &input)
+}
+
+/// What `lookup` prints and exits with, once `all` holds the matches of
+/// `engine` (built on `set`) in `input`.
+fn answer(
+    args: &Args,
+    ctx: &Ctx,
+    target: &clawdoc::target::Target,
+    set: &clawdoc::ruleset::RuleSet,
+    engine: &Engine<'_>,
+    all: Vec<Match<'_>>,
+    input: &[u8],
+) -> anyhow::Result<Exit> {
     // Informational rules rank last: the problems are a prefix.
     let problems = all
         .iter()
@@ -88,7 +105,7 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
     // Nothing matched at all: guess from the wording (the index is built on
     // this path only).
     let guesses = if all.is_empty() {
-        Index::new(&set.rules).guesses(&input, 3)
+        Index::new(&set.rules).guesses(input, 3)
     } else {
         Vec::new()
     };
@@ -99,12 +116,12 @@ pub(crate) fn run(args: Args, ctx: &Ctx) -> anyhow::Result<Exit> {
         let doc = Versioned::new(doc).in_lang(ctx.lang);
         writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
     } else if !matches.is_empty() {
-        render_matches(&mut out, matches, &target)?;
+        render_matches(&mut out, matches, target)?;
         render_routine(&mut out, routine, true)?;
     } else if !routine.is_empty() {
         render_routine(&mut out, routine, false)?;
     } else {
-        render_no_match(&mut out, &engine, &input, &guesses)?;
+        render_no_match(&mut out, engine, input, &guesses)?;
     }
     // A recognised error is a problem found (1); nothing recognised, only
     // routine lines, or only guesses (possible causes, not matches) is 0.
